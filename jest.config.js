@@ -1,0 +1,24 @@
+// Three projects, one per test kind (house style §8): the file name says which servers a test needs.
+// Jest runs native ESM (NestJS 12 ships ESM only) under `node --experimental-vm-modules`; swc compiles TypeScript
+// with the same options as the build, so tests exercise the code the services run.
+import { swcOptions } from './tools/swc-options.ts';
+
+const shared = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
+  moduleNameMapper: {
+    '^@crm/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+  modulePathIgnorePatterns: ['<rootDir>/.crm/', '<rootDir>/dist/', '<rootDir>/.*/dist/'],
+  watchPathIgnorePatterns: ['<rootDir>/.crm/'],
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/**/*.unit.spec.ts'] },
+    { ...shared, displayName: 'int', testMatch: ['<rootDir>/{libs,services,tools}/**/*.int.spec.ts', '<rootDir>/tests/architecture/**/*.int.spec.ts'], slowTestThreshold: 30 },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.e2e.spec.ts'], slowTestThreshold: 60 },
+  ],
+};

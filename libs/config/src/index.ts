@@ -1,0 +1,13 @@
+export { Secret } from './secret.js';
+export { ConfigError } from './config.errors.js';
+export { loadConfig, secretFrom, portSchema, brokerListSchema, type Env } from './load-config.js';
+export {
+  loadPlatformConfig,
+  LOG_LEVELS,
+  type LogLevel,
+  type PlatformConfig,
+  type PlatformConfigOptions,
+  type PostgresSettings,
+  type RedisSettings,
+  type KafkaSettings,
+} from './platform.config.js';

@@ -1,0 +1,61 @@
+import { testPlatformConfig, uniqueName } from '@crm/testing';
+import { KafkaCluster, KafkaHealthCheck } from './index.js';
+
+const config = testPlatformConfig();
+const clusters = {
+  primary: new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'int-test' }),
+  backup: new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'int-test' }),
+};
+
+afterAll(async () => {
+  await Promise.all(Object.values(clusters).map((cluster) => cluster.close()));
+});
+
+describe.each(['primary', 'backup'] as const)('the %s Kafka cluster', (name) => {
+  const cluster = clusters[name];
+
+  it('answers a metadata request (readiness)', async () => {
+    await expect(new KafkaHealthCheck(cluster).check()).resolves.toBeUndefined();
+  });
+
+  it('given a new topic, when keyed messages are produced, then a consumer reads them back in order per key', async () => {
+    const topic = uniqueName(`it-${name}`);
+    await cluster.ensureTopics([{ name: topic, partitions: 3 }]);
+    const sent = Array.from({ length: 6 }, (_, i) => ({
+      key: `subject-${i % 2}`,
+      value: Buffer.from(`event-${i}`),
+      headers: { 'event-type': 'TestHappened', index: String(i) },
+    }));
+
+    await cluster.publish(topic, sent);
+    const received = await cluster.readFromStart(topic, (seen) => seen.length >= sent.length, {
+      groupId: uniqueName('it-reader'),
+      timeoutMs: 20_000,
+    });
+
+    expect(received).toHaveLength(sent.length);
+    for (const key of ['subject-0', 'subject-1']) {
+      const ofKey = received.filter((message) => message.key === key);
+      expect(new Set(ofKey.map((message) => message.partition)).size).toBe(1);
+      expect(ofKey.map((message) => message.value.toString())).toEqual(sent.filter((m) => m.key === key).map((m) => m.value.toString()));
+    }
+    expect(received.find((message) => message.value.toString() === 'event-3')?.headers).toEqual({ 'event-type': 'TestHappened', index: '3' });
+  });
+
+  it('creating the same topics twice is harmless', async () => {
+    const topic = uniqueName(`it-${name}-twice`);
+    await cluster.ensureTopics([{ name: topic, partitions: 2 }]);
+    await cluster.ensureTopics([{ name: topic, partitions: 2 }]);
+    expect(await cluster.listTopics()).toContain(topic);
+  });
+});
+
+describe('two clusters', () => {
+  it('are independent: a topic created on the primary does not exist on the backup', async () => {
+    const topic = uniqueName('it-only-primary');
+    await clusters.primary.ensureTopics([{ name: topic, partitions: 1 }]);
+
+    expect(await clusters.primary.listTopics()).toContain(topic);
+    expect(await clusters.backup.listTopics()).not.toContain(topic);
+  });
+});

@@ -1,0 +1,161 @@
+import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka';
+import type { HealthCheck } from '@crm/health';
+
+/**
+ * The platform's only door to a Kafka cluster. Services talk to this interface, not to a client library, so the
+ * client (today @platformatic/kafka) can be swapped behind it; see docs/decisions for why it was chosen.
+ */
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Event topics keep everything: they are the replayable history the backup cluster mirrors. */
+  retentionMs?: number;
+}
+
+export interface OutgoingMessage {
+  /** Partition key: the data subject or aggregate id, so one subject's events stay in order. */
+  key: string;
+  value: Uint8Array;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: string | undefined;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface KafkaClusterOptions {
+  /** `primary` or `backup`; used in health reports and client ids. */
+  name: string;
+  brokers: string[];
+  clientId: string;
+}
+
+export class KafkaCluster {
+  readonly name: string;
+  readonly #options: KafkaClusterOptions;
+  #admin: Admin | undefined;
+  #producer: Producer<Buffer, Buffer, Buffer, Buffer> | undefined;
+
+  constructor(options: KafkaClusterOptions) {
+    this.name = options.name;
+    this.#options = options;
+  }
+
+  /** A metadata round trip: proves a broker answers, not just that a port is open. */
+  async ping(): Promise<void> {
+    await this.admin().metadata({ topics: [] });
+  }
+
+  async listTopics(): Promise<string[]> {
+    return this.admin().listTopics({ includeInternals: false });
+  }
+
+  /** Creates missing topics with explicit partition counts; existing topics are left as they are. */
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const existing = new Set(await this.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic.name));
+    for (const topic of missing) {
+      try {
+        await this.admin().createTopics({
+          topics: [topic.name],
+          partitions: topic.partitions,
+          replicas: 1,
+          configs: [{ name: 'retention.ms', value: String(topic.retentionMs ?? -1) }],
+        });
+      } catch (error) {
+        // Another instance may have created it between our list and create; only that case is benign.
+        if (!(await this.listTopics()).includes(topic.name)) throw error;
+      }
+    }
+  }
+
+  /** Publishes with the idempotent producer and acks=all: a send resolves only once every in-sync replica has it. */
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.producer().send({
+      messages: messages.map((message) => ({
+        topic,
+        key: Buffer.from(message.key),
+        value: Buffer.from(message.value),
+        headers: new Map(Object.entries(message.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+      })),
+    });
+  }
+
+  /**
+   * Reads a topic from the beginning with a fresh consumer group until `until` returns true for the messages
+   * seen so far, or the deadline passes. Meant for tools, tests and restore drills, not for projectors.
+   */
+  async readFromStart(
+    topic: string,
+    until: (seen: readonly IncomingMessage[]) => boolean,
+    options: { groupId: string; timeoutMs: number },
+  ): Promise<IncomingMessage[]> {
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      clientId: `${this.#options.clientId}-reader`,
+      bootstrapBrokers: this.#options.brokers,
+      groupId: options.groupId,
+      autocommit: false,
+      maxWaitTime: 200,
+    });
+    const seen: IncomingMessage[] = [];
+    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST });
+    const deadline = setTimeout(() => void stream.close(), options.timeoutMs);
+    try {
+      for await (const message of stream) {
+        seen.push({
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+          key: message.key === undefined || message.key === null ? undefined : message.key.toString(),
+          value: message.value,
+          headers: Object.fromEntries([...message.headers].map(([k, v]) => [k.toString(), v.toString()])),
+        });
+        if (until(seen)) break;
+      }
+    } finally {
+      clearTimeout(deadline);
+      await stream.close().catch(() => undefined);
+      await consumer.close(true).catch(() => undefined);
+    }
+    return seen;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#producer?.close(), this.#admin?.close()]);
+    this.#producer = undefined;
+    this.#admin = undefined;
+  }
+
+  private admin(): Admin {
+    this.#admin ??= new Admin({ clientId: `${this.#options.clientId}-admin`, bootstrapBrokers: this.#options.brokers, retries: 1 });
+    return this.#admin;
+  }
+
+  private producer(): Producer<Buffer, Buffer, Buffer, Buffer> {
+    this.#producer ??= new Producer({
+      clientId: `${this.#options.clientId}-producer`,
+      bootstrapBrokers: this.#options.brokers,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+    });
+    return this.#producer;
+  }
+}
+
+export class KafkaHealthCheck implements HealthCheck {
+  readonly name: string;
+
+  constructor(private readonly cluster: KafkaCluster) {
+    this.name = `kafka-${cluster.name}`;
+  }
+
+  check(): Promise<void> {
+    return this.cluster.ping();
+  }
+}

@@ -1,0 +1,46 @@
+import { Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { KafkaCluster, KafkaHealthCheck } from './kafka-cluster.js';
+
+export const KAFKA_PRIMARY = Symbol('KAFKA_PRIMARY');
+export const KAFKA_BACKUP = Symbol('KAFKA_BACKUP');
+export const KAFKA_PRIMARY_HEALTH = Symbol('KAFKA_PRIMARY_HEALTH');
+export const KAFKA_BACKUP_HEALTH = Symbol('KAFKA_BACKUP_HEALTH');
+const KAFKA_CLOSER = Symbol('KAFKA_CLOSER');
+
+export interface KafkaModuleOptions {
+  clientId: string;
+  primaryBrokers: string[];
+  /** Only the backup service talks to the backup cluster. */
+  backupBrokers?: string[];
+}
+
+function clusterProviders(name: 'primary' | 'backup', token: symbol, healthToken: symbol, brokers: string[], clientId: string): Provider[] {
+  return [
+    { provide: token, useFactory: () => new KafkaCluster({ name, brokers, clientId }) },
+    { provide: healthToken, inject: [token], useFactory: (cluster: KafkaCluster) => new KafkaHealthCheck(cluster) },
+  ];
+}
+
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    const clusters = [KAFKA_PRIMARY];
+    const providers = clusterProviders('primary', KAFKA_PRIMARY, KAFKA_PRIMARY_HEALTH, options.primaryBrokers, options.clientId);
+    const exports: symbol[] = [KAFKA_PRIMARY, KAFKA_PRIMARY_HEALTH];
+    if (options.backupBrokers !== undefined) {
+      clusters.push(KAFKA_BACKUP);
+      providers.push(...clusterProviders('backup', KAFKA_BACKUP, KAFKA_BACKUP_HEALTH, options.backupBrokers, options.clientId));
+      exports.push(KAFKA_BACKUP, KAFKA_BACKUP_HEALTH);
+    }
+    providers.push({
+      provide: KAFKA_CLOSER,
+      inject: clusters,
+      useFactory: (...opened: KafkaCluster[]): OnApplicationShutdown => ({
+        onApplicationShutdown: async () => {
+          await Promise.all(opened.map((cluster) => cluster.close()));
+        },
+      }),
+    });
+    return { module: KafkaModule, global: true, providers, exports };
+  }
+}

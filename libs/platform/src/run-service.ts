@@ -1,0 +1,109 @@
+import 'reflect-metadata';
+import { NestFactory, Reflector } from '@nestjs/core';
+import { Module, type INestApplication, type DynamicModule } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { ConfigError, loadPlatformConfig, type Env, type PlatformConfig } from '@crm/config';
+import { correlationId, correlationMiddleware, DenyByDefaultGuard, ErrorFilter } from '@crm/http';
+import { createLogger, NestPinoLogger, type Logger } from '@crm/logging';
+import { infrastructureModules, type InfrastructureNeeds } from './infrastructure.js';
+
+export interface ServiceDefinition {
+  /** Service name: log field, client ids, its Postgres database. */
+  service: string;
+  /** Port when `CRM_<SERVICE>_PORT` is unset. */
+  defaultPort: number;
+  /** The connections it needs; readiness checks exactly these. */
+  needs: InfrastructureNeeds;
+  /** The service's own feature modules. */
+  module: (config: PlatformConfig) => DynamicModule;
+  /** Serve OpenAPI at /docs (the gateway does; internal services may too). */
+  openApi?: { title: string; description: string };
+}
+
+@Module({})
+class ServiceRootModule {}
+
+/** Largest JSON body any route accepts; bigger requests get 413 PAYLOAD_TOO_LARGE before any handler runs. */
+const BODY_LIMIT = '1mb';
+
+/** Builds the Nest application with the platform's conventions, without listening (tests use this directly). */
+export async function createServiceApp(
+  definition: ServiceDefinition,
+  config: PlatformConfig,
+  logger: Logger = createLogger({ service: config.service, level: config.logLevel }),
+): Promise<INestApplication> {
+  const root: DynamicModule = {
+    module: ServiceRootModule,
+    imports: [...infrastructureModules(config, definition.needs), definition.module(config)],
+  };
+  const app = await NestFactory.create<NestExpressApplication>(root, {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.use(correlationMiddleware);
+  app.use(requestLog(logger));
+  app.useGlobalFilters(new ErrorFilter(logger));
+  app.useGlobalGuards(new DenyByDefaultGuard(app.get(Reflector)));
+  app.enableShutdownHooks();
+  if (definition.openApi !== undefined) {
+    const document = new DocumentBuilder()
+      .setTitle(definition.openApi.title)
+      .setDescription(definition.openApi.description)
+      .setVersion('1')
+      .addBearerAuth()
+      .build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), { jsonDocumentUrl: 'docs/openapi.json' });
+  }
+  return app;
+}
+
+/** Boots a service: validated config in, listening HTTP server out; a boot failure exits non-zero with one log line. */
+export async function runService(definition: ServiceDefinition, env: Env = process.env): Promise<INestApplication> {
+  let config: PlatformConfig;
+  try {
+    config = loadPlatformConfig(
+      { service: definition.service, defaultPort: definition.defaultPort, postgres: definition.needs.postgres === true },
+      env,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${definition.service}: ${error.message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ service: config.service, level: config.logLevel });
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection');
+    process.exitCode = 1;
+  });
+  try {
+    const app = await createServiceApp(definition, config, logger);
+    await app.listen(config.port, config.host);
+    logger.info({ config, url: `http://${config.host}:${config.port}` }, 'service listening');
+    return app;
+  } catch (error) {
+    logger.fatal({ err: error }, 'service failed to start');
+    logger.flush();
+    process.exit(1);
+  }
+}
+
+/**
+ * One line per request: method, path without the query string (queries may carry e-mail addresses), status,
+ * duration, correlation id. Bodies are never logged.
+ */
+function requestLog(logger: Logger) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const started = performance.now();
+    response.on('finish', () => {
+      const path = request.originalUrl.split('?')[0];
+      const entry = { method: request.method, path, status: response.statusCode, ms: Math.round(performance.now() - started), correlationId: correlationId(request) };
+      if (path?.startsWith('/health/')) logger.debug(entry, 'request');
+      else logger.info(entry, 'request');
+    });
+    next();
+  };
+}

@@ -1,0 +1,2 @@
+export { RedisModule, RedisHealthCheck, REDIS, createRedis } from './redis.module.js';
+export type { Redis } from 'ioredis';

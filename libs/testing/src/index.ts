@@ -1,0 +1,3 @@
+export { expectEventually, type EventuallyOptions } from './expect-eventually.js';
+export { testEnv, testPlatformConfig, uniqueName } from './test-env.js';
+export { routePolicies, type RoutePolicy } from './route-policy.js';

@@ -1,0 +1,9 @@
+import type { ServiceDefinition } from '@crm/platform';
+import { AppModule } from './app.module.js';
+
+export const serviceDefinition: ServiceDefinition = {
+  service: 'backup',
+  defaultPort: 8085,
+  needs: { postgres: true, redis: true, kafka: 'primary+backup' },
+  module: () => AppModule.register(),
+};

@@ -1,0 +1,4 @@
+import { runService } from '@crm/platform';
+import { serviceDefinition } from './service.definition.js';
+
+await runService(serviceDefinition);

