@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { REDACTED, redactPaths } from './redaction.js';
+import { safeError } from './safe-error.js';
 
 export type { Logger } from 'pino';
 
@@ -19,7 +20,7 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redactPaths, censor: REDACTED },
       formatters: { level: (label) => ({ level: label }) },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: safeError, error: safeError },
     },
     options.destination ?? pino.destination({ sync: false }),
   );

@@ -92,18 +92,24 @@ export async function runService(definition: ServiceDefinition, env: Env = proce
 }
 
 /**
- * One line per request: method, path without the query string (queries may carry e-mail addresses), status,
- * duration, correlation id. Bodies are never logged.
+ * One line per request: method, the matched route *template* (`/v1/contacts/:id`, never the raw URL: paths and
+ * queries may carry e-mail addresses), status, duration, correlation id. Bodies are never logged.
  */
 function requestLog(logger: Logger) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = performance.now();
     response.on('finish', () => {
-      const path = request.originalUrl.split('?')[0];
-      const entry = { method: request.method, path, status: response.statusCode, ms: Math.round(performance.now() - started), correlationId: correlationId(request) };
-      if (path?.startsWith('/health/')) logger.debug(entry, 'request');
+      const route = routeTemplate(request);
+      const entry = { method: request.method, route, status: response.statusCode, ms: Math.round(performance.now() - started), correlationId: correlationId(request) };
+      if (route.startsWith('/health/')) logger.debug(entry, 'request');
       else logger.info(entry, 'request');
     });
     next();
   };
+}
+
+function routeTemplate(request: Request): string {
+  const route = (request as Request & { route?: { path?: unknown } }).route;
+  if (typeof route?.path !== 'string') return '(no route)';
+  return `${request.baseUrl}${route.path}`;
 }

@@ -130,9 +130,9 @@ describe('a service built with the platform conventions, on the real servers', (
     expect(text).not.toContain('jane@example.com');
   });
 
-  it('logs requests as JSON lines without query strings', async () => {
+  it('logs requests as JSON lines with route templates, and no personal data from URLs or errors', async () => {
     await fetch(`${url}/probe/fails?email=jane@example.com`);
-    const requestLine = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.path === '/probe/fails');
+    const requestLine = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.route === '/probe/fails');
     expect(requestLine).toMatchObject({ service: 'probe', method: 'GET', status: 404, msg: 'request' });
     expect(logLines.join('')).not.toContain('jane@example.com');
   });

@@ -26,6 +26,7 @@ describe('the local Redis server', () => {
 
   it('refuses clients without the password', async () => {
     const anonymous = createRedis({ ...config.redis, password: new Secret('') }, 'int-test-anonymous');
+    anonymous.on('error', () => undefined);
     await expect(anonymous.get('anything')).rejects.toThrow(/NOAUTH|WRONGPASS/);
     anonymous.disconnect();
   });
