@@ -216,7 +216,7 @@ Press Ctrl-C to stop everything.`);
 }
 
 const command = process.argv[2];
-switch (command) {
+switch (command ?? '') {
   case 'run': {
     const children = await startAll(true);
     writeFileSync(launcherPidFile, `${process.pid}\n`);

@@ -1,5 +1,6 @@
 import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka';
 import type { HealthCheck } from '@crm/health';
+import { consumeBatches, toIncoming, type BatchConsumerOptions, type Subscription } from './batch-consumer.js';
 
 /**
  * The platform's only door to a Kafka cluster. Services talk to this interface, not to a client library, so the
@@ -49,6 +50,22 @@ export class KafkaCluster {
   /** A metadata round trip: proves a broker answers, not just that a port is open. */
   async ping(): Promise<void> {
     await this.admin().metadata({ topics: [] });
+  }
+
+  /** The next offset to be written, per partition: "caught up" means a consumer's position reached these. */
+  async endOffsets(topic: string): Promise<bigint[]> {
+    const consumer = new Consumer({ clientId: `${this.#options.clientId}-offsets`, bootstrapBrokers: this.#options.brokers, groupId: 'crm-offset-probe' });
+    try {
+      const offsets = await consumer.listOffsets({ topics: [topic] });
+      return offsets.get(topic) ?? [];
+    } finally {
+      await consumer.close().catch(() => undefined);
+    }
+  }
+
+  /** See `consumeBatches`; the cluster supplies brokers and client id. */
+  subscribe(options: Omit<BatchConsumerOptions, 'brokers' | 'clientId'>): Promise<Subscription> {
+    return consumeBatches({ ...options, brokers: this.#options.brokers, clientId: `${this.#options.clientId}-${options.groupId}` });
   }
 
   async listTopics(): Promise<string[]> {
@@ -108,14 +125,7 @@ export class KafkaCluster {
     const deadline = setTimeout(() => void stream.close(), options.timeoutMs);
     try {
       for await (const message of stream) {
-        seen.push({
-          topic: message.topic,
-          partition: message.partition,
-          offset: message.offset,
-          key: message.key === undefined || message.key === null ? undefined : message.key.toString(),
-          value: message.value,
-          headers: Object.fromEntries([...message.headers].map(([k, v]) => [k.toString(), v.toString()])),
-        });
+        seen.push(toIncoming(message));
         if (until(seen)) break;
       }
     } finally {

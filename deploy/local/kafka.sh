@@ -1,0 +1,331 @@
+# shellcheck shell=bash
+# Kafka: two independent single-node KRaft clusters (primary, backup) run from Maven Central jars on Java 17.
+# Sourced by infra.sh and kafka-tool.sh after lib.sh.
+
+KAFKA_LIB="$S/kafka/lib"
+KAFKA_POM="$CRM_KAFKA_DEPLOY_DIR/pom.xml"
+KAFKA_LOG4J="$CRM_KAFKA_DEPLOY_DIR/log4j2.yaml"
+KAFKA_STAMP="$KAFKA_LIB/.pom.sha256"
+KAFKA_RESOLVE_LOG="$S/logs/kafka-resolve.log"
+KAFKA_CDS="$KAFKA_LIB/broker.jsa" # see kafka_cds_opts
+# Two brokers share 2 cores with Postgres, Redis and six Node services: small heaps, G1 with short pauses.
+CRM_KAFKA_HEAP_OPTS=${CRM_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
+
+kafka_cluster() { printf '%s\n' "${1#kafka-}"; } # kafka-primary -> primary
+
+kafka_port() {
+  case $1 in
+    primary) printf '%s\n' "$CRM_KAFKA_PRIMARY_PORT" ;;
+    backup) printf '%s\n' "$CRM_KAFKA_BACKUP_PORT" ;;
+    *) return 1 ;;
+  esac
+}
+
+# The controller listens on the next port (9093, 19093), so one override moves both.
+kafka_controller_port() { printf '%s\n' "$(($(kafka_port "$1") + 1))"; }
+
+kafka_port_var() { printf 'CRM_KAFKA_%s_PORT\n' "${1^^}"; }
+
+kafka_dir() { printf '%s\n' "$S/kafka/$1"; }
+kafka_pidfile() { printf '%s\n' "$S/run/kafka-$1.pid"; }
+kafka_log() { printf '%s\n' "$S/logs/kafka-$1.log"; }
+kafka_addr() { printf '127.0.0.1:%s\n' "$(kafka_port "$1")"; }
+
+kafka_lib_ready() {
+  [[ -r $KAFKA_STAMP ]] && compgen -G "$KAFKA_LIB/kafka_2.13-*.jar" >/dev/null &&
+    [[ $(<"$KAFKA_STAMP") == "$(sha256sum "$KAFKA_POM" | cut -d' ' -f1)" ]]
+}
+
+# Copies the pom's runtime closure into $KAFKA_LIB unless the stamp says this pom was already resolved. Resolves
+# into a fresh directory and swaps it in, so a failed or interrupted download never leaves a half classpath.
+kafka_ensure_lib() {
+  kafka_lib_ready && return 0
+  mkdir -p "$S/kafka" "$S/logs"
+  # Serialises with a concurrent kafka-tool.sh or infra.sh doing the same; the loser finds the stamp fresh.
+  (
+    flock 7
+    kafka_lib_ready && exit 0
+    kafka_resolve_lib
+  ) 7>"$S/kafka/.lib.lock"
+}
+
+kafka_resolve_lib() {
+  local tmp line
+  command -v mvn >/dev/null 2>&1 || { err "Maven (mvn) is needed once to fetch the Kafka jars; install it (apt-get install maven)"; return 1; }
+  tmp=$(mktemp -d "$S/kafka/lib.new.XXXXXX")
+  note "resolving Kafka jars with Maven (once per change of deploy/kafka/pom.xml; log: $KAFKA_RESOLVE_LOG)"
+  if ! mvn -B -U -Dstyle.color=never -f "$KAFKA_POM" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$tmp" >"$KAFKA_RESOLVE_LOG" 2>&1; then
+    rm -rf "$tmp"
+    err "Maven could not resolve the Kafka jars from $KAFKA_POM; check network access to Maven Central (or your ~/.m2/settings.xml mirror) and $KAFKA_RESOLVE_LOG"
+    # Maven's first [ERROR] line names the artifact and the repository (or the local-repository problem); the
+    # rest is boilerplate. Maven 3.8 prefixes lines with colour resets even in batch mode, hence the sed.
+    line=$(sed 's/\x1b\[[0-9;]*m//g' "$KAFKA_RESOLVE_LOG" | grep -m1 -E '^\[ERROR\] [^ ]' || true)
+    if [[ -n $line ]]; then printf '    %s\n' "$line" >&2; else log_tail "$KAFKA_RESOLVE_LOG" 5; fi
+    return 1
+  fi
+  sha256sum "$KAFKA_POM" | cut -d' ' -f1 >"$tmp/.pom.sha256"
+  rm -rf "$KAFKA_LIB"
+  mv "$tmp" "$KAFKA_LIB"
+}
+
+kafka_require_java() {
+  local java major
+  java=$(java_bin)
+  if [[ -n ${JAVA_HOME:-} && -z $java ]]; then
+    err "JAVA_HOME=$JAVA_HOME has no bin/java; point it at a Java 17+ installation or unset it"
+    return 1
+  fi
+  if [[ -z $java ]]; then
+    err "java not found; Kafka 4 needs Java 17+ (apt-get install openjdk-17-jre-headless, or set JAVA_HOME)"
+    return 1
+  fi
+  major=$(java_major "$java")
+  if [[ -z $major ]] || ((major < 17)); then
+    err "$java is Java ${major:-of unknown version}; Kafka 4 needs Java 17+ (apt-get install openjdk-17-jre-headless, or set JAVA_HOME)"
+    return 1
+  fi
+}
+
+# Tools log WARN+ to stderr so their stdout (console consumer output, perf numbers) stays parseable. They also
+# map the brokers' class archive (see kafka_cds_opts) when there is one: it halves a tool's start-up CPU.
+kafka_tool_jvm_opts() {
+  printf '%s\n' "-Dlog4j2.configurationFile=$KAFKA_LOG4J" -Dcrm.kafka.log.appender=Stderr -Dcrm.kafka.log.level=WARN
+  if [[ -s $KAFKA_CDS ]]; then printf '%s\n' '-Xlog:cds*=error' "-XX:SharedArchiveFile=$KAFKA_CDS"; fi
+}
+
+# For the internal StorageTool run on first start: C1-only JIT and a serial GC start a JVM in about half the CPU
+# time, which matters beside two booting brokers on 2 cores. `timeout` bounds a hung tool.
+kafka_run_quick_tool() {
+  local secs=$1 opts
+  shift
+  mapfile -t opts < <(kafka_tool_jvm_opts)
+  timeout "$secs" "$(java_bin)" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx128m "${opts[@]}" \
+    -cp "$KAFKA_LIB/*" "$@"
+}
+
+# Class-data sharing: an archive of the classes a broker loads cuts its start by about a third (measured: 5s ->
+# 3.3s for one broker alone on 2 cores). Java 17 has no -XX:+AutoCreateSharedArchive (that is 19+), so the
+# primary broker records the archive when it exits (-XX:ArchiveClassesAtExit, once) and kafka_stop promotes it;
+# both clusters then map it read-only. It lives in lib/, so new jars drop it; a JVM update makes the JVM ignore
+# it (with -Xshare:auto, the default, a mismatched archive is never an error).
+#
+# Prints the flags, one a line. Archiving logs ~100 harmless warnings (classes it skips), hence cds*=error.
+kafka_cds_opts() {
+  printf '%s\n' '-Xlog:cds*=error'
+  if [[ -s $KAFKA_CDS ]]; then
+    printf '%s\n' "-XX:SharedArchiveFile=$KAFKA_CDS"
+  elif [[ $1 == primary ]]; then
+    printf '%s\n' "-XX:ArchiveClassesAtExit=$KAFKA_CDS.new"
+  fi
+}
+
+kafka_pid() { read_pidfile "$(kafka_pidfile "$1")"; }
+
+# The server.properties path is unique per state dir and cluster, so it identifies our broker in /proc.
+kafka_ours_alive() { pid_matches "$(kafka_pid "$1")" "$(kafka_dir "$1")/server.properties"; }
+
+kafka_is_up() {
+  local c
+  c=$(kafka_cluster "$1")
+  kafka_ours_alive "$c" && port_owned_by "$(kafka_port "$c")" "$(kafka_pid "$c")" && kafka_probe "$c"
+}
+
+# Rewritten on every start so port overrides apply. The quorum is static (controller.quorum.voters), which
+# needs no --standalone bootstrap at format time and is all a single node needs.
+kafka_write_config() {
+  local c=$1 dir port cport
+  dir=$(kafka_dir "$c")
+  port=$(kafka_port "$c")
+  cport=$(kafka_controller_port "$c")
+  cat >"$dir/server.properties" <<EOF
+# Generated by deploy/local/kafka.sh on every start ($c cluster); edit the script, not this file.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$cport
+controller.listener.names=CONTROLLER
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+
+# Topics are created explicitly by the platform (with their retention and partitioning); a typo in a topic
+# name must fail, not silently create a new topic.
+auto.create.topics.enable=false
+num.partitions=3
+default.replication.factor=1
+# Single node: internal topics cannot have more than one replica.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# Tests start consumers and expect assignments at once; the default 3s delay only helps large groups.
+group.initial.rebalance.delay.ms=0
+
+# 2 cores for everything: fewer threads than the defaults (3 network, 8 I/O).
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+EOF
+}
+
+# Formats the log dir once, with a cluster id of our own making (same format as Kafka's Uuid: 16 random bytes,
+# url-safe base64 without padding; Kafka never issues ids starting with '-', so neither do we).
+kafka_format_once() {
+  local c=$1 dir id log
+  dir=$(kafka_dir "$c")
+  log=$(kafka_log "$c")
+  if [[ -r $dir/data/meta.properties ]]; then
+    # The probe compares against cluster.id; recover it if only the formatted log dir survived.
+    [[ -s $dir/cluster.id ]] || sed -n 's/^cluster\.id=//p' "$dir/data/meta.properties" >"$dir/cluster.id"
+    return 0
+  fi
+  if [[ ! -s $dir/cluster.id ]]; then
+    id=-
+    while [[ $id == -* ]]; do id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); done
+    printf '%s\n' "$id" >"$dir/cluster.id"
+  fi
+  id=$(<"$dir/cluster.id")
+  mkdir -p "$dir/data"
+  if ! kafka_run_quick_tool 60 kafka.tools.StorageTool format --ignore-formatted -t "$id" \
+      -c "$dir/server.properties" >>"$log" 2>&1; then
+    err "formatting the kafka-$c log dir failed; see $log"
+    log_tail "$log"
+    return 1
+  fi
+}
+
+# Readiness is a real Metadata request, spoken directly over /dev/tcp: a probe JVM costs ~1s of CPU, and up to 7s
+# of wall time when the brokers boot next to a busy test run on 2 cores. The answer must list broker 1 on our
+# port (only unfenced brokers are listed, and a fenced one would refuse to host new partitions, so `start`
+# returning means topics can be created at once) and carry the cluster id we formatted the log dir with (so an
+# impostor on the port is not mistaken for ours).
+#
+# Wire format (kafka.apache.org/protocol): Metadata v8, the newest non-flexible version, in request header v1:
+#   int32 size=26 | int16 api_key=3 | int16 api_version=8 | int32 correlation_id=1 | string client_id "crm-probe"
+#   | topics: int32 count=0 (an empty array means "no topics", null would mean all)
+#   | bool allow_auto_topic_creation | bool include_cluster_authorized_operations | bool include_topic_...
+# The response (header v0) starts: int32 correlation_id | int32 throttle_time_ms
+#   | brokers: int32 count, each { int32 node_id | string host | int32 port | nullable string rack }
+#   | nullable string cluster_id | ...
+kafka_probe() {
+  local c=$1 port hex
+  port=$(kafka_port "$c")
+  # head -c reads no more than it is asked for, so the size prefix and the body can be read separately.
+  # shellcheck disable=SC2016 # the inner script expands its own arguments
+  hex=$(timeout 5 "$BASH" -c '
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf "\x00\x00\x00\x1a\x00\x03\x00\x08\x00\x00\x00\x01\x00\x09crm-probe\x00\x00\x00\x00\x00\x00\x00" >&3
+    size=$(head -c 4 <&3 | od -An -tu4 --endian=big | tr -d " ")
+    [[ -n $size ]] && head -c "$size" <&3 | od -An -v -tx1
+  ' kafka-probe "$port" 2>/dev/null) || return 1
+  kafka_metadata_lists_us "$hex" "$port" "$(<"$(kafka_dir "$c")/cluster.id")"
+}
+
+# Walks the hex dump of a Metadata v8 response (see kafka_probe); true when broker 1 is listed on $2 and the
+# cluster id is $3.
+kafka_metadata_lists_us() {
+  local port=$2 want=$3 i=0 n j node bport found=0 len id
+  local -a b
+  read -r -a b <<<"${1//$'\n'/ }"
+  # Reads a big-endian unsigned int of $1 bytes at offset i into R and advances i.
+  _rd() { local k v=""; for ((k = 0; k < $1; k++)); do v+=${b[i + k]:-}; done; i=$((i + $1)); R=$((16#${v:-0})); }
+  _rd 4; ((R == 1)) || return 1           # correlation id
+  _rd 4                                   # throttle time
+  _rd 4; n=$R                             # broker count
+  for ((j = 0; j < n; j++)); do
+    _rd 4; node=$R
+    _rd 2; i=$((i + R))                   # host
+    _rd 4; bport=$R
+    _rd 2; ((R == 65535)) || i=$((i + R)) # rack (-1 = null)
+    if ((node == 1 && bport == port)); then found=1; fi
+  done
+  ((found)) || return 1
+  _rd 2; len=$R
+  ((len != 65535 && i + len <= ${#b[@]})) || return 1
+  id=$(printf '\\x%s' "${b[@]:i:len}")
+  [[ $(printf '%b' "$id") == "$want" ]]
+}
+
+# The exception behind a broker's "Exiting Kafka due to fatal exception" (or the JVM's own complaint), as one line.
+kafka_crash_reason() {
+  local reason
+  reason=$(tail -c "+$2" "$1" | grep -m1 -E '^([a-z][a-zA-Z0-9_$]*\.)+[A-Z][a-zA-Z0-9_$]*(Exception|Error)(: |$)|^Error: ' || true)
+  [[ -n $reason ]] || reason=$(tail -c "+$2" "$1" | grep -m1 ' ERROR ' | sed 's/^\[[^]]*\] ERROR //' || true)
+  printf '%s\n' "${reason:-no error logged}" | cut -c1-300
+}
+
+kafka_start() {
+  local c dir log pid port cport deadline log_from java cds_opts
+  c=$(kafka_cluster "$1")
+  dir=$(kafka_dir "$c")
+  log=$(kafka_log "$c")
+  port=$(kafka_port "$c")
+  cport=$(kafka_controller_port "$c")
+  java=$(java_bin)
+  mkdir -p "$dir"
+  if kafka_ours_alive "$c"; then
+    err "kafka-$c (pid $(kafka_pid "$c")) is running but not listening on $port; run: bash deploy/local/infra.sh stop kafka-$c"
+    return 1
+  fi
+  rm -f "$(kafka_pidfile "$c")"
+  require_free_port "$port" "kafka-$c" "$(kafka_port_var "$c")"
+  require_free_port "$cport" "kafka-$c controller" "$(kafka_port_var "$c") (the controller uses that port + 1)"
+  kafka_write_config "$c"
+  kafka_format_once "$c"
+  printf '\n===== %s starting kafka-%s =====\n' "$(date -Is)" "$c" >>"$log"
+  log_from=$(($(log_size "$log") + 1))
+  mapfile -t cds_opts < <(kafka_cds_opts "$c")
+  # setsid: the broker must not share our process group, or a Ctrl-C on `infra.sh start` (or on whatever
+  # later runs in this terminal's foreground) would hit it too. stdout/stderr catch what log4j cannot (JVM
+  # errors, an OutOfMemoryError). $! is java's own pid: setsid execs in place as we are not a group leader.
+  # shellcheck disable=SC2086 # CRM_KAFKA_HEAP_OPTS is a list of JVM flags
+  setsid "$java" $CRM_KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "${cds_opts[@]}" \
+    "-Dlog4j2.configurationFile=$KAFKA_LOG4J" "-Dcrm.kafka.log.file=$log" \
+    -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties" </dev/null >>"$log" 2>&1 8>&- 9>&- &
+  pid=$!
+  printf '%s\n' "$pid" >"$(kafka_pidfile "$c")"
+
+  deadline=$(($(now) + 120))
+  while :; do
+    if ! pid_alive "$pid"; then
+      err "kafka-$c exited during start-up: $(kafka_crash_reason "$log" "$log_from"); see $log"
+      log_tail "$log" 12 "$log_from"
+      return 1
+    fi
+    if port_owned_by "$port" "$pid" && kafka_probe "$c"; then return 0; fi
+    if (($(now) >= deadline)); then
+      err "kafka-$c did not become ready on $(kafka_addr "$c") within 120s; see $log"
+      log_tail "$log" 15 "$log_from"
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+kafka_stop() {
+  local c pid deadline was_ready=0
+  c=$(kafka_cluster "$1")
+  pid=$(kafka_pid "$c")
+  # A class archive recorded by a broker that never finished starting would be a poor one, kept for good.
+  if kafka_is_up "$c"; then was_ready=1; fi
+  if kafka_ours_alive "$c"; then
+    # SIGTERM runs the broker's controlled shutdown (flushes logs, writes the clean-shutdown marker, so the next
+    # start skips log recovery). SIGKILL only if it hangs.
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$(($(now) + 30))
+    while pid_alive "$pid" && (($(now) < deadline)); do sleep 0.2; done
+    if pid_alive "$pid"; then
+      note "kafka-$c (pid $pid) did not stop within 30s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      was_ready=0 # the archive may be cut short
+    fi
+  fi
+  if [[ $c == primary && -e $KAFKA_CDS.new ]]; then
+    if ((was_ready)) && [[ -s $KAFKA_CDS.new ]]; then mv -f "$KAFKA_CDS.new" "$KAFKA_CDS"; else rm -f "$KAFKA_CDS.new"; fi
+  fi
+  rm -f "$(kafka_pidfile "$c")"
+}

@@ -1,0 +1,23 @@
+import { createRegistry, type Registry } from '@bufbuild/protobuf';
+import { SealedFieldSchema } from './gen/crm/crypto/v1/sealed_field_pb.js';
+import { DeadLetterSchema } from './gen/crm/deadletter/v1/dead_letter_pb.js';
+import { ActorSchema } from './gen/crm/events/v1/actor_pb.js';
+import { EventEnvelopeSchema } from './gen/crm/events/v1/event_envelope_pb.js';
+import { KekRotatedSchema } from './gen/crm/keys/v1/kek_rotated_pb.js';
+import { SubjectKeyShreddedSchema } from './gen/crm/keys/v1/subject_key_shredded_pb.js';
+import { SampleRecordedSchema } from './gen/crm/testing/v1/sample_recorded_pb.js';
+
+/**
+ * Every message schema of `proto/`, by fully-qualified name, so a consumer can decode an envelope's `payload` by
+ * its `payload_type` without a switch over every event. A new `.proto` message must be added here; the unit spec
+ * fails when a generated message is missing.
+ */
+export const eventRegistry: Registry = createRegistry(
+  EventEnvelopeSchema,
+  ActorSchema,
+  SealedFieldSchema,
+  SubjectKeyShreddedSchema,
+  KekRotatedSchema,
+  SampleRecordedSchema,
+  DeadLetterSchema,
+);

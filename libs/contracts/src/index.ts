@@ -1,0 +1,18 @@
+// The platform's event contracts: schemas generated from proto/ (never edited by hand, see generate.sh) and the
+// few helpers every producer and consumer needs. Build and encode messages with protobuf-es v2:
+// `create(EventEnvelopeSchema, {...})`, `toBinary(...)`, `fromBinary(...)`.
+export { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+export { timestampDate as dateFromTimestamp, timestampFromDate } from '@bufbuild/protobuf/wkt';
+
+export { ContractError, type ContractErrorCode } from './contract.error.js';
+export { decodeEnvelope, decodePayload } from './envelope.codec.js';
+export { eventRegistry } from './event.registry.js';
+
+export { SealAlgorithm, SealAlgorithmSchema, SealedFieldSchema, type SealedField } from './gen/crm/crypto/v1/sealed_field_pb.js';
+export { DeadLetterSchema, type DeadLetter } from './gen/crm/deadletter/v1/dead_letter_pb.js';
+export { ActorSchema, ActorType, ActorTypeSchema, type Actor } from './gen/crm/events/v1/actor_pb.js';
+export { EventEnvelopeSchema, type EventEnvelope } from './gen/crm/events/v1/event_envelope_pb.js';
+export { LegalBasis, LegalBasisSchema } from './gen/crm/events/v1/legal_basis_pb.js';
+export { KekRotatedSchema, type KekRotated } from './gen/crm/keys/v1/kek_rotated_pb.js';
+export { ShredReason, ShredReasonSchema, SubjectKeyShreddedSchema, type SubjectKeyShredded } from './gen/crm/keys/v1/subject_key_shredded_pb.js';
+export { SampleRecordedSchema, type SampleRecorded } from './gen/crm/testing/v1/sample_recorded_pb.js';

@@ -1,0 +1,36 @@
+// @crm/crypto — per-subject field encryption and crypto-shredding (docs/crypto-shredding.md).
+export { CRYPTO_ERRORS, cryptoError, isCryptoError, type CryptoErrorCode } from './crypto.errors.js';
+export { systemClock, systemRandomBytes, type Clock, type RandomBytes } from './entropy.js';
+
+export { SEAL_ALGORITHMS, type SealAlgorithm, type SealedField, type FieldBinding } from './sealing/sealed-field.model.js';
+export { FIELD_AAD_VERSION, fieldAad } from './sealing/field.aad.js';
+export { sealField, openField, type SealOptions } from './sealing/field.sealing.js';
+
+export { ERASURE_REASON_PATTERN, type KeyStore, type KeyCache, type DataKey, type ShredResult, type KekRotation } from './keys/key-store.port.js';
+export type { KekProvider } from './keys/kek-provider.port.js';
+export { FileKekProvider, type FileKekProviderOptions } from './keys/file-kek.provider.js';
+export { PostgresKeyStore, type PostgresKeyStoreOptions, type ErasureRecord } from './keys/postgres-key.store.js';
+export { KEY_VAULT_DATABASE, createKeyVaultPool, type KeyVaultPoolOptions } from './keys/key-vault.database.js';
+export { CachingKeyStore, type CachingKeyStoreOptions } from './keys/caching-key.store.js';
+
+export {
+  SUBJECT_KEY_SHREDDED_TYPE,
+  jsonShredAnnouncementCodec,
+  type SubjectKeyShredded,
+  type ShredAnnouncementCodec,
+} from './shredding/subject-key-shredded.codec.js';
+export { SHREDDED_KEYS_TOPIC, shreddedKeysTopic, ShredAnnouncer, type ShredAnnouncerOptions } from './shredding/shred.announcer.js';
+export { ShredListener, type ShredListenerOutcome } from './shredding/shred.listener.js';
+export { SubjectShredder, type SubjectShredderDeps } from './shredding/subject.shredder.js';
+
+export {
+  BlindIndexer,
+  DEFAULT_BLIND_INDEX_BYTES,
+  deriveBlindIndexKey,
+  computeBlindIndex,
+  type BlindIndexSpec,
+  type BlindIndexNormaliser,
+} from './blind-index/blind-indexer.js';
+export { normaliseEmail, normalisePhone, nameTokens, normaliseExact } from './blind-index/blind-index.normalisers.js';
+
+export { FieldCipher } from './field-cipher/field.cipher.js';

@@ -1,0 +1,81 @@
+import type { DataKey, KekRotation, KeyCache, KeyStore, ShredResult } from './key-store.port.js';
+import { LruTtlCache } from './lru-ttl.cache.js';
+
+export interface CachingKeyStoreOptions {
+  /** Default 1000 unwrapped DEKs. */
+  maxEntries?: number;
+  /**
+   * Default 5 minutes. Also the upper bound on how long another process keeps using a shredded subject's DEK if
+   * it misses the shred announcement, so keep it short.
+   */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Keeps recently used unwrapped DEKs in memory so a hot subject does not cost a key-vault round trip and a KEK
+ * unwrap per field. `evict` is called locally by `shredSubject` and remotely through the shred announcement.
+ */
+export class CachingKeyStore implements KeyStore, KeyCache {
+  readonly #inner: KeyStore;
+  readonly #cache: LruTtlCache<string, DataKey>;
+  /**
+   * Bumped on every eviction. A lookup that started before an eviction must not cache its result: it may have read
+   * the DEK just before the subject was shredded, and caching it would resurrect the key in this process.
+   */
+  #evictions = 0;
+
+  constructor(inner: KeyStore, options: CachingKeyStoreOptions = {}) {
+    this.#inner = inner;
+    this.#cache = new LruTtlCache({ maxEntries: options.maxEntries ?? 1000, ttlMs: options.ttlMs ?? 300_000, now: options.now ?? Date.now });
+  }
+
+  async dekFor(subjectId: string): Promise<DataKey> {
+    return this.#cached(`subject:${subjectId}`, () => this.#inner.dekFor(subjectId));
+  }
+
+  async dekById(keyId: string, keyVersion: number): Promise<DataKey> {
+    return this.#cached(`key:${keyId}:${keyVersion}`, () => this.#inner.dekById(keyId, keyVersion));
+  }
+
+  async shred(subjectId: string, reason: string): Promise<ShredResult> {
+    try {
+      return await this.#inner.shred(subjectId, reason);
+    } finally {
+      this.evict(subjectId);
+    }
+  }
+
+  isShredded(subjectId: string): Promise<boolean> {
+    return this.#inner.isShredded(subjectId);
+  }
+
+  /** Rotation re-wraps DEKs but does not change them, so cached DEKs stay valid. */
+  rotateKek(): Promise<KekRotation> {
+    return this.#inner.rotateKek();
+  }
+
+  evict(subjectId: string): void {
+    this.#evictions += 1;
+    this.#cache.deleteWhere((key) => key.subjectId === subjectId);
+  }
+
+  /** Whether any DEK of the subject is cached (for health checks and tests). */
+  holds(subjectId: string): boolean {
+    return this.#cache.some((key) => key.subjectId === subjectId);
+  }
+
+  clear(): void {
+    this.#evictions += 1;
+    this.#cache.clear();
+  }
+
+  async #cached(cacheKey: string, load: () => Promise<DataKey>): Promise<DataKey> {
+    const hit = this.#cache.get(cacheKey);
+    if (hit !== undefined) return hit;
+    const evictionsBefore = this.#evictions;
+    const loaded = await load();
+    if (this.#evictions === evictionsBefore) this.#cache.set(cacheKey, loaded);
+    return loaded;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The key vault's tables. Idempotent (IF NOT EXISTS / OR REPLACE), so every process may run it at boot.
+ *
+ * - `kek_epochs`: one row per KEK epoch; `retired_at` is set once no DEK is wrapped under it and its KEK is
+ *   about to be destroyed. The current epoch is the highest one not retired.
+ * - `data_keys`: wrapped DEKs. (subject_id, key_version) is unique so concurrent creators collide and exactly one
+ *   key survives (INSERT … ON CONFLICT DO NOTHING, then re-read).
+ * - `erasure_ledger`: one row per erased subject, append-only. It lives here, outside every service's restorable
+ *   database, so it can be re-applied after a restore and a restore can never bring a person back. `key_id` lets
+ *   a reader distinguish "shredded" from "never existed" after the key rows are gone.
+ */
+export const KEY_VAULT_SCHEMA = `
+CREATE TABLE IF NOT EXISTS kek_epochs (
+  epoch      integer PRIMARY KEY CHECK (epoch > 0),
+  created_at timestamptz NOT NULL,
+  retired_at timestamptz
+);
+
+CREATE TABLE IF NOT EXISTS data_keys (
+  subject_id  text NOT NULL,
+  key_id      text NOT NULL,
+  key_version integer NOT NULL CHECK (key_version > 0),
+  kek_epoch   integer NOT NULL REFERENCES kek_epochs (epoch),
+  wrapped_dek bytea NOT NULL CHECK (octet_length(wrapped_dek) = 48),
+  wrap_nonce  bytea NOT NULL CHECK (octet_length(wrap_nonce) = 12),
+  created_at  timestamptz NOT NULL,
+  PRIMARY KEY (key_id, key_version),
+  UNIQUE (subject_id, key_version)
+);
+CREATE INDEX IF NOT EXISTS data_keys_kek_epoch_idx ON data_keys (kek_epoch);
+
+CREATE TABLE IF NOT EXISTS erasure_ledger (
+  subject_id   text PRIMARY KEY,
+  key_id       text,
+  erased_at    timestamptz NOT NULL,
+  reason       text NOT NULL,
+  key_versions integer[] NOT NULL
+);
+CREATE INDEX IF NOT EXISTS erasure_ledger_key_id_idx ON erasure_ledger (key_id);
+
+CREATE OR REPLACE FUNCTION erasure_ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'erasure_ledger is append-only: % refused', TG_OP USING ERRCODE = 'restrict_violation';
+END
+$$;
+-- Row triggers catch UPDATE and DELETE; TRUNCATE bypasses them, so it gets its own statement trigger.
+CREATE OR REPLACE TRIGGER erasure_ledger_append_only
+  BEFORE UPDATE OR DELETE ON erasure_ledger FOR EACH ROW EXECUTE FUNCTION erasure_ledger_refuse_change();
+CREATE OR REPLACE TRIGGER erasure_ledger_no_truncate
+  BEFORE TRUNCATE ON erasure_ledger FOR EACH STATEMENT EXECUTE FUNCTION erasure_ledger_refuse_change();
+`;
+
+/**
+ * Advisory lock classes (two-int form, scoped to the key vault database). Subject locks serialise creating a
+ * subject's first DEK against shredding it; the rotation lock lets DEK creation (shared) exclude the final
+ * re-wrap-and-retire step of a rotation (exclusive), so no DEK can be wrapped under a KEK that is being destroyed.
+ */
+export const LOCKS = {
+  migrate: 0x4b5601,
+  subject: 0x4b5602,
+  rotation: 0x4b5603,
+  rotationRun: 0x4b5604,
+} as const;

@@ -1,0 +1,98 @@
+import { constants } from 'node:fs';
+import { chmod, link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { cryptoError } from '../crypto.errors.js';
+import type { RandomBytes } from '../entropy.js';
+
+/**
+ * Reads a binary secret of exactly `size` bytes, generating it at first use. Creation is atomic and race-free
+ * across processes: the bytes are written and fsynced to a private temporary file, then hard-linked into place
+ * (link fails if the name exists), so a reader never sees a half-written key and two starters agree on one key.
+ */
+export async function readOrCreateSecretFile(path: string, size: number, randomBytes: RandomBytes): Promise<Uint8Array> {
+  const existing = await readSecretFile(path, size);
+  if (existing !== undefined) return existing;
+  // New directories are private; an existing one (an orchestrator's secret mount) is left as its owner set it.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Buffer.from(randomBytes(6)).toString('hex')}.tmp`);
+  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    await handle.writeFile(randomBytes(size));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temporary, path);
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) throw error;
+  } finally {
+    await unlink(temporary);
+  }
+  await syncDirectory(dirname(path));
+  const created = await readSecretFile(path, size);
+  if (created === undefined) throw cryptoError('SECRET_FILE_INVALID', `secret file ${basename(path)} vanished after creation`);
+  return created;
+}
+
+/** Undefined when the file does not exist; refuses a file of the wrong size or one readable by group/others. */
+export async function readSecretFile(path: string, size: number): Promise<Uint8Array | undefined> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(path);
+    if ((info.mode & 0o077) !== 0) throw cryptoError('SECRET_FILE_INSECURE', `secret file ${basename(path)} must not be accessible to group or others (chmod 600)`);
+    bytes = await readFile(path);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+  if (bytes.length !== size) throw cryptoError('SECRET_FILE_INVALID', `secret file ${basename(path)} must hold exactly ${size} bytes`);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Overwrites the key with random bytes and fsyncs before unlinking, so the old bytes are not simply left in a
+ * freed block. On copy-on-write or flash storage an overwrite is not guaranteed to hit the same physical block;
+ * that residual risk is why production KEKs belong in a KMS/HSM, where destruction is an API guarantee.
+ */
+export async function destroySecretFile(path: string, randomBytes: RandomBytes): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDWR);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return false;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    await handle.write(randomBytes(Math.max(size, 1)), 0, undefined, 0);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await unlink(path).catch((error: unknown) => {
+    if (!isErrno(error, 'ENOENT')) throw error;
+  });
+  await syncDirectory(dirname(path));
+  return true;
+}
+
+export async function ensurePrivateDirectory(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  // mkdir's mode is filtered by the umask and does not apply to an existing directory.
+  await chmod(path, 0o700);
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  // Makes the link/unlink itself durable: without it a crash can resurrect a destroyed key's name or lose a new one.
+  const handle = await open(path, constants.O_RDONLY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function isErrno(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+}

@@ -1,0 +1,11 @@
+export { uuidv7, uuidv7Timestamp } from './ids/uuidv7.js';
+export { EventStore, type EventStoreOptions } from './store/event-store.js';
+export { StreamVersionConflict } from './store/event-store.errors.js';
+export { eventStoreSchemaSql, quoteIdent } from './store/event-store.schema.js';
+export { START, type AllPosition, type AppendResult, type EventMetadata, type ExpectedVersion, type NewEvent, type RecordedEvent } from './store/event.types.js';
+export { OutboxRelay, ENVELOPE_CONTENT_TYPE, type OutboxRelayOptions } from './outbox/outbox-relay.js';
+export { ProjectionRunner, deadLetterTopic, type ProjectionRunnerOptions } from './projections/projection-runner.js';
+export type { Projection, ProjectedEvent } from './projections/projection.types.js';
+export { isRetriable, backoffMs, errorCode } from './projections/retry-policy.js';
+export { fold, type Decider } from './decider/decider.js';
+export { handleCommand, type EventCodec, type HandleOptions, type HandleResult } from './decider/command-handler.js';

@@ -1,0 +1,140 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Logger } from '@crm/logging';
+import type { KafkaCluster, OutgoingMessage } from '@crm/messaging';
+import { outboxChannel, quoteIdent } from '../store/event-store.schema.js';
+
+export interface OutboxRelayOptions {
+  schema: string;
+  batchSize?: number;
+  /** Fallback poll when no NOTIFY arrives (a notification can be lost while the listener reconnects). */
+  pollIntervalMs?: number;
+  logger?: Logger;
+  /** Called after each published batch; used by tools and tests to observe progress. */
+  onBatch?: (published: number) => void;
+}
+
+interface OutboxRow {
+  position: string;
+  event_id: string;
+  event_type: string;
+  topic: string;
+  message_key: string;
+  envelope: Buffer;
+}
+
+/** Content type announced on every record, so analysts' tools know how to decode the value. */
+export const ENVELOPE_CONTENT_TYPE = 'application/x-protobuf; messageType=crm.events.v1.EventEnvelope';
+
+/**
+ * Publishes the outbox to Kafka in order, then deletes what was published. At-least-once by construction: a crash
+ * between publish and delete republishes the batch, which consumers absorb because they dedupe by stream version
+ * and event id. One relay per schema is active at a time (a session advisory lock); others stand by.
+ */
+export class OutboxRelay {
+  readonly #s: string;
+  readonly #batchSize: number;
+  readonly #pollIntervalMs: number;
+  #client: PoolClient | undefined;
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly kafka: KafkaCluster,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    this.#s = quoteIdent(options.schema);
+    this.#batchSize = options.batchSize ?? 500;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  }
+
+  start(): void {
+    this.#stopping = false;
+    this.#running ??= this.run().catch((error: unknown) => {
+      this.options.logger?.error({ err: error }, 'outbox relay stopped by an error');
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    await this.#running;
+    this.#running = undefined;
+  }
+
+  /** Publishes everything currently in the outbox; returns how many records were published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const published = await this.relayBatch();
+      total += published;
+      if (published < this.#batchSize) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    const client = await this.pool.connect();
+    this.#client = client;
+    const lockKey = `outbox-relay:${this.options.schema}`;
+    try {
+      client.on('notification', () => this.#wake?.());
+      await client.query(`LISTEN ${quoteIdent(outboxChannel(this.options.schema))}`);
+      while (!this.#stopping) {
+        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [lockKey]);
+        if (rows[0]?.locked === true) break;
+        await this.idle(this.#pollIntervalMs * 5);
+      }
+      while (!this.#stopping) {
+        try {
+          const published = await this.relayBatch();
+          if (published === this.#batchSize) continue;
+        } catch (error) {
+          // Kafka or Postgres unavailable: the rows stay in the outbox; try again after a pause.
+          this.options.logger?.warn({ err: error }, 'outbox relay batch failed; will retry');
+        }
+        await this.idle(this.#pollIntervalMs);
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      await client.query('UNLISTEN *').catch(() => undefined);
+      client.release();
+      this.#client = undefined;
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  private async relayBatch(): Promise<number> {
+    const { rows } = await this.pool.query<OutboxRow>(
+      // Order by the qualified column: the bare name would mean the text output column, and '10' sorts before '2'.
+      `SELECT o.position::text, o.event_id::text, o.event_type, o.topic, o.message_key, o.envelope
+       FROM ${this.#s}.outbox o ORDER BY o.position LIMIT $1`,
+      [this.#batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const row of rows) {
+      const messages = byTopic.get(row.topic) ?? [];
+      messages.push({
+        key: row.message_key,
+        value: row.envelope,
+        headers: { 'content-type': ENVELOPE_CONTENT_TYPE, 'event-type': row.event_type, 'event-id': row.event_id },
+      });
+      byTopic.set(row.topic, messages);
+    }
+    for (const [topic, messages] of byTopic) await this.kafka.publish(topic, messages);
+    await this.pool.query(`DELETE FROM ${this.#s}.outbox WHERE position = ANY($1::bigint[])`, [rows.map((row) => row.position)]);
+    this.options.onBatch?.(rows.length);
+    return rows.length;
+  }
+}

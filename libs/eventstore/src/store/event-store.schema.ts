@@ -1,0 +1,62 @@
+/**
+ * The write side of one service: an append-only `events` table and the transactional `outbox` beside it.
+ *
+ * - `(stream_id, stream_version)` is unique: optimistic concurrency is enforced by the database, not by a read.
+ * - UPDATE, DELETE and TRUNCATE on `events` raise: history is immutable even for a buggy or compromised service
+ *   holding the table owner's role (a superuser could still drop the trigger; the audit log's Merkle tree catches that).
+ * - `tx_id` (the writing transaction's id) lets `readAll` never skip an event that commits late with a lower position:
+ *   readers only see transactions older than the oldest one still in flight.
+ */
+export function eventStoreSchemaSql(schema: string): string {
+  const s = quoteIdent(schema);
+  return `
+CREATE SCHEMA IF NOT EXISTS ${s};
+
+CREATE TABLE IF NOT EXISTS ${s}.events (
+  global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tx_id           xid8        NOT NULL DEFAULT pg_current_xact_id(),
+  event_id        uuid        NOT NULL UNIQUE,
+  stream_id       text        NOT NULL,
+  stream_version  bigint      NOT NULL CHECK (stream_version > 0),
+  event_type      text        NOT NULL,
+  subject_id      text,
+  occurred_at     timestamptz NOT NULL,
+  recorded_at     timestamptz NOT NULL DEFAULT now(),
+  envelope        bytea       NOT NULL,
+  UNIQUE (stream_id, stream_version)
+);
+CREATE INDEX IF NOT EXISTS events_tx_position ON ${s}.events (tx_id, global_position);
+CREATE INDEX IF NOT EXISTS events_subject ON ${s}.events (subject_id) WHERE subject_id IS NOT NULL;
+
+CREATE OR REPLACE FUNCTION ${s}.refuse_event_mutation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'events are immutable: % refused', TG_OP USING ERRCODE = 'P0001', HINT = 'append a new event instead';
+END $$;
+
+DROP TRIGGER IF EXISTS events_immutable ON ${s}.events;
+CREATE TRIGGER events_immutable BEFORE UPDATE OR DELETE ON ${s}.events
+  FOR EACH ROW EXECUTE FUNCTION ${s}.refuse_event_mutation();
+DROP TRIGGER IF EXISTS events_no_truncate ON ${s}.events;
+CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON ${s}.events
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.refuse_event_mutation();
+
+CREATE TABLE IF NOT EXISTS ${s}.outbox (
+  position     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_id     uuid        NOT NULL,
+  event_type   text        NOT NULL,
+  topic        text        NOT NULL,
+  message_key  text        NOT NULL,
+  envelope     bytea       NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+`;
+}
+
+export function quoteIdent(identifier: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(identifier)) throw new Error(`not a safe SQL identifier: ${identifier}`);
+  return `"${identifier}"`;
+}
+
+export function outboxChannel(schema: string): string {
+  return `outbox_${schema}`;
+}

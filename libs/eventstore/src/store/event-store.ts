@@ -1,0 +1,192 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import type { Pool, PoolClient } from 'pg';
+import { decodeEnvelope, EventEnvelopeSchema } from '@crm/contracts';
+import { withTransaction } from '@crm/postgres';
+import { uuidv7 } from '../ids/uuidv7.js';
+import { StreamVersionConflict } from './event-store.errors.js';
+import { eventStoreSchemaSql, outboxChannel, quoteIdent } from './event-store.schema.js';
+import type { AllPosition, AppendResult, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './event.types.js';
+
+export interface EventStoreOptions {
+  /** Postgres schema holding `events` and `outbox` (one per service; tests use scratch schemas). */
+  schema: string;
+  /** Kafka topic the outbox relay publishes this store's events to. */
+  topic: string;
+  clock?: () => Date;
+}
+
+interface EventRow {
+  global_position: string;
+  tx_id: string;
+  stream_id: string;
+  stream_version: string;
+  envelope: Buffer;
+}
+
+const UNIQUE_VIOLATION = '23505';
+// Numbers leave as text (pg would round bigint through a JS number). ORDER BY clauses name the qualified columns:
+// an unqualified name would bind to these text outputs and sort '10' before '2'.
+const EVENT_COLUMNS = 'e.global_position::text, e.tx_id::text, e.stream_id, e.stream_version::text, e.envelope';
+
+/**
+ * A service's event store on Postgres. `append` writes the events and their outbox rows in one transaction with the
+ * caller's decision, so an event is published if and only if it was stored.
+ */
+export class EventStore {
+  readonly schema: string;
+  readonly topic: string;
+  readonly #s: string;
+  readonly #clock: () => Date;
+
+  constructor(
+    private readonly pool: Pool,
+    options: EventStoreOptions,
+  ) {
+    this.schema = options.schema;
+    this.topic = options.topic;
+    this.#s = quoteIdent(options.schema);
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // Serialise concurrent migrations (several instances booting at once) on a lock keyed by the schema.
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`eventstore:${this.schema}`]);
+      await client.query(eventStoreSchemaSql(this.schema));
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`eventstore:${this.schema}`]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  /**
+   * Appends events to one stream if it is at the expected version. Pass `client` to join a transaction the caller
+   * already holds (e.g. to update a read model atomically); otherwise the store runs its own.
+   */
+  async append(
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    metadata: EventMetadata,
+    client?: PoolClient,
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    if (client !== undefined) return this.appendWith(client, streamId, expected, events, metadata);
+    return withTransaction(this.pool, (own) => this.appendWith(own, streamId, expected, events, metadata));
+  }
+
+  private async appendWith(
+    client: PoolClient,
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    metadata: EventMetadata,
+  ): Promise<AppendResult> {
+    const current = await this.currentVersion(client, streamId);
+    if ((expected === 'no_stream' && current !== 0n) || (typeof expected === 'bigint' && expected !== current)) {
+      throw new StreamVersionConflict(streamId, String(expected), String(current));
+    }
+    const occurredAt = this.#clock();
+    const rows = events.map((event, index) => {
+      const eventId = uuidv7(occurredAt.getTime());
+      const streamVersion = current + BigInt(index + 1);
+      const envelope = create(EventEnvelopeSchema, {
+        eventId,
+        eventType: event.type,
+        schemaVersion: event.schemaVersion ?? 1,
+        streamId,
+        streamVersion,
+        subjectId: event.subjectId ?? '',
+        actor: { id: metadata.actor.id, type: metadata.actor.type },
+        purpose: metadata.purpose,
+        legalBasis: metadata.legalBasis,
+        occurredAt: timestampFromDate(occurredAt),
+        correlationId: metadata.correlationId,
+        causationId: metadata.causationId ?? '',
+        keyId: event.keyId ?? '',
+        payload: event.payload,
+        payloadType: event.payloadType,
+      });
+      return { eventId, streamVersion, event, bytes: Buffer.from(toBinary(EventEnvelopeSchema, envelope)) };
+    });
+    try {
+      await client.query(
+        `INSERT INTO ${this.#s}.events (event_id, stream_id, stream_version, event_type, subject_id, occurred_at, envelope)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::bytea[])`,
+        [
+          rows.map((row) => row.eventId),
+          rows.map(() => streamId),
+          rows.map((row) => row.streamVersion.toString()),
+          rows.map((row) => row.event.type),
+          rows.map((row) => row.event.subjectId ?? null),
+          rows.map(() => occurredAt),
+          rows.map((row) => row.bytes),
+        ],
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new StreamVersionConflict(streamId, String(expected), 'changed concurrently');
+      }
+      throw error;
+    }
+    await client.query(
+      `INSERT INTO ${this.#s}.outbox (event_id, event_type, topic, message_key, envelope)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[])`,
+      [
+        rows.map((row) => row.eventId),
+        rows.map((row) => row.event.type),
+        rows.map(() => this.topic),
+        rows.map((row) => row.event.subjectId ?? streamId),
+        rows.map((row) => row.bytes),
+      ],
+    );
+    // Delivered at commit only, so the relay wakes for committed rows and never for rolled-back ones.
+    await client.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
+    return { streamId, nextExpectedVersion: current + BigInt(events.length), eventIds: rows.map((row) => row.eventId) };
+  }
+
+  private async currentVersion(client: PoolClient, streamId: string): Promise<bigint> {
+    const { rows } = await client.query<{ version: string | null }>(
+      `SELECT max(stream_version)::text AS version FROM ${this.#s}.events WHERE stream_id = $1`,
+      [streamId],
+    );
+    return BigInt(rows[0]?.version ?? 0);
+  }
+
+  async readStream(streamId: string, fromVersion = 1n): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${this.#s}.events e WHERE e.stream_id = $1 AND e.stream_version >= $2 ORDER BY e.stream_version`,
+      [streamId, fromVersion.toString()],
+    );
+    return rows.map(toRecorded);
+  }
+
+  /**
+   * Events after `after`, in commit-safe order. Only transactions older than the oldest one still running are
+   * visible, so an event that commits late with a lower position is never skipped by a reader that moved past it.
+   */
+  async readAll(after: AllPosition, limit = 500): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${this.#s}.events e
+       WHERE (e.tx_id, e.global_position) > ($1::text::xid8, $2::bigint)
+         AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY e.tx_id, e.global_position
+       LIMIT $3`,
+      [after.txId.toString(), after.globalPosition.toString(), limit],
+    );
+    return rows.map(toRecorded);
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    globalPosition: BigInt(row.global_position),
+    txId: BigInt(row.tx_id),
+    streamId: row.stream_id,
+    streamVersion: BigInt(row.stream_version),
+    envelope: decodeEnvelope(row.envelope),
+    envelopeBytes: row.envelope,
+  };
+}

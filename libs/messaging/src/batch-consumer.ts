@@ -1,0 +1,102 @@
+import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message } from '@platformatic/kafka';
+import type { IncomingMessage } from './kafka-cluster.js';
+
+export interface BatchConsumerOptions {
+  brokers: string[];
+  clientId: string;
+  groupId: string;
+  topics: string[];
+  /** Where a group without committed offsets starts: projections start from the beginning of history. */
+  startAt: 'earliest' | 'latest';
+  maxBatchSize?: number;
+  /**
+   * Handles one batch. When it resolves, the batch's offsets are committed to Kafka. Kafka's offsets are only a
+   * hint: projections keep their own checkpoint in Postgres, so a batch redelivered after a crash has no effect.
+   */
+  handle: (batch: IncomingMessage[]) => Promise<void>;
+  onError?: (error: unknown) => void;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+export function toIncoming(message: Message<Buffer, Buffer, Buffer, Buffer>): IncomingMessage {
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+    key: message.key === undefined || message.key === null ? undefined : message.key.toString(),
+    value: message.value,
+    headers: Object.fromEntries([...message.headers].map(([k, v]) => [k.toString(), v.toString()])),
+  };
+}
+
+/**
+ * Consumes in batches: messages accumulate while the previous batch is being handled (up to `maxBatchSize`, then
+ * the stream is paused for backpressure), so a slow handler gets bigger batches instead of a growing queue.
+ */
+export async function consumeBatches(options: BatchConsumerOptions): Promise<Subscription> {
+  const maxBatchSize = options.maxBatchSize ?? 500;
+  const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+    clientId: options.clientId,
+    bootstrapBrokers: options.brokers,
+    groupId: options.groupId,
+    autocommit: false,
+    maxWaitTime: 100,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
+  const stream = await consumer.consume({
+    topics: options.topics,
+    mode: MessagesStreamModes.COMMITTED,
+    fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+  });
+  const buffer: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const signal = (): void => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
+    buffer.push(message);
+    if (buffer.length >= maxBatchSize) stream.pause();
+    signal();
+  });
+  stream.on('error', (error: unknown) => options.onError?.(error));
+
+  const loop = (async () => {
+    while (!stopped) {
+      if (buffer.length === 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      const batch = buffer.splice(0, maxBatchSize);
+      if (stream.isPaused() && buffer.length < maxBatchSize) stream.resume();
+      try {
+        await options.handle(batch.map(toIncoming));
+      } catch (error) {
+        // The handler gave up (it is stopping): leave the batch uncommitted; it is redelivered next time.
+        options.onError?.(error);
+        return;
+      }
+      const lastByPartition = new Map<string, Message<Buffer, Buffer, Buffer, Buffer>>();
+      for (const message of batch) lastByPartition.set(`${message.topic}:${message.partition}`, message);
+      await Promise.all([...lastByPartition.values()].map((message) => message.commit())).catch((error: unknown) => options.onError?.(error));
+    }
+  })();
+
+  return {
+    async stop(): Promise<void> {
+      stopped = true;
+      signal();
+      await loop;
+      await stream.close().catch(() => undefined);
+      await consumer.close(true).catch(() => undefined);
+    },
+  };
+}
