@@ -6,7 +6,16 @@ export { SEAL_ALGORITHMS, type SealAlgorithm, type SealedField, type FieldBindin
 export { FIELD_AAD_VERSION, fieldAad } from './sealing/field.aad.js';
 export { sealField, openField, type SealOptions } from './sealing/field.sealing.js';
 
-export { ERASURE_REASON_PATTERN, type KeyStore, type KeyCache, type DataKey, type ShredResult, type KekRotation } from './keys/key-store.port.js';
+export {
+  SHRED_REASONS,
+  isShredReason,
+  type ShredReason,
+  type KeyStore,
+  type KeyCache,
+  type DataKey,
+  type ShredResult,
+  type KekRotation,
+} from './keys/key-store.port.js';
 export type { KekProvider } from './keys/kek-provider.port.js';
 export { FileKekProvider, type FileKekProviderOptions } from './keys/file-kek.provider.js';
 export { PostgresKeyStore, type PostgresKeyStoreOptions, type ErasureRecord } from './keys/postgres-key.store.js';
@@ -15,7 +24,7 @@ export { CachingKeyStore, type CachingKeyStoreOptions } from './keys/caching-key
 
 export {
   SUBJECT_KEY_SHREDDED_TYPE,
-  jsonShredAnnouncementCodec,
+  protobufShredAnnouncementCodec,
   type SubjectKeyShredded,
   type ShredAnnouncementCodec,
 } from './shredding/subject-key-shredded.codec.js';
@@ -34,3 +43,4 @@ export {
 export { normaliseEmail, normalisePhone, nameTokens, normaliseExact } from './blind-index/blind-index.normalisers.js';
 
 export { FieldCipher } from './field-cipher/field.cipher.js';
+export { sealedFieldToProto, sealedFieldFromProto } from './sealing/sealed-field.proto.js';

@@ -19,7 +19,7 @@ describe('the DEK cache', () => {
     const subjectId = uniqueName('subject');
     const key = await cache.dekFor(subjectId);
     await cache.dekById(key.keyId, key.keyVersion);
-    await inner.shred(subjectId, 'GDPR_ART17_REQUEST');
+    await inner.shred(subjectId, 'ERASURE_REQUEST');
 
     expect(await cache.dekFor(subjectId)).toBe(key);
     expect(await cache.dekById(key.keyId, key.keyVersion)).toEqual(key);
@@ -36,7 +36,7 @@ describe('the DEK cache', () => {
     const cache = new CachingKeyStore(inner, { ttlMs: 60_000, now: () => clock.now });
     const subjectId = uniqueName('subject');
     await cache.dekFor(subjectId);
-    await inner.shred(subjectId, 'GDPR_ART17_REQUEST');
+    await inner.shred(subjectId, 'ERASURE_REQUEST');
 
     clock.now = 59_999;
     await expect(cache.dekFor(subjectId)).resolves.toBeDefined();
@@ -60,7 +60,7 @@ describe('the DEK cache', () => {
     const subjectId = uniqueName('subject');
     await cache.dekFor(subjectId);
 
-    await cache.shred(subjectId, 'GDPR_ART17_REQUEST');
+    await cache.shred(subjectId, 'ERASURE_REQUEST');
 
     expect(cache.holds(subjectId)).toBe(false);
     await expect(cache.dekFor(subjectId)).rejects.toMatchObject({ code: 'KEY_SHREDDED' });

@@ -1,4 +1,4 @@
-import type { DataKey, KekRotation, KeyCache, KeyStore, ShredResult } from './key-store.port.js';
+import type { DataKey, KekRotation, KeyCache, KeyStore, ShredReason, ShredResult } from './key-store.port.js';
 import { LruTtlCache } from './lru-ttl.cache.js';
 
 export interface CachingKeyStoreOptions {
@@ -38,7 +38,7 @@ export class CachingKeyStore implements KeyStore, KeyCache {
     return this.#cached(`key:${keyId}:${keyVersion}`, () => this.#inner.dekById(keyId, keyVersion));
   }
 
-  async shred(subjectId: string, reason: string): Promise<ShredResult> {
+  async shred(subjectId: string, reason: ShredReason): Promise<ShredResult> {
     try {
       return await this.#inner.shred(subjectId, reason);
     } finally {

@@ -13,7 +13,7 @@ export interface ShredResult {
   keyVersions: number[];
   /** When the erasure was first recorded; a repeated shred reports the original time. */
   erasedAt: Date;
-  reason: string;
+  reason: ShredReason;
   /** True when the subject was already in the erasure ledger (the call changed nothing). */
   alreadyShredded: boolean;
 }
@@ -25,6 +25,8 @@ export interface KekRotation {
   retiredEpochs: number[];
   /** Number of wrapped DEKs rewritten. */
   rewrapped: number;
+  /** When the old KEKs were destroyed (maps to `crm.keys.v1.KekRotated.rotated_at`). */
+  rotatedAt: Date;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface KeyStore {
   /** A specific DEK, for reading. Throws KEY_SHREDDED (recorded erasure) or KEY_NOT_FOUND (never existed). */
   dekById(keyId: string, keyVersion: number): Promise<DataKey>;
   /** Destroys every DEK version of the subject and appends to the erasure ledger. `reason` is a code. */
-  shred(subjectId: string, reason: string): Promise<ShredResult>;
+  shred(subjectId: string, reason: ShredReason): Promise<ShredResult>;
   isShredded(subjectId: string): Promise<boolean>;
   /** Re-wraps every live DEK under a new KEK epoch, then destroys the old KEKs. */
   rotateKek(): Promise<KekRotation>;
@@ -50,5 +52,13 @@ export interface KeyCache {
   evict(subjectId: string): void;
 }
 
-/** Erasure reasons go into an append-only ledger and onto Kafka: codes such as `GDPR_ART17_REQUEST`, never prose. */
-export const ERASURE_REASON_PATTERN = /^[A-Z][A-Z0-9_]{1,63}$/;
+/**
+ * Why a subject's keys were destroyed: the values of the protobuf enum `crm.keys.v1.ShredReason` without its prefix.
+ * A closed list, never prose: the ledger is append-only, so PII typed into a free-text reason could never be erased.
+ */
+export const SHRED_REASONS = ['ERASURE_REQUEST', 'RETENTION_EXPIRED', 'ADMINISTRATIVE'] as const;
+export type ShredReason = (typeof SHRED_REASONS)[number];
+
+export function isShredReason(value: unknown): value is ShredReason {
+  return typeof value === 'string' && (SHRED_REASONS as readonly string[]).includes(value);
+}

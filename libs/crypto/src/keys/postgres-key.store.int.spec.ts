@@ -7,6 +7,7 @@ import { FileKekProvider } from './file-kek.provider.js';
 import { scratchKeyVault, type ScratchKeyVault } from './scratch-key-vault.fixture.js';
 import { PostgresKeyStore } from './postgres-key.store.js';
 import type { KekProvider } from './kek-provider.port.js';
+import type { ShredReason } from './key-store.port.js';
 import { LOCKS } from './key-vault.schema.js';
 import type { Pool } from '@crm/postgres';
 
@@ -95,20 +96,20 @@ describe('shredding', () => {
     const sealed = await cipher.seal(s, 'contacts.contact.email', 'marker-3c9e@example.com');
     expect(await cipher.openText(s, 'contacts.contact.email', sealed)).toBe('marker-3c9e@example.com');
 
-    const result = await store.shred(s, 'GDPR_ART17_REQUEST');
+    const result = await store.shred(s, 'ERASURE_REQUEST');
 
-    expect(result).toMatchObject({ subjectId: s, keyVersions: [1], reason: 'GDPR_ART17_REQUEST', alreadyShredded: false });
+    expect(result).toMatchObject({ subjectId: s, keyVersions: [1], reason: 'ERASURE_REQUEST', alreadyShredded: false });
     await expect(cipher.open(s, 'contacts.contact.email', sealed)).rejects.toMatchObject({ code: 'KEY_SHREDDED', kind: 'gone', retriable: false });
     await expect(store.dekById(sealed.keyId, sealed.keyVersion)).rejects.toMatchObject({ code: 'KEY_SHREDDED' });
     expect(await store.isShredded(s)).toBe(true);
-    expect(await store.erasureRecord(s)).toEqual({ subjectId: s, keyId: sealed.keyId, erasedAt: result.erasedAt, reason: 'GDPR_ART17_REQUEST', keyVersions: [1] });
+    expect(await store.erasureRecord(s)).toEqual({ subjectId: s, keyId: sealed.keyId, erasedAt: result.erasedAt, reason: 'ERASURE_REQUEST', keyVersions: [1] });
     expect(await rowsOf(s)).toEqual([]);
   });
 
   it('given a shredded subject, when shredded again, then nothing changes and the original record is returned', async () => {
     const s = subject();
     await store.dekFor(s);
-    const first = await store.shred(s, 'GDPR_ART17_REQUEST');
+    const first = await store.shred(s, 'ERASURE_REQUEST');
 
     const second = await store.shred(s, 'RETENTION_EXPIRED');
 
@@ -118,7 +119,7 @@ describe('shredding', () => {
   it('given a shredded subject, when a DEK is asked for again, then none is created (KEY_SHREDDED)', async () => {
     const s = subject();
     await store.dekFor(s);
-    await store.shred(s, 'GDPR_ART17_REQUEST');
+    await store.shred(s, 'ERASURE_REQUEST');
 
     await expect(store.dekFor(s)).rejects.toMatchObject({ code: 'KEY_SHREDDED' });
     expect(await rowsOf(s)).toEqual([]);
@@ -127,14 +128,14 @@ describe('shredding', () => {
   it('given a subject that never had a key, when shredded, then the erasure is still recorded (with no versions)', async () => {
     const s = subject();
 
-    expect(await store.shred(s, 'GDPR_ART17_REQUEST')).toMatchObject({ keyVersions: [], alreadyShredded: false });
+    expect(await store.shred(s, 'ERASURE_REQUEST')).toMatchObject({ keyVersions: [], alreadyShredded: false });
     expect(await store.isShredded(s)).toBe(true);
   });
 
   it('given a reason that is prose rather than a code, then the shred is refused before anything is written', async () => {
     const s = subject();
 
-    await expect(store.shred(s, 'Jane Doe asked us by phone')).rejects.toMatchObject({ code: 'ERASURE_REASON_INVALID' });
+    await expect(store.shred(s, 'Jane Doe asked us by phone' as ShredReason)).rejects.toMatchObject({ code: 'ERASURE_REASON_INVALID' });
     expect(await store.isShredded(s)).toBe(false);
   });
 
@@ -142,7 +143,7 @@ describe('shredding', () => {
     const other = await vault.openStore();
     const subjects = Array.from({ length: 6 }, subject);
 
-    await Promise.allSettled(subjects.flatMap((s) => [store.dekFor(s), other.store.shred(s, 'GDPR_ART17_REQUEST'), other.store.dekFor(s)]));
+    await Promise.allSettled(subjects.flatMap((s) => [store.dekFor(s), other.store.shred(s, 'ERASURE_REQUEST'), other.store.dekFor(s)]));
 
     for (const s of subjects) {
       expect(await store.isShredded(s)).toBe(true);
@@ -152,7 +153,7 @@ describe('shredding', () => {
 
   it('given the erasure ledger, then the database itself refuses UPDATE, DELETE and TRUNCATE', async () => {
     const s = subject();
-    await store.shred(s, 'GDPR_ART17_REQUEST');
+    await store.shred(s, 'ERASURE_REQUEST');
 
     await expect(pool.query(`UPDATE erasure_ledger SET reason = 'OTHER' WHERE subject_id = $1`, [s])).rejects.toMatchObject({
       code: '23001',
@@ -186,7 +187,7 @@ describe('KEK rotation', () => {
 
     const rotation = await batched.store.rotateKek();
 
-    expect(rotation).toEqual({ epoch: oldEpoch + 1, retiredEpochs: [oldEpoch], rewrapped: live });
+    expect(rotation).toEqual({ epoch: oldEpoch + 1, retiredEpochs: [oldEpoch], rewrapped: live, rotatedAt: expect.any(Date) });
     await expect(stat(join(FileKekProvider.directoryFor(vault.stateDir), `${oldEpoch}.key`))).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(vault.kek.kek(oldEpoch)).rejects.toMatchObject({ code: 'KEK_UNAVAILABLE' });
     const epochs = (await pool.query<{ kek_epoch: number }>('SELECT DISTINCT kek_epoch FROM data_keys')).rows.map((row) => row.kek_epoch);

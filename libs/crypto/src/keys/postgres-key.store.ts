@@ -4,7 +4,7 @@ import { cryptoError, isCryptoError } from '../crypto.errors.js';
 import { systemClock, systemRandomBytes, type Clock, type RandomBytes } from '../entropy.js';
 import { unwrapDek, wrapDek } from './dek.wrapping.js';
 import type { KekProvider } from './kek-provider.port.js';
-import { ERASURE_REASON_PATTERN, type DataKey, type KekRotation, type KeyStore, type ShredResult } from './key-store.port.js';
+import { isShredReason, SHRED_REASONS, type DataKey, type KekRotation, type KeyStore, type ShredReason, type ShredResult } from './key-store.port.js';
 import { KEY_VAULT_SCHEMA, LOCKS } from './key-vault.schema.js';
 
 export interface PostgresKeyStoreOptions {
@@ -22,7 +22,7 @@ export interface ErasureRecord {
   subjectId: string;
   keyId: string | undefined;
   erasedAt: Date;
-  reason: string;
+  reason: ShredReason;
   keyVersions: number[];
 }
 
@@ -39,7 +39,7 @@ interface LedgerRow {
   subject_id: string;
   key_id: string | null;
   erased_at: Date;
-  reason: string;
+  reason: ShredReason;
   key_versions: number[];
 }
 
@@ -94,11 +94,9 @@ export class PostgresKeyStore implements KeyStore {
     throw cryptoError('KEY_NOT_FOUND', `key ${keyId} v${keyVersion} does not exist`);
   }
 
-  async shred(subjectId: string, reason: string): Promise<ShredResult> {
+  async shred(subjectId: string, reason: ShredReason): Promise<ShredResult> {
     assertSubjectId(subjectId);
-    if (!ERASURE_REASON_PATTERN.test(reason)) {
-      throw cryptoError('ERASURE_REASON_INVALID', 'erasure reason must be an upper-case code such as GDPR_ART17_REQUEST');
-    }
+    if (!isShredReason(reason)) throw cryptoError('ERASURE_REASON_INVALID', `erasure reason must be one of ${SHRED_REASONS.join(', ')}`);
     return this.#transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.subject, subjectId]);
       const recorded = await client.query<LedgerRow>('SELECT * FROM erasure_ledger WHERE subject_id = $1', [subjectId]);
@@ -175,7 +173,8 @@ export class PostgresKeyStore implements KeyStore {
     const highest = (await this.#pool.query<{ highest: number | null }>('SELECT max(epoch) AS highest FROM kek_epochs')).rows[0]?.highest ?? 0;
     const next = await this.#kek.createNext();
     if (next <= highest) throw cryptoError('KEK_EPOCH_CONFLICT', `the KEK provider created epoch ${next}, but the vault already knows epoch ${highest}`);
-    await this.#pool.query('INSERT INTO kek_epochs (epoch, created_at) VALUES ($1, $2)', [next, this.#clock()]);
+    // ON CONFLICT: on an empty vault, a concurrent first DEK creation may already have recorded this same epoch.
+    await this.#pool.query('INSERT INTO kek_epochs (epoch, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [next, this.#clock()]);
     const kekCache = new Map<number, Uint8Array>();
     let rewrapped = 0;
     for (;;) {
@@ -201,7 +200,8 @@ export class PostgresKeyStore implements KeyStore {
     // very first epoch may have been recorded by a DEK creation that ran concurrently with this rotation.
     const lowest = (await this.#pool.query<{ lowest: number }>('SELECT min(epoch) AS lowest FROM kek_epochs')).rows[0]!.lowest;
     for (let epoch = lowest; epoch < next; epoch += 1) await this.#kek.destroy(epoch);
-    return { epoch: next, retiredEpochs: retired, rewrapped };
+    for (const kek of kekCache.values()) kek.fill(0);
+    return { epoch: next, retiredEpochs: retired, rewrapped, rotatedAt: this.#clock() };
   }
 
   async #rewrapBatch(client: PoolClient, epoch: number, kekCache: Map<number, Uint8Array>): Promise<number> {

@@ -1,5 +1,5 @@
 import type { KafkaCluster, TopicSpec } from '@crm/messaging';
-import { jsonShredAnnouncementCodec, SUBJECT_KEY_SHREDDED_TYPE, type ShredAnnouncementCodec, type SubjectKeyShredded } from './subject-key-shredded.codec.js';
+import { protobufShredAnnouncementCodec, SUBJECT_KEY_SHREDDED_TYPE, type ShredAnnouncementCodec, type SubjectKeyShredded } from './subject-key-shredded.codec.js';
 
 export const SHREDDED_KEYS_TOPIC = 'crm.keys.v1.shredded';
 
@@ -26,7 +26,7 @@ export class ShredAnnouncer {
   constructor(kafka: Pick<KafkaCluster, 'ensureTopics' | 'publish'>, options: ShredAnnouncerOptions = {}) {
     this.#kafka = kafka;
     this.topic = shreddedKeysTopic(options.topic, options.partitions);
-    this.#codec = options.codec ?? jsonShredAnnouncementCodec;
+    this.#codec = options.codec ?? protobufShredAnnouncementCodec;
   }
 
   ensureTopic(): Promise<void> {

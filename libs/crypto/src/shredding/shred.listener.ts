@@ -1,6 +1,6 @@
 import type { IncomingMessage } from '@crm/messaging';
 import type { KeyCache } from '../keys/key-store.port.js';
-import { jsonShredAnnouncementCodec, type ShredAnnouncementCodec } from './subject-key-shredded.codec.js';
+import { protobufShredAnnouncementCodec, type ShredAnnouncementCodec } from './subject-key-shredded.codec.js';
 
 export interface ShredListenerOutcome {
   /** Subject ids evicted, in message order (repeats kept: redelivery is expected and harmless). */
@@ -19,7 +19,7 @@ export class ShredListener {
 
   constructor(caches: KeyCache | readonly KeyCache[], options: { codec?: ShredAnnouncementCodec } = {}) {
     this.#caches = Array.isArray(caches) ? caches : [caches as KeyCache];
-    this.#codec = options.codec ?? jsonShredAnnouncementCodec;
+    this.#codec = options.codec ?? protobufShredAnnouncementCodec;
   }
 
   handle(messages: readonly Pick<IncomingMessage, 'key' | 'value'>[]): ShredListenerOutcome {

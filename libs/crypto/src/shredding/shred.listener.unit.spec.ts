@@ -1,4 +1,5 @@
-import { jsonShredAnnouncementCodec } from './subject-key-shredded.codec.js';
+import { create, fromBinary, ShredReason, SubjectKeyShreddedSchema, timestampFromDate, toBinary } from '@crm/contracts';
+import { protobufShredAnnouncementCodec } from './subject-key-shredded.codec.js';
 import { ShredListener } from './shred.listener.js';
 
 /** A real (if tiny) key cache: the set of subjects whose DEKs it holds. */
@@ -7,28 +8,26 @@ function setCache(...subjects: string[]) {
   return { held, evict: (subjectId: string) => void held.delete(subjectId) };
 }
 
-const announcement = { subjectId: 'subject-1', shreddedAt: new Date('2025-01-02T03:04:05.678Z'), keyVersions: [1, 2], reason: 'GDPR_ART17_REQUEST' };
+const announcement = { subjectId: 'subject-1', shreddedAt: new Date('2025-01-02T03:04:05.678Z'), keyVersions: [1, 2], reason: 'ERASURE_REQUEST' as const };
 
 describe('the shred announcement codec', () => {
   it('given an announcement, when encoded and decoded, then it is unchanged', () => {
-    expect(jsonShredAnnouncementCodec.decode(jsonShredAnnouncementCodec.encode(announcement))).toEqual(announcement);
+    expect(protobufShredAnnouncementCodec.decode(protobufShredAnnouncementCodec.encode(announcement))).toEqual(announcement);
   });
 
-  it('encodes to the documented JSON shape', () => {
-    expect(JSON.parse(Buffer.from(jsonShredAnnouncementCodec.encode(announcement)).toString())).toEqual({
-      subjectId: 'subject-1',
-      shreddedAt: '2025-01-02T03:04:05.678Z',
-      keyVersions: [1, 2],
-      reason: 'GDPR_ART17_REQUEST',
-    });
+  it('encodes to the crm.keys.v1.SubjectKeyShredded contract', () => {
+    const message = fromBinary(SubjectKeyShreddedSchema, protobufShredAnnouncementCodec.encode(announcement));
+    expect(message).toMatchObject({ subjectId: 'subject-1', keyVersions: [1, 2], reason: ShredReason.ERASURE_REQUEST });
   });
 
-  it.each([['not json'], ['{}'], ['{"subjectId":"s","shreddedAt":"yesterday","keyVersions":[],"reason":"X"}']])(
-    'given %s, then decoding fails with SHRED_ANNOUNCEMENT_INVALID',
-    (raw) => {
-      expect(() => jsonShredAnnouncementCodec.decode(Buffer.from(raw))).toThrow(expect.objectContaining({ code: 'SHRED_ANNOUNCEMENT_INVALID' }));
-    },
-  );
+  it.each([
+    ['bytes that are not protobuf', Buffer.from([0xff, 0xff, 0xff])],
+    ['an empty message', Buffer.alloc(0)],
+    ['an announcement without a reason', toBinary(SubjectKeyShreddedSchema, create(SubjectKeyShreddedSchema, { subjectId: 's', shreddedAt: timestampFromDate(new Date()), keyVersions: [1] }))],
+    ['an announcement without a time', toBinary(SubjectKeyShreddedSchema, create(SubjectKeyShreddedSchema, { subjectId: 's', keyVersions: [1], reason: ShredReason.ERASURE_REQUEST }))],
+  ])('given %s, then decoding fails with SHRED_ANNOUNCEMENT_INVALID', (_label, raw) => {
+    expect(() => protobufShredAnnouncementCodec.decode(raw)).toThrow(expect.objectContaining({ code: 'SHRED_ANNOUNCEMENT_INVALID' }));
+  });
 });
 
 describe('the shred listener', () => {
@@ -37,7 +36,7 @@ describe('the shred listener', () => {
     const second = setCache('subject-1');
     const listener = new ShredListener([first, second]);
 
-    const outcome = listener.handle([{ key: 'subject-1', value: Buffer.from(jsonShredAnnouncementCodec.encode(announcement)) }]);
+    const outcome = listener.handle([{ key: 'subject-1', value: Buffer.from(protobufShredAnnouncementCodec.encode(announcement)) }]);
 
     expect(outcome).toEqual({ evicted: ['subject-1'], unusable: 0 });
     expect([...first.held]).toEqual(['subject-2']);

@@ -3,7 +3,7 @@ import { expectEventually, testPlatformConfig, uniqueName } from '@crm/testing';
 import { FieldCipher } from '../field-cipher/field.cipher.js';
 import { CachingKeyStore } from '../keys/caching-key.store.js';
 import { scratchKeyVault, type ScratchKeyVault } from '../keys/scratch-key-vault.fixture.js';
-import { jsonShredAnnouncementCodec } from './subject-key-shredded.codec.js';
+import { protobufShredAnnouncementCodec } from './subject-key-shredded.codec.js';
 import { SHREDDED_KEYS_TOPIC, ShredAnnouncer } from './shred.announcer.js';
 import { ShredListener } from './shred.listener.js';
 import { SubjectShredder } from './subject.shredder.js';
@@ -46,7 +46,7 @@ describe('shredding a subject across processes', () => {
     await there.dekFor(bystander);
     expect(there.holds(subjectId)).toBe(true);
 
-    const result = await new SubjectShredder({ keyStore: here, caches: [here], announcer }).shredSubject(subjectId, 'GDPR_ART17_REQUEST');
+    const result = await new SubjectShredder({ keyStore: here, caches: [here], announcer }).shredSubject(subjectId, 'ERASURE_REQUEST');
 
     expect(here.holds(subjectId)).toBe(false);
     const listener = new ShredListener(there);
@@ -68,12 +68,12 @@ describe('shredding a subject across processes', () => {
     expect(there.holds(bystander)).toBe(true);
     await expect(new FieldCipher(there).open(subjectId, 'contacts.contact.email', sealed)).rejects.toMatchObject({ code: 'KEY_SHREDDED' });
     const [message] = received;
-    expect(message).toMatchObject({ key: subjectId, headers: { 'content-type': 'application/json', 'message-type': 'crm.keys.v1.SubjectKeyShredded' } });
-    expect(jsonShredAnnouncementCodec.decode(message!.value)).toEqual({
+    expect(message).toMatchObject({ key: subjectId, headers: { 'content-type': protobufShredAnnouncementCodec.contentType, 'message-type': 'crm.keys.v1.SubjectKeyShredded' } });
+    expect(protobufShredAnnouncementCodec.decode(message!.value)).toEqual({
       subjectId,
       shreddedAt: result.erasedAt,
       keyVersions: [1],
-      reason: 'GDPR_ART17_REQUEST',
+      reason: 'ERASURE_REQUEST',
     });
     expect(message!.value.toString()).not.toContain('marker-51aa');
   });
@@ -87,11 +87,11 @@ describe('shredding a subject across processes', () => {
     const subjectId = uniqueName('subject');
     await keys.dekFor(subjectId);
 
-    const first = await shredder.shredSubject(subjectId, 'GDPR_ART17_REQUEST');
-    const second = await shredder.shredSubject(subjectId, 'GDPR_ART17_REQUEST');
+    const first = await shredder.shredSubject(subjectId, 'ERASURE_REQUEST');
+    const second = await shredder.shredSubject(subjectId, 'ERASURE_REQUEST');
 
     expect(second).toEqual({ ...first, alreadyShredded: true });
     const messages = await kafka.readFromStart(topic, (seen) => seen.length >= 2, { groupId: uniqueName('it-shred-reader'), timeoutMs: 20_000 });
-    expect(messages.map((message) => jsonShredAnnouncementCodec.decode(message.value).shreddedAt)).toEqual([first.erasedAt, first.erasedAt]);
+    expect(messages.map((message) => protobufShredAnnouncementCodec.decode(message.value).shreddedAt)).toEqual([first.erasedAt, first.erasedAt]);
   });
 });

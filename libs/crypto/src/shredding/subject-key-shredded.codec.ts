@@ -1,20 +1,21 @@
+import { create, dateFromTimestamp, fromBinary, ShredReason as ShredReasonMessage, SubjectKeyShreddedSchema, timestampFromDate, toBinary } from '@crm/contracts';
 import { cryptoError } from '../crypto.errors.js';
+import { isShredReason, type ShredReason } from '../keys/key-store.port.js';
 
 /** Announces that a subject's keys are destroyed. PII-free: an id, a time, version numbers and a reason code. */
 export interface SubjectKeyShredded {
   subjectId: string;
   shreddedAt: Date;
   keyVersions: number[];
-  reason: string;
+  reason: ShredReason;
 }
 
 /**
- * How announcements are put on the wire. JSON today, so this lib does not depend on generated protobuf code that
- * is still being written; a protobuf codec (`crm.keys.v1.SubjectKeyShredded`) can replace it without touching
- * announcer or listener.
+ * How announcements are put on the wire: the `crm.keys.v1.SubjectKeyShredded` protobuf contract, so analysts and
+ * other services decode them with the same schemas as every event.
  */
 export interface ShredAnnouncementCodec {
-  /** Sent as the `content-type` header so consumers can tell encodings apart during a switch-over. */
+  /** Sent as the `content-type` header so consumers can tell encodings apart. */
   readonly contentType: string;
   encode(announcement: SubjectKeyShredded): Uint8Array;
   /** Throws SHRED_ANNOUNCEMENT_INVALID for anything that is not a well-formed announcement. */
@@ -23,40 +24,45 @@ export interface ShredAnnouncementCodec {
 
 export const SUBJECT_KEY_SHREDDED_TYPE = 'crm.keys.v1.SubjectKeyShredded';
 
-export const jsonShredAnnouncementCodec: ShredAnnouncementCodec = {
-  contentType: 'application/json',
+const TO_WIRE: Record<ShredReason, ShredReasonMessage> = {
+  ERASURE_REQUEST: ShredReasonMessage.ERASURE_REQUEST,
+  RETENTION_EXPIRED: ShredReasonMessage.RETENTION_EXPIRED,
+  ADMINISTRATIVE: ShredReasonMessage.ADMINISTRATIVE,
+};
+
+export const protobufShredAnnouncementCodec: ShredAnnouncementCodec = {
+  contentType: `application/x-protobuf; messageType=${SUBJECT_KEY_SHREDDED_TYPE}`,
 
   encode(announcement) {
-    const body = {
-      subjectId: announcement.subjectId,
-      shreddedAt: announcement.shreddedAt.toISOString(),
-      keyVersions: announcement.keyVersions,
-      reason: announcement.reason,
-    };
-    return new TextEncoder().encode(JSON.stringify(body));
+    return toBinary(
+      SubjectKeyShreddedSchema,
+      create(SubjectKeyShreddedSchema, {
+        subjectId: announcement.subjectId,
+        shreddedAt: timestampFromDate(announcement.shreddedAt),
+        keyVersions: announcement.keyVersions,
+        reason: TO_WIRE[announcement.reason],
+      }),
+    );
   },
 
   decode(bytes) {
-    let body: unknown;
+    let message;
     try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      message = fromBinary(SubjectKeyShreddedSchema, bytes);
     } catch (error) {
-      throw cryptoError('SHRED_ANNOUNCEMENT_INVALID', 'shred announcement is not UTF-8 JSON', error);
+      throw cryptoError('SHRED_ANNOUNCEMENT_INVALID', 'shred announcement is not a SubjectKeyShredded message', error);
     }
-    if (typeof body !== 'object' || body === null) throw cryptoError('SHRED_ANNOUNCEMENT_INVALID', 'shred announcement is not an object');
-    const { subjectId, shreddedAt, keyVersions, reason } = body as Record<string, unknown>;
-    const at = typeof shreddedAt === 'string' ? new Date(shreddedAt) : undefined;
+    const reason = (Object.keys(TO_WIRE) as ShredReason[]).find((key) => TO_WIRE[key] === message.reason);
+    const at = message.shreddedAt === undefined ? undefined : dateFromTimestamp(message.shreddedAt);
     if (
-      typeof subjectId !== 'string' ||
-      subjectId.length === 0 ||
+      message.subjectId.length === 0 ||
       at === undefined ||
-      Number.isNaN(at.getTime()) ||
-      !Array.isArray(keyVersions) ||
-      !keyVersions.every((version) => Number.isInteger(version) && version > 0) ||
-      typeof reason !== 'string'
+      !message.keyVersions.every((version) => Number.isInteger(version) && version > 0) ||
+      reason === undefined ||
+      !isShredReason(reason)
     ) {
       throw cryptoError('SHRED_ANNOUNCEMENT_INVALID', 'shred announcement lacks subjectId, shreddedAt, keyVersions or reason');
     }
-    return { subjectId, shreddedAt: at, keyVersions: keyVersions as number[], reason };
+    return { subjectId: message.subjectId, shreddedAt: at, keyVersions: [...message.keyVersions], reason };
   },
 };

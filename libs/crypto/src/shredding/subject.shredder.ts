@@ -1,4 +1,4 @@
-import type { KeyCache, KeyStore, ShredResult } from '../keys/key-store.port.js';
+import type { KeyCache, KeyStore, ShredReason, ShredResult } from '../keys/key-store.port.js';
 import type { SubjectKeyShredded } from './subject-key-shredded.codec.js';
 
 export interface SubjectShredderDeps {
@@ -20,7 +20,7 @@ export class SubjectShredder {
     this.#deps = deps;
   }
 
-  async shredSubject(subjectId: string, reason: string): Promise<ShredResult> {
+  async shredSubject(subjectId: string, reason: ShredReason): Promise<ShredResult> {
     const result = await this.#deps.keyStore.shred(subjectId, reason);
     for (const cache of this.#deps.caches ?? []) cache.evict(subjectId);
     await this.#deps.announcer.announce({ subjectId, shreddedAt: result.erasedAt, keyVersions: result.keyVersions, reason: result.reason });

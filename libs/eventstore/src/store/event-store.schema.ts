@@ -49,8 +49,34 @@ CREATE TABLE IF NOT EXISTS ${s}.outbox (
   envelope     bytea       NOT NULL,
   created_at   timestamptz NOT NULL DEFAULT now()
 );
+
+-- One round trip per append: check the version, insert events and outbox rows, wake the relay. The caller computed
+-- the envelopes (they carry their stream versions) from the version it expects; a mismatch raises CR409.
+CREATE OR REPLACE FUNCTION ${s}.append_events(
+  p_stream_id text, p_expected bigint, p_event_ids uuid[], p_event_types text[], p_subject_ids text[],
+  p_occurred_at timestamptz, p_envelopes bytea[], p_topic text, p_keys text[], p_channel text
+) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  v_current bigint;
+BEGIN
+  SELECT coalesce(max(stream_version), 0) INTO v_current FROM ${s}.events WHERE stream_id = p_stream_id;
+  IF v_current <> p_expected THEN
+    RAISE EXCEPTION 'stream version conflict' USING ERRCODE = '${VERSION_CONFLICT_SQLSTATE}', DETAIL = v_current::text;
+  END IF;
+  INSERT INTO ${s}.events (event_id, stream_id, stream_version, event_type, subject_id, occurred_at, envelope)
+  SELECT e.id, p_stream_id, p_expected + e.ord, e.t, e.subj, p_occurred_at, e.env
+  FROM unnest(p_event_ids, p_event_types, p_subject_ids, p_envelopes) WITH ORDINALITY AS e(id, t, subj, env, ord);
+  INSERT INTO ${s}.outbox (event_id, event_type, topic, message_key, envelope)
+  SELECT e.id, e.t, p_topic, e.k, e.env FROM unnest(p_event_ids, p_event_types, p_keys, p_envelopes) AS e(id, t, k, env);
+  -- Delivered at commit only, so the relay wakes for committed rows and never for rolled-back ones.
+  PERFORM pg_notify(p_channel, '');
+  RETURN p_expected + coalesce(array_length(p_event_ids, 1), 0);
+END $$;
 `;
 }
+
+/** Raised by append_events when the stream is not at the expected version. */
+export const VERSION_CONFLICT_SQLSTATE = 'CR409';
 
 export function quoteIdent(identifier: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(identifier)) throw new Error(`not a safe SQL identifier: ${identifier}`);

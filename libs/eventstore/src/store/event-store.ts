@@ -2,10 +2,9 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { Pool, PoolClient } from 'pg';
 import { decodeEnvelope, EventEnvelopeSchema } from '@crm/contracts';
-import { withTransaction } from '@crm/postgres';
 import { uuidv7 } from '../ids/uuidv7.js';
 import { StreamVersionConflict } from './event-store.errors.js';
-import { eventStoreSchemaSql, outboxChannel, quoteIdent } from './event-store.schema.js';
+import { eventStoreSchemaSql, outboxChannel, quoteIdent, VERSION_CONFLICT_SQLSTATE } from './event-store.schema.js';
 import type { AllPosition, AppendResult, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './event.types.js';
 
 export interface EventStoreOptions {
@@ -73,31 +72,27 @@ export class EventStore {
     client?: PoolClient,
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    if (client !== undefined) return this.appendWith(client, streamId, expected, events, metadata);
-    return withTransaction(this.pool, (own) => this.appendWith(own, streamId, expected, events, metadata));
+    // A single statement is its own transaction: without a caller's transaction, no BEGIN/COMMIT round trips.
+    return this.appendWith(client ?? this.pool, streamId, expected, events, metadata);
   }
 
   private async appendWith(
-    client: PoolClient,
+    client: Pool | PoolClient,
     streamId: string,
     expected: ExpectedVersion,
     events: readonly NewEvent[],
     metadata: EventMetadata,
   ): Promise<AppendResult> {
-    const current = await this.currentVersion(client, streamId);
-    if ((expected === 'no_stream' && current !== 0n) || (typeof expected === 'bigint' && expected !== current)) {
-      throw new StreamVersionConflict(streamId, String(expected), String(current));
-    }
+    const current = expected === 'no_stream' ? 0n : expected === 'any' ? await this.currentVersion(client, streamId) : expected;
     const occurredAt = this.#clock();
     const rows = events.map((event, index) => {
       const eventId = uuidv7(occurredAt.getTime());
-      const streamVersion = current + BigInt(index + 1);
       const envelope = create(EventEnvelopeSchema, {
         eventId,
         eventType: event.type,
         schemaVersion: event.schemaVersion ?? 1,
         streamId,
-        streamVersion,
+        streamVersion: current + BigInt(index + 1),
         subjectId: event.subjectId ?? '',
         actor: { id: metadata.actor.id, type: metadata.actor.type },
         purpose: metadata.purpose,
@@ -109,45 +104,32 @@ export class EventStore {
         payload: event.payload,
         payloadType: event.payloadType,
       });
-      return { eventId, streamVersion, event, bytes: Buffer.from(toBinary(EventEnvelopeSchema, envelope)) };
+      return { eventId, event, bytes: Buffer.from(toBinary(EventEnvelopeSchema, envelope)) };
     });
     try {
-      await client.query(
-        `INSERT INTO ${this.#s}.events (event_id, stream_id, stream_version, event_type, subject_id, occurred_at, envelope)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::bytea[])`,
-        [
-          rows.map((row) => row.eventId),
-          rows.map(() => streamId),
-          rows.map((row) => row.streamVersion.toString()),
-          rows.map((row) => row.event.type),
-          rows.map((row) => row.event.subjectId ?? null),
-          rows.map(() => occurredAt),
-          rows.map((row) => row.bytes),
-        ],
-      );
-    } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new StreamVersionConflict(streamId, String(expected), 'changed concurrently');
-      }
-      throw error;
-    }
-    await client.query(
-      `INSERT INTO ${this.#s}.outbox (event_id, event_type, topic, message_key, envelope)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[])`,
-      [
+      await client.query(`SELECT ${this.#s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+        streamId,
+        current.toString(),
         rows.map((row) => row.eventId),
         rows.map((row) => row.event.type),
-        rows.map(() => this.topic),
-        rows.map((row) => row.event.subjectId ?? streamId),
+        rows.map((row) => row.event.subjectId ?? null),
+        occurredAt,
         rows.map((row) => row.bytes),
-      ],
-    );
-    // Delivered at commit only, so the relay wakes for committed rows and never for rolled-back ones.
-    await client.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
+        this.topic,
+        rows.map((row) => row.event.subjectId ?? streamId),
+        outboxChannel(this.schema),
+      ]);
+    } catch (error) {
+      const { code, detail } = error as { code?: string; detail?: string };
+      if (code === VERSION_CONFLICT_SQLSTATE) throw new StreamVersionConflict(streamId, String(expected), detail ?? 'unknown');
+      // Two writers passed the version check at once; the unique (stream_id, stream_version) caught the second.
+      if (code === UNIQUE_VIOLATION) throw new StreamVersionConflict(streamId, String(expected), 'changed concurrently');
+      throw error;
+    }
     return { streamId, nextExpectedVersion: current + BigInt(events.length), eventIds: rows.map((row) => row.eventId) };
   }
 
-  private async currentVersion(client: PoolClient, streamId: string): Promise<bigint> {
+  private async currentVersion(client: Pool | PoolClient, streamId: string): Promise<bigint> {
     const { rows } = await client.query<{ version: string | null }>(
       `SELECT max(stream_version)::text AS version FROM ${this.#s}.events WHERE stream_id = $1`,
       [streamId],

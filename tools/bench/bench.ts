@@ -1,0 +1,83 @@
+// `npm run bench`: speed of the event backbone on this machine, every figure next to a baseline measured in the
+// same run on the same brokers and database. Not a test: nothing here passes or fails, it reports.
+//   node tools/bench/bench.ts [--quick]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, type Measurement } from './bench-env.ts';
+import { fieldSealing } from './field-sealing.ts';
+import { kafkajsProducer, kafkaPerfTool, platformaticProducer } from './kafka-baselines.ts';
+import { platformMemory } from './memory.ts';
+import { pipeline } from './pipeline.ts';
+import { pgbenchBatchedAppend } from './postgres-baseline.ts';
+
+const quick = process.argv.includes('--quick');
+const scale = quick ? 0.2 : 1;
+const n = (count: number): number => Math.max(1, Math.round(count * scale));
+
+const results: Measurement[] = [];
+async function measure(label: string, work: () => Promise<Measurement | Measurement[]>): Promise<void> {
+  process.stderr.write(`» ${label} …\n`);
+  const outcome = await work();
+  results.push(...(Array.isArray(outcome) ? outcome : [outcome]));
+}
+
+await measure('Kafka ProducerPerformance', () => kafkaPerfTool(n(300_000)));
+await measure('kafkajs producer', () => kafkajsProducer(n(100_000)));
+await measure('@platformatic/kafka producer', () => platformaticProducer(n(100_000)));
+await measure('pgbench batched append', () => pgbenchBatchedAppend(quick ? 3 : 10));
+await measure('field sealing', () => fieldSealing(n(200_000)));
+await measure('pipeline, plaintext', () => pipeline({ events: n(6_000), writers: 8, sealed: false }));
+await measure('pipeline, sealed', () => pipeline({ events: n(6_000), writers: 8, sealed: true }));
+await measure('pipeline, sealed, paced', () => pipeline({ events: n(2_000), writers: 8, sealed: true, ratePerSecond: 200 }));
+const memory = platformMemory();
+
+const find = (prefix: string): Measurement => {
+  const found = results.find((m) => m.name.startsWith(prefix));
+  if (found === undefined) throw new Error(`no measurement ${prefix}`);
+  return found;
+};
+const perfTool = find('Kafka ProducerPerformance');
+const pgbench = find('pgbench');
+const sealedMax = find('pipeline, PII sealed, max');
+const plainMax = find('pipeline, PII in plaintext, max');
+const ratios = {
+  'kafkajs / Kafka perf tool': find('kafkajs').perSecond / perfTool.perSecond,
+  '@platformatic/kafka / Kafka perf tool': find('@platformatic').perSecond / perfTool.perSecond,
+  '@platformatic/kafka / kafkajs': find('@platformatic').perSecond / find('kafkajs').perSecond,
+  'pipeline (sealed) / Kafka perf tool': sealedMax.perSecond / perfTool.perSecond,
+  'pipeline (sealed) / pgbench batched rows': sealedMax.perSecond / pgbench.perSecond,
+  'pipeline sealed / pipeline plaintext': sealedMax.perSecond / plainMax.perSecond,
+  'seal a field / copy a field': find('seal one field').perSecond / find('copy one plaintext').perSecond,
+};
+
+const fmt = (value: number): string => (value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(value >= 10 ? 1 : 3));
+const lines = [
+  '',
+  `CRM backbone benchmark — ${new Date().toISOString()} — ${cpus().length} cores${quick ? ' — QUICK (smaller counts)' : ''}`,
+  '',
+  `${'measurement'.padEnd(78)} ${'per second'.padStart(12)} ${'count'.padStart(9)}  latency`,
+  ...results.map(
+    (m) =>
+      `${m.name.padEnd(78)} ${fmt(m.perSecond).padStart(12)} ${String(m.count).padStart(9)}  ${
+        m.extra?.p50Ms === undefined ? '' : `p50 ${m.extra.p50Ms} ms, p99 ${m.extra.p99Ms} ms`
+      }`,
+  ),
+  '',
+  'ratios (same run, same brokers and database)',
+  ...Object.entries(ratios).map(([name, value]) => `  ${name.padEnd(50)} ${value.toFixed(3)}`),
+  '',
+  `platform resident memory (PSS): ${memory.totalMiB} MiB  (${Object.entries(memory.byComponent)
+    .map(([name, mib]) => `${name} ${mib}`)
+    .join(', ')})`,
+  '',
+];
+process.stdout.write(lines.join('\n'));
+
+const outDir = join(repoRoot, 'bench-results');
+mkdirSync(outDir, { recursive: true });
+const file = join(outDir, `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);
+writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, quick, results, ratios, memory }, null, 2)}\n`);
+writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, quick, results, ratios, memory }, null, 2)}\n`);
+process.stdout.write(`results written to ${file}\n`);
+process.exit(0);
