@@ -131,6 +131,8 @@ pg_ensure_roles_and_databases() {
   if ! as_pg "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_RUN" -p "$CRM_PG_PORT" -d postgres >/dev/null 2>>"$PG_LOG" <<SQL; then
 SELECT 'CREATE ROLE crm' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'crm') \gexec
 ALTER ROLE crm WITH LOGIN CREATEDB NOSUPERUSER PASSWORD '$pw';
+-- Lets the plaintext-at-rest tests force dirty pages out of shared buffers into the data files they scan.
+GRANT pg_checkpoint TO crm;
 SELECT format('CREATE DATABASE %I OWNER crm', d)
   FROM unnest(ARRAY[${dbs%,}]) AS d
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = d) \gexec

@@ -3,3 +3,4 @@ export { testEnv, testPlatformConfig, uniqueName } from './test-env.js';
 export { routePolicies, type RoutePolicy } from './route-policy.js';
 export { scratchSchema } from './pg-scratch.js';
 export * from './sample-ledger/index.js';
+export { filesContaining } from './marker-scan.js';
