@@ -5,7 +5,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { Secret } from '@crm/config';
 import { decodeEnvelope } from '@crm/contracts';
 import { CachingKeyStore, createKeyVaultPool, FieldCipher, FileKekProvider, PostgresKeyStore, ShredAnnouncer, SubjectShredder } from '@crm/crypto';
 import { KafkaCluster } from '@crm/messaging';
