@@ -114,6 +114,11 @@ cmd_status() {
   return "$rc"
 }
 
+cleanup_test_run() {
+  if [[ ${SERVICES_STARTED:-false} == true ]]; then node tools/platform.ts stop || true; fi
+  if [[ ${INFRA_WAS_UP:-true} == false ]]; then infra stop || true; fi
+}
+
 cmd_test() {
   prepare
   local reports="$CRM_STATE_DIR/test-reports"
@@ -123,13 +128,11 @@ cmd_test() {
   npx tsc -p tsconfig.json --noEmit || die "type check failed"
   build
 
-  local infra_was_up=false services_started=false
-  infra status >/dev/null 2>&1 && infra_was_up=true
-  cleanup() {
-    if $services_started; then node tools/platform.ts stop || true; fi
-    if ! $infra_was_up; then infra stop || true; fi
-  }
-  trap cleanup EXIT
+  # Globals, not locals: the EXIT trap runs after this function has returned.
+  INFRA_WAS_UP=false
+  SERVICES_STARTED=false
+  infra status >/dev/null 2>&1 && INFRA_WAS_UP=true
+  trap cleanup_test_run EXIT
   infra start
   load_infra_env
 
@@ -137,7 +140,7 @@ cmd_test() {
   say "unit and integration tests"
   run_jest "$reports/unit-int.json" --selectProjects unit int || rc=1
   say "end-to-end tests (whole platform through the gateway)"
-  services_started=true
+  SERVICES_STARTED=true
   node tools/platform.ts start || die "the platform did not start; see $CRM_STATE_DIR/logs"
   run_jest "$reports/e2e.json" --selectProjects e2e || rc=1
   summarise "$reports/unit-int.json" "$reports/e2e.json"
