@@ -10,17 +10,11 @@ import type { KekProvider } from './kek-provider.port.js';
 import type { ShredReason } from './key-store.port.js';
 import { LOCKS } from './key-vault.schema.js';
 import type { Pool } from '@crm/postgres';
+import type { DataKeyRow } from './postgres-key.store.js';
 
 const settings = testPlatformConfig().postgres!;
 
-interface WrappedRow {
-  subject_id: string;
-  key_id: string;
-  key_version: number;
-  kek_epoch: number;
-  wrapped_dek: Buffer;
-  wrap_nonce: Buffer;
-}
+type WrappedRow = DataKeyRow;
 
 let vault: ScratchKeyVault;
 let store: PostgresKeyStore;

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from '@crm/postgres';
+import { withTransaction, type Pool, type PoolClient } from '@crm/postgres';
 import { AES_256_KEY_BYTES } from '../aead/aes-256-gcm.js';
 import { cryptoError, isCryptoError } from '../crypto.errors.js';
 import { systemClock, systemRandomBytes, type Clock, type RandomBytes } from '../entropy.js';
@@ -26,7 +26,7 @@ export interface ErasureRecord {
   keyVersions: number[];
 }
 
-interface DataKeyRow {
+export interface DataKeyRow {
   subject_id: string;
   key_id: string;
   key_version: number;
@@ -310,19 +310,8 @@ export class PostgresKeyStore implements KeyStore {
     return created;
   }
 
-  async #transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.#pool, work);
   }
 }
 
