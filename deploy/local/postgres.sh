@@ -2,9 +2,17 @@
 # PostgreSQL: a private cluster under $S/postgres, reachable only on 127.0.0.1:$CRM_PG_PORT.
 # Sourced by infra.sh after lib.sh.
 
-PG_DATA="$S/postgres/data"
-PG_RUN="$S/postgres/run"
-PG_LOG="$S/logs/postgres.log"
+# Where the cluster lives: normally $S/postgres. As root, the server runs as the `postgres` OS user, which cannot
+# reach a state dir below a private parent (a mode-700 home or mktemp directory, as a CI clone may be) and cannot
+# bind a unix socket whose path exceeds 107 bytes. Then the cluster lives in /var/tmp/crm-postgres-<hash of $S> and
+# $S/postgres is a symlink to it (see pg_relocate_if_needed), so every tool still finds it under the state dir.
+pg_set_home() {
+  PG_HOME=$1
+  PG_DATA="$PG_HOME/data"
+  PG_RUN="$PG_HOME/run"
+  if [[ $PG_HOME == "$S/postgres" ]]; then PG_LOG="$S/logs/postgres.log"; else PG_LOG="$PG_HOME/postgres.log"; fi
+}
+if [[ -L $S/postgres ]]; then pg_set_home "$(readlink -f "$S/postgres")"; else pg_set_home "$S/postgres"; fi
 PG_DATABASES=(identity contacts consent audit backup crm_test)
 
 # The data directory is tied to a major version, so an existing cluster picks its own binaries; a new one
@@ -61,12 +69,31 @@ pg_check_socket_path() {
   return 1
 }
 
+pg_relocate_if_needed() {
+  is_root || return 0
+  [[ -L $S/postgres || -r $S/postgres/data/PG_VERSION ]] && return 0
+  local sock="$S/postgres/run/.s.PGSQL.$CRM_PG_PORT" home
+  id -u postgres >/dev/null 2>&1 || return 0
+  mkdir -p "$S"
+  if as_pg test -x "$S" && ((${#sock} <= 100)); then return 0; fi
+  home="/var/tmp/crm-postgres-$(printf '%s' "$S" | sha256sum | cut -c1-12)"
+  mkdir -p "$home" "$S/logs"
+  chown postgres:postgres "$home"
+  chmod 700 "$home"
+  rm -rf "$S/postgres" # only ever an empty leftover here: an initialised cluster returned above
+  ln -s "$home" "$S/postgres"
+  pg_set_home "$home"
+  touch "$PG_LOG"
+  ln -sfn "$PG_LOG" "$S/logs/postgres.log"
+  note "postgres: the postgres OS user cannot reach $S (or the socket path would be too long); the cluster lives in $home, linked from $S/postgres"
+}
+
 pg_prepare_dirs() {
   mkdir -p "$PG_DATA" "$PG_RUN"
   touch "$PG_LOG"
   if is_root; then
     id -u postgres >/dev/null 2>&1 || { err "OS user 'postgres' does not exist; install the postgresql package"; return 1; }
-    chown postgres:postgres "$S/postgres" "$PG_DATA" "$PG_RUN" "$PG_LOG"
+    chown postgres:postgres "$PG_HOME" "$PG_DATA" "$PG_RUN" "$PG_LOG"
     # `test -x` as postgres fails when any parent directory lacks o+x (e.g. a home directory with mode 700).
     if ! as_pg test -x "$PG_DATA"; then
       err "the postgres OS user cannot traverse the parents of $S; use a state dir outside it, e.g. CRM_STATE_DIR=/var/tmp/crm"
@@ -83,7 +110,7 @@ pg_initdb() {
   if grep -qiE '^c\.utf-?8$' < <(locale -a 2>/dev/null); then locale=C.UTF-8; fi
   # initdb reads the superuser password from a file; the secrets dir is root-only, so hand it a short-lived
   # copy that the postgres user can read, and delete it whatever happens.
-  pwfile=$(mktemp "$S/postgres/.pwfile.XXXXXX")
+  pwfile=$(mktemp "$PG_HOME/.pwfile.XXXXXX")
   cat "$superpw" >"$pwfile"
   if is_root; then chown postgres:postgres "$pwfile"; fi
   as_pg "$(pg_bin)/initdb" -D "$PG_DATA" --pwfile="$pwfile" --auth-local=peer --auth-host=scram-sha-256 \
@@ -146,6 +173,7 @@ SQL
 pg_start() {
   local deadline
   pg_installed || { err "PostgreSQL server binaries not found; install postgresql (apt-get install postgresql)"; return 1; }
+  pg_relocate_if_needed
   pg_check_socket_path
   pg_prepare_dirs
   ensure_secret "$S/secrets/postgres-crm.password"
