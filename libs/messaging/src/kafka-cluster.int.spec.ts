@@ -50,6 +50,23 @@ describe.each(['primary', 'backup'] as const)('the %s Kafka cluster', (name) => 
   });
 });
 
+describe('publishing to a topic that does not exist (auto-creation is off)', () => {
+  it('fails with a retriable KAFKA_PUBLISH_TIMEOUT instead of hanging, and the cluster stays usable', async () => {
+    const impatient = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'int-test-missing', publishTimeoutMs: 2_000 });
+    try {
+      await expect(impatient.publish(uniqueName('it-missing'), [{ key: 'k', value: Buffer.from('v') }])).rejects.toMatchObject({
+        code: 'KAFKA_PUBLISH_TIMEOUT',
+        retriable: true,
+      });
+      const topic = uniqueName('it-after-timeout');
+      await impatient.ensureTopics([{ name: topic, partitions: 1 }]);
+      await impatient.publish(topic, [{ key: 'k', value: Buffer.from('v') }]);
+    } finally {
+      await impatient.close();
+    }
+  });
+});
+
 describe('two clusters', () => {
   it('are independent: a topic created on the primary does not exist on the backup', async () => {
     const topic = uniqueName('it-only-primary');

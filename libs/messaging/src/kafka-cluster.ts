@@ -1,5 +1,6 @@
 import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka';
 import type { HealthCheck } from '@crm/health';
+import { AppError } from '@crm/http';
 import { consumeBatches, toIncoming, type BatchConsumerOptions, type Subscription } from './batch-consumer.js';
 
 /**
@@ -34,6 +35,12 @@ export interface KafkaClusterOptions {
   name: string;
   brokers: string[];
   clientId: string;
+  /**
+   * Upper bound on one publish. The client retries some failures internally for a long time (a topic that does
+   * not exist, with auto-creation off, was seen to hang a send for minutes); past this, the send fails with a
+   * retriable KAFKA_PUBLISH_TIMEOUT so the caller's own retry policy decides. Default 30 s.
+   */
+  publishTimeoutMs?: number;
 }
 
 export class KafkaCluster {
@@ -94,7 +101,7 @@ export class KafkaCluster {
   /** Publishes with the idempotent producer and acks=all: a send resolves only once every in-sync replica has it. */
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.producer().send({
+    const sending = this.producer().send({
       messages: messages.map((message) => ({
         topic,
         key: Buffer.from(message.key),
@@ -102,6 +109,21 @@ export class KafkaCluster {
         headers: new Map(Object.entries(message.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
       })),
     });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // The producer may be wedged on that send: drop it, the next publish starts a fresh one.
+        const wedged = this.#producer;
+        this.#producer = undefined;
+        void wedged?.close(true).catch(() => undefined);
+        reject(new AppError('KAFKA_PUBLISH_TIMEOUT', 'unavailable', `publishing to ${topic} did not complete in time`, { retriable: true }));
+      }, this.#options.publishTimeoutMs ?? 30_000);
+    });
+    try {
+      await Promise.race([sending, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ export class ShredAnnouncer {
   readonly topic: TopicSpec;
   readonly #kafka: Pick<KafkaCluster, 'ensureTopics' | 'publish'>;
   readonly #codec: ShredAnnouncementCodec;
+  #topicReady: Promise<void> | undefined;
 
   constructor(kafka: Pick<KafkaCluster, 'ensureTopics' | 'publish'>, options: ShredAnnouncerOptions = {}) {
     this.#kafka = kafka;
@@ -29,12 +30,18 @@ export class ShredAnnouncer {
     this.#codec = options.codec ?? protobufShredAnnouncementCodec;
   }
 
+  /** Idempotent and memoised: brokers refuse to auto-create topics, so the first announcement creates it. */
   ensureTopic(): Promise<void> {
-    return this.#kafka.ensureTopics([this.topic]);
+    this.#topicReady ??= this.#kafka.ensureTopics([this.topic]).catch((error: unknown) => {
+      this.#topicReady = undefined;
+      throw error;
+    });
+    return this.#topicReady;
   }
 
   /** Keyed by subject id, so announcements for one subject stay in order on one partition. */
   async announce(announcement: SubjectKeyShredded): Promise<void> {
+    await this.ensureTopic();
     await this.#kafka.publish(this.topic.name, [
       {
         key: announcement.subjectId,
