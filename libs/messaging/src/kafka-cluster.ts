@@ -96,6 +96,25 @@ export class KafkaCluster {
         if (!(await this.listTopics()).includes(topic.name)) throw error;
       }
     }
+    if (missing.length > 0) await this.awaitLeaders(missing.map((topic) => topic.name));
+  }
+
+  /**
+   * A topic exists before its partitions have leaders; a send in between fails. Creating a topic therefore returns
+   * only once every partition has one, by polling fresh metadata (bounded, never a guessed sleep).
+   */
+  private async awaitLeaders(topics: string[], timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const metadata = await this.admin().metadata({ topics, forceUpdate: true }).catch(() => undefined);
+      const ready = topics.every((name) => {
+        const partitions = metadata?.topics.get(name)?.partitions ?? [];
+        return partitions.length > 0 && partitions.every((partition) => partition.leader >= 0);
+      });
+      if (ready) return;
+      if (Date.now() > deadline) throw new AppError('KAFKA_TOPIC_NOT_READY', 'unavailable', `topics have no partition leaders yet: ${topics.join(', ')}`, { retriable: true });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Publishes with the idempotent producer and acks=all: a send resolves only once every in-sync replica has it. */
@@ -121,6 +140,10 @@ export class KafkaCluster {
     });
     try {
       await Promise.race([sending, timeout]);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      // Client errors carry broker and record details; callers get one stable, retriable code and the cause.
+      throw new AppError('KAFKA_PUBLISH_FAILED', 'unavailable', `publishing to ${topic} failed`, { retriable: true, cause: error });
     } finally {
       clearTimeout(timer);
     }
