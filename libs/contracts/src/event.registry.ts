@@ -6,6 +6,9 @@ import { EventEnvelopeSchema } from './gen/crm/events/v1/event_envelope_pb.js';
 import { KekRotatedSchema } from './gen/crm/keys/v1/kek_rotated_pb.js';
 import { SubjectKeyShreddedSchema } from './gen/crm/keys/v1/subject_key_shredded_pb.js';
 import { SampleRecordedSchema } from './gen/crm/testing/v1/sample_recorded_pb.js';
+import { LoginFailedSchema, LoginSucceededSchema, MfaUsedSchema, PermissionDeniedSchema, SessionRevokedSchema } from './gen/crm/identity/v1/auth_events_pb.js';
+import { RoleCreatedSchema } from './gen/crm/identity/v1/role_events_pb.js';
+import { MfaEnrolledSchema, MfaResetSchema, PasswordChangedSchema, RolesAssignedSchema, UserRegisteredSchema } from './gen/crm/identity/v1/user_events_pb.js';
 
 /**
  * Every message schema of `proto/`, by fully-qualified name, so a consumer can decode an envelope's `payload` by
@@ -20,4 +23,15 @@ export const eventRegistry: Registry = createRegistry(
   KekRotatedSchema,
   SampleRecordedSchema,
   DeadLetterSchema,
+  UserRegisteredSchema,
+  RolesAssignedSchema,
+  PasswordChangedSchema,
+  MfaEnrolledSchema,
+  MfaResetSchema,
+  LoginSucceededSchema,
+  LoginFailedSchema,
+  MfaUsedSchema,
+  SessionRevokedSchema,
+  PermissionDeniedSchema,
+  RoleCreatedSchema,
 );

@@ -16,3 +16,31 @@ export { LegalBasis, LegalBasisSchema } from './gen/crm/events/v1/legal_basis_pb
 export { KekRotatedSchema, type KekRotated } from './gen/crm/keys/v1/kek_rotated_pb.js';
 export { ShredReason, ShredReasonSchema, SubjectKeyShreddedSchema, type SubjectKeyShredded } from './gen/crm/keys/v1/subject_key_shredded_pb.js';
 export { SampleRecordedSchema, type SampleRecorded } from './gen/crm/testing/v1/sample_recorded_pb.js';
+export {
+  LoginFailedSchema,
+  LoginFailureReason,
+  LoginSucceededSchema,
+  MfaUsedSchema,
+  PermissionDeniedSchema,
+  SessionRevocationReason,
+  SessionRevokedSchema,
+  type LoginFailed,
+  type LoginSucceeded,
+  type MfaUsed,
+  type PermissionDenied,
+  type SessionRevoked,
+} from './gen/crm/identity/v1/auth_events_pb.js';
+export { RoleCreatedSchema, type RoleCreated } from './gen/crm/identity/v1/role_events_pb.js';
+export {
+  MfaEnrolledSchema,
+  MfaMethod,
+  MfaResetSchema,
+  PasswordChangedSchema,
+  RolesAssignedSchema,
+  UserRegisteredSchema,
+  type MfaEnrolled,
+  type MfaReset,
+  type PasswordChanged,
+  type RolesAssigned,
+  type UserRegistered,
+} from './gen/crm/identity/v1/user_events_pb.js';
