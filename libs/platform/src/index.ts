@@ -1,2 +1,3 @@
 export { createServiceApp, runService, type ServiceDefinition } from './run-service.js';
 export { infrastructureModules, type InfrastructureNeeds } from './infrastructure.js';
+export { BackboneModule, EVENT_STORE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE, type BackboneOptions } from './backbone.module.js';

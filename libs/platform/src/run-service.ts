@@ -5,7 +5,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { ConfigError, loadPlatformConfig, type Env, type PlatformConfig } from '@crm/config';
-import { correlationId, correlationMiddleware, DenyByDefaultGuard, ErrorFilter } from '@crm/http';
+import { AuthGuard, JWT_VERIFIER, JwtVerifier, RedisRevocationList, type VerificationKeys } from '@crm/auth';
+import { correlationId, correlationMiddleware, ErrorFilter } from '@crm/http';
+import { REDIS, type Redis } from '@crm/redis';
 import { createLogger, NestPinoLogger, type Logger } from '@crm/logging';
 import { infrastructureModules, type InfrastructureNeeds } from './infrastructure.js';
 
@@ -18,6 +20,11 @@ export interface ServiceDefinition {
   needs: InfrastructureNeeds;
   /** The service's own feature modules. */
   module: (config: PlatformConfig) => DynamicModule;
+  /**
+   * Where access-token signatures are checked against. Default: the identity service's JWKS
+   * (`CRM_IDENTITY_URL`, default http://127.0.0.1:8081); the identity service reads its own key directory.
+   */
+  verificationKeys?: (config: PlatformConfig) => VerificationKeys;
   /** Serve OpenAPI at /docs (the gateway does; internal services may too). */
   openApi?: { title: string; description: string };
 }
@@ -34,9 +41,17 @@ export async function createServiceApp(
   config: PlatformConfig,
   logger: Logger = createLogger({ service: config.service, level: config.logLevel }),
 ): Promise<INestApplication> {
+  const keys = definition.verificationKeys?.(config) ?? new URL('/.well-known/jwks.json', process.env.CRM_IDENTITY_URL ?? 'http://127.0.0.1:8081');
   const root: DynamicModule = {
     module: ServiceRootModule,
-    imports: [...infrastructureModules(config, definition.needs), definition.module(config)],
+    imports: [...infrastructureModules(config, { ...definition.needs, redis: true }), definition.module(config)],
+    providers: [
+      {
+        provide: JWT_VERIFIER,
+        inject: [REDIS],
+        useFactory: (redis: Redis) => new JwtVerifier({ keys, revocation: new RedisRevocationList(redis) }),
+      },
+    ],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {
     logger: new NestPinoLogger(logger),
@@ -47,7 +62,8 @@ export async function createServiceApp(
   app.use(correlationMiddleware);
   app.use(requestLog(logger));
   app.useGlobalFilters(new ErrorFilter(logger));
-  app.useGlobalGuards(new DenyByDefaultGuard(app.get(Reflector)));
+  // Deny by default: @Public() opens a route, @RequirePermissions(…) states what a signed-in caller needs.
+  app.useGlobalGuards(new AuthGuard(app.get(Reflector), app.get<JwtVerifier>(JWT_VERIFIER), { onDenied: (denied) => logger.warn({ denied }, 'access denied') }));
   app.enableShutdownHooks();
   if (definition.openApi !== undefined) {
     const document = new DocumentBuilder()

@@ -1,0 +1,150 @@
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { AppError, IS_PUBLIC, REQUIRED_PERMISSIONS } from '@crm/http';
+import { authErrors } from '../auth.errors.js';
+import { JwtVerifier } from '../tokens/jwt-verifier.js';
+import { REQUIRE_STEP_UP, type AuthenticatedRequest, type StepUpOptions } from './auth.decorators.js';
+import { authorize, type DenialReason, type RouteRequirements } from './authorization.policy.js';
+
+export const JWT_VERIFIER = Symbol('JWT_VERIFIER');
+export const AUTH_GUARD_OPTIONS = Symbol('AUTH_GUARD_OPTIONS');
+
+/** What the guard reports when it refuses an authenticated caller: ids and route template only, no personal data. */
+export interface AccessDenied {
+  /** `GET /v1/contacts/:id` — the template, never the URL (paths and queries can carry e-mail addresses). */
+  route: string;
+  /** The user id from the token. */
+  sub: string;
+  reason: DenialReason;
+  /** The permissions the route requires. */
+  permissions: readonly string[];
+}
+
+export interface AuthGuardOptions {
+  /** Default window of `@RequireStepUp()`, in seconds (default 300). */
+  stepUpMaxAgeSeconds?: number;
+  /**
+   * Called for every 403 (e.g. to publish a `PermissionDenied` audit event). Awaited, so the event is out before
+   * the answer; a failing hook never turns a denial into something else, so it must report its own errors.
+   */
+  onDenied?: (denied: AccessDenied) => void | Promise<void>;
+  now?: () => Date;
+}
+
+const DEFAULT_STEP_UP_SECONDS = 5 * 60;
+/** RFC 6750 §2.1; the scheme is case-insensitive (RFC 9110 §11.1). Tokens in query strings are not accepted (§2.3). */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * The global guard of every service (it replaces `DenyByDefaultGuard`): authentication *and* authorisation in one
+ * place, deny by default.
+ *
+ * 1. `@Public()` → allowed without a token.
+ * 2. Otherwise a valid Bearer access token is required (401 `UNAUTHENTICATED`, `TOKEN_INVALID`, `TOKEN_EXPIRED`,
+ *    `TOKEN_REVOKED`); its claims are attached as `request.auth` (see `@CurrentAuth()`).
+ * 3. The route must declare `@RequirePermissions(…)` (an empty list means "any signed-in user") and the token must
+ *    hold all of them (403 `FORBIDDEN`); a route declaring nothing is refused to everybody.
+ * 4. A holder of a sensitive permission must have used a second factor (403 `MFA_REQUIRED`); a `@RequireStepUp()`
+ *    route needs a recent one (403 `STEP_UP_REQUIRED`).
+ *
+ * A handler-level `@Public()` opens one route of a guarded controller; a class-level `@Public()` does not open a
+ * handler that declares permissions, so a guarded route cannot be opened by accident from far away.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  readonly #stepUpSeconds: number;
+  readonly #onDenied: AuthGuardOptions['onDenied'];
+  readonly #now: () => Date;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
+    @Optional() @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions | undefined,
+  ) {
+    this.#stepUpSeconds = options?.stepUpMaxAgeSeconds ?? DEFAULT_STEP_UP_SECONDS;
+    if (!Number.isInteger(this.#stepUpSeconds) || this.#stepUpSeconds <= 0) throw new RangeError('stepUpMaxAgeSeconds must be a positive integer');
+    this.#onDenied = options?.onDenied;
+    this.#now = options?.now ?? (() => new Date());
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') throw authErrors.unauthenticated();
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    const handlerPermissions = this.reflector.get<string[] | undefined>(REQUIRED_PERMISSIONS, handler);
+    const handlerPublic = this.reflector.get<boolean | undefined>(IS_PUBLIC, handler);
+    const classPublic = this.reflector.get<boolean | undefined>(IS_PUBLIC, controller);
+    if (handlerPublic === true || (handlerPermissions === undefined && classPublic === true)) return true;
+
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request & AuthenticatedRequest>();
+    const response = http.getResponse<Response>();
+    const token = bearerToken(request);
+    if (token === undefined) {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="crm"');
+      throw authErrors.unauthenticated();
+    }
+    let claims;
+    try {
+      claims = await this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'unauthenticated') response.setHeader('WWW-Authenticate', 'Bearer realm="crm", error="invalid_token"');
+      throw error;
+    }
+    request.auth = claims;
+
+    const requirements = this.#requirements(handlerPermissions, controller, handler);
+    const decision = authorize(claims, requirements, Math.floor(this.#now().getTime() / 1000));
+    if (decision.allowed) return true;
+    await this.#reportDenial({ route: routeOf(request), sub: claims.sub, reason: decision.reason, permissions: requirements.permissions ?? [] });
+    if (decision.reason === 'missing_permission') response.setHeader('WWW-Authenticate', 'Bearer realm="crm", error="insufficient_scope"');
+    throw denialError(decision.reason, requirements.stepUpMaxAgeSeconds ?? this.#stepUpSeconds);
+  }
+
+  #requirements(handlerPermissions: string[] | undefined, controller: object, handler: object): RouteRequirements {
+    const classPermissions = this.reflector.get<string[] | undefined>(REQUIRED_PERMISSIONS, controller as never);
+    // Both levels apply: a controller-wide requirement is not waived by a handler adding its own.
+    const permissions =
+      handlerPermissions === undefined && classPermissions === undefined ? undefined : [...new Set([...(classPermissions ?? []), ...(handlerPermissions ?? [])])];
+    const stepUp = this.reflector.getAllAndOverride<StepUpOptions | undefined>(REQUIRE_STEP_UP, [handler as never, controller as never]);
+    return { permissions, stepUpMaxAgeSeconds: stepUp === undefined ? undefined : (stepUp.maxAgeSeconds ?? this.#stepUpSeconds) };
+  }
+
+  async #reportDenial(denied: AccessDenied): Promise<void> {
+    if (this.#onDenied === undefined) return;
+    try {
+      await this.#onDenied(denied);
+    } catch {
+      // The caller is refused either way; the hook owns reporting its own failures (see AuthGuardOptions).
+    }
+  }
+}
+
+function denialError(reason: DenialReason, stepUpSeconds: number): AppError {
+  switch (reason) {
+    case 'no_policy':
+    case 'missing_permission':
+      return authErrors.forbidden();
+    case 'mfa_required':
+      return authErrors.mfaRequired();
+    case 'step_up_required':
+      return authErrors.stepUpRequired(stepUpSeconds);
+    default: {
+      const _exhaustive: never = reason;
+      return _exhaustive;
+    }
+  }
+}
+
+function bearerToken(request: Request): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  return BEARER.exec(header)?.[1];
+}
+
+function routeOf(request: Request): string {
+  const route = (request as Request & { route?: { path?: unknown } }).route;
+  const template = typeof route?.path === 'string' ? `${request.baseUrl}${route.path}` : '(unknown route)';
+  return `${request.method} ${template}`;
+}

@@ -1,0 +1,108 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { PlatformConfig } from '@crm/config';
+import {
+  BlindIndexer,
+  CachingKeyStore,
+  createKeyVaultPool,
+  FieldCipher,
+  FileKekProvider,
+  PostgresKeyStore,
+  ShredAnnouncer,
+  subscribeToShredAnnouncements,
+  SubjectShredder,
+  type BlindIndexNormaliser,
+} from '@crm/crypto';
+import { EventStore, OutboxRelay } from '@crm/eventstore';
+import { KAFKA_PRIMARY, type KafkaCluster, type Subscription } from '@crm/messaging';
+import { PG_POOL } from '@crm/postgres';
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const FIELD_CIPHER = Symbol('FIELD_CIPHER');
+export const BLIND_INDEXER = Symbol('BLIND_INDEXER');
+export const SUBJECT_SHREDDER = Symbol('SUBJECT_SHREDDER');
+export const KEY_CACHE = Symbol('KEY_CACHE');
+const KEY_VAULT_POOL = Symbol('KEY_VAULT_POOL');
+const BACKBONE_OPTIONS = Symbol('BACKBONE_OPTIONS');
+
+export interface BackboneOptions {
+  /** Postgres schema of the service's event store (in the service's own database). */
+  schema: string;
+  /** The service's event topic, `crm.<context>.v1.events`. */
+  topic: string;
+  partitions?: number;
+  /** Blind indexes the service searches by, name → normaliser. */
+  blindIndexes?: Record<string, BlindIndexNormaliser>;
+}
+
+/**
+ * Boots the write side the way every service needs it: the topic exists, the event store is migrated, the outbox
+ * relay runs, and this process evicts shredded keys as soon as any process announces them.
+ */
+@Injectable()
+class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  #relay: OutboxRelay | undefined;
+  #shreds: Subscription | undefined;
+
+  constructor(
+    @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions & { service: string },
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(KAFKA_PRIMARY) private readonly kafka: KafkaCluster,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(KEY_CACHE) private readonly keys: CachingKeyStore,
+    @Inject(KEY_VAULT_POOL) private readonly vault: Pool,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.kafka.ensureTopics([{ name: this.options.topic, partitions: this.options.partitions ?? 6 }]);
+    await this.store.migrate();
+    this.#relay = new OutboxRelay(this.pool, this.kafka, { schema: this.options.schema });
+    this.#relay.start();
+    this.#shreds = await subscribeToShredAnnouncements(this.kafka, this.keys, { processName: this.options.service });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.#relay?.stop();
+    await this.#shreds?.stop();
+    await this.vault.end();
+  }
+}
+
+@Module({})
+export class BackboneModule {
+  static register(config: PlatformConfig, options: BackboneOptions): DynamicModule {
+    const kek = new FileKekProvider({ stateDir: config.stateDir });
+    return {
+      module: BackboneModule,
+      global: true,
+      providers: [
+        { provide: BACKBONE_OPTIONS, useValue: { ...options, service: config.service } },
+        {
+          provide: EVENT_STORE,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => new EventStore(pool, { schema: options.schema, topic: options.topic }),
+        },
+        { provide: KEY_VAULT_POOL, useFactory: () => createKeyVaultPool(config.postgres!, { applicationName: `${config.service}-keys`, max: 4 }) },
+        {
+          provide: KEY_CACHE,
+          inject: [KEY_VAULT_POOL],
+          useFactory: async (vault: Pool) => {
+            const store = new PostgresKeyStore({ pool: vault, kek });
+            await store.migrate();
+            return new CachingKeyStore(store, { ttlMs: 60_000 });
+          },
+        },
+        { provide: FIELD_CIPHER, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => new FieldCipher(keys) },
+        {
+          provide: SUBJECT_SHREDDER,
+          inject: [KEY_CACHE, KAFKA_PRIMARY],
+          useFactory: (keys: CachingKeyStore, kafka: KafkaCluster) => new SubjectShredder({ keyStore: keys, caches: [keys], announcer: new ShredAnnouncer(kafka) }),
+        },
+        { provide: BLIND_INDEXER, useFactory: () => BlindIndexer.fromStateDir(config.stateDir, options.blindIndexes ?? {}) },
+        BackboneLifecycle,
+      ],
+      exports: [EVENT_STORE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE],
+    };
+  }
+}
+

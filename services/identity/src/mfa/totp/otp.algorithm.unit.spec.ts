@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeBase32, encodeBase32, hotp, totpAt, totpTimeStep, type OtpAlgorithm } from '../index.js';
+
+interface Vectors {
+  hotp: { secret_ascii: string; secret_base32: string; digits: number; codes_by_counter: string[] };
+  totp: { algorithm: string; secret_ascii: string; secret_base32: string; unix_time: number; digits: number; code: string }[];
+}
+
+// The shared vectors live beside the repository (CI places a copy of shared/ next to the clone).
+const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
+const vectors = JSON.parse(readFileSync(join(repoRoot, '..', 'shared', 'vectors', 'rfc6238-totp.json'), 'utf8')) as Vectors;
+const ascii = (text: string) => new TextEncoder().encode(text);
+
+describe('HOTP (RFC 4226 Appendix D)', () => {
+  it('has all ten vectors', () => {
+    expect(vectors.hotp.codes_by_counter).toHaveLength(10);
+  });
+
+  it.each(vectors.hotp.codes_by_counter.map((code, counter) => [counter, code] as const))('given counter %i, then %s', (counter, code) => {
+    const secret = ascii(vectors.hotp.secret_ascii);
+    expect(hotp(secret, BigInt(counter), { algorithm: 'SHA1', digits: vectors.hotp.digits })).toBe(code);
+    expect(hotp(decodeBase32(vectors.hotp.secret_base32), BigInt(counter), { algorithm: 'SHA1', digits: vectors.hotp.digits })).toBe(code);
+  });
+});
+
+describe('TOTP (RFC 6238 Appendix B)', () => {
+  it('has the whole table, up to the year 2603', () => {
+    expect(vectors.totp).toHaveLength(18);
+    expect(Math.max(...vectors.totp.map((vector) => vector.unix_time))).toBe(20_000_000_000);
+  });
+
+  it.each(vectors.totp.map((vector) => [vector.unix_time, vector.algorithm, vector.code, vector] as const))(
+    'given time %i and %s, then %s',
+    (unixTime, algorithm, code, vector) => {
+      const parameters = { algorithm: algorithm.toUpperCase() as OtpAlgorithm, digits: vector.digits, period: 30, t0: 0 };
+
+      expect(totpAt(ascii(vector.secret_ascii), unixTime, parameters)).toBe(code);
+      expect(totpAt(decodeBase32(vector.secret_base32), BigInt(unixTime), parameters)).toBe(code);
+    },
+  );
+});
+
+describe('64-bit counters', () => {
+  const secret = ascii(vectors.hotp.secret_ascii);
+
+  it('given times past 2038 and 2106, then the time step is exact (no 32-bit or 2^53 overflow)', () => {
+    expect(totpTimeStep(20_000_000_000, 30)).toBe(666_666_666n);
+    expect(totpTimeStep(2n ** 40n * 30n + 29n, 30)).toBe(2n ** 40n);
+    expect(totpTimeStep(-1, 30)).toBe(-1n);
+  });
+
+  it('given the largest 64-bit counter, then a code; given 2^64 or a negative counter, then an error', () => {
+    expect(hotp(secret, 2n ** 64n - 1n, { algorithm: 'SHA1', digits: 6 })).toMatch(/^\d{6}$/);
+    expect(() => hotp(secret, 2n ** 64n, { algorithm: 'SHA1', digits: 6 })).toThrow(expect.objectContaining({ code: 'OTP_COUNTER_OUT_OF_RANGE' }));
+    expect(() => hotp(secret, -1n, { algorithm: 'SHA1', digits: 6 })).toThrow(expect.objectContaining({ code: 'OTP_COUNTER_OUT_OF_RANGE' }));
+  });
+
+  it('given counters that differ only above bit 32, then the codes differ (the high bytes are hashed)', () => {
+    expect(hotp(secret, 1n, { algorithm: 'SHA1', digits: 8 })).not.toBe(hotp(secret, (1n << 32n) + 1n, { algorithm: 'SHA1', digits: 8 }));
+  });
+
+  it.each([5, 9, 6.5])('given %s digits, then refused', (digits) => {
+    expect(() => hotp(secret, 0n, { algorithm: 'SHA1', digits })).toThrow(expect.objectContaining({ code: 'OTP_PARAMETERS_INVALID' }));
+  });
+});
+
+describe('base32 (RFC 4648)', () => {
+  it('given the vector secrets, then encoding gives the unpadded base32 and decoding accepts it padded, spaced or lower case', () => {
+    for (const vector of vectors.totp) {
+      expect(encodeBase32(ascii(vector.secret_ascii))).toBe(vector.secret_base32.replace(/=+$/, ''));
+      expect(decodeBase32(vector.secret_base32.toLowerCase().replace(/(.{4})/g, '$1 '))).toEqual(ascii(vector.secret_ascii));
+    }
+  });
+
+  it.each([[''], ['f'], ['fo'], ['foo'], ['foob'], ['fooba'], ['foobar']])('RFC 4648 §10 test vector %j round-trips', (text) => {
+    const expected = { '': '', f: 'MY', fo: 'MZXQ', foo: 'MZXW6', foob: 'MZXW6YQ', fooba: 'MZXW6YTB', foobar: 'MZXW6YTBOI' }[text];
+    expect(encodeBase32(ascii(text))).toBe(expected);
+    expect(decodeBase32(expected!)).toEqual(ascii(text));
+  });
+
+  it('given a character outside the alphabet, then TOTP_SECRET_INVALID', () => {
+    expect(() => decodeBase32('MZXW1')).toThrow(expect.objectContaining({ code: 'TOTP_SECRET_INVALID' }));
+  });
+});

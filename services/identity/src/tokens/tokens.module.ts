@@ -1,0 +1,69 @@
+import { Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { RedisRevocationList } from '@crm/auth';
+import { PG_POOL, type Pool } from '@crm/postgres';
+import { REDIS, type Redis } from '@crm/redis';
+import { AccessTokenIssuer } from './access-tokens/access-token.issuer.js';
+import { JwksController } from './jwks/jwks.controller.js';
+import { RefreshTokenStore } from './refresh-tokens/refresh-token.store.js';
+import { SigningKeyStore } from './signing-keys/signing-key.store.js';
+import type { TokensConfig } from './tokens.config.js';
+
+/** The module's `TokensConfig`, for the identity controllers: `@Inject(TOKENS_CONFIG) config: TokensConfig`. */
+export const TOKENS_CONFIG = Symbol('TOKENS_CONFIG');
+
+/** Fails the boot, not the first sign-in, when the table cannot be created or the key directory is not writable. */
+@Injectable()
+class TokensBootstrap implements OnModuleInit {
+  constructor(
+    private readonly keys: SigningKeyStore,
+    private readonly refreshTokens: RefreshTokenStore,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.refreshTokens.migrate();
+    await this.keys.current();
+  }
+}
+
+/**
+ * Token issuing for the identity service: signing keys and the JWKS endpoint, access tokens, refresh tokens.
+ * Needs the platform's global Postgres (`PG_POOL`, identity's database) and Redis (`REDIS`) modules.
+ */
+@Module({})
+export class TokensModule {
+  static register(config: TokensConfig): DynamicModule {
+    return {
+      module: TokensModule,
+      controllers: [JwksController],
+      providers: [
+        { provide: TOKENS_CONFIG, useValue: config },
+        {
+          provide: SigningKeyStore,
+          useFactory: () =>
+            new SigningKeyStore({ directory: SigningKeyStore.directoryFor(config.stateDir), accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds }),
+        },
+        {
+          provide: AccessTokenIssuer,
+          inject: [SigningKeyStore],
+          useFactory: (keys: SigningKeyStore) =>
+            new AccessTokenIssuer(keys, { issuer: config.issuer, audience: config.audience, lifetimeSeconds: config.accessTokenLifetimeSeconds }),
+        },
+        {
+          provide: RefreshTokenStore,
+          inject: [PG_POOL, REDIS],
+          useFactory: (pool: Pool, redis: Redis) =>
+            new RefreshTokenStore({
+              pool,
+              revocations: new RedisRevocationList(redis),
+              schema: config.schema,
+              accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
+              idleLifetimeSeconds: config.refreshIdleLifetimeSeconds,
+              absoluteLifetimeSeconds: config.refreshAbsoluteLifetimeSeconds,
+            }),
+        },
+        TokensBootstrap,
+      ],
+      exports: [TOKENS_CONFIG, SigningKeyStore, AccessTokenIssuer, RefreshTokenStore],
+    };
+  }
+}
