@@ -63,8 +63,23 @@ load_infra_env() {
   set -a && source "$CRM_STATE_DIR/infra.env" && set +a
 }
 
+# Application secrets generated at first start, never committed: the first administrator's password (printed by
+# `npm start`) and the key that pseudonymises login-throttling counters in Redis.
+ensure_app_secrets() {
+  local secrets="$CRM_STATE_DIR/secrets"
+  mkdir -p "$secrets" && chmod 700 "$secrets"
+  if [[ ! -s $secrets/admin.password ]]; then
+    # Satisfies the default policy: upper, lower, digit, special, 20 characters, no dictionary word.
+    (umask 077 && printf 'Pw!%s7a' "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16)" >"$secrets/admin.password")
+  fi
+  if [[ ! -s $secrets/login-throttle.secret ]]; then
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secrets/login-throttle.secret")
+  fi
+}
+
 prepare() {
   mkdir -p "$CRM_STATE_DIR/logs"
+  ensure_app_secrets
   ensure_node
   ensure_deps
 }

@@ -210,7 +210,8 @@ function banner(): void {
 CRM platform is up.
   gateway   http://127.0.0.1:${gateway.port}        (OpenAPI: http://127.0.0.1:${gateway.port}/docs)
   health    http://127.0.0.1:${gateway.port}/health/ready
-  sign-in   the identity service's login API is not available yet (see the issue tracker); the gateway serves health and OpenAPI
+  sign-in   POST /v1/auth/login as ${process.env.CRM_ADMIN_EMAIL ?? 'admin@crm.local'} with the password in ${join(stateDir, 'secrets', 'admin.password')}
+            (first sign-in: enrol TOTP with the enrollmentToken at POST /v1/me/mfa/totp, then /confirm)
   logs      ${logDir}/<service>.log
 Press Ctrl-C to stop everything.`);
 }

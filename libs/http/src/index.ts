@@ -4,3 +4,4 @@ export { CORRELATION_HEADER, correlationId, correlationMiddleware, type Correlat
 export { ErrorFilter, type ErrorBody } from './error.filter.js';
 export { DenyByDefaultGuard } from './deny-by-default.guard.js';
 export { RequirePermissions, REQUIRED_PERMISSIONS } from './require-permissions.decorator.js';
+export { validate } from './validation.js';

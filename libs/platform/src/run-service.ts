@@ -32,6 +32,10 @@ export interface ServiceDefinition {
 @Module({})
 class ServiceRootModule {}
 
+/** Access-token verification for the global guard and for handlers that check a token themselves. */
+@Module({})
+class VerifierModule {}
+
 /** Largest JSON body any route accepts; bigger requests get 413 PAYLOAD_TOO_LARGE before any handler runs. */
 const BODY_LIMIT = '1mb';
 
@@ -42,16 +46,15 @@ export async function createServiceApp(
   logger: Logger = createLogger({ service: config.service, level: config.logLevel }),
 ): Promise<INestApplication> {
   const keys = definition.verificationKeys?.(config) ?? new URL('/.well-known/jwks.json', process.env.CRM_IDENTITY_URL ?? 'http://127.0.0.1:8081');
+  const verifier: DynamicModule = {
+    module: VerifierModule,
+    global: true,
+    providers: [{ provide: JWT_VERIFIER, inject: [REDIS], useFactory: (redis: Redis) => new JwtVerifier({ keys, revocation: new RedisRevocationList(redis) }) }],
+    exports: [JWT_VERIFIER],
+  };
   const root: DynamicModule = {
     module: ServiceRootModule,
-    imports: [...infrastructureModules(config, { ...definition.needs, redis: true }), definition.module(config)],
-    providers: [
-      {
-        provide: JWT_VERIFIER,
-        inject: [REDIS],
-        useFactory: (redis: Redis) => new JwtVerifier({ keys, revocation: new RedisRevocationList(redis) }),
-      },
-    ],
+    imports: [...infrastructureModules(config, { ...definition.needs, redis: true }), verifier, definition.module(config)],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {
     logger: new NestPinoLogger(logger),

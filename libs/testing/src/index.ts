@@ -4,3 +4,4 @@ export { routePolicies, type RoutePolicy } from './route-policy.js';
 export { scratchSchema } from './pg-scratch.js';
 export * from './sample-ledger/index.js';
 export { filesContaining } from './marker-scan.js';
+export { totpCode } from './totp.js';

@@ -1,9 +1,16 @@
 import type { ServiceDefinition } from '@crm/platform';
-import { AppModule } from './app.module.js';
+import { IdentityModule } from './identity.module.js';
+import { loadTokensConfig, SigningKeyStore } from './tokens/index.js';
 
 export const serviceDefinition: ServiceDefinition = {
   service: 'identity',
   defaultPort: 8081,
   needs: { postgres: true, redis: true, kafka: 'primary' },
-  module: () => AppModule.register(),
+  module: (config) => IdentityModule.register(config),
+  // Identity verifies access tokens against its own key directory rather than fetching its own JWKS over HTTP.
+  verificationKeys: (config) => {
+    const tokens = loadTokensConfig(config);
+    const keys = new SigningKeyStore({ directory: SigningKeyStore.directoryFor(config.stateDir), accessTokenLifetimeSeconds: tokens.accessTokenLifetimeSeconds });
+    return () => keys.jwks();
+  },
 };

@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { totpCode } from './totp.js';
+
+const vectors = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'vectors', 'rfc6238-totp.json'), 'utf8')) as {
+  hotp: { secret_base32: string; codes_by_counter: string[] };
+  totp: Array<{ algorithm: string; secret_base32: string; unix_time: number; code: string }>;
+};
+
+describe('the test authenticator (independent TOTP)', () => {
+  it('given the RFC 4226 secret, then each counter step yields the published HOTP code', () => {
+    vectors.hotp.codes_by_counter.forEach((code, counter) => expect(totpCode(vectors.hotp.secret_base32, counter * 30)).toBe(code));
+  });
+
+  it('given the RFC 6238 SHA-1 table, then the last six digits of every published code match', () => {
+    for (const vector of vectors.totp.filter((v) => v.algorithm === 'sha1')) {
+      expect(totpCode(vector.secret_base32, vector.unix_time)).toBe(vector.code.slice(-6));
+    }
+  });
+});

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { CurrentAuth, PERMISSIONS, type AccessTokenClaims } from '@crm/auth';
+import { correlationId, RequirePermissions, validate } from '@crm/http';
+import { AccountsService, type AccountView } from './accounts.service.js';
+
+const registerBody = z
+  .object({
+    email: z.email().max(320),
+    displayName: z.string().trim().min(1).max(200),
+    password: z.string().min(1).max(1024),
+    roles: z.array(z.string().max(40)).min(1).max(20),
+    birthDate: z.iso.date().optional(),
+  })
+  .strict();
+const rolesBody = z.object({ roles: z.array(z.string().max(40)).min(1).max(20) }).strict();
+const roleBody = z.object({ name: z.string().max(40), permissions: z.array(z.string().max(40)).min(1).max(50) }).strict();
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), after: z.uuid().optional() }).strict();
+const userId = z.uuid();
+
+@ApiTags('users')
+@Controller('v1')
+export class AccountsController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @RequirePermissions('users:manage')
+  @Get('users')
+  @ApiOperation({ summary: 'List staff accounts (paged by id)' })
+  list(@Query() query: unknown): Promise<AccountView[]> {
+    const { limit, after } = validate(listQuery, query);
+    return this.accounts.list(limit, after);
+  }
+
+  @RequirePermissions('users:manage')
+  @Post('users')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a staff account; the password must satisfy the policy (each violated rule is named by its code)' })
+  register(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<AccountView> {
+    return this.accounts.register(validate(registerBody, body), auth.sub, correlationId(request));
+  }
+
+  @RequirePermissions('roles:manage')
+  @Put('users/:id/roles')
+  @ApiOperation({ summary: "Replace an account's roles" })
+  assignRoles(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<AccountView> {
+    return this.accounts.assignRoles(validate(userId, id), validate(rolesBody, body).roles, auth.sub, correlationId(request));
+  }
+
+  @RequirePermissions('roles:manage')
+  @Get('roles')
+  @ApiOperation({ summary: 'The roles: built-in and administrator-made, each with its permissions' })
+  async roles(): Promise<Array<{ name: string; permissions: readonly string[] }>> {
+    return Object.entries(await this.accounts.catalogue()).map(([name, permissions]) => ({ name, permissions }));
+  }
+
+  @RequirePermissions('roles:manage')
+  @Post('roles')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a custom role from the permission catalogue' })
+  createRole(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<{ name: string; permissions: string[] }> {
+    const { name, permissions } = validate(roleBody, body);
+    return this.accounts.createRole(name, permissions, auth.sub, correlationId(request));
+  }
+
+  @RequirePermissions('roles:manage')
+  @Get('permissions')
+  @ApiOperation({ summary: 'The permission catalogue' })
+  permissions(): readonly string[] {
+    return PERMISSIONS;
+  }
+}

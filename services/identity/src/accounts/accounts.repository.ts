@@ -1,0 +1,114 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PG_POOL, type Pool, type PoolClient } from '@crm/postgres';
+import { accountsSchemaSql } from './accounts.schema.js';
+import { IDENTITY_SCHEMA } from './identity.events.js';
+
+export interface AccountRow {
+  user_id: string;
+  email_index: string;
+  email_sealed: Buffer;
+  name_sealed: Buffer;
+  roles: string[];
+  mfa_enrolled: boolean;
+  created_at: Date;
+}
+
+export interface CredentialsRow {
+  user_id: string;
+  password_hash: string;
+  password_changed_at: Date;
+  password_history: string[];
+  totp_secret_sealed: Buffer | null;
+  totp_pending_sealed: Buffer | null;
+  recovery_code_hashes: string[];
+}
+
+type Db = Pool | PoolClient;
+
+/** SQL for identity's accounts, credentials and custom roles; every write takes the caller's transaction. */
+@Injectable()
+export class AccountsRepository {
+  readonly schema = IDENTITY_SCHEMA;
+
+  constructor(@Inject(PG_POOL) readonly pool: Pool) {}
+
+  async migrate(): Promise<void> {
+    await this.pool.query(accountsSchemaSql(this.schema));
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM identity.accounts`);
+    return rows[0]?.n ?? 0;
+  }
+
+  async byEmailIndex(emailIndex: string): Promise<AccountRow | undefined> {
+    const { rows } = await this.pool.query<AccountRow>(`SELECT * FROM identity.accounts WHERE email_index = $1`, [emailIndex]);
+    return rows[0];
+  }
+
+  async byId(userId: string, db: Db = this.pool): Promise<AccountRow | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(userId)) return undefined;
+    const { rows } = await db.query<AccountRow>(`SELECT * FROM identity.accounts WHERE user_id = $1`, [userId]);
+    return rows[0];
+  }
+
+  async list(limit: number, after: string | undefined): Promise<AccountRow[]> {
+    const { rows } = await this.pool.query<AccountRow>(
+      `SELECT * FROM identity.accounts WHERE ($1::uuid IS NULL OR user_id > $1::uuid) ORDER BY user_id LIMIT $2`,
+      [after ?? null, limit],
+    );
+    return rows;
+  }
+
+  async insert(db: PoolClient, account: Omit<AccountRow, 'created_at' | 'mfa_enrolled'>, passwordHash: string, now: Date): Promise<void> {
+    await db.query(`INSERT INTO identity.accounts (user_id, email_index, email_sealed, name_sealed, roles) VALUES ($1, $2, $3, $4, $5)`, [
+      account.user_id,
+      account.email_index,
+      account.email_sealed,
+      account.name_sealed,
+      account.roles,
+    ]);
+    await db.query(`INSERT INTO identity.credentials (user_id, password_hash, password_changed_at) VALUES ($1, $2, $3)`, [account.user_id, passwordHash, now]);
+  }
+
+  async setRoles(db: PoolClient, userId: string, roles: string[]): Promise<void> {
+    await db.query(`UPDATE identity.accounts SET roles = $2 WHERE user_id = $1`, [userId, roles]);
+  }
+
+  /** Locks the row: second-factor checks and recovery-code consumption must not race each other. */
+  async credentialsForUpdate(db: PoolClient, userId: string): Promise<CredentialsRow | undefined> {
+    const { rows } = await db.query<CredentialsRow>(`SELECT * FROM identity.credentials WHERE user_id = $1 FOR UPDATE`, [userId]);
+    return rows[0];
+  }
+
+  async credentials(userId: string): Promise<CredentialsRow | undefined> {
+    const { rows } = await this.pool.query<CredentialsRow>(`SELECT * FROM identity.credentials WHERE user_id = $1`, [userId]);
+    return rows[0];
+  }
+
+  async setPendingTotp(db: Db, userId: string, sealed: Buffer): Promise<void> {
+    await db.query(`UPDATE identity.credentials SET totp_pending_sealed = $2 WHERE user_id = $1`, [userId, sealed]);
+  }
+
+  async confirmTotp(db: PoolClient, userId: string, recoveryCodeHashes: string[]): Promise<void> {
+    await db.query(
+      `UPDATE identity.credentials SET totp_secret_sealed = totp_pending_sealed, totp_pending_sealed = NULL, recovery_code_hashes = $2 WHERE user_id = $1`,
+      [userId, recoveryCodeHashes],
+    );
+    await db.query(`UPDATE identity.accounts SET mfa_enrolled = true WHERE user_id = $1`, [userId]);
+  }
+
+  async setRecoveryCodes(db: PoolClient, userId: string, hashes: string[]): Promise<void> {
+    await db.query(`UPDATE identity.credentials SET recovery_code_hashes = $2 WHERE user_id = $1`, [userId, hashes]);
+  }
+
+  async customRoles(): Promise<Array<{ name: string; permissions: string[] }>> {
+    const { rows } = await this.pool.query<{ name: string; permissions: string[] }>(`SELECT name, permissions FROM identity.roles ORDER BY name`);
+    return rows;
+  }
+
+  async insertRole(db: PoolClient, name: string, permissions: string[]): Promise<boolean> {
+    const { rowCount } = await db.query(`INSERT INTO identity.roles (name, permissions) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, permissions]);
+    return rowCount === 1;
+  }
+}

@@ -1,0 +1,36 @@
+import { quoteIdent } from '@crm/eventstore';
+
+/**
+ * Identity's read models and credential store. `accounts` holds sealed personal data plus a blind index of the
+ * e-mail for login lookups; `credentials` holds what must never travel in an event (password hash and history,
+ * the sealed TOTP secret, recovery-code hashes). Both are rebuilt-free: they are written in the same transaction
+ * as the account's events.
+ */
+export function accountsSchemaSql(schema: string): string {
+  const s = quoteIdent(schema);
+  return `
+CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.accounts (
+  user_id        uuid PRIMARY KEY,
+  email_index    text NOT NULL UNIQUE,
+  email_sealed   bytea NOT NULL,
+  name_sealed    bytea NOT NULL,
+  roles          text[] NOT NULL,
+  mfa_enrolled   boolean NOT NULL DEFAULT false,
+  created_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${s}.credentials (
+  user_id              uuid PRIMARY KEY REFERENCES ${s}.accounts (user_id),
+  password_hash        text NOT NULL,
+  password_changed_at  timestamptz NOT NULL,
+  password_history     text[] NOT NULL DEFAULT '{}',
+  totp_secret_sealed   bytea,
+  totp_pending_sealed  bytea,
+  recovery_code_hashes text[] NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS ${s}.roles (
+  name        text PRIMARY KEY,
+  permissions text[] NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);`;
+}

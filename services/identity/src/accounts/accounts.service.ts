@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { BUILT_IN_ROLES, isPermission, permissionsOfRoles, type Permission, type RoleCatalogue } from '@crm/auth';
+import { fromBinary, RoleCreatedSchema, RolesAssignedSchema, SealedFieldSchema, toBinary, UserRegisteredSchema } from '@crm/contracts';
+import { sealedFieldFromProto, sealedFieldToProto, type BlindIndexer, type FieldCipher } from '@crm/crypto';
+import type { EventStore } from '@crm/eventstore';
+import { AppError } from '@crm/http';
+import { BLIND_INDEXER, EVENT_STORE, FIELD_CIPHER } from '@crm/platform';
+import { withTransaction } from '@crm/postgres';
+import { checkNewPassword, loadPasswordPolicy, passwordPolicyError, PasswordHasher, type PasswordPolicy } from '../passwords/index.js';
+import { AccountsRepository, type AccountRow } from './accounts.repository.js';
+import { identityEvent, identityMetadata } from './identity.events.js';
+
+export const EMAIL_INDEX = 'identity.email';
+export const PASSWORD_HASHER = Symbol('PASSWORD_HASHER');
+
+export interface RegisterAccount {
+  email: string;
+  displayName: string;
+  password: string;
+  roles: string[];
+  birthDate?: string | undefined;
+}
+
+export interface AccountView {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: string[];
+  mfaEnrolled: boolean;
+  createdAt: string;
+}
+
+const ROLE_NAME = /^[a-z][a-z0-9-]{1,39}$/;
+
+/** Staff accounts: registration, roles, and the role catalogue (built-in roles plus administrator-made ones). */
+@Injectable()
+export class AccountsService {
+  readonly #policy: PasswordPolicy = loadPasswordPolicy();
+
+  constructor(
+    private readonly accounts: AccountsRepository,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+    @Inject(BLIND_INDEXER) private readonly indexer: BlindIndexer<string>,
+    @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+  ) {}
+
+  emailIndex(email: string): string {
+    return this.indexer.blindIndex(EMAIL_INDEX, email);
+  }
+
+  async catalogue(): Promise<RoleCatalogue> {
+    const custom = await this.accounts.customRoles();
+    return { ...BUILT_IN_ROLES, ...Object.fromEntries(custom.map((role) => [role.name, role.permissions.filter(isPermission)])) };
+  }
+
+  async permissionsOf(roles: readonly string[]): Promise<Permission[]> {
+    return permissionsOfRoles(roles, await this.catalogue());
+  }
+
+  async register(command: RegisterAccount, actorId: string, correlationId: string): Promise<AccountView> {
+    await this.assertRolesExist(command.roles);
+    const violations = await checkNewPassword(this.#policy, command.password, { name: command.displayName, email: command.email, birthDate: command.birthDate });
+    if (violations.length > 0) throw passwordPolicyError(violations);
+    const emailIndex = this.emailIndex(command.email);
+    if ((await this.accounts.byEmailIndex(emailIndex)) !== undefined) {
+      throw new AppError('USER_EMAIL_TAKEN', 'conflict', 'an account with this e-mail address exists already');
+    }
+    const userId = randomUUID();
+    const email = await this.cipher.seal(userId, 'identity.account.email', command.email.trim());
+    const name = await this.cipher.seal(userId, 'identity.account.displayName', command.displayName.trim());
+    const passwordHash = await this.hasher.hash(command.password);
+    const now = new Date();
+    try {
+      await withTransaction(this.accounts.pool, async (tx) => {
+        await this.accounts.insert(
+          tx,
+          {
+            user_id: userId,
+            email_index: emailIndex,
+            email_sealed: Buffer.from(toBinary(SealedFieldSchema, sealedFieldToProto(email))),
+            name_sealed: Buffer.from(toBinary(SealedFieldSchema, sealedFieldToProto(name))),
+            roles: command.roles,
+          },
+          passwordHash,
+          now,
+        );
+        await this.events.append(
+          `user-${userId}`,
+          'no_stream',
+          [identityEvent(UserRegisteredSchema, { userId, email: sealedFieldToProto(email), displayName: sealedFieldToProto(name), roles: command.roles }, userId, email.keyId)],
+          identityMetadata(actorId, correlationId),
+          tx,
+        );
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw new AppError('USER_EMAIL_TAKEN', 'conflict', 'an account with this e-mail address exists already');
+      throw error;
+    }
+    return { id: userId, email: command.email.trim(), displayName: command.displayName.trim(), roles: command.roles, mfaEnrolled: false, createdAt: now.toISOString() };
+  }
+
+  async assignRoles(userId: string, roles: string[], actorId: string, correlationId: string): Promise<AccountView> {
+    await this.assertRolesExist(roles);
+    const account = await this.accounts.byId(userId);
+    if (account === undefined) throw new AppError('USER_NOT_FOUND', 'not_found', 'no such user');
+    await withTransaction(this.accounts.pool, async (tx) => {
+      await this.accounts.setRoles(tx, userId, roles);
+      await this.events.append(`user-${userId}`, 'any', [identityEvent(RolesAssignedSchema, { userId, roles }, userId)], identityMetadata(actorId, correlationId), tx);
+    });
+    return this.view({ ...account, roles });
+  }
+
+  async createRole(name: string, permissions: string[], actorId: string, correlationId: string): Promise<{ name: string; permissions: string[] }> {
+    if (!ROLE_NAME.test(name)) throw new AppError('ROLE_NAME_INVALID', 'invalid', 'role names are 2–40 lower-case letters, digits and dashes', { details: { field: 'name' } });
+    const unknown = permissions.filter((permission) => !isPermission(permission));
+    if (unknown.length > 0 || permissions.length === 0) {
+      throw new AppError('ROLE_PERMISSIONS_INVALID', 'invalid', 'permissions must be a non-empty list from the catalogue', { details: { unknown } });
+    }
+    if (Object.hasOwn(BUILT_IN_ROLES, name)) throw new AppError('ROLE_EXISTS', 'conflict', 'a role with this name exists already');
+    await withTransaction(this.accounts.pool, async (tx) => {
+      if (!(await this.accounts.insertRole(tx, name, permissions))) throw new AppError('ROLE_EXISTS', 'conflict', 'a role with this name exists already');
+      await this.events.append(`role-${name}`, 'no_stream', [identityEvent(RoleCreatedSchema, { role: name, permissions }, '')], identityMetadata(actorId, correlationId));
+    });
+    return { name, permissions };
+  }
+
+  async list(limit: number, after: string | undefined): Promise<AccountView[]> {
+    return Promise.all((await this.accounts.list(limit, after)).map((row) => this.view(row)));
+  }
+
+  async view(row: AccountRow): Promise<AccountView> {
+    const open = (bytes: Buffer, field: string) => this.cipher.openText(row.user_id, field, sealedFieldFromProto(fromBinary(SealedFieldSchema, bytes)));
+    return {
+      id: row.user_id,
+      email: await open(row.email_sealed, 'identity.account.email'),
+      displayName: await open(row.name_sealed, 'identity.account.displayName'),
+      roles: row.roles,
+      mfaEnrolled: row.mfa_enrolled,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+
+  private async assertRolesExist(roles: string[]): Promise<void> {
+    const catalogue = await this.catalogue();
+    const unknown = roles.filter((role) => !Object.hasOwn(catalogue, role));
+    if (unknown.length > 0 || roles.length === 0) throw new AppError('ROLE_UNKNOWN', 'invalid', 'every role must exist and at least one is needed', { details: { unknown } });
+  }
+}

@@ -1,0 +1,35 @@
+import { create, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
+import { ActorType, LegalBasis } from '@crm/contracts';
+import { uuidv7, type EventMetadata, type EventStore, type NewEvent } from '@crm/eventstore';
+import type { PoolClient } from '@crm/postgres';
+
+export const IDENTITY_TOPIC = 'crm.identity.v1.events';
+export const IDENTITY_SCHEMA = 'identity';
+
+/**
+ * Account administration and authentication are processing of staff personal data for the security of the system
+ * (GDPR Art. 6(1)(f) legitimate interest, Art. 32). Every identity event states it.
+ */
+export function identityMetadata(actorId: string, correlationId: string, purpose = 'access-control'): EventMetadata {
+  return {
+    actor: { id: actorId, type: actorId === 'system' ? ActorType.SYSTEM : ActorType.USER },
+    purpose,
+    legalBasis: LegalBasis.LEGITIMATE_INTERESTS,
+    correlationId,
+  };
+}
+
+export function identityEvent<Desc extends DescMessage>(schema: Desc, data: MessageInitShape<Desc>, subjectId: string, keyId?: string): NewEvent {
+  return {
+    type: schema.typeName,
+    payloadType: schema.typeName,
+    payload: toBinary(schema, create(schema, data)),
+    subjectId,
+    ...(keyId === undefined ? {} : { keyId }),
+  };
+}
+
+/** Authentication decisions are one-event streams: no aggregate to protect, and no contention between logins. */
+export async function recordAuthEvent(store: EventStore, event: NewEvent, metadata: EventMetadata, client?: PoolClient): Promise<void> {
+  await store.append(`auth-${uuidv7()}`, 'no_stream', [event], metadata, client);
+}

@@ -1,0 +1,187 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { requiresMfa, type AccessTokenClaims, type AuthenticationMethod } from '@crm/auth';
+import {
+  fromBinary,
+  LoginFailedSchema,
+  LoginFailureReason,
+  LoginSucceededSchema,
+  MfaMethod,
+  MfaUsedSchema,
+  SealedFieldSchema,
+  SessionRevocationReason,
+  SessionRevokedSchema,
+} from '@crm/contracts';
+import { sealedFieldFromProto, type FieldCipher } from '@crm/crypto';
+import type { EventStore } from '@crm/eventstore';
+import { AppError } from '@crm/http';
+import { EVENT_STORE, FIELD_CIPHER } from '@crm/platform';
+import { withTransaction } from '@crm/postgres';
+import { REDIS, type Redis } from '@crm/redis';
+import { AccountsRepository, type AccountRow } from '../accounts/accounts.repository.js';
+import { AccountsService, PASSWORD_HASHER } from '../accounts/accounts.service.js';
+import { identityEvent, identityMetadata, recordAuthEvent } from '../accounts/identity.events.js';
+import { loadLoginThrottleSettings, loginFailedError, loginRefusedError, LoginThrottle } from '../login-throttling/index.js';
+import { matchRecoveryCode, MfaAttemptLimiter, mfaCodeInvalidError, mfaCodeReplayedError, TotpReplayGuard, verifyTotp } from '../mfa/index.js';
+import type { PasswordHasher } from '../passwords/index.js';
+import { AccessTokenIssuer, RefreshTokenStore, SigningKeyStore } from '../tokens/index.js';
+import { ChallengeTokens } from './challenge-tokens.js';
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export type LoginOutcome = Tokens | { mfaRequired: true; mfaToken: string } | { mfaEnrollmentRequired: true; enrollmentToken: string };
+
+const TOTP_CODE = /^\d{6}$/;
+export const TOTP_FIELD = 'identity.credentials.totpSecret';
+
+/**
+ * Sign-in (password, then the second factor), refresh and logout. Every decision becomes an event for the audit
+ * trail; none of them carries the e-mail typed in or any credential.
+ */
+@Injectable()
+export class AuthenticationService {
+  readonly #throttle: LoginThrottle;
+  readonly #mfaAttempts: MfaAttemptLimiter;
+  readonly #replays: TotpReplayGuard;
+  readonly challenges: ChallengeTokens;
+
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly accountsService: AccountsService,
+    private readonly issuer: AccessTokenIssuer,
+    private readonly refreshTokens: RefreshTokenStore,
+    keys: SigningKeyStore,
+    @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.#throttle = new LoginThrottle(redis, loadLoginThrottleSettings());
+    this.#mfaAttempts = new MfaAttemptLimiter(redis);
+    this.#replays = new TotpReplayGuard(redis);
+    this.challenges = new ChallengeTokens(keys);
+  }
+
+  async login(email: string, password: string, clientAddress: string, correlationId: string): Promise<LoginOutcome> {
+    const accountKey = this.accountsService.emailIndex(email);
+    const decision = await this.#throttle.check(accountKey, clientAddress);
+    if (!decision.allowed) {
+      const reason = decision.reason === 'account_locked' ? LoginFailureReason.LOCKED : LoginFailureReason.RATE_LIMITED;
+      await recordAuthEvent(this.events, identityEvent(LoginFailedSchema, { userId: '', reason }, ''), identityMetadata('anonymous', correlationId));
+      throw loginRefusedError(decision);
+    }
+    const account = await this.accounts.byEmailIndex(accountKey);
+    const credentials = account === undefined ? undefined : await this.accounts.credentials(account.user_id);
+    // An unknown account costs the same hashing time as a wrong password: response time must not tell them apart.
+    const valid = credentials === undefined ? await this.hasher.verifyAgainstDummy(password) : await this.hasher.verify(credentials.password_hash, password);
+    if (!valid || account === undefined) {
+      await this.#throttle.recordFailure(accountKey, clientAddress);
+      await recordAuthEvent(
+        this.events,
+        identityEvent(LoginFailedSchema, { userId: account?.user_id ?? '', reason: LoginFailureReason.BAD_CREDENTIALS }, account?.user_id ?? ''),
+        identityMetadata(account?.user_id ?? 'anonymous', correlationId),
+      );
+      throw loginFailedError();
+    }
+    await this.#throttle.recordSuccess(accountKey);
+    if (account.mfa_enrolled) return { mfaRequired: true, mfaToken: await this.challenges.issue(account.user_id, 'mfa') };
+    if (requiresMfa(await this.accountsService.permissionsOf(account.roles))) {
+      return { mfaEnrollmentRequired: true, enrollmentToken: await this.challenges.issue(account.user_id, 'enroll') };
+    }
+    return this.startSession(account, ['pwd'], undefined, correlationId);
+  }
+
+  async completeMfa(mfaToken: unknown, code: string, correlationId: string): Promise<Tokens> {
+    const userId = await this.challenges.verify(mfaToken, 'mfa');
+    const account = await this.accounts.byId(userId);
+    if (account === undefined) throw mfaCodeInvalidError();
+    await this.#mfaAttempts.consumeOrThrow(userId);
+    const method = await this.checkSecondFactor(account, code);
+    if (method === undefined) {
+      await recordAuthEvent(
+        this.events,
+        identityEvent(LoginFailedSchema, { userId, reason: LoginFailureReason.SECOND_FACTOR }, userId),
+        identityMetadata(userId, correlationId),
+      );
+      throw mfaCodeInvalidError();
+    }
+    await this.#mfaAttempts.recordSuccess(userId);
+    await recordAuthEvent(
+      this.events,
+      identityEvent(MfaUsedSchema, { userId, method: method === 'otp' ? MfaMethod.TOTP : MfaMethod.RECOVERY_CODE }, userId),
+      identityMetadata(userId, correlationId),
+    );
+    return this.startSession(account, ['pwd', method], new Date(), correlationId);
+  }
+
+  /** A TOTP code (once per time step) or an unused recovery code (consumed in the same transaction that checks it). */
+  private async checkSecondFactor(account: AccountRow, code: string): Promise<'otp' | 'rec' | undefined> {
+    const trimmed = code.trim();
+    if (TOTP_CODE.test(trimmed)) {
+      const credentials = await this.accounts.credentials(account.user_id);
+      if (credentials?.totp_secret_sealed == null) return undefined;
+      const secret = await this.cipher.open(account.user_id, TOTP_FIELD, sealedFieldFromProto(fromBinary(SealedFieldSchema, credentials.totp_secret_sealed)));
+      const verdict = verifyTotp(secret, trimmed, Math.floor(Date.now() / 1000), { window: 1 });
+      if (!verdict.valid) return undefined;
+      if (!(await this.#replays.claim(account.user_id, verdict.timeStep))) throw mfaCodeReplayedError();
+      return 'otp';
+    }
+    return withTransaction(this.accounts.pool, async (tx) => {
+      const credentials = await this.accounts.credentialsForUpdate(tx, account.user_id);
+      if (credentials === undefined) return undefined;
+      const index = await matchRecoveryCode(trimmed, credentials.recovery_code_hashes);
+      if (index < 0) return undefined;
+      await this.accounts.setRecoveryCodes(tx, account.user_id, credentials.recovery_code_hashes.filter((_, i) => i !== index));
+      return 'rec' as const;
+    });
+  }
+
+  async refresh(refreshToken: unknown): Promise<Tokens> {
+    if (typeof refreshToken !== 'string' || refreshToken.length > 512) {
+      throw new AppError('REFRESH_TOKEN_INVALID', 'unauthenticated', 'the refresh token is not valid');
+    }
+    const rotated = await this.refreshTokens.rotate(refreshToken);
+    const account = await this.accounts.byId(rotated.userId);
+    if (account === undefined) throw new AppError('REFRESH_TOKEN_INVALID', 'unauthenticated', 'the refresh token is not valid');
+    const accessToken = await this.issuer.issue({
+      userId: account.user_id,
+      roles: account.roles,
+      permissions: await this.accountsService.permissionsOf(account.roles),
+      amr: rotated.amr,
+      mfaAt: rotated.mfaAt,
+      sessionId: rotated.sessionId,
+    });
+    return { accessToken, refreshToken: rotated.refreshToken, tokenType: 'Bearer', expiresIn: this.issuer.lifetimeSeconds };
+  }
+
+  async logout(claims: AccessTokenClaims, correlationId: string): Promise<void> {
+    await this.refreshTokens.revokeSession(claims.sid, 'logout');
+    await recordAuthEvent(
+      this.events,
+      identityEvent(SessionRevokedSchema, { userId: claims.sub, sessionId: claims.sid, reason: SessionRevocationReason.LOGOUT }, claims.sub),
+      identityMetadata(claims.sub, correlationId),
+    );
+  }
+
+  private async startSession(account: AccountRow, amr: AuthenticationMethod[], mfaAt: Date | undefined, correlationId: string): Promise<Tokens> {
+    const session = await this.refreshTokens.startSession(account.user_id, { amr, mfaAt });
+    const accessToken = await this.issuer.issue({
+      userId: account.user_id,
+      roles: account.roles,
+      permissions: await this.accountsService.permissionsOf(account.roles),
+      amr,
+      mfaAt,
+      sessionId: session.sessionId,
+    });
+    await recordAuthEvent(
+      this.events,
+      identityEvent(LoginSucceededSchema, { userId: account.user_id, sessionId: session.sessionId, methods: amr }, account.user_id),
+      identityMetadata(account.user_id, correlationId),
+    );
+    return { accessToken, refreshToken: session.refreshToken, tokenType: 'Bearer', expiresIn: this.issuer.lifetimeSeconds };
+  }
+}

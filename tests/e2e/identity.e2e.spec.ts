@@ -1,0 +1,286 @@
+// Identity through the gateway, as a frontend and an authenticator app would use it (issue: identity, 2FA and
+// least-privilege access). The platform is the one `npm test` started; the bootstrap administrator comes from
+// <state>/secrets/admin.password like `npm start` prints.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { testEnv, totpCode, uniqueName } from '@crm/testing';
+
+const gateway = process.env.CRM_GATEWAY_URL ?? `http://127.0.0.1:${process.env.CRM_GATEWAY_PORT ?? 8080}`;
+const stateDir = testEnv().CRM_STATE_DIR!;
+const adminEmail = process.env.CRM_ADMIN_EMAIL ?? 'admin@crm.local';
+const adminPassword = readFileSync(join(stateDir, 'secrets', 'admin.password'), 'utf8').trim();
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function api(method: string, path: string, body?: unknown, token?: string): Promise<Answer> {
+  const response = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+const now = () => Date.now() / 1000;
+
+/** Signs a user in all the way: password, then TOTP (enrolling first when asked), as a frontend would. */
+async function signIn(
+  email: string,
+  password: string,
+  totp: { secret?: string; step: number },
+): Promise<{ accessToken: string; refreshToken: string; secret?: string; recoveryCodes?: string[]; lastCode?: string }> {
+  const login = await api('POST', '/v1/auth/login', { email, password });
+  expect(login.status).toBe(200);
+  if (typeof login.body.accessToken === 'string') return login.body as { accessToken: string; refreshToken: string };
+  let secret = totp.secret;
+  let recoveryCodes: string[] | undefined;
+  if (login.body.mfaEnrollmentRequired === true) {
+    const enrollmentToken = login.body.enrollmentToken as string;
+    const enrolment = await api('POST', '/v1/me/mfa/totp', { enrollmentToken });
+    expect(enrolment.status).toBe(200);
+    expect(enrolment.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
+    expect(enrolment.body.qrCode).toMatch(/^<svg/);
+    secret = enrolment.body.secret as string;
+    const confirmed = await api('POST', '/v1/me/mfa/totp/confirm', { enrollmentToken, code: totpCode(secret, now() - 30) });
+    expect(confirmed.status).toBe(200);
+    recoveryCodes = confirmed.body.recoveryCodes as string[];
+    const again = await api('POST', '/v1/auth/login', { email, password });
+    const lastCode = totpCode(secret, now() + totp.step * 30);
+    return { ...(await secondFactor(again.body.mfaToken as string, lastCode)), secret, recoveryCodes, lastCode };
+  }
+  const lastCode = totpCode(secret!, now() + totp.step * 30);
+  return { ...(await secondFactor(login.body.mfaToken as string, lastCode)), ...(secret === undefined ? {} : { secret }), lastCode };
+}
+
+async function secondFactor(mfaToken: string, code: string): Promise<{ accessToken: string; refreshToken: string }> {
+  const answer = await api('POST', '/v1/auth/mfa', { mfaToken, code });
+  expect(answer.body.code).toBeUndefined();
+  expect(answer.status).toBe(200);
+  return answer.body as { accessToken: string; refreshToken: string };
+}
+
+// Random only: a password sharing a token with the account's e-mail (uniqueName's timestamp) is refused, rightly.
+const strongPassword = () => `Tq9!${randomBytes(12).toString('base64url')}`;
+
+let admin: { accessToken: string; refreshToken: string };
+let redis: Redis;
+
+/**
+ * The bootstrap administrator enrols TOTP on the first run against a state directory; the test keeps the secret in
+ * that state directory (like a phone keeps it) so later runs on the same machine sign in with it.
+ */
+const adminSecretFile = join(stateDir, 'test-state', 'admin-totp.secret');
+const adminRefreshFile = join(stateDir, 'test-state', 'admin-refresh.token');
+async function adminSession(): Promise<{ accessToken: string; refreshToken: string }> {
+  const session = await adminSignIn();
+  writeFileSync(adminRefreshFile, session.refreshToken, { mode: 0o600 });
+  return session;
+}
+
+/** A later run within the same minute cannot reuse the TOTP steps of the last one; the kept session avoids that. */
+async function adminSignIn(): Promise<{ accessToken: string; refreshToken: string }> {
+  if (existsSync(adminRefreshFile)) {
+    const refreshed = await api('POST', '/v1/auth/refresh', { refreshToken: readFileSync(adminRefreshFile, 'utf8').trim() });
+    if (refreshed.status === 200) return refreshed.body as { accessToken: string; refreshToken: string };
+  }
+  const login = await api('POST', '/v1/auth/login', { email: adminEmail, password: adminPassword });
+  expect(login.status).toBe(200);
+  mkdirSync(join(stateDir, 'test-state'), { recursive: true, mode: 0o700 });
+  if (login.body.mfaEnrollmentRequired === true) {
+    const session = await signIn(adminEmail, adminPassword, { step: 1 });
+    writeFileSync(adminSecretFile, session.secret!, { mode: 0o600 });
+    return session;
+  }
+  if (!existsSync(adminSecretFile)) throw new Error(`the administrator is enrolled but ${adminSecretFile} is missing: reset the state directory`);
+  const secret = readFileSync(adminSecretFile, 'utf8').trim();
+  // A step used by an earlier run in the last two minutes is refused as a replay; the neighbours are accepted too.
+  for (const step of [0, 1, -1]) {
+    const answer = await api('POST', '/v1/auth/mfa', { mfaToken: login.body.mfaToken, code: totpCode(secret, now() + step * 30) });
+    if (answer.status === 200) return answer.body as { accessToken: string; refreshToken: string };
+  }
+  throw new Error('the administrator could not pass the second factor');
+}
+
+beforeAll(async () => {
+  // Earlier runs on this machine may have spent the per-address login budget (every test signs in from 127.0.0.1).
+  redis = new Redis({ host: '127.0.0.1', port: Number(process.env.CRM_REDIS_PORT ?? 56379), password: readFileSync(join(stateDir, 'secrets', 'redis.password'), 'utf8').trim() });
+  const keys = await redis.keys('crm:identity:login-failures:*');
+  if (keys.length > 0) await redis.del(...keys);
+  admin = await adminSession();
+});
+afterAll(() => redis.quit());
+
+describe('two-factor sign-in', () => {
+  let dpo: { email: string; password: string; secret: string; recoveryCodes: string[]; lastCode: string };
+
+  beforeAll(async () => {
+    const email = `dpo-${uniqueName('d')}@example.com`;
+    const password = strongPassword();
+    expect((await api('POST', '/v1/users', { email, displayName: 'Data Protection', password, roles: ['dpo'] }, admin.accessToken)).status).toBe(201);
+    const session = await signIn(email, password, { step: 1 });
+    dpo = { email, password, secret: session.secret!, recoveryCodes: session.recoveryCodes!, lastCode: session.lastCode! };
+  });
+
+  it('a role that can read audit trails must enrol TOTP at first sign-in; then a TOTP code works once and a recovery code works once', async () => {
+    expect(dpo.recoveryCodes).toHaveLength(10);
+    const login = await api('POST', '/v1/auth/login', { email: dpo.email, password: dpo.password });
+    expect(login.body).toMatchObject({ mfaRequired: true });
+
+    // The very code signIn() just used: refused the second time.
+    const replayed = await api('POST', '/v1/auth/mfa', { mfaToken: login.body.mfaToken, code: dpo.lastCode });
+    expect(replayed).toMatchObject({ status: 401, body: { code: 'MFA_CODE_REPLAYED' } });
+
+    const recovered = await secondFactor(login.body.mfaToken as string, dpo.recoveryCodes[0]!);
+    expect(recovered.accessToken).toEqual(expect.any(String));
+    const reused = await api('POST', '/v1/auth/mfa', { mfaToken: login.body.mfaToken, code: dpo.recoveryCodes[0] });
+    expect(reused).toMatchObject({ status: 401, body: { code: 'MFA_CODE_INVALID' } });
+  });
+
+  it('rotates refresh tokens, and a reused refresh token ends the whole session', async () => {
+    const login = await api('POST', '/v1/auth/login', { email: dpo.email, password: dpo.password });
+    const session = await secondFactor(login.body.mfaToken as string, dpo.recoveryCodes[1]!);
+    const rotated = await api('POST', '/v1/auth/refresh', { refreshToken: session.refreshToken });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.refreshToken).not.toBe(session.refreshToken);
+    expect((await api('POST', '/v1/auth/logout', undefined, 'not-a-token')).status).toBe(401);
+
+    const reuse = await api('POST', '/v1/auth/refresh', { refreshToken: session.refreshToken });
+    expect(reuse).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_REUSED' } });
+    expect((await api('POST', '/v1/auth/refresh', { refreshToken: rotated.body.refreshToken })).status).toBe(401);
+    expect(await api('POST', '/v1/auth/logout', undefined, rotated.body.accessToken as string)).toMatchObject({ status: 401, body: { code: 'TOKEN_REVOKED' } });
+  });
+
+  it('logs out: the access token and the refresh token of that session stop working', async () => {
+    const login = await api('POST', '/v1/auth/login', { email: dpo.email, password: dpo.password });
+    const session = await secondFactor(login.body.mfaToken as string, dpo.recoveryCodes[2]!);
+    expect((await api('POST', '/v1/auth/logout', undefined, session.accessToken)).status).toBe(204);
+    expect(await api('POST', '/v1/auth/logout', undefined, session.accessToken)).toMatchObject({ status: 401, body: { code: 'TOKEN_REVOKED' } });
+    expect((await api('POST', '/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
+  });
+});
+
+describe('staff accounts', () => {
+  it('refuses each password rule with its own code', async () => {
+    const attempts: Array<[string, string]> = [
+      ['Sh0rt!', 'PASSWORD_TOO_SHORT'],
+      ['alllowercase1!', 'PASSWORD_NEEDS_UPPERCASE'],
+      ['ALLUPPERCASE1!', 'PASSWORD_NEEDS_LOWERCASE'],
+      ['NoDigitsHere!!', 'PASSWORD_NEEDS_DIGIT'],
+      ['NoSpecials123', 'PASSWORD_NEEDS_SPECIAL'],
+      ['Margarethe1984!', 'PASSWORD_CONTAINS_NAME'],
+      ['Xq!7mlovelace', 'PASSWORD_CONTAINS_EMAIL'],
+      ['Xq!7a19840315', 'PASSWORD_CONTAINS_BIRTH_DATE'],
+      ['Password1!', 'PASSWORD_TOO_COMMON'],
+      [`Aa1!${'x'.repeat(200)}`, 'PASSWORD_TOO_LONG'],
+    ];
+    for (const [password, code] of attempts) {
+      const answer = await api(
+        'POST',
+        '/v1/users',
+        { email: `m.lovelace+${uniqueName('x')}@example.com`, displayName: 'Margarethe Lovelace', password, roles: ['sales'], birthDate: '1984-03-15' },
+        admin.accessToken,
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ code: 'PASSWORD_POLICY_VIOLATED' });
+      expect((answer.body.details as { violations: string[] }).violations).toContain(code);
+      expect(JSON.stringify(answer.body)).not.toContain(password);
+    }
+  });
+
+  it('locks an account after repeated failures, with the same answer as for an unknown account until then', async () => {
+    const email = `lock-${uniqueName('u')}@example.com`;
+    const password = strongPassword();
+    expect((await api('POST', '/v1/users', { email, displayName: 'Lock Test', password, roles: ['sales'] }, admin.accessToken)).status).toBe(201);
+
+    const unknown = await api('POST', '/v1/auth/login', { email: `nobody-${uniqueName('n')}@example.com`, password: 'Wrong-pass1!' });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const wrong = await api('POST', '/v1/auth/login', { email, password: 'Wrong-pass1!' });
+      expect(wrong.status).toBe(401);
+      expect({ ...wrong.body, correlationId: undefined }).toEqual({ ...unknown.body, correlationId: undefined });
+    }
+    const locked = await api('POST', '/v1/auth/login', { email, password });
+    expect(locked).toMatchObject({ status: 429, body: { code: 'LOGIN_LOCKED' } });
+  });
+});
+
+describe('least privilege: every identity route × every role', () => {
+  const routes: Array<{ method: string; path: (ids: { user: string }) => string; body?: () => unknown; needs: string[] }> = [
+    { method: 'GET', path: () => '/v1/users', needs: ['users:manage'] },
+    { method: 'POST', path: () => '/v1/users', body: () => ({ email: `m-${uniqueName('u')}@example.com`, displayName: 'Matrix User', password: strongPassword(), roles: ['analyst'] }), needs: ['users:manage'] },
+    { method: 'PUT', path: ({ user }) => `/v1/users/${user}/roles`, body: () => ({ roles: ['analyst'] }), needs: ['roles:manage'] },
+    { method: 'GET', path: () => '/v1/roles', needs: ['roles:manage'] },
+    { method: 'POST', path: () => '/v1/roles', body: () => ({ name: `r-${Math.random().toString(36).slice(2, 10)}`, permissions: ['contacts:read'] }), needs: ['roles:manage'] },
+    { method: 'GET', path: () => '/v1/permissions', needs: ['roles:manage'] },
+  ];
+  const roles: Record<string, string[]> = {
+    administrator: ['users:manage', 'roles:manage'],
+    dpo: [],
+    sales: [],
+    support: [],
+    analyst: [],
+  };
+  const tokens: Record<string, string> = {};
+  let target: string;
+
+  beforeAll(async () => {
+    const custom = `user-admin-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('POST', '/v1/roles', { name: custom, permissions: ['users:manage'] }, admin.accessToken)).status).toBe(201);
+    roles[custom] = ['users:manage'];
+    for (const role of Object.keys(roles)) {
+      if (role === 'administrator') {
+        tokens[role] = admin.accessToken;
+        continue;
+      }
+      const email = `${role}-${uniqueName('m')}@example.com`;
+      const password = strongPassword();
+      const created = await api('POST', '/v1/users', { email, displayName: `Matrix ${role}`, password, roles: [role] }, admin.accessToken);
+      expect(created.status).toBe(201);
+      tokens[role] = (await signIn(email, password, { step: 0 })).accessToken;
+    }
+    target = ((await api('POST', '/v1/users', { email: `t-${uniqueName('t')}@example.com`, displayName: 'Target User', password: strongPassword(), roles: ['sales'] }, admin.accessToken)).body as { id: string }).id;
+  });
+
+  it('answers 403 for every role lacking the route’s permission and works for every role holding it', async () => {
+    const outcomes: string[] = [];
+    for (const route of routes) {
+      for (const [role, held] of Object.entries(roles)) {
+        const allowed = route.needs.every((permission) => held.includes(permission));
+        const answer = await api(route.method, route.path({ user: target }), route.body?.(), tokens[role]);
+        const ok = allowed ? answer.status >= 200 && answer.status < 300 : answer.status === 403 && answer.body.code === 'FORBIDDEN';
+        if (!ok) outcomes.push(`${role} ${route.method} ${route.path({ user: ':id' })} → ${answer.status} ${String(answer.body.code)}`);
+      }
+    }
+    expect(outcomes).toEqual([]);
+  });
+
+  it('refuses every route without a token, and a role without the permission cannot change another user by id', async () => {
+    for (const route of routes) expect((await api(route.method, route.path({ user: target }), route.body?.())).status).toBe(401);
+    expect(await api('PUT', `/v1/users/${target}/roles`, { roles: ['administrator'] }, tokens.analyst)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+  });
+});
+
+describe('forged and stale tokens at the gateway', () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+  it('answers 401 to alg none, a tampered payload, an HS256 token signed with the public key, and a wrong audience', async () => {
+    const [header, payload, signature] = admin.accessToken.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const { createHmac } = await import('node:crypto');
+    const jwks = (await api('GET', '/.well-known/jwks.json')).body as { keys: Array<Record<string, unknown>> };
+    const hsHeader = b64({ alg: 'HS256', typ: 'at+jwt', kid: jwks.keys[0]!.kid });
+    const hsSigned = `${hsHeader}.${payload}`;
+    const forged = [
+      `${b64({ alg: 'none', typ: 'at+jwt' })}.${payload}.`,
+      `${header}.${b64({ ...claims, perms: ['audit:read'] })}.${signature}`,
+      `${hsSigned}.${createHmac('sha256', JSON.stringify(jwks.keys[0])).update(hsSigned).digest('base64url')}`,
+      `${header}.${b64({ ...claims, aud: 'someone-else' })}.${signature}`,
+    ];
+    for (const token of forged) expect((await api('GET', '/v1/users', undefined, token)).status).toBe(401);
+  });
+});
