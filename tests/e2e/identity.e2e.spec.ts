@@ -5,6 +5,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { decodeEnvelope, fromBinary, PermissionDeniedSchema } from '@crm/contracts';
+import { KafkaCluster } from '@crm/messaging';
 import { testEnv, totpCode, uniqueName } from '@crm/testing';
 
 const gateway = process.env.CRM_GATEWAY_URL ?? `http://127.0.0.1:${process.env.CRM_GATEWAY_PORT ?? 8080}`;
@@ -257,6 +259,25 @@ describe('least privilege: every identity route × every role', () => {
       }
     }
     expect(outcomes).toEqual([]);
+  });
+
+  it('records each refusal as a PermissionDenied event for the audit trail, without personal data', async () => {
+    const correlation = `e2e-${uniqueName('deny')}`;
+    const refused = await fetch(`${gateway}/v1/users`, { headers: { authorization: `Bearer ${tokens.sales}`, 'x-correlation-id': correlation } });
+    expect(refused.status).toBe(403);
+    const kafka = new KafkaCluster({ name: 'primary', brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'e2e-denials' });
+    try {
+      const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => messages.some((m) => decodeEnvelope(m.value).correlationId === correlation), {
+        groupId: uniqueName('e2e-denials'),
+        timeoutMs: 30_000,
+      });
+      const envelope = decodeEnvelope(seen.find((m) => decodeEnvelope(m.value).correlationId === correlation)!.value);
+      const denial = fromBinary(PermissionDeniedSchema, envelope.payload);
+      expect(denial).toMatchObject({ route: 'GET /v1/users', requiredPermissions: ['users:manage'] });
+      expect(envelope).toMatchObject({ eventType: 'crm.identity.v1.PermissionDenied', subjectId: denial.userId, purpose: 'access-control' });
+    } finally {
+      await kafka.close();
+    }
   });
 
   it('refuses every route without a token, and a role without the permission cannot change another user by id', async () => {

@@ -24,7 +24,7 @@ describe('the running platform', () => {
       return result;
     });
     expect(status).toBe(200);
-    expect(statuses(body)).toEqual({ redis: 'up', identity: 'up', contacts: 'up', consent: 'up', audit: 'up', backup: 'up' });
+    expect(statuses(body)).toEqual({ redis: 'up', 'kafka-primary': 'up', identity: 'up', contacts: 'up', consent: 'up', audit: 'up', backup: 'up' });
   });
 
   it.each(Object.entries(servicePorts))('has %s ready with its Postgres, Redis and Kafka connections up', async (name, port) => {

@@ -7,7 +7,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { ConfigError, loadPlatformConfig, type Env, type PlatformConfig } from '@crm/config';
 import { AuthGuard, JWT_VERIFIER, JwtVerifier, RedisRevocationList, type VerificationKeys } from '@crm/auth';
 import { correlationId, correlationMiddleware, ErrorFilter } from '@crm/http';
+import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { REDIS, type Redis } from '@crm/redis';
+import { AccessDeniedRecorder } from './access-denied.recorder.js';
 import { createLogger, NestPinoLogger, type Logger } from '@crm/logging';
 import { infrastructureModules, type InfrastructureNeeds } from './infrastructure.js';
 
@@ -54,7 +56,8 @@ export async function createServiceApp(
   };
   const root: DynamicModule = {
     module: ServiceRootModule,
-    imports: [...infrastructureModules(config, { ...definition.needs, redis: true }), verifier, definition.module(config)],
+    // Every service verifies tokens (Redis: revoked sessions) and records denials (Kafka).
+    imports: [...infrastructureModules(config, { kafka: 'primary', ...definition.needs, redis: true }), verifier, definition.module(config)],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {
     logger: new NestPinoLogger(logger),
@@ -66,7 +69,17 @@ export async function createServiceApp(
   app.use(requestLog(logger));
   app.useGlobalFilters(new ErrorFilter(logger));
   // Deny by default: @Public() opens a route, @RequirePermissions(…) states what a signed-in caller needs.
-  app.useGlobalGuards(new AuthGuard(app.get(Reflector), app.get<JwtVerifier>(JWT_VERIFIER), { onDenied: (denied) => logger.warn({ denied }, 'access denied') }));
+  // Every 403 becomes a PermissionDenied event for the audit trail.
+  const kafka = app.get<KafkaCluster>(KAFKA_PRIMARY, { strict: false });
+  const recorder = new AccessDeniedRecorder(kafka, logger);
+  app.useGlobalGuards(
+    new AuthGuard(app.get(Reflector), app.get<JwtVerifier>(JWT_VERIFIER), {
+      onDenied: async (denied) => {
+        logger.warn({ route: denied.route, reason: denied.reason, sub: denied.sub }, 'access denied');
+        await recorder.record(denied, denied.correlationId);
+      },
+    }),
+  );
   app.enableShutdownHooks();
   if (definition.openApi !== undefined) {
     const document = new DocumentBuilder()

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { AppError, IS_PUBLIC, REQUIRED_PERMISSIONS } from '@crm/http';
+import { AppError, correlationId, IS_PUBLIC, REQUIRED_PERMISSIONS } from '@crm/http';
 import { authErrors } from '../auth.errors.js';
 import { JwtVerifier } from '../tokens/jwt-verifier.js';
 import { REQUIRE_STEP_UP, type AuthenticatedRequest, type StepUpOptions } from './auth.decorators.js';
@@ -14,6 +14,8 @@ export const AUTH_GUARD_OPTIONS = Symbol('AUTH_GUARD_OPTIONS');
 export interface AccessDenied {
   /** `GET /v1/contacts/:id` — the template, never the URL (paths and queries can carry e-mail addresses). */
   route: string;
+  /** The request's correlation id, so the denial joins the rest of the trace. */
+  correlationId: string;
   /** The user id from the token. */
   sub: string;
   reason: DenialReason;
@@ -97,7 +99,13 @@ export class AuthGuard implements CanActivate {
     const requirements = this.#requirements(handlerPermissions, controller, handler);
     const decision = authorize(claims, requirements, Math.floor(this.#now().getTime() / 1000));
     if (decision.allowed) return true;
-    await this.#reportDenial({ route: routeOf(request), sub: claims.sub, reason: decision.reason, permissions: requirements.permissions ?? [] });
+    await this.#reportDenial({
+      route: routeOf(request),
+      correlationId: correlationId(request),
+      sub: claims.sub,
+      reason: decision.reason,
+      permissions: requirements.permissions ?? [],
+    });
     if (decision.reason === 'missing_permission') response.setHeader('WWW-Authenticate', 'Bearer realm="crm", error="insufficient_scope"');
     throw denialError(decision.reason, requirements.stepUpMaxAgeSeconds ?? this.#stepUpSeconds);
   }

@@ -1,7 +1,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { Pool, PoolClient } from 'pg';
-import { decodeEnvelope, EventEnvelopeSchema } from '@crm/contracts';
+import { decodeEnvelope, EventEnvelopeSchema, type EventEnvelope } from '@crm/contracts';
 import { uuidv7 } from '../ids/uuidv7.js';
 import { StreamVersionConflict } from './event-store.errors.js';
 import { eventStoreSchemaSql, outboxChannel, quoteIdent, VERSION_CONFLICT_SQLSTATE } from './event-store.schema.js';
@@ -86,25 +86,8 @@ export class EventStore {
     const current = expected === 'no_stream' ? 0n : expected === 'any' ? await this.currentVersion(client, streamId) : expected;
     const occurredAt = this.#clock();
     const rows = events.map((event, index) => {
-      const eventId = uuidv7(occurredAt.getTime());
-      const envelope = create(EventEnvelopeSchema, {
-        eventId,
-        eventType: event.type,
-        schemaVersion: event.schemaVersion ?? 1,
-        streamId,
-        streamVersion: current + BigInt(index + 1),
-        subjectId: event.subjectId ?? '',
-        actor: { id: metadata.actor.id, type: metadata.actor.type },
-        purpose: metadata.purpose,
-        legalBasis: metadata.legalBasis,
-        occurredAt: timestampFromDate(occurredAt),
-        correlationId: metadata.correlationId,
-        causationId: metadata.causationId ?? '',
-        keyId: event.keyId ?? '',
-        payload: event.payload,
-        payloadType: event.payloadType,
-      });
-      return { eventId, event, bytes: Buffer.from(toBinary(EventEnvelopeSchema, envelope)) };
+      const envelope = createEnvelope(streamId, current + BigInt(index + 1), event, metadata, occurredAt);
+      return { eventId: envelope.eventId, event, bytes: Buffer.from(toBinary(EventEnvelopeSchema, envelope)) };
     });
     try {
       await client.query(`SELECT ${this.#s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
@@ -171,4 +154,28 @@ function toRecorded(row: EventRow): RecordedEvent {
     envelope: decodeEnvelope(row.envelope),
     envelopeBytes: row.envelope,
   };
+}
+
+/**
+ * The envelope every event travels in (`crm.events.v1.EventEnvelope`). Exported for the rare publisher without an
+ * event store of its own (the gateway's access decisions); everything else goes through `EventStore.append`.
+ */
+export function createEnvelope(streamId: string, streamVersion: bigint, event: NewEvent, metadata: EventMetadata, occurredAt: Date): EventEnvelope {
+  return create(EventEnvelopeSchema, {
+    eventId: uuidv7(occurredAt.getTime()),
+    eventType: event.type,
+    schemaVersion: event.schemaVersion ?? 1,
+    streamId,
+    streamVersion,
+    subjectId: event.subjectId ?? '',
+    actor: { id: metadata.actor.id, type: metadata.actor.type },
+    purpose: metadata.purpose,
+    legalBasis: metadata.legalBasis,
+    occurredAt: timestampFromDate(occurredAt),
+    correlationId: metadata.correlationId,
+    causationId: metadata.causationId ?? '',
+    keyId: event.keyId ?? '',
+    payload: event.payload,
+    payloadType: event.payloadType,
+  });
 }
