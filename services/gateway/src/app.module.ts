@@ -1,16 +1,24 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DownstreamModule } from './downstream/downstream.module.js';
 import { loadDownstreamUrls } from './downstream/downstream.config.js';
 import { IDENTITY_URL, IdentityRoutesController } from './identity-routes/identity-routes.controller.js';
+import { loadRateLimits, RATE_LIMITS, RateLimitMiddleware } from './rate-limiting/rate-limit.middleware.js';
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
   static register(): DynamicModule {
     return {
       module: AppModule,
       imports: [DownstreamModule.register()],
       controllers: [IdentityRoutesController],
-      providers: [{ provide: IDENTITY_URL, useFactory: () => loadDownstreamUrls().identity }],
+      providers: [
+        { provide: IDENTITY_URL, useFactory: () => loadDownstreamUrls().identity },
+        { provide: RATE_LIMITS, useFactory: () => loadRateLimits() },
+      ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RateLimitMiddleware).forRoutes('*path');
   }
 }

@@ -1,0 +1,64 @@
+import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+import { createHash } from 'node:crypto';
+import { correlationId, type ErrorBody } from '@crm/http';
+import { loadConfig } from '@crm/config';
+import { REDIS, type Redis } from '@crm/redis';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface RateLimits {
+  /** Sign-in, second factor, refresh, enrolment: what a credential-stuffing run hammers. */
+  authPerMinute: number;
+  everythingPerMinute: number;
+}
+
+export function loadRateLimits(env = process.env): RateLimits {
+  const parsed = loadConfig(
+    z.object({
+      CRM_GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+      CRM_GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(3000),
+    }),
+    env,
+  );
+  return { authPerMinute: parsed.CRM_GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE, everythingPerMinute: parsed.CRM_GATEWAY_RATE_LIMIT_PER_MINUTE };
+}
+
+export const RATE_LIMITS = Symbol('RATE_LIMITS');
+const AUTH_PATHS = /^\/v1\/(auth|me\/mfa)(\/|$)/;
+
+/**
+ * Per client address, before any route runs. The per-account lockout lives in the identity service; this is the
+ * coarse, cheap first line. When Redis is unreachable the request is let through (and logged): refusing every
+ * request because a counter is unavailable would turn a Redis outage into a full outage.
+ */
+@Injectable()
+export class RateLimitMiddleware implements NestMiddleware {
+  readonly #limiter: RateLimiter;
+  readonly #logger = new Logger('RateLimit');
+
+  constructor(
+    @Inject(REDIS) redis: Redis,
+    @Inject(RATE_LIMITS) private readonly limits: RateLimits,
+  ) {
+    this.#limiter = new RateLimiter(redis);
+  }
+
+  async use(request: Request, response: Response, next: NextFunction): Promise<void> {
+    // The address is hashed: Redis keys are visible to operators and an IP address is personal data.
+    const client = createHash('sha256').update(request.ip ?? request.socket.remoteAddress ?? 'unknown').digest('base64url').slice(0, 22);
+    const isAuth = AUTH_PATHS.test(request.path);
+    try {
+      const decision = await this.#limiter.consume(isAuth ? 'auth' : 'all', client, isAuth ? this.limits.authPerMinute : this.limits.everythingPerMinute);
+      if (!decision.allowed) {
+        const body: ErrorBody = { code: 'RATE_LIMITED', message: 'too many requests; slow down', correlationId: correlationId(request), details: { retryAfterSeconds: decision.retryAfterSeconds } };
+        response.setHeader('retry-after', String(decision.retryAfterSeconds));
+        response.status(429).json(body);
+        return;
+      }
+    } catch {
+      this.#logger.warn('rate limiting unavailable (Redis); request let through');
+    }
+    next();
+  }
+}
