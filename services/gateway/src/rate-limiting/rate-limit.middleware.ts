@@ -47,7 +47,8 @@ export class RateLimitMiddleware implements NestMiddleware {
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
     // The address is hashed: Redis keys are visible to operators and an IP address is personal data.
     const client = createHash('sha256').update(request.ip ?? request.socket.remoteAddress ?? 'unknown').digest('base64url').slice(0, 22);
-    const isAuth = AUTH_PATHS.test(request.path);
+    // originalUrl, not path: inside a middleware mounted on a wildcard, `path` is relative to the mount point.
+    const isAuth = AUTH_PATHS.test(request.originalUrl.split('?')[0] ?? '');
     try {
       const decision = await this.#limiter.consume(isAuth ? 'auth' : 'all', client, isAuth ? this.limits.authPerMinute : this.limits.everythingPerMinute);
       if (!decision.allowed) {
