@@ -167,6 +167,45 @@ describe('two-factor sign-in', () => {
   });
 });
 
+describe('passwords and second-factor resets', () => {
+  it('a user changes their password: every session ends, the new password works and the old one does not', async () => {
+    const email = `pw-${uniqueName('p')}@example.com`;
+    const password = strongPassword();
+    expect((await api('POST', '/v1/users', { email, displayName: 'Change Password', password, roles: ['support'] }, admin.accessToken)).status).toBe(201);
+    const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
+    expect(session.accessToken).toEqual(expect.any(String));
+
+    const wrongCurrent = await api('POST', '/v1/me/password', { currentPassword: 'Not-the-one1!', newPassword: strongPassword() }, session.accessToken);
+    expect(wrongCurrent).toMatchObject({ status: 400, body: { code: 'PASSWORD_CURRENT_INVALID' } });
+    const weak = await api('POST', '/v1/me/password', { currentPassword: password, newPassword: 'weak' }, session.accessToken);
+    expect(weak).toMatchObject({ status: 400, body: { code: 'PASSWORD_POLICY_VIOLATED' } });
+
+    const next = strongPassword();
+    expect((await api('POST', '/v1/me/password', { currentPassword: password, newPassword: next }, session.accessToken)).status).toBe(204);
+    expect(await api('POST', '/v1/auth/logout', undefined, session.accessToken)).toMatchObject({ status: 401, body: { code: 'TOKEN_REVOKED' } });
+    expect((await api('POST', '/v1/auth/login', { email, password })).status).toBe(401);
+    expect((await api('POST', '/v1/auth/login', { email, password: next })).status).toBe(200);
+  });
+
+  it('an administrator with a fresh second factor resets a user’s TOTP: the user must enrol again', async () => {
+    const role = `mfa-admin-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage'] }, admin.accessToken)).status).toBe(201);
+    const resetterEmail = `resetter-${uniqueName('r')}@example.com`;
+    const resetterPassword = strongPassword();
+    expect((await api('POST', '/v1/users', { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] }, admin.accessToken)).status).toBe(201);
+    const resetter = await signIn(resetterEmail, resetterPassword, { step: 1 });
+
+    const email = `reset-${uniqueName('r')}@example.com`;
+    const password = strongPassword();
+    const created = await api('POST', '/v1/users', { email, displayName: 'Reset Me', password, roles: ['dpo'] }, admin.accessToken);
+    await signIn(email, password, { step: 1 });
+    expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaRequired: true });
+
+    expect((await api('DELETE', `/v1/users/${created.body.id as string}/mfa`, undefined, resetter.accessToken)).status).toBe(204);
+    expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaEnrollmentRequired: true });
+  });
+});
+
 describe('staff accounts', () => {
   it('refuses each password rule with its own code', async () => {
     const attempts: Array<[string, string]> = [

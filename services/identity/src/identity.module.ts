@@ -8,6 +8,7 @@ import { AdminBootstrap } from './accounts/admin.bootstrap.js';
 import { IDENTITY_SCHEMA, IDENTITY_TOPIC } from './accounts/identity.events.js';
 import { AuthenticationController } from './authentication/authentication.controller.js';
 import { AuthenticationService } from './authentication/authentication.service.js';
+import { PasswordController } from './authentication/password.controller.js';
 import { loadIdentityConfig } from './identity.config.js';
 import { IDENTITY_CONFIG } from './identity.tokens.js';
 import { EnrolmentController } from './mfa-enrolment/enrolment.controller.js';
@@ -24,7 +25,7 @@ export class IdentityModule {
         BackboneModule.register(config, { schema: IDENTITY_SCHEMA, topic: IDENTITY_TOPIC, blindIndexes: { [EMAIL_INDEX]: 'email' } }),
         TokensModule.register(loadTokensConfig(config)),
       ],
-      controllers: [AuthenticationController, EnrolmentController, AccountsController],
+      controllers: [AuthenticationController, PasswordController, EnrolmentController, AccountsController],
       providers: [
         { provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig(config) },
         { provide: PASSWORD_HASHER, useFactory: () => new PasswordHasher(loadPasswordHashingSettings()) },

@@ -1,6 +1,7 @@
-import { Controller, Get, Inject, Post, Put, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { RequireStepUp } from '@crm/auth';
 import { Public, RequirePermissions } from '@crm/http';
 import { forward } from '../downstream/forward.js';
 
@@ -63,6 +64,23 @@ export class IdentityRoutesController {
   @Post('v1/me/mfa/totp/confirm')
   @ApiOperation({ summary: 'Confirm TOTP enrolment: `{ code }` → `{ recoveryCodes }` (shown once)' })
   confirm(@Req() request: Request, @Res() response: Response): Promise<void> {
+    return forward(this.identity, request, response);
+  }
+
+  // Own password: an access token, or the password-change token of an expired password; identity checks which.
+  @Public()
+  @Post('v1/me/password')
+  @ApiOperation({ summary: 'Change your password: `{ currentPassword, newPassword }`; every session ends' })
+  changePassword(@Req() request: Request, @Res() response: Response): Promise<void> {
+    return forward(this.identity, request, response);
+  }
+
+  @RequirePermissions('users:manage')
+  @RequireStepUp()
+  @ApiBearerAuth()
+  @Delete('v1/users/:id/mfa')
+  @ApiOperation({ summary: "Reset an account's second factor (needs a fresh second factor)" })
+  resetMfa(@Req() request: Request, @Res() response: Response): Promise<void> {
     return forward(this.identity, request, response);
   }
 

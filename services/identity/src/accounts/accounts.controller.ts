@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { CurrentAuth, PERMISSIONS, type AccessTokenClaims } from '@crm/auth';
+import { CurrentAuth, PERMISSIONS, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequirePermissions, validate } from '@crm/http';
 import { AccountsService, type AccountView } from './accounts.service.js';
 
@@ -46,6 +46,15 @@ export class AccountsController {
   @ApiOperation({ summary: "Replace an account's roles" })
   assignRoles(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<AccountView> {
     return this.accounts.assignRoles(validate(userId, id), validate(rolesBody, body).roles, auth.sub, correlationId(request));
+  }
+
+  @RequirePermissions('users:manage')
+  @RequireStepUp()
+  @Delete('users/:id/mfa')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Reset an account's second factor (it must enrol again); needs a fresh second factor of the administrator" })
+  async resetMfa(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<void> {
+    await this.accounts.resetMfa(validate(userId, id), auth.sub, correlationId(request));
   }
 
   @RequirePermissions('roles:manage')

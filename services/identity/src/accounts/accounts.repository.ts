@@ -98,6 +98,18 @@ export class AccountsRepository {
     await db.query(`UPDATE identity.accounts SET mfa_enrolled = true WHERE user_id = $1`, [userId]);
   }
 
+  async resetMfa(db: PoolClient, userId: string): Promise<void> {
+    await db.query(
+      `UPDATE identity.credentials SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, recovery_code_hashes = '{}' WHERE user_id = $1`,
+      [userId],
+    );
+    await db.query(`UPDATE identity.accounts SET mfa_enrolled = false WHERE user_id = $1`, [userId]);
+  }
+
+  async setPassword(db: PoolClient, userId: string, hash: string, history: string[], now: Date): Promise<void> {
+    await db.query(`UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4 WHERE user_id = $1`, [userId, hash, history, now]);
+  }
+
   async setRecoveryCodes(db: PoolClient, userId: string, hashes: string[]): Promise<void> {
     await db.query(`UPDATE identity.credentials SET recovery_code_hashes = $2 WHERE user_id = $1`, [userId, hashes]);
   }

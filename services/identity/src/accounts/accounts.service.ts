@@ -1,13 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { BUILT_IN_ROLES, isPermission, permissionsOfRoles, type Permission, type RoleCatalogue } from '@crm/auth';
-import { fromBinary, RoleCreatedSchema, RolesAssignedSchema, SealedFieldSchema, toBinary, UserRegisteredSchema } from '@crm/contracts';
+import {
+  fromBinary,
+  MfaResetSchema,
+  PasswordChangedSchema,
+  RoleCreatedSchema,
+  RolesAssignedSchema,
+  SealedFieldSchema,
+  toBinary,
+  UserRegisteredSchema,
+} from '@crm/contracts';
 import { sealedFieldFromProto, sealedFieldToProto, type BlindIndexer, type FieldCipher } from '@crm/crypto';
 import type { EventStore } from '@crm/eventstore';
 import { AppError } from '@crm/http';
 import { BLIND_INDEXER, EVENT_STORE, FIELD_CIPHER } from '@crm/platform';
 import { withTransaction } from '@crm/postgres';
-import { checkNewPassword, loadPasswordPolicy, passwordPolicyError, PasswordHasher, type PasswordPolicy } from '../passwords/index.js';
+import { checkNewPassword, isPasswordExpired, loadPasswordPolicy, passwordPolicyError, PasswordHasher, type PasswordPolicy } from '../passwords/index.js';
+import { RefreshTokenStore } from '../tokens/index.js';
 import { AccountsRepository, type AccountRow } from './accounts.repository.js';
 import { identityEvent, identityMetadata } from './identity.events.js';
 
@@ -44,7 +54,41 @@ export class AccountsService {
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     @Inject(BLIND_INDEXER) private readonly indexer: BlindIndexer<string>,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+    private readonly sessions: RefreshTokenStore,
   ) {}
+
+  /** Maximum password age is business policy (off by default, NIST 800-63B §5.1.1.2 advises against it). */
+  passwordExpired(changedAt: Date, now = new Date()): boolean {
+    return isPasswordExpired(this.#policy, changedAt, now);
+  }
+
+  async changePassword(userId: string, currentPassword: string, newPassword: string, correlationId: string): Promise<void> {
+    const account = await this.accounts.byId(userId);
+    const credentials = account === undefined ? undefined : await this.accounts.credentials(userId);
+    if (account === undefined || credentials === undefined || !(await this.hasher.verify(credentials.password_hash, currentPassword))) {
+      throw new AppError('PASSWORD_CURRENT_INVALID', 'invalid', 'the current password is not correct', { details: { field: 'currentPassword' } });
+    }
+    const view = await this.view(account);
+    const previousHashes = [credentials.password_hash, ...credentials.password_history];
+    const violations = await checkNewPassword(this.#policy, newPassword, { name: view.displayName, email: view.email }, { previousHashes, verify: (hash, candidate) => this.hasher.verify(hash, candidate) });
+    if (violations.length > 0) throw passwordPolicyError(violations);
+    const hash = await this.hasher.hash(newPassword);
+    await withTransaction(this.accounts.pool, async (tx) => {
+      await this.accounts.setPassword(tx, userId, hash, previousHashes.slice(0, Math.max(0, this.#policy.historySize)), new Date());
+      await this.events.append(`user-${userId}`, 'any', [identityEvent(PasswordChangedSchema, { userId }, userId)], identityMetadata(userId, correlationId), tx);
+    });
+    // Whoever knew the old password may hold a session: every session ends, the user signs in again.
+    await this.sessions.revokeAllForUser(userId, 'password_changed');
+  }
+
+  async resetMfa(userId: string, actorId: string, correlationId: string): Promise<void> {
+    if ((await this.accounts.byId(userId)) === undefined) throw new AppError('USER_NOT_FOUND', 'not_found', 'no such user');
+    await withTransaction(this.accounts.pool, async (tx) => {
+      await this.accounts.resetMfa(tx, userId);
+      await this.events.append(`user-${userId}`, 'any', [identityEvent(MfaResetSchema, { userId }, userId)], identityMetadata(actorId, correlationId), tx);
+    });
+    await this.sessions.revokeAllForUser(userId, 'mfa_changed');
+  }
 
   emailIndex(email: string): string {
     return this.indexer.blindIndex(EMAIL_INDEX, email);
@@ -109,6 +153,8 @@ export class AccountsService {
       await this.accounts.setRoles(tx, userId, roles);
       await this.events.append(`user-${userId}`, 'any', [identityEvent(RolesAssignedSchema, { userId, roles }, userId)], identityMetadata(actorId, correlationId), tx);
     });
+    // Access tokens carry permissions: the user's live sessions end so the next token reflects the new roles.
+    await this.sessions.revokeAllForUser(userId, 'roles_changed');
     return this.view({ ...account, roles });
   }
 

@@ -33,7 +33,11 @@ export interface Tokens {
   expiresIn: number;
 }
 
-export type LoginOutcome = Tokens | { mfaRequired: true; mfaToken: string } | { mfaEnrollmentRequired: true; enrollmentToken: string };
+export type LoginOutcome =
+  | Tokens
+  | { mfaRequired: true; mfaToken: string }
+  | { mfaEnrollmentRequired: true; enrollmentToken: string }
+  | { passwordChangeRequired: true; passwordChangeToken: string };
 
 const TOTP_CODE = /^\d{6}$/;
 export const TOTP_FIELD = 'identity.credentials.totpSecret';
@@ -88,6 +92,9 @@ export class AuthenticationService {
       throw loginFailedError();
     }
     await this.#throttle.recordSuccess(accountKey);
+    if (this.accountsService.passwordExpired(credentials!.password_changed_at)) {
+      return { passwordChangeRequired: true, passwordChangeToken: await this.challenges.issue(account.user_id, 'password') };
+    }
     if (account.mfa_enrolled) return { mfaRequired: true, mfaToken: await this.challenges.issue(account.user_id, 'mfa') };
     if (requiresMfa(await this.accountsService.permissionsOf(account.roles))) {
       return { mfaEnrollmentRequired: true, enrollmentToken: await this.challenges.issue(account.user_id, 'enroll') };

@@ -3,7 +3,7 @@ import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 import { AppError } from '@crm/http';
 import type { SigningKeyStore } from '../tokens/index.js';
 
-export type ChallengePurpose = 'mfa' | 'enroll';
+export type ChallengePurpose = 'mfa' | 'enroll' | 'password';
 
 const TYPE = 'crm-challenge+jwt';
 const ISSUER = 'crm-identity';
@@ -12,7 +12,7 @@ const LIFETIME_SECONDS = 300;
 
 /**
  * The short-lived proof that a password was right, exchanged for tokens once the second factor is given (`mfa`) or
- * enrolled (`enroll`). Its own `typ` and audience keep it from ever being accepted as an access token (RFC 8725 §3.11).
+ * enrolled (`enroll`), or for a password change when the password has expired (`password`). Its own `typ` and audience keep it from ever being accepted as an access token (RFC 8725 §3.11).
  */
 export class ChallengeTokens {
   constructor(private readonly keys: SigningKeyStore) {}

@@ -1,0 +1,45 @@
+import { Body, Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { JWT_VERIFIER, type JwtVerifier } from '@crm/auth';
+import { correlationId, Public, validate } from '@crm/http';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { AuthenticationService } from './authentication.service.js';
+
+const body = z
+  .object({
+    currentPassword: z.string().min(1).max(1024),
+    newPassword: z.string().min(1).max(1024),
+    passwordChangeToken: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+/**
+ * Changing one's own password. Open to a signed-in user (access token) and to a user whose password expired (the
+ * password-change token from sign-in), hence `@Public()` with the check done here. The current password is always
+ * required: a stolen session alone must not be enough to take the account over.
+ */
+@ApiTags('authentication')
+@Controller('v1/me/password')
+export class PasswordController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly authentication: AuthenticationService,
+    @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
+  ) {}
+
+  @Public()
+  @Post()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change your password (policy and history apply); every session ends' })
+  async change(@Body() payload: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<void> {
+    const { currentPassword, newPassword, passwordChangeToken } = validate(body, payload);
+    const bearer = /^Bearer +(\S+)$/i.exec(authorization ?? '')?.[1];
+    const userId =
+      passwordChangeToken !== undefined || bearer === undefined
+        ? await this.authentication.challenges.verify(passwordChangeToken, 'password')
+        : (await this.verifier.verify(bearer)).sub;
+    await this.accounts.changePassword(userId, currentPassword, newPassword, correlationId(request));
+  }
+}
