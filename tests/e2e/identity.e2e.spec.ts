@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { decodeEnvelope, fromBinary, PermissionDeniedSchema } from '@crm/contracts';
+import { decodeEnvelope, fromBinary, PermissionDeniedSchema, SessionRevocationReason, SessionRevokedSchema } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
 import { testEnv, totpCode, uniqueName } from '@crm/testing';
 
@@ -156,6 +156,22 @@ describe('two-factor sign-in', () => {
     expect(reuse).toMatchObject({ status: 401, body: { code: 'REFRESH_TOKEN_REUSED' } });
     expect((await api('POST', '/v1/auth/refresh', { refreshToken: rotated.body.refreshToken })).status).toBe(401);
     expect(await api('POST', '/v1/auth/logout', undefined, rotated.body.accessToken as string)).toMatchObject({ status: 401, body: { code: 'TOKEN_REVOKED' } });
+
+    // The audit trail learns why the session ended.
+    const sessionId = (JSON.parse(Buffer.from(session.accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+    const kafka = new KafkaCluster({ name: 'primary', brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'e2e-sessions' });
+    try {
+      const revokedEvent = (messages: ReadonlyArray<{ value: Buffer }>) =>
+        messages
+          .map((m) => decodeEnvelope(m.value))
+          .filter((e) => e.eventType === 'crm.identity.v1.SessionRevoked')
+          .map((e) => fromBinary(SessionRevokedSchema, e.payload))
+          .find((event) => event.sessionId === sessionId);
+      const seen = await kafka.readFromStart('crm.identity.v1.events', (messages) => revokedEvent(messages) !== undefined, { groupId: uniqueName('e2e-sessions'), timeoutMs: 30_000 });
+      expect(revokedEvent(seen)).toMatchObject({ reason: SessionRevocationReason.REUSE_DETECTED });
+    } finally {
+      await kafka.close();
+    }
   });
 
   it('logs out: the access token and the refresh token of that session stop working', async () => {

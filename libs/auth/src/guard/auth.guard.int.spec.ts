@@ -142,7 +142,7 @@ describe('the authentication guard, over real HTTP', () => {
     const result = await call('/fixture/contacts', validClaims(NOW, { roles: [], perms: ['consent:read'] }));
 
     expect(result).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
-    expect(denied).toEqual([{ route: 'GET /fixture/contacts', sub: 'user-1', reason: 'missing_permission', permissions: ['contacts:read'] }]);
+    expect(denied).toEqual([{ route: 'GET /fixture/contacts', correlationId: expect.any(String), sub: 'user-1', reason: 'missing_permission', permissions: ['contacts:read'] }]);
   });
 
   it('given a route with neither @Public() nor @RequirePermissions(), then 403 even for an administrator (deny by default)', async () => {

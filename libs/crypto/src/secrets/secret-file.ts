@@ -83,7 +83,7 @@ export async function ensurePrivateDirectory(path: string): Promise<void> {
   await chmod(path, 0o700);
 }
 
-async function syncDirectory(path: string): Promise<void> {
+export async function syncDirectory(path: string): Promise<void> {
   // Makes the link/unlink itself durable: without it a crash can resurrect a destroyed key's name or lose a new one.
   const handle = await open(path, constants.O_RDONLY);
   try {

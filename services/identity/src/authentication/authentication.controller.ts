@@ -52,7 +52,7 @@ export class AuthenticationController {
   @Post('logout')
   @HttpCode(204)
   @ApiOperation({ summary: 'End the current session: its refresh token and access tokens stop working' })
-  async logout(@CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<void> {
-    await this.authentication.logout(auth, correlationId(request));
+  async logout(@CurrentAuth() auth: AccessTokenClaims): Promise<void> {
+    await this.authentication.logout(auth);
   }
 }

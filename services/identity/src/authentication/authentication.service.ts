@@ -8,8 +8,6 @@ import {
   MfaMethod,
   MfaUsedSchema,
   SealedFieldSchema,
-  SessionRevocationReason,
-  SessionRevokedSchema,
 } from '@crm/contracts';
 import { sealedFieldFromProto, type FieldCipher } from '@crm/crypto';
 import type { EventStore } from '@crm/eventstore';
@@ -165,13 +163,9 @@ export class AuthenticationService {
     return { accessToken, refreshToken: rotated.refreshToken, tokenType: 'Bearer', expiresIn: this.issuer.lifetimeSeconds };
   }
 
-  async logout(claims: AccessTokenClaims, correlationId: string): Promise<void> {
+  /** The session ends everywhere; the `SessionRevoked` event is written by the token store, as for every revocation. */
+  async logout(claims: AccessTokenClaims): Promise<void> {
     await this.refreshTokens.revokeSession(claims.sid, 'logout');
-    await recordAuthEvent(
-      this.events,
-      identityEvent(SessionRevokedSchema, { userId: claims.sub, sessionId: claims.sid, reason: SessionRevocationReason.LOGOUT }, claims.sub),
-      identityMetadata(claims.sub, correlationId),
-    );
   }
 
   private async startSession(account: AccountRow, amr: AuthenticationMethod[], mfaAt: Date | undefined, correlationId: string): Promise<Tokens> {

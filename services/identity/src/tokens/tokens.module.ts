@@ -1,7 +1,10 @@
 import { Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { RedisRevocationList } from '@crm/auth';
 import { PG_POOL, type Pool } from '@crm/postgres';
+import type { EventStore } from '@crm/eventstore';
+import { EVENT_STORE } from '@crm/platform';
 import { REDIS, type Redis } from '@crm/redis';
+import { recordSessionsRevoked } from './refresh-tokens/session-revoked.events.js';
 import { AccessTokenIssuer } from './access-tokens/access-token.issuer.js';
 import { JwksController } from './jwks/jwks.controller.js';
 import { RefreshTokenStore } from './refresh-tokens/refresh-token.store.js';
@@ -50,9 +53,11 @@ export class TokensModule {
         },
         {
           provide: RefreshTokenStore,
-          inject: [PG_POOL, REDIS],
-          useFactory: (pool: Pool, redis: Redis) =>
+          // The event store is optional so the module also runs alone (its tests); in the service it is always there.
+          inject: [PG_POOL, REDIS, { token: EVENT_STORE, optional: true }],
+          useFactory: (pool: Pool, redis: Redis, events: EventStore | undefined) =>
             new RefreshTokenStore({
+              ...(events === undefined ? {} : { onRevoked: (sessions, reason) => recordSessionsRevoked(events, sessions, reason) }),
               pool,
               revocations: new RedisRevocationList(redis),
               schema: config.schema,

@@ -25,6 +25,13 @@ export interface RefreshTokenStoreOptions {
   idleLifetimeSeconds?: number;
   absoluteLifetimeSeconds?: number;
   now?: () => Date;
+  /** Told after every committed revocation (for the audit trail); its failure is the caller's to report. */
+  onRevoked?: (sessions: RevokedSession[], reason: SessionRevocationReason) => Promise<void>;
+}
+
+export interface RevokedSession {
+  sessionId: string;
+  userId: string;
 }
 
 export interface SessionAuthentication {
@@ -80,7 +87,10 @@ export class RefreshTokenStore {
   readonly #revocationTtlSeconds: number;
   readonly #now: () => Date;
 
+  readonly #onRevoked: RefreshTokenStoreOptions['onRevoked'];
+
   constructor(options: RefreshTokenStoreOptions) {
+    this.#onRevoked = options.onRevoked;
     this.#pool = options.pool;
     this.#revocations = options.revocations;
     this.#schema = options.schema;
@@ -139,8 +149,7 @@ export class RefreshTokenStore {
       switch (verdict) {
         case 'reused':
           // Committed before we answer: the revocation must survive the error we are about to throw.
-          await this.#revokeRows(client, 'session_id = $1', [row.session_id], 'refresh_token_reused', now);
-          return { kind: 'reused' as const, sessionId: row.session_id };
+          return { kind: 'reused' as const, sessionId: row.session_id, revoked: await this.#revokeRows(client, 'session_id = $1', [row.session_id], 'refresh_token_reused', now) };
         case 'revoked':
           return { kind: 'invalid' as const };
         case 'expired':
@@ -162,6 +171,7 @@ export class RefreshTokenStore {
         // If Redis is down the session is still revoked in Postgres; the client retries, which is reuse again and
         // retries the announcement, so a failure here heals itself.
         await this.#announce([outcome.sessionId]);
+        await this.#reportRevoked(outcome.revoked, 'refresh_token_reused');
         throw new AppError('REFRESH_TOKEN_REUSED', 'unauthenticated', 'refresh token was already used; the session has been ended');
       case 'rotated':
         return outcome.rotated;
@@ -179,14 +189,17 @@ export class RefreshTokenStore {
     const revoked = await withTransaction(this.#pool, (client) => this.#revokeRows(client, 'session_id = $1', [sessionId], reason, this.#now()));
     // Announced even when nothing was left to revoke in Postgres: a retry after a Redis failure must still reach it.
     await this.#announce([sessionId]);
+    await this.#reportRevoked(revoked, reason);
     return revoked.length > 0;
   }
 
   /** Ends every live session of a user (password change, "sign out everywhere", account disabled). */
   async revokeAllForUser(userId: string, reason: SessionRevocationReason = 'logout_everywhere'): Promise<{ sessionIds: string[] }> {
     assertReason(reason);
-    const sessionIds = await withTransaction(this.#pool, (client) => this.#revokeRows(client, 'user_id = $1', [userId], reason, this.#now()));
+    const revoked = await withTransaction(this.#pool, (client) => this.#revokeRows(client, 'user_id = $1', [userId], reason, this.#now()));
+    const sessionIds = revoked.map((session) => session.sessionId);
     await this.#announce(sessionIds);
+    await this.#reportRevoked(revoked, reason);
     return { sessionIds };
   }
 
@@ -220,13 +233,18 @@ export class RefreshTokenStore {
   }
 
   /** Marks the live rows matching `where` revoked; returns the distinct sessions touched. */
-  async #revokeRows(client: PoolClient, where: string, parameters: unknown[], reason: SessionRevocationReason, now: Date): Promise<string[]> {
-    const { rows } = await client.query<{ session_id: string }>(
+  async #revokeRows(client: PoolClient, where: string, parameters: unknown[], reason: SessionRevocationReason, now: Date): Promise<RevokedSession[]> {
+    const { rows } = await client.query<{ session_id: string; user_id: string }>(
       `UPDATE ${this.#table} SET revoked_at = $${parameters.length + 1}, revoked_reason = $${parameters.length + 2}
-        WHERE ${where} AND revoked_at IS NULL RETURNING session_id`,
+        WHERE ${where} AND revoked_at IS NULL RETURNING session_id, user_id`,
       [...parameters, now, reason],
     );
-    return [...new Set(rows.map((row) => row.session_id))];
+    const sessions = new Map(rows.map((row) => [row.session_id, { sessionId: row.session_id, userId: row.user_id }]));
+    return [...sessions.values()];
+  }
+
+  async #reportRevoked(sessions: RevokedSession[], reason: SessionRevocationReason): Promise<void> {
+    if (sessions.length > 0) await this.#onRevoked?.(sessions, reason);
   }
 
   async #announce(sessionIds: string[]): Promise<void> {

@@ -1,13 +1,10 @@
 import { constants } from 'node:fs';
-import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { destroySecretFile, ensurePrivateDirectory, isErrno, syncDirectory } from '@crm/crypto';
 
-/** A directory only the service user can enter; mkdir's mode is filtered by the umask, so it is set again. */
-export async function ensurePrivateDirectory(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: 0o700 });
-  await chmod(path, 0o700);
-}
+export { ensurePrivateDirectory, isErrno };
 
 /**
  * Writes `content` under `path` so that no reader ever sees a partial file: a private temporary file is written and
@@ -49,38 +46,7 @@ export async function readPrivateFile(path: string): Promise<string | undefined>
   }
 }
 
-/** Overwrites, fsyncs and unlinks, so a destroyed private key is not simply left in a freed block. */
+/** Overwrites, fsyncs and unlinks (see @crm/crypto), so a destroyed private key is not simply left in a freed block. */
 export async function destroyPrivateFile(path: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, constants.O_RDWR);
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return;
-    throw error;
-  }
-  try {
-    const { size } = await handle.stat();
-    await handle.write(randomBytes(Math.max(size, 1)), 0, undefined, 0);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await unlink(path).catch((error: unknown) => {
-    if (!isErrno(error, 'ENOENT')) throw error;
-  });
-  await syncDirectory(dirname(path));
-}
-
-async function syncDirectory(path: string): Promise<void> {
-  // Makes the new name (or its removal) itself durable, not just the file's bytes.
-  const handle = await open(path, constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-export function isErrno(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+  await destroySecretFile(path, randomBytes);
 }
