@@ -203,6 +203,19 @@ describe('passwords and second-factor resets', () => {
     expect((await api('POST', '/v1/auth/login', { email, password: next })).status).toBe(200);
   });
 
+  it('a custom role marked mfaRequired must enrol a second factor although none of its permissions demands it', async () => {
+    const role = `careful-${Math.random().toString(36).slice(2, 8)}`;
+    const created = await api('POST', '/v1/roles', { name: role, permissions: ['contacts:read'], mfaRequired: true }, admin.accessToken);
+    expect(created.body).toMatchObject({ name: role, mfaRequired: true });
+    const email = `careful-${uniqueName('c')}@example.com`;
+    const password = strongPassword();
+    expect((await api('POST', '/v1/users', { email, displayName: 'Careful User', password, roles: [role] }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaEnrollmentRequired: true });
+    expect(((await api('GET', '/v1/roles', undefined, admin.accessToken)).body as unknown as Array<{ name: string; mfaRequired: boolean }>).find((r) => r.name === role)).toMatchObject({
+      mfaRequired: true,
+    });
+  });
+
   it('an administrator with a fresh second factor resets a user’s TOTP: the user must enrol again', async () => {
     const role = `mfa-admin-${Math.random().toString(36).slice(2, 8)}`;
     expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage'] }, admin.accessToken)).status).toBe(201);
@@ -333,6 +346,15 @@ describe('least privilege: every identity route × every role', () => {
     } finally {
       await kafka.close();
     }
+  });
+
+  it('an analyst reads their own account through /v1/me but cannot reach another account by changing an id', async () => {
+    const me = await api('GET', '/v1/me', undefined, tokens.analyst);
+    expect(me.status).toBe(200);
+    expect(me.body.roles).toEqual(['analyst']);
+    expect(await api('GET', `/v1/users/${target}`, undefined, tokens.analyst)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await api('GET', `/v1/users/${me.body.id as string}`, undefined, tokens.analyst)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect((await api('GET', `/v1/users/${target}`, undefined, admin.accessToken)).body).toMatchObject({ id: target });
   });
 
   it('refuses every route without a token, and a role without the permission cannot change another user by id', async () => {

@@ -94,6 +94,22 @@ export class IdentityRoutesController {
 
   @RequirePermissions('users:manage')
   @ApiBearerAuth()
+  @Get('v1/users/:id')
+  @ApiOperation({ summary: 'One staff account, by id' })
+  user(@Req() request: Request, @Res() response: Response): Promise<void> {
+    return forward(this.identity, request, response);
+  }
+
+  @RequirePermissions()
+  @ApiBearerAuth()
+  @Get('v1/me')
+  @ApiOperation({ summary: 'Your own account (bound to the token, not to an id)' })
+  me(@Req() request: Request, @Res() response: Response): Promise<void> {
+    return forward(this.identity, request, response);
+  }
+
+  @RequirePermissions('users:manage')
+  @ApiBearerAuth()
   @Post('v1/users')
   @ApiOperation({ summary: 'Create a staff account' })
   createUser(@Req() request: Request, @Res() response: Response): Promise<void> {

@@ -16,7 +16,7 @@ const registerBody = z
   })
   .strict();
 const rolesBody = z.object({ roles: z.array(z.string().max(40)).min(1).max(20) }).strict();
-const roleBody = z.object({ name: z.string().max(40), permissions: z.array(z.string().max(40)).min(1).max(50) }).strict();
+const roleBody = z.object({ name: z.string().max(40), permissions: z.array(z.string().max(40)).min(1).max(50), mfaRequired: z.boolean().default(false) }).strict();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), after: z.uuid().optional() }).strict();
 const userId = z.uuid();
 
@@ -31,6 +31,21 @@ export class AccountsController {
   list(@Query() query: unknown): Promise<AccountView[]> {
     const { limit, after } = validate(listQuery, query);
     return this.accounts.list(limit, after);
+  }
+
+  @RequirePermissions('users:manage')
+  @Get('users/:id')
+  @ApiOperation({ summary: 'One staff account, by id' })
+  one(@Param('id') id: string): Promise<AccountView> {
+    return this.accounts.get(validate(userId, id));
+  }
+
+  /** Self-service is bound to the token's subject, never to an id in the URL: there is no id to change. */
+  @RequirePermissions()
+  @Get('me')
+  @ApiOperation({ summary: 'Your own account' })
+  me(@CurrentAuth() auth: AccessTokenClaims): Promise<AccountView> {
+    return this.accounts.get(auth.sub);
   }
 
   @RequirePermissions('users:manage')
@@ -60,17 +75,17 @@ export class AccountsController {
   @RequirePermissions('roles:manage')
   @Get('roles')
   @ApiOperation({ summary: 'The roles: built-in and administrator-made, each with its permissions' })
-  async roles(): Promise<Array<{ name: string; permissions: readonly string[] }>> {
-    return Object.entries(await this.accounts.catalogue()).map(([name, permissions]) => ({ name, permissions }));
+  roles(): Promise<Array<{ name: string; permissions: readonly string[]; mfaRequired: boolean }>> {
+    return this.accounts.roleList();
   }
 
   @RequirePermissions('roles:manage')
   @Post('roles')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a custom role from the permission catalogue' })
-  createRole(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<{ name: string; permissions: string[] }> {
-    const { name, permissions } = validate(roleBody, body);
-    return this.accounts.createRole(name, permissions, auth.sub, correlationId(request));
+  createRole(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<{ name: string; permissions: string[]; mfaRequired: boolean }> {
+    const { name, permissions, mfaRequired } = validate(roleBody, body);
+    return this.accounts.createRole(name, permissions, mfaRequired, auth.sub, correlationId(request));
   }
 
   @RequirePermissions('roles:manage')

@@ -114,13 +114,19 @@ export class AccountsRepository {
     await db.query(`UPDATE identity.credentials SET recovery_code_hashes = $2 WHERE user_id = $1`, [userId, hashes]);
   }
 
-  async customRoles(): Promise<Array<{ name: string; permissions: string[] }>> {
-    const { rows } = await this.pool.query<{ name: string; permissions: string[] }>(`SELECT name, permissions FROM identity.roles ORDER BY name`);
+  async customRoles(): Promise<Array<{ name: string; permissions: string[]; mfa_required: boolean }>> {
+    const { rows } = await this.pool.query<{ name: string; permissions: string[]; mfa_required: boolean }>(
+      `SELECT name, permissions, mfa_required FROM identity.roles ORDER BY name`,
+    );
     return rows;
   }
 
-  async insertRole(db: PoolClient, name: string, permissions: string[]): Promise<boolean> {
-    const { rowCount } = await db.query(`INSERT INTO identity.roles (name, permissions) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [name, permissions]);
+  async insertRole(db: PoolClient, name: string, permissions: string[], mfaRequired: boolean): Promise<boolean> {
+    const { rowCount } = await db.query(`INSERT INTO identity.roles (name, permissions, mfa_required) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+      name,
+      permissions,
+      mfaRequired,
+    ]);
     return rowCount === 1;
   }
 }

@@ -32,5 +32,6 @@ CREATE TABLE IF NOT EXISTS ${s}.roles (
   name        text PRIMARY KEY,
   permissions text[] NOT NULL,
   created_at  timestamptz NOT NULL DEFAULT now()
-);`;
+);
+ALTER TABLE ${s}.roles ADD COLUMN IF NOT EXISTS mfa_required boolean NOT NULL DEFAULT false;`;
 }

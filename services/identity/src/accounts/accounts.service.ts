@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { BUILT_IN_ROLES, isPermission, permissionsOfRoles, type Permission, type RoleCatalogue } from '@crm/auth';
+import { BUILT_IN_ROLES, isPermission, permissionsOfRoles, requiresMfa, type Permission, type RoleCatalogue } from '@crm/auth';
 import {
   fromBinary,
   MfaResetSchema,
@@ -103,6 +103,25 @@ export class AccountsService {
     return permissionsOfRoles(roles, await this.catalogue());
   }
 
+  /**
+   * Whether these roles must sign in with a second factor: always when they hold a sensitive permission (export,
+   * audit trails, user and role management), and for any role marked so, custom (`mfaRequired`) or built-in
+   * (`CRM_MFA_REQUIRED_ROLES`).
+   */
+  async mfaRequiredFor(roles: readonly string[]): Promise<boolean> {
+    if (requiresMfa(await this.permissionsOf(roles))) return true;
+    const forced = new Set((process.env.CRM_MFA_REQUIRED_ROLES ?? '').split(',').map((role) => role.trim()).filter(Boolean));
+    const custom = await this.accounts.customRoles();
+    return roles.some((role) => forced.has(role) || custom.some((entry) => entry.name === role && entry.mfa_required));
+  }
+
+  async roleList(): Promise<Array<{ name: string; permissions: readonly string[]; mfaRequired: boolean }>> {
+    const catalogue = await this.catalogue();
+    const entries = [];
+    for (const [name, permissions] of Object.entries(catalogue)) entries.push({ name, permissions, mfaRequired: await this.mfaRequiredFor([name]) });
+    return entries;
+  }
+
   async register(command: RegisterAccount, actorId: string, correlationId: string): Promise<AccountView> {
     await this.assertRolesExist(command.roles);
     const violations = await checkNewPassword(this.#policy, command.password, { name: command.displayName, email: command.email, birthDate: command.birthDate });
@@ -158,7 +177,13 @@ export class AccountsService {
     return this.view({ ...account, roles });
   }
 
-  async createRole(name: string, permissions: string[], actorId: string, correlationId: string): Promise<{ name: string; permissions: string[] }> {
+  async createRole(
+    name: string,
+    permissions: string[],
+    mfaRequired: boolean,
+    actorId: string,
+    correlationId: string,
+  ): Promise<{ name: string; permissions: string[]; mfaRequired: boolean }> {
     if (!ROLE_NAME.test(name)) throw new AppError('ROLE_NAME_INVALID', 'invalid', 'role names are 2–40 lower-case letters, digits and dashes', { details: { field: 'name' } });
     const unknown = permissions.filter((permission) => !isPermission(permission));
     if (unknown.length > 0 || permissions.length === 0) {
@@ -166,10 +191,16 @@ export class AccountsService {
     }
     if (Object.hasOwn(BUILT_IN_ROLES, name)) throw new AppError('ROLE_EXISTS', 'conflict', 'a role with this name exists already');
     await withTransaction(this.accounts.pool, async (tx) => {
-      if (!(await this.accounts.insertRole(tx, name, permissions))) throw new AppError('ROLE_EXISTS', 'conflict', 'a role with this name exists already');
-      await this.events.append(`role-${name}`, 'no_stream', [identityEvent(RoleCreatedSchema, { role: name, permissions }, '')], identityMetadata(actorId, correlationId));
+      if (!(await this.accounts.insertRole(tx, name, permissions, mfaRequired))) throw new AppError('ROLE_EXISTS', 'conflict', 'a role with this name exists already');
+      await this.events.append(`role-${name}`, 'no_stream', [identityEvent(RoleCreatedSchema, { role: name, permissions, mfaRequired }, '')], identityMetadata(actorId, correlationId), tx);
     });
-    return { name, permissions };
+    return { name, permissions, mfaRequired: mfaRequired || requiresMfa(permissions.filter(isPermission)) };
+  }
+
+  async get(userId: string): Promise<AccountView> {
+    const account = await this.accounts.byId(userId);
+    if (account === undefined) throw new AppError('USER_NOT_FOUND', 'not_found', 'no such user');
+    return this.view(account);
   }
 
   async list(limit: number, after: string | undefined): Promise<AccountView[]> {

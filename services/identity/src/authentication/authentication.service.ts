@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { requiresMfa, type AccessTokenClaims, type AuthenticationMethod } from '@crm/auth';
+import type { AccessTokenClaims, AuthenticationMethod } from '@crm/auth';
 import {
   fromBinary,
   LoginFailedSchema,
@@ -94,7 +94,7 @@ export class AuthenticationService {
       return { passwordChangeRequired: true, passwordChangeToken: await this.challenges.issue(account.user_id, 'password') };
     }
     if (account.mfa_enrolled) return { mfaRequired: true, mfaToken: await this.challenges.issue(account.user_id, 'mfa') };
-    if (requiresMfa(await this.accountsService.permissionsOf(account.roles))) {
+    if (await this.accountsService.mfaRequiredFor(account.roles)) {
       return { mfaEnrollmentRequired: true, enrollmentToken: await this.challenges.issue(account.user_id, 'enroll') };
     }
     return this.startSession(account, ['pwd'], undefined, correlationId);

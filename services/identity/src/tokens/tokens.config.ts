@@ -14,6 +14,8 @@ export interface TokensConfig {
   refreshIdleLifetimeSeconds: number;
   /** No session outlives this, however often it is refreshed: the user signs in again. */
   refreshAbsoluteLifetimeSeconds: number;
+  /** A signing key older than this is rotated out (default 30 days). */
+  signingKeyMaxAgeSeconds: number;
 }
 
 const DAY = 24 * 60 * 60;
@@ -25,6 +27,7 @@ const tokensEnvSchema = z
     CRM_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
     CRM_REFRESH_TOKEN_IDLE_TTL_SECONDS: z.coerce.number().int().min(300).max(30 * DAY).default(DAY),
     CRM_REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: z.coerce.number().int().min(300).max(90 * DAY).default(14 * DAY),
+    CRM_JWT_SIGNING_KEY_MAX_AGE_SECONDS: z.coerce.number().int().min(3600).max(365 * DAY).default(30 * DAY),
   })
   .refine((env) => env.CRM_REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS >= env.CRM_REFRESH_TOKEN_IDLE_TTL_SECONDS, {
     path: ['CRM_REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS'],
@@ -46,5 +49,6 @@ export function loadTokensConfig(platform: Pick<PlatformConfig, 'stateDir'>, env
     accessTokenLifetimeSeconds: parsed.CRM_ACCESS_TOKEN_TTL_SECONDS,
     refreshIdleLifetimeSeconds: parsed.CRM_REFRESH_TOKEN_IDLE_TTL_SECONDS,
     refreshAbsoluteLifetimeSeconds: parsed.CRM_REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS,
+    signingKeyMaxAgeSeconds: parsed.CRM_JWT_SIGNING_KEY_MAX_AGE_SECONDS,
   };
 }

@@ -1,4 +1,4 @@
-import { Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { RedisRevocationList } from '@crm/auth';
 import { PG_POOL, type Pool } from '@crm/postgres';
 import type { EventStore } from '@crm/eventstore';
@@ -25,6 +25,29 @@ class TokensBootstrap implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.refreshTokens.migrate();
     await this.keys.current();
+  }
+}
+
+/** Signing keys age out: checked at boot and every hour (the timer never keeps the process alive). */
+@Injectable()
+class SigningKeyRotation implements OnApplicationBootstrap, OnApplicationShutdown {
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly keys: SigningKeyStore,
+    @Inject(TOKENS_CONFIG) private readonly config: TokensConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.keys.rotateIfOlderThan(this.config.signingKeyMaxAgeSeconds);
+    this.#timer = setInterval(() => {
+      void this.keys.rotateIfOlderThan(this.config.signingKeyMaxAgeSeconds).catch(() => undefined);
+    }, 3_600_000);
+    this.#timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.#timer);
   }
 }
 
@@ -67,6 +90,7 @@ export class TokensModule {
             }),
         },
         TokensBootstrap,
+        SigningKeyRotation,
       ],
       exports: [TOKENS_CONFIG, SigningKeyStore, AccessTokenIssuer, RefreshTokenStore],
     };

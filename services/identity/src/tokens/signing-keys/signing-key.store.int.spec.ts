@@ -112,4 +112,19 @@ describe('the signing key store', () => {
 
     await expect(storeAt(directory, { now: T0 }).current()).rejects.toThrow(/chmod 600/);
   });
+
+  it('given a signing key older than the maximum age, then rotateIfOlderThan replaces it, and leaves a younger one alone', async () => {
+    const clock = { now: T0 };
+    const store = storeAt(await freshDirectory(), clock);
+    const first = await store.current();
+
+    expect(await store.rotateIfOlderThan(3_600)).toBe(false);
+    clock.now = T0 + 2 * 3_600_000;
+    expect(await store.rotateIfOlderThan(3_600)).toBe(true);
+
+    const second = await store.current();
+    expect(second.kid).not.toBe(first.kid);
+    expect((await store.jwks()).keys.map((key) => key.kid)).toEqual(expect.arrayContaining([first.kid, second.kid]));
+    expect(await store.rotateIfOlderThan(3_600)).toBe(false);
+  });
 });

@@ -80,6 +80,18 @@ export class SigningKeyStore {
   }
 
   /**
+   * Rotates when the signing key is older than `maxAgeSeconds`, so a key that leaked unnoticed signs for a bounded
+   * time. Called at boot and then periodically; concurrent callers in several processes end with one rotation.
+   */
+  async rotateIfOlderThan(maxAgeSeconds: number): Promise<boolean> {
+    const ring = await this.#keyring();
+    const created = ring.keys.find((entry) => entry.kid === ring.current)?.createdAt ?? this.#nowSeconds();
+    if (this.#nowSeconds() - created < maxAgeSeconds) return false;
+    await this.rotate();
+    return true;
+  }
+
+  /**
    * The public JWKS (RFC 7517 §5): the current key and retired keys still in their window. The same object is
    * returned while the set is unchanged, so verifiers built on it import each key once.
    */

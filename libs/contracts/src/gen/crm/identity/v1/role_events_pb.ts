@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/identity/v1/role_events.proto.
  */
 export const file_crm_identity_v1_role_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvcm9sZV9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSIwCgtSb2xlQ3JlYXRlZBIMCgRyb2xlGAEgASgJEhMKC3Blcm1pc3Npb25zGAIgAygJYgZwcm90bzM");
+  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvcm9sZV9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSJGCgtSb2xlQ3JlYXRlZBIMCgRyb2xlGAEgASgJEhMKC3Blcm1pc3Npb25zGAIgAygJEhQKDG1mYV9yZXF1aXJlZBgDIAEoCGIGcHJvdG8z");
 
 /**
  * A custom role was created from the permission catalogue.
@@ -31,6 +31,13 @@ export type RoleCreated = Message<"crm.identity.v1.RoleCreated"> & {
    * @generated from field: repeated string permissions = 2;
    */
   permissions: string[];
+
+  /**
+   * Whether holders must use a second factor even when no permission demands it.
+   *
+   * @generated from field: bool mfa_required = 3;
+   */
+  mfaRequired: boolean;
 };
 
 /**
