@@ -18,6 +18,8 @@ import { BLIND_INDEXER, EVENT_STORE, FIELD_CIPHER } from '@crm/platform';
 import { withTransaction } from '@crm/postgres';
 import { checkNewPassword, isPasswordExpired, loadPasswordPolicy, passwordPolicyError, PasswordHasher, type PasswordPolicy } from '../passwords/index.js';
 import { RefreshTokenStore } from '../tokens/index.js';
+import type { IdentityConfig } from '../identity.config.js';
+import { IDENTITY_CONFIG } from '../identity.tokens.js';
 import { AccountsRepository, type AccountRow } from './accounts.repository.js';
 import { identityEvent, identityMetadata } from './identity.events.js';
 
@@ -55,6 +57,7 @@ export class AccountsService {
     @Inject(BLIND_INDEXER) private readonly indexer: BlindIndexer<string>,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     private readonly sessions: RefreshTokenStore,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
   /** Maximum password age is business policy (off by default, NIST 800-63B §5.1.1.2 advises against it). */
@@ -95,8 +98,7 @@ export class AccountsService {
   }
 
   async catalogue(): Promise<RoleCatalogue> {
-    const custom = await this.accounts.customRoles();
-    return { ...BUILT_IN_ROLES, ...Object.fromEntries(custom.map((role) => [role.name, role.permissions.filter(isPermission)])) };
+    return this.#catalogueOf(await this.accounts.customRoles());
   }
 
   async permissionsOf(roles: readonly string[]): Promise<Permission[]> {
@@ -109,17 +111,26 @@ export class AccountsService {
    * (`CRM_MFA_REQUIRED_ROLES`).
    */
   async mfaRequiredFor(roles: readonly string[]): Promise<boolean> {
-    if (requiresMfa(await this.permissionsOf(roles))) return true;
-    const forced = new Set((process.env.CRM_MFA_REQUIRED_ROLES ?? '').split(',').map((role) => role.trim()).filter(Boolean));
     const custom = await this.accounts.customRoles();
-    return roles.some((role) => forced.has(role) || custom.some((entry) => entry.name === role && entry.mfa_required));
+    return this.#mfaRule(custom)(roles);
   }
 
   async roleList(): Promise<Array<{ name: string; permissions: readonly string[]; mfaRequired: boolean }>> {
-    const catalogue = await this.catalogue();
-    const entries = [];
-    for (const [name, permissions] of Object.entries(catalogue)) entries.push({ name, permissions, mfaRequired: await this.mfaRequiredFor([name]) });
-    return entries;
+    const custom = await this.accounts.customRoles();
+    const mfaRequired = this.#mfaRule(custom);
+    return Object.entries(this.#catalogueOf(custom)).map(([name, permissions]) => ({ name, permissions, mfaRequired: mfaRequired([name]) }));
+  }
+
+  /** One read of the custom roles per decision: this runs on every sign-in. */
+  #mfaRule(custom: Array<{ name: string; permissions: string[]; mfa_required: boolean }>): (roles: readonly string[]) => boolean {
+    const catalogue = this.#catalogueOf(custom);
+    const forced = new Set(this.config.mfaRequiredRoles);
+    const flagged = new Set(custom.filter((role) => role.mfa_required).map((role) => role.name));
+    return (roles) => requiresMfa(permissionsOfRoles(roles, catalogue)) || roles.some((role) => forced.has(role) || flagged.has(role));
+  }
+
+  #catalogueOf(custom: Array<{ name: string; permissions: string[] }>): RoleCatalogue {
+    return { ...BUILT_IN_ROLES, ...Object.fromEntries(custom.map((role) => [role.name, role.permissions.filter(isPermission)])) };
   }
 
   async register(command: RegisterAccount, actorId: string, correlationId: string): Promise<AccountView> {
