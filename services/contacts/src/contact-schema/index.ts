@@ -1,0 +1,18 @@
+export {
+  CONTACT_FIELDS,
+  LIST_LIMITS,
+  TRANSACTION_PREFIX,
+  DATA_CATEGORIES,
+  PURPOSES,
+  CHANNELS,
+  type DataCategory,
+  type Purpose,
+  type Channel,
+  type FieldFormat,
+  type FieldSpec,
+  type FieldPath,
+} from './contact-fields.catalogue.js';
+export { fieldsForPurpose, categoryOf, fieldSpecOf, catalogPathOf, isPurpose, rectifiableUnitOf, RECTIFIABLE_UNITS } from './contact-fields.lookup.js';
+export { validateContactInput, validateContactPatch, validateTransactionInput, type ContactValidationOptions } from './contact-input.validation.js';
+export type { ContactData, ContactPatch, Address, TransactionData } from './contact-data.types.js';
+export type { FieldViolation } from './contact-schema.errors.js';
