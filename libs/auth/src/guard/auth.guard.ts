@@ -39,7 +39,7 @@ const DEFAULT_STEP_UP_SECONDS = 5 * 60;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
- * The global guard of every service (it replaces `DenyByDefaultGuard`): authentication *and* authorisation in one
+ * The global guard of every service: authentication *and* authorisation in one
  * place, deny by default.
  *
  * 1. `@Public()` → allowed without a token.
