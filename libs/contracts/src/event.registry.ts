@@ -8,6 +8,15 @@ import { SubjectKeyShreddedSchema } from './gen/crm/keys/v1/subject_key_shredded
 import { SampleRecordedSchema } from './gen/crm/testing/v1/sample_recorded_pb.js';
 import { LoginFailedSchema, LoginSucceededSchema, MfaUsedSchema, PermissionDeniedSchema, SessionRevokedSchema } from './gen/crm/identity/v1/auth_events_pb.js';
 import { RoleCreatedSchema } from './gen/crm/identity/v1/role_events_pb.js';
+import {
+  ContactCreatedSchema,
+  ContactErasedSchema,
+  ContactFieldSchema,
+  ContactRectifiedSchema,
+  ProcessingRestrictedSchema,
+  RestrictionLiftedSchema,
+  TransactionAddedSchema,
+} from './gen/crm/contacts/v1/contact_events_pb.js';
 import { MfaEnrolledSchema, MfaResetSchema, PasswordChangedSchema, RolesAssignedSchema, UserRegisteredSchema } from './gen/crm/identity/v1/user_events_pb.js';
 
 /**
@@ -34,4 +43,11 @@ export const eventRegistry: Registry = createRegistry(
   SessionRevokedSchema,
   PermissionDeniedSchema,
   RoleCreatedSchema,
+  ContactFieldSchema,
+  ContactCreatedSchema,
+  ContactRectifiedSchema,
+  TransactionAddedSchema,
+  ProcessingRestrictedSchema,
+  RestrictionLiftedSchema,
+  ContactErasedSchema,
 );

@@ -44,3 +44,16 @@ export {
   type RolesAssigned,
   type UserRegistered,
 } from './gen/crm/identity/v1/user_events_pb.js';
+export {
+  ContactCreatedSchema,
+  ContactErasedSchema,
+  ContactFieldSchema,
+  ContactRectifiedSchema,
+  DataCategory,
+  ProcessingRestrictedSchema,
+  RestrictionLiftedSchema,
+  RestrictionReason,
+  TransactionAddedSchema,
+  type ContactCreated as ContactCreatedMessage,
+  type ContactField,
+} from './gen/crm/contacts/v1/contact_events_pb.js';
