@@ -1,7 +1,7 @@
 import { toBinary } from '@bufbuild/protobuf';
 import type { AccessDenied } from '@crm/auth';
 import { ActorType, create, EventEnvelopeSchema, LegalBasis, PermissionDeniedSchema } from '@crm/contracts';
-import { createEnvelope, uuidv7 } from '@crm/eventstore';
+import { createEnvelope, ENVELOPE_CONTENT_TYPE, uuidv7 } from '@crm/eventstore';
 import type { Logger } from '@crm/logging';
 import type { KafkaCluster } from '@crm/messaging';
 
@@ -36,7 +36,7 @@ export class AccessDeniedRecorder {
         {
           key: denied.sub,
           value: toBinary(EventEnvelopeSchema, envelope),
-          headers: { 'content-type': 'application/x-protobuf; messageType=crm.events.v1.EventEnvelope', 'event-type': envelope.eventType, 'event-id': envelope.eventId },
+          headers: { 'content-type': ENVELOPE_CONTENT_TYPE, 'event-type': envelope.eventType, 'event-id': envelope.eventId },
         },
       ]);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AccessTokenClaims, AuthenticationMethod } from '@crm/auth';
+import { JWT_VERIFIER, type AccessTokenClaims, type AuthenticationMethod, type JwtVerifier } from '@crm/auth';
 import {
   fromBinary,
   LoginFailedSchema,
@@ -22,7 +22,7 @@ import { loadLoginThrottleSettings, loginFailedError, loginRefusedError, LoginTh
 import { matchRecoveryCode, MfaAttemptLimiter, mfaCodeInvalidError, mfaCodeReplayedError, TotpReplayGuard, verifyTotp } from '../mfa/index.js';
 import type { PasswordHasher } from '../passwords/index.js';
 import { AccessTokenIssuer, RefreshTokenStore, SigningKeyStore } from '../tokens/index.js';
-import { ChallengeTokens } from './challenge-tokens.js';
+import { ChallengeTokens, type ChallengePurpose } from './challenge-tokens.js';
 
 export interface Tokens {
   accessToken: string;
@@ -61,11 +61,22 @@ export class AuthenticationService {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     @Inject(REDIS) redis: Redis,
+    @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
   ) {
     this.#throttle = new LoginThrottle(redis, loadLoginThrottleSettings());
     this.#mfaAttempts = new MfaAttemptLimiter(redis);
     this.#replays = new TotpReplayGuard(redis);
     this.challenges = new ChallengeTokens(keys);
+  }
+
+  /**
+   * Who is calling a route open to two kinds of caller: a user holding the challenge token of a sign-in step
+   * (enrolment, expired password) or a signed-in user with an access token. A challenge token, when sent, wins.
+   */
+  async callerOf(challengeToken: string | undefined, authorization: string | undefined, purpose: ChallengePurpose): Promise<string> {
+    const bearer = /^Bearer +(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (challengeToken !== undefined || bearer === undefined) return this.challenges.verify(challengeToken, purpose);
+    return (await this.verifier.verify(bearer)).sub;
   }
 
   async login(email: string, password: string, clientAddress: string, correlationId: string): Promise<LoginOutcome> {

@@ -1,8 +1,7 @@
-import { Body, Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { JWT_VERIFIER, type JwtVerifier } from '@crm/auth';
 import { correlationId, Public, validate } from '@crm/http';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { AuthenticationService } from './authentication.service.js';
@@ -26,7 +25,6 @@ export class PasswordController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly authentication: AuthenticationService,
-    @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
   ) {}
 
   @Public()
@@ -35,11 +33,7 @@ export class PasswordController {
   @ApiOperation({ summary: 'Change your password (policy and history apply); every session ends' })
   async change(@Body() payload: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<void> {
     const { currentPassword, newPassword, passwordChangeToken } = validate(body, payload);
-    const bearer = /^Bearer +(\S+)$/i.exec(authorization ?? '')?.[1];
-    const userId =
-      passwordChangeToken !== undefined || bearer === undefined
-        ? await this.authentication.challenges.verify(passwordChangeToken, 'password')
-        : (await this.verifier.verify(bearer)).sub;
+    const userId = await this.authentication.callerOf(passwordChangeToken, authorization, 'password');
     await this.accounts.changePassword(userId, currentPassword, newPassword, correlationId(request));
   }
 }

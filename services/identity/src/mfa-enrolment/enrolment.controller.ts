@@ -1,8 +1,7 @@
-import { Body, Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { JWT_VERIFIER, type JwtVerifier } from '@crm/auth';
 import { correlationId, Public, validate } from '@crm/http';
 import { AuthenticationService } from '../authentication/authentication.service.js';
 import { MfaEnrolmentService, type TotpEnrolment } from './mfa-enrolment.service.js';
@@ -20,7 +19,6 @@ export class EnrolmentController {
   constructor(
     private readonly enrolment: MfaEnrolmentService,
     private readonly authentication: AuthenticationService,
-    @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
   ) {}
 
   @Public()
@@ -29,7 +27,7 @@ export class EnrolmentController {
   @ApiOperation({ summary: 'Start TOTP enrolment: a new secret, its otpauth:// URI and a QR code (SVG)' })
   async start(@Body() body: unknown, @Headers('authorization') authorization: string | undefined): Promise<TotpEnrolment> {
     const { enrollmentToken } = validate(startBody, body ?? {});
-    return this.enrolment.start(await this.caller(enrollmentToken, authorization));
+    return this.enrolment.start(await this.authentication.callerOf(enrollmentToken, authorization, 'enroll'));
   }
 
   @Public()
@@ -38,13 +36,7 @@ export class EnrolmentController {
   @ApiOperation({ summary: 'Confirm TOTP enrolment with a code; answers single-use recovery codes, shown once' })
   async confirm(@Body() body: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<{ recoveryCodes: string[] }> {
     const { code, enrollmentToken } = validate(confirmBody, body);
-    return this.enrolment.confirm(await this.caller(enrollmentToken, authorization), code, correlationId(request));
+    return this.enrolment.confirm(await this.authentication.callerOf(enrollmentToken, authorization, 'enroll'), code, correlationId(request));
   }
 
-  private async caller(enrollmentToken: string | undefined, authorization: string | undefined): Promise<string> {
-    if (enrollmentToken !== undefined) return this.authentication.challenges.verify(enrollmentToken, 'enroll');
-    const bearer = /^Bearer +(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (bearer === undefined) return this.authentication.challenges.verify(undefined, 'enroll');
-    return (await this.verifier.verify(bearer)).sub;
-  }
 }
