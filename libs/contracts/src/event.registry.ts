@@ -17,6 +17,7 @@ import {
   RestrictionLiftedSchema,
   TransactionAddedSchema,
 } from './gen/crm/contacts/v1/contact_events_pb.js';
+import { ContactDataAccessedSchema, ContactsExportedSchema, ContactsImportedSchema } from './gen/crm/contacts/v1/contact_processing_pb.js';
 import { MfaEnrolledSchema, MfaResetSchema, PasswordChangedSchema, RolesAssignedSchema, UserRegisteredSchema } from './gen/crm/identity/v1/user_events_pb.js';
 
 /**
@@ -50,4 +51,7 @@ export const eventRegistry: Registry = createRegistry(
   ProcessingRestrictedSchema,
   RestrictionLiftedSchema,
   ContactErasedSchema,
+  ContactDataAccessedSchema,
+  ContactsExportedSchema,
+  ContactsImportedSchema,
 );

@@ -1,7 +1,7 @@
 // The platform's event contracts: schemas generated from proto/ (never edited by hand, see generate.sh) and the
 // few helpers every producer and consumer needs. Build and encode messages with protobuf-es v2:
 // `create(EventEnvelopeSchema, {...})`, `toBinary(...)`, `fromBinary(...)`.
-export { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+export { create, fromBinary, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
 export { timestampDate as dateFromTimestamp, timestampFromDate } from '@bufbuild/protobuf/wkt';
 
 export { ContractError, type ContractErrorCode } from './contract.error.js';
@@ -57,3 +57,13 @@ export {
   type ContactCreated as ContactCreatedMessage,
   type ContactField,
 } from './gen/crm/contacts/v1/contact_events_pb.js';
+export {
+  AccessChannel,
+  ContactDataAccessedSchema,
+  ContactsExportedSchema,
+  ContactsImportedSchema,
+  ExportFormat,
+  type ContactDataAccessed,
+  type ContactsExported,
+  type ContactsImported,
+} from './gen/crm/contacts/v1/contact_processing_pb.js';

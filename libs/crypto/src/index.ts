@@ -43,6 +43,6 @@ export {
 export { normaliseEmail, normalisePhone, nameTokens, normaliseExact } from './blind-index/blind-index.normalisers.js';
 
 export { FieldCipher } from './field-cipher/field.cipher.js';
-export { sealedFieldToProto, sealedFieldFromProto } from './sealing/sealed-field.proto.js';
+export { sealedFieldToProto, sealedFieldFromProto, sealedFieldToBytes, sealedFieldFromBytes } from './sealing/sealed-field.proto.js';
 export { subscribeToShredAnnouncements, type ShredSubscriptionOptions } from './shredding/shred.subscription.js';
 export { destroySecretFile, ensurePrivateDirectory, isErrno, syncDirectory } from './secrets/secret-file.js';

@@ -1,5 +1,6 @@
 export { uuidv7, uuidv7Timestamp } from './ids/uuidv7.js';
 export { EventStore, createEnvelope, type EventStoreOptions } from './store/event-store.js';
+export { protoEvent } from './store/proto-event.js';
 export { StreamVersionConflict } from './store/event-store.errors.js';
 export { eventStoreSchemaSql, quoteIdent } from './store/event-store.schema.js';
 export { START, type AllPosition, type AppendResult, type EventMetadata, type ExpectedVersion, type NewEvent, type RecordedEvent } from './store/event.types.js';

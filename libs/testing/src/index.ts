@@ -5,3 +5,4 @@ export { scratchSchema } from './pg-scratch.js';
 export * from './sample-ledger/index.js';
 export { filesContaining } from './marker-scan.js';
 export { totpCode } from './totp.js';
+export { TestTokenIssuer, type TestTokenOptions } from './test-token.issuer.js';

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DownstreamModule } from './downstream/downstream.module.js';
 import { loadDownstreamUrls } from './downstream/downstream.config.js';
+import { CONTACTS_URL, ContactsRoutesController } from './contacts-routes/contacts-routes.controller.js';
 import { IDENTITY_URL, IdentityRoutesController } from './identity-routes/identity-routes.controller.js';
 import { loadRateLimits, RATE_LIMITS, RateLimitMiddleware } from './rate-limiting/rate-limit.middleware.js';
 
@@ -10,9 +11,10 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [DownstreamModule.register()],
-      controllers: [IdentityRoutesController],
+      controllers: [IdentityRoutesController, ContactsRoutesController],
       providers: [
         { provide: IDENTITY_URL, useFactory: () => loadDownstreamUrls().identity },
+        { provide: CONTACTS_URL, useFactory: () => loadDownstreamUrls().contacts },
         { provide: RATE_LIMITS, useFactory: () => loadRateLimits() },
       ],
     };

@@ -15,4 +15,5 @@ export {
 export { fieldsForPurpose, categoryOf, fieldSpecOf, catalogPathOf, isPurpose, rectifiableUnitOf, RECTIFIABLE_UNITS } from './contact-fields.lookup.js';
 export { validateContactInput, validateContactPatch, validateTransactionInput, type ContactValidationOptions } from './contact-input.validation.js';
 export type { ContactData, ContactPatch, Address, TransactionData } from './contact-data.types.js';
+export { minimiseToPurpose, type Minimised } from './purpose.minimisation.js';
 export type { FieldViolation } from './contact-schema.errors.js';

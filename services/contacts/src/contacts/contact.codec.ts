@@ -1,4 +1,3 @@
-import { create, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
 import {
   ContactCreatedSchema,
   ContactErasedSchema,
@@ -10,11 +9,12 @@ import {
   RestrictionLiftedSchema,
   RestrictionReason as WireReason,
   TransactionAddedSchema,
+  create,
   type ContactField,
   type EventEnvelope,
 } from '@crm/contracts';
 import { sealedFieldFromProto, sealedFieldToProto, type FieldCipher } from '@crm/crypto';
-import type { EventCodec, NewEvent } from '@crm/eventstore';
+import { protoEvent, type EventCodec } from '@crm/eventstore';
 import { categoryOf, RECTIFIABLE_UNITS, type ContactData, type ContactPatch } from '../contact-schema/index.js';
 import type { ContactEvent, RestrictionReason } from './contact.decider.js';
 
@@ -55,7 +55,16 @@ function categoryOfUnit(unit: string): DataCategory {
  * and to the unit's path, so a value cannot be moved to another person or field, and paths and categories stay
  * readable for analysts and the audit trail after the contact's key is shredded.
  */
-export function contactCodec(cipher: FieldCipher): EventCodec<ContactEvent> {
+export interface ContactCodecOptions {
+  /**
+   * Leave transaction descriptions and dates sealed (decoded as empty strings). Deciding a command needs which
+   * transactions exist, never what they say, so a contact with a long purchase history is not decrypted in full
+   * on every write.
+   */
+  skipTransactionDetails?: boolean;
+}
+
+export function contactCodec(cipher: FieldCipher, options: ContactCodecOptions = {}): EventCodec<ContactEvent> {
   const seal = async (contactId: string, path: string, value: unknown): Promise<ContactField> =>
     create(ContactFieldSchema, {
       path,
@@ -72,25 +81,25 @@ export function contactCodec(cipher: FieldCipher): EventCodec<ContactEvent> {
       switch (event.type) {
         case 'ContactCreated': {
           const fields = await sealUnits(event.contactId, event.data, (v) => v !== undefined);
-          return wire(ContactCreatedSchema, { contactId: event.contactId, fields }, event.contactId, fields[0]?.value?.keyId);
+          return protoEvent(ContactCreatedSchema, { contactId: event.contactId, fields }, event.contactId, fields[0]?.value?.keyId);
         }
         case 'ContactRectified': {
           const changed = await sealUnits(event.contactId, event.changes, (v) => v !== undefined && v !== null);
           const removed = RECTIFIABLE_UNITS.filter((unit) => valueAt(event.changes, unit) === null);
-          return wire(ContactRectifiedSchema, { contactId: event.contactId, changed, removed }, event.contactId, changed[0]?.value?.keyId);
+          return protoEvent(ContactRectifiedSchema, { contactId: event.contactId, changed, removed }, event.contactId, changed[0]?.value?.keyId);
         }
         case 'TransactionAdded': {
           const description = await seal(event.contactId, 'transactions.description', event.description);
           const occurredAt = await seal(event.contactId, 'transactions.occurredAt', event.occurredAt);
           const data = { contactId: event.contactId, transactionId: event.transactionId, amountCents: event.amountCents, currency: event.currency, description, occurredAt };
-          return wire(TransactionAddedSchema, data, event.contactId, description.value?.keyId);
+          return protoEvent(TransactionAddedSchema, data, event.contactId, description.value?.keyId);
         }
         case 'ProcessingRestricted':
-          return wire(ProcessingRestrictedSchema, { contactId: event.contactId, reason: REASON[event.reason] }, event.contactId);
+          return protoEvent(ProcessingRestrictedSchema, { contactId: event.contactId, reason: REASON[event.reason] }, event.contactId);
         case 'RestrictionLifted':
-          return wire(RestrictionLiftedSchema, { contactId: event.contactId }, event.contactId);
+          return protoEvent(RestrictionLiftedSchema, { contactId: event.contactId }, event.contactId);
         case 'ContactErased':
-          return wire(ContactErasedSchema, { contactId: event.contactId }, event.contactId);
+          return protoEvent(ContactErasedSchema, { contactId: event.contactId }, event.contactId);
         default: {
           const _exhaustive: never = event;
           return _exhaustive;
@@ -122,8 +131,8 @@ export function contactCodec(cipher: FieldCipher): EventCodec<ContactEvent> {
             transactionId: message.transactionId,
             amountCents: message.amountCents,
             currency: message.currency,
-            description: (await open(contactId, message.description)) as string,
-            occurredAt: (await open(contactId, message.occurredAt)) as string,
+            description: options.skipTransactionDetails === true ? '' : ((await open(contactId, message.description)) as string),
+            occurredAt: options.skipTransactionDetails === true ? '' : ((await open(contactId, message.occurredAt)) as string),
           };
         }
         case ProcessingRestrictedSchema.typeName: {
@@ -139,16 +148,5 @@ export function contactCodec(cipher: FieldCipher): EventCodec<ContactEvent> {
           throw new Error(`not a contact event: ${envelope.payloadType}`);
       }
     },
-  };
-}
-
-/** `keyId` is set when the payload holds sealed PII: the envelope then says which key a reader needs. */
-function wire<Desc extends DescMessage>(schema: Desc, data: MessageInitShape<Desc>, contactId: string, keyId?: string): NewEvent {
-  return {
-    type: schema.typeName,
-    payloadType: schema.typeName,
-    payload: toBinary(schema, create(schema, data)),
-    subjectId: contactId,
-    ...(keyId === undefined ? {} : { keyId }),
   };
 }

@@ -77,12 +77,14 @@ export type ContactEvent = ContactCreated | ContactRectified | TransactionAdded 
 export interface ContactState {
   status: 'absent' | 'active' | 'erased';
   restricted: boolean;
+  /** Why, while restricted (the read model shows it; the decision needs only `restricted`). */
+  restrictionReason?: RestrictionReason;
   /** The current data, for diffing rectifications. Emptied on erasure: an erased contact's state holds no PII. */
   data: ContactData;
   transactionIds: ReadonlySet<string>;
 }
 
-const notFound = () => new AppError('CONTACT_NOT_FOUND', 'not_found', 'no contact with this id');
+export const contactNotFound = (): AppError => new AppError('CONTACT_NOT_FOUND', 'not_found', 'no contact with this id');
 
 export const contactDecider: Decider<ContactCommand, ContactState, ContactEvent> = {
   initialState: () => ({ status: 'absent', restricted: false, data: {}, transactionIds: new Set() }),
@@ -97,7 +99,7 @@ export const contactDecider: Decider<ContactCommand, ContactState, ContactEvent>
       if (state.status === 'active') throw new AppError('CONTACT_ALREADY_EXISTS', 'conflict', 'a contact with this id exists already');
       return [{ type: 'ContactCreated', contactId: command.contactId, data: command.data }];
     }
-    if (state.status === 'absent') throw notFound();
+    if (state.status === 'absent') throw contactNotFound();
     switch (command.type) {
       case 'RectifyContact': {
         assertNotRestricted(state);
@@ -135,9 +137,11 @@ export const contactDecider: Decider<ContactCommand, ContactState, ContactEvent>
       case 'TransactionAdded':
         return { ...state, transactionIds: new Set([...state.transactionIds, event.transactionId]) };
       case 'ProcessingRestricted':
-        return { ...state, restricted: true };
-      case 'RestrictionLifted':
-        return { ...state, restricted: false };
+        return { ...state, restricted: true, restrictionReason: event.reason };
+      case 'RestrictionLifted': {
+        const { restrictionReason: _lifted, ...rest } = state;
+        return { ...rest, restricted: false };
+      }
       case 'ContactErased':
         return { status: 'erased', restricted: false, data: {}, transactionIds: new Set() };
       default: {

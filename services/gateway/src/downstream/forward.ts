@@ -2,9 +2,9 @@ import type { Request, Response } from 'express';
 import { AppError, CORRELATION_HEADER, correlationId } from '@crm/http';
 
 /** Request headers a downstream service may see; everything else (cookies, proxies' own headers) stays here. */
-const FORWARDED_HEADERS = ['authorization', 'content-type', 'accept'];
+const FORWARDED_HEADERS = ['authorization', 'content-type', 'accept', 'if-match'];
 /** Response headers passed back to the client. */
-const RETURNED_HEADERS = ['content-type', 'cache-control', 'retry-after'];
+const RETURNED_HEADERS = ['content-type', 'cache-control', 'retry-after', 'etag', 'content-disposition', 'x-export-id', 'x-export-row-count'];
 const TIMEOUT_MS = 15_000;
 
 /**

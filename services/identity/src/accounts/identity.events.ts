@@ -1,6 +1,5 @@
-import { create, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
-import { ActorType, LegalBasis } from '@crm/contracts';
-import { uuidv7, type EventMetadata, type EventStore, type NewEvent } from '@crm/eventstore';
+import { ActorType, LegalBasis, type DescMessage, type MessageInitShape } from '@crm/contracts';
+import { protoEvent, uuidv7, type EventMetadata, type EventStore, type NewEvent } from '@crm/eventstore';
 import type { PoolClient } from '@crm/postgres';
 
 export const IDENTITY_TOPIC = 'crm.identity.v1.events';
@@ -19,14 +18,9 @@ export function identityMetadata(actorId: string, correlationId: string, purpose
   };
 }
 
+/** An identity event: always about one staff member (the subject), with `keyId` when it carries sealed PII. */
 export function identityEvent<Desc extends DescMessage>(schema: Desc, data: MessageInitShape<Desc>, subjectId: string, keyId?: string): NewEvent {
-  return {
-    type: schema.typeName,
-    payloadType: schema.typeName,
-    payload: toBinary(schema, create(schema, data)),
-    subjectId,
-    ...(keyId === undefined ? {} : { keyId }),
-  };
+  return protoEvent(schema, data, subjectId, keyId);
 }
 
 /** Authentication decisions are one-event streams: no aggregate to protect, and no contention between logins. */

@@ -1,0 +1,89 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { AccessChannel, ContactDataAccessedSchema, EventEnvelopeSchema, toBinary } from '@crm/contracts';
+import { createEnvelope, ENVELOPE_CONTENT_TYPE, protoEvent, uuidv7 } from '@crm/eventstore';
+import { KAFKA_PRIMARY, type KafkaCluster, type OutgoingMessage } from '@crm/messaging';
+import { ACCESS_TOPIC } from '@crm/platform';
+import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
+
+export type AccessChannelName = 'view' | 'search' | 'export';
+const CHANNEL: Record<AccessChannelName, AccessChannel> = { view: AccessChannel.VIEW, search: AccessChannel.SEARCH, export: AccessChannel.EXPORT };
+
+/** How long a read waits at most before its access record is on its way, and how many records one send carries. */
+const LINGER_MS = 200;
+const MAX_BATCH = 500;
+/** Records kept while Kafka is unreachable; beyond that the oldest are dropped, and counted in the log. */
+const MAX_PENDING = 50_000;
+
+/**
+ * Reads are processing (GDPR Art. 4(2)): every time personal data of a contact is shown, one `ContactDataAccessed`
+ * (actor, purpose, legal basis, contact, field paths — never values) goes to `crm.access.v1.events`. Records are
+ * batched: a read only appends to a buffer, and one Kafka send per 200 ms carries them all, so a read's latency
+ * does not include a broker round trip. A send that fails is retried with the next batch.
+ */
+@Injectable()
+export class AccessRecorder implements OnApplicationShutdown {
+  readonly #logger = new Logger('AccessRecorder');
+  #pending: OutgoingMessage[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #topicReady: Promise<void> | undefined;
+  #dropped = 0;
+
+  constructor(@Inject(KAFKA_PRIMARY) private readonly kafka: KafkaCluster) {}
+
+  record(context: ProcessingContext, channel: AccessChannelName, accessed: ReadonlyArray<{ contactId: string; fields: readonly string[] }>): void {
+    const metadata = eventMetadata(context);
+    const now = new Date();
+    for (const { contactId, fields } of accessed) {
+      if (fields.length === 0) continue;
+      const event = protoEvent(ContactDataAccessedSchema, { contactId, fields: [...fields], channel: CHANNEL[channel] }, contactId);
+      const envelope = createEnvelope(`access-${uuidv7()}`, 1n, event, metadata, now);
+      this.#pending.push({
+        key: contactId,
+        value: toBinary(EventEnvelopeSchema, envelope),
+        headers: { 'content-type': ENVELOPE_CONTENT_TYPE, 'event-type': envelope.eventType, 'event-id': envelope.eventId },
+      });
+    }
+    if (this.#pending.length > MAX_PENDING) {
+      this.#dropped += this.#pending.length - MAX_PENDING;
+      this.#pending = this.#pending.slice(-MAX_PENDING);
+    }
+    if (this.#pending.length >= MAX_BATCH) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), LINGER_MS);
+  }
+
+  /** Sends what is pending; resolves when it is on Kafka (or has been put back for the next attempt). */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#flushing !== undefined) await this.#flushing;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending.splice(0, this.#pending.length);
+    this.#flushing = this.#send(batch).finally(() => (this.#flushing = undefined));
+    await this.#flushing;
+  }
+
+  async #send(batch: OutgoingMessage[]): Promise<void> {
+    try {
+      this.#topicReady ??= this.kafka.ensureTopics([{ name: ACCESS_TOPIC, partitions: 3 }]);
+      await this.#topicReady;
+      await this.kafka.publish(ACCESS_TOPIC, batch);
+      if (this.#dropped > 0) {
+        this.#logger.error(`${this.#dropped} access records were dropped while Kafka was unreachable`);
+        this.#dropped = 0;
+      }
+    } catch (error) {
+      this.#topicReady = undefined;
+      this.#pending.unshift(...batch);
+      this.#logger.warn(`could not publish ${batch.length} access records; retrying (${error instanceof Error ? error.name : 'error'})`);
+      this.#timer ??= setTimeout(() => void this.flush(), 1_000);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length > 0) await this.flush();
+    clearTimeout(this.#timer);
+  }
+}

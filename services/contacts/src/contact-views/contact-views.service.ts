@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { minimiseToPurpose, type ContactData, type Purpose } from '../contact-schema/index.js';
+import { AccessRecorder, type AccessChannelName } from '../access-recording/access.recorder.js';
+import type { ProcessingContext } from '../processing/processing-context.js';
+import { contactErased, contactNotFound, ContactProjection } from '../read-model/contact.projection.js';
+import { ContactsRepository, type ContactRow, type SearchCriteria } from '../read-model/contacts.repository.js';
+
+/** Transactions shown with a contact; the total is in `transactionCount`. */
+const RECENT_TRANSACTIONS = 50;
+
+export interface TransactionView {
+  id: string;
+  amountCents?: number;
+  currency?: string;
+  description?: string;
+  occurredAt?: string;
+  recordedAt: string;
+}
+
+export interface ContactView {
+  id: string;
+  version: number;
+  restricted: boolean;
+  restrictionReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** What the data was minimised to: the purpose the caller stated. */
+  purpose: Purpose;
+  data: Partial<ContactData>;
+  transactionCount: number;
+  transactions?: TransactionView[];
+}
+
+export interface ContactPage {
+  items: ContactView[];
+  /** Pass as `after` for the next page; absent on the last one. */
+  next?: string;
+}
+
+/**
+ * Reading contacts: minimised to the caller's purpose, opened only for the rows on the page, and each contact shown
+ * recorded as processing (see AccessRecorder).
+ */
+@Injectable()
+export class ContactViews {
+  constructor(
+    private readonly contacts: ContactsRepository,
+    private readonly projection: ContactProjection,
+    private readonly access: AccessRecorder,
+  ) {}
+
+  async view(contactId: string, context: ProcessingContext & { purpose: Purpose }): Promise<ContactView> {
+    const row = await this.row(contactId);
+    const { view, fields } = await this.#render(row, context.purpose, true);
+    this.access.record(context, 'view', [{ contactId, fields }]);
+    return view;
+  }
+
+  /** The row, or the error a client should see: 404 for an id that never existed, 410 for an erased one. */
+  async row(contactId: string): Promise<ContactRow> {
+    if (!ContactsRepository.isContactId(contactId)) throw contactNotFound();
+    const row = await this.contacts.byId(contactId);
+    if (row !== undefined) return row;
+    throw (await this.contacts.erasedAt(contactId)) === undefined ? contactNotFound() : contactErased();
+  }
+
+  async search(criteria: SearchCriteria, limit: number, after: string | undefined, context: ProcessingContext & { purpose: Purpose }): Promise<ContactPage> {
+    const rows = await this.contacts.search(criteria, limit + 1, after, (c) => this.projection.queryTokens(c));
+    const page = rows.slice(0, limit);
+    const { items } = await this.renderMany(page, context.purpose, 'search', context);
+    return { items, ...(rows.length > limit ? { next: page.at(-1)!.contact_id } : {}) };
+  }
+
+  /**
+   * Opens and minimises rows (a row erased while being read is left out) and records the access. `fields` is every
+   * catalogue path that was shown, for an export's own record.
+   */
+  async renderMany(rows: readonly ContactRow[], purpose: Purpose, channel: AccessChannelName, context: ProcessingContext): Promise<{ items: ContactView[]; fields: string[] }> {
+    const rendered = await Promise.all(rows.map((row) => this.#render(row, purpose, false).catch(skipErased)));
+    const shown = rendered.filter((item) => item !== undefined);
+    this.access.record(context, channel, shown.map(({ view, fields }) => ({ contactId: view.id, fields })));
+    return { items: shown.map(({ view }) => view), fields: [...new Set(shown.flatMap(({ fields }) => fields))] };
+  }
+
+  async #render(row: ContactRow, purpose: Purpose, withTransactions: boolean): Promise<{ view: ContactView; fields: string[] }> {
+    const data = minimiseToPurpose(await this.projection.openRecord(row), purpose);
+    const fields = new Set(data.fields);
+    const view: ContactView = {
+      id: row.contact_id,
+      version: Number(row.version),
+      restricted: row.restricted,
+      ...(row.restriction_reason === null ? {} : { restrictionReason: row.restriction_reason }),
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      purpose,
+      data: data.value,
+      transactionCount: row.transaction_count,
+    };
+    if (withTransactions && row.transaction_count > 0) {
+      const transactions = await this.contacts.recentTransactions(row.contact_id, RECENT_TRANSACTIONS);
+      view.transactions = await Promise.all(
+        transactions.map(async (transaction) => {
+          const details = await this.projection.openTransaction(row.contact_id, transaction);
+          const full = { amountCents: Number(transaction.amount_cents), currency: transaction.currency, ...details };
+          const shown = minimiseToPurpose(full, purpose, 'transactions[].');
+          for (const field of shown.fields) fields.add(field);
+          return { id: transaction.transaction_id, ...shown.value, recordedAt: transaction.recorded_at.toISOString() };
+        }),
+      );
+    }
+    return { view, fields: [...fields] };
+  }
+}
+
+function skipErased(error: unknown): undefined {
+  if (error instanceof Error && 'code' in error && error.code === 'CONTACT_ERASED') return undefined;
+  throw error;
+}

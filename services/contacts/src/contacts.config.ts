@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { loadConfig, type Env } from '@crm/config';
+
+export const CONTACTS_CONFIG = Symbol('CONTACTS_CONFIG');
+
+export interface ContactsConfig {
+  /** GDPR Art. 9 data (the catalogue's `special` category) is refused unless the deployment turns this on. */
+  allowSpecialCategories: boolean;
+  /** Exports one user may start per hour (bulk export is the breach-shaped operation). */
+  exportsPerHour: number;
+  /** Largest export, in contacts. */
+  maxExportRows: number;
+}
+
+export function loadContactsConfig(env: Env = process.env): ContactsConfig {
+  const parsed = loadConfig(
+    z.object({
+      CRM_CONTACTS_SPECIAL_CATEGORIES: z.enum(['enabled', 'disabled']).default('disabled'),
+      CRM_CONTACTS_EXPORTS_PER_HOUR: z.coerce.number().int().min(1).max(1_000).default(10),
+      CRM_CONTACTS_MAX_EXPORT_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+    }),
+    env,
+  );
+  return {
+    allowSpecialCategories: parsed.CRM_CONTACTS_SPECIAL_CATEGORIES === 'enabled',
+    exportsPerHour: parsed.CRM_CONTACTS_EXPORTS_PER_HOUR,
+    maxExportRows: parsed.CRM_CONTACTS_MAX_EXPORT_ROWS,
+  };
+}

@@ -1,0 +1,294 @@
+// The contacts service as the platform builds it (global guard, real Postgres, Redis, Kafka and key vault), driven
+// over HTTP with real ES256 tokens. The end-to-end suite covers the same journeys through the gateway; this one
+// covers the service's own rules in detail.
+import type { INestApplication } from '@nestjs/common';
+import { AccessChannel, ContactDataAccessedSchema, decodeEnvelope, decodePayload } from '@crm/contracts';
+import type { Permission } from '@crm/auth';
+import { EVENT_STORE, FIELD_CIPHER, createServiceApp } from '@crm/platform';
+import { createLogger } from '@crm/logging';
+import { KafkaCluster } from '@crm/messaging';
+import { expectEventually, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
+import { AppModule } from './app.module.js';
+import { ContactProjection } from './read-model/contact.projection.js';
+import { ContactsRepository } from './read-model/contacts.repository.js';
+import { rebuildReadModel } from './read-model/read-model.rebuild.js';
+
+let app: INestApplication;
+let url: string;
+let issuer: TestTokenIssuer;
+const config = testPlatformConfig('contacts');
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'contacts-int-test' });
+
+const WRITER: Permission[] = ['contacts:read', 'contacts:write'];
+const DPO: Permission[] = ['contacts:read', 'contacts:export', 'subjects:erase'];
+
+beforeAll(async () => {
+  issuer = await TestTokenIssuer.create();
+  app = await createServiceApp(
+    { service: 'contacts', defaultPort: 0, needs: { postgres: true, redis: true, kafka: 'primary' }, module: (c) => AppModule.register(c), verificationKeys: () => async () => issuer.jwks() },
+    config,
+    createLogger({ service: 'contacts', level: 'silent' }),
+  );
+  await app.listen(0, '127.0.0.1');
+  url = await app.getUrl();
+});
+afterAll(async () => {
+  await app.close();
+  await kafka.close();
+});
+
+async function call(method: string, path: string, perms: readonly Permission[], body?: unknown, headers: Record<string, string> = {}, mfaAgeSeconds?: number) {
+  const token = await issuer.token({ sub: 'user-it', perms, ...(mfaAgeSeconds === undefined ? {} : { mfaAgeSeconds }) });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  // The response bodies are asserted field by field below; their shape is what the test checks.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json, text, headers: response.headers };
+}
+
+function person(marker: string) {
+  return {
+    name: { given: `Ann${marker}`, family: 'Lee' },
+    emails: [`ann.${marker.toLowerCase()}@example.com`],
+    phones: ['+4915123456789'],
+    addresses: [{ street: 'Main 1', city: 'Berlin', country: 'DE' }],
+    birthDate: '1990-02-03',
+    notes: [`likes ${marker}`],
+  };
+}
+
+const create = async (marker: string, purpose = 'customer-service') => call('POST', '/v1/contacts', WRITER, { purpose, data: person(marker) });
+
+describe('contacts: create, read, search, rectify', () => {
+  it('creates a contact and reads it back minimised to the purpose, with its version as ETag', async () => {
+    const created = await create('Kappa');
+    expect(created.status).toBe(201);
+    expect(created.headers.get('etag')).toBe('"1"');
+    expect(created.json).toMatchObject({ id: expect.any(String), version: 1, restricted: false, purpose: 'customer-service', data: person('Kappa') });
+
+    const marketing = await call('GET', `/v1/contacts/${created.json.id}?purpose=marketing`, WRITER);
+    expect(marketing.status).toBe(200);
+    // Marketing sees names, e-mails and channel preferences; never phones, addresses, birth date or notes.
+    expect(marketing.json.data).toEqual({ name: { given: 'AnnKappa', family: 'Lee' }, emails: ['ann.kappa@example.com'] });
+  });
+
+  it('finds contacts by exact e-mail (normalised), phone and every name token, and not by a partial value', async () => {
+    const marker = uniqueName('Srch').replace(/[^A-Za-z]/g, '');
+    const { json } = await create(marker);
+    const find = async (query: string) => (await call('GET', `/v1/contacts?purpose=customer-service&${query}`, WRITER)).json.items.map((item: { id: string }) => item.id);
+
+    expect(await find(`email=${encodeURIComponent(`  ANN.${marker.toUpperCase()}@EXAMPLE.COM `)}`)).toEqual([json.id]);
+    expect(await find(`name=${encodeURIComponent(`lee ann${marker}`)}`)).toEqual([json.id]);
+    expect(await find(`name=${encodeURIComponent(`ann${marker}`)}&phone=${encodeURIComponent('+49 151 2345 6789')}`)).toEqual([json.id]);
+    expect(await find(`email=${encodeURIComponent(`ann.${marker.slice(0, 5)}@example.com`)}`)).toEqual([]);
+    expect(await find(`name=${encodeURIComponent(`ann${marker} someone-else`)}`)).toEqual([]);
+  });
+
+  it('pages a listing by id without repeating or skipping', async () => {
+    await Promise.all(['A', 'B', 'C'].map((m) => create(`Page${m}`)));
+    const first = await call('GET', '/v1/contacts?purpose=analytics&limit=2', WRITER);
+    const second = await call('GET', `/v1/contacts?purpose=analytics&limit=2&after=${first.json.next}`, WRITER);
+    expect(first.json.items).toHaveLength(2);
+    expect(second.json.items[0].id > first.json.items[1].id).toBe(true);
+  });
+
+  it('rectifies only what changed, refuses a stale If-Match with 409, and removes a unit set to null', async () => {
+    const { json } = await create('Rect');
+    const ok = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { name: { family: 'Lee-Smith' }, notes: null } }, { 'if-match': '"1"' });
+    expect(ok.status).toBe(200);
+    expect(ok.json.version).toBe(2);
+    expect(ok.json.data.name).toEqual({ given: 'AnnRect', family: 'Lee-Smith' });
+    expect(ok.json.data.notes).toBeUndefined();
+
+    const stale = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1991-01-01' } }, { 'if-match': '"1"' });
+    expect([stale.status, stale.json.code]).toEqual([409, 'STREAM_VERSION_CONFLICT']);
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).json.data.birthDate).toBe('1990-02-03');
+  });
+
+  it('refuses bad input with a stable code, names fields but never echoes values, and writes nothing', async () => {
+    const secret = 'Zq9SecretMarker';
+    const cases = [
+      [{ purpose: 'customer-service', data: { emails: [`${secret}@@example`] } }, 'CONTACT_FIELD_INVALID'],
+      [{ purpose: 'customer-service', data: { nickname: secret } }, 'CONTACT_FIELD_UNKNOWN'],
+      [{ purpose: 'customer-service', data: { healthNotes: secret } }, 'CONTACT_SPECIAL_CATEGORY_REFUSED'],
+      [{ purpose: 'customer-service', data: { name: { given: secret.repeat(20) } } }, 'CONTACT_FIELD_INVALID'],
+      [{ purpose: 'customer-service', data: { birthDate: 19900101 } }, 'CONTACT_FIELD_INVALID'],
+      [{ purpose: 'gossip', data: { name: { given: secret } } }, 'REQUEST_INVALID'],
+    ] as const;
+    for (const [body, code] of cases) {
+      const response = await call('POST', '/v1/contacts', WRITER, body);
+      expect([response.status, response.json.code]).toEqual([400, code]);
+      expect(response.text).not.toContain(secret);
+    }
+    const missing = await call('GET', '/v1/contacts/0190a000-0000-7000-8000-000000000000?purpose=sales', WRITER);
+    expect([missing.status, missing.json.code]).toEqual([404, 'CONTACT_NOT_FOUND']);
+    expect((await call('GET', '/v1/contacts/not-an-id?purpose=sales', WRITER)).status).toBe(404);
+  });
+});
+
+describe('contacts: transactions and restriction', () => {
+  it('records transactions (a repeated id is refused) and shows them to billing but not to marketing', async () => {
+    const { json } = await create('Tx');
+    const transaction = { description: 'Blue bicycle', amountCents: 49_900, currency: 'EUR', occurredAt: '2026-11-01T10:00:00Z' };
+    const added = await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction });
+    expect(added.status).toBe(201);
+    const again = await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transactionId: added.json.id, transaction });
+    expect([again.status, again.json.code]).toEqual([409, 'TRANSACTION_DUPLICATE']);
+
+    const billing = await call('GET', `/v1/contacts/${json.id}?purpose=billing`, WRITER);
+    expect(billing.json.transactionCount).toBe(1);
+    expect(billing.json.transactions).toEqual([{ id: added.json.id, ...transaction, occurredAt: '2026-11-01T10:00:00.000Z', recordedAt: expect.any(String) }]);
+    const marketing = await call('GET', `/v1/contacts/${json.id}?purpose=marketing`, WRITER);
+    expect(marketing.json.transactions).toEqual([{ id: added.json.id, recordedAt: expect.any(String) }]);
+  });
+
+  it('makes a restricted contact read-only until the restriction is lifted', async () => {
+    const { json } = await create('Restr');
+    const restricted = await call('POST', `/v1/contacts/${json.id}/restriction`, WRITER, { reason: 'accuracy-contested' });
+    expect(restricted.json).toEqual({ restricted: true, version: 2 });
+    const refused = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1990-01-01' } });
+    expect([refused.status, refused.json.code]).toEqual([409, 'CONTACT_RESTRICTED']);
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).json).toMatchObject({ restricted: true, restrictionReason: 'accuracy-contested' });
+
+    expect((await call('DELETE', `/v1/contacts/${json.id}/restriction`, WRITER)).json).toEqual({ restricted: false, version: 3 });
+    expect((await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1990-01-01' } })).status).toBe(200);
+  });
+});
+
+describe('contacts: export', () => {
+  it('needs contacts:export and a fresh second factor', async () => {
+    const refusal = async (perms: Permission[], mfaAgeSeconds?: number) => {
+      const response = await call('POST', '/v1/contacts/export', perms, { purpose: 'sales' }, {}, mfaAgeSeconds);
+      return [response.status, response.json.code];
+    };
+    expect(await refusal(WRITER, 10)).toEqual([403, 'FORBIDDEN']);
+    expect(await refusal(DPO)).toEqual([403, 'MFA_REQUIRED']);
+    expect(await refusal(DPO, 3_600)).toEqual([403, 'STEP_UP_REQUIRED']);
+  });
+
+  it('exports a selection as JSON and CSV minimised to the purpose, leaves restricted contacts out, and records the export', async () => {
+    const [a, b, c] = await Promise.all([create('ExpA'), create('ExpB'), create('ExpC')]);
+    await call('POST', `/v1/contacts/${c.json.id}/restriction`, WRITER, { reason: 'legal-claims' });
+    const ids = [a.json.id, b.json.id, c.json.id];
+
+    const json = await call('POST', '/v1/contacts/export', DPO, { purpose: 'marketing', format: 'json', contactIds: ids }, {}, 10);
+    expect(json.status).toBe(200);
+    expect(json.headers.get('x-export-row-count')).toBe('2');
+    expect(json.json.contacts.map((row: { id: string }) => row.id).sort()).toEqual([a.json.id, b.json.id].sort());
+    expect(json.json.contacts[0]).not.toHaveProperty('phones');
+
+    const csv = await call('POST', '/v1/contacts/export', DPO, { purpose: 'billing', format: 'csv', contactIds: ids }, {}, 10);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const [header, ...rows] = csv.text.trim().split('\r\n');
+    expect(header).toBe('id,name.given,name.family,emails,addresses.street,addresses.postalCode,addresses.city,addresses.country');
+    expect(rows).toHaveLength(2);
+
+    const events = await app.get(EVENT_STORE).readStream(`export-${json.headers.get('x-export-id')}`);
+    expect(events.map((event: { envelope: { payloadType: string; purpose: string } }) => [event.envelope.payloadType, event.envelope.purpose])).toEqual([['crm.contacts.v1.ContactsExported', 'marketing']]);
+  });
+});
+
+describe('contacts: import', () => {
+  it('imports valid rows of a CSV file, reports the refused ones by row and code, and shows progress to its owner only', async () => {
+    const csv = [
+      'name.given,name.family,emails,phones,addresses.street,addresses.city,addresses.country',
+      'Imp,One,imp.one@example.com,+4915100000001,"Main 1\nSide 2","Berlin\nHamburg","DE\nDE"',
+      'Imp,Two,not-an-email,,,,',
+      'Imp,Three,"imp.three@example.com\nimp.3@example.com",,,,',
+      'Imp,Four,imp.four@example.com,12,,,',
+    ].join('\r\n');
+    const started = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'csv', content: csv });
+    expect(started.status).toBe(202);
+    expect(started.json).toMatchObject({ totalRows: 4, rejectedRows: 2, rejected: [{ row: 2, code: 'CONTACT_FIELD_INVALID' }, { row: 4, code: 'CONTACT_FIELD_INVALID' }] });
+    expect(started.text).not.toContain('not-an-email');
+
+    const done = await expectEventually(async () => {
+      const report = await call('GET', `/v1/contacts/imports/${started.json.importId}`, WRITER);
+      expect(report.json.status).toBe('completed');
+      return report.json;
+    });
+    expect(done).toMatchObject({ processedRows: 4, importedRows: 2 });
+    const found = await call('GET', '/v1/contacts?purpose=customer-service&email=imp.3@example.com', WRITER);
+    expect(found.json.items[0].data.addresses).toBeUndefined();
+    const one = await call('GET', '/v1/contacts?purpose=customer-service&email=imp.one@example.com', WRITER);
+    expect(one.json.items[0].data.addresses).toEqual([{ street: 'Main 1', city: 'Berlin', country: 'DE' }, { street: 'Side 2', city: 'Hamburg', country: 'DE' }]);
+
+    const stranger = await fetch(`${url}/v1/contacts/imports/${started.json.importId}`, { headers: { authorization: `Bearer ${await issuer.token({ perms: WRITER })}` } });
+    expect(stranger.status).toBe(404);
+  });
+
+  it('refuses a malformed file or unknown columns as a whole, naming the line or column position', async () => {
+    const malformed = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'csv', content: 'name.given\n"open' });
+    expect([malformed.status, malformed.json.code]).toEqual([400, 'IMPORT_MALFORMED']);
+    const unknown = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'csv', content: 'name.given,shoeSize\nAnn,42' });
+    expect([unknown.status, unknown.json.code, unknown.json.details]).toEqual([400, 'IMPORT_COLUMN_UNKNOWN', { columns: [2] }]);
+    const lines = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'jsonl', content: '{"name":{"given":"Jay"}}\n{oops' });
+    expect(lines.json).toMatchObject({ totalRows: 2, rejected: [{ row: 2, code: 'IMPORT_ROW_MALFORMED' }] });
+  });
+});
+
+describe('contacts: erasure', () => {
+  it('needs subjects:erase and a fresh second factor', async () => {
+    const { json } = await create('EraseGuard');
+    expect((await call('POST', `/v1/contacts/${json.id}/erasure`, WRITER, {}, {}, 10)).json.code).toBe('FORBIDDEN');
+    expect((await call('POST', `/v1/contacts/${json.id}/erasure`, DPO, {}, {}, 3_600)).json.code).toBe('STEP_UP_REQUIRED');
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=sales`, WRITER)).status).toBe(200);
+  });
+
+  it('destroys the key and purges the read model: 410 everywhere, not found, not exported, not rebuilt; erasing again is a no-op', async () => {
+    const marker = uniqueName('Gone').replace(/[^A-Za-z]/g, '');
+    const { json } = await create(marker);
+    await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction: { description: 'x', amountCents: 1, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' } });
+
+    const erased = await call('POST', `/v1/contacts/${json.id}/erasure`, DPO, {}, {}, 10);
+    expect(erased.json).toMatchObject({ id: json.id, alreadyErased: false });
+    expect((await call('POST', `/v1/contacts/${json.id}/erasure`, DPO, {}, {}, 10)).json).toMatchObject({ alreadyErased: true });
+
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).status).toBe(410);
+    expect((await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'sales', changes: { birthDate: null } })).status).toBe(410);
+    expect((await call('GET', `/v1/contacts?purpose=customer-service&name=ann${marker}`, WRITER)).json.items).toEqual([]);
+    const exported = await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [json.id] }, {}, 10);
+    expect(exported.json.contacts).toEqual([]);
+
+    const history = await app.get(EVENT_STORE).readStream(`contact-${json.id}`);
+    expect(history.map((event: { envelope: { payloadType: string } }) => event.envelope.payloadType.split('.').at(-1))).toEqual(['ContactCreated', 'TransactionAdded', 'ContactErased']);
+
+    const repository = app.get(ContactsRepository);
+    const outcome = await rebuildReadModel({ pool: repository.pool, store: app.get(EVENT_STORE), cipher: app.get(FIELD_CIPHER), contacts: repository, projection: app.get(ContactProjection) });
+    expect(outcome.erased).toBeGreaterThanOrEqual(1);
+    expect(await repository.byId(json.id)).toBeUndefined();
+    expect(await repository.erasedAt(json.id)).toBeInstanceOf(Date);
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).status).toBe(410);
+  });
+});
+
+describe('contacts: reads are processing', () => {
+  it('publishes one ContactDataAccessed per contact shown, with actor, purpose and the fields, never values', async () => {
+    const { json } = await create('Seen');
+    await call('GET', `/v1/contacts/${json.id}?purpose=marketing`, WRITER);
+
+    const isMine = (message: { value: Uint8Array }) => {
+      const envelope = decodeEnvelope(message.value);
+      return envelope.subjectId === json.id && envelope.payloadType === ContactDataAccessedSchema.typeName && envelope.purpose === 'marketing';
+    };
+    // Reads until the record arrives (or the timeout): waiting by polling the topic, never by sleeping.
+    const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => isMine(messages.at(-1)!), { groupId: uniqueName('it-access'), timeoutMs: 30_000 });
+    const envelope = decodeEnvelope(seen.filter(isMine)[0]!.value);
+    expect({ purpose: envelope.purpose, actor: envelope.actor?.id, ...decodePayload(envelope, ContactDataAccessedSchema) }).toMatchObject({
+      purpose: 'marketing',
+      actor: 'user-it',
+      channel: AccessChannel.VIEW,
+      fields: ['name.given', 'name.family', 'emails[]'],
+    });
+  });
+});

@@ -1,0 +1,50 @@
+import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import type { PlatformConfig } from '@crm/config';
+import { BackboneModule } from '@crm/platform';
+import { AccessRecorder } from './access-recording/access.recorder.js';
+import { ContactViews } from './contact-views/contact-views.service.js';
+import { CONTACTS_CONFIG, loadContactsConfig } from './contacts.config.js';
+import { ContactCommands } from './contacts/contact-commands.service.js';
+import { CONTACTS_SCHEMA, CONTACTS_TOPIC, SEARCH_INDEX_NORMALISERS } from './contacts/contact.streams.js';
+import { ContactsController } from './contacts/contacts.controller.js';
+import { ContactErasure } from './erasure/contact-erasure.service.js';
+import { ErasureController } from './erasure/erasure.controller.js';
+import { ContactExport } from './export/contact-export.service.js';
+import { ExportController } from './export/export.controller.js';
+import { ContactImport } from './import/contact-import.service.js';
+import { ImportController } from './import/import.controller.js';
+import { ContactProjection } from './read-model/contact.projection.js';
+import { ContactsRepository } from './read-model/contacts.repository.js';
+
+@Injectable()
+class ReadModelMigration implements OnApplicationBootstrap {
+  constructor(private readonly contacts: ContactsRepository) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.contacts.migrate();
+  }
+}
+
+@Module({})
+export class ContactsModule {
+  static register(config: PlatformConfig): DynamicModule {
+    return {
+      module: ContactsModule,
+      imports: [BackboneModule.register(config, { schema: CONTACTS_SCHEMA, topic: CONTACTS_TOPIC, blindIndexes: SEARCH_INDEX_NORMALISERS })],
+      // Export and import before the `:id` routes, so `export` is never taken for an id.
+      controllers: [ExportController, ImportController, ErasureController, ContactsController],
+      providers: [
+        { provide: CONTACTS_CONFIG, useFactory: () => loadContactsConfig() },
+        ContactsRepository,
+        ReadModelMigration,
+        ContactProjection,
+        ContactCommands,
+        ContactViews,
+        AccessRecorder,
+        ContactErasure,
+        ContactExport,
+        ContactImport,
+      ],
+    };
+  }
+}

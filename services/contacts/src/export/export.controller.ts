@@ -1,0 +1,41 @@
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
+import { RequirePermissions, validate } from '@crm/http';
+import { legalBasisSchema, processingContext, purposeSchema } from '../processing/processing-context.js';
+import { ContactExport } from './contact-export.service.js';
+
+const exportBody = z
+  .object({
+    purpose: purposeSchema,
+    legalBasis: legalBasisSchema.optional(),
+    format: z.enum(['json', 'csv']).default('json'),
+    contactIds: z.array(z.uuid()).min(1).max(100_000).optional(),
+  })
+  .strict();
+
+@ApiTags('contacts')
+@Controller('v1/contacts')
+export class ExportController {
+  constructor(private readonly exports: ContactExport) {}
+
+  @RequirePermissions('contacts:export')
+  @RequireStepUp()
+  @Post('export')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Export a selection as JSON or CSV, minimised to `purpose`; restricted and erased contacts never appear; rate-limited; needs a fresh second factor' })
+  async export(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const input = validate(exportBody, body);
+    const file = await this.exports.export(input, processingContext(auth, request, input.purpose, input.legalBasis));
+    response
+      .status(200)
+      .setHeader('content-type', file.contentType)
+      .setHeader('content-disposition', `attachment; filename="contacts-${file.exportId}.${input.format}"`)
+      .setHeader('cache-control', 'no-store')
+      .setHeader('x-export-id', file.exportId)
+      .setHeader('x-export-row-count', String(file.rowCount))
+      .send(file.body);
+  }
+}

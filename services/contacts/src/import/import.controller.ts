@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
+import { RequirePermissions, validate } from '@crm/http';
+import { legalBasisSchema, processingContext, purposeSchema } from '../processing/processing-context.js';
+import { ContactImport, type ImportReport } from './contact-import.service.js';
+
+const importBody = z
+  .object({
+    purpose: purposeSchema,
+    legalBasis: legalBasisSchema.optional(),
+    format: z.enum(['csv', 'jsonl']),
+    content: z.string().min(1),
+  })
+  .strict();
+
+@ApiTags('contacts')
+@Controller('v1/contacts')
+export class ImportController {
+  constructor(private readonly imports: ContactImport) {}
+
+  @RequirePermissions('contacts:write')
+  @Post('import')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` (CSV header = catalogue paths); answers with the import report to poll' })
+  start(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ImportReport> {
+    const input = validate(importBody, body);
+    return this.imports.start(input.format, input.content, processingContext(auth, request, input.purpose, input.legalBasis));
+  }
+
+  @RequirePermissions('contacts:write')
+  @Get('imports/:id')
+  @ApiOperation({ summary: "An import's progress and its refused rows (row number, code, field paths; never values)" })
+  report(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims): Promise<ImportReport> {
+    return this.imports.report(id, auth.sub);
+  }
+}

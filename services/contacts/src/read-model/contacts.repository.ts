@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PG_POOL, type Pool, type PoolClient } from '@crm/postgres';
+import { CONTACTS_SCHEMA, type SearchIndex } from '../contacts/contact.streams.js';
+import { readModelSchemaSql } from './read-model.schema.js';
+
+export interface ContactRow {
+  contact_id: string;
+  version: string;
+  restricted: boolean;
+  restriction_reason: string | null;
+  record_sealed: Buffer;
+  transaction_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TransactionRow {
+  transaction_id: string;
+  amount_cents: string;
+  currency: string;
+  details_sealed: Buffer;
+  recorded_at: Date;
+}
+
+export interface SearchToken {
+  index: SearchIndex;
+  token: string;
+}
+
+/** A search: every given criterion must match (e-mail AND phone AND every name token). */
+export interface SearchCriteria {
+  email?: string;
+  phone?: string;
+  nameTokens?: readonly string[];
+}
+
+type Db = Pool | PoolClient;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** SQL of the contacts read model. Writes take the caller's transaction: they commit with the events they reflect. */
+@Injectable()
+export class ContactsRepository {
+  readonly #s = CONTACTS_SCHEMA;
+
+  constructor(@Inject(PG_POOL) readonly pool: Pool) {}
+
+  async migrate(): Promise<void> {
+    await this.pool.query(readModelSchemaSql(this.#s));
+  }
+
+  static isContactId(value: string): boolean {
+    return UUID.test(value);
+  }
+
+  async byId(contactId: string, db: Db = this.pool): Promise<ContactRow | undefined> {
+    const { rows } = await db.query<ContactRow>(`SELECT * FROM ${this.#s}.contact_records WHERE contact_id = $1`, [contactId]);
+    return rows[0];
+  }
+
+  async erasedAt(contactId: string, db: Db = this.pool): Promise<Date | undefined> {
+    const { rows } = await db.query<{ erased_at: Date }>(`SELECT erased_at FROM ${this.#s}.erased_contacts WHERE contact_id = $1`, [contactId]);
+    return rows[0]?.erased_at;
+  }
+
+  async upsertRecord(db: PoolClient, row: Omit<ContactRow, 'transaction_count' | 'created_at'>, tokens: readonly SearchToken[] | undefined): Promise<void> {
+    await db.query(
+      `INSERT INTO ${this.#s}.contact_records (contact_id, version, restricted, restriction_reason, record_sealed, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6)
+       ON CONFLICT (contact_id) DO UPDATE SET version = EXCLUDED.version, restricted = EXCLUDED.restricted,
+         restriction_reason = EXCLUDED.restriction_reason, record_sealed = EXCLUDED.record_sealed, updated_at = EXCLUDED.updated_at`,
+      [row.contact_id, row.version, row.restricted, row.restriction_reason, row.record_sealed, row.updated_at],
+    );
+    if (tokens === undefined) return;
+    await db.query(`DELETE FROM ${this.#s}.contact_search WHERE contact_id = $1`, [row.contact_id]);
+    if (tokens.length === 0) return;
+    await db.query(
+      `INSERT INTO ${this.#s}.contact_search (index_name, token, contact_id)
+       SELECT index_name, token, $3 FROM unnest($1::text[], $2::text[]) AS t(index_name, token) ON CONFLICT DO NOTHING`,
+      [tokens.map((t) => t.index), tokens.map((t) => t.token), row.contact_id],
+    );
+  }
+
+  /** A change that leaves the personal data as it is (a restriction, a transaction): the version and flags only. */
+  async touch(db: PoolClient, contactId: string, version: bigint, restricted: boolean, reason: string | null, at: Date): Promise<void> {
+    await db.query(`UPDATE ${this.#s}.contact_records SET version = $2, restricted = $3, restriction_reason = $4, updated_at = $5 WHERE contact_id = $1`, [
+      contactId,
+      version.toString(),
+      restricted,
+      reason,
+      at,
+    ]);
+  }
+
+  async insertTransaction(db: PoolClient, contactId: string, transaction: Omit<TransactionRow, 'recorded_at'>, at: Date): Promise<void> {
+    await db.query(
+      `INSERT INTO ${this.#s}.contact_transactions (contact_id, transaction_id, amount_cents, currency, details_sealed, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [contactId, transaction.transaction_id, transaction.amount_cents, transaction.currency, transaction.details_sealed, at],
+    );
+    await db.query(`UPDATE ${this.#s}.contact_records SET transaction_count = transaction_count + 1 WHERE contact_id = $1`, [contactId]);
+  }
+
+  async recentTransactions(contactId: string, limit: number): Promise<TransactionRow[]> {
+    const { rows } = await this.pool.query<TransactionRow>(
+      `SELECT transaction_id, amount_cents::text, currency, details_sealed, recorded_at FROM ${this.#s}.contact_transactions
+       WHERE contact_id = $1 ORDER BY recorded_at DESC, transaction_id DESC LIMIT $2`,
+      [contactId, limit],
+    );
+    return rows;
+  }
+
+  /** Keyset paging by id; with criteria, only contacts matching all of them. */
+  async search(criteria: SearchCriteria, limit: number, after: string | undefined, tokens: (c: SearchCriteria) => SearchToken[]): Promise<ContactRow[]> {
+    const wanted = tokens(criteria);
+    if (wanted.length === 0) {
+      const { rows } = await this.pool.query<ContactRow>(
+        `SELECT * FROM ${this.#s}.contact_records WHERE ($1::uuid IS NULL OR contact_id > $1::uuid) ORDER BY contact_id LIMIT $2`,
+        [after ?? null, limit],
+      );
+      return rows;
+    }
+    const { rows } = await this.pool.query<ContactRow>(
+      `SELECT r.* FROM ${this.#s}.contact_records r
+       JOIN (SELECT contact_id FROM ${this.#s}.contact_search
+             WHERE (index_name, token) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+             GROUP BY contact_id HAVING count(*) = $3) m USING (contact_id)
+       WHERE ($4::uuid IS NULL OR r.contact_id > $4::uuid) ORDER BY r.contact_id LIMIT $5`,
+      [wanted.map((t) => t.index), wanted.map((t) => t.token), wanted.length, after ?? null, limit],
+    );
+    return rows;
+  }
+
+  /** What an export may hold: never a restricted contact (Art. 18), and erased ones have no row left. */
+  async exportable(ids: readonly string[] | undefined, limit: number): Promise<ContactRow[]> {
+    const { rows } = await this.pool.query<ContactRow>(
+      `SELECT * FROM ${this.#s}.contact_records WHERE NOT restricted AND ($1::uuid[] IS NULL OR contact_id = ANY($1::uuid[])) ORDER BY contact_id LIMIT $2`,
+      [ids ?? null, limit],
+    );
+    return rows;
+  }
+
+  /** Erasure: the record, its tokens and transactions go (cascade); a PII-free tombstone stays. */
+  async purge(db: PoolClient, contactId: string, erasedAt: Date): Promise<void> {
+    await db.query(`DELETE FROM ${this.#s}.contact_records WHERE contact_id = $1`, [contactId]);
+    await db.query(`INSERT INTO ${this.#s}.erased_contacts (contact_id, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [contactId, erasedAt]);
+  }
+
+  /** Empties the read model for a rebuild from the event store. */
+  async truncate(db: PoolClient): Promise<void> {
+    await db.query(`TRUNCATE ${this.#s}.contact_search, ${this.#s}.contact_transactions, ${this.#s}.contact_records, ${this.#s}.erased_contacts`);
+  }
+}

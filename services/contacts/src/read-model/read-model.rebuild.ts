@@ -1,0 +1,61 @@
+import { dateFromTimestamp } from '@crm/contracts';
+import { isCryptoError, type FieldCipher } from '@crm/crypto';
+import { START, type EventStore } from '@crm/eventstore';
+import { withTransaction, type Pool } from '@crm/postgres';
+import { contactCodec } from '../contacts/contact.codec.js';
+import { contactDecider, type ContactState } from '../contacts/contact.decider.js';
+import type { ContactProjection } from './contact.projection.js';
+import type { ContactsRepository } from './contacts.repository.js';
+
+export interface RebuildOutcome {
+  events: number;
+  contacts: number;
+  /** Contacts whose key is gone: they come back as tombstones, never as data. */
+  erased: number;
+}
+
+const CONTACT_STREAM = /^contact-(.+)$/;
+
+/**
+ * Rebuilds the read model from the event store, as after a schema change or a lost database. Replays every contact
+ * event in commit order; a contact whose key has been shredded cannot be decoded and is restored as a tombstone, so
+ * a rebuild can never bring erased personal data back.
+ */
+export async function rebuildReadModel(deps: { pool: Pool; store: EventStore; cipher: FieldCipher; contacts: ContactsRepository; projection: ContactProjection }): Promise<RebuildOutcome> {
+  const codec = contactCodec(deps.cipher);
+  await withTransaction(deps.pool, (tx) => deps.contacts.truncate(tx));
+  const states = new Map<string, ContactState | 'shredded'>();
+  const outcome: RebuildOutcome = { events: 0, contacts: 0, erased: 0 };
+  for (let position = START; ; ) {
+    const page = await deps.store.readAll(position, 500);
+    if (page.length === 0) break;
+    position = { txId: page.at(-1)!.txId, globalPosition: page.at(-1)!.globalPosition };
+    await withTransaction(deps.pool, async (tx) => {
+      for (const recorded of page) {
+        const contactId = CONTACT_STREAM.exec(recorded.streamId)?.[1];
+        if (contactId === undefined) continue;
+        const state = states.get(contactId) ?? contactDecider.initialState();
+        if (state === 'shredded') continue;
+        outcome.events++;
+        const at = recorded.envelope.occurredAt === undefined ? new Date() : dateFromTimestamp(recorded.envelope.occurredAt);
+        let event;
+        try {
+          event = await codec.decode(recorded.envelope);
+        } catch (error) {
+          if (!isCryptoError(error, 'KEY_SHREDDED')) throw error;
+          states.set(contactId, 'shredded');
+          await deps.contacts.purge(tx, contactId, at);
+          continue;
+        }
+        const next = contactDecider.evolve(state, event);
+        states.set(contactId, next);
+        await deps.projection.apply(tx, contactId, recorded.streamVersion, next, [event], at);
+      }
+    });
+  }
+  for (const state of states.values()) {
+    if (state === 'shredded' || state.status === 'erased') outcome.erased++;
+    else outcome.contacts++;
+  }
+  return outcome;
+}
