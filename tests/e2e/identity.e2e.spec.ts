@@ -1,113 +1,16 @@
 // Identity through the gateway, as a frontend and an authenticator app would use it (issue: identity, 2FA and
 // least-privilege access). The platform is the one `npm test` started; the bootstrap administrator comes from
 // <state>/secrets/admin.password like `npm start` prints.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { decodeEnvelope, fromBinary, PermissionDeniedSchema, SessionRevocationReason, SessionRevokedSchema } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
-import { testEnv, totpCode, uniqueName } from '@crm/testing';
-
-const gateway = process.env.CRM_GATEWAY_URL ?? `http://127.0.0.1:${process.env.CRM_GATEWAY_PORT ?? 8080}`;
-const stateDir = testEnv().CRM_STATE_DIR!;
-const adminEmail = process.env.CRM_ADMIN_EMAIL ?? 'admin@crm.local';
-const adminPassword = readFileSync(join(stateDir, 'secrets', 'admin.password'), 'utf8').trim();
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function api(method: string, path: string, body?: unknown, token?: string): Promise<Answer> {
-  const response = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-}
-
-const now = () => Date.now() / 1000;
-
-/** Signs a user in all the way: password, then TOTP (enrolling first when asked), as a frontend would. */
-async function signIn(
-  email: string,
-  password: string,
-  totp: { secret?: string; step: number },
-): Promise<{ accessToken: string; refreshToken: string; secret?: string; recoveryCodes?: string[]; lastCode?: string }> {
-  const login = await api('POST', '/v1/auth/login', { email, password });
-  expect(login.status).toBe(200);
-  if (typeof login.body.accessToken === 'string') return login.body as { accessToken: string; refreshToken: string };
-  let secret = totp.secret;
-  let recoveryCodes: string[] | undefined;
-  if (login.body.mfaEnrollmentRequired === true) {
-    const enrollmentToken = login.body.enrollmentToken as string;
-    const enrolment = await api('POST', '/v1/me/mfa/totp', { enrollmentToken });
-    expect(enrolment.status).toBe(200);
-    expect(enrolment.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
-    expect(enrolment.body.qrCode).toMatch(/^<svg/);
-    secret = enrolment.body.secret as string;
-    const confirmed = await api('POST', '/v1/me/mfa/totp/confirm', { enrollmentToken, code: totpCode(secret, now() - 30) });
-    expect(confirmed.status).toBe(200);
-    recoveryCodes = confirmed.body.recoveryCodes as string[];
-    const again = await api('POST', '/v1/auth/login', { email, password });
-    const lastCode = totpCode(secret, now() + totp.step * 30);
-    return { ...(await secondFactor(again.body.mfaToken as string, lastCode)), secret, recoveryCodes, lastCode };
-  }
-  const lastCode = totpCode(secret!, now() + totp.step * 30);
-  return { ...(await secondFactor(login.body.mfaToken as string, lastCode)), ...(secret === undefined ? {} : { secret }), lastCode };
-}
-
-async function secondFactor(mfaToken: string, code: string): Promise<{ accessToken: string; refreshToken: string }> {
-  const answer = await api('POST', '/v1/auth/mfa', { mfaToken, code });
-  expect(answer.body.code).toBeUndefined();
-  expect(answer.status).toBe(200);
-  return answer.body as { accessToken: string; refreshToken: string };
-}
-
-// Random only: a password sharing a token with the account's e-mail (uniqueName's timestamp) is refused, rightly.
-const strongPassword = () => `Tq9!${randomBytes(12).toString('base64url')}`;
+import { uniqueName } from '@crm/testing';
+import { adminSession, api, gateway, secondFactor, signIn, stateDir, strongPassword } from './support/gateway-session.js';
 
 let admin: { accessToken: string; refreshToken: string };
 let redis: Redis;
-
-/**
- * The bootstrap administrator enrols TOTP on the first run against a state directory; the test keeps the secret in
- * that state directory (like a phone keeps it) so later runs on the same machine sign in with it.
- */
-const adminSecretFile = join(stateDir, 'test-state', 'admin-totp.secret');
-const adminRefreshFile = join(stateDir, 'test-state', 'admin-refresh.token');
-async function adminSession(): Promise<{ accessToken: string; refreshToken: string }> {
-  const session = await adminSignIn();
-  writeFileSync(adminRefreshFile, session.refreshToken, { mode: 0o600 });
-  return session;
-}
-
-/** A later run within the same minute cannot reuse the TOTP steps of the last one; the kept session avoids that. */
-async function adminSignIn(): Promise<{ accessToken: string; refreshToken: string }> {
-  if (existsSync(adminRefreshFile)) {
-    const refreshed = await api('POST', '/v1/auth/refresh', { refreshToken: readFileSync(adminRefreshFile, 'utf8').trim() });
-    if (refreshed.status === 200) return refreshed.body as { accessToken: string; refreshToken: string };
-  }
-  const login = await api('POST', '/v1/auth/login', { email: adminEmail, password: adminPassword });
-  expect(login.status).toBe(200);
-  mkdirSync(join(stateDir, 'test-state'), { recursive: true, mode: 0o700 });
-  if (login.body.mfaEnrollmentRequired === true) {
-    const session = await signIn(adminEmail, adminPassword, { step: 1 });
-    writeFileSync(adminSecretFile, session.secret!, { mode: 0o600 });
-    return session;
-  }
-  if (!existsSync(adminSecretFile)) throw new Error(`the administrator is enrolled but ${adminSecretFile} is missing: reset the state directory`);
-  const secret = readFileSync(adminSecretFile, 'utf8').trim();
-  // A step used by an earlier run in the last two minutes is refused as a replay; the neighbours are accepted too.
-  for (const step of [0, 1, -1]) {
-    const answer = await api('POST', '/v1/auth/mfa', { mfaToken: login.body.mfaToken, code: totpCode(secret, now() + step * 30) });
-    if (answer.status === 200) return answer.body as { accessToken: string; refreshToken: string };
-  }
-  throw new Error('the administrator could not pass the second factor');
-}
 
 beforeAll(async () => {
   // Earlier runs on this machine may have spent the per-address login budget (every test signs in from 127.0.0.1).

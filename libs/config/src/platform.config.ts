@@ -32,6 +32,11 @@ export interface PlatformConfig {
   port: number;
   stateDir: string;
   logLevel: LogLevel;
+  /**
+   * How recent a second factor must be for a `@RequireStepUp()` route (export, erasure, second-factor reset).
+   * Five minutes by default; the test run shortens it so the end-to-end suite can watch a session go stale.
+   */
+  stepUpMaxAgeSeconds: number;
   /** Undefined for a service without a database (the gateway). */
   postgres: PostgresSettings | undefined;
   redis: RedisSettings;
@@ -42,6 +47,7 @@ const platformEnvSchema = z.object({
   CRM_STATE_DIR: z.string().min(1, 'required (the launcher sets it; default is <repo>/.crm)'),
   CRM_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   CRM_BIND_HOST: z.string().min(1).default('127.0.0.1'),
+  CRM_STEP_UP_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(3_600).default(300),
   CRM_PG_HOST: z.string().min(1).default('127.0.0.1'),
   CRM_PG_PORT: portSchema.default(55432),
   CRM_PG_USER: z.string().min(1).default('crm'),
@@ -77,6 +83,7 @@ export function loadPlatformConfig(options: PlatformConfigOptions, env: Env = pr
     port,
     stateDir: base.CRM_STATE_DIR,
     logLevel: base.CRM_LOG_LEVEL,
+    stepUpMaxAgeSeconds: base.CRM_STEP_UP_MAX_AGE_SECONDS,
     postgres:
       pgPassword === undefined
         ? undefined

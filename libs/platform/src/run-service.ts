@@ -74,6 +74,7 @@ export async function createServiceApp(
   const recorder = new AccessDeniedRecorder(kafka, logger);
   app.useGlobalGuards(
     new AuthGuard(app.get(Reflector), app.get<JwtVerifier>(JWT_VERIFIER), {
+      stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds,
       onDenied: async (denied) => {
         logger.warn({ route: denied.route, reason: denied.reason, sub: denied.sub }, 'access denied');
         await recorder.record(denied, denied.correlationId);

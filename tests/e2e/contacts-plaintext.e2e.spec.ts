@@ -1,0 +1,130 @@
+// Proof, not promise (GUIDE §3): a contact whose name, e-mail, note and purchase carry a unique marker is created,
+// viewed, searched, exported and rectified through the gateway; the marker is then looked for in every file the
+// platform writes — both Kafka clusters' log segments, the whole Postgres data directory (heap and WAL, after a
+// checkpoint), Redis's files and every service log — before and after the contact is erased. Controls prove each
+// scan reaches its files: values the platform does write in the clear (ids) are found there.
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { decodeEnvelope } from '@crm/contracts';
+import { KafkaCluster } from '@crm/messaging';
+import { createPool } from '@crm/postgres';
+import { filesContaining, testPlatformConfig, uniqueName } from '@crm/testing';
+import { adminSession, api, gateway, signIn, stateDir, strongPassword } from './support/gateway-session.js';
+
+const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
+const marker = `plainmark${letters(14)}`;
+const correlation = `scan-${letters(16)}`;
+const config = testPlatformConfig('contacts', { CRM_PG_DATABASE: 'contacts' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'e2e-plaintext' });
+const roots = {
+  kafka: [join(stateDir, 'kafka', 'primary'), join(stateDir, 'kafka', 'backup')],
+  postgres: [join(stateDir, 'postgres', 'data')],
+  redis: [join(stateDir, 'redis')],
+  logs: [join(stateDir, 'logs')],
+};
+
+let sales: string;
+let dpo: string;
+let dpoId: string;
+
+async function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; text: string; body: Record<string, unknown> }> {
+  const response = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-correlation-id': correlation },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, text, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Makes what the servers hold in memory reach their files: Postgres checkpoints; Kafka and Redis write through the page cache. */
+async function checkpoint(): Promise<void> {
+  const pool = createPool(config.postgres!, { applicationName: 'e2e-plaintext' });
+  try {
+    await pool.query('CHECKPOINT');
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Waits (by reading the topic) until the contact's events have been relayed to Kafka. */
+async function relayed(contactId: string, payloadType: string): Promise<void> {
+  const found = (messages: ReadonlyArray<{ value: Uint8Array }>) => messages.some((m) => {
+    const envelope = decodeEnvelope(m.value);
+    return envelope.subjectId === contactId && envelope.payloadType === payloadType;
+  });
+  const seen = await kafka.readFromStart('crm.contacts.v1.events', found, { groupId: uniqueName('e2e-plain'), timeoutMs: 60_000 });
+  expect(found(seen)).toBe(true);
+}
+
+async function scan(): Promise<Record<keyof typeof roots, string[]>> {
+  await checkpoint();
+  const entries = await Promise.all(Object.entries(roots).map(async ([name, dirs]) => [name, await filesContaining(dirs, marker)] as const));
+  return Object.fromEntries(entries) as Record<keyof typeof roots, string[]>;
+}
+
+beforeAll(async () => {
+  const admin = await adminSession();
+  const make = async (role: string) => {
+    const email = `${role}-${uniqueName('p')}@example.com`;
+    const password = strongPassword();
+    const created = await api('POST', '/v1/users', { email, displayName: `Scan ${role}`, password, roles: [role] }, admin.accessToken);
+    expect(created.status).toBe(201);
+    return { email, password, id: created.body.id as string };
+  };
+  const salesUser = await make('sales');
+  sales = ((await api('POST', '/v1/auth/login', { email: salesUser.email, password: salesUser.password })).body as { accessToken: string }).accessToken;
+  const dpoUser = await make('dpo');
+  dpo = (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken;
+  dpoId = dpoUser.id;
+});
+afterAll(() => kafka.close());
+
+describe('no plaintext personal data at rest', () => {
+  let contactId: string;
+
+  it('after create, view, search, export and rectify: the marker is in no Kafka segment, Postgres file, Redis file or log', async () => {
+    const created = await call('POST', '/v1/contacts', sales, {
+      purpose: 'customer-service',
+      data: { name: { given: marker, family: 'Scan' }, emails: [`${marker}@example.com`], notes: [`called about ${marker}`] },
+    });
+    expect(created.status).toBe(201);
+    contactId = created.body.id as string;
+    const purchase = await call('POST', `/v1/contacts/${contactId}/transactions`, sales, {
+      purpose: 'billing',
+      transaction: { description: `bike for ${marker}`, amountCents: 12_300, currency: 'EUR', occurredAt: '2026-11-28T12:00:00Z' },
+    });
+    expect(purchase.status).toBe(201);
+    expect((await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, sales)).text).toContain(marker);
+    const found = await call('GET', `/v1/contacts?purpose=customer-service&name=${marker}`, sales);
+    expect((found.body.items as Array<{ id: string }>).map((item) => item.id)).toEqual([contactId]);
+    expect((await call('GET', `/v1/contacts?purpose=sales&email=${marker}@example.com`, sales)).text).toContain(contactId);
+    const exported = await call('POST', '/v1/contacts/export', dpo, { purpose: 'customer-service', format: 'json', contactIds: [contactId] });
+    expect(exported.text).toContain(marker);
+    const rectified = await call('PATCH', `/v1/contacts/${contactId}`, sales, { purpose: 'customer-service', changes: { notes: [`still ${marker}`], name: { family: `Scan${marker}` } } });
+    expect(rectified.status).toBe(200);
+    await relayed(contactId, 'crm.contacts.v1.ContactRectified');
+
+    const hits = await scan();
+
+    expect(hits).toEqual({ kafka: [], postgres: [], redis: [], logs: [] });
+    // Controls: what is written in the clear is found where it is written, so each scan can fail.
+    expect(await filesContaining(roots.kafka, contactId)).not.toEqual([]);
+    expect(await filesContaining(roots.postgres, contactId)).not.toEqual([]);
+    expect(await filesContaining(roots.redis, dpoId)).not.toEqual([]);
+    expect(await filesContaining(roots.logs, correlation)).not.toEqual([]);
+  });
+
+  it('after erasure: still nowhere, and no API, search or export returns any of it', async () => {
+    const erased = await call('POST', `/v1/contacts/${contactId}/erasure`, dpo);
+    expect(erased.status).toBe(200);
+    await relayed(contactId, 'crm.contacts.v1.ContactErased');
+
+    expect(await scan()).toEqual({ kafka: [], postgres: [], redis: [], logs: [] });
+    expect((await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, sales)).status).toBe(410);
+    expect((await call('GET', `/v1/contacts?purpose=customer-service&name=${marker}`, sales)).body.items).toEqual([]);
+    const exported = await call('POST', '/v1/contacts/export', dpo, { purpose: 'customer-service', format: 'csv', contactIds: [contactId] });
+    expect(exported.text).not.toContain(marker);
+    expect(exported.text.trim().split('\r\n')).toHaveLength(1);
+  });
+});
