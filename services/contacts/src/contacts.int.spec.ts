@@ -2,13 +2,16 @@
 // over HTTP with real ES256 tokens. The end-to-end suite covers the same journeys through the gateway; this one
 // covers the service's own rules in detail.
 import type { INestApplication } from '@nestjs/common';
-import { AccessChannel, ContactDataAccessedSchema, decodeEnvelope, decodePayload } from '@crm/contracts';
+import { AccessChannel, ContactDataAccessedSchema, decodeEnvelope, decodePayload, type EventEnvelope } from '@crm/contracts';
+import { fold } from '@crm/eventstore';
 import type { Permission } from '@crm/auth';
 import { EVENT_STORE, FIELD_CIPHER, createServiceApp } from '@crm/platform';
 import { createLogger } from '@crm/logging';
 import { KafkaCluster } from '@crm/messaging';
 import { expectEventually, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
 import { AppModule } from './app.module.js';
+import { contactCodec } from './contacts/contact.codec.js';
+import { contactDecider } from './contacts/contact.decider.js';
 import { ContactProjection } from './read-model/contact.projection.js';
 import { ContactsRepository } from './read-model/contacts.repository.js';
 import { rebuildReadModel } from './read-model/read-model.rebuild.js';
@@ -37,8 +40,11 @@ afterAll(async () => {
   await kafka.close();
 });
 
-async function call(method: string, path: string, perms: readonly Permission[], body?: unknown, headers: Record<string, string> = {}, mfaAgeSeconds?: number) {
-  const token = await issuer.token({ sub: 'user-it', perms, ...(mfaAgeSeconds === undefined ? {} : { mfaAgeSeconds }) });
+// One actor per run: the export budget on Redis is per user and outlives a run.
+const actor = uniqueName('user-it');
+
+async function call(method: string, path: string, perms: readonly Permission[], body?: unknown, headers: Record<string, string> = {}, mfaAgeSeconds?: number, sub = actor) {
+  const token = await issuer.token({ sub, perms, ...(mfaAgeSeconds === undefined ? {} : { mfaAgeSeconds }) });
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
@@ -67,6 +73,7 @@ function person(marker: string) {
   };
 }
 
+const uniqueId = () => '0190a000-0000-7000-8000-' + Math.floor(Math.random() * 1e12).toString().padStart(12, '0');
 const create = async (marker: string, purpose = 'customer-service') => call('POST', '/v1/contacts', WRITER, { purpose, data: person(marker) });
 
 describe('contacts: create, read, search, rectify', () => {
@@ -165,6 +172,33 @@ describe('contacts: transactions and restriction', () => {
   });
 });
 
+describe('contacts: the read-model row is the decision state', () => {
+  it('given a history of commands, then the row holds exactly what the stream folds to', async () => {
+    const { json } = await create('Fold');
+    await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { phones: null, name: { given: 'Bo' } } });
+    await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction: { description: 'x', amountCents: 5, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' } });
+    await call('POST', `/v1/contacts/${json.id}/restriction`, WRITER, { reason: 'legal-claims' });
+
+    const codec = contactCodec(app.get(FIELD_CIPHER));
+    const recorded = await app.get(EVENT_STORE).readStream(`contact-${json.id}`);
+    const folded = fold(contactDecider, await Promise.all(recorded.map((event: { envelope: EventEnvelope }) => codec.decode(event.envelope))));
+    const row = (await app.get(ContactsRepository).byId(json.id))!;
+
+    expect(BigInt(row.version)).toBe(recorded.at(-1)!.streamVersion);
+    expect(await app.get(ContactProjection).openRecord(row)).toEqual(folded.data);
+    expect([row.restricted, row.restriction_reason, row.transaction_count]).toEqual([folded.restricted, folded.restrictionReason, folded.transactionIds.size]);
+  });
+
+  it('given concurrent writes to one contact, then they queue on the row and none is lost', async () => {
+    const { json } = await create('Queue');
+    const transaction = { description: 'y', amountCents: 1, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' };
+    const results = await Promise.all(Array.from({ length: 12 }, () => call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction })));
+    expect(results.map((result) => result.status)).toEqual(Array(12).fill(201));
+    expect(results.map((result) => result.json.version).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=billing`, WRITER)).json).toMatchObject({ version: 13, transactionCount: 12 });
+  });
+});
+
 describe('contacts: export', () => {
   it('needs contacts:export and a fresh second factor', async () => {
     const refusal = async (perms: Permission[], mfaAgeSeconds?: number) => {
@@ -195,6 +229,18 @@ describe('contacts: export', () => {
 
     const events = await app.get(EVENT_STORE).readStream(`export-${json.headers.get('x-export-id')}`);
     expect(events.map((event: { envelope: { payloadType: string; purpose: string } }) => [event.envelope.payloadType, event.envelope.purpose])).toEqual([['crm.contacts.v1.ContactsExported', 'marketing']]);
+  });
+});
+
+describe('contacts: export budget', () => {
+  it("refuses a user's eleventh export within the hour with 429 EXPORT_RATE_LIMITED; another user is not affected", async () => {
+    const hoarder = uniqueName('hoarder');
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [uniqueId()] }, {}, 10, hoarder)).status);
+    expect(statuses).toEqual([...Array(10).fill(200), 429]);
+    const limited = await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [uniqueId()] }, {}, 10, hoarder);
+    expect([limited.json.code, limited.json.details.limit]).toEqual(['EXPORT_RATE_LIMITED', 10]);
+    expect((await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [uniqueId()] }, {}, 10, uniqueName('other'))).status).toBe(200);
   });
 });
 
@@ -286,7 +332,7 @@ describe('contacts: reads are processing', () => {
     const envelope = decodeEnvelope(seen.filter(isMine)[0]!.value);
     expect({ purpose: envelope.purpose, actor: envelope.actor?.id, ...decodePayload(envelope, ContactDataAccessedSchema) }).toMatchObject({
       purpose: 'marketing',
-      actor: 'user-it',
+      actor,
       channel: AccessChannel.VIEW,
       fields: ['name.given', 'name.family', 'emails[]'],
     });

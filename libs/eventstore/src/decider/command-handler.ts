@@ -19,11 +19,6 @@ export interface HandleOptions {
   maxConflictRetries?: number;
   /** Join the caller's transaction (no conflict retries then: the caller owns the transaction). */
   client?: PoolClient;
-  /**
-   * The version the caller last saw (an HTTP `If-Match`). When the stream has moved since, the command is refused
-   * with a version conflict instead of being decided again: the caller's intent was based on data that changed.
-   */
-  expectedVersion?: bigint;
 }
 
 export interface HandleResult<State, Event> extends AppendResult {
@@ -47,14 +42,10 @@ export async function handleCommand<Command, State, Event>(
   const maxRetries = options.client === undefined ? (options.maxConflictRetries ?? 3) : 0;
   for (let attempt = 0; ; attempt++) {
     const recorded = await store.readStream(streamId);
-    const current = recorded.at(-1)?.streamVersion ?? 0n;
-    if (options.expectedVersion !== undefined && options.expectedVersion !== current) {
-      throw new StreamVersionConflict(streamId, String(options.expectedVersion), String(current));
-    }
     const history = await Promise.all(recorded.map((event) => codec.decode(event.envelope)));
     const state = fold(decider, history);
     const events = decider.decide(command, state);
-    const version = current;
+    const version = recorded.at(-1)?.streamVersion ?? 0n;
     if (events.length === 0) return { streamId, nextExpectedVersion: version, eventIds: [], events, state };
     try {
       const encoded = await Promise.all(events.map((event) => codec.encode(event)));

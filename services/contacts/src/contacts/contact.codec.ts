@@ -55,16 +55,7 @@ function categoryOfUnit(unit: string): DataCategory {
  * and to the unit's path, so a value cannot be moved to another person or field, and paths and categories stay
  * readable for analysts and the audit trail after the contact's key is shredded.
  */
-export interface ContactCodecOptions {
-  /**
-   * Leave transaction descriptions and dates sealed (decoded as empty strings). Deciding a command needs which
-   * transactions exist, never what they say, so a contact with a long purchase history is not decrypted in full
-   * on every write.
-   */
-  skipTransactionDetails?: boolean;
-}
-
-export function contactCodec(cipher: FieldCipher, options: ContactCodecOptions = {}): EventCodec<ContactEvent> {
+export function contactCodec(cipher: FieldCipher): EventCodec<ContactEvent> {
   const seal = async (contactId: string, path: string, value: unknown): Promise<ContactField> =>
     create(ContactFieldSchema, {
       path,
@@ -131,8 +122,8 @@ export function contactCodec(cipher: FieldCipher, options: ContactCodecOptions =
             transactionId: message.transactionId,
             amountCents: message.amountCents,
             currency: message.currency,
-            description: options.skipTransactionDetails === true ? '' : ((await open(contactId, message.description)) as string),
-            occurredAt: options.skipTransactionDetails === true ? '' : ((await open(contactId, message.occurredAt)) as string),
+            description: (await open(contactId, message.description)) as string,
+            occurredAt: (await open(contactId, message.occurredAt)) as string,
           };
         }
         case ProcessingRestrictedSchema.typeName: {

@@ -53,9 +53,16 @@ export class ContactsRepository {
     return UUID.test(value);
   }
 
-  async byId(contactId: string, db: Db = this.pool): Promise<ContactRow | undefined> {
-    const { rows } = await db.query<ContactRow>(`SELECT * FROM ${this.#s}.contact_records WHERE contact_id = $1`, [contactId]);
+  /** `forUpdate` locks the row until the transaction ends: it is the contact's decision state (see ContactCommands). */
+  async byId(contactId: string, db: Db = this.pool, options: { forUpdate?: boolean } = {}): Promise<ContactRow | undefined> {
+    const lock = options.forUpdate === true ? ' FOR UPDATE' : '';
+    const { rows } = await db.query<ContactRow>(`SELECT * FROM ${this.#s}.contact_records WHERE contact_id = $1${lock}`, [contactId]);
     return rows[0];
+  }
+
+  async hasTransaction(db: Db, contactId: string, transactionId: string): Promise<boolean> {
+    const { rows } = await db.query(`SELECT 1 FROM ${this.#s}.contact_transactions WHERE contact_id = $1 AND transaction_id = $2`, [contactId, transactionId]);
+    return rows.length > 0;
   }
 
   async erasedAt(contactId: string, db: Db = this.pool): Promise<Date | undefined> {
