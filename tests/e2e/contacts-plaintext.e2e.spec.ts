@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { decodeEnvelope } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
-import { filesContaining, testPlatformConfig, uniqueName } from '@crm/testing';
-import { adminSession, api, gateway, signIn, stateDir, strongPassword } from './support/gateway-session.js';
+import { adminSession, api, filesContaining, gateway, signIn, stateDir, strongPassword, testPlatformConfig, uniqueName } from '@crm/testing';
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
 const marker = `plainmark${letters(14)}`;

@@ -1,8 +1,7 @@
 // Contacts through the gateway, as a frontend, a salesperson and a DPO use them (issue: contacts with
 // crypto-shredding end to end). Users are created by the bootstrap administrator; the DPO enrols TOTP at first
 // sign-in, which also makes their second factor fresh for export and erasure.
-import { expectEventually, uniqueName } from '@crm/testing';
-import { adminSession, gateway, signIn, strongPassword, api } from './support/gateway-session.js';
+import { adminSession, api, expectEventually, gateway, signIn, strongPassword, uniqueName } from '@crm/testing';
 
 interface Reply {
   status: number;

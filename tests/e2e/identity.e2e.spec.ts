@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { decodeEnvelope, fromBinary, PermissionDeniedSchema, SessionRevocationReason, SessionRevokedSchema } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
 import { uniqueName } from '@crm/testing';
-import { adminSession, api, gateway, secondFactor, signIn, stateDir, strongPassword } from './support/gateway-session.js';
+import { adminSession, api, gateway, secondFactor, signIn, stateDir, strongPassword } from '@crm/testing';
 
 let admin: { accessToken: string; refreshToken: string };
 let redis: Redis;

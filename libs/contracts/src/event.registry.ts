@@ -1,4 +1,6 @@
 import { createRegistry, type Registry } from '@bufbuild/protobuf';
+import { AuditTrailQueriedSchema, ProcessingActivityRecordedSchema, ProcessorRecordedSchema } from './gen/crm/audit/v1/audit_events_pb.js';
+import { SignedTreeHeadSchema } from './gen/crm/audit/v1/tree_head_pb.js';
 import { SealedFieldSchema } from './gen/crm/crypto/v1/sealed_field_pb.js';
 import { DeadLetterSchema } from './gen/crm/deadletter/v1/dead_letter_pb.js';
 import { ActorSchema } from './gen/crm/events/v1/actor_pb.js';
@@ -54,4 +56,8 @@ export const eventRegistry: Registry = createRegistry(
   ContactDataAccessedSchema,
   ContactsExportedSchema,
   ContactsImportedSchema,
+  SignedTreeHeadSchema,
+  AuditTrailQueriedSchema,
+  ProcessingActivityRecordedSchema,
+  ProcessorRecordedSchema,
 );

@@ -67,3 +67,12 @@ export {
   type ContactsExported,
   type ContactsImported,
 } from './gen/crm/contacts/v1/contact_processing_pb.js';
+export { SignatureAlgorithm, SignedTreeHeadSchema, type SignedTreeHead } from './gen/crm/audit/v1/tree_head_pb.js';
+export {
+  AuditTrailQueriedSchema,
+  ProcessingActivityRecordedSchema,
+  ProcessorRecordedSchema,
+  type AuditTrailQueried,
+  type ProcessingActivityRecorded,
+  type ProcessorRecorded,
+} from './gen/crm/audit/v1/audit_events_pb.js';

@@ -5,5 +5,5 @@ export const serviceDefinition: ServiceDefinition = {
   service: 'audit',
   defaultPort: 8084,
   needs: { postgres: true, redis: true, kafka: 'primary' },
-  module: () => AppModule.register(),
+  module: (config) => AppModule.register(config),
 };

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { AUDIT_URL, AuditRoutesController } from './audit-routes/audit-routes.controller.js';
 import { DownstreamModule } from './downstream/downstream.module.js';
 import { loadDownstreamUrls } from './downstream/downstream.config.js';
 import { CONTACTS_URL, ContactsRoutesController } from './contacts-routes/contacts-routes.controller.js';
@@ -11,10 +12,11 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [DownstreamModule.register()],
-      controllers: [IdentityRoutesController, ContactsRoutesController],
+      controllers: [IdentityRoutesController, ContactsRoutesController, AuditRoutesController],
       providers: [
         { provide: IDENTITY_URL, useFactory: () => loadDownstreamUrls().identity },
         { provide: CONTACTS_URL, useFactory: () => loadDownstreamUrls().contacts },
+        { provide: AUDIT_URL, useFactory: () => loadDownstreamUrls().audit },
         { provide: RATE_LIMITS, useFactory: () => loadRateLimits() },
       ],
     };

@@ -1,0 +1,81 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { PlatformConfig } from '@crm/config';
+import { OutboxRelay, type EventStore } from '@crm/eventstore';
+import { createLogger, type Logger } from '@crm/logging';
+import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
+import { PG_POOL, type Pool } from '@crm/postgres';
+import type { AuditConfig } from './audit.config.js';
+import { AUDIT_CONFIG, REGISTER_EVENT_STORE, TREE_HEAD_KEY } from './audit.tokens.js';
+import { AuditIngester } from './ingesting/audit.ingester.js';
+import { registerSchemaSql } from './register/register.schema.js';
+import { EntriesStore } from './trail/entries.store.js';
+import { AuditLogView } from './tree-heads/log.view.js';
+import { TreeHeadPublisher } from './tree-heads/tree-head.publisher.js';
+import type { TreeHeadKey } from './tree-heads/tree-head.key.js';
+
+export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
+
+/**
+ * Boots the audit log in order: schema, log id, the tree rebuilt from the stored leaf hashes, the heads already on
+ * Kafka checked against it, then ingest and periodic signing. The register's outbox relay runs beside them.
+ */
+@Injectable()
+export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly view: AuditLogView;
+  #publisher: TreeHeadPublisher | undefined;
+  #ingester: AuditIngester | undefined;
+  #relay: OutboxRelay | undefined;
+  readonly #logger: Logger;
+
+  constructor(
+    readonly store: EntriesStore,
+    @Inject(KAFKA_PRIMARY) private readonly kafka: KafkaCluster,
+    @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
+    @Inject(TREE_HEAD_KEY) readonly key: TreeHeadKey,
+    @Inject(REGISTER_EVENT_STORE) private readonly registerEvents: EventStore,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(PLATFORM_CONFIG) platform: PlatformConfig,
+  ) {
+    this.view = new AuditLogView(store);
+    this.#logger = createLogger({ service: platform.service, level: platform.logLevel });
+  }
+
+  get publisher(): TreeHeadPublisher {
+    if (this.#publisher === undefined) throw new Error('the audit runtime has not started');
+    return this.#publisher;
+  }
+
+  get ingester(): AuditIngester | undefined {
+    return this.#ingester;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.store.migrate([registerSchemaSql(this.config.schema)]);
+    await this.kafka.ensureTopics([{ name: this.config.registerTopic, partitions: 3 }]);
+    await this.registerEvents.migrate();
+    this.#relay = new OutboxRelay(this.pool, this.kafka, { schema: this.config.schema });
+    this.#relay.start();
+    const logId = await this.store.logId();
+    this.#publisher = new TreeHeadPublisher(this.kafka, this.view, this.key, logId, {
+      intervalMs: this.config.ingest ? this.config.signIntervalMs : 2 ** 31 - 1,
+      topic: this.config.treeHeadsTopic,
+      logger: this.#logger,
+    });
+    await this.#publisher.start();
+    if (this.config.ingest) {
+      this.#ingester = new AuditIngester(this.kafka, this.store, this.view, logId, {
+        topicPattern: this.config.topicPattern,
+        discoveryIntervalMs: this.config.discoveryIntervalMs,
+        maxBatchSize: this.config.maxBatchSize,
+        logger: this.#logger,
+      });
+      await this.#ingester.start();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.#ingester?.stop();
+    await this.#publisher?.stop();
+    await this.#relay?.stop();
+  }
+}

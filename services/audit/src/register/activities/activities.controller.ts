@@ -1,0 +1,59 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
+import { correlationId, RequirePermissions, validate } from '@crm/http';
+import type { ActivityView } from '../export/register.report.js';
+import { assertMayReadRegister } from '../register.access.js';
+import { RegisterService } from '../register.service.js';
+import type { RegisterRecord } from '../versioned.register.js';
+import { activityDocument, activityUpdate, type ActivityDocument } from './activity.document.js';
+
+const activityId = z.uuid();
+
+@ApiTags('register')
+@Controller('v1/register/activities')
+export class ActivitiesController {
+  constructor(private readonly register: RegisterService) {}
+
+  @RequirePermissions()
+  @Get()
+  @ApiOperation({ summary: 'The processing activities (current versions) with evidence from the audit trail; needs register:manage or audit:read' })
+  list(@CurrentAuth() auth: AccessTokenClaims): Promise<ActivityView[]> {
+    assertMayReadRegister(auth);
+    return this.register.activities();
+  }
+
+  @RequirePermissions()
+  @Get(':id')
+  @ApiOperation({ summary: 'One processing activity (current version) with its evidence; needs register:manage or audit:read' })
+  one(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims): Promise<ActivityView> {
+    assertMayReadRegister(auth);
+    return this.register.activity(validate(activityId, id));
+  }
+
+  @RequirePermissions()
+  @Get(':id/versions')
+  @ApiOperation({ summary: 'Every version of a processing activity, oldest first; needs register:manage or audit:read' })
+  versions(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims): Promise<Array<RegisterRecord<ActivityDocument>>> {
+    assertMayReadRegister(auth);
+    return this.register.activityVersions(validate(activityId, id));
+  }
+
+  @RequirePermissions('register:manage')
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Declare a processing activity (version 1)' })
+  declare(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ActivityView> {
+    return this.register.declareActivity(validate(activityDocument, body), { actorId: auth.sub, correlationId: correlationId(request) });
+  }
+
+  @RequirePermissions('register:manage')
+  @Put(':id')
+  @ApiOperation({ summary: 'Revise a processing activity: the whole declaration plus `expectedVersion`; a stale version is 409' })
+  revise(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ActivityView> {
+    const { expectedVersion, ...document } = validate(activityUpdate, body);
+    return this.register.reviseActivity(validate(activityId, id), expectedVersion, document, { actorId: auth.sub, correlationId: correlationId(request) });
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
+import { correlationId, RequirePermissions, validate } from '@crm/http';
+import type { ProcessorView } from '../export/register.report.js';
+import { assertMayReadRegister } from '../register.access.js';
+import { RegisterService } from '../register.service.js';
+import { processorDocument, processorUpdate } from './processor.document.js';
+
+const processorId = z.uuid();
+
+@ApiTags('register')
+@Controller('v1/processors')
+export class ProcessorsController {
+  constructor(private readonly register: RegisterService) {}
+
+  @RequirePermissions()
+  @Get()
+  @ApiOperation({ summary: 'Processors and sub-processors with DPA reference, location and status; needs register:manage or audit:read' })
+  list(@CurrentAuth() auth: AccessTokenClaims): Promise<ProcessorView[]> {
+    assertMayReadRegister(auth);
+    return this.register.processors();
+  }
+
+  @RequirePermissions()
+  @Get(':id')
+  @ApiOperation({ summary: 'One processor; needs register:manage or audit:read' })
+  one(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims): Promise<ProcessorView> {
+    assertMayReadRegister(auth);
+    return this.register.processor(validate(processorId, id));
+  }
+
+  @RequirePermissions('register:manage')
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Add a processor (or, with parentProcessorId, a sub-processor)' })
+  create(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ProcessorView> {
+    return this.register.registerProcessor(validate(processorDocument, body), { actorId: auth.sub, correlationId: correlationId(request) });
+  }
+
+  @RequirePermissions('register:manage')
+  @Put(':id')
+  @ApiOperation({ summary: 'Revise a processor (e.g. its status): the whole record plus `expectedVersion`; a stale version is 409' })
+  revise(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ProcessorView> {
+    const { expectedVersion, ...document } = validate(processorUpdate, body);
+    return this.register.reviseProcessor(validate(processorId, id), expectedVersion, document, { actorId: auth.sub, correlationId: correlationId(request) });
+  }
+}

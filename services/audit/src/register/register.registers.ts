@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { create, ProcessingActivityRecordedSchema, ProcessorRecordedSchema, toBinary } from '@crm/contracts';
+import type { EventStore } from '@crm/eventstore';
+import { PG_POOL, type Pool } from '@crm/postgres';
+import type { AuditConfig } from '../audit.config.js';
+import { AUDIT_CONFIG, REGISTER_EVENT_STORE } from '../audit.tokens.js';
+import type { ActivityDocument } from './activities/activity.document.js';
+import type { ProcessorDocument } from './processors/processor.document.js';
+import { VersionedRegister } from './versioned.register.js';
+
+/** The two registers, over the same event store (topic `crm.audit.v1.events`). */
+@Injectable()
+export class Registers {
+  readonly activities: VersionedRegister<ActivityDocument>;
+  readonly processors: VersionedRegister<ProcessorDocument>;
+
+  constructor(@Inject(PG_POOL) pool: Pool, @Inject(REGISTER_EVENT_STORE) events: EventStore, @Inject(AUDIT_CONFIG) config: AuditConfig) {
+    this.activities = new VersionedRegister<ActivityDocument>(pool, events, config.schema, {
+      table: 'activity_versions',
+      streamPrefix: 'activity',
+      event: (id, version, documentJson) => {
+        const document = JSON.parse(documentJson) as ActivityDocument;
+        const payload = create(ProcessingActivityRecordedSchema, { activityId: id, version, name: document.name, purposes: document.purposes, documentJson });
+        return { type: ProcessingActivityRecordedSchema.typeName, payloadType: ProcessingActivityRecordedSchema.typeName, payload: toBinary(ProcessingActivityRecordedSchema, payload) };
+      },
+    });
+    this.processors = new VersionedRegister<ProcessorDocument>(pool, events, config.schema, {
+      table: 'processor_versions',
+      streamPrefix: 'processor',
+      event: (id, version, documentJson) => {
+        const document = JSON.parse(documentJson) as ProcessorDocument;
+        const payload = create(ProcessorRecordedSchema, { processorId: id, version, name: document.name, documentJson });
+        return { type: ProcessorRecordedSchema.typeName, payloadType: ProcessorRecordedSchema.typeName, payload: toBinary(ProcessorRecordedSchema, payload) };
+      },
+    });
+  }
+}

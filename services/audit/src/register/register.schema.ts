@@ -1,0 +1,29 @@
+import { quoteIdent } from '@crm/eventstore';
+
+/**
+ * Every version of every register record, kept forever: a supervisory authority may ask what the register said
+ * on a given day (Art. 30(4)). Rows are append-only (same trigger function as the audit entries); the current
+ * state is the highest version. Each version is also an event in the event store beside it (stream
+ * `activity-<id>` / `processor-<id>`), whose unique (stream, version) is what turns a stale PUT into a 409.
+ */
+export function registerSchemaSql(schema: string): string {
+  const s = quoteIdent(schema);
+  return ['activity_versions', 'processor_versions']
+    .map(
+      (table) => `
+CREATE TABLE IF NOT EXISTS ${s}.${table} (
+  id          uuid        NOT NULL,
+  version     int         NOT NULL CHECK (version > 0),
+  document    jsonb       NOT NULL,
+  recorded_by text        NOT NULL,
+  recorded_at timestamptz NOT NULL,
+  event_id    uuid        NOT NULL,
+  PRIMARY KEY (id, version)
+);
+DROP TRIGGER IF EXISTS ${table}_immutable ON ${s}.${table};
+CREATE TRIGGER ${table}_immutable BEFORE UPDATE OR DELETE ON ${s}.${table} FOR EACH ROW EXECUTE FUNCTION ${s}.refuse_audit_mutation();
+DROP TRIGGER IF EXISTS ${table}_no_truncate ON ${s}.${table};
+CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${s}.${table} FOR EACH STATEMENT EXECUTE FUNCTION ${s}.refuse_audit_mutation();`,
+    )
+    .join('\n');
+}

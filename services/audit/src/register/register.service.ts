@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { auditError } from '../audit.errors.js';
+import type { ActivityDocument } from './activities/activity.document.js';
+import { EvidenceQuery } from './evidence/evidence.query.js';
+import { activityView, processorViews, undeclaredPurposes, type ActivityView, type ProcessorView, type RegisterReport } from './export/register.report.js';
+import type { ProcessorDocument } from './processors/processor.document.js';
+import { Registers } from './register.registers.js';
+import type { Change, RegisterRecord } from './versioned.register.js';
+
+/** The register's use cases: declare and revise activities and processors, and read them joined with evidence. */
+@Injectable()
+export class RegisterService {
+  constructor(
+    private readonly registers: Registers,
+    private readonly evidence: EvidenceQuery,
+  ) {}
+
+  async declareActivity(document: ActivityDocument, change: Change): Promise<ActivityView> {
+    await this.assertProcessorsExist(document.processorIds);
+    return this.activityWithEvidence(await this.registers.activities.create(document, change));
+  }
+
+  async reviseActivity(id: string, expectedVersion: number, document: ActivityDocument, change: Change): Promise<ActivityView> {
+    await this.assertProcessorsExist(document.processorIds);
+    return this.activityWithEvidence(await this.registers.activities.update(id, expectedVersion, document, change));
+  }
+
+  async activity(id: string): Promise<ActivityView> {
+    return this.activityWithEvidence(await this.registers.activities.get(id));
+  }
+
+  activityVersions(id: string): Promise<Array<RegisterRecord<ActivityDocument>>> {
+    return this.registers.activities.versions(id);
+  }
+
+  async activities(): Promise<ActivityView[]> {
+    const [activities, processors] = await Promise.all([this.registers.activities.current(), this.processorMap()]);
+    return Promise.all(activities.map(async (activity) => activityView(activity, processors, await this.evidence.forPurposes(activity.document.purposes))));
+  }
+
+  async registerProcessor(document: ProcessorDocument, change: Change): Promise<ProcessorView> {
+    if (document.parentProcessorId !== undefined) await this.assertProcessorsExist([document.parentProcessorId]);
+    const record = await this.registers.processors.create(document, change);
+    return { ...record, subProcessorIds: [] };
+  }
+
+  async reviseProcessor(id: string, expectedVersion: number, document: ProcessorDocument, change: Change): Promise<ProcessorView> {
+    if (document.parentProcessorId !== undefined) await this.assertProcessorsExist([document.parentProcessorId]);
+    await this.registers.processors.update(id, expectedVersion, document, change);
+    return this.processor(id);
+  }
+
+  async processor(id: string): Promise<ProcessorView> {
+    await this.registers.processors.get(id);
+    return (await this.processors()).find((processor) => processor.id === id)!;
+  }
+
+  async processors(): Promise<ProcessorView[]> {
+    return processorViews(await this.registers.processors.current());
+  }
+
+  async report(now: Date): Promise<RegisterReport> {
+    const [activities, processors, seen, activityRecords] = await Promise.all([
+      this.activities(),
+      this.processors(),
+      this.evidence.purposesSeen(),
+      this.registers.activities.current(),
+    ]);
+    const undeclared = await Promise.all(
+      undeclaredPurposes(seen, activityRecords).map(async (purpose) => ({ purpose, ...(await this.evidence.forPurposes([purpose])), flag: 'UNDECLARED_PURPOSE' as const })),
+    );
+    return { generatedAt: now.toISOString(), activities, processors, undeclaredPurposes: undeclared };
+  }
+
+  private async activityWithEvidence(activity: RegisterRecord<ActivityDocument>): Promise<ActivityView> {
+    return activityView(activity, await this.processorMap(), await this.evidence.forPurposes(activity.document.purposes));
+  }
+
+  private async processorMap(): Promise<Map<string, RegisterRecord<ProcessorDocument>>> {
+    return new Map((await this.registers.processors.current()).map((processor) => [processor.id, processor]));
+  }
+
+  private async assertProcessorsExist(ids: readonly string[]): Promise<void> {
+    const known = await this.registers.processors.exists(ids);
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw auditError('AUDIT_PROCESSOR_UNKNOWN', 'the processor register does not hold these processors', { processorIds: unknown });
+  }
+}

@@ -1,0 +1,191 @@
+// The DPO's audit trail and register through the gateway (issue: audit trail and processing register for DPOs).
+// Several users act on several contacts and sign in; the trail shows it per subject and per actor, complete and
+// in order; after an erasure it still shows what happened, without personal data, and the log still verifies
+// against the signed heads on Kafka.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromHex, verifyInclusion } from '@crm/merkle';
+import { adminSession, api, expectEventually, gateway, signIn, strongPassword, uniqueName } from '@crm/testing';
+
+/** The API's shapes, as a client sees them (e2e tests do not import service code). */
+interface EntryView {
+  leafIndex: number;
+  eventId: string;
+  occurredAt: string;
+  actorId: string;
+  action: string;
+  subjectId: string;
+  fields: string[];
+  purpose: string;
+  leafHash: string;
+}
+interface SubjectReport {
+  entries: EntryView[];
+}
+
+interface Reply {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  text: string;
+}
+
+async function call(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const response = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, body: parsed, text };
+}
+
+async function user(admin: { accessToken: string }, role: string): Promise<{ id: string; email: string; password: string }> {
+  const email = `${role}-${uniqueName('audit')}@example.com`;
+  const password = strongPassword();
+  const created = await api('POST', '/v1/users', { email, displayName: `Audit ${role}`, password, roles: [role] }, admin.accessToken);
+  expect(created.status).toBe(201);
+  return { id: created.body.id as string, email, password };
+}
+
+const short = (entry: EntryView) => entry.action.split('.').at(-1);
+
+/**
+ * The verifier CLI as a DPO runs it (built by `npm test` before the e2e stage): API mode with the DPO's token, the
+ * heads from Kafka, the public key pinned from this machine's state directory (the default).
+ */
+function verifyCli(token: string): { status: number | null; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-audit-e2e-'));
+  try {
+    writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
+    const result = spawnSync(process.execPath, ['services/audit/dist/verifying/verify-cli.js', '--source', 'api', '--api-url', gateway, '--token-file', join(dir, 'token')], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: process.env,
+    });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tag = uniqueName('z').replace(/[^a-z]/gi, '');
+const personal = { given: `Ines${tag}`, email: `ines.${tag.toLowerCase()}@example.com` };
+let alice: { id: string; token: string };
+let bruno: { id: string; token: string };
+let dpo: string;
+let anna: string;
+let ben: string;
+
+beforeAll(async () => {
+  const admin = await adminSession();
+  const [a, b, d] = [await user(admin, 'sales'), await user(admin, 'sales'), await user(admin, 'dpo')];
+  alice = { id: a.id, token: ((await api('POST', '/v1/auth/login', { email: a.email, password: a.password })).body as { accessToken: string }).accessToken };
+  bruno = { id: b.id, token: ((await api('POST', '/v1/auth/login', { email: b.email, password: b.password })).body as { accessToken: string }).accessToken };
+  dpo = (await signIn(d.email, d.password, { step: 1 })).accessToken;
+
+  const data = { name: { given: personal.given, family: 'Roth' }, emails: [personal.email], phones: ['+4930765432'] };
+  anna = (await call('POST', '/v1/contacts', alice.token, { purpose: 'sales', data })).body.id as string;
+  ben = (await call('POST', '/v1/contacts', alice.token, { purpose: 'sales', data: { name: { given: `Ben${tag}`, family: 'Roth' } } })).body.id as string;
+  expect((await call('PATCH', `/v1/contacts/${anna}`, bruno.token, { purpose: 'sales', changes: { phones: ['+4930111111'] } }, { 'if-match': '"1"' })).status).toBe(200);
+  expect((await call('GET', `/v1/contacts/${anna}?purpose=sales`, bruno.token)).status).toBe(200);
+  expect((await call('GET', `/v1/contacts/${ben}?purpose=sales`, alice.token)).status).toBe(200);
+});
+
+describe('the audit trail through the gateway', () => {
+  it('given actions by two users on a contact, then its report lists them all, in order, with actors, purposes and fields', async () => {
+    const domain = await expectEventually(
+      async () => {
+        const answer = await call('GET', `/v1/audit/subjects/${anna}/report`, dpo);
+        expect(answer.status).toBe(200);
+        const entries = (answer.body as SubjectReport).entries.filter((entry) => entry.action.startsWith('crm.contacts.'));
+        expect(entries.some((entry) => short(entry) === 'ContactDataAccessed' && entry.actorId === bruno.id)).toBe(true);
+        return entries;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    // Writes by each user, in order; reads (every answer carrying personal data is one) by whoever was shown it.
+    const writes = domain.filter((entry) => short(entry) !== 'ContactDataAccessed');
+    expect(writes.map((entry) => [short(entry), entry.actorId])).toEqual([
+      ['ContactCreated', alice.id],
+      ['ContactRectified', bruno.id],
+    ]);
+    expect(writes[1]!.fields).toEqual(['phones']);
+    expect(domain.map((entry) => entry.occurredAt)).toEqual([...domain.map((entry) => entry.occurredAt)].sort());
+    expect(domain.at(-1)).toMatchObject({ action: 'crm.contacts.v1.ContactDataAccessed', actorId: bruno.id });
+    expect(domain.every((entry) => entry.purpose === 'sales' && entry.subjectId === anna)).toBe(true);
+  });
+
+  it("given an actor, then the actor query shows that user's sign-in and everything they did, in log order", async () => {
+    await expectEventually(
+      async () => {
+        const page = (await call('GET', `/v1/audit/entries?actorId=${alice.id}&limit=100`, dpo)).body as { entries: EntryView[] };
+        const actions = page.entries.map(short);
+        expect(actions).toEqual(expect.arrayContaining(['LoginSucceeded', 'ContactCreated', 'ContactDataAccessed']));
+        expect(page.entries.filter((entry) => short(entry) === 'ContactCreated').map((entry) => entry.subjectId)).toEqual([anna, ben]);
+        expect(actions.indexOf('LoginSucceeded')).toBeLessThan(actions.indexOf('ContactCreated'));
+        expect(page.entries.map((entry) => entry.leafIndex)).toEqual([...page.entries.map((entry) => entry.leafIndex)].sort((x, y) => x - y));
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  });
+
+  it('given the subject erased, then the trail still shows what happened (and the erasure), holds no personal data, and verifies', async () => {
+    expect((await call('POST', `/v1/contacts/${anna}/erasure`, dpo)).status).toBe(200);
+    const report = await expectEventually(
+      async () => {
+        const body = (await call('GET', `/v1/audit/subjects/${anna}/report`, dpo)).body as SubjectReport;
+        expect(body.entries.map(short)).toContain('ContactErased');
+        return body;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(report.entries.map(short)).toEqual(expect.arrayContaining(['ContactCreated', 'ContactRectified', 'ContactDataAccessed', 'ContactErased']));
+    const html = await call('GET', `/v1/audit/subjects/${anna}/report?format=html`, dpo);
+    for (const text of [JSON.stringify(report), html.text]) {
+      expect(text).not.toContain(personal.given);
+      expect(text).not.toContain(personal.email);
+    }
+
+    // The erasure's entry is in the log under the latest signed head (the path leads from its leaf to the head's root).
+    const erased = report.entries.find((entry) => short(entry) === 'ContactErased')!;
+    await call('POST', '/v1/audit/tree-head', dpo);
+    const proof = (await call('GET', `/v1/audit/entries/${erased.eventId}/proof`, dpo)).body;
+    expect(proof.treeHead.treeSize).toBe(proof.treeSize);
+    expect(verifyInclusion(fromHex(proof.entry.leafHash), proof.leafIndex, proof.treeSize, proof.proof.map(fromHex), fromHex(proof.treeHead.rootHash))).toBe(true);
+
+    // And the whole log verifies with the CLI: every head's signature, their pairwise consistency, every leaf rehashed.
+    const verdict = verifyCli(dpo);
+    expect(verdict.output).toMatch(/: VERIFIED\n/);
+    expect(verdict.status).toBe(0);
+  });
+
+  it('given an activity declared for the sales purpose, then the register export counts its evidence and flags undeclared purposes', async () => {
+    const declared = await call('POST', '/v1/register/activities', dpo, {
+      name: `Sales pipeline ${tag}`,
+      purposes: ['sales'],
+      legalBasis: 'contract',
+      dataSubjectCategories: ['prospects', 'customers'],
+      personalDataCategories: ['identity', 'contact details'],
+      retentionPeriod: 'P3Y',
+      securityMeasures: ['per-subject encryption'],
+    });
+    expect(declared.status).toBe(201);
+    expect(declared.body.evidence.events).toBeGreaterThanOrEqual(5);
+    const exported = (await call('GET', '/v1/register/export?format=json', dpo)).body;
+    expect(exported.activities.find((activity: { id: string }) => activity.id === declared.body.id)?.evidence.distinctSubjects).toBeGreaterThanOrEqual(2);
+    expect(exported.undeclaredPurposes.map((purpose: { flag: string }) => purpose.flag)).toContain('UNDECLARED_PURPOSE');
+    const csv = await call('GET', '/v1/register/export?format=csv', dpo);
+    expect(csv.text).toContain(`Sales pipeline ${tag}`);
+    expect((await call('GET', '/v1/register/export', alice.token)).status).toBe(403);
+    expect((await call('GET', `/v1/audit/subjects/${ben}/report`, alice.token)).status).toBe(403);
+  });
+});
