@@ -173,6 +173,9 @@ cmd_bench() {
   # The services run during the benchmark so that the memory figure is the whole platform's.
   local services_were_up=false
   node tools/platform.ts status >/dev/null 2>&1 && services_were_up=true
+  # The contacts figures go through the gateway: its per-address rate limit would measure itself, not the platform.
+  $services_were_up && say "the platform is already running: the gateway's rate limit applies to the contacts figures"
+  export CRM_GATEWAY_RATE_LIMIT_PER_MINUTE=${CRM_GATEWAY_RATE_LIMIT_PER_MINUTE:-10000000}
   $services_were_up || node tools/platform.ts start
   local rc=0
   node tools/bench/bench.ts "$@" || rc=$?

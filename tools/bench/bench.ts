@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, type Measurement } from './bench-env.ts';
 import { fieldSealing } from './field-sealing.ts';
+import { contactErasure, contactSearch, contactUsers, contactWrites } from './contacts.ts';
 import { kafkajsProducer, kafkaPerfTool, platformaticProducer } from './kafka-baselines.ts';
 import { platformMemory } from './memory.ts';
 import { pipeline } from './pipeline.ts';
@@ -30,6 +31,16 @@ await measure('field sealing', () => fieldSealing(n(200_000)));
 await measure('pipeline, plaintext', () => pipeline({ events: n(6_000), writers: 8, sealed: false }));
 await measure('pipeline, sealed', () => pipeline({ events: n(6_000), writers: 8, sealed: true }));
 await measure('pipeline, sealed, paced', () => pipeline({ events: n(2_000), writers: 8, sealed: true, ratePerSecond: 200 }));
+// Through the running platform's gateway (the bench starts it, with the gateway's rate limit lifted).
+const users = await contactUsers();
+await measure('contact writes through the gateway', () => contactWrites(users, n(2_000)));
+await measure('contact erasure vs history length', () =>
+  contactErasure(users, [
+    { events: 10, repeats: 5 },
+    { events: quick ? 2_000 : 10_000, repeats: 1 },
+  ]),
+);
+await measure('contact search', () => contactSearch(users, quick ? 20_000 : 100_000, n(1_000)));
 const memory = platformMemory();
 
 const find = (prefix: string): Measurement => {
@@ -49,6 +60,9 @@ const ratios = {
   'pipeline (sealed) / pgbench batched rows': sealedMax.perSecond / pgbench.perSecond,
   'pipeline sealed / pipeline plaintext': sealedMax.perSecond / plainMax.perSecond,
   'seal a field / copy a field': find('seal one field').perSecond / find('copy one plaintext').perSecond,
+  'contact writes via gateway / pipeline (sealed)': find('contact writes').perSecond / sealedMax.perSecond,
+  'erasure time, long history / 10 events': find(`erase a contact with ${(quick ? 2_000 : 10_000).toLocaleString('en')}`).seconds / find('erase a contact with 10 ').seconds,
+  'contact search p50 / unknown-id lookup p50': Number(find('search by e-mail').extra!.p50Ms) / Number(find('baseline: get an unknown contact').extra!.p50Ms),
 };
 
 const fmt = (value: number): string => (value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(value >= 10 ? 1 : 3));

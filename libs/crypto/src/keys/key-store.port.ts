@@ -38,6 +38,8 @@ export interface KekRotation {
 export interface KeyStore {
   /** The subject's current DEK, created on first use. Throws KEY_SHREDDED for an erased subject. */
   dekFor(subjectId: string): Promise<DataKey>;
+  /** `dekFor` for many subjects at once (optional: callers fall back to one `dekFor` each). */
+  dekForMany?(subjectIds: readonly string[]): Promise<Map<string, DataKey>>;
   /** A specific DEK, for reading. Throws KEY_SHREDDED (recorded erasure) or KEY_NOT_FOUND (never existed). */
   dekById(keyId: string, keyVersion: number): Promise<DataKey>;
   /** Destroys every DEK version of the subject and appends to the erasure ledger. `reason` is a code. */

@@ -51,6 +51,33 @@ describe('the key vault schema', () => {
 });
 
 describe('data keys', () => {
+  it('given a batch of subjects, some with keys already, when their keys are asked for at once, then each has exactly one key and existing ones are kept', async () => {
+    const known = subject();
+    const existing = await store.dekFor(known);
+    const fresh = Array.from({ length: 50 }, subject);
+
+    const other = await vault.openStore();
+    // Two processes racing over overlapping batches, plus single lookups in between.
+    const [first, second, single] = await Promise.all([store.dekForMany([known, ...fresh]), other.store.dekForMany([...fresh].reverse()), store.dekFor(fresh[7]!)]);
+
+    expect(first.get(known)).toEqual(existing);
+    for (const s of fresh) {
+      expect(second.get(s)).toEqual(first.get(s));
+      expect(await rowsOf(s)).toHaveLength(1);
+      expect(await store.dekFor(s)).toEqual(first.get(s));
+    }
+    expect(single).toEqual(first.get(fresh[7]!));
+  });
+
+  it('given a batch naming an erased subject, when keys are asked for, then KEY_SHREDDED and no key is created for anyone', async () => {
+    const erased = subject();
+    await store.dekFor(erased);
+    await store.shred(erased, 'ERASURE_REQUEST');
+    const others = [subject(), subject()];
+    await expect(store.dekForMany([...others, erased])).rejects.toMatchObject({ code: 'KEY_SHREDDED' });
+    for (const s of others) expect(await rowsOf(s)).toEqual([]);
+  });
+
   it('given a new subject, when two processes ask for its DEK at the same time, then both get the one and only key', async () => {
     const other = await vault.openStore();
     const subjects = Array.from({ length: 8 }, subject);

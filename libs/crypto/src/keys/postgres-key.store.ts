@@ -83,6 +83,61 @@ export class PostgresKeyStore implements KeyStore {
     return this.#create(subjectId);
   }
 
+  /**
+   * The current DEKs of many subjects, creating the missing ones in one transaction (a bulk import's batch): one
+   * commit instead of one per subject. Same guarantees as `dekFor`: one key per subject however many callers race,
+   * and never a key for an erased subject (the batch fails with KEY_SHREDDED if it names one).
+   */
+  async dekForMany(subjectIds: readonly string[]): Promise<Map<string, DataKey>> {
+    const ids = [...new Set(subjectIds)];
+    ids.forEach(assertSubjectId);
+    const keys = new Map<string, DataKey>();
+    const { rows: existing } = await this.#pool.query<{ subject_id: string }>('SELECT DISTINCT subject_id FROM data_keys WHERE subject_id = ANY($1)', [ids]);
+    for (const { subject_id } of existing) keys.set(subject_id, await this.dekFor(subject_id));
+    const missing = ids.filter((id) => !keys.has(id)).sort();
+    if (missing.length === 0) return keys;
+    const created = await this.#transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock_shared($1, 0)', [LOCKS.rotation]);
+      // Sorted, like every multi-subject locker, so two batches cannot deadlock.
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext(s)) FROM unnest($2::text[]) AS s', [LOCKS.subject, missing]);
+      const shredded = await client.query('SELECT 1 FROM erasure_ledger WHERE subject_id = ANY($1) LIMIT 1', [missing]);
+      if (shredded.rows.length > 0) throw cryptoError('KEY_SHREDDED', 'a subject of the batch was shredded');
+      const epoch = await this.#currentEpoch(client);
+      const kek = await this.#kek.kek(epoch);
+      const fresh = missing.map((subjectId) => {
+        const binding = { subjectId, keyId: `sk_${Buffer.from(this.#randomBytes(16)).toString('hex')}`, keyVersion: 1, kekEpoch: epoch };
+        const dek = this.#randomBytes(AES_256_KEY_BYTES);
+        return { binding, dek, wrapped: wrapDek(kek, binding, dek, this.#randomBytes) };
+      });
+      await client.query(
+        `INSERT INTO data_keys (subject_id, key_id, key_version, kek_epoch, wrapped_dek, wrap_nonce, created_at)
+         SELECT s, k, 1, $3, w, n, $6 FROM unnest($1::text[], $2::text[], $4::bytea[], $5::bytea[]) AS t(s, k, w, n) ON CONFLICT DO NOTHING`,
+        [
+          fresh.map((f) => f.binding.subjectId),
+          fresh.map((f) => f.binding.keyId),
+          epoch,
+          fresh.map((f) => Buffer.from(f.wrapped.ciphertext)),
+          fresh.map((f) => Buffer.from(f.wrapped.nonce)),
+          this.#clock(),
+        ],
+      );
+      // Re-read rather than trust the insert: where another creator won, its key is the subject's key.
+      const { rows } = await client.query<DataKeyRow>(
+        `SELECT DISTINCT ON (subject_id) ${DATA_KEY_COLUMNS} FROM data_keys WHERE subject_id = ANY($1) ORDER BY subject_id, key_version DESC`,
+        [missing],
+      );
+      const ours = new Map(fresh.map((f) => [f.binding.keyId, f]));
+      return Promise.all(
+        rows.map(async (row): Promise<DataKey> => {
+          const mine = ours.get(row.key_id);
+          return mine === undefined ? this.#unwrap(row) : { subjectId: row.subject_id, keyId: row.key_id, keyVersion: row.key_version, key: mine.dek };
+        }),
+      );
+    });
+    for (const key of created) keys.set(key.subjectId, key);
+    return keys;
+  }
+
   async dekById(keyId: string, keyVersion: number): Promise<DataKey> {
     const key = await this.#readAndUnwrap(async () => {
       const { rows } = await this.#pool.query<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE key_id = $1 AND key_version = $2`, [keyId, keyVersion]);

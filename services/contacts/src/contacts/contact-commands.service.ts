@@ -31,7 +31,7 @@ export class ContactCommands {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(FIELD_CIPHER) cipher: FieldCipher,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     private readonly contacts: ContactsRepository,
     private readonly projection: ContactProjection,
   ) {
@@ -63,6 +63,8 @@ export class ContactCommands {
       const events = contactDecider.decide({ type: 'CreateContact', contactId, data }, contactDecider.initialState());
       return { contactId, events, state: events.reduce(contactDecider.evolve, contactDecider.initialState()) };
     });
+    // One key-vault transaction creates the batch's keys; sealing then finds them cached.
+    await this.cipher.prepareSubjects(contacts.map(({ contactId }) => contactId));
     const encoded = await Promise.all(decided.map(({ events }) => Promise.all(events.map((event) => this.#codec.encode(event)))));
     const metadata = eventMetadata(context);
     await withTransaction(this.contacts.pool, async (tx) => {

@@ -1,0 +1,201 @@
+// The contacts service measured through the gateway, as a frontend reaches it: contact writes per second, search
+// latency on a large population, and erasure time against the length of a contact's history. Users are made by
+// the bootstrap administrator (the benchmark signs in like the end-to-end suite, keeping the administrator's
+// authenticator secret in <state>/test-state).
+import { randomInt } from 'node:crypto';
+import { adminSession, api, gateway, signIn, strongPassword, uniqueName } from '@crm/testing';
+import { percentile, timed, type Measurement } from './bench-env.ts';
+
+const SECTION = 'contacts';
+
+interface Users {
+  sales: string;
+  dpo: () => Promise<string>;
+}
+
+/** A salesperson, and a DPO whose session is renewed when its second factor gets old. */
+export async function contactUsers(): Promise<Users> {
+  const admin = await adminSession();
+  const make = async (role: string) => {
+    const email = `bench-${role}-${uniqueName('u')}@example.com`;
+    const password = strongPassword();
+    const created = await api('POST', '/v1/users', { email, displayName: `Bench ${role}`, password, roles: [role] }, admin.accessToken);
+    if (created.status !== 201) throw new Error(`creating a ${role} answered ${created.status}`);
+    return { email, password };
+  };
+  const salesUser = await make('sales');
+  const login = await api('POST', '/v1/auth/login', salesUser);
+  const dpoUser = await make('dpo');
+  // Erasure needs a second factor younger than the step-up window: the session is renewed after two minutes. A TOTP
+  // step is accepted once per user, so a renewal tries the neighbouring steps too.
+  let secret: string | undefined;
+  let session: { token: string; at: number } | undefined;
+  const dpo = async () => {
+    if (session !== undefined && Date.now() - session.at < 120_000) return session.token;
+    let lastError: unknown;
+    for (const step of [1, 0, -1]) {
+      try {
+        const signedIn = await signIn(dpoUser.email, dpoUser.password, { step, ...(secret === undefined ? {} : { secret }) });
+        secret ??= signedIn.secret;
+        session = { token: signedIn.accessToken, at: Date.now() };
+        return session.token;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
+  };
+  return { sales: login.body.accessToken as string, dpo };
+}
+
+async function send(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function expectStatus(expected: number, reply: Promise<{ status: number; body: Record<string, unknown> }>): Promise<Record<string, unknown>> {
+  const { status, body } = await reply;
+  if (status !== expected) throw new Error(`expected ${expected}, got ${status} ${String(body.code)}${status === 429 ? ' (gateway rate limit: run the bench with the platform it starts)' : ''}`);
+  return body;
+}
+
+/** `concurrency` workers taking jobs 0..count-1; returns each job's latency in ms. */
+async function closedLoop(count: number, concurrency: number, job: (index: number) => Promise<void>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let index = next++; index < count; index = next++) {
+        const started = performance.now();
+        await job(index);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  return latencies.sort((a, b) => a - b);
+}
+
+const person = (tag: string) => ({
+  name: { given: `Bench${tag}`, family: 'Writer' },
+  emails: [`${tag}@bench.example`],
+  phones: ['+4930555000'],
+  addresses: [{ street: 'Benchstr. 1', postalCode: '10115', city: 'Berlin', country: 'DE' }],
+  notes: ['created by npm run bench'],
+});
+
+/** Contacts created through the gateway by 8 concurrent clients: each is decide → seal → append → project → view. */
+export async function contactWrites(users: Users, count: number): Promise<Measurement> {
+  const run = uniqueName('w').replace(/[^a-z0-9]/gi, '');
+  const { result: latencies, seconds } = await timed(() =>
+    closedLoop(count, 8, async (index) => {
+      await expectStatus(201, send('POST', '/v1/contacts', users.sales, { purpose: 'sales', data: person(`${run}x${index}`) }));
+    }),
+  );
+  return {
+    section: SECTION,
+    name: 'contact writes through the gateway (create, 8 clients)',
+    perSecond: count / seconds,
+    count,
+    seconds,
+    extra: { p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)) },
+  };
+}
+
+/** Time to erase a contact whose stream holds `events` events (1 create + transactions), through the gateway. */
+export async function contactErasure(users: Users, histories: ReadonlyArray<{ events: number; repeats: number }>): Promise<Measurement[]> {
+  const results: Measurement[] = [];
+  for (const { events, repeats } of histories) {
+    const times: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const created = await expectStatus(201, send('POST', '/v1/contacts', users.sales, { purpose: 'sales', data: person(uniqueName('e').replace(/[^a-z0-9]/gi, '')) }));
+      const id = created.id as string;
+      const transaction = { description: 'bench purchase', amountCents: 1_999, currency: 'EUR', occurredAt: '2026-11-01T10:00:00Z' };
+      await closedLoop(events - 1, 8, async () => {
+        await expectStatus(201, send('POST', `/v1/contacts/${id}/transactions`, users.sales, { purpose: 'sales', transaction }));
+      });
+      const dpo = await users.dpo();
+      const started = performance.now();
+      await expectStatus(200, send('POST', `/v1/contacts/${id}/erasure`, dpo));
+      times.push(performance.now() - started);
+      await expectStatus(410, send('GET', `/v1/contacts/${id}?purpose=sales`, users.sales));
+    }
+    times.sort((a, b) => a - b);
+    const median = percentile(times, 50);
+    results.push({ section: SECTION, name: `erase a contact with ${events.toLocaleString('en')} events (median of ${repeats})`, perSecond: 1000 / median, count: repeats, seconds: median / 1000, extra: { p50Ms: round(median), p99Ms: round(times.at(-1)!) } });
+  }
+  return results;
+}
+
+/** Seeded contacts are found by these: `seed<i>@bench.example`, phone +49301<i, 8 digits>, and a name token per i. */
+const seedEmail = (i: number) => `seed${i}@bench.example`;
+const seedPhone = (i: number) => `+49301${String(i).padStart(8, '0')}`;
+const seedToken = (i: number) => `seed${i.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!)}`;
+
+/**
+ * Search latency on `population` contacts. The population is seeded once through the bulk import (10,000 rows per
+ * file) and reused by later runs (probed by the last seed's e-mail). Baseline: the same gateway round trip for an
+ * id that does not exist (one primary-key lookup), measured in the same run.
+ */
+export async function contactSearch(users: Users, population: number, queries: number): Promise<Measurement[]> {
+  const probe = await expectStatus(200, send('GET', `/v1/contacts?purpose=sales&email=${encodeURIComponent(seedEmail(population - 1))}`, users.sales));
+  let seeding: Measurement | undefined;
+  if ((probe.items as unknown[]).length === 0) {
+    const { seconds } = await timed(async () => {
+      for (let start = 0; start < population; start += 10_000) {
+        const rows = Array.from({ length: Math.min(10_000, population - start) }, (_, k) => {
+          const i = start + k;
+          return `${seedToken(i)},Seed,${seedEmail(i)},${seedPhone(i)}`;
+        });
+        const content = ['name.given,name.family,emails,phones', ...rows].join('\n');
+        const started = await expectStatus(202, send('POST', '/v1/contacts/import', users.sales, { purpose: 'sales', format: 'csv', content }));
+        for (;;) {
+          const report = await expectStatus(200, send('GET', `/v1/contacts/imports/${started.importId as string}`, users.sales));
+          if (report.status === 'completed') break;
+          if (report.status === 'failed') throw new Error(`seeding import failed: ${String(report.errorCode)}`);
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        process.stderr.write(`  seeded ${Math.min(population, start + 10_000).toLocaleString('en')} contacts\n`);
+      }
+    });
+    seeding = { section: SECTION, name: `bulk import through the gateway (seeding ${population.toLocaleString('en')} contacts)`, perSecond: population / seconds, count: population, seconds };
+  }
+  let misses = 0;
+  const kinds = ['email', 'phone', 'name'] as const;
+  const search = await closedLoop(queries, 1, async (index) => {
+    const i = randomInt(population);
+    const kind = kinds[index % kinds.length]!;
+    const value = kind === 'email' ? seedEmail(i) : kind === 'phone' ? seedPhone(i) : seedToken(i);
+    const found = await expectStatus(200, send('GET', `/v1/contacts?purpose=sales&${kind === 'name' ? 'name' : kind}=${encodeURIComponent(value)}`, users.sales));
+    if ((found.items as unknown[]).length === 0) misses++;
+  });
+  const lookup = await closedLoop(queries, 1, async () => {
+    await expectStatus(404, send('GET', `/v1/contacts/01900000-0000-7000-8000-${String(randomInt(1e12)).padStart(12, '0')}?purpose=sales`, users.sales));
+  });
+  const total = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / 1000;
+  return [
+    ...(seeding === undefined ? [] : [seeding]),
+    {
+      section: SECTION,
+      name: `search by e-mail, phone or name among ${population.toLocaleString('en')} contacts (1 client)`,
+      perSecond: queries / total(search),
+      count: queries,
+      seconds: total(search),
+      extra: { p50Ms: round(percentile(search, 50)), p99Ms: round(percentile(search, 99)), misses },
+    },
+    {
+      section: SECTION,
+      name: 'baseline: get an unknown contact id through the gateway (1 client)',
+      perSecond: queries / total(lookup),
+      count: queries,
+      seconds: total(lookup),
+      extra: { p50Ms: round(percentile(lookup, 50)), p99Ms: round(percentile(lookup, 99)) },
+    },
+  ];
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
