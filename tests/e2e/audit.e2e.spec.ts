@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex, verifyInclusion } from '@crm/merkle';
-import { adminSession, api, expectEventually, gateway, signIn, strongPassword, uniqueName } from '@crm/testing';
+import { adminSession, api, expectEventually, gateway, request as call, signIn, strongPassword, uniqueName } from '@crm/testing';
 
 /** The API's shapes, as a client sees them (e2e tests do not import service code). */
 interface EntryView {
@@ -23,29 +23,6 @@ interface EntryView {
 }
 interface SubjectReport {
   entries: EntryView[];
-}
-
-interface Reply {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-  text: string;
-}
-
-async function call(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const response = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed, text };
 }
 
 async function user(admin: { accessToken: string }, role: string): Promise<{ id: string; email: string; password: string }> {

@@ -1,32 +1,7 @@
 // Contacts through the gateway, as a frontend, a salesperson and a DPO use them (issue: contacts with
 // crypto-shredding end to end). Users are created by the bootstrap administrator; the DPO enrols TOTP at first
 // sign-in, which also makes their second factor fresh for export and erasure.
-import { adminSession, api, expectEventually, gateway, signIn, strongPassword, uniqueName } from '@crm/testing';
-
-interface Reply {
-  status: number;
-  // Response bodies are asserted field by field; their shape is what the suite checks.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-  text: string;
-  headers: Headers;
-}
-
-async function call(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const response = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed, text, headers: response.headers };
-}
+import { adminSession, api, expectEventually, request as call, signIn, strongPassword, uniqueName } from '@crm/testing';
 
 let sales: string;
 let dpo: { token: string; signedInAt: number };

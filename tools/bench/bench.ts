@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, type Measurement } from './bench-env.ts';
 import { fieldSealing } from './field-sealing.ts';
+import { auditIngest, auditQueries } from './audit.ts';
 import { contactErasure, contactSearch, contactUsers, contactWrites } from './contacts.ts';
 import { kafkajsProducer, kafkaPerfTool, platformaticProducer } from './kafka-baselines.ts';
 import { platformMemory } from './memory.ts';
@@ -31,6 +32,8 @@ await measure('field sealing', () => fieldSealing(n(200_000)));
 await measure('pipeline, plaintext', () => pipeline({ events: n(6_000), writers: 8, sealed: false }));
 await measure('pipeline, sealed', () => pipeline({ events: n(6_000), writers: 8, sealed: true }));
 await measure('pipeline, sealed, paced', () => pipeline({ events: n(2_000), writers: 8, sealed: true, ratePerSecond: 200 }));
+await measure('audit ingest', () => auditIngest(n(200_000)));
+await measure('audit queries', () => auditQueries(n(1_000_000), 1_000));
 // Through the running platform's gateway (the bench starts it, with the gateway's rate limit lifted).
 const users = await contactUsers();
 await measure('contact writes through the gateway', () => contactWrites(users, n(2_000)));
@@ -62,6 +65,8 @@ const ratios = {
   'seal a field / copy a field': find('seal one field').perSecond / find('copy one plaintext').perSecond,
   'contact writes via gateway / pipeline (sealed)': find('contact writes').perSecond / sealedMax.perSecond,
   'erasure time, long history / 10 events': find(`erase a contact with ${(quick ? 2_000 : 10_000).toLocaleString('en')}`).seconds / find('erase a contact with 10 ').seconds,
+  'audit ingester / raw consumer': find('audit ingest, AuditIngester').perSecond / find('audit ingest, raw consumer').perSecond,
+  'audit query by subject p50 / PK lookup p50': Number(find('audit query by subject').extra!.p50Ms) / Number(find('audit lookup of one entry').extra!.p50Ms),
   'contact search p50 / unknown-id lookup p50': Number(find('search by e-mail').extra!.p50Ms) / Number(find('baseline: get an unknown contact').extra!.p50Ms),
 };
 

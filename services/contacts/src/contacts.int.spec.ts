@@ -8,7 +8,7 @@ import type { Permission } from '@crm/auth';
 import { EVENT_STORE, FIELD_CIPHER, createServiceApp } from '@crm/platform';
 import { createLogger } from '@crm/logging';
 import { KafkaCluster } from '@crm/messaging';
-import { expectEventually, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
+import { expectEventually, request, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
 import { AppModule } from './app.module.js';
 import { contactCodec } from './contacts/contact.codec.js';
 import { contactDecider } from './contacts/contact.decider.js';
@@ -45,21 +45,7 @@ const actor = uniqueName('user-it');
 
 async function call(method: string, path: string, perms: readonly Permission[], body?: unknown, headers: Record<string, string> = {}, mfaAgeSeconds?: number, sub = actor) {
   const token = await issuer.token({ sub, perms, ...(mfaAgeSeconds === undefined ? {} : { mfaAgeSeconds }) });
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  // The response bodies are asserted field by field below; their shape is what the test checks.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, json, text, headers: response.headers };
+  return request(method, path, token, body, headers, url);
 }
 
 function person(marker: string) {
@@ -81,18 +67,18 @@ describe('contacts: create, read, search, rectify', () => {
     const created = await create('Kappa');
     expect(created.status).toBe(201);
     expect(created.headers.get('etag')).toBe('"1"');
-    expect(created.json).toMatchObject({ id: expect.any(String), version: 1, restricted: false, purpose: 'customer-service', data: person('Kappa') });
+    expect(created.body).toMatchObject({ id: expect.any(String), version: 1, restricted: false, purpose: 'customer-service', data: person('Kappa') });
 
-    const marketing = await call('GET', `/v1/contacts/${created.json.id}?purpose=marketing`, WRITER);
+    const marketing = await call('GET', `/v1/contacts/${created.body.id}?purpose=marketing`, WRITER);
     expect(marketing.status).toBe(200);
     // Marketing sees names, e-mails and channel preferences; never phones, addresses, birth date or notes.
-    expect(marketing.json.data).toEqual({ name: { given: 'AnnKappa', family: 'Lee' }, emails: ['ann.kappa@example.com'] });
+    expect(marketing.body.data).toEqual({ name: { given: 'AnnKappa', family: 'Lee' }, emails: ['ann.kappa@example.com'] });
   });
 
   it('finds contacts by exact e-mail (normalised), phone and every name token, and not by a partial value', async () => {
     const marker = uniqueName('Srch').replace(/[^A-Za-z]/g, '');
-    const { json } = await create(marker);
-    const find = async (query: string) => (await call('GET', `/v1/contacts?purpose=customer-service&${query}`, WRITER)).json.items.map((item: { id: string }) => item.id);
+    const { body: json } = await create(marker);
+    const find = async (query: string) => (await call('GET', `/v1/contacts?purpose=customer-service&${query}`, WRITER)).body.items.map((item: { id: string }) => item.id);
 
     expect(await find(`email=${encodeURIComponent(`  ANN.${marker.toUpperCase()}@EXAMPLE.COM `)}`)).toEqual([json.id]);
     expect(await find(`name=${encodeURIComponent(`lee ann${marker}`)}`)).toEqual([json.id]);
@@ -104,22 +90,22 @@ describe('contacts: create, read, search, rectify', () => {
   it('pages a listing by id without repeating or skipping', async () => {
     await Promise.all(['A', 'B', 'C'].map((m) => create(`Page${m}`)));
     const first = await call('GET', '/v1/contacts?purpose=analytics&limit=2', WRITER);
-    const second = await call('GET', `/v1/contacts?purpose=analytics&limit=2&after=${first.json.next}`, WRITER);
-    expect(first.json.items).toHaveLength(2);
-    expect(second.json.items[0].id > first.json.items[1].id).toBe(true);
+    const second = await call('GET', `/v1/contacts?purpose=analytics&limit=2&after=${first.body.next}`, WRITER);
+    expect(first.body.items).toHaveLength(2);
+    expect(second.body.items[0].id > first.body.items[1].id).toBe(true);
   });
 
   it('rectifies only what changed, refuses a stale If-Match with 409, and removes a unit set to null', async () => {
-    const { json } = await create('Rect');
+    const { body: json } = await create('Rect');
     const ok = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { name: { family: 'Lee-Smith' }, notes: null } }, { 'if-match': '"1"' });
     expect(ok.status).toBe(200);
-    expect(ok.json.version).toBe(2);
-    expect(ok.json.data.name).toEqual({ given: 'AnnRect', family: 'Lee-Smith' });
-    expect(ok.json.data.notes).toBeUndefined();
+    expect(ok.body.version).toBe(2);
+    expect(ok.body.data.name).toEqual({ given: 'AnnRect', family: 'Lee-Smith' });
+    expect(ok.body.data.notes).toBeUndefined();
 
     const stale = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1991-01-01' } }, { 'if-match': '"1"' });
-    expect([stale.status, stale.json.code]).toEqual([409, 'STREAM_VERSION_CONFLICT']);
-    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).json.data.birthDate).toBe('1990-02-03');
+    expect([stale.status, stale.body.code]).toEqual([409, 'STREAM_VERSION_CONFLICT']);
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).body.data.birthDate).toBe('1990-02-03');
   });
 
   it('refuses bad input with a stable code, names fields but never echoes values, and writes nothing', async () => {
@@ -134,47 +120,47 @@ describe('contacts: create, read, search, rectify', () => {
     ] as const;
     for (const [body, code] of cases) {
       const response = await call('POST', '/v1/contacts', WRITER, body);
-      expect([response.status, response.json.code]).toEqual([400, code]);
+      expect([response.status, response.body.code]).toEqual([400, code]);
       expect(response.text).not.toContain(secret);
     }
     const missing = await call('GET', '/v1/contacts/0190a000-0000-7000-8000-000000000000?purpose=sales', WRITER);
-    expect([missing.status, missing.json.code]).toEqual([404, 'CONTACT_NOT_FOUND']);
+    expect([missing.status, missing.body.code]).toEqual([404, 'CONTACT_NOT_FOUND']);
     expect((await call('GET', '/v1/contacts/not-an-id?purpose=sales', WRITER)).status).toBe(404);
   });
 });
 
 describe('contacts: transactions and restriction', () => {
   it('records transactions (a repeated id is refused) and shows them to billing but not to marketing', async () => {
-    const { json } = await create('Tx');
+    const { body: json } = await create('Tx');
     const transaction = { description: 'Blue bicycle', amountCents: 49_900, currency: 'EUR', occurredAt: '2026-11-01T10:00:00Z' };
     const added = await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction });
     expect(added.status).toBe(201);
-    const again = await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transactionId: added.json.id, transaction });
-    expect([again.status, again.json.code]).toEqual([409, 'TRANSACTION_DUPLICATE']);
+    const again = await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transactionId: added.body.id, transaction });
+    expect([again.status, again.body.code]).toEqual([409, 'TRANSACTION_DUPLICATE']);
 
     const billing = await call('GET', `/v1/contacts/${json.id}?purpose=billing`, WRITER);
-    expect(billing.json.transactionCount).toBe(1);
-    expect(billing.json.transactions).toEqual([{ id: added.json.id, ...transaction, occurredAt: '2026-11-01T10:00:00.000Z', recordedAt: expect.any(String) }]);
+    expect(billing.body.transactionCount).toBe(1);
+    expect(billing.body.transactions).toEqual([{ id: added.body.id, ...transaction, occurredAt: '2026-11-01T10:00:00.000Z', recordedAt: expect.any(String) }]);
     const marketing = await call('GET', `/v1/contacts/${json.id}?purpose=marketing`, WRITER);
-    expect(marketing.json.transactions).toEqual([{ id: added.json.id, recordedAt: expect.any(String) }]);
+    expect(marketing.body.transactions).toEqual([{ id: added.body.id, recordedAt: expect.any(String) }]);
   });
 
   it('makes a restricted contact read-only until the restriction is lifted', async () => {
-    const { json } = await create('Restr');
+    const { body: json } = await create('Restr');
     const restricted = await call('POST', `/v1/contacts/${json.id}/restriction`, WRITER, { reason: 'accuracy-contested' });
-    expect(restricted.json).toEqual({ restricted: true, version: 2 });
+    expect(restricted.body).toEqual({ restricted: true, version: 2 });
     const refused = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1990-01-01' } });
-    expect([refused.status, refused.json.code]).toEqual([409, 'CONTACT_RESTRICTED']);
-    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).json).toMatchObject({ restricted: true, restrictionReason: 'accuracy-contested' });
+    expect([refused.status, refused.body.code]).toEqual([409, 'CONTACT_RESTRICTED']);
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).body).toMatchObject({ restricted: true, restrictionReason: 'accuracy-contested' });
 
-    expect((await call('DELETE', `/v1/contacts/${json.id}/restriction`, WRITER)).json).toEqual({ restricted: false, version: 3 });
+    expect((await call('DELETE', `/v1/contacts/${json.id}/restriction`, WRITER)).body).toEqual({ restricted: false, version: 3 });
     expect((await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1990-01-01' } })).status).toBe(200);
   });
 });
 
 describe('contacts: the read-model row is the decision state', () => {
   it('given a history of commands, then the row holds exactly what the stream folds to', async () => {
-    const { json } = await create('Fold');
+    const { body: json } = await create('Fold');
     await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { phones: null, name: { given: 'Bo' } } });
     await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction: { description: 'x', amountCents: 5, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' } });
     await call('POST', `/v1/contacts/${json.id}/restriction`, WRITER, { reason: 'legal-claims' });
@@ -190,12 +176,12 @@ describe('contacts: the read-model row is the decision state', () => {
   });
 
   it('given concurrent writes to one contact, then they queue on the row and none is lost', async () => {
-    const { json } = await create('Queue');
+    const { body: json } = await create('Queue');
     const transaction = { description: 'y', amountCents: 1, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' };
     const results = await Promise.all(Array.from({ length: 12 }, () => call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction })));
     expect(results.map((result) => result.status)).toEqual(Array(12).fill(201));
-    expect(results.map((result) => result.json.version).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
-    expect((await call('GET', `/v1/contacts/${json.id}?purpose=billing`, WRITER)).json).toMatchObject({ version: 13, transactionCount: 12 });
+    expect(results.map((result) => result.body.version).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=billing`, WRITER)).body).toMatchObject({ version: 13, transactionCount: 12 });
   });
 });
 
@@ -203,7 +189,7 @@ describe('contacts: export', () => {
   it('needs contacts:export and a fresh second factor', async () => {
     const refusal = async (perms: Permission[], mfaAgeSeconds?: number) => {
       const response = await call('POST', '/v1/contacts/export', perms, { purpose: 'sales' }, {}, mfaAgeSeconds);
-      return [response.status, response.json.code];
+      return [response.status, response.body.code];
     };
     expect(await refusal(WRITER, 10)).toEqual([403, 'FORBIDDEN']);
     expect(await refusal(DPO)).toEqual([403, 'MFA_REQUIRED']);
@@ -212,14 +198,14 @@ describe('contacts: export', () => {
 
   it('exports a selection as JSON and CSV minimised to the purpose, leaves restricted contacts out, and records the export', async () => {
     const [a, b, c] = await Promise.all([create('ExpA'), create('ExpB'), create('ExpC')]);
-    await call('POST', `/v1/contacts/${c.json.id}/restriction`, WRITER, { reason: 'legal-claims' });
-    const ids = [a.json.id, b.json.id, c.json.id];
+    await call('POST', `/v1/contacts/${c.body.id}/restriction`, WRITER, { reason: 'legal-claims' });
+    const ids = [a.body.id, b.body.id, c.body.id];
 
     const json = await call('POST', '/v1/contacts/export', DPO, { purpose: 'marketing', format: 'json', contactIds: ids }, {}, 10);
     expect(json.status).toBe(200);
     expect(json.headers.get('x-export-row-count')).toBe('2');
-    expect(json.json.contacts.map((row: { id: string }) => row.id).sort()).toEqual([a.json.id, b.json.id].sort());
-    expect(json.json.contacts[0]).not.toHaveProperty('phones');
+    expect(json.body.contacts.map((row: { id: string }) => row.id).sort()).toEqual([a.body.id, b.body.id].sort());
+    expect(json.body.contacts[0]).not.toHaveProperty('phones');
 
     const csv = await call('POST', '/v1/contacts/export', DPO, { purpose: 'billing', format: 'csv', contactIds: ids }, {}, 10);
     expect(csv.headers.get('content-type')).toContain('text/csv');
@@ -239,7 +225,7 @@ describe('contacts: export budget', () => {
     for (let i = 0; i < 11; i++) statuses.push((await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [uniqueId()] }, {}, 10, hoarder)).status);
     expect(statuses).toEqual([...Array(10).fill(200), 429]);
     const limited = await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [uniqueId()] }, {}, 10, hoarder);
-    expect([limited.json.code, limited.json.details.limit]).toEqual(['EXPORT_RATE_LIMITED', 10]);
+    expect([limited.body.code, limited.body.details.limit]).toEqual(['EXPORT_RATE_LIMITED', 10]);
     expect((await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [uniqueId()] }, {}, 10, uniqueName('other'))).status).toBe(200);
   });
 });
@@ -255,56 +241,56 @@ describe('contacts: import', () => {
     ].join('\r\n');
     const started = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'csv', content: csv });
     expect(started.status).toBe(202);
-    expect(started.json).toMatchObject({ totalRows: 4, rejectedRows: 2, rejected: [{ row: 2, code: 'CONTACT_FIELD_INVALID' }, { row: 4, code: 'CONTACT_FIELD_INVALID' }] });
+    expect(started.body).toMatchObject({ totalRows: 4, rejectedRows: 2, rejected: [{ row: 2, code: 'CONTACT_FIELD_INVALID' }, { row: 4, code: 'CONTACT_FIELD_INVALID' }] });
     expect(started.text).not.toContain('not-an-email');
 
     const done = await expectEventually(async () => {
-      const report = await call('GET', `/v1/contacts/imports/${started.json.importId}`, WRITER);
-      expect(report.json.status).toBe('completed');
-      return report.json;
+      const report = await call('GET', `/v1/contacts/imports/${started.body.importId}`, WRITER);
+      expect(report.body.status).toBe('completed');
+      return report.body;
     });
     expect(done).toMatchObject({ processedRows: 4, importedRows: 2 });
     const found = await call('GET', '/v1/contacts?purpose=customer-service&email=imp.3@example.com', WRITER);
-    expect(found.json.items[0].data.addresses).toBeUndefined();
+    expect(found.body.items[0].data.addresses).toBeUndefined();
     const one = await call('GET', '/v1/contacts?purpose=customer-service&email=imp.one@example.com', WRITER);
-    expect(one.json.items[0].data.addresses).toEqual([{ street: 'Main 1', city: 'Berlin', country: 'DE' }, { street: 'Side 2', city: 'Hamburg', country: 'DE' }]);
+    expect(one.body.items[0].data.addresses).toEqual([{ street: 'Main 1', city: 'Berlin', country: 'DE' }, { street: 'Side 2', city: 'Hamburg', country: 'DE' }]);
 
-    const stranger = await fetch(`${url}/v1/contacts/imports/${started.json.importId}`, { headers: { authorization: `Bearer ${await issuer.token({ perms: WRITER })}` } });
+    const stranger = await fetch(`${url}/v1/contacts/imports/${started.body.importId}`, { headers: { authorization: `Bearer ${await issuer.token({ perms: WRITER })}` } });
     expect(stranger.status).toBe(404);
   });
 
   it('refuses a malformed file or unknown columns as a whole, naming the line or column position', async () => {
     const malformed = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'csv', content: 'name.given\n"open' });
-    expect([malformed.status, malformed.json.code]).toEqual([400, 'IMPORT_MALFORMED']);
+    expect([malformed.status, malformed.body.code]).toEqual([400, 'IMPORT_MALFORMED']);
     const unknown = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'csv', content: 'name.given,shoeSize\nAnn,42' });
-    expect([unknown.status, unknown.json.code, unknown.json.details]).toEqual([400, 'IMPORT_COLUMN_UNKNOWN', { columns: [2] }]);
+    expect([unknown.status, unknown.body.code, unknown.body.details]).toEqual([400, 'IMPORT_COLUMN_UNKNOWN', { columns: [2] }]);
     const lines = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'jsonl', content: '{"name":{"given":"Jay"}}\n{oops' });
-    expect(lines.json).toMatchObject({ totalRows: 2, rejected: [{ row: 2, code: 'IMPORT_ROW_MALFORMED' }] });
+    expect(lines.body).toMatchObject({ totalRows: 2, rejected: [{ row: 2, code: 'IMPORT_ROW_MALFORMED' }] });
   });
 });
 
 describe('contacts: erasure', () => {
   it('needs subjects:erase and a fresh second factor', async () => {
-    const { json } = await create('EraseGuard');
-    expect((await call('POST', `/v1/contacts/${json.id}/erasure`, WRITER, {}, {}, 10)).json.code).toBe('FORBIDDEN');
-    expect((await call('POST', `/v1/contacts/${json.id}/erasure`, DPO, {}, {}, 3_600)).json.code).toBe('STEP_UP_REQUIRED');
+    const { body: json } = await create('EraseGuard');
+    expect((await call('POST', `/v1/contacts/${json.id}/erasure`, WRITER, {}, {}, 10)).body.code).toBe('FORBIDDEN');
+    expect((await call('POST', `/v1/contacts/${json.id}/erasure`, DPO, {}, {}, 3_600)).body.code).toBe('STEP_UP_REQUIRED');
     expect((await call('GET', `/v1/contacts/${json.id}?purpose=sales`, WRITER)).status).toBe(200);
   });
 
   it('destroys the key and purges the read model: 410 everywhere, not found, not exported, not rebuilt; erasing again is a no-op', async () => {
     const marker = uniqueName('Gone').replace(/[^A-Za-z]/g, '');
-    const { json } = await create(marker);
+    const { body: json } = await create(marker);
     await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction: { description: 'x', amountCents: 1, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' } });
 
     const erased = await call('POST', `/v1/contacts/${json.id}/erasure`, DPO, {}, {}, 10);
-    expect(erased.json).toMatchObject({ id: json.id, alreadyErased: false });
-    expect((await call('POST', `/v1/contacts/${json.id}/erasure`, DPO, {}, {}, 10)).json).toMatchObject({ alreadyErased: true });
+    expect(erased.body).toMatchObject({ id: json.id, alreadyErased: false });
+    expect((await call('POST', `/v1/contacts/${json.id}/erasure`, DPO, {}, {}, 10)).body).toMatchObject({ alreadyErased: true });
 
     expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).status).toBe(410);
     expect((await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'sales', changes: { birthDate: null } })).status).toBe(410);
-    expect((await call('GET', `/v1/contacts?purpose=customer-service&name=ann${marker}`, WRITER)).json.items).toEqual([]);
+    expect((await call('GET', `/v1/contacts?purpose=customer-service&name=ann${marker}`, WRITER)).body.items).toEqual([]);
     const exported = await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [json.id] }, {}, 10);
-    expect(exported.json.contacts).toEqual([]);
+    expect(exported.body.contacts).toEqual([]);
 
     const history = await app.get(EVENT_STORE).readStream(`contact-${json.id}`);
     expect(history.map((event: { envelope: { payloadType: string } }) => event.envelope.payloadType.split('.').at(-1))).toEqual(['ContactCreated', 'TransactionAdded', 'ContactErased']);
@@ -320,7 +306,7 @@ describe('contacts: erasure', () => {
 
 describe('contacts: reads are processing', () => {
   it('publishes one ContactDataAccessed per contact shown, with actor, purpose and the fields, never values', async () => {
-    const { json } = await create('Seen');
+    const { body: json } = await create('Seen');
     await call('GET', `/v1/contacts/${json.id}?purpose=marketing`, WRITER);
 
     const isMine = (message: { value: Uint8Array }) => {

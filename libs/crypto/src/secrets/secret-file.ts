@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { chmod, link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { cryptoError } from '../crypto.errors.js';
 import type { RandomBytes } from '../entropy.js';
@@ -14,25 +15,50 @@ export async function readOrCreateSecretFile(path: string, size: number, randomB
   if (existing !== undefined) return existing;
   // New directories are private; an existing one (an orchestrator's secret mount) is left as its owner set it.
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Buffer.from(randomBytes(6)).toString('hex')}.tmp`);
+  await writePrivateFile(path, randomBytes(size), { exclusive: true });
+  const created = await readSecretFile(path, size);
+  if (created === undefined) throw cryptoError('SECRET_FILE_INVALID', `secret file ${basename(path)} vanished after creation`);
+  return created;
+}
+
+/**
+ * Writes `content` under `path` so that no reader ever sees a partial file: a private (0600) temporary file is
+ * written and fsynced, then moved into place. `exclusive` uses link() instead of rename(), which fails with EEXIST
+ * when the name is taken: processes racing to create the same name agree on one winner (false for the losers).
+ */
+export async function writePrivateFile(path: string, content: string | Uint8Array, options: { exclusive: boolean }): Promise<boolean> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${nodeRandomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
-    await handle.writeFile(randomBytes(size));
+    await handle.writeFile(content);
     await handle.sync();
   } finally {
     await handle.close();
   }
+  let won = true;
   try {
-    await link(temporary, path);
+    if (options.exclusive) await link(temporary, path);
+    else await rename(temporary, path);
   } catch (error) {
-    if (!isErrno(error, 'EEXIST')) throw error;
+    if (!(options.exclusive && isErrno(error, 'EEXIST'))) throw error;
+    won = false;
   } finally {
-    await unlink(temporary);
+    if (options.exclusive) await unlink(temporary).catch(() => undefined);
   }
   await syncDirectory(dirname(path));
-  const created = await readSecretFile(path, size);
-  if (created === undefined) throw cryptoError('SECRET_FILE_INVALID', `secret file ${basename(path)} vanished after creation`);
-  return created;
+  return won;
+}
+
+/** Undefined when missing; refuses a file that group or others could read (a private key someone else may have). */
+export async function readPrivateFile(path: string): Promise<string | undefined> {
+  try {
+    const info = await stat(path);
+    if ((info.mode & 0o077) !== 0) throw cryptoError('SECRET_FILE_INSECURE', `${basename(path)} must not be accessible to group or others (chmod 600)`);
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return undefined;
+    throw error;
+  }
 }
 
 /** Undefined when the file does not exist; refuses a file of the wrong size or one readable by group/others. */

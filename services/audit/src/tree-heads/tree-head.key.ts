@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { chmod, link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmod, mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isErrno, syncDirectory } from '@crm/crypto';
+import { readPrivateFile, writePrivateFile } from '@crm/crypto';
 
 /**
  * The Ed25519 key that signs tree heads (RFC 8032; deterministic signatures, no nonce to get wrong). Generated at
@@ -46,12 +46,12 @@ export class TreeHeadKey {
   /** Loads the signing key, creating it at first use; two processes racing agree on one key (link is exclusive). */
   static async loadOrCreate(stateDir: string): Promise<TreeHeadKey> {
     const path = TreeHeadKey.privateKeyPath(stateDir);
-    let pem = await readPrivate(path);
+    let pem = await readPrivateFile(path);
     if (pem === undefined) {
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
       const { privateKey } = generateKeyPairSync('ed25519');
-      await writeExclusive(path, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
-      pem = (await readPrivate(path))!;
+      await writePrivateFile(path, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), { exclusive: true });
+      pem = (await readPrivateFile(path))!;
     }
     const privateKey = createPrivateKey(pem);
     if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${basename(path)} is not an Ed25519 private key`);
@@ -79,37 +79,6 @@ export class TreeHeadKey {
     if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 public key');
     return new TreeHeadKey(undefined, publicKey);
   }
-}
-
-async function readPrivate(path: string): Promise<string | undefined> {
-  try {
-    const info = await stat(path);
-    // A signing key others can read is a key others may have used: refuse rather than sign with it.
-    if ((info.mode & 0o077) !== 0) throw new Error(`${basename(path)} must not be accessible to group or others (chmod 600)`);
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined;
-    throw error;
-  }
-}
-
-async function writeExclusive(path: string, content: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temporary, path);
-  } catch (error) {
-    if (!isErrno(error, 'EEXIST')) throw error;
-  } finally {
-    await unlink(temporary);
-  }
-  await syncDirectory(dirname(path));
 }
 
 async function writePublic(path: string, pem: string): Promise<void> {
