@@ -12,6 +12,7 @@ import { expectEventually, request, testPlatformConfig, TestTokenIssuer, uniqueN
 import { AppModule } from './app.module.js';
 import { contactCodec } from './contacts/contact.codec.js';
 import { contactDecider } from './contacts/contact.decider.js';
+import { TransactionPurge } from './erasure/transaction.purge.js';
 import { ContactProjection } from './read-model/contact.projection.js';
 import { ContactsRepository } from './read-model/contacts.repository.js';
 import { rebuildReadModel } from './read-model/read-model.rebuild.js';
@@ -292,6 +293,11 @@ describe('contacts: erasure', () => {
     const exported = await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [json.id] }, {}, 10);
     expect(exported.body.contacts).toEqual([]);
 
+    // The purchases go right after the answer, off the erasure's path.
+    await app.get(TransactionPurge).purge(json.id);
+    const left = await app.get(ContactsRepository).pool.query('SELECT count(*)::int AS n FROM contacts.contact_transactions WHERE contact_id = $1', [json.id]);
+    expect(left.rows[0].n).toBe(0);
+
     const history = await app.get(EVENT_STORE).readStream(`contact-${json.id}`);
     expect(history.map((event: { envelope: { payloadType: string } }) => event.envelope.payloadType.split('.').at(-1))).toEqual(['ContactCreated', 'TransactionAdded', 'ContactErased']);
 
@@ -299,6 +305,7 @@ describe('contacts: erasure', () => {
     const outcome = await rebuildReadModel({ pool: repository.pool, store: app.get(EVENT_STORE), cipher: app.get(FIELD_CIPHER), contacts: repository, projection: app.get(ContactProjection) });
     expect(outcome.erased).toBeGreaterThanOrEqual(1);
     expect(await repository.byId(json.id)).toBeUndefined();
+    expect((await repository.pool.query('SELECT 1 FROM contacts.contact_transactions WHERE contact_id = $1', [json.id])).rows).toEqual([]);
     expect(await repository.erasedAt(json.id)).toBeInstanceOf(Date);
     expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).status).toBe(410);
   });

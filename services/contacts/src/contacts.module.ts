@@ -9,6 +9,7 @@ import { CONTACTS_SCHEMA, CONTACTS_TOPIC, SEARCH_INDEX_NORMALISERS } from './con
 import { ContactsController } from './contacts/contacts.controller.js';
 import { ContactErasure } from './erasure/contact-erasure.service.js';
 import { ErasureController } from './erasure/erasure.controller.js';
+import { TransactionPurge } from './erasure/transaction.purge.js';
 import { ContactExport } from './export/contact-export.service.js';
 import { ExportController } from './export/export.controller.js';
 import { ContactImport } from './import/contact-import.service.js';
@@ -18,10 +19,14 @@ import { ContactsRepository } from './read-model/contacts.repository.js';
 
 @Injectable()
 class ReadModelMigration implements OnApplicationBootstrap {
-  constructor(private readonly contacts: ContactsRepository) {}
+  constructor(
+    private readonly contacts: ContactsRepository,
+    private readonly purchases: TransactionPurge,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.contacts.migrate();
+    this.purchases.schedule();
   }
 }
 
@@ -42,6 +47,7 @@ export class ContactsModule {
         ContactViews,
         AccessRecorder,
         ContactErasure,
+        TransactionPurge,
         ContactExport,
         ContactImport,
       ],

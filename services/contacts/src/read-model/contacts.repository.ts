@@ -146,10 +146,24 @@ export class ContactsRepository {
     return rows;
   }
 
-  /** Erasure: the record, its tokens and transactions go (cascade); a PII-free tombstone stays. */
+  /** Erasure: the record and its tokens go (cascade), a PII-free tombstone stays; purchases go by `purgeTransactions`. */
   async purge(db: PoolClient, contactId: string, erasedAt: Date): Promise<void> {
     await db.query(`DELETE FROM ${this.#s}.contact_records WHERE contact_id = $1`, [contactId]);
     await db.query(`INSERT INTO ${this.#s}.erased_contacts (contact_id, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [contactId, erasedAt]);
+  }
+
+  /**
+   * Deletes up to `limit` purchases of erased contacts (of one, or of all); returns how many went. Called in a loop
+   * after an erasure, and at start for any left by a crash in between.
+   */
+  async purgeTransactions(limit: number, contactId?: string): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM ${this.#s}.contact_transactions WHERE ctid IN (
+         SELECT t.ctid FROM ${this.#s}.contact_transactions t JOIN ${this.#s}.erased_contacts e USING (contact_id)
+         WHERE $1::uuid IS NULL OR t.contact_id = $1::uuid LIMIT $2)`,
+      [contactId ?? null, limit],
+    );
+    return rowCount ?? 0;
   }
 
   /** Empties the read model for a rebuild from the event store. */

@@ -3,8 +3,9 @@ import { quoteIdent } from '@crm/eventstore';
 /**
  * The contacts read model. Every personal value is sealed with the contact's key (one blob per record, one per
  * transaction); search goes through blind-index tokens; paging goes by contact id (UUIDv7, so creation order) and
- * never opens a blob outside the page. Erasure deletes the rows (the cascade takes tokens and transactions) and
- * leaves a PII-free tombstone, so an erased id answers 410 rather than 404.
+ * never opens a blob outside the page. Erasure deletes the record (the cascade takes its tokens) and leaves a PII-free
+ * tombstone, so an erased id answers 410 rather than 404; its purchases, unreadable from the moment the key is gone,
+ * are deleted right after in chunks, so an erasure's own time does not grow with the contact's history.
  */
 export function readModelSchemaSql(schema: string): string {
   const s = quoteIdent(schema);
@@ -28,7 +29,7 @@ CREATE TABLE IF NOT EXISTS ${s}.contact_search (
 );
 CREATE INDEX IF NOT EXISTS contact_search_by_contact ON ${s}.contact_search (contact_id);
 CREATE TABLE IF NOT EXISTS ${s}.contact_transactions (
-  contact_id uuid NOT NULL REFERENCES ${s}.contact_records (contact_id) ON DELETE CASCADE,
+  contact_id uuid NOT NULL,
   transaction_id uuid NOT NULL,
   amount_cents bigint NOT NULL,
   currency text NOT NULL,
@@ -41,5 +42,7 @@ CREATE TABLE IF NOT EXISTS ${s}.erased_contacts (
   contact_id uuid PRIMARY KEY,
   erased_at timestamptz NOT NULL
 );
+-- Purchases are purged after the erasure has answered (see TransactionPurge): no cascade ties them to the record.
+ALTER TABLE ${s}.contact_transactions DROP CONSTRAINT IF EXISTS contact_transactions_contact_id_fkey;
 `;
 }
