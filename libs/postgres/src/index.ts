@@ -1,3 +1,4 @@
 export { PostgresModule, PostgresHealthCheck, PG_POOL, createPool, type PoolOptions } from './postgres.module.js';
 export type { Pool, PoolClient } from 'pg';
 export { withTransaction } from './transaction.js';
+export { appendOnlyTriggersSql, refuseMutationFunctionSql } from './append-only.sql.js';

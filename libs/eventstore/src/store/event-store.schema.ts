@@ -1,3 +1,4 @@
+import { appendOnlyTriggersSql, refuseMutationFunctionSql } from '@crm/postgres';
 /**
  * The write side of one service: an append-only `events` table and the transactional `outbox` beside it.
  *
@@ -28,18 +29,7 @@ CREATE TABLE IF NOT EXISTS ${s}.events (
 CREATE INDEX IF NOT EXISTS events_tx_position ON ${s}.events (tx_id, global_position);
 CREATE INDEX IF NOT EXISTS events_subject ON ${s}.events (subject_id) WHERE subject_id IS NOT NULL;
 
-CREATE OR REPLACE FUNCTION ${s}.refuse_event_mutation() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'events are immutable: % refused', TG_OP USING ERRCODE = 'P0001', HINT = 'append a new event instead';
-END $$;
-
-DROP TRIGGER IF EXISTS events_immutable ON ${s}.events;
-CREATE TRIGGER events_immutable BEFORE UPDATE OR DELETE ON ${s}.events
-  FOR EACH ROW EXECUTE FUNCTION ${s}.refuse_event_mutation();
-DROP TRIGGER IF EXISTS events_no_truncate ON ${s}.events;
-CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON ${s}.events
-  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.refuse_event_mutation();
-
+${refuseMutationFunctionSql(s, 'refuse_event_mutation', 'events are immutable', 'append a new event instead')}${appendOnlyTriggersSql(s, 'events', 'refuse_event_mutation')}
 CREATE TABLE IF NOT EXISTS ${s}.outbox (
   position     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   event_id     uuid        NOT NULL,

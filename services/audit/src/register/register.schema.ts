@@ -1,4 +1,5 @@
 import { quoteIdent } from '@crm/eventstore';
+import { appendOnlyTriggersSql } from '@crm/postgres';
 
 /**
  * Every version of every register record, kept forever: a supervisory authority may ask what the register said
@@ -20,10 +21,7 @@ CREATE TABLE IF NOT EXISTS ${s}.${table} (
   event_id    uuid        NOT NULL,
   PRIMARY KEY (id, version)
 );
-DROP TRIGGER IF EXISTS ${table}_immutable ON ${s}.${table};
-CREATE TRIGGER ${table}_immutable BEFORE UPDATE OR DELETE ON ${s}.${table} FOR EACH ROW EXECUTE FUNCTION ${s}.refuse_audit_mutation();
-DROP TRIGGER IF EXISTS ${table}_no_truncate ON ${s}.${table};
-CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${s}.${table} FOR EACH STATEMENT EXECUTE FUNCTION ${s}.refuse_audit_mutation();`,
+${appendOnlyTriggersSql(s, table, 'refuse_audit_mutation')}`,
     )
     .join('\n');
 }

@@ -1,4 +1,5 @@
 import { quoteIdent } from '@crm/eventstore';
+import { appendOnlyTriggersSql, refuseMutationFunctionSql } from '@crm/postgres';
 
 /**
  * The audit store in the audit database's own schema.
@@ -51,16 +52,7 @@ CREATE INDEX IF NOT EXISTS entries_action ON ${s}.entries (action, leaf_index);
 CREATE INDEX IF NOT EXISTS entries_purpose ON ${s}.entries (purpose, leaf_index);
 CREATE INDEX IF NOT EXISTS entries_occurred ON ${s}.entries (occurred_at, leaf_index);
 
-CREATE OR REPLACE FUNCTION ${s}.refuse_audit_mutation() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'the audit trail is append-only: % refused', TG_OP USING ERRCODE = 'P0001';
-END $$;
-DROP TRIGGER IF EXISTS entries_immutable ON ${s}.entries;
-CREATE TRIGGER entries_immutable BEFORE UPDATE OR DELETE ON ${s}.entries
-  FOR EACH ROW EXECUTE FUNCTION ${s}.refuse_audit_mutation();
-DROP TRIGGER IF EXISTS entries_no_truncate ON ${s}.entries;
-CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON ${s}.entries
-  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.refuse_audit_mutation();
+${refuseMutationFunctionSql(s, 'refuse_audit_mutation', 'the audit trail is append-only')}${appendOnlyTriggersSql(s, 'entries', 'refuse_audit_mutation')}
 
 CREATE TABLE IF NOT EXISTS ${s}.ingest_checkpoints (
   topic       text   NOT NULL,

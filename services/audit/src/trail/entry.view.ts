@@ -1,28 +1,14 @@
 import { fromHex, toHex } from '@crm/merkle';
-import type { StoredAuditEntry } from './audit-entry.model.js';
+import type { AuditEntry, StoredAuditEntry } from './audit-entry.model.js';
 
 /** An audit entry as the API serves it: every field the leaf hash covers, so a client can recompute the leaf. */
-export interface EntryView {
-  leafIndex: number;
-  eventId: string;
+export type EntryView = Omit<AuditEntry, 'occurredAt' | 'recordedAt'> & {
+  /** ISO 8601, millisecond precision (what the leaf hash covers). */
   occurredAt: string;
   recordedAt: string;
-  actorId: string;
-  actorType: string;
-  action: string;
-  subjectId: string;
-  fields: string[];
-  purpose: string;
-  legalBasis: string;
-  correlationId: string;
-  causationId: string;
-  payloadType: string;
-  envelopeSha256: string;
-  sourceTopic: string;
-  sourcePartition: number;
-  sourceOffset: string;
+  /** Hex; recompute it from the fields, never trust it. */
   leafHash: string;
-}
+};
 
 export function toEntryView(entry: StoredAuditEntry): EntryView {
   return { ...entry, occurredAt: entry.occurredAt.toISOString(), recordedAt: entry.recordedAt.toISOString(), leafHash: toHex(entry.leafHash) };
