@@ -2,7 +2,8 @@
 // Several users act on several contacts and sign in; the trail shows it per subject and per actor, complete and
 // in order; after an erasure it still shows what happened, without personal data, and the log still verifies
 // against the signed heads on Kafka.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,16 +40,21 @@ const short = (entry: EntryView) => entry.action.split('.').at(-1);
  * The verifier CLI as a DPO runs it (built by `npm test` before the e2e stage): API mode with the DPO's token, the
  * heads from Kafka, the public key pinned from this machine's state directory (the default).
  */
-function verifyCli(token: string): { status: number | null; output: string } {
+async function verifyCli(token: string): Promise<{ status: number | null; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'crm-audit-e2e-'));
   try {
     writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
-    const result = spawnSync(process.execPath, ['services/audit/dist/verifying/verify-cli.js', '--source', 'api', '--api-url', gateway, '--token-file', join(dir, 'token')], {
-      encoding: 'utf8',
-      timeout: 120_000,
+    // Asynchronously: a blocked event loop would miss the gateway closing idle keep-alive sockets, and the next
+    // request would be sent on a dead one.
+    const child = spawn(process.execPath, ['services/audit/dist/verifying/verify-cli.js', '--source', 'api', '--api-url', gateway, '--token-file', join(dir, 'token')], {
       env: process.env,
+      timeout: 120_000,
     });
-    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [status] = (await once(child, 'close')) as [number | null];
+    return { status, output };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -140,7 +146,7 @@ describe('the audit trail through the gateway', () => {
     expect(verifyInclusion(fromHex(proof.entry.leafHash), proof.leafIndex, proof.treeSize, proof.proof.map(fromHex), fromHex(proof.treeHead.rootHash))).toBe(true);
 
     // And the whole log verifies with the CLI: every head's signature, their pairwise consistency, every leaf rehashed.
-    const verdict = verifyCli(dpo);
+    const verdict = await verifyCli(dpo);
     expect(verdict.output).toMatch(/: VERIFIED\n/);
     expect(verdict.status).toBe(0);
   });

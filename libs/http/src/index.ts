@@ -2,5 +2,5 @@ export { AppError, HTTP_STATUS_BY_KIND, type ErrorKind, type AppErrorOptions } f
 export { Public, IS_PUBLIC } from './public.decorator.js';
 export { CORRELATION_HEADER, correlationId, correlationMiddleware, type CorrelatedRequest } from './correlation.js';
 export { ErrorFilter, type ErrorBody } from './error.filter.js';
-export { RequirePermissions, REQUIRED_PERMISSIONS } from './require-permissions.decorator.js';
+export { RequireAnyPermission, RequirePermissions, REQUIRED_ANY_PERMISSION, REQUIRED_PERMISSIONS } from './require-permissions.decorator.js';
 export { validate } from './validation.js';

@@ -1,4 +1,4 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
 
 export const REQUIRED_PERMISSIONS = 'crm:permissions';
 
@@ -8,3 +8,12 @@ export const REQUIRED_PERMISSIONS = 'crm:permissions';
  */
 export const RequirePermissions = (...permissions: string[]): MethodDecorator & ClassDecorator =>
   SetMetadata(REQUIRED_PERMISSIONS, permissions);
+
+export const REQUIRED_ANY_PERMISSION = 'crm:any-permission';
+
+/**
+ * A route open to holders of *any one* of `permissions` (the register is read by its editors or by auditors). It
+ * declares the route's guard like `@RequirePermissions`, and adds to (never replaces) what that requires.
+ */
+export const RequireAnyPermission = (...permissions: [string, ...string[]]): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(REQUIRED_PERMISSIONS, []), SetMetadata(REQUIRED_ANY_PERMISSION, permissions));

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { AppError, correlationId, IS_PUBLIC, REQUIRED_PERMISSIONS } from '@crm/http';
+import { AppError, correlationId, IS_PUBLIC, REQUIRED_ANY_PERMISSION, REQUIRED_PERMISSIONS } from '@crm/http';
 import { authErrors } from '../auth.errors.js';
 import { JwtVerifier } from '../tokens/jwt-verifier.js';
 import { REQUIRE_STEP_UP, type AuthenticatedRequest, type StepUpOptions } from './auth.decorators.js';
@@ -104,7 +104,7 @@ export class AuthGuard implements CanActivate {
       correlationId: correlationId(request),
       sub: claims.sub,
       reason: decision.reason,
-      permissions: requirements.permissions ?? [],
+      permissions: [...(requirements.permissions ?? []), ...(requirements.anyOf ?? [])],
     });
     if (decision.reason === 'missing_permission') response.setHeader('WWW-Authenticate', 'Bearer realm="crm", error="insufficient_scope"');
     throw denialError(decision.reason, requirements.stepUpMaxAgeSeconds ?? this.#stepUpSeconds);
@@ -116,7 +116,8 @@ export class AuthGuard implements CanActivate {
     const permissions =
       handlerPermissions === undefined && classPermissions === undefined ? undefined : [...new Set([...(classPermissions ?? []), ...(handlerPermissions ?? [])])];
     const stepUp = this.reflector.getAllAndOverride<StepUpOptions | undefined>(REQUIRE_STEP_UP, [handler as never, controller as never]);
-    return { permissions, stepUpMaxAgeSeconds: stepUp === undefined ? undefined : (stepUp.maxAgeSeconds ?? this.#stepUpSeconds) };
+    const anyOf = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ANY_PERMISSION, [handler as never, controller as never]);
+    return { permissions, anyOf, stepUpMaxAgeSeconds: stepUp === undefined ? undefined : (stepUp.maxAgeSeconds ?? this.#stepUpSeconds) };
   }
 
   async #reportDenial(denied: AccessDenied): Promise<void> {

@@ -5,6 +5,8 @@ import { hasSecondFactor, type AccessTokenClaims } from '../tokens/access-token.
 export interface RouteRequirements {
   /** `undefined` when the route declares no `@RequirePermissions(…)` at all: denied by default. */
   permissions: readonly string[] | undefined;
+  /** From `@RequireAnyPermission(…)`: at least one of these is needed as well. */
+  anyOf?: readonly string[] | undefined;
   /** Maximum age of the last second-factor check, when the route carries `@RequireStepUp()`. */
   stepUpMaxAgeSeconds: number | undefined;
 }
@@ -26,6 +28,7 @@ export function authorize(claims: Pick<AccessTokenClaims, 'perms' | 'amr' | 'mfa
   if (route.permissions === undefined) return { allowed: false, reason: 'no_policy' };
   const held = new Set<string>(claims.perms);
   if (!route.permissions.every((permission) => held.has(permission))) return { allowed: false, reason: 'missing_permission' };
+  if (route.anyOf !== undefined && !route.anyOf.some((permission) => held.has(permission))) return { allowed: false, reason: 'missing_permission' };
   // Judged on everything the holder *could* do, not on this route: a password-only session of a DPO must not be
   // usable at all, or a phished password alone would reach the DPO's other powers through the gentler routes.
   if (requiresMfa(claims.perms) && !hasSecondFactor(claims)) return { allowed: false, reason: 'mfa_required' };

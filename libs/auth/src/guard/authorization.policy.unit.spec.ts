@@ -22,6 +22,13 @@ describe('authorising an authenticated caller for a route', () => {
     });
   });
 
+  it('given a route open to any one of several permissions, then holding one is enough and holding none is refused', () => {
+    const registerRead: RouteRequirements = { permissions: [], anyOf: ['register:manage', 'audit:read'], stepUpMaxAgeSeconds: undefined };
+    expect(authorize({ perms: ['register:manage'], amr: ['pwd'] }, registerRead, NOW)).toEqual({ allowed: true });
+    expect(authorize({ perms: [...dpoPerms], amr: ['pwd', 'otp'] }, registerRead, NOW)).toEqual({ allowed: true });
+    expect(authorize({ ...salesToken, perms: [...salesToken.perms] }, registerRead, NOW)).toEqual({ allowed: false, reason: 'missing_permission' });
+  });
+
   it('given a DPO signed in with a password only, when using even a harmless route, then a second factor is demanded', () => {
     expect(authorize({ perms: [...dpoPerms], amr: ['pwd'] }, route(['contacts:read']), NOW)).toEqual({ allowed: false, reason: 'mfa_required' });
     expect(authorize({ perms: [...dpoPerms], amr: ['pwd', 'otp'] }, route(['contacts:read']), NOW)).toEqual({ allowed: true });

@@ -1,10 +1,8 @@
 import { Controller, Get, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
-import { Public, RequirePermissions } from '@crm/http';
+import { Public, RequireAnyPermission, RequirePermissions } from '@crm/http';
 import { forward } from '../downstream/forward.js';
-import { assertMayReadRegister } from './register-read.policy.js';
 
 export const AUDIT_URL = Symbol('AUDIT_URL');
 
@@ -67,27 +65,24 @@ export class AuditRoutesController {
     return forward(this.audit, request, response);
   }
 
-  @RequirePermissions()
+  @RequireAnyPermission('register:manage', 'audit:read')
   @Get('v1/register/activities')
   @ApiOperation({ summary: 'Processing activities with evidence (register:manage or audit:read)' })
-  activities(@CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
-    assertMayReadRegister(auth);
+  activities(@Req() request: Request, @Res() response: Response): Promise<void> {
     return forward(this.audit, request, response);
   }
 
-  @RequirePermissions()
+  @RequireAnyPermission('register:manage', 'audit:read')
   @Get('v1/register/activities/:id')
   @ApiOperation({ summary: 'One processing activity with evidence (register:manage or audit:read)' })
-  activity(@CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
-    assertMayReadRegister(auth);
+  activity(@Req() request: Request, @Res() response: Response): Promise<void> {
     return forward(this.audit, request, response);
   }
 
-  @RequirePermissions()
+  @RequireAnyPermission('register:manage', 'audit:read')
   @Get('v1/register/activities/:id/versions')
   @ApiOperation({ summary: 'Every version of a processing activity (register:manage or audit:read)' })
-  activityVersions(@CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
-    assertMayReadRegister(auth);
+  activityVersions(@Req() request: Request, @Res() response: Response): Promise<void> {
     return forward(this.audit, request, response);
   }
 
@@ -105,27 +100,24 @@ export class AuditRoutesController {
     return forward(this.audit, request, response);
   }
 
-  @RequirePermissions()
+  @RequireAnyPermission('register:manage', 'audit:read')
   @Get('v1/register/export')
   @ApiOperation({ summary: 'The register with evidence and undeclared purposes, `format=json|csv|html` (register:manage or audit:read)' })
-  export(@CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
-    assertMayReadRegister(auth);
+  export(@Req() request: Request, @Res() response: Response): Promise<void> {
     return forward(this.audit, request, response);
   }
 
-  @RequirePermissions()
+  @RequireAnyPermission('register:manage', 'audit:read')
   @Get('v1/processors')
   @ApiOperation({ summary: 'Processors and sub-processors (register:manage or audit:read)' })
-  processors(@CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
-    assertMayReadRegister(auth);
+  processors(@Req() request: Request, @Res() response: Response): Promise<void> {
     return forward(this.audit, request, response);
   }
 
-  @RequirePermissions()
+  @RequireAnyPermission('register:manage', 'audit:read')
   @Get('v1/processors/:id')
   @ApiOperation({ summary: 'One processor (register:manage or audit:read)' })
-  processor(@CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
-    assertMayReadRegister(auth);
+  processor(@Req() request: Request, @Res() response: Response): Promise<void> {
     return forward(this.audit, request, response);
   }
 
