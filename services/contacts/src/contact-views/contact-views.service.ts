@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { AppError } from '@crm/http';
 import { minimiseToPurpose, type ContactData, type Purpose } from '../contact-schema/index.js';
 import { AccessRecorder, type AccessChannelName } from '../access-recording/access.recorder.js';
 import type { ProcessingContext } from '../processing/processing-context.js';
 import { contactErased, contactNotFound, ContactProjection } from '../read-model/contact.projection.js';
-import { ContactsRepository, type ContactRow, type SearchCriteria } from '../read-model/contacts.repository.js';
+import { ContactsRepository, type ContactRow, type SearchCriteria, type TransactionRow } from '../read-model/contacts.repository.js';
 
 /** Transactions shown with a contact; the total is in `transactionCount`. */
 const RECENT_TRANSACTIONS = 50;
@@ -97,19 +98,57 @@ export class ContactViews {
       transactionCount: row.transaction_count,
     };
     if (withTransactions && row.transaction_count > 0) {
-      const transactions = await this.contacts.recentTransactions(row.contact_id, RECENT_TRANSACTIONS);
-      view.transactions = await Promise.all(
-        transactions.map(async (transaction) => {
-          const details = await this.projection.openTransaction(row.contact_id, transaction);
-          const full = { amountCents: Number(transaction.amount_cents), currency: transaction.currency, ...details };
-          const shown = minimiseToPurpose(full, purpose, 'transactions[].');
-          for (const field of shown.fields) fields.add(field);
-          return { id: transaction.transaction_id, ...shown.value, recordedAt: transaction.recorded_at.toISOString() };
-        }),
-      );
+      const shown = await this.#renderTransactions(row.contact_id, await this.contacts.transactions(row.contact_id, RECENT_TRANSACTIONS), purpose);
+      view.transactions = shown.items;
+      for (const field of shown.fields) fields.add(field);
     }
     return { view, fields: [...fields] };
   }
+
+  /** A contact's purchases, newest first, minimised to the purpose and paged by an opaque cursor. */
+  async transactions(contactId: string, limit: number, cursor: string | undefined, context: ProcessingContext & { purpose: Purpose }): Promise<TransactionPage> {
+    await this.row(contactId);
+    const rows = await this.contacts.transactions(contactId, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor));
+    const page = rows.slice(0, limit);
+    const { items, fields } = await this.#renderTransactions(contactId, page, context.purpose);
+    this.access.record(context, 'view', [{ contactId, fields }]);
+    const last = page.at(-1);
+    return { items, ...(rows.length > limit && last !== undefined ? { next: encodeCursor(last) } : {}) };
+  }
+
+  async #renderTransactions(contactId: string, rows: readonly TransactionRow[], purpose: Purpose): Promise<{ items: TransactionView[]; fields: string[] }> {
+    const fields = new Set<string>();
+    const items = await Promise.all(
+      rows.map(async (transaction) => {
+        const details = await this.projection.openTransaction(contactId, transaction);
+        const full = { amountCents: Number(transaction.amount_cents), currency: transaction.currency, ...details };
+        const shown = minimiseToPurpose(full, purpose, 'transactions[].');
+        for (const field of shown.fields) fields.add(field);
+        return { id: transaction.transaction_id, ...shown.value, recordedAt: transaction.recorded_at.toISOString() };
+      }),
+    );
+    return { items, fields: [...fields] };
+  }
+}
+
+export interface TransactionPage {
+  items: TransactionView[];
+  /** Pass as `before` for the next (older) page; absent on the last one. */
+  next?: string;
+}
+
+/** Opaque to clients: where the last page ended, as (recorded at, transaction id). */
+function encodeCursor(row: TransactionRow): string {
+  return Buffer.from(`${row.recorded_at.toISOString()}|${row.transaction_id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { recordedAt: Date; transactionId: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const recordedAt = new Date(at ?? '');
+  if (Number.isNaN(recordedAt.getTime()) || id === undefined || !ContactsRepository.isContactId(id)) {
+    throw new AppError('TRANSACTION_CURSOR_INVALID', 'invalid', 'the cursor is not one this API returned');
+  }
+  return { recordedAt, transactionId: id };
 }
 
 function skipErased(error: unknown): undefined {

@@ -6,7 +6,7 @@ import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { uuidv7 } from '@crm/eventstore';
 import { AppError, RequirePermissions, validate } from '@crm/http';
 import { validateContactInput, validateContactPatch, validateTransactionInput } from '../contact-schema/index.js';
-import { ContactViews, type ContactView } from '../contact-views/contact-views.service.js';
+import { ContactViews, type ContactView, type TransactionPage } from '../contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../contacts.config.js';
 import { DATA_SUBJECT_RIGHTS_PURPOSE, legalBasisSchema, processingContext, purposeSchema } from '../processing/processing-context.js';
 import { ContactCommands } from './contact-commands.service.js';
@@ -18,6 +18,9 @@ const patchBody = z.object({ ...processing, changes: z.unknown() }).strict();
 const transactionBody = z.object({ ...processing, transactionId: z.uuid().optional(), transaction: z.unknown() }).strict();
 const restrictionBody = z.object({ reason: z.enum(RESTRICTION_REASONS) }).strict();
 const viewQuery = z.object({ purpose: purposeSchema }).strict();
+const transactionsQuery = z
+  .object({ purpose: purposeSchema, limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().min(1).max(200).optional() })
+  .strict();
 const searchQuery = z
   .object({
     purpose: purposeSchema,
@@ -78,6 +81,14 @@ export class ContactsController {
   async one(@Param('id') id: string, @Query() query: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ContactView> {
     const { purpose } = validate(viewQuery, query);
     return this.#respond(response, await this.views.view(id, { ...processingContext(auth, request, purpose, undefined), purpose }));
+  }
+
+  @RequirePermissions('contacts:read')
+  @Get(':id/transactions')
+  @ApiOperation({ summary: "A contact's purchases, newest first, minimised to `?purpose=`; paged by `before`" })
+  transactions(@Param('id') id: string, @Query() query: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<TransactionPage> {
+    const { purpose, limit, before } = validate(transactionsQuery, query);
+    return this.views.transactions(id, limit, before, { ...processingContext(auth, request, purpose, undefined), purpose });
   }
 
   @RequirePermissions('contacts:write')

@@ -107,11 +107,13 @@ export class ContactsRepository {
     await db.query(`UPDATE ${this.#s}.contact_records SET transaction_count = transaction_count + 1 WHERE contact_id = $1`, [contactId]);
   }
 
-  async recentTransactions(contactId: string, limit: number): Promise<TransactionRow[]> {
+  /** Newest first, keyset-paged: `before` is the (recorded_at, transaction_id) of the last row already seen. */
+  async transactions(contactId: string, limit: number, before?: { recordedAt: Date; transactionId: string }): Promise<TransactionRow[]> {
     const { rows } = await this.pool.query<TransactionRow>(
       `SELECT transaction_id, amount_cents::text, currency, details_sealed, recorded_at FROM ${this.#s}.contact_transactions
-       WHERE contact_id = $1 ORDER BY recorded_at DESC, transaction_id DESC LIMIT $2`,
-      [contactId, limit],
+       WHERE contact_id = $1 AND ($3::timestamptz IS NULL OR (recorded_at, transaction_id) < ($3::timestamptz, $4::uuid))
+       ORDER BY recorded_at DESC, transaction_id DESC LIMIT $2`,
+      [contactId, limit, before?.recordedAt ?? null, before?.transactionId ?? null],
     );
     return rows;
   }

@@ -60,6 +60,13 @@ export class ContactsRoutesController {
     return forward(this.contacts, request, response);
   }
 
+  @RequirePermissions('contacts:read')
+  @Get(':id/transactions')
+  @ApiOperation({ summary: "A contact's purchases, newest first, minimised to `?purpose=`; paged by `before`" })
+  transactions(@Req() request: Request, @Res() response: Response): Promise<void> {
+    return forward(this.contacts, request, response);
+  }
+
   @RequirePermissions('contacts:write')
   @Patch(':id')
   @ApiOperation({ summary: 'Rectify: `{ purpose, changes }`; If-Match for optimistic concurrency (409 on conflict)' })
