@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex, verifyInclusion } from '@crm/merkle';
-import { adminSession, api, expectEventually, gateway, request as call, signIn, strongPassword, uniqueName } from '@crm/testing';
+import { adminSession, createStaffUser, expectEventually, gateway, passwordSignIn, request as call, signIn, uniqueName } from '@crm/testing';
 
 /** The API's shapes, as a client sees them (e2e tests do not import service code). */
 interface EntryView {
@@ -24,14 +24,6 @@ interface EntryView {
 }
 interface SubjectReport {
   entries: EntryView[];
-}
-
-async function user(admin: { accessToken: string }, role: string): Promise<{ id: string; email: string; password: string }> {
-  const email = `${role}-${uniqueName('audit')}@example.com`;
-  const password = strongPassword();
-  const created = await api('POST', '/v1/users', { email, displayName: `Audit ${role}`, password, roles: [role] }, admin.accessToken);
-  expect(created.status).toBe(201);
-  return { id: created.body.id as string, email, password };
 }
 
 const short = (entry: EntryView) => entry.action.split('.').at(-1);
@@ -69,10 +61,10 @@ let anna: string;
 let ben: string;
 
 beforeAll(async () => {
-  const admin = await adminSession();
-  const [a, b, d] = [await user(admin, 'sales'), await user(admin, 'sales'), await user(admin, 'dpo')];
-  alice = { id: a.id, token: ((await api('POST', '/v1/auth/login', { email: a.email, password: a.password })).body as { accessToken: string }).accessToken };
-  bruno = { id: b.id, token: ((await api('POST', '/v1/auth/login', { email: b.email, password: b.password })).body as { accessToken: string }).accessToken };
+  const admin = (await adminSession()).accessToken;
+  const [a, b, d] = [await createStaffUser(admin, 'sales', 'audit'), await createStaffUser(admin, 'sales', 'audit'), await createStaffUser(admin, 'dpo', 'audit')];
+  alice = { id: a.id, token: await passwordSignIn(a) };
+  bruno = { id: b.id, token: await passwordSignIn(b) };
   dpo = (await signIn(d.email, d.password, { step: 1 })).accessToken;
 
   const data = { name: { given: personal.given, family: 'Roth' }, emails: [personal.email], phones: ['+4930765432'] };

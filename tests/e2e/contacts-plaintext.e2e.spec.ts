@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { decodeEnvelope } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
-import { adminSession, api, filesContaining, request, signIn, signInAgain, stateDir, strongPassword, testPlatformConfig, uniqueName } from '@crm/testing';
+import { adminSession, createStaffUser, filesContaining, passwordSignIn, request, signIn, signInAgain, stateDir, testPlatformConfig, uniqueName } from '@crm/testing';
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
 const marker = `plainmark${letters(14)}`;
@@ -59,17 +59,9 @@ async function scan(): Promise<Record<keyof typeof roots, string[]>> {
 }
 
 beforeAll(async () => {
-  const admin = await adminSession();
-  const make = async (role: string) => {
-    const email = `${role}-${uniqueName('p')}@example.com`;
-    const password = strongPassword();
-    const created = await api('POST', '/v1/users', { email, displayName: `Scan ${role}`, password, roles: [role] }, admin.accessToken);
-    expect(created.status).toBe(201);
-    return { email, password, id: created.body.id as string };
-  };
-  const salesUser = await make('sales');
-  sales = ((await api('POST', '/v1/auth/login', { email: salesUser.email, password: salesUser.password })).body as { accessToken: string }).accessToken;
-  const dpoUser = await make('dpo');
+  const admin = (await adminSession()).accessToken;
+  sales = await passwordSignIn(await createStaffUser(admin, 'sales', 'scan'));
+  const dpoUser = await createStaffUser(admin, 'dpo', 'scan');
   const enrolled = await signIn(dpoUser.email, dpoUser.password, { step: 1 });
   dpo = enrolled.accessToken;
   dpoId = dpoUser.id;

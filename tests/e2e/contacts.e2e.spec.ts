@@ -1,24 +1,16 @@
 // Contacts through the gateway, as a frontend, a salesperson and a DPO use them (issue: contacts with
 // crypto-shredding end to end). Users are created by the bootstrap administrator; the DPO enrols TOTP at first
 // sign-in, which also makes their second factor fresh for export and erasure.
-import { adminSession, api, expectEventually, request as call, signIn, strongPassword, uniqueName } from '@crm/testing';
+import { adminSession, createStaffUser, expectEventually, passwordSignIn, request as call, signIn, uniqueName } from '@crm/testing';
 
 let sales: string;
 let dpo: { token: string; signedInAt: number };
 const stepUpSeconds = Number(process.env.CRM_STEP_UP_MAX_AGE_SECONDS ?? 300);
 
-async function user(admin: { accessToken: string }, role: string): Promise<{ email: string; password: string }> {
-  const email = `${role}-${uniqueName('c')}@example.com`;
-  const password = strongPassword();
-  expect((await api('POST', '/v1/users', { email, displayName: `Contacts ${role}`, password, roles: [role] }, admin.accessToken)).status).toBe(201);
-  return { email, password };
-}
-
 beforeAll(async () => {
-  const admin = await adminSession();
-  const salesUser = await user(admin, 'sales');
-  sales = ((await api('POST', '/v1/auth/login', salesUser)).body as { accessToken: string }).accessToken;
-  const dpoUser = await user(admin, 'dpo');
+  const admin = (await adminSession()).accessToken;
+  sales = await passwordSignIn(await createStaffUser(admin, 'sales', 'contacts'));
+  const dpoUser = await createStaffUser(admin, 'dpo', 'contacts');
   dpo = { token: (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken, signedInAt: Date.now() };
 });
 

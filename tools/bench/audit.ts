@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { Admin } from '@platformatic/kafka';
 import { Secret } from '@crm/config';
 import { ActorType, ContactRectifiedSchema, DataCategory, EventEnvelopeSchema, LegalBasis, SealAlgorithm, toBinary } from '@crm/contracts';
-import { createEnvelope, ENVELOPE_CONTENT_TYPE, protoEvent, uuidv7 } from '@crm/eventstore';
+import { createEnvelope, envelopeHeaders, protoEvent, uuidv7 } from '@crm/eventstore';
 import { KafkaCluster, type OutgoingMessage } from '@crm/messaging';
 import { createPool, type Pool } from '@crm/postgres';
 import { percentile, pg, primaryBrokers, repoRoot, runId, timed, type Measurement } from './bench-env.ts';
@@ -177,7 +177,7 @@ async function publishEnvelopes(kafka: KafkaCluster, topic: string, count: numbe
       messages.push({
         key: subjectId,
         value: toBinary(EventEnvelopeSchema, envelope),
-        headers: { 'content-type': ENVELOPE_CONTENT_TYPE, 'event-type': envelope.eventType, 'event-id': envelope.eventId },
+        headers: envelopeHeaders(envelope.eventType, envelope.eventId),
       });
     }
     await sending;

@@ -3,7 +3,7 @@
 // the bootstrap administrator (the benchmark signs in like the end-to-end suite, keeping the administrator's
 // authenticator secret in <state>/test-state).
 import { randomInt } from 'node:crypto';
-import { adminSession, api, gateway, signIn, signInAgain, strongPassword, uniqueName } from '@crm/testing';
+import { adminSession, createStaffUser, gateway, passwordSignIn, signIn, signInAgain, uniqueName } from '@crm/testing';
 import { percentile, timed, type Measurement } from './bench-env.ts';
 
 const SECTION = 'contacts';
@@ -15,17 +15,9 @@ interface Users {
 
 /** A salesperson, and a DPO whose session is renewed when its second factor gets old. */
 export async function contactUsers(): Promise<Users> {
-  const admin = await adminSession();
-  const make = async (role: string) => {
-    const email = `bench-${role}-${uniqueName('u')}@example.com`;
-    const password = strongPassword();
-    const created = await api('POST', '/v1/users', { email, displayName: `Bench ${role}`, password, roles: [role] }, admin.accessToken);
-    if (created.status !== 201) throw new Error(`creating a ${role} answered ${created.status}`);
-    return { email, password };
-  };
-  const salesUser = await make('sales');
-  const login = await api('POST', '/v1/auth/login', salesUser);
-  const dpoUser = await make('dpo');
+  const admin = (await adminSession()).accessToken;
+  const sales = await passwordSignIn(await createStaffUser(admin, 'sales', 'bench'));
+  const dpoUser = await createStaffUser(admin, 'dpo', 'bench');
   // Erasure needs a second factor younger than the step-up window: the session is renewed after two minutes.
   const enrolled = await signIn(dpoUser.email, dpoUser.password, { step: 1 });
   let session = { token: enrolled.accessToken, at: Date.now() };
@@ -33,7 +25,7 @@ export async function contactUsers(): Promise<Users> {
     if (Date.now() - session.at > 120_000) session = { token: (await signInAgain(dpoUser.email, dpoUser.password, enrolled.secret!)).accessToken, at: Date.now() };
     return session.token;
   };
-  return { sales: login.body.accessToken as string, dpo };
+  return { sales, dpo };
 }
 
 async function send(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {

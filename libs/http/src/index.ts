@@ -4,3 +4,4 @@ export { CORRELATION_HEADER, correlationId, correlationMiddleware, type Correlat
 export { ErrorFilter, type ErrorBody } from './error.filter.js';
 export { RequireAnyPermission, RequirePermissions, REQUIRED_ANY_PERMISSION, REQUIRED_PERMISSIONS } from './require-permissions.decorator.js';
 export { validate } from './validation.js';
+export { csvCell, writeCsv } from './csv.js';

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { testEnv } from './test-env.js';
+import { testEnv, uniqueName } from './test-env.js';
 import { totpCode } from './totp.js';
 
 export const gateway = process.env.CRM_GATEWAY_URL ?? `http://127.0.0.1:${process.env.CRM_GATEWAY_PORT ?? 8080}`;
@@ -111,6 +111,28 @@ export async function secondFactor(mfaToken: string, code: string): Promise<{ ac
   return answer.body as { accessToken: string; refreshToken: string };
 }
 
+export interface StaffUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+/** A staff account with one role, made by an administrator (a fresh e-mail and a strong password every time). */
+export async function createStaffUser(adminToken: string, role: string, label = 'staff'): Promise<StaffUser> {
+  const email = `${role}-${uniqueName(label)}@example.com`;
+  const password = strongPassword();
+  const created = await api('POST', '/v1/users', { email, displayName: `${label} ${role}`, password, roles: [role] }, adminToken);
+  must(created.status === 201, `creating a ${role} answered ${created.status} ${String(created.body.code)}`);
+  return { id: created.body.id as string, email, password };
+}
+
+/** The access token of a role that signs in with a password alone (no second factor required). */
+export async function passwordSignIn(user: Pick<StaffUser, 'email' | 'password'>): Promise<string> {
+  const login = await api('POST', '/v1/auth/login', { email: user.email, password: user.password });
+  must(login.status === 200 && typeof login.body.accessToken === 'string', `password sign-in answered ${login.status} ${String(login.body.code)}`);
+  return login.body.accessToken as string;
+}
+
 // Random only: a password sharing a token with the account's e-mail (uniqueName's timestamp) is refused, rightly.
 export const strongPassword = () => `Tq9!${randomBytes(12).toString('base64url')}`;
 
@@ -141,11 +163,5 @@ export async function adminSignIn(): Promise<{ accessToken: string; refreshToken
     return session;
   }
   if (!existsSync(adminSecretFile)) throw new Error(`the administrator is enrolled but ${adminSecretFile} is missing: reset the state directory`);
-  const secret = readFileSync(adminSecretFile, 'utf8').trim();
-  // A step used by an earlier run in the last two minutes is refused as a replay; the neighbours are accepted too.
-  for (const step of [0, 1, -1]) {
-    const answer = await api('POST', '/v1/auth/mfa', { mfaToken: login.body.mfaToken, code: totpCode(secret, now() + step * 30) });
-    if (answer.status === 200) return answer.body as { accessToken: string; refreshToken: string };
-  }
-  throw new Error('the administrator could not pass the second factor');
+  return signInAgain(adminEmail, adminPassword(), readFileSync(adminSecretFile, 'utf8').trim());
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadConfig, type Env } from '@crm/config';
-import { ACCESS_TOPIC } from './querying/query.recorder.js';
+import { ACCESS_TOPIC } from '@crm/platform';
 import { REGISTER_TOPIC } from './register/register.events.js';
 import { TREE_HEADS_TOPIC } from './tree-heads/tree-heads.topic.js';
 

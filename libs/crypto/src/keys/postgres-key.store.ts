@@ -93,7 +93,7 @@ export class PostgresKeyStore implements KeyStore {
     ids.forEach(assertSubjectId);
     const keys = new Map<string, DataKey>();
     const { rows: existing } = await this.#pool.query<{ subject_id: string }>('SELECT DISTINCT subject_id FROM data_keys WHERE subject_id = ANY($1)', [ids]);
-    for (const { subject_id } of existing) keys.set(subject_id, await this.dekFor(subject_id));
+    for (const key of await Promise.all(existing.map(({ subject_id }) => this.dekFor(subject_id)))) keys.set(key.subjectId, key);
     const missing = ids.filter((id) => !keys.has(id)).sort();
     if (missing.length === 0) return keys;
     const created = await this.#transaction(async (client) => {

@@ -30,6 +30,11 @@ interface OutboxRow {
 /** Content type announced on every record, so analysts' tools know how to decode the value. */
 export const ENVELOPE_CONTENT_TYPE = 'application/x-protobuf; messageType=crm.events.v1.EventEnvelope';
 
+/** The headers every envelope carries on Kafka, so consumers can route and deduplicate without decoding. */
+export function envelopeHeaders(eventType: string, eventId: string): Record<string, string> {
+  return { 'content-type': ENVELOPE_CONTENT_TYPE, 'event-type': eventType, 'event-id': eventId };
+}
+
 /**
  * Publishes the outbox to Kafka in order, then deletes what was published. At-least-once by construction: a crash
  * between publish and delete republishes the batch, which consumers absorb because they dedupe by stream version
@@ -133,7 +138,7 @@ export class OutboxRelay {
       messages.push({
         key: row.message_key,
         value: row.envelope,
-        headers: { 'content-type': ENVELOPE_CONTENT_TYPE, 'event-type': row.event_type, 'event-id': row.event_id },
+        headers: envelopeHeaders(row.event_type, row.event_id),
       });
       byTopic.set(row.topic, messages);
     }

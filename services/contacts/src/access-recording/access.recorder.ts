@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { AccessChannel, ContactDataAccessedSchema, EventEnvelopeSchema, toBinary } from '@crm/contracts';
-import { createEnvelope, ENVELOPE_CONTENT_TYPE, protoEvent, uuidv7 } from '@crm/eventstore';
+import { AccessChannel, ContactDataAccessedSchema } from '@crm/contracts';
+import { protoEvent } from '@crm/eventstore';
 import { KAFKA_PRIMARY, type KafkaCluster, type OutgoingMessage } from '@crm/messaging';
-import { ACCESS_TOPIC } from '@crm/platform';
+import { AccessEventPublisher } from '@crm/platform';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
 
 export type AccessChannelName = 'view' | 'search' | 'export';
@@ -26,10 +26,12 @@ export class AccessRecorder implements OnApplicationShutdown {
   #pending: OutgoingMessage[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
-  #topicReady: Promise<void> | undefined;
   #dropped = 0;
+  readonly #events: AccessEventPublisher;
 
-  constructor(@Inject(KAFKA_PRIMARY) private readonly kafka: KafkaCluster) {}
+  constructor(@Inject(KAFKA_PRIMARY) kafka: KafkaCluster) {
+    this.#events = new AccessEventPublisher(kafka);
+  }
 
   record(context: ProcessingContext, channel: AccessChannelName, accessed: ReadonlyArray<{ contactId: string; fields: readonly string[] }>): void {
     const metadata = eventMetadata(context);
@@ -37,12 +39,7 @@ export class AccessRecorder implements OnApplicationShutdown {
     for (const { contactId, fields } of accessed) {
       if (fields.length === 0) continue;
       const event = protoEvent(ContactDataAccessedSchema, { contactId, fields: [...fields], channel: CHANNEL[channel] }, contactId);
-      const envelope = createEnvelope(`access-${uuidv7()}`, 1n, event, metadata, now);
-      this.#pending.push({
-        key: contactId,
-        value: toBinary(EventEnvelopeSchema, envelope),
-        headers: { 'content-type': ENVELOPE_CONTENT_TYPE, 'event-type': envelope.eventType, 'event-id': envelope.eventId },
-      });
+      this.#pending.push(this.#events.message(event, metadata, contactId, now));
     }
     if (this.#pending.length > MAX_PENDING) {
       this.#dropped += this.#pending.length - MAX_PENDING;
@@ -65,15 +62,12 @@ export class AccessRecorder implements OnApplicationShutdown {
 
   async #send(batch: OutgoingMessage[]): Promise<void> {
     try {
-      this.#topicReady ??= this.kafka.ensureTopics([{ name: ACCESS_TOPIC, partitions: 3 }]);
-      await this.#topicReady;
-      await this.kafka.publish(ACCESS_TOPIC, batch);
+      await this.#events.publish(batch);
       if (this.#dropped > 0) {
         this.#logger.error(`${this.#dropped} access records were dropped while Kafka was unreachable`);
         this.#dropped = 0;
       }
     } catch (error) {
-      this.#topicReady = undefined;
       this.#pending.unshift(...batch);
       this.#logger.warn(`could not publish ${batch.length} access records; retrying (${error instanceof Error ? error.name : 'error'})`);
       this.#timer ??= setTimeout(() => void this.flush(), 1_000);

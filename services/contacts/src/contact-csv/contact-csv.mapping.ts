@@ -1,4 +1,4 @@
-import { CONTACT_FIELDS, TRANSACTION_PREFIX, type ContactData } from '../contact-schema/index.js';
+import { CONTACT_FIELDS, setAt, TRANSACTION_PREFIX, valueAt, type ContactData } from '../contact-schema/index.js';
 
 type Tree = Record<string, unknown>;
 
@@ -61,13 +61,3 @@ function text(value: unknown): string {
   return value === undefined || value === null ? '' : String(value);
 }
 
-function valueAt(root: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Tree)[key] : undefined), root);
-}
-
-function setAt(root: Tree, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node = root;
-  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Tree;
-  node[keys.at(-1)!] = value;
-}

@@ -1,6 +1,7 @@
 import { minimiseToPurpose, validateContactInput } from '../contact-schema/index.js';
 import { CONTACT_CSV_COLUMNS, catalogPathOfColumn, contactToCsvCells, csvCellsToContactInput } from './contact-csv.mapping.js';
-import { csvCell, CsvSyntaxError, parseCsv, writeCsv } from './csv.format.js';
+import { csvCell, writeCsv } from '@crm/http';
+import { CsvSyntaxError, parseCsv } from './csv.format.js';
 
 describe('CSV format (RFC 4180)', () => {
   it('given quotes, commas and line breaks in fields, when written and parsed, then every field comes back as it was', () => {

@@ -1,21 +1,7 @@
 /**
- * RFC 4180 CSV, both ways. Written with CRLF and every field quoted where needed; read leniently (LF or CRLF, a BOM,
- * a trailing newline). Values that a spreadsheet would run as a formula are neutralised on the way out (OWASP "CSV
- * injection"): an export is opened in Excel by someone, and a contact's note must not become code there.
+ * Reading RFC 4180 CSV (an import); writing it is `writeCsv` in @crm/http. Lenient: LF or CRLF, a BOM, a trailing
+ * newline.
  */
-
-const FORMULA_START = /^[=+\-@\t\r]/;
-const PLAIN_NUMBER = /^[+-]?[0-9]+$/;
-
-export function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-export function writeCsv(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
-
 export class CsvSyntaxError extends Error {
   constructor(readonly line: number) {
     super(`CSV syntax error on line ${line}`);

@@ -2,6 +2,7 @@ import { CONTACT_FIELDS, LIST_LIMITS, TRANSACTION_PREFIX, type FieldSpec } from 
 import type { ContactData, ContactPatch, TransactionData } from './contact-data.types.js';
 import { fieldInvalid, fieldUnknown, specialCategoryRefused, type FieldViolation } from './contact-schema.errors.js';
 import { checkLeaf } from './field-formats.js';
+import { valueAt } from './unit-paths.js';
 
 export interface ContactValidationOptions {
   /** GDPR Art. 9 data (health) is accepted only where the deployment has a legal basis and enables it. */
@@ -154,10 +155,6 @@ export function validateTransactionInput(input: unknown): TransactionData {
     .map((field) => ({ field, rule: 'required' }));
   if (missing.length > 0) throw fieldInvalid(missing);
   return out as TransactionData;
-}
-
-function valueAt(root: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), root);
 }
 
 /**

@@ -17,3 +17,4 @@ export { validateContactInput, validateContactPatch, validateTransactionInput, t
 export type { ContactData, ContactPatch, Address, TransactionData } from './contact-data.types.js';
 export { minimiseToPurpose, type Minimised } from './purpose.minimisation.js';
 export type { FieldViolation } from './contact-schema.errors.js';
+export { setAt, unsetAt, valueAt } from './unit-paths.js';

@@ -15,7 +15,7 @@ import {
 } from '@crm/contracts';
 import { sealedFieldFromProto, sealedFieldToProto, type FieldCipher } from '@crm/crypto';
 import { protoEvent, type EventCodec } from '@crm/eventstore';
-import { categoryOf, RECTIFIABLE_UNITS, type ContactData, type ContactPatch } from '../contact-schema/index.js';
+import { categoryOf, RECTIFIABLE_UNITS, setAt, valueAt, type ContactData, type ContactPatch } from '../contact-schema/index.js';
 import type { ContactEvent, RestrictionReason } from './contact.decider.js';
 
 const CATEGORY: Record<string, DataCategory> = {
@@ -32,18 +32,6 @@ const REASON: Record<RestrictionReason, WireReason> = {
   'legal-claims': WireReason.LEGAL_CLAIMS,
   'objection-pending': WireReason.OBJECTION_PENDING,
 };
-
-/** Reads and writes a dotted unit path (`name.given`, `preferences.channels`) of contact data. */
-function valueAt(data: object, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), data);
-}
-
-function setAt(data: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node = data;
-  for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
-  node[keys.at(-1)!] = value;
-}
 
 function categoryOfUnit(unit: string): DataCategory {
   const category = categoryOf(unit) ?? categoryOf(`${unit}[0]`) ?? categoryOf(`${unit}[0].street`);

@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import { AppError } from '@crm/http';
 import type { Decider } from '@crm/eventstore';
-import { RECTIFIABLE_UNITS, type ContactData, type ContactPatch, type TransactionData } from '../contact-schema/index.js';
+import { RECTIFIABLE_UNITS, setAt, unsetAt, valueAt, type ContactData, type ContactPatch, type TransactionData } from '../contact-schema/index.js';
 
 /**
  * Why processing is restricted: the four grounds of GDPR Art. 18(1)(a)–(d). A code, never free text, so the event
@@ -163,12 +164,12 @@ type Tree = Record<string, unknown>;
 function diff(current: ContactData, patch: ContactPatch): ContactPatch | undefined {
   let changes: Tree | undefined;
   for (const unit of RECTIFIABLE_UNITS) {
-    const next = get(patch as Tree, unit);
+    const next = valueAt(patch, unit);
     if (next === undefined) continue;
-    const before = get(current as Tree, unit);
-    if (next === null ? before === undefined : deepEqual(before, next)) continue;
+    const before = valueAt(current, unit);
+    if (next === null ? before === undefined : isDeepStrictEqual(before, next)) continue;
     changes ??= {};
-    set(changes, unit, next);
+    setAt(changes, unit, next);
   }
   return changes as ContactPatch | undefined;
 }
@@ -176,46 +177,10 @@ function diff(current: ContactData, patch: ContactPatch): ContactPatch | undefin
 function applyPatch(data: ContactData, changes: ContactPatch): ContactData {
   const next = structuredClone(data) as Tree;
   for (const unit of RECTIFIABLE_UNITS) {
-    const value = get(changes as Tree, unit);
+    const value = valueAt(changes, unit);
     if (value === undefined) continue;
-    if (value === null) unset(next, unit);
-    else set(next, unit, structuredClone(value));
+    if (value === null) unsetAt(next, unit);
+    else setAt(next, unit, structuredClone(value));
   }
   return next as ContactData;
-}
-
-function get(tree: Tree, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Tree)[key] : undefined), tree);
-}
-
-function set(tree: Tree, path: string, value: unknown): void {
-  const keys = path.split('.');
-  const last = keys.pop()!;
-  let node = tree;
-  for (const key of keys) node = (node[key] ??= {}) as Tree;
-  node[last] = value;
-}
-
-/** Removes a unit and any object it leaves empty, so "no value" has one representation. */
-function unset(tree: Tree, path: string): void {
-  const [head, ...rest] = path.split('.');
-  const child = tree[head!];
-  if (rest.length === 0) {
-    delete tree[head!];
-    return;
-  }
-  if (typeof child !== 'object' || child === null) return;
-  unset(child as Tree, rest.join('.'));
-  if (Object.keys(child).length === 0) delete tree[head!];
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
-  }
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  return keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b, key) && deepEqual((a as Tree)[key], (b as Tree)[key]));
 }

@@ -1,8 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ContactsRepository } from '../read-model/contacts.repository.js';
 
-const CHUNK = 1_000;
-
 /**
  * Deletes an erased contact's purchases from the read model after the erasure has answered. They are ciphertext
  * under a destroyed key by then, so nothing is readable in the meantime; deleting them in chunks, off the erasure's
@@ -25,8 +23,8 @@ export class TransactionPurge implements OnApplicationShutdown {
   }
 
   /** Purges until nothing is left; resolves when done (tests wait on this). */
-  async purge(contactId?: string): Promise<void> {
-    while ((await this.contacts.purgeTransactions(CHUNK, contactId)) === CHUNK);
+  purge(contactId?: string): Promise<void> {
+    return this.contacts.purgeErasedTransactions(contactId);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ContactsExportedSchema, ExportFormat } from '@crm/contracts';
 import { protoEvent, uuidv7, type EventStore } from '@crm/eventstore';
-import { AppError } from '@crm/http';
+import { AppError, writeCsv } from '@crm/http';
 import { EVENT_STORE } from '@crm/platform';
 import { REDIS, type Redis } from '@crm/redis';
 import { CONTACT_CSV_COLUMNS, catalogPathOfColumn, contactToCsvCells } from '../contact-csv/contact-csv.mapping.js';
-import { writeCsv } from '../contact-csv/csv.format.js';
 import { fieldsForPurpose, type Purpose } from '../contact-schema/index.js';
 import { ContactViews } from '../contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../contacts.config.js';

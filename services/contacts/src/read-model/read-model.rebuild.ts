@@ -54,7 +54,7 @@ export async function rebuildReadModel(deps: { pool: Pool; store: EventStore; ci
     });
   }
   // Purchases replayed before their contact's erasure are ciphertext under a destroyed key: they go too.
-  while ((await deps.contacts.purgeTransactions(1_000)) === 1_000);
+  await deps.contacts.purgeErasedTransactions();
   for (const state of states.values()) {
     if (state === 'shredded' || state.status === 'erased') outcome.erased++;
     else outcome.contacts++;

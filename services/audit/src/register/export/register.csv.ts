@@ -1,9 +1,9 @@
+import { writeCsv } from '@crm/http';
 import type { RegisterReport } from './register.report.js';
 
 /**
- * RFC 4180 CSV, one row per declared activity and one per undeclared purpose. Cells that a spreadsheet would run
- * as a formula (=, +, -, @, tab, CR) are prefixed with an apostrophe (OWASP CSV injection): register text is typed
- * by people, and this file is made to be opened in a spreadsheet.
+ * RFC 4180 CSV, one row per declared activity and one per undeclared purpose. Formulas are neutralised by
+ * `writeCsv` (@crm/http): register text is typed by people, and this file is made to be opened in a spreadsheet.
  */
 export function registerCsv(report: RegisterReport): string {
   const header = [
@@ -50,10 +50,5 @@ export function registerCsv(report: RegisterReport): string {
   for (const purpose of report.undeclaredPurposes) {
     rows.push(['undeclared-purpose', '', '', '', purpose.purpose, purpose.legalBases.map((b) => b.legalBasis).join('; '), '', '', '', '', '', '', '', String(purpose.events), String(purpose.distinctSubjects), purpose.lastProcessedAt ?? '', purpose.flag]);
   }
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
-
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  return writeCsv(header, rows);
 }
