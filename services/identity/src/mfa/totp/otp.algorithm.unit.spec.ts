@@ -8,9 +8,9 @@ interface Vectors {
   totp: { algorithm: string; secret_ascii: string; secret_base32: string; unix_time: number; digits: number; code: string }[];
 }
 
-// The shared vectors live beside the repository (CI places a copy of shared/ next to the clone).
-const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
-const vectors = JSON.parse(readFileSync(join(repoRoot, '..', 'shared', 'vectors', 'rfc6238-totp.json'), 'utf8')) as Vectors;
+// The published vectors of RFC 4226 Appendix D and RFC 6238 Appendix B, copied verbatim into fixtures/ (see its "source").
+const fixtures = fileURLToPath(new URL('fixtures/', import.meta.url));
+const vectors = JSON.parse(readFileSync(join(fixtures, 'rfc6238-totp.json'), 'utf8')) as Vectors;
 const ascii = (text: string) => new TextEncoder().encode(text);
 
 describe('HOTP (RFC 4226 Appendix D)', () => {
