@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { MerkleTree, consistencyProof, fromHex, inclusionProof, leafHash, nodeHash, rootHash, toHex, verifyConsistency, verifyInclusion } from './index.js';
 import { pairsUpTo } from './merkle.fixtures.js';
 
-// CI checks out shared/ beside the clone: <repo>/../shared/vectors.
-const vectorsPath = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'vectors', 'rfc6962-merkle.json');
+// Published vectors, copied verbatim into fixtures/: RFC 6962 §2.1 hashing over the leaves of the Certificate
+// Transparency reference test data (the file's "source" field says so).
+const vectorsPath = join(import.meta.dirname, 'fixtures', 'rfc6962-merkle.json');
 const vectors = JSON.parse(readFileSync(vectorsPath, 'utf8')) as {
   source: string;
   leaves_hex: string[];
