@@ -27,6 +27,13 @@ export interface ServiceDefinition {
    * (`CRM_IDENTITY_URL`, default http://127.0.0.1:8081); the identity service reads its own key directory.
    */
   verificationKeys?: (config: PlatformConfig) => VerificationKeys;
+  /**
+   * `json` (default): JSON bodies are parsed (up to 1 MB) before any handler. `stream`: bodies are left unread, for
+   * a service that streams them on as received (the gateway).
+   */
+  bodies?: 'json' | 'stream';
+  /** Express-level set-up that must run before any route: trusted proxies, security headers (the gateway). */
+  configureHttp?: (app: NestExpressApplication) => void;
   /** Serve OpenAPI at /docs (the gateway does; internal services may too). */
   openApi?: { title: string; description: string };
 }
@@ -64,7 +71,8 @@ export async function createServiceApp(
     bodyParser: false,
   });
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  definition.configureHttp?.(app);
+  if (definition.bodies !== 'stream') app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(correlationMiddleware);
   app.use(requestLog(logger));
   app.useGlobalFilters(new ErrorFilter(logger));

@@ -1,6 +1,6 @@
 export { expectEventually, type EventuallyOptions } from './expect-eventually.js';
 export { testEnv, testPlatformConfig, uniqueName } from './test-env.js';
-export { routePolicies, type RoutePolicy } from './route-policy.js';
+export { routeGuards, routePolicies, type RouteGuardDeclaration, type RoutePolicy } from './route-policy.js';
 export { scratchSchema } from './pg-scratch.js';
 export * from './sample-ledger/index.js';
 export { filesContaining } from './marker-scan.js';

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { IS_PUBLIC, REQUIRED_PERMISSIONS } from '@crm/http';
+import { REQUIRE_STEP_UP } from '@crm/auth';
+import { IS_PUBLIC, REQUIRED_ANY_PERMISSION, REQUIRED_PERMISSIONS } from '@crm/http';
 
 const PATH_METADATA = 'path';
 const METHOD_METADATA = 'method';
@@ -11,9 +12,21 @@ export interface RoutePolicy {
   policy: 'public' | 'permissions' | 'none';
 }
 
-/** Every route of an application with the guard it declares: `@Public()`, `@RequirePermissions(…)`, or none. */
-export function routePolicies(app: INestApplication): RoutePolicy[] {
-  const routes: RoutePolicy[] = [];
+/** The guard a route declares, as data: what the global guard will read from its metadata. */
+export interface RouteGuardDeclaration {
+  /** `GET /v1/contacts/:id` (parameter names as declared). */
+  route: string;
+  public: boolean;
+  /** `@RequirePermissions(…)`; undefined when the route declares none. */
+  permissions: string[] | undefined;
+  /** `@RequireAnyPermission(…)`. */
+  anyPermission: string[] | undefined;
+  stepUp: boolean;
+}
+
+/** Every route of an application with the guard it declares, read from the same metadata the guard reads. */
+export function routeGuards(app: INestApplication): RouteGuardDeclaration[] {
+  const routes: RouteGuardDeclaration[] = [];
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
@@ -25,13 +38,27 @@ export function routePolicies(app: INestApplication): RoutePolicy[] {
         const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as number | undefined;
         if (path === undefined || method === undefined) continue;
-        const decided = (metadataKey: string) =>
-          Reflect.getMetadata(metadataKey, handler) !== undefined || Reflect.getMetadata(metadataKey, controller) !== undefined;
-        const policy = decided(IS_PUBLIC) ? 'public' : decided(REQUIRED_PERMISSIONS) ? 'permissions' : 'none';
+        const read = <T>(metadataKey: string): T | undefined =>
+          (Reflect.getMetadata(metadataKey, handler) as T | undefined) ?? (Reflect.getMetadata(metadataKey, controller) as T | undefined);
         const base = (Reflect.getMetadata(PATH_METADATA, controller) as string | undefined) ?? '';
-        routes.push({ route: `${HTTP_METHODS[method] ?? method} /${[base, path].filter((part) => part && part !== '/').join('/')}`, policy });
+        const joined = [base, path]
+          .flatMap((part) => part.split('/'))
+          .filter((part) => part !== '')
+          .join('/');
+        routes.push({
+          route: `${HTTP_METHODS[method] ?? method} /${joined}`,
+          public: read<boolean>(IS_PUBLIC) === true,
+          permissions: read<string[]>(REQUIRED_PERMISSIONS),
+          anyPermission: read<string[]>(REQUIRED_ANY_PERMISSION),
+          stepUp: read(REQUIRE_STEP_UP) !== undefined,
+        });
       }
     }
   }
   return routes;
+}
+
+/** Every route of an application with the guard it declares: `@Public()`, `@RequirePermissions(…)`, or none. */
+export function routePolicies(app: INestApplication): RoutePolicy[] {
+  return routeGuards(app).map((guard) => ({ route: guard.route, policy: guard.public ? 'public' : guard.permissions !== undefined ? 'permissions' : 'none' }));
 }

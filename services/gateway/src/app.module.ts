@@ -1,10 +1,12 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { AUDIT_URL, AuditRoutesController } from './audit-routes/audit-routes.controller.js';
 import { DownstreamModule } from './downstream/downstream.module.js';
 import { loadDownstreamUrls } from './downstream/downstream.config.js';
-import { CONTACTS_URL, ContactsRoutesController } from './contacts-routes/contacts-routes.controller.js';
-import { IDENTITY_URL, IdentityRoutesController } from './identity-routes/identity-routes.controller.js';
+import { Forwarder } from './forwarding/forwarder.js';
+import { RequestTargetMiddleware } from './forwarding/request-target.middleware.js';
+import { loadGatewayConfig } from './gateway.config.js';
 import { loadRateLimits, RATE_LIMITS, RateLimitMiddleware } from './rate-limiting/rate-limit.middleware.js';
+import { ROUTES } from './routes/route.manifest.js';
+import { FORWARDER, routesController } from './routes/routes.controller.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -12,17 +14,16 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [DownstreamModule.register()],
-      controllers: [IdentityRoutesController, ContactsRoutesController, AuditRoutesController],
+      controllers: [routesController(ROUTES)],
       providers: [
-        { provide: IDENTITY_URL, useFactory: () => loadDownstreamUrls().identity },
-        { provide: CONTACTS_URL, useFactory: () => loadDownstreamUrls().contacts },
-        { provide: AUDIT_URL, useFactory: () => loadDownstreamUrls().audit },
+        { provide: FORWARDER, useFactory: () => new Forwarder({ origins: loadDownstreamUrls(), timeoutMs: loadGatewayConfig().upstreamTimeoutMs }) },
         { provide: RATE_LIMITS, useFactory: () => loadRateLimits() },
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RateLimitMiddleware).forRoutes('*path');
+    // Order matters: a refused request target is still counted (in the strict bucket) before it is refused.
+    consumer.apply(RateLimitMiddleware, RequestTargetMiddleware).forRoutes('*path');
   }
 }

@@ -1,6 +1,8 @@
 import type { ServiceDefinition } from '@crm/platform';
 import { AppModule } from './app.module.js';
 import { DownstreamModule } from './downstream/downstream.module.js';
+import { loadGatewayConfig } from './gateway.config.js';
+import { securityHeaders } from './security-headers/security-headers.js';
 
 export const serviceDefinition: ServiceDefinition = {
   service: 'gateway',
@@ -8,6 +10,13 @@ export const serviceDefinition: ServiceDefinition = {
   // The gateway keeps no data of its own: Redis for rate limits and sessions; downstream readiness is its readiness.
   needs: { redis: true, extraChecks: DownstreamModule.checkTokens() },
   module: () => AppModule.register(),
+  // Bodies are streamed to the owning service as received; the service parses and limits them.
+  bodies: 'stream',
+  configureHttp: (app) => {
+    const { trustedProxies } = loadGatewayConfig();
+    app.set('trust proxy', trustedProxies.length === 0 ? false : trustedProxies);
+    app.use(securityHeaders());
+  },
   openApi: {
     title: 'CRM platform API',
     description: 'The REST API of the privacy-first customer-data platform. Errors are JSON `{ code, message, correlationId }` with stable codes.',

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { correlationId, type ErrorBody } from '@crm/http';
 import { loadConfig } from '@crm/config';
 import { REDIS, type Redis } from '@crm/redis';
+import { effectivePath, inspectRequestTarget } from '../forwarding/request-target.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface RateLimits {
@@ -25,7 +26,18 @@ export function loadRateLimits(env = process.env): RateLimits {
 }
 
 export const RATE_LIMITS = Symbol('RATE_LIMITS');
-const AUTH_PATHS = /^\/v1\/(auth|me\/mfa)(\/|$)/;
+const AUTH_PATHS = /^\/v1\/(auth|me\/mfa|me\/password)(\/|$)/;
+
+/**
+ * The strict bucket takes every credential-handling route, judged by the path a lenient resolver would make of the
+ * target (so `http://elsewhere/v1/auth/login` or `/v1/x/%2e%2e/auth/login` is still a sign-in attempt), and every
+ * target the gateway refuses outright: an honest client never sends one.
+ */
+export function bucketOf(target: string): 'auth' | 'all' {
+  if (!inspectRequestTarget(target).ok) return 'auth';
+  const path = effectivePath(target);
+  return path === undefined || AUTH_PATHS.test(path) ? 'auth' : 'all';
+}
 
 /**
  * Per client address, before any route runs. The per-account lockout lives in the identity service; this is the
@@ -47,10 +59,13 @@ export class RateLimitMiddleware implements NestMiddleware {
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
     // The address is hashed: Redis keys are visible to operators and an IP address is personal data.
     const client = createHash('sha256').update(request.ip ?? request.socket.remoteAddress ?? 'unknown').digest('base64url').slice(0, 22);
-    // originalUrl, not path: inside a middleware mounted on a wildcard, `path` is relative to the mount point.
-    const isAuth = AUTH_PATHS.test(request.originalUrl.split('?')[0] ?? '');
+    const bucket = bucketOf(request.originalUrl);
+    const limit = bucket === 'auth' ? this.limits.authPerMinute : this.limits.everythingPerMinute;
     try {
-      const decision = await this.#limiter.consume(isAuth ? 'auth' : 'all', client, isAuth ? this.limits.authPerMinute : this.limits.everythingPerMinute);
+      const decision = await this.#limiter.consume(bucket, client, limit);
+      // draft-ietf-httpapi-ratelimit-headers: clients (and tests) can see which budget a request was counted in.
+      response.setHeader('ratelimit-policy', `"${bucket}";q=${limit};w=60`);
+      response.setHeader('ratelimit', `"${bucket}";r=${decision.remaining};t=${decision.resetSeconds}`);
       if (!decision.allowed) {
         const body: ErrorBody = { code: 'RATE_LIMITED', message: 'too many requests; slow down', correlationId: correlationId(request), details: { retryAfterSeconds: decision.retryAfterSeconds } };
         response.setHeader('retry-after', String(decision.retryAfterSeconds));

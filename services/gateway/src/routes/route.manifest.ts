@@ -1,0 +1,94 @@
+import type { DownstreamService } from '../downstream/downstream.config.js';
+
+/**
+ * How a route is guarded, stated once. The gateway applies exactly this (through the platform's global guard), and
+ * `route-manifest.int.spec.ts` proves it equals what the owning service declares on the same route, so the edge
+ * and the service can never drift apart.
+ */
+export type RouteGuard =
+  | { readonly public: true }
+  | {
+      /** All of these (an empty list: any signed-in caller). */
+      readonly permissions: readonly string[];
+      /** Additionally, at least one of these. */
+      readonly anyPermission?: readonly [string, ...string[]];
+      /** A recent second factor (`@RequireStepUp()`). */
+      readonly stepUp?: true;
+    };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface GatewayRoute {
+  readonly method: HttpMethod;
+  /** Express-style template, the same on both sides of the gateway: `/v1/contacts/:id`. */
+  readonly path: `/${string}`;
+  /** The only origin this route may be forwarded to. */
+  readonly service: DownstreamService;
+  readonly guard: RouteGuard;
+  /** OpenAPI summary. */
+  readonly summary: string;
+}
+
+const PUBLIC: RouteGuard = { public: true };
+const signedIn: RouteGuard = { permissions: [] };
+const needs = (...permissions: string[]): RouteGuard => ({ permissions });
+const needsFresh = (...permissions: string[]): RouteGuard => ({ permissions, stepUp: true });
+const needsAny = (...anyPermission: [string, ...string[]]): RouteGuard => ({ permissions: [], anyPermission });
+
+/**
+ * Every route the gateway serves, in matching order (a literal segment before a parameter in the same place).
+ * Nothing else is reachable through the gateway: a request that matches no entry is a 404 here and never leaves.
+ */
+export const ROUTES: readonly GatewayRoute[] = [
+  // identity — the open doors of sign-in; enrolment and own-password accept challenge tokens, checked by identity.
+  { method: 'GET', path: '/.well-known/jwks.json', service: 'identity', guard: PUBLIC, summary: 'Public keys that sign access tokens (rotated; cache for 5 minutes)' },
+  { method: 'POST', path: '/v1/auth/login', service: 'identity', guard: PUBLIC, summary: 'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }` or `{ mfaEnrollmentRequired, enrollmentToken }`' },
+  { method: 'POST', path: '/v1/auth/mfa', service: 'identity', guard: PUBLIC, summary: 'Second factor: `{ mfaToken, code }` (TOTP or recovery code) → `{ accessToken, refreshToken }`' },
+  { method: 'POST', path: '/v1/auth/refresh', service: 'identity', guard: PUBLIC, summary: 'Rotate tokens: `{ refreshToken }`; presenting a used refresh token ends the session' },
+  { method: 'POST', path: '/v1/auth/logout', service: 'identity', guard: signedIn, summary: 'End the current session' },
+  { method: 'POST', path: '/v1/me/mfa/totp', service: 'identity', guard: PUBLIC, summary: 'Start TOTP enrolment (enrolment token or access token) → `{ secret, otpauthUrl, qrCode }`' },
+  { method: 'POST', path: '/v1/me/mfa/totp/confirm', service: 'identity', guard: PUBLIC, summary: 'Confirm TOTP enrolment: `{ code }` → `{ recoveryCodes }` (shown once)' },
+  { method: 'POST', path: '/v1/me/password', service: 'identity', guard: PUBLIC, summary: 'Change your password: `{ currentPassword, newPassword }` (access token or password-change token); every session ends' },
+  { method: 'GET', path: '/v1/me', service: 'identity', guard: signedIn, summary: 'Your own account (bound to the token, not to an id)' },
+  { method: 'GET', path: '/v1/users', service: 'identity', guard: needs('users:manage'), summary: 'List staff accounts' },
+  { method: 'POST', path: '/v1/users', service: 'identity', guard: needs('users:manage'), summary: 'Create a staff account' },
+  { method: 'GET', path: '/v1/users/:id', service: 'identity', guard: needs('users:manage'), summary: 'One staff account, by id' },
+  { method: 'DELETE', path: '/v1/users/:id/mfa', service: 'identity', guard: needsFresh('users:manage'), summary: "Reset an account's second factor (needs a fresh second factor)" },
+  { method: 'PUT', path: '/v1/users/:id/roles', service: 'identity', guard: needs('roles:manage'), summary: "Replace an account's roles" },
+  { method: 'GET', path: '/v1/roles', service: 'identity', guard: needs('roles:manage'), summary: 'Built-in and custom roles' },
+  { method: 'POST', path: '/v1/roles', service: 'identity', guard: needs('roles:manage'), summary: 'Create a custom role from the permission catalogue' },
+  { method: 'GET', path: '/v1/permissions', service: 'identity', guard: needs('roles:manage'), summary: 'The permission catalogue' },
+
+  // contacts — every request names its processing purpose (`purpose` in the body, or `?purpose=` on reads).
+  { method: 'POST', path: '/v1/contacts/export', service: 'contacts', guard: needsFresh('contacts:export'), summary: 'Export a selection: `{ purpose, format: json|csv, contactIds? }`; needs contacts:export and a fresh second factor' },
+  { method: 'POST', path: '/v1/contacts/import', service: 'contacts', guard: needs('contacts:write'), summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` → 202 with the import report' },
+  { method: 'GET', path: '/v1/contacts/imports/:id', service: 'contacts', guard: needs('contacts:write'), summary: "An import's progress and refused rows" },
+  { method: 'POST', path: '/v1/contacts', service: 'contacts', guard: needs('contacts:write'), summary: 'Create a contact: `{ purpose, legalBasis?, data }`' },
+  { method: 'GET', path: '/v1/contacts', service: 'contacts', guard: needs('contacts:read'), summary: 'Search by exact `email`, `phone`, `name` tokens, or list; `?purpose=` required; paged by `after`' },
+  { method: 'GET', path: '/v1/contacts/:id', service: 'contacts', guard: needs('contacts:read'), summary: 'One contact minimised to `?purpose=`; ETag = version' },
+  { method: 'PATCH', path: '/v1/contacts/:id', service: 'contacts', guard: needs('contacts:write'), summary: 'Rectify: `{ purpose, changes }`; If-Match for optimistic concurrency (409 on conflict)' },
+  { method: 'GET', path: '/v1/contacts/:id/transactions', service: 'contacts', guard: needs('contacts:read'), summary: "A contact's purchases, newest first, minimised to `?purpose=`; paged by `before`" },
+  { method: 'POST', path: '/v1/contacts/:id/transactions', service: 'contacts', guard: needs('contacts:write'), summary: 'Record a transaction' },
+  { method: 'POST', path: '/v1/contacts/:id/restriction', service: 'contacts', guard: needs('contacts:write'), summary: 'Restrict processing (Art. 18): `{ reason }`' },
+  { method: 'DELETE', path: '/v1/contacts/:id/restriction', service: 'contacts', guard: needs('contacts:write'), summary: 'Lift a restriction' },
+  { method: 'POST', path: '/v1/contacts/:id/erasure', service: 'contacts', guard: needsFresh('subjects:erase'), summary: 'Erase a contact (Art. 17) by destroying its key; needs subjects:erase and a fresh second factor' },
+
+  // audit — the DPO's trail and the Art. 30 register.
+  { method: 'GET', path: '/v1/audit/public-key', service: 'audit', guard: PUBLIC, summary: 'The Ed25519 key that signs tree heads, and the log id (pin it out of band)' },
+  { method: 'GET', path: '/v1/audit/tree-head', service: 'audit', guard: needs('audit:read'), summary: 'The latest signed tree head of the audit log (RFC 6962, Ed25519)' },
+  { method: 'POST', path: '/v1/audit/tree-head', service: 'audit', guard: needs('audit:read'), summary: 'Sign a tree head over everything recorded so far' },
+  { method: 'GET', path: '/v1/audit/entries', service: 'audit', guard: needs('audit:read'), summary: 'Audit entries by subjectId, actorId, action, purpose, from, to; keyset-paged (cursor)' },
+  { method: 'GET', path: '/v1/audit/entries/:id/proof', service: 'audit', guard: needs('audit:read'), summary: 'Inclusion proof of an entry against `treeSize` or the latest signed head' },
+  { method: 'GET', path: '/v1/audit/consistency', service: 'audit', guard: needs('audit:read'), summary: 'Consistency proof between tree sizes `from` and `to`' },
+  { method: 'GET', path: '/v1/audit/subjects/:id/report', service: 'audit', guard: needs('audit:read'), summary: "Everything that happened to a data subject's data: JSON, or HTML with `?format=html` / Accept: text/html" },
+  { method: 'GET', path: '/v1/register/activities', service: 'audit', guard: needsAny('register:manage', 'audit:read'), summary: 'Processing activities with evidence (register:manage or audit:read)' },
+  { method: 'POST', path: '/v1/register/activities', service: 'audit', guard: needs('register:manage'), summary: 'Declare a processing activity' },
+  { method: 'GET', path: '/v1/register/activities/:id', service: 'audit', guard: needsAny('register:manage', 'audit:read'), summary: 'One processing activity with evidence (register:manage or audit:read)' },
+  { method: 'PUT', path: '/v1/register/activities/:id', service: 'audit', guard: needs('register:manage'), summary: 'Revise a processing activity (`expectedVersion`; 409 when stale)' },
+  { method: 'GET', path: '/v1/register/activities/:id/versions', service: 'audit', guard: needsAny('register:manage', 'audit:read'), summary: 'Every version of a processing activity (register:manage or audit:read)' },
+  { method: 'GET', path: '/v1/register/export', service: 'audit', guard: needsAny('register:manage', 'audit:read'), summary: 'The register with evidence and undeclared purposes, `format=json|csv|html` (register:manage or audit:read)' },
+  { method: 'GET', path: '/v1/processors', service: 'audit', guard: needsAny('register:manage', 'audit:read'), summary: 'Processors and sub-processors (register:manage or audit:read)' },
+  { method: 'POST', path: '/v1/processors', service: 'audit', guard: needs('register:manage'), summary: 'Add a processor or sub-processor' },
+  { method: 'GET', path: '/v1/processors/:id', service: 'audit', guard: needsAny('register:manage', 'audit:read'), summary: 'One processor (register:manage or audit:read)' },
+  { method: 'PUT', path: '/v1/processors/:id', service: 'audit', guard: needs('register:manage'), summary: 'Revise a processor (`expectedVersion`; 409 when stale)' },
+];

@@ -1,0 +1,60 @@
+import { applyDecorators, Controller, Delete, Get, Inject, Patch, Post, Put, Req, Res, type Type } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { RequireStepUp } from '@crm/auth';
+import { Public, RequireAnyPermission, RequirePermissions } from '@crm/http';
+import { Forwarder } from '../forwarding/forwarder.js';
+import type { GatewayRoute, HttpMethod, RouteGuard } from './route.manifest.js';
+
+export const FORWARDER = Symbol('FORWARDER');
+
+const METHOD: Readonly<Record<HttpMethod, (path: string) => MethodDecorator>> = { GET: Get, POST: Post, PUT: Put, PATCH: Patch, DELETE: Delete };
+
+/** The guard decorators of a manifest entry: the very ones a service writes, read by the same global guard. */
+export function guardDecorators(guard: RouteGuard): MethodDecorator {
+  if ('public' in guard) return applyDecorators(Public());
+  if (guard.anyPermission !== undefined && guard.permissions.length > 0) throw new Error('a route with anyPermission cannot also require all of a list');
+  const decorators: MethodDecorator[] = [guard.anyPermission === undefined ? RequirePermissions(...guard.permissions) : RequireAnyPermission(...guard.anyPermission)];
+  if (guard.stepUp === true) decorators.push(RequireStepUp());
+  return applyDecorators(...decorators, ApiBearerAuth());
+}
+
+/** `GET /v1/contacts/:id/transactions` → `getV1ContactsIdTransactions`: the handler's name and OpenAPI operation id. */
+export function handlerName(route: Pick<GatewayRoute, 'method' | 'path'>): string {
+  return route.method.toLowerCase() + route.path.replace(/[^A-Za-z0-9]+([A-Za-z0-9])?/g, (_match, next?: string) => (next ?? '').toUpperCase());
+}
+
+/**
+ * Builds the gateway's one controller from the route manifest: a handler per entry, carrying the entry's method,
+ * path, guard and OpenAPI text as metadata exactly as a hand-written controller would, each forwarding to the
+ * entry's service. Declaring a route is adding a line to the manifest; there is no forwarder to write.
+ */
+export function routesController(routes: readonly GatewayRoute[]): Type<unknown> {
+  class GatewayRoutesController {
+    constructor(@Inject(FORWARDER) readonly forwarder: Forwarder) {}
+  }
+  const prototype = GatewayRoutesController.prototype as unknown as Record<string, unknown>;
+  const seen = new Set<string>();
+  for (const route of routes) {
+    const name = handlerName(route);
+    if (seen.has(name)) throw new Error(`the route manifest names ${route.method} ${route.path} twice`);
+    seen.add(name);
+    const handler = function (this: GatewayRoutesController, request: Request, response: Response): Promise<void> {
+      return this.forwarder.forward(route, request, response);
+    };
+    Object.defineProperty(handler, 'name', { value: name });
+    const descriptor: PropertyDescriptor = { value: handler, writable: true, configurable: true, enumerable: false };
+    Object.defineProperty(prototype, name, descriptor);
+    Req()(prototype, name, 0);
+    Res()(prototype, name, 1);
+    const decorate = applyDecorators(
+      METHOD[route.method](route.path),
+      guardDecorators(route.guard),
+      ApiTags(route.service),
+      ApiOperation({ summary: route.summary, operationId: name }),
+    );
+    decorate(prototype, name, descriptor);
+  }
+  Controller()(GatewayRoutesController);
+  return GatewayRoutesController;
+}

@@ -1,0 +1,80 @@
+// The gateway's routes are declared once, in its route manifest. This proves, route by route, that the guard the
+// gateway enforces is the guard the owning service enforces, and that no service route is exposed by accident or
+// left out by mistake. A drift on either side (a permission added in the service only, a step-up dropped at the
+// edge) fails here by route name.
+import type { INestApplication } from '@nestjs/common';
+import { loadPlatformConfig } from '@crm/config';
+import { createLogger } from '@crm/logging';
+import { createServiceApp, type ServiceDefinition } from '@crm/platform';
+import { routeGuards, testEnv, type RouteGuardDeclaration } from '@crm/testing';
+import { serviceDefinition as audit } from '../../services/audit/src/service.definition.js';
+import { serviceDefinition as backup } from '../../services/backup/src/service.definition.js';
+import { serviceDefinition as consent } from '../../services/consent/src/service.definition.js';
+import { serviceDefinition as contacts } from '../../services/contacts/src/service.definition.js';
+import { serviceDefinition as gateway } from '../../services/gateway/src/service.definition.js';
+import { serviceDefinition as identity } from '../../services/identity/src/service.definition.js';
+import { ROUTES, type GatewayRoute } from '../../services/gateway/src/routes/route.manifest.js';
+
+const services: Record<GatewayRoute['service'], ServiceDefinition> = { identity, contacts, consent, audit, backup };
+
+/** Service routes deliberately not reachable through the gateway, each with its reason. */
+const INTERNAL_ONLY: Readonly<Record<string, string>> = {
+  'GET /health/live': 'probed by the supervisor on the service port',
+  'GET /health/ready': 'probed by the supervisor on the service port',
+};
+
+/** The same route whatever its parameters are called: `/v1/users/:userId` and `/v1/users/:id` are one route. */
+const shape = (route: string): string => route.replace(/:[A-Za-z0-9_]+/g, ':param');
+
+const guardOf = (declaration: RouteGuardDeclaration | undefined) =>
+  declaration === undefined
+    ? undefined
+    : { public: declaration.public, permissions: declaration.public ? undefined : declaration.permissions, anyPermission: declaration.anyPermission, stepUp: declaration.stepUp };
+
+const manifestGuard = (route: GatewayRoute) =>
+  'public' in route.guard
+    ? { public: true, permissions: undefined, anyPermission: undefined, stepUp: false }
+    : { public: false, permissions: [...route.guard.permissions], anyPermission: route.guard.anyPermission === undefined ? undefined : [...route.guard.anyPermission], stepUp: route.guard.stepUp === true };
+
+async function boot(definition: ServiceDefinition): Promise<INestApplication> {
+  const config = loadPlatformConfig({ service: definition.service, defaultPort: definition.defaultPort, postgres: definition.needs.postgres === true }, testEnv());
+  const app = await createServiceApp(definition, config, createLogger({ service: definition.service, level: 'silent' }));
+  await app.init();
+  return app;
+}
+
+describe('the gateway route manifest', () => {
+  const apps: INestApplication[] = [];
+  const declared = new Map<string, Map<string, RouteGuardDeclaration>>();
+
+  beforeAll(async () => {
+    for (const [name, definition] of [['gateway', gateway] as const, ...Object.entries(services)]) {
+      const app = await boot(definition);
+      apps.push(app);
+      declared.set(name, new Map(routeGuards(app).map((route) => [shape(route.route), route])));
+    }
+  }, 120_000);
+  afterAll(() => Promise.all(apps.map((app) => app.close())));
+
+  it('names every route once, and the gateway serves exactly the manifest (plus its own health and docs)', () => {
+    const manifest = ROUTES.map((route) => shape(`${route.method} ${route.path}`));
+    expect(new Set(manifest).size).toBe(manifest.length);
+    const served = [...(declared.get('gateway')?.keys() ?? [])].filter((route) => !route.startsWith('GET /health/'));
+    expect(served.sort()).toEqual([...manifest].sort());
+  });
+
+  it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))('%s: the gateway enforces the manifest guard, and it equals the owning service guard', (name, route) => {
+    const atGateway = declared.get('gateway')?.get(shape(name));
+    const atService = declared.get(route.service)?.get(shape(name));
+    expect({ route: name, guard: guardOf(atGateway) }).toEqual({ route: name, guard: manifestGuard(route) });
+    expect({ route: name, service: route.service, guard: guardOf(atService) }).toEqual({ route: name, service: route.service, guard: manifestGuard(route) });
+  });
+
+  it('leaves no service route out: each is in the manifest or deliberately internal', () => {
+    const manifest = new Set(ROUTES.map((route) => `${route.service} ${shape(`${route.method} ${route.path}`)}`));
+    const unexposed = Object.keys(services).flatMap((service) =>
+      [...(declared.get(service)?.keys() ?? [])].filter((route) => !manifest.has(`${service} ${route}`) && INTERNAL_ONLY[route] === undefined).map((route) => `${service} ${route}`),
+    );
+    expect(unexposed).toEqual([]);
+  });
+});
