@@ -3,6 +3,7 @@
 // left out by mistake. A drift on either side (a permission added in the service only, a step-up dropped at the
 // edge) fails here by route name.
 import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadPlatformConfig } from '@crm/config';
 import { createLogger } from '@crm/logging';
 import { createServiceApp, type ServiceDefinition } from '@crm/platform';
@@ -68,6 +69,15 @@ describe('the gateway route manifest', () => {
     const atService = declared.get(route.service)?.get(shape(name));
     expect({ route: name, guard: guardOf(atGateway) }).toEqual({ route: name, guard: manifestGuard(route) });
     expect({ route: name, service: route.service, guard: guardOf(atService) }).toEqual({ route: name, service: route.service, guard: manifestGuard(route) });
+  });
+
+  it('documents every route in the gateway OpenAPI document, with its summary and, unless public, bearer auth', () => {
+    const document = SwaggerModule.createDocument(apps[0]!, new DocumentBuilder().addBearerAuth().build(), { autoTagControllers: false });
+    const operations = ROUTES.map((route) => {
+      const operation = document.paths[route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase() as 'get'];
+      return { route: `${route.method} ${route.path}`, summary: operation?.summary, tags: operation?.tags, bearer: operation?.security?.some((entry) => 'bearer' in entry) ?? false };
+    });
+    expect(operations).toEqual(ROUTES.map((route) => ({ route: `${route.method} ${route.path}`, summary: route.summary, tags: [route.service], bearer: !('public' in route.guard) })));
   });
 
   it('leaves no service route out: each is in the manifest or deliberately internal', () => {

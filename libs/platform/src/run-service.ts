@@ -97,7 +97,7 @@ export async function createServiceApp(
       .setVersion('1')
       .addBearerAuth()
       .build();
-    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document), { jsonDocumentUrl: 'docs/openapi.json' });
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document, { autoTagControllers: false }), { jsonDocumentUrl: 'docs/openapi.json' });
   }
   return app;
 }
