@@ -1,4 +1,4 @@
-// Three projects, one per test kind (house style §8): the file name says which servers a test needs.
+// Three projects, one per test kind (see docs/architecture.md): the file name says which servers a test needs.
 // Jest runs native ESM (NestJS 12 ships ESM only) under `node --experimental-vm-modules`; swc compiles TypeScript
 // with the same options as the build, so tests exercise the code the services run.
 import { swcOptions } from './tools/swc-options.ts';

@@ -1,4 +1,4 @@
-// Proof, not promise (GUIDE §3): a contact whose name, e-mail, note and purchase carry a unique marker is created,
+// Proof, not promise: a contact whose name, e-mail, note and purchase carry a unique marker is created,
 // viewed, searched, exported and rectified through the gateway; the marker is then looked for in every file the
 // platform writes — both Kafka clusters' log segments, the whole Postgres data directory (heap and WAL, after a
 // checkpoint), Redis's files and every service log — before and after the contact is erased. Controls prove each

@@ -1,4 +1,4 @@
-// A small ESLint rule that keeps the architecture of the folder layout real (house style §11):
+// A small ESLint rule that keeps the architecture of the folder layout real (docs/architecture.md):
 // a service never imports another service, a lib never imports a service, and a lib is used only through its
 // package name (its one index.ts), never by a relative path into its files.
 import { dirname, relative, resolve, sep } from 'node:path';

@@ -1,4 +1,4 @@
-/** Stable codes (house style §5): consumers branch on these, and dead letters record only the code. */
+/** Stable codes, never messages: consumers branch on these, and dead letters record only the code. */
 export type ContractErrorCode = 'EVENT_DECODE_FAILED' | 'EVENT_PAYLOAD_TYPE_UNKNOWN' | 'EVENT_PAYLOAD_TYPE_MISMATCH';
 
 /**

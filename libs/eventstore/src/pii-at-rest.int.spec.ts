@@ -1,5 +1,6 @@
-// GUIDE §3, proof not promise: personal data written through the backbone is never at rest in plaintext, and after
-// the subject's key is shredded it cannot be read back by anyone, while the events stay as history.
+// Proof, not promise (docs/crypto-shredding.md): personal data written through the backbone is never at rest in
+// plaintext, and after the subject's key is shredded it cannot be read back by anyone, while the events stay as
+// history.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -10,7 +10,7 @@ const NUMBERS_ONLY = /\.(index|timeindex)$/;
 
 /**
  * Every regular file under `roots` whose bytes contain `marker` (as UTF-8), searched chunk by chunk with an overlap
- * so a marker straddling two chunks is still found. This is the "proof, not promise" of GUIDE §3: plant a unique
+ * so a marker straddling two chunks is still found. This is how "no plaintext PII at rest" is proved: plant a unique
  * string as personal data, then look for it in the servers' own files (Kafka segments, Postgres heap and WAL, …).
  */
 export async function filesContaining(roots: readonly string[], marker: string): Promise<string[]> {

@@ -25,7 +25,7 @@ export function isPermission(value: unknown): value is Permission {
 
 /**
  * Permissions whose misuse is a data breach on its own (bulk export, erasure, reading who-did-what, granting
- * rights). Holding any of them makes a second factor mandatory (GUIDE §6, NIST SP 800-63B AAL2).
+ * rights). Holding any of them makes a second factor mandatory (NIST SP 800-63B AAL2; docs/tokens.md).
  */
 export const SENSITIVE_PERMISSIONS = ['contacts:export', 'subjects:erase', 'audit:read', 'users:manage', 'roles:manage'] as const satisfies readonly Permission[];
 

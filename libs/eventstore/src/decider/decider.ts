@@ -1,7 +1,7 @@
 /**
- * Domain logic as two pure functions (house style §2): `decide` turns a command and the current state into new
- * events (or throws a domain error), `evolve` folds one event into the state. No I/O, no clock, no ids inside:
- * whatever they need is in the command.
+ * Domain logic as two pure functions, so it is tested without servers: `decide` turns a command and the current
+ * state into new events (or throws a domain error), `evolve` folds one event into the state. No I/O, no clock, no
+ * ids inside: whatever they need is in the command.
  */
 export interface Decider<Command, State, Event> {
   decide(command: Command, state: State): Event[];

@@ -15,7 +15,7 @@ export interface LoginThrottleLimits {
 export interface LoginThrottleSettings extends LoginThrottleLimits {
   /**
    * Key of the HMAC that turns account keys and client addresses into Redis keys. An IP address is personal data and
-   * the IPv4 space is small enough to hash exhaustively, so an unkeyed hash would not hide it (GUIDE §3).
+   * the IPv4 space is small enough to hash exhaustively, so an unkeyed hash would not hide it.
    */
   keySecret: Secret;
 }

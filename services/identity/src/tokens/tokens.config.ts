@@ -22,7 +22,7 @@ const DAY = 24 * 60 * 60;
 
 const tokensEnvSchema = z
   .object({
-    // Short by design (GUIDE §6): an access token cannot be recalled except through the revocation list, so its
+    // Short by design (docs/tokens.md): an access token cannot be recalled except through the revocation list, so its
     // lifetime bounds the damage of a leaked one. Verifiers refuse tokens older than an hour whatever `exp` says.
     CRM_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
     CRM_REFRESH_TOKEN_IDLE_TTL_SECONDS: z.coerce.number().int().min(300).max(30 * DAY).default(DAY),
@@ -38,7 +38,7 @@ const tokensEnvSchema = z
     message: 'must be longer than CRM_ACCESS_TOKEN_TTL_SECONDS',
   });
 
-/** Token settings, validated once at boot like the rest of the configuration (GUIDE §5.6). */
+/** Token settings, validated once at boot like the rest of the configuration, so a bad value stops the start. */
 export function loadTokensConfig(platform: Pick<PlatformConfig, 'stateDir'>, env: Env = process.env, options: { schema?: string } = {}): TokensConfig {
   const parsed = loadConfig(tokensEnvSchema, env);
   return {
