@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import { AppError } from '@crm/http';
+import { generateSync, type HashAlgorithm } from 'otplib';
 
 export const OTP_ALGORITHMS = ['SHA1', 'SHA256', 'SHA512'] as const;
 export type OtpAlgorithm = (typeof OTP_ALGORITHMS)[number];
@@ -24,8 +24,15 @@ export interface TotpParameters extends OtpParameters {
  */
 export const DEFAULT_TOTP_PARAMETERS: Readonly<Required<TotpParameters>> = Object.freeze({ algorithm: 'SHA1', digits: 6, period: 30, t0: 0 });
 
-const MAX_COUNTER = (1n << 64n) - 1n;
-const HMAC_NAME: Readonly<Record<OtpAlgorithm, string>> = { SHA1: 'sha1', SHA256: 'sha256', SHA512: 'sha512' };
+/**
+ * The largest counter otplib accepts: its `MAX_COUNTER` guardrail is `Number.MAX_SAFE_INTEGER` and cannot be raised
+ * (guardrails must be safe integers). otplib still hashes the full 8-byte big-endian counter of RFC 4226 §5.1, so
+ * counters above 2^32 (30 s steps after the year 6053) are exact; 2^53 steps of 30 s are 8.5 billion years away.
+ */
+export const MAX_OTP_COUNTER = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The Key Uri Format spells algorithms in upper case, otplib in lower case. */
+const OTPLIB_ALGORITHM: Readonly<Record<OtpAlgorithm, HashAlgorithm>> = { SHA1: 'sha1', SHA256: 'sha256', SHA512: 'sha512' };
 
 function assertDigits(digits: number): void {
   if (!Number.isInteger(digits) || digits < 6 || digits > 8) {
@@ -34,23 +41,28 @@ function assertDigits(digits: number): void {
 }
 
 /**
- * RFC 4226 §5.3: HMAC over the 8-byte big-endian counter, dynamic truncation to 31 bits, modulo 10^digits.
- * The counter is a BigInt so every 64-bit value works: TOTP counters need more than 32 bits after 2^32 × 30 s, and
- * JavaScript numbers lose precision above 2^53; a `Number`-based counter would silently produce wrong codes.
+ * RFC 4226 HOTP, computed by otplib (HMAC over the 8-byte counter, dynamic truncation, modulo 10^digits).
+ * The counter is a BigInt here so that the time step of `totpTimeStep` passes through unchanged; the range is checked
+ * before otplib sees it, so an out-of-range counter is our error code rather than a library exception.
  */
 export function hotp(secret: Uint8Array, counter: bigint, parameters: OtpParameters): string {
   assertDigits(parameters.digits);
-  if (counter < 0n || counter > MAX_COUNTER) throw new AppError('OTP_COUNTER_OUT_OF_RANGE', 'internal', 'an HOTP counter is an unsigned 64-bit integer');
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(counter);
-  const digest = createHmac(HMAC_NAME[parameters.algorithm], secret).update(message).digest();
-  const offset = digest[digest.length - 1]! & 0x0f;
-  const binary =
-    ((digest[offset]! & 0x7f) << 24) | ((digest[offset + 1]! & 0xff) << 16) | ((digest[offset + 2]! & 0xff) << 8) | (digest[offset + 3]! & 0xff);
-  return String(binary % 10 ** parameters.digits).padStart(parameters.digits, '0');
+  if (counter < 0n || counter > MAX_OTP_COUNTER) {
+    throw new AppError('OTP_COUNTER_OUT_OF_RANGE', 'internal', `an HOTP counter is a whole number from 0 to ${MAX_OTP_COUNTER}`);
+  }
+  return generateSync({
+    strategy: 'hotp',
+    secret,
+    counter: Number(counter),
+    algorithm: OTPLIB_ALGORITHM[parameters.algorithm],
+    digits: parameters.digits,
+  });
 }
 
-/** RFC 6238 §4.2: T = floor((now − T0) / X), on BigInts so times far past 2038 (and 2106) are exact. */
+/**
+ * RFC 6238 §4.2: T = floor((now − T0) / X), on BigInts so times far past 2038 (and 2106) are exact. The verifier needs
+ * the step itself (the centre of its window, and what the replay guard claims), which otplib does not expose.
+ */
 export function totpTimeStep(nowSeconds: number | bigint, period: number, t0 = 0): bigint {
   if (!Number.isInteger(period) || period <= 0) throw new AppError('OTP_PARAMETERS_INVALID', 'internal', 'a TOTP period is a positive whole number of seconds');
   const now = typeof nowSeconds === 'bigint' ? nowSeconds : BigInt(Math.floor(nowSeconds));
@@ -60,6 +72,24 @@ export function totpTimeStep(nowSeconds: number | bigint, period: number, t0 = 0
   return elapsed < 0n && elapsed % BigInt(period) !== 0n ? step - 1n : step;
 }
 
+/**
+ * RFC 6238 TOTP at `nowSeconds`, computed by otplib's TOTP (its own time step, then HOTP). The RFC vectors check that
+ * it agrees with `hotp(secret, totpTimeStep(…))`, the path `verifyTotp` takes. otplib counts whole seconds as a
+ * `number`, so the time must lie between T0 and 2^53 − 1 seconds (285 million years).
+ */
 export function totpAt(secret: Uint8Array, nowSeconds: number | bigint, parameters: TotpParameters = DEFAULT_TOTP_PARAMETERS): string {
-  return hotp(secret, totpTimeStep(nowSeconds, parameters.period, parameters.t0), parameters);
+  assertDigits(parameters.digits);
+  const t0 = parameters.t0 ?? 0;
+  if (totpTimeStep(nowSeconds, parameters.period, t0) < 0n || nowSeconds < 0 || nowSeconds > Number.MAX_SAFE_INTEGER) {
+    throw new AppError('OTP_TIME_OUT_OF_RANGE', 'internal', 'a TOTP time lies between T0 and 2^53 − 1 seconds');
+  }
+  return generateSync({
+    strategy: 'totp',
+    secret,
+    epoch: Math.floor(Number(nowSeconds)),
+    period: parameters.period,
+    t0,
+    algorithm: OTPLIB_ALGORITHM[parameters.algorithm],
+    digits: parameters.digits,
+  });
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeBase32, encodeBase32, hotp, totpAt, totpTimeStep, type OtpAlgorithm } from '../index.js';
+import { totpCode } from '@crm/testing';
+import { decodeBase32, encodeBase32, hotp, MAX_OTP_COUNTER, totpAt, totpTimeStep, type OtpAlgorithm } from '../index.js';
 
 interface Vectors {
   hotp: { secret_ascii: string; secret_base32: string; digits: number; codes_by_counter: string[] };
@@ -32,17 +33,28 @@ describe('TOTP (RFC 6238 Appendix B)', () => {
   });
 
   it.each(vectors.totp.map((vector) => [vector.unix_time, vector.algorithm, vector.code, vector] as const))(
-    'given time %i and %s, then %s',
+    'given time %i and %s, then %s (otplib TOTP, and otplib HOTP at our time step as verifyTotp computes it)',
     (unixTime, algorithm, code, vector) => {
       const parameters = { algorithm: algorithm.toUpperCase() as OtpAlgorithm, digits: vector.digits, period: 30, t0: 0 };
 
       expect(totpAt(ascii(vector.secret_ascii), unixTime, parameters)).toBe(code);
       expect(totpAt(decodeBase32(vector.secret_base32), BigInt(unixTime), parameters)).toBe(code);
+      expect(hotp(ascii(vector.secret_ascii), totpTimeStep(unixTime, 30), parameters)).toBe(code);
     },
   );
+
+  it('given a time before T0 or beyond 2^53 − 1 seconds, then OTP_TIME_OUT_OF_RANGE', () => {
+    const secret = ascii(vectors.hotp.secret_ascii);
+    const parameters = { algorithm: 'SHA1', digits: 6, period: 30 } as const;
+
+    expect(() => totpAt(secret, -1, parameters)).toThrow(expect.objectContaining({ code: 'OTP_TIME_OUT_OF_RANGE' }));
+    expect(() => totpAt(secret, 59, { ...parameters, t0: 60 })).toThrow(expect.objectContaining({ code: 'OTP_TIME_OUT_OF_RANGE' }));
+    expect(() => totpAt(secret, 2n ** 53n, parameters)).toThrow(expect.objectContaining({ code: 'OTP_TIME_OUT_OF_RANGE' }));
+    expect(totpAt(secret, 90, { ...parameters, t0: 60 })).toBe(hotp(secret, 1n, parameters));
+  });
 });
 
-describe('64-bit counters', () => {
+describe('64-bit counters (RFC 4226 §5.1: 8 bytes, big-endian)', () => {
   const secret = ascii(vectors.hotp.secret_ascii);
 
   it('given times past 2038 and 2106, then the time step is exact (no 32-bit or 2^53 overflow)', () => {
@@ -51,10 +63,19 @@ describe('64-bit counters', () => {
     expect(totpTimeStep(-1, 30)).toBe(-1n);
   });
 
-  it('given the largest 64-bit counter, then a code; given 2^64 or a negative counter, then an error', () => {
-    expect(hotp(secret, 2n ** 64n - 1n, { algorithm: 'SHA1', digits: 6 })).toMatch(/^\d{6}$/);
-    expect(() => hotp(secret, 2n ** 64n, { algorithm: 'SHA1', digits: 6 })).toThrow(expect.objectContaining({ code: 'OTP_COUNTER_OUT_OF_RANGE' }));
-    expect(() => hotp(secret, -1n, { algorithm: 'SHA1', digits: 6 })).toThrow(expect.objectContaining({ code: 'OTP_COUNTER_OUT_OF_RANGE' }));
+  it('given counters above 2^32 (30 s steps after the year 6053), then the code of an independent authenticator', () => {
+    // @crm/testing's totpCode hashes the 8-byte counter with node:crypto, independently of otplib.
+    for (const step of [2n ** 32n, 2n ** 40n + 7n, 2n ** 47n]) {
+      expect(hotp(secret, step, { algorithm: 'SHA1', digits: 6 })).toBe(totpCode(vectors.hotp.secret_base32, Number(step) * 30));
+    }
+  });
+
+  it('given the largest counter otplib accepts (2^53 − 1), then a code; given 2^53, 2^64 or a negative counter, then an error', () => {
+    expect(MAX_OTP_COUNTER).toBe(2n ** 53n - 1n);
+    expect(hotp(secret, MAX_OTP_COUNTER, { algorithm: 'SHA1', digits: 6 })).toMatch(/^\d{6}$/);
+    for (const counter of [2n ** 53n, 2n ** 64n - 1n, -1n]) {
+      expect(() => hotp(secret, counter, { algorithm: 'SHA1', digits: 6 })).toThrow(expect.objectContaining({ code: 'OTP_COUNTER_OUT_OF_RANGE' }));
+    }
   });
 
   it('given counters that differ only above bit 32, then the codes differ (the high bytes are hashed)', () => {

@@ -19,9 +19,15 @@ export type TotpVerification =
 
 /**
  * RFC 6238 §5.2 verification at `nowSeconds` (injected: no clock inside). Every candidate in the window is computed
- * and compared in constant time, without stopping at a match, so timing tells nothing about which step (if any)
- * matched. Input that is not exactly `digits` ASCII digits is simply invalid (no exception): it comes from a user.
- * The caller must then claim the returned step with `TotpReplayGuard`: a valid code may be used only once.
+ * (by otplib, through `hotp`) and compared in constant time, without stopping at a match, so timing tells nothing
+ * about which step (if any) matched. Input that is not exactly `digits` ASCII digits is simply invalid (no
+ * exception): it comes from a user. The caller must then claim the returned step with `TotpReplayGuard`: a valid
+ * code may be used only once.
+ *
+ * The window is ours rather than otplib's `verify`, which returns at the first matching step (oldest first, so its
+ * timing tells which step matched and an equal code in an older step wins over the current one) and whose
+ * `afterTimeStep` replay check needs a per-user last step that we would have to keep and race on anyway: the replay
+ * guard claims the step atomically in Redis, across instances.
  */
 export function verifyTotp(secret: Uint8Array, code: string, nowSeconds: number | bigint, options: TotpVerifyOptions = {}): TotpVerification {
   const { window = 1, ...overrides } = options;
