@@ -134,8 +134,6 @@ function toRecord<D>(row: Row<D>): RegisterRecord<D> {
 
 function conflict(id: string, expected: number, current: number | undefined) {
   return auditError('AUDIT_REGISTER_VERSION_CONFLICT', 'the record changed since the version you edited; reload and apply your change again', {
-    id,
-    expectedVersion: expected,
-    ...(current === undefined ? {} : { currentVersion: current }),
+    details: { id, expectedVersion: expected, ...(current === undefined ? {} : { currentVersion: current }) },
   });
 }
