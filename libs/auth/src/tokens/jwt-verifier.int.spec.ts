@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JSONWebKeySet } from 'jose';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { createRedis } from '@crm/redis';
 import { testPlatformConfig, uniqueName } from '@crm/testing';
 import { JwtVerifier, RedisRevocationList, revokedSessionKey } from '../index.js';

@@ -1,7 +1,7 @@
 // The JWT attack suite (RFC 8725 §2 threats): every forged, replayed or out-of-window token is refused with a 401
 // kind error that carries one stable code and never the token itself.
 import { exportSPKI, importJWK, SignJWT, type CryptoKey } from 'jose';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { JwtVerifier, type RevocationCheck } from '../index.js';
 import { generateTestKey, keySet, segment, signToken, validClaims, type TestKey } from './token.fixture.js';
 

@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 
 /**
  * User ids become part of Redis keys. They are opaque ids (UUIDs), never e-mails or names, and this is checked:

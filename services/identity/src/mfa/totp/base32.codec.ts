@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { ScureBase32Plugin } from 'otplib';
 
 /** otplib's base32 (RFC 4648 §6, the alphabet authenticator apps expect), backed by the audited `@scure/base`. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { JwtVerifier, RedisRevocationList, revokedSessionKey } from '@crm/auth';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { createRedis } from '@crm/redis';
 import { scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
 import { AccessTokenIssuer } from '../access-tokens/access-token.issuer.js';
