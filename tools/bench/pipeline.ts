@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { Secret } from '@crm/config';
 import { ActorType, LegalBasis } from '@crm/contracts';
 import { CachingKeyStore, createKeyVaultPool, FieldCipher, FileKekProvider, PostgresKeyStore } from '@crm/crypto';
-import { EventStore, handleCommand, OutboxRelay, ProjectionRunner, type EventMetadata } from '@crm/eventstore';
+import { EventStore, handleCommand, OutboxRelay, type EventMetadata } from '@crm/eventstore';
 import { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
+import { projectionProcessor } from '@crm/processing';
 import { sampleLedger, sampleLedgerCodec, SampleTotalsProjection } from '@crm/testing';
 import { percentile, pg, primaryBrokers, runId, timed, type Measurement } from './bench-env.ts';
 
@@ -46,7 +47,7 @@ export async function pipeline(options: PipelineOptions): Promise<Measurement> {
   const codec = sampleLedgerCodec(cipher);
   const store = new EventStore(pool, { schema, topic });
   const projection = new SampleTotalsProjection(schema, [topic]);
-  const runner = new ProjectionRunner(pool, kafka, projection, { schema, maxBatchSize: 1000 });
+  const runner = projectionProcessor(pool, kafka, projection, { schema, maxBatchSize: 1000 });
   const relay = new OutboxRelay(pool, kafka, { schema, batchSize: 1000, pollIntervalMs: 200 });
   try {
     await kafka.ensureTopics([{ name: topic, partitions: 6 }]);

@@ -20,7 +20,8 @@ import {
   testPlatformConfig,
   uniqueName,
 } from '@crm/testing';
-import { EventStore, handleCommand, OutboxRelay, ProjectionRunner } from './index.js';
+import { EventStore, handleCommand, OutboxRelay } from './index.js';
+import { projectionProcessor } from '@crm/processing';
 import { sampleMetadata } from './testing-fixtures.js';
 
 const stateDir = testEnv().CRM_STATE_DIR!;
@@ -82,7 +83,7 @@ describe('personal data at rest', () => {
     const codec = sampleLedgerCodec(new FieldCipher(cache));
     const projection = new SampleTotalsProjection(schema, [topic]);
     await pool.query(projection.migrateSql());
-    const runner = new ProjectionRunner(pool, kafka, projection, { schema });
+    const runner = projectionProcessor(pool, kafka, projection, { schema });
     await runner.migrate();
 
     const streamId = `sample-${subjectId}`;

@@ -8,13 +8,14 @@ import {
   FieldCipher,
   FileKekProvider,
   PostgresKeyStore,
+  SHRED_EVICTION,
   ShredAnnouncer,
-  subscribeToShredAnnouncements,
+  ShredReactor,
   SubjectShredder,
   type BlindIndexNormaliser,
 } from '@crm/crypto';
 import { EventStore, OutboxRelay } from '@crm/eventstore';
-import { KAFKA_PRIMARY, type KafkaCluster, type Subscription } from '@crm/messaging';
+import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { PG_POOL } from '@crm/postgres';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -37,19 +38,18 @@ export interface BackboneOptions {
 
 /**
  * Boots the write side the way every service needs it: the topic exists, the event store is migrated, the outbox
- * relay runs, and this process evicts shredded keys as soon as any process announces them.
+ * relay runs. (This process evicts shredded keys as soon as any process announces them through `ShredReactor`, a
+ * reactor hosted by the platform's Kafka event transport.)
  */
 @Injectable()
 class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   #relay: OutboxRelay | undefined;
-  #shreds: Subscription | undefined;
 
   constructor(
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions & { service: string },
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(KAFKA_PRIMARY) private readonly kafka: KafkaCluster,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(KEY_CACHE) private readonly keys: CachingKeyStore,
     @Inject(KEY_VAULT_POOL) private readonly vault: Pool,
   ) {}
 
@@ -58,12 +58,10 @@ class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     await this.store.migrate();
     this.#relay = new OutboxRelay(this.pool, this.kafka, { schema: this.options.schema });
     this.#relay.start();
-    this.#shreds = await subscribeToShredAnnouncements(this.kafka, this.keys, { processName: this.options.service });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.#relay?.stop();
-    await this.#shreds?.stop();
     await this.vault.end();
   }
 }
@@ -75,6 +73,7 @@ export class BackboneModule {
     return {
       module: BackboneModule,
       global: true,
+      controllers: [ShredReactor],
       providers: [
         { provide: BACKBONE_OPTIONS, useValue: { ...options, service: config.service } },
         {
@@ -99,6 +98,7 @@ export class BackboneModule {
           useFactory: (keys: CachingKeyStore, kafka: KafkaCluster) => new SubjectShredder({ keyStore: keys, caches: [keys], announcer: new ShredAnnouncer(kafka) }),
         },
         { provide: BLIND_INDEXER, useFactory: () => BlindIndexer.fromStateDir(config.stateDir, options.blindIndexes ?? {}) },
+        { provide: SHRED_EVICTION, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => ({ processName: config.service, caches: keys }) },
         BackboneLifecycle,
       ],
       exports: [EVENT_STORE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE],

@@ -8,6 +8,8 @@ import { ConfigError, loadPlatformConfig, type Env, type PlatformConfig } from '
 import { AuthGuard, JWT_VERIFIER, JwtVerifier, RedisRevocationList, type VerificationKeys } from '@crm/auth';
 import { correlationId, correlationMiddleware, ErrorFilter } from '@crm/http';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
+import { PG_POOL, type Pool } from '@crm/postgres';
+import { KafkaEventTransport } from '@crm/processing';
 import { REDIS, type Redis } from '@crm/redis';
 import { AccessDeniedRecorder } from './access-denied.recorder.js';
 import { createLogger, NestPinoLogger, type Logger } from '@crm/logging';
@@ -48,7 +50,13 @@ class VerifierModule {}
 /** Largest JSON body any route accepts; bigger requests get 413 PAYLOAD_TOO_LARGE before any handler runs. */
 const BODY_LIMIT = '1mb';
 
-/** Builds the Nest application with the platform's conventions, without listening (tests use this directly). */
+/**
+ * Builds the Nest application with the platform's conventions, without listening (tests use this directly). The
+ * application comes back initialised, with its event consumers running: every `@Projector`/`@Reactor`
+ * (`@EventPattern`) handler of its controllers is hosted by the Kafka event transport, connected as a microservice
+ * and started once every `onApplicationBootstrap` has run (schemas migrated). `app.close()` stops the consumers
+ * before the connections close.
+ */
 export async function createServiceApp(
   definition: ServiceDefinition,
   config: PlatformConfig,
@@ -99,6 +107,16 @@ export async function createServiceApp(
       .build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document, { autoTagControllers: false }), { jsonDocumentUrl: 'docs/openapi.json' });
   }
+  app.connectMicroservice({
+    strategy: new KafkaEventTransport({
+      kafka,
+      pool: definition.needs.postgres === true ? app.get<Pool>(PG_POOL, { strict: false }) : undefined,
+      logger,
+      resolve: (token) => app.get(token as string, { strict: false }),
+    }),
+  });
+  await app.init();
+  await app.startAllMicroservices();
   return app;
 }
 

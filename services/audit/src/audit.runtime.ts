@@ -6,7 +6,6 @@ import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { PG_POOL, type Pool } from '@crm/postgres';
 import type { AuditConfig } from './audit.config.js';
 import { AUDIT_CONFIG, REGISTER_EVENT_STORE, TREE_HEAD_KEY } from './audit.tokens.js';
-import { AuditIngester } from './ingesting/audit.ingester.js';
 import { registerSchemaSql } from './register/register.schema.js';
 import { EntriesStore } from './trail/entries.store.js';
 import { AuditLogView } from './tree-heads/log.view.js';
@@ -17,13 +16,13 @@ export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
 
 /**
  * Boots the audit log in order: schema, log id, the tree rebuilt from the stored leaf hashes, the heads already on
- * Kafka checked against it, then ingest and periodic signing. The register's outbox relay runs beside them.
+ * Kafka checked against it, then periodic signing. The register's outbox relay runs beside them. Ingest is the
+ * `AuditIngestController` projector, which the platform's event transport starts once this has booted.
  */
 @Injectable()
 export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly view: AuditLogView;
   #publisher: TreeHeadPublisher | undefined;
-  #ingester: AuditIngester | undefined;
   #relay: OutboxRelay | undefined;
   readonly #logger: Logger;
 
@@ -45,10 +44,6 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     return this.#publisher;
   }
 
-  get ingester(): AuditIngester | undefined {
-    return this.#ingester;
-  }
-
   async onApplicationBootstrap(): Promise<void> {
     await this.store.migrate([registerSchemaSql(this.config.schema)]);
     await this.kafka.ensureTopics([{ name: this.config.registerTopic, partitions: 3 }]);
@@ -62,19 +57,9 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       logger: this.#logger,
     });
     await this.#publisher.start();
-    if (this.config.ingest) {
-      this.#ingester = new AuditIngester(this.kafka, this.store, this.view, logId, {
-        topicPattern: this.config.topicPattern,
-        discoveryIntervalMs: this.config.discoveryIntervalMs,
-        maxBatchSize: this.config.maxBatchSize,
-        logger: this.#logger,
-      });
-      await this.#ingester.start();
-    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.#ingester?.stop();
     await this.#publisher?.stop();
     await this.#relay?.stop();
   }
