@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Secret } from '@crm/config';
 import { ActorType, LegalBasis } from '@crm/contracts';
 import { CachingKeyStore, createKeyVaultPool, FieldCipher, FileKekProvider, PostgresKeyStore } from '@crm/crypto';
-import { EventStore, handleCommand, OutboxRelay, type EventMetadata } from '@crm/eventstore';
+import { CommandPipeline, EventStore, foldStream, OutboxRelay, type EventMetadata } from '@crm/eventstore';
 import { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
 import { projectionProcessor } from '@crm/processing';
@@ -46,6 +46,7 @@ export async function pipeline(options: PipelineOptions): Promise<Measurement> {
   const cipher = keyCache === undefined ? undefined : new FieldCipher(keyCache);
   const codec = sampleLedgerCodec(cipher);
   const store = new EventStore(pool, { schema, topic });
+  const pipeline = new CommandPipeline(pool, store);
   const projection = new SampleTotalsProjection(schema, [topic]);
   const runner = projectionProcessor(pool, kafka, projection, { schema, maxBatchSize: 1000 });
   const relay = new OutboxRelay(pool, kafka, { schema, batchSize: 1000, pollIntervalMs: 200 });
@@ -75,11 +76,8 @@ export async function pipeline(options: PipelineOptions): Promise<Measurement> {
         }
         const sampleId = `sample-${n}`;
         issuedAt.set(sampleId, performance.timeOrigin + performance.now());
-        await handleCommand(
-          store,
-          sampleLedger,
-          codec,
-          `${schema}-${sampleId}`,
+        await pipeline.execute(
+          { decider: sampleLedger, codec, streamOf: () => `${schema}-${sampleId}`, load: foldStream(store, sampleLedger, codec) },
           { type: 'RecordSample', sampleId, subjectId: `bench-subject-${n % subjects}`, note: `note ${n} for a customer`, amountCents: BigInt(n % 10_000), category: 'bench' },
           metadata,
         );

@@ -6,4 +6,6 @@ export { eventStoreSchemaSql, quoteIdent } from './store/event-store.schema.js';
 export { START, type AllPosition, type AppendResult, type EventMetadata, type ExpectedVersion, type NewEvent, type RecordedEvent } from './store/event.types.js';
 export { OutboxRelay, ENVELOPE_CONTENT_TYPE, envelopeHeaders, type OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { fold, type Decider } from './decider/decider.js';
-export { handleCommand, type EventCodec, type HandleOptions, type HandleResult } from './decider/command-handler.js';
+export { CommandPipeline, foldStream, type CommandOutcome, type CommandPipelineOptions, type ExecuteOptions } from './pipeline/command-pipeline.js';
+export type { EventCodec, LoadedState, StateChange, WriteModel } from './pipeline/write-model.js';
+export { recordModel, type RecordFact } from './pipeline/record.model.js';

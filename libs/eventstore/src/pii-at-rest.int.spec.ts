@@ -20,7 +20,7 @@ import {
   testPlatformConfig,
   uniqueName,
 } from '@crm/testing';
-import { EventStore, handleCommand, OutboxRelay } from './index.js';
+import { CommandPipeline, EventStore, foldStream, OutboxRelay } from './index.js';
 import { projectionProcessor } from '@crm/processing';
 import { sampleMetadata } from './testing-fixtures.js';
 
@@ -87,11 +87,8 @@ describe('personal data at rest', () => {
     await runner.migrate();
 
     const streamId = `sample-${subjectId}`;
-    await handleCommand(
-      store,
-      sampleLedger,
-      codec,
-      streamId,
+    await new CommandPipeline(pool, store).execute(
+      { decider: sampleLedger, codec, streamOf: () => streamId, load: foldStream(store, sampleLedger, codec) },
       { type: 'RecordSample', sampleId: 'pii-1', subjectId, note: `Customer ${marker} asked to be called back`, amountCents: 4_200n, category: 'support' },
       sampleMetadata(),
     );

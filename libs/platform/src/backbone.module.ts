@@ -14,11 +14,13 @@ import {
   SubjectShredder,
   type BlindIndexNormaliser,
 } from '@crm/crypto';
-import { EventStore, OutboxRelay } from '@crm/eventstore';
+import { CommandPipeline, EventStore, OutboxRelay } from '@crm/eventstore';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { PG_POOL } from '@crm/postgres';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
+/** The service's one write path (`CommandPipeline`): every write of the service goes through it. */
+export const COMMAND_PIPELINE = Symbol('COMMAND_PIPELINE');
 export const FIELD_CIPHER = Symbol('FIELD_CIPHER');
 export const BLIND_INDEXER = Symbol('BLIND_INDEXER');
 export const SUBJECT_SHREDDER = Symbol('SUBJECT_SHREDDER');
@@ -81,6 +83,7 @@ export class BackboneModule {
           inject: [PG_POOL],
           useFactory: (pool: Pool) => new EventStore(pool, { schema: options.schema, topic: options.topic }),
         },
+        { provide: COMMAND_PIPELINE, inject: [PG_POOL, EVENT_STORE], useFactory: (pool: Pool, store: EventStore) => new CommandPipeline(pool, store) },
         { provide: KEY_VAULT_POOL, useFactory: () => createKeyVaultPool(config.postgres!, { applicationName: `${config.service}-keys`, max: 4 }) },
         {
           provide: KEY_CACHE,
@@ -101,7 +104,7 @@ export class BackboneModule {
         { provide: SHRED_EVICTION, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => ({ processName: config.service, caches: keys }) },
         BackboneLifecycle,
       ],
-      exports: [EVENT_STORE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE],
+      exports: [EVENT_STORE, COMMAND_PIPELINE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE],
     };
   }
 }
