@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '@crm/postgres';
 import { fold, type Decider } from '../decider/decider.js';
 import { StreamVersionConflict } from '../store/event-store.errors.js';
 import type { EventStore } from '../store/event-store.js';
@@ -198,19 +199,8 @@ export class CommandPipeline {
     return { streamId, version: appended.nextExpectedVersion, state: next, events, eventIds: appended.eventIds, at };
   }
 
-  async #inTransaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #inTransaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, work);
   }
 }
 
