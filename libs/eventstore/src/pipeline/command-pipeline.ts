@@ -30,7 +30,11 @@ export interface CommandPipelineOptions {
   conflictRetries?: number;
   /** Most commands committed together in one transaction (group commit). */
   maxGroupSize?: number;
-  /** Groups in flight at once, each on its own connection. */
+  /**
+   * Groups in flight at once, each on its own connection. One by default: measured on 2 cores with 8 writers, one
+   * committer gave 156 creations/s, two 111/s, four 144/s, eight 129/s (more groups only contend for the same rows,
+   * CPU and WAL flush, and make each group smaller).
+   */
   maxConcurrentGroups?: number;
   clock?: () => Date;
 }
@@ -75,7 +79,7 @@ export class CommandPipeline {
   ) {
     this.#retries = options.conflictRetries ?? 3;
     this.#maxGroup = options.maxGroupSize ?? 32;
-    this.#maxGroups = options.maxConcurrentGroups ?? 2;
+    this.#maxGroups = options.maxConcurrentGroups ?? 1;
     this.#clock = options.clock ?? (() => new Date());
   }
 
