@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret } from '@crm/config';
 import { ActorType, LegalBasis } from '@crm/contracts';
-import { CachingKeyStore, createKeyVaultPool, FieldCipher, FileKekProvider, PostgresKeyStore } from '@crm/crypto';
-import { EventStore, handleCommand, OutboxRelay, ProjectionRunner, type EventMetadata } from '@crm/eventstore';
+import { CachingKeyStore, createKeyVaultPool, FieldCipher, FileKekProvider, keyVaultDatabase, PostgresKeyStore } from '@crm/crypto';
+import { EventStore, eventStoreMigrations, handleCommand, OutboxRelay, projectionCheckpointMigrations, ProjectionRunner, type EventMetadata } from '@crm/eventstore';
 import { KafkaCluster } from '@crm/messaging';
+import { migrateAll } from '@crm/migrations';
 import { createPool } from '@crm/postgres';
-import { sampleLedger, sampleLedgerCodec, SampleTotalsProjection } from '@crm/testing';
+import { sampleLedger, sampleLedgerCodec, SampleTotalsProjection, sampleTotalsMigrations } from '@crm/testing';
 import { percentile, pg, primaryBrokers, runId, timed, type Measurement } from './bench-env.ts';
 
 const settings = { host: pg.host, port: pg.port, user: pg.user, password: new Secret(pg.password), database: pg.database };
@@ -40,7 +41,6 @@ export async function pipeline(options: PipelineOptions): Promise<Measurement> {
   const vaultDatabase = `keyvault_${schema}`;
   const vault = options.sealed ? await createKeyVaultPool(settings, { database: vaultDatabase, max: 4 }) : undefined;
   const vaultStore = vault === undefined ? undefined : new PostgresKeyStore({ pool: vault, kek: new FileKekProvider({ stateDir: mkdtempSync(join(tmpdir(), 'crm-bench-kek-')) }) });
-  await vaultStore?.migrate();
   const keyCache = vaultStore === undefined ? undefined : new CachingKeyStore(vaultStore, { maxEntries: 10_000 });
   const cipher = keyCache === undefined ? undefined : new FieldCipher(keyCache);
   const codec = sampleLedgerCodec(cipher);
@@ -50,9 +50,11 @@ export async function pipeline(options: PipelineOptions): Promise<Measurement> {
   const relay = new OutboxRelay(pool, kafka, { schema, batchSize: 1000, pollIntervalMs: 200 });
   try {
     await kafka.ensureTopics([{ name: topic, partitions: 6 }]);
-    await store.migrate();
-    await pool.query(projection.migrateSql());
-    await runner.migrate();
+    // The run's schema (and vault) get the same migrations `npm run migrate` applies to the platform's.
+    await migrateAll(settings, [
+      { database: settings.database, schema, migrations: [...eventStoreMigrations, ...projectionCheckpointMigrations, ...sampleTotalsMigrations] },
+      ...(options.sealed ? [keyVaultDatabase(vaultDatabase)] : []),
+    ]);
     await runner.start();
     relay.start();
 

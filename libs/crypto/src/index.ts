@@ -20,6 +20,7 @@ export type { KekProvider } from './keys/kek-provider.port.js';
 export { FileKekProvider, type FileKekProviderOptions } from './keys/file-kek.provider.js';
 export { PostgresKeyStore, type PostgresKeyStoreOptions, type ErasureRecord } from './keys/postgres-key.store.js';
 export { KEY_VAULT_DATABASE, createKeyVaultPool, type KeyVaultPoolOptions } from './keys/key-vault.database.js';
+export { keyVaultDatabase, keyVaultMigrations } from './keys/key-vault.schema.js';
 export { CachingKeyStore, type CachingKeyStoreOptions } from './keys/caching-key.store.js';
 
 export {

@@ -15,12 +15,14 @@ import {
   sampleLedger,
   sampleLedgerCodec,
   SampleTotalsProjection,
+  migrateKeyVault,
+  sampleTotalsMigrations,
   scratchSchema,
   testEnv,
   testPlatformConfig,
   uniqueName,
 } from '@crm/testing';
-import { EventStore, handleCommand, OutboxRelay, ProjectionRunner } from './index.js';
+import { EventStore, eventStoreMigrations, handleCommand, OutboxRelay, projectionCheckpointMigrations, ProjectionRunner } from './index.js';
 import { sampleMetadata } from './testing-fixtures.js';
 
 const stateDir = testEnv().CRM_STATE_DIR!;
@@ -37,11 +39,11 @@ let vaultDatabase: string;
 let keyStore: PostgresKeyStore;
 
 beforeAll(async () => {
-  ({ pool, schema, drop: dropSchema } = await scratchSchema('pii'));
+  ({ pool, schema, drop: dropSchema } = await scratchSchema('pii', [...eventStoreMigrations, ...projectionCheckpointMigrations, ...sampleTotalsMigrations]));
   vaultDatabase = `keyvault_${schema}`;
   vault = await createKeyVaultPool(config.postgres!, { database: vaultDatabase, max: 4 });
+  await migrateKeyVault(vaultDatabase);
   keyStore = new PostgresKeyStore({ pool: vault, kek: new FileKekProvider({ stateDir: mkdtempSync(join(tmpdir(), 'crm-pii-kek-')) }) });
-  await keyStore.migrate();
 });
 afterAll(async () => {
   await kafka.close();
@@ -77,13 +79,10 @@ describe('personal data at rest', () => {
     const topic = uniqueName('it-pii');
     await kafka.ensureTopics([{ name: topic, partitions: 3 }]);
     const store = new EventStore(pool, { schema, topic });
-    await store.migrate();
     const cache = new CachingKeyStore(keyStore);
     const codec = sampleLedgerCodec(new FieldCipher(cache));
     const projection = new SampleTotalsProjection(schema, [topic]);
-    await pool.query(projection.migrateSql());
     const runner = new ProjectionRunner(pool, kafka, projection, { schema });
-    await runner.migrate();
 
     const streamId = `sample-${subjectId}`;
     await handleCommand(

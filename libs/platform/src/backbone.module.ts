@@ -36,8 +36,8 @@ export interface BackboneOptions {
 }
 
 /**
- * Boots the write side the way every service needs it: the topic exists, the event store is migrated, the outbox
- * relay runs, and this process evicts shredded keys as soon as any process announces them.
+ * Boots the write side the way every service needs it: the topic exists, the outbox relay runs, and this process
+ * evicts shredded keys as soon as any process announces them. The schema is the migrations' job (docs/migrations.md).
  */
 @Injectable()
 class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,14 +48,12 @@ class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions & { service: string },
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(KAFKA_PRIMARY) private readonly kafka: KafkaCluster,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(KEY_CACHE) private readonly keys: CachingKeyStore,
     @Inject(KEY_VAULT_POOL) private readonly vault: Pool,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.kafka.ensureTopics([{ name: this.options.topic, partitions: this.options.partitions ?? 6 }]);
-    await this.store.migrate();
     this.#relay = new OutboxRelay(this.pool, this.kafka, { schema: this.options.schema });
     this.#relay.start();
     this.#shreds = await subscribeToShredAnnouncements(this.kafka, this.keys, { processName: this.options.service });
@@ -86,11 +84,7 @@ export class BackboneModule {
         {
           provide: KEY_CACHE,
           inject: [KEY_VAULT_POOL],
-          useFactory: async (vault: Pool) => {
-            const store = new PostgresKeyStore({ pool: vault, kek });
-            await store.migrate();
-            return new CachingKeyStore(store, { ttlMs: 60_000 });
-          },
+          useFactory: (vault: Pool) => new CachingKeyStore(new PostgresKeyStore({ pool: vault, kek }), { ttlMs: 60_000 }),
         },
         { provide: FIELD_CIPHER, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => new FieldCipher(keys) },
         {

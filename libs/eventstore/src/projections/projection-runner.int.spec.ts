@@ -3,7 +3,7 @@ import { DeadLetterSchema, fromBinary } from '@crm/contracts';
 import { AppError } from '@crm/http';
 import { KafkaCluster } from '@crm/messaging';
 import { expectEventually, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
-import { deadLetterTopic, EventStore, OutboxRelay, ProjectionRunner, type Projection, type ProjectedEvent } from '../index.js';
+import { deadLetterTopic, EventStore, eventStoreMigrations, OutboxRelay, projectionCheckpointMigrations, ProjectionRunner, type Projection, type ProjectedEvent } from '../index.js';
 import { sampleMetadata } from '../testing-fixtures.js';
 
 const config = testPlatformConfig();
@@ -60,15 +60,13 @@ interface Fixture {
 }
 
 async function fixture(): Promise<Fixture> {
-  const { pool, schema, drop } = await scratchSchema('proj');
+  const { pool, schema, drop } = await scratchSchema('proj', [...eventStoreMigrations, ...projectionCheckpointMigrations]);
   const topic = uniqueName('it-proj');
   await kafka.ensureTopics([{ name: topic, partitions: 3 }]);
   const store = new EventStore(pool, { schema, topic });
-  await store.migrate();
   const projection = new SampleTotals(schema, [topic]);
   await projection.migrate(pool);
   const runner = new ProjectionRunner(pool, kafka, projection, { schema, maxBatchSize: 50 });
-  await runner.migrate();
   const relay = new OutboxRelay(pool, kafka, { schema });
   return { pool, schema, topic, store, relay, projection, runner, drop };
 }

@@ -51,19 +51,6 @@ export class ProjectionRunner {
     this.#s = quoteIdent(options.schema);
   }
 
-  async migrate(): Promise<void> {
-    await this.pool.query(`
-      CREATE SCHEMA IF NOT EXISTS ${this.#s};
-      CREATE TABLE IF NOT EXISTS ${this.#s}.projection_checkpoints (
-        projection text NOT NULL, topic text NOT NULL, partition int NOT NULL, next_offset bigint NOT NULL,
-        PRIMARY KEY (projection, topic, partition));
-      CREATE TABLE IF NOT EXISTS ${this.#s}.projection_streams (
-        projection text NOT NULL, stream_id text NOT NULL, version bigint NOT NULL,
-        PRIMARY KEY (projection, stream_id));
-      CREATE TABLE IF NOT EXISTS ${this.#s}.projection_groups (
-        projection text PRIMARY KEY, generation int NOT NULL);`);
-  }
-
   async start(): Promise<void> {
     if (this.#subscription !== undefined) return;
     this.#stopping = false;
