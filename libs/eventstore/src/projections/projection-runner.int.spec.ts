@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { DeadLetterSchema, fromBinary } from '@crm/contracts';
 import { AppError } from '@crm/http';
 import { KafkaCluster } from '@crm/messaging';
+import type { SchemaMigration } from '@crm/postgres';
 import { expectEventually, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
 import { deadLetterTopic, EventStore, eventStoreMigrations, OutboxRelay, projectionCheckpointMigrations, ProjectionRunner, type Projection, type ProjectedEvent } from '../index.js';
 import { sampleMetadata } from '../testing-fixtures.js';
@@ -21,10 +22,6 @@ class SampleTotals implements Projection {
     readonly topics: readonly string[],
   ) {
     this.name = `totals-${schema}`;
-  }
-
-  async migrate(pool: pg.Pool): Promise<void> {
-    await pool.query(`CREATE TABLE IF NOT EXISTS "${this.schema}".totals (subject text PRIMARY KEY, events int NOT NULL, amount bigint NOT NULL, last_version bigint NOT NULL)`);
   }
 
   async apply(tx: pg.PoolClient, { envelope }: ProjectedEvent): Promise<void> {
@@ -59,13 +56,18 @@ interface Fixture {
   drop: () => Promise<void>;
 }
 
+/** The test projection's table, as a migration beside the libs' own. */
+const totalsMigration: SchemaMigration = {
+  name: 'ProjectionRunnerTestTotals1795996800950',
+  up: (schema) => `CREATE TABLE "${schema}".totals (subject text PRIMARY KEY, events int NOT NULL, amount bigint NOT NULL, last_version bigint NOT NULL)`,
+};
+
 async function fixture(): Promise<Fixture> {
-  const { pool, schema, drop } = await scratchSchema('proj', [...eventStoreMigrations, ...projectionCheckpointMigrations]);
+  const { pool, schema, drop } = await scratchSchema('proj', [...eventStoreMigrations, ...projectionCheckpointMigrations, totalsMigration]);
   const topic = uniqueName('it-proj');
   await kafka.ensureTopics([{ name: topic, partitions: 3 }]);
   const store = new EventStore(pool, { schema, topic });
   const projection = new SampleTotals(schema, [topic]);
-  await projection.migrate(pool);
   const runner = new ProjectionRunner(pool, kafka, projection, { schema, maxBatchSize: 50 });
   const relay = new OutboxRelay(pool, kafka, { schema });
   return { pool, schema, topic, store, relay, projection, runner, drop };
