@@ -1,4 +1,4 @@
-// House style §7: every endpoint states its guard. A route with neither `@Public()` nor `@RequirePermissions(…)`
+// Every endpoint states its guard (docs/architecture.md). A route with neither `@Public()` nor `@RequirePermissions(…)`
 // fails here, by name, before it can ship (the deny-by-default guard would make it unreachable anyway).
 import type { INestApplication } from '@nestjs/common';
 import { loadPlatformConfig } from '@crm/config';

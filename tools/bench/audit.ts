@@ -1,5 +1,5 @@
 // The audit service's two hot paths, each next to a baseline measured in the same run (issue 6):
-//   ingest  — the real AuditIngester (decode, fields touched, leaf hash, one transaction per batch, Merkle append)
+//   ingest  — the real audit ingest projector on the event processor (decode, fields touched, leaf hash, one transaction per batch, Merkle append)
 //             against a consumer that reads the same topic and does nothing (the platform's own consumeBatches);
 //   queries — the DPO's "entries by subject, first page" (the code behind GET /v1/audit/entries?subjectId=) on a
 //             store of a million entries, against a primary-key lookup of one entry through the same pool.
@@ -15,8 +15,9 @@ import { createEnvelope, envelopeHeaders, protoEvent, uuidv7 } from '@crm/events
 import { KafkaCluster, type OutgoingMessage } from '@crm/messaging';
 import { runMigrations } from '@crm/migrations';
 import { createPool, type Pool } from '@crm/postgres';
+import { processorMigrations } from '@crm/processing';
 import { percentile, pg, primaryBrokers, repoRoot, runId, timed, type Measurement } from './bench-env.ts';
-import type { AuditIngester } from '../../services/audit/src/ingesting/audit.ingester.ts';
+import type { auditIngestProcessor } from '../../services/audit/src/ingesting/audit-ingest.projector.ts';
 import type { AuditRuntime } from '../../services/audit/src/audit.runtime.ts';
 import type { EntriesQuery } from '../../services/audit/src/querying/entries.query.ts';
 import type { auditSchemaSql, auditTrailMigrations } from '../../services/audit/src/trail/audit.schema.ts';
@@ -25,7 +26,7 @@ import type { entryLeafHash } from '../../services/audit/src/trail/entry.canonic
 import type { AuditLogView } from '../../services/audit/src/tree-heads/log.view.ts';
 
 interface AuditCode {
-  AuditIngester: typeof AuditIngester;
+  auditIngestProcessor: typeof auditIngestProcessor;
   AuditLogView: typeof AuditLogView;
   EntriesQuery: typeof EntriesQuery;
   EntriesStore: typeof EntriesStore;
@@ -39,15 +40,15 @@ function auditCode(): Promise<AuditCode> {
   const load = async (path: string): Promise<Record<string, unknown>> =>
     (await import(pathToFileURL(join(repoRoot, 'services', 'audit', 'dist', path)).href)) as Record<string, unknown>;
   loaded ??= Promise.all(
-    ['ingesting/audit.ingester.js', 'tree-heads/log.view.js', 'querying/entries.query.js', 'trail/entries.store.js', 'trail/audit.schema.js', 'trail/entry.canonical.js'].map(load),
+    ['ingesting/audit-ingest.projector.js', 'tree-heads/log.view.js', 'querying/entries.query.js', 'trail/entries.store.js', 'trail/audit.schema.js', 'trail/entry.canonical.js'].map(load),
   ).then((modules) => Object.assign({}, ...modules) as AuditCode);
   return loaded;
 }
 
 const settings = { host: pg.host, port: pg.port, user: pg.user, password: new Secret(pg.password), database: pg.database };
-/** The audit trail's migrations on a bench schema, as `npm run migrate` applies them to the platform's. */
+/** The audit trail's and the ingest projector's migrations on a bench schema, as `npm run migrate` applies them to the platform's. */
 const migrateStore = async (code: AuditCode, store: EntriesStore): Promise<void> =>
-  void (await runMigrations(settings, { database: settings.database, schema: store.schema, migrations: code.auditTrailMigrations }));
+  void (await runMigrations(settings, { database: settings.database, schema: store.schema, migrations: [...processorMigrations, ...code.auditTrailMigrations] }));
 /** CRM_AUDIT_MAX_BATCH's default: the ingester and the raw consumer take batches of the same size. */
 const MAX_BATCH = 1_000;
 /** Event topics are created with 6 partitions (libs/platform backbone). */
@@ -75,7 +76,7 @@ export async function auditIngest(events: number): Promise<Measurement[]> {
   const kafka = new KafkaCluster({ name: 'primary', brokers: primaryBrokers, clientId: 'bench-audit' });
   const pool = createPool(settings, { max: 4, applicationName: 'bench-audit-ingest' });
   const store = new code.EntriesStore(pool, schema);
-  let ingester: AuditIngester | undefined;
+  let ingester: ReturnType<typeof auditIngestProcessor> | undefined;
   let auditGroup: string | undefined;
   try {
     await kafka.ensureTopics([{ name: topic, partitions: PARTITIONS }]);
@@ -106,7 +107,7 @@ export async function auditIngest(events: number): Promise<Measurement[]> {
     const logId = await store.logId();
     auditGroup = `audit.${logId}`;
     let batches = 0;
-    const active = new code.AuditIngester(kafka, store, new code.AuditLogView(store), logId, {
+    const active = code.auditIngestProcessor(kafka, store, new code.AuditLogView(store), logId, {
       topicPattern: new RegExp(`^${topic.replaceAll('.', '\\.')}$`),
       discoveryIntervalMs: 60_000,
       maxBatchSize: MAX_BATCH,

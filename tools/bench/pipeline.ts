@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { Secret } from '@crm/config';
 import { ActorType, LegalBasis } from '@crm/contracts';
 import { CachingKeyStore, createKeyVaultPool, FieldCipher, FileKekProvider, keyVaultDatabase, PostgresKeyStore } from '@crm/crypto';
-import { EventStore, eventStoreMigrations, handleCommand, OutboxRelay, projectionCheckpointMigrations, ProjectionRunner, type EventMetadata } from '@crm/eventstore';
+import { CommandPipeline, EventStore, eventStoreMigrations, foldStream, OutboxRelay, type EventMetadata } from '@crm/eventstore';
 import { KafkaCluster } from '@crm/messaging';
 import { migrateAll } from '@crm/migrations';
 import { createPool } from '@crm/postgres';
+import { processorMigrations, projectionProcessor } from '@crm/processing';
 import { sampleLedger, sampleLedgerCodec, SampleTotalsProjection, sampleTotalsMigrations } from '@crm/testing';
 import { percentile, pg, primaryBrokers, runId, timed, type Measurement } from './bench-env.ts';
 
@@ -45,14 +46,15 @@ export async function pipeline(options: PipelineOptions): Promise<Measurement> {
   const cipher = keyCache === undefined ? undefined : new FieldCipher(keyCache);
   const codec = sampleLedgerCodec(cipher);
   const store = new EventStore(pool, { schema, topic });
+  const pipeline = new CommandPipeline(pool, store);
   const projection = new SampleTotalsProjection(schema, [topic]);
-  const runner = new ProjectionRunner(pool, kafka, projection, { schema, maxBatchSize: 1000 });
+  const runner = projectionProcessor(pool, kafka, projection, { schema, maxBatchSize: 1000 });
   const relay = new OutboxRelay(pool, kafka, { schema, batchSize: 1000, pollIntervalMs: 200 });
   try {
     await kafka.ensureTopics([{ name: topic, partitions: 6 }]);
     // The run's schema (and vault) get the same migrations `npm run migrate` applies to the platform's.
     await migrateAll(settings, [
-      { database: settings.database, schema, migrations: [...eventStoreMigrations, ...projectionCheckpointMigrations, ...sampleTotalsMigrations] },
+      { database: settings.database, schema, migrations: [...eventStoreMigrations, ...processorMigrations, ...sampleTotalsMigrations] },
       ...(options.sealed ? [keyVaultDatabase(vaultDatabase)] : []),
     ]);
     await runner.start();
@@ -76,11 +78,8 @@ export async function pipeline(options: PipelineOptions): Promise<Measurement> {
         }
         const sampleId = `sample-${n}`;
         issuedAt.set(sampleId, performance.timeOrigin + performance.now());
-        await handleCommand(
-          store,
-          sampleLedger,
-          codec,
-          `${schema}-${sampleId}`,
+        await pipeline.execute(
+          { decider: sampleLedger, codec, streamOf: () => `${schema}-${sampleId}`, load: foldStream(store, sampleLedger, codec) },
           { type: 'RecordSample', sampleId, subjectId: `bench-subject-${n % subjects}`, note: `note ${n} for a customer`, amountCents: BigInt(n % 10_000), category: 'bench' },
           metadata,
         );

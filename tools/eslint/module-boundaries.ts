@@ -1,6 +1,8 @@
 // A small ESLint rule that keeps the architecture of the folder layout real (docs/architecture.md):
 // a service never imports another service, a lib never imports a service, and a lib is used only through its
-// package name (its one index.ts), never by a relative path into its files.
+// package name (its one index.ts), never by a relative path into its files. Pure domain code (deciders, the errors
+// and Merkle libs, contact schema validation, TOTP) imports no framework and no I/O client: it stays testable in
+// milliseconds and loads nothing but itself; libs/errors imports nothing at all.
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { Rule } from 'eslint';
 
@@ -18,6 +20,29 @@ function elementOf(absolutePath: string): Element {
   if (top === 'tests' && name === 'architecture') return { kind: 'tools', name: 'architecture' };
   if (top === 'tests' || top === 'tools') return { kind: top, name: top };
   return undefined;
+}
+
+/** Files that hold pure domain logic, by their path from the repository root (always with `/`). */
+const PURE_DOMAIN: readonly RegExp[] = [
+  /\.decider\.ts$/,
+  /^libs\/errors\//,
+  /^libs\/merkle\//,
+  /^services\/[^/]+\/src\/(.+\/)?contact-schema\//,
+  /^services\/identity\/src\/mfa\/totp\//,
+];
+
+/** What pure domain code must not import: web framework, database, Kafka and Redis clients, and the libs that load them. */
+const FRAMEWORK_IMPORTS: readonly RegExp[] = [
+  /^@nestjs\//,
+  /^pg(\/|$)/,
+  /^@platformatic\/kafka(\/|$)/,
+  /^kafkajs(\/|$)/,
+  /^ioredis(\/|$)/,
+  /^@crm\/(http|platform|postgres|messaging)(\/|$)/,
+];
+
+function repoPathOf(absolutePath: string): string {
+  return relative(repoRoot, absolutePath).split(sep).join('/');
 }
 
 /** `@crm/service-x` is service x; `@crm/y` is lib y. */
@@ -40,14 +65,28 @@ const rule: Rule.RuleModule = {
       testsImportService: "Tests must not import service '{{to}}' code: end-to-end tests go through the gateway's HTTP API.",
       deepImport: "Import '@crm/{{to}}' through its index only, not '{{specifier}}'.",
       relativeIntoLib: "Import lib '{{to}}' as '@crm/{{to}}', not by a relative path into its files.",
+      domainImportsFramework:
+        "Pure domain code must not import '{{specifier}}': throw errors from '@crm/errors' and keep frameworks and I/O clients in the services around it.",
+      errorsLibImportsPackage: "'@crm/errors' has no dependencies: it must not import '{{specifier}}'.",
     },
   },
   create(context) {
     const from = elementOf(context.filename);
     if (from === undefined) return {};
+    const repoPath = repoPathOf(context.filename);
+    const isErrorsLib = from.kind === 'lib' && from.name === 'errors';
+    const isPureDomain = PURE_DOMAIN.some((pattern) => pattern.test(repoPath));
 
     function check(node: Rule.Node, specifier: unknown): void {
       if (typeof specifier !== 'string') return;
+      if (isErrorsLib && !specifier.startsWith('.')) {
+        context.report({ node, messageId: 'errorsLibImportsPackage', data: { specifier } });
+        return;
+      }
+      if (isPureDomain && FRAMEWORK_IMPORTS.some((pattern) => pattern.test(specifier))) {
+        context.report({ node, messageId: 'domainImportsFramework', data: { specifier } });
+        return;
+      }
       let to: Element;
       if (specifier.startsWith('.')) {
         to = elementOf(resolve(dirname(context.filename), specifier));

@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 
 /**
  * The stable codes of authentication and authorisation failures. Token failures share one code and one message

@@ -1,4 +1,4 @@
-import { AppError, type ErrorKind } from '@crm/http';
+import { defineErrors, type ErrorTable } from '@crm/errors';
 
 /**
  * Every failure of this lib has one of these stable codes. Kinds and retriability are fixed per code here, not at
@@ -33,7 +33,7 @@ export const CRYPTO_ERRORS = {
   BLIND_INDEX_KIND_MISMATCH: { kind: 'internal', retriable: false },
   BLIND_INDEX_VALUE_INVALID: { kind: 'invalid', retriable: false },
   SHRED_ANNOUNCEMENT_INVALID: { kind: 'invalid', retriable: false },
-} as const satisfies Record<string, { kind: ErrorKind; retriable: boolean }>;
+} as const satisfies ErrorTable;
 
 export type CryptoErrorCode = keyof typeof CRYPTO_ERRORS;
 
@@ -41,11 +41,6 @@ export type CryptoErrorCode = keyof typeof CRYPTO_ERRORS;
  * Messages are written for developers and are PII-free and key-free by construction: callers pass ids at most,
  * never plaintext, ciphertext or key bytes (they end up in logs and HTTP bodies).
  */
-export function cryptoError(code: CryptoErrorCode, message: string, cause?: unknown): AppError {
-  const { kind, retriable } = CRYPTO_ERRORS[code];
-  return new AppError(code, kind, message, { retriable, cause });
-}
+export const cryptoError = defineErrors(CRYPTO_ERRORS);
 
-export function isCryptoError(error: unknown, code?: CryptoErrorCode): error is AppError {
-  return error instanceof AppError && error.code in CRYPTO_ERRORS && (code === undefined || error.code === code);
-}
+export const isCryptoError = cryptoError.is;

@@ -45,5 +45,5 @@ export { normaliseEmail, normalisePhone, nameTokens, normaliseExact } from './bl
 
 export { FieldCipher } from './field-cipher/field.cipher.js';
 export { sealedFieldToProto, sealedFieldFromProto, sealedFieldToBytes, sealedFieldFromBytes } from './sealing/sealed-field.proto.js';
-export { subscribeToShredAnnouncements, type ShredSubscriptionOptions } from './shredding/shred.subscription.js';
+export { ShredReactor, SHRED_EVICTION, type ShredEviction } from './shredding/shred.reactor.js';
 export { destroySecretFile, ensurePrivateDirectory, isErrno, readPrivateFile, syncDirectory, writePrivateFile } from './secrets/secret-file.js';

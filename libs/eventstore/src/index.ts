@@ -3,11 +3,9 @@ export { EventStore, createEnvelope, type EventStoreOptions } from './store/even
 export { protoEvent } from './store/proto-event.js';
 export { StreamVersionConflict } from './store/event-store.errors.js';
 export { eventStoreMigrations, quoteIdent } from './store/event-store.schema.js';
-export { projectionCheckpointMigrations } from './projections/projection-checkpoints.migrations.js';
 export { START, type AllPosition, type AppendResult, type EventMetadata, type ExpectedVersion, type NewEvent, type RecordedEvent } from './store/event.types.js';
 export { OutboxRelay, ENVELOPE_CONTENT_TYPE, envelopeHeaders, type OutboxRelayOptions } from './outbox/outbox-relay.js';
-export { ProjectionRunner, deadLetterTopic, type ProjectionRunnerOptions } from './projections/projection-runner.js';
-export type { Projection, ProjectedEvent } from './projections/projection.types.js';
-export { isRetriable, backoffMs, errorCode } from './projections/retry-policy.js';
 export { fold, type Decider } from './decider/decider.js';
-export { handleCommand, type EventCodec, type HandleOptions, type HandleResult } from './decider/command-handler.js';
+export { CommandPipeline, foldStream, type CommandOutcome, type CommandPipelineOptions, type ExecuteOptions } from './pipeline/command-pipeline.js';
+export type { EventCodec, LoadedState, StateChange, WriteModel } from './pipeline/write-model.js';
+export { recordModel, type RecordFact } from './pipeline/record.model.js';

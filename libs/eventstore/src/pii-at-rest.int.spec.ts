@@ -22,7 +22,8 @@ import {
   testPlatformConfig,
   uniqueName,
 } from '@crm/testing';
-import { EventStore, eventStoreMigrations, handleCommand, OutboxRelay, projectionCheckpointMigrations, ProjectionRunner } from './index.js';
+import { CommandPipeline, EventStore, eventStoreMigrations, foldStream, OutboxRelay } from './index.js';
+import { processorMigrations, projectionProcessor } from '@crm/processing';
 import { sampleMetadata } from './testing-fixtures.js';
 
 const stateDir = testEnv().CRM_STATE_DIR!;
@@ -39,7 +40,7 @@ let vaultDatabase: string;
 let keyStore: PostgresKeyStore;
 
 beforeAll(async () => {
-  ({ pool, schema, drop: dropSchema } = await scratchSchema('pii', [...eventStoreMigrations, ...projectionCheckpointMigrations, ...sampleTotalsMigrations]));
+  ({ pool, schema, drop: dropSchema } = await scratchSchema('pii', [...eventStoreMigrations, ...processorMigrations, ...sampleTotalsMigrations]));
   vaultDatabase = `keyvault_${schema}`;
   vault = await createKeyVaultPool(config.postgres!, { database: vaultDatabase, max: 4 });
   await migrateKeyVault(vaultDatabase);
@@ -82,14 +83,11 @@ describe('personal data at rest', () => {
     const cache = new CachingKeyStore(keyStore);
     const codec = sampleLedgerCodec(new FieldCipher(cache));
     const projection = new SampleTotalsProjection(schema, [topic]);
-    const runner = new ProjectionRunner(pool, kafka, projection, { schema });
+    const runner = projectionProcessor(pool, kafka, projection, { schema });
 
     const streamId = `sample-${subjectId}`;
-    await handleCommand(
-      store,
-      sampleLedger,
-      codec,
-      streamId,
+    await new CommandPipeline(pool, store).execute(
+      { decider: sampleLedger, codec, streamOf: () => streamId, load: foldStream(store, sampleLedger, codec) },
       { type: 'RecordSample', sampleId: 'pii-1', subjectId, note: `Customer ${marker} asked to be called back`, amountCents: 4_200n, category: 'support' },
       sampleMetadata(),
     );

@@ -1,18 +1,10 @@
-/**
- * What kind of failure an error is. The HTTP status is derived from the kind in exactly one place
- * (`HTTP_STATUS_BY_KIND`), so a domain error never picks its own status code.
- */
-export type ErrorKind =
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'gone'
-  | 'conflict'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'internal';
+import type { ErrorKind } from '@crm/errors';
 
+// AppError and ErrorKind live in @crm/errors (no dependencies), so domain code can throw them without loading
+// NestJS; they are re-exported from this package's index for HTTP code. Only the HTTP mapping lives here.
+export { AppError, type AppErrorOptions, type ErrorKind } from '@crm/errors';
+
+/** The HTTP status of each kind of error: the one place where a domain error becomes a status code. */
 export const HTTP_STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
   unauthenticated: 401,
@@ -24,32 +16,3 @@ export const HTTP_STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   unavailable: 503,
   internal: 500,
 };
-
-export interface AppErrorOptions {
-  /** Safe, PII-free details for the client (field names, limits), never values the user sent. */
-  details?: Record<string, unknown>;
-  /** Whether repeating the same operation may succeed (a timeout, a version conflict); never true for bad input. */
-  retriable?: boolean;
-  cause?: unknown;
-}
-
-/**
- * An expected failure with a stable, documented code (`CONTACT_NOT_FOUND`). The message is written for
- * developers and must not contain personal data: it is returned to clients and may be logged.
- */
-export class AppError extends Error {
-  readonly details: Record<string, unknown> | undefined;
-  readonly retriable: boolean;
-
-  constructor(
-    readonly code: string,
-    readonly kind: ErrorKind,
-    message: string,
-    options: AppErrorOptions = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'AppError';
-    this.details = options.details;
-    this.retriable = options.retriable ?? false;
-  }
-}

@@ -1,4 +1,4 @@
-import { AppError, type ErrorKind } from '@crm/http';
+import { defineErrors, type ErrorTable } from '@crm/errors';
 
 /**
  * Every failure of this lib has one of these stable codes. Kinds and retriability are fixed per code here, not at
@@ -18,16 +18,11 @@ export const MERKLE_ERRORS = {
   MERKLE_HASH_INVALID: { kind: 'invalid', retriable: false },
   /** A hex string with an odd length or a non-hex character. */
   MERKLE_HEX_INVALID: { kind: 'invalid', retriable: false },
-} as const satisfies Record<string, { kind: ErrorKind; retriable: boolean }>;
+} as const satisfies ErrorTable;
 
 export type MerkleErrorCode = keyof typeof MERKLE_ERRORS;
 
 /** Messages carry sizes and indexes at most, never leaf data: audit leaves may hold personal data. */
-export function merkleError(code: MerkleErrorCode, message: string): AppError {
-  const { kind, retriable } = MERKLE_ERRORS[code];
-  return new AppError(code, kind, message, { retriable });
-}
+export const merkleError = defineErrors(MERKLE_ERRORS);
 
-export function isMerkleError(error: unknown, code?: MerkleErrorCode): error is AppError {
-  return error instanceof AppError && error.code in MERKLE_ERRORS && (code === undefined || error.code === code);
-}
+export const isMerkleError = merkleError.is;

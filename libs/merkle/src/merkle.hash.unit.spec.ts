@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { MERKLE_ERRORS, emptyRoot, fromHex, isMerkleError, leafHash, nodeHash, rootHash, toHex } from './index.js';
 import { leafHashesOf, leavesOf } from './merkle.fixtures.js';
 

@@ -2,13 +2,14 @@
 // and is not applied twice; the baseline takes a schema created by the old boot-time DDL as it is.
 import type pg from 'pg';
 import { ActorType, LegalBasis } from '@crm/contracts';
-import { EventStore, eventStoreMigrations, handleCommand, projectionCheckpointMigrations, type EventMetadata } from '@crm/eventstore';
+import { CommandPipeline, EventStore, eventStoreMigrations, foldStream, type EventMetadata } from '@crm/eventstore';
+import { processorMigrations } from '@crm/processing';
 import type { SchemaMigration } from '@crm/postgres';
-import { migrateScratchSchema, sampleLedger, sampleLedgerCodec, SampleTotalsProjection, sampleTotalsMigrations, scratchSchema, testPlatformConfig } from '@crm/testing';
+import { migrateScratchSchema, sampleLedger, type RecordSample, sampleLedgerCodec, SampleTotalsProjection, sampleTotalsMigrations, scratchSchema, testPlatformConfig } from '@crm/testing';
 import { IrreversibleMigration, MIGRATIONS_TABLE, migrationDataSource, pendingMigrations } from './index.js';
 
 const settings = testPlatformConfig().postgres!;
-const baseline: readonly SchemaMigration[] = [...eventStoreMigrations, ...projectionCheckpointMigrations, ...sampleTotalsMigrations];
+const baseline: readonly SchemaMigration[] = [...eventStoreMigrations, ...processorMigrations, ...sampleTotalsMigrations];
 const metadata: EventMetadata = { actor: { id: 'user-1', type: ActorType.USER }, purpose: 'customer-service', legalBasis: LegalBasis.CONTRACT, correlationId: 'migrations-it' };
 
 /** The change under test: what a developer adds next — a nullable column on a read model and an index on the events. */
@@ -28,13 +29,18 @@ let drop: () => Promise<void>;
 
 afterEach(() => drop());
 
-/** Events through the real event store (command handler, optimistic concurrency), rows into the read model. */
-async function writeHistory(store: EventStore, projection: SampleTotalsProjection, subjects: number, perSubject: number): Promise<void> {
+/** One sample through the platform's write path (command pipeline, optimistic concurrency) into `store`. */
+function recordSample(store: EventStore, command: RecordSample) {
   const codec = sampleLedgerCodec(undefined);
+  return new CommandPipeline(pool, store).execute({ decider: sampleLedger, codec, streamOf: () => command.sampleId, load: foldStream(store, sampleLedger, codec) }, command, metadata);
+}
+
+/** Events through the real event store (command pipeline, optimistic concurrency), rows into the read model. */
+async function writeHistory(store: EventStore, projection: SampleTotalsProjection, subjects: number, perSubject: number): Promise<void> {
   for (let s = 0; s < subjects; s++) {
     for (let n = 0; n < perSubject; n++) {
       const command = { type: 'RecordSample' as const, sampleId: `sample-${s}-${n}`, subjectId: `subject-${s}`, note: `note ${n}`, amountCents: BigInt(100 * s + n), category: 'test' };
-      await handleCommand(store, sampleLedger, codec, command.sampleId, command, metadata);
+      await recordSample(store, command);
     }
   }
   const client = await pool.connect();
@@ -93,8 +99,8 @@ describe('schema migrations (TypeORM) on the real Postgres', () => {
     // The store carries on where it was: a recorded sample is still refused (its stream is read back), a new one
     // appends after the history, and the events stay immutable.
     const again = { type: 'RecordSample' as const, sampleId: 'sample-3-7', subjectId: 'subject-3', note: 'again', amountCents: 1n, category: 'test' };
-    await expect(handleCommand(store, sampleLedger, sampleLedgerCodec(undefined), again.sampleId, again, metadata)).rejects.toThrow(/recorded already/);
-    await handleCommand(store, sampleLedger, sampleLedgerCodec(undefined), 'after', { ...again, sampleId: 'after' }, metadata);
+    await expect(recordSample(store, again)).rejects.toThrow(/recorded already/);
+    await recordSample(store, { ...again, sampleId: 'after' });
     expect((await pool.query(`SELECT max(global_position)::int AS last, count(*)::int AS n FROM "${schema}".events`)).rows[0]).toEqual({ last: 41, n: 41 });
     await expect(pool.query(`DELETE FROM "${schema}".events`)).rejects.toThrow(/events are immutable/);
   });

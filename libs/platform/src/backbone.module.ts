@@ -8,16 +8,19 @@ import {
   FieldCipher,
   FileKekProvider,
   PostgresKeyStore,
+  SHRED_EVICTION,
   ShredAnnouncer,
-  subscribeToShredAnnouncements,
+  ShredReactor,
   SubjectShredder,
   type BlindIndexNormaliser,
 } from '@crm/crypto';
-import { EventStore, OutboxRelay } from '@crm/eventstore';
-import { KAFKA_PRIMARY, type KafkaCluster, type Subscription } from '@crm/messaging';
+import { CommandPipeline, EventStore, OutboxRelay } from '@crm/eventstore';
+import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { PG_POOL } from '@crm/postgres';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
+/** The service's one write path (`CommandPipeline`): every write of the service goes through it. */
+export const COMMAND_PIPELINE = Symbol('COMMAND_PIPELINE');
 export const FIELD_CIPHER = Symbol('FIELD_CIPHER');
 export const BLIND_INDEXER = Symbol('BLIND_INDEXER');
 export const SUBJECT_SHREDDER = Symbol('SUBJECT_SHREDDER');
@@ -36,19 +39,18 @@ export interface BackboneOptions {
 }
 
 /**
- * Boots the write side the way every service needs it: the topic exists, the outbox relay runs, and this process
- * evicts shredded keys as soon as any process announces them. The schema is the migrations' job (docs/migrations.md).
+ * Boots the write side the way every service needs it: the topic exists, the outbox relay runs. The schema is the
+ * migrations' job (docs/migrations.md). (This process evicts shredded keys as soon as any process announces them
+ * through `ShredReactor`, a reactor hosted by the platform's Kafka event transport.)
  */
 @Injectable()
 class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   #relay: OutboxRelay | undefined;
-  #shreds: Subscription | undefined;
 
   constructor(
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions & { service: string },
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(KAFKA_PRIMARY) private readonly kafka: KafkaCluster,
-    @Inject(KEY_CACHE) private readonly keys: CachingKeyStore,
     @Inject(KEY_VAULT_POOL) private readonly vault: Pool,
   ) {}
 
@@ -56,12 +58,10 @@ class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     await this.kafka.ensureTopics([{ name: this.options.topic, partitions: this.options.partitions ?? 6 }]);
     this.#relay = new OutboxRelay(this.pool, this.kafka, { schema: this.options.schema });
     this.#relay.start();
-    this.#shreds = await subscribeToShredAnnouncements(this.kafka, this.keys, { processName: this.options.service });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.#relay?.stop();
-    await this.#shreds?.stop();
     await this.vault.end();
   }
 }
@@ -73,6 +73,7 @@ export class BackboneModule {
     return {
       module: BackboneModule,
       global: true,
+      controllers: [ShredReactor],
       providers: [
         { provide: BACKBONE_OPTIONS, useValue: { ...options, service: config.service } },
         {
@@ -80,6 +81,7 @@ export class BackboneModule {
           inject: [PG_POOL],
           useFactory: (pool: Pool) => new EventStore(pool, { schema: options.schema, topic: options.topic }),
         },
+        { provide: COMMAND_PIPELINE, inject: [PG_POOL, EVENT_STORE], useFactory: (pool: Pool, store: EventStore) => new CommandPipeline(pool, store) },
         { provide: KEY_VAULT_POOL, useFactory: () => createKeyVaultPool(config.postgres!, { applicationName: `${config.service}-keys`, max: 4 }) },
         {
           provide: KEY_CACHE,
@@ -93,9 +95,10 @@ export class BackboneModule {
           useFactory: (keys: CachingKeyStore, kafka: KafkaCluster) => new SubjectShredder({ keyStore: keys, caches: [keys], announcer: new ShredAnnouncer(kafka) }),
         },
         { provide: BLIND_INDEXER, useFactory: () => BlindIndexer.fromStateDir(config.stateDir, options.blindIndexes ?? {}) },
+        { provide: SHRED_EVICTION, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => ({ processName: config.service, caches: keys }) },
         BackboneLifecycle,
       ],
-      exports: [EVENT_STORE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE],
+      exports: [EVENT_STORE, COMMAND_PIPELINE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE],
     };
   }
 }

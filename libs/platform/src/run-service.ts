@@ -9,7 +9,8 @@ import { AuthGuard, JWT_VERIFIER, JwtVerifier, RedisRevocationList, type Verific
 import { correlationId, correlationMiddleware, ErrorFilter } from '@crm/http';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { assertMigrated } from '@crm/migrations';
-import type { DatabaseMigrations } from '@crm/postgres';
+import { PG_POOL, type DatabaseMigrations, type Pool } from '@crm/postgres';
+import { KafkaEventTransport } from '@crm/processing';
 import { REDIS, type Redis } from '@crm/redis';
 import { AccessDeniedRecorder } from './access-denied.recorder.js';
 import { createLogger, NestPinoLogger, type Logger } from '@crm/logging';
@@ -55,7 +56,13 @@ class VerifierModule {}
 /** Largest JSON body any route accepts; bigger requests get 413 PAYLOAD_TOO_LARGE before any handler runs. */
 const BODY_LIMIT = '1mb';
 
-/** Builds the Nest application with the platform's conventions, without listening (tests use this directly). */
+/**
+ * Builds the Nest application with the platform's conventions, without listening (tests use this directly). The
+ * application comes back initialised, with its event consumers running: every `@Projector`/`@Reactor`
+ * (`@EventPattern`) handler of its controllers is hosted by the Kafka event transport, connected as a microservice
+ * and started once every `onApplicationBootstrap` has run (schemas migrated). `app.close()` stops the consumers
+ * before the connections close.
+ */
 export async function createServiceApp(
   definition: ServiceDefinition,
   config: PlatformConfig,
@@ -106,6 +113,16 @@ export async function createServiceApp(
       .build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document, { autoTagControllers: false }), { jsonDocumentUrl: 'docs/openapi.json' });
   }
+  app.connectMicroservice({
+    strategy: new KafkaEventTransport({
+      kafka,
+      pool: definition.needs.postgres === true ? app.get<Pool>(PG_POOL, { strict: false }) : undefined,
+      logger,
+      resolve: (token) => app.get(token as string, { strict: false }),
+    }),
+  });
+  await app.init();
+  await app.startAllMicroservices();
   return app;
 }
 

@@ -1,4 +1,4 @@
-import { AppError, type ErrorKind } from '@crm/http';
+import { defineErrors, type ErrorTable } from '@crm/errors';
 
 /**
  * Every failure the audit service answers with. Kind (and so the HTTP status) and retriability are fixed per code
@@ -25,11 +25,8 @@ export const AUDIT_ERRORS = {
   AUDIT_PROCESSOR_UNKNOWN: { kind: 'invalid', retriable: false },
   /** An export format other than json, csv or html. */
   AUDIT_FORMAT_UNSUPPORTED: { kind: 'invalid', retriable: false },
-} as const satisfies Record<string, { kind: ErrorKind; retriable: boolean }>;
+} as const satisfies ErrorTable;
 
 export type AuditErrorCode = keyof typeof AUDIT_ERRORS;
 
-export function auditError(code: AuditErrorCode, message: string, details?: Record<string, unknown>): AppError {
-  const { kind, retriable } = AUDIT_ERRORS[code];
-  return new AppError(code, kind, message, { retriable, ...(details === undefined ? {} : { details }) });
-}
+export const auditError = defineErrors(AUDIT_ERRORS);

@@ -5,6 +5,7 @@ import { PG_POOL, type Pool } from '@crm/postgres';
 import { loadAuditConfig, type AuditConfig } from './audit.config.js';
 import { AuditRuntime, PLATFORM_CONFIG } from './audit.runtime.js';
 import { AUDIT_CONFIG, REGISTER_EVENT_STORE, TREE_HEAD_KEY } from './audit.tokens.js';
+import { AuditIngestController } from './ingesting/audit-ingest.controller.js';
 import { ProofsController } from './proofs/proofs.controller.js';
 import { ProofsService } from './proofs/proofs.service.js';
 import { EntriesQuery } from './querying/entries.query.js';
@@ -25,7 +26,7 @@ export class AuditModule {
   static register(platform: PlatformConfig, config: AuditConfig = loadAuditConfig()): DynamicModule {
     return {
       module: AuditModule,
-      controllers: [ProofsController, QueriesController, ActivitiesController, ProcessorsController, RegisterExportController],
+      controllers: [AuditIngestController, ProofsController, QueriesController, ActivitiesController, ProcessorsController, RegisterExportController],
       providers: [
         { provide: AUDIT_CONFIG, useValue: config },
         { provide: PLATFORM_CONFIG, useValue: platform },

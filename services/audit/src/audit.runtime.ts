@@ -6,7 +6,6 @@ import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { PG_POOL, type Pool } from '@crm/postgres';
 import type { AuditConfig } from './audit.config.js';
 import { AUDIT_CONFIG, TREE_HEAD_KEY } from './audit.tokens.js';
-import { AuditIngester } from './ingesting/audit.ingester.js';
 import { EntriesStore } from './trail/entries.store.js';
 import { AuditLogView } from './tree-heads/log.view.js';
 import { TreeHeadPublisher } from './tree-heads/tree-head.publisher.js';
@@ -15,14 +14,15 @@ import type { TreeHeadKey } from './tree-heads/tree-head.key.js';
 export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
 
 /**
- * Boots the audit log in order: schema, log id, the tree rebuilt from the stored leaf hashes, the heads already on
- * Kafka checked against it, then ingest and periodic signing. The register's outbox relay runs beside them.
+ * Boots the audit log in order: log id, the tree rebuilt from the stored leaf hashes, the heads already on Kafka checked
+ * against it, then periodic signing. The register's outbox relay runs beside them. Ingest is the
+ * `AuditIngestController` projector, which the platform's event transport starts once this has booted. The schema is
+ * the migrations' job (docs/migrations.md): the service does not start while one is pending.
  */
 @Injectable()
 export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly view: AuditLogView;
   #publisher: TreeHeadPublisher | undefined;
-  #ingester: AuditIngester | undefined;
   #relay: OutboxRelay | undefined;
   readonly #logger: Logger;
 
@@ -43,10 +43,6 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     return this.#publisher;
   }
 
-  get ingester(): AuditIngester | undefined {
-    return this.#ingester;
-  }
-
   async onApplicationBootstrap(): Promise<void> {
     await this.kafka.ensureTopics([{ name: this.config.registerTopic, partitions: 3 }]);
     this.#relay = new OutboxRelay(this.pool, this.kafka, { schema: this.config.schema });
@@ -58,19 +54,9 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       logger: this.#logger,
     });
     await this.#publisher.start();
-    if (this.config.ingest) {
-      this.#ingester = new AuditIngester(this.kafka, this.store, this.view, logId, {
-        topicPattern: this.config.topicPattern,
-        discoveryIntervalMs: this.config.discoveryIntervalMs,
-        maxBatchSize: this.config.maxBatchSize,
-        logger: this.#logger,
-      });
-      await this.#ingester.start();
-    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.#ingester?.stop();
     await this.#publisher?.stop();
     await this.#relay?.stop();
   }

@@ -5,6 +5,7 @@ import { AccessRecorder } from './access-recording/access.recorder.js';
 import { ContactViews } from './contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, loadContactsConfig } from './contacts.config.js';
 import { ContactCommands } from './contacts/contact-commands.service.js';
+import { ContactWriteModel } from './contacts/contact.write-model.js';
 import { CONTACTS_SCHEMA, CONTACTS_TOPIC, SEARCH_INDEX_NORMALISERS } from './contacts/contact.streams.js';
 import { ContactsController } from './contacts/contacts.controller.js';
 import { ContactErasure } from './erasure/contact-erasure.service.js';
@@ -42,6 +43,7 @@ export class ContactsModule {
         ContactsRepository,
         ReadModelMigration,
         ContactProjection,
+        ContactWriteModel,
         ContactCommands,
         ContactViews,
         AccessRecorder,

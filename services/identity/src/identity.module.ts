@@ -3,7 +3,9 @@ import type { PlatformConfig } from '@crm/config';
 import { BackboneModule } from '@crm/platform';
 import { AccountsController } from './accounts/accounts.controller.js';
 import { AccountsRepository } from './accounts/accounts.repository.js';
+import { AccountWriteModel } from './accounts/account.write-model.js';
 import { AccountsService, EMAIL_INDEX, PASSWORD_HASHER } from './accounts/accounts.service.js';
+import { RoleWriteModel } from './accounts/role.write-model.js';
 import { AdminBootstrap } from './accounts/admin.bootstrap.js';
 import { IDENTITY_SCHEMA, IDENTITY_TOPIC } from './accounts/identity.events.js';
 import { AuthenticationController } from './authentication/authentication.controller.js';
@@ -30,6 +32,8 @@ export class IdentityModule {
         { provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig(config) },
         { provide: PASSWORD_HASHER, useFactory: () => new PasswordHasher(loadPasswordHashingSettings()) },
         AccountsRepository,
+        AccountWriteModel,
+        RoleWriteModel,
         AccountsService,
         AuthenticationService,
         MfaEnrolmentService,

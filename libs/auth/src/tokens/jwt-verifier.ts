@@ -8,7 +8,7 @@ import {
   type JWSHeaderParameters,
   type JWTVerifyGetKey,
 } from 'jose';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { authErrors } from '../auth.errors.js';
 import type { RevocationCheck } from '../revocation/revocation-check.js';
 import {

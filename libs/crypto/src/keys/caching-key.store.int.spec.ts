@@ -35,11 +35,11 @@ describe('the DEK cache', () => {
     const clock = { now: 0 };
     const cache = new CachingKeyStore(inner, { ttlMs: 60_000, now: () => clock.now });
     const subjectId = uniqueName('subject');
-    await cache.dekFor(subjectId);
+    const key = await cache.dekFor(subjectId);
     await inner.shred(subjectId, 'ERASURE_REQUEST');
 
     clock.now = 59_999;
-    await expect(cache.dekFor(subjectId)).resolves.toBeDefined();
+    await expect(cache.dekFor(subjectId)).resolves.toEqual(key);
     clock.now = 60_000;
     await expect(cache.dekFor(subjectId)).rejects.toMatchObject({ code: 'KEY_SHREDDED' });
   });

@@ -36,11 +36,24 @@ const rowsOf = async (subjectId: string) =>
   (await pool.query<WrappedRow>('SELECT * FROM data_keys WHERE subject_id = $1 ORDER BY key_version', [subjectId])).rows;
 
 describe('the key vault schema', () => {
-  it('given migrations run concurrently and repeatedly, then they all succeed and apply nothing more', async () => {
+  it('given migrations run concurrently and repeatedly, then they apply nothing more, the schema is there once and existing keys and erasures are kept', async () => {
+    const kept = await store.dekFor(subject());
+    const erased = subject();
+    await store.dekFor(erased);
+    await store.shred(erased, 'ERASURE_REQUEST');
+
     const runs = await Promise.all([1, 2, 3].map(() => runMigrations(settings, keyVaultDatabase(vault.database))));
+
     expect(runs).toEqual([[], [], []]);
     const { rows } = await pool.query<{ name: string }>('SELECT name FROM crm_migrations ORDER BY id');
     expect(rows.map((row) => row.name)).toEqual(keyVaultMigrations.map((migration) => migration.name));
+    const tables = await pool.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+    expect(tables.rows.map((row) => row.name)).toEqual(['crm_migrations', 'data_keys', 'erasure_ledger', 'kek_epochs']);
+    const triggers = await pool.query<{ name: string }>(`SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'erasure_ledger'::regclass AND NOT tgisinternal ORDER BY 1`);
+    expect(triggers.rows.map((row) => row.name)).toEqual(['erasure_ledger_append_only', 'erasure_ledger_no_truncate']);
+    const fresh = (await vault.openStore()).store;
+    expect(await fresh.dekById(kept.keyId, kept.keyVersion)).toEqual(kept);
+    await expect(fresh.dekFor(erased)).rejects.toMatchObject({ code: 'KEY_SHREDDED' });
   });
 
   it('given the KEK directory, then it is private and each epoch key is a 600 file of 32 random bytes', async () => {
@@ -219,7 +232,8 @@ describe('KEK rotation', () => {
     expect(epochs).toEqual([rotation.epoch]);
 
     // A fresh process (no cache) opens every old ciphertext through the re-wrapped DEKs.
-    const fresh = new FieldCipher((await vault.openStore()).store);
+    const freshStore = (await vault.openStore()).store;
+    const fresh = new FieldCipher(freshStore);
     for (const [index, s] of subjects.entries()) {
       expect(await fresh.openText(s, 'contacts.contact.name', sealed[index]!)).toBe(`marker-${s}`);
     }
@@ -228,7 +242,8 @@ describe('KEK rotation', () => {
     // does not unwrap under the new KEK either.
     const staleBox = { nonce: stale!.wrap_nonce, ciphertext: stale!.wrapped_dek };
     const staleBinding = { subjectId: stale!.subject_id, keyId: stale!.key_id, keyVersion: stale!.key_version, kekEpoch: oldEpoch };
-    expect(() => unwrapDek(oldKek, staleBinding, staleBox)).not.toThrow(); // sanity: it was a real wrapped DEK
+    // Sanity: it was a real wrapped DEK, the very key the fresh process opened the ciphertext with.
+    expect(unwrapDek(oldKek, staleBinding, staleBox)).toEqual((await freshStore.dekById(stale!.key_id, stale!.key_version)).key);
     expect(() => unwrapDek(oldKek, { ...staleBinding, kekEpoch: rotation.epoch }, staleBox)).toThrow(expect.objectContaining({ code: 'WRAPPED_KEY_INVALID' }));
     const newKek = await vault.kek.kek(rotation.epoch);
     expect(() => unwrapDek(newKek, staleBinding, staleBox)).toThrow(expect.objectContaining({ code: 'WRAPPED_KEY_INVALID' }));
@@ -287,15 +302,41 @@ describe('KEK rotation', () => {
     }
   });
 
-  it('given two rotations at once, then at most one runs and the other is refused as retriable', async () => {
-    const other = await vault.openStore();
+  it('given a rotation under way, when another process starts one, then it is refused as retriable and only the first creates an epoch', async () => {
+    // The first rotation is held inside its KEK provider, after it took the run lock, so the two certainly overlap:
+    // started side by side they might also run one after the other, and then both would rightly succeed.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let pausedAtCreate = false;
+    const paused: KekProvider = {
+      currentEpoch: () => vault.kek.currentEpoch(),
+      kek: (epoch) => vault.kek.kek(epoch),
+      createNext: async () => {
+        pausedAtCreate = true;
+        await gate;
+        return vault.kek.createNext();
+      },
+      destroy: (epoch) => vault.kek.destroy(epoch),
+    };
+    const first = new PostgresKeyStore({ pool: (await vault.openStore()).pool, kek: paused });
+    const second = (await vault.openStore()).store;
+    const highestEpoch = async () => (await pool.query<{ epoch: number }>('SELECT max(epoch) AS epoch FROM kek_epochs')).rows[0]!.epoch;
+    const before = await highestEpoch();
 
-    const outcomes = await Promise.allSettled([store.rotateKek(), other.store.rotateKek()]);
+    const running = first.rotateKek();
+    try {
+      await expectEventually(() => expect(pausedAtCreate).toBe(true));
 
-    expect(outcomes.some((outcome) => outcome.status === 'fulfilled')).toBe(true);
-    for (const outcome of outcomes) {
-      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'KEK_ROTATION_IN_PROGRESS', retriable: true });
+      await expect(second.rotateKek()).rejects.toMatchObject({ code: 'KEK_ROTATION_IN_PROGRESS', retriable: true });
+    } finally {
+      release(); // also when the expectation fails, so the first rotation ends and the vault can be dropped
     }
+    const rotation = await running;
+
+    expect(rotation.epoch).toBe(before + 1);
+    expect(await highestEpoch()).toBe(before + 1);
+    // The refused one left nothing held: once the first is done, the next rotation runs.
+    await expect(second.rotateKek()).resolves.toMatchObject({ epoch: before + 2 });
   });
 });
 

@@ -50,7 +50,7 @@ export const protobufShredAnnouncementCodec: ShredAnnouncementCodec = {
     try {
       message = fromBinary(SubjectKeyShreddedSchema, bytes);
     } catch (error) {
-      throw cryptoError('SHRED_ANNOUNCEMENT_INVALID', 'shred announcement is not a SubjectKeyShredded message', error);
+      throw cryptoError('SHRED_ANNOUNCEMENT_INVALID', 'shred announcement is not a SubjectKeyShredded message', { cause: error });
     }
     const reason = (Object.keys(TO_WIRE) as ShredReason[]).find((key) => TO_WIRE[key] === message.reason);
     const at = message.shreddedAt === undefined ? undefined : dateFromTimestamp(message.shreddedAt);

@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 
 /** Another writer appended to the stream first. Retriable: reload the stream, decide again, append again. */
 export class StreamVersionConflict extends AppError {

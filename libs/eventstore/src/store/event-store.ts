@@ -108,8 +108,9 @@ export class EventStore {
     return BigInt(rows[0]?.version ?? 0);
   }
 
-  async readStream(streamId: string, fromVersion = 1n): Promise<RecordedEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(
+  /** A stream's events in order; pass `client` to read inside a transaction (the command pipeline's load). */
+  async readStream(streamId: string, fromVersion = 1n, client?: PoolClient): Promise<RecordedEvent[]> {
+    const { rows } = await (client ?? this.pool).query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM ${this.#s}.events e WHERE e.stream_id = $1 AND e.stream_version >= $2 ORDER BY e.stream_version`,
       [streamId, fromVersion.toString()],
     );

@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { fold } from '@crm/eventstore';
 import { sampleLedger, type RecordSample } from './sample-ledger.decider.js';
 

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { fromBinary, SampleRecordedSchema } from '@crm/contracts';
-import type { Projection, ProjectedEvent } from '@crm/eventstore';
+import type { Projection, ProjectedEvent } from '@crm/processing';
 import { quoteIdent } from '@crm/eventstore';
 import type { SchemaMigration } from '@crm/postgres';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { create, ProcessingActivityRecordedSchema, ProcessorRecordedSchema, toBinary } from '@crm/contracts';
-import type { EventStore } from '@crm/eventstore';
+import { create, decodePayload, ProcessingActivityRecordedSchema, ProcessorRecordedSchema, toBinary } from '@crm/contracts';
+import { CommandPipeline, type EventStore } from '@crm/eventstore';
 import { PG_POOL, type Pool } from '@crm/postgres';
 import type { AuditConfig } from '../audit.config.js';
 import { AUDIT_CONFIG, REGISTER_EVENT_STORE } from '../audit.tokens.js';
@@ -15,7 +15,9 @@ export class Registers {
   readonly processors: VersionedRegister<ProcessorDocument>;
 
   constructor(@Inject(PG_POOL) pool: Pool, @Inject(REGISTER_EVENT_STORE) events: EventStore, @Inject(AUDIT_CONFIG) config: AuditConfig) {
-    this.activities = new VersionedRegister<ActivityDocument>(pool, events, config.schema, {
+    // The audit service's one write path: its only writes of its own are register versions.
+    const pipeline = new CommandPipeline(pool, events);
+    this.activities = new VersionedRegister<ActivityDocument>(pool, pipeline, config.schema, {
       table: 'activity_versions',
       streamPrefix: 'activity',
       event: (id, version, documentJson) => {
@@ -23,14 +25,22 @@ export class Registers {
         const payload = create(ProcessingActivityRecordedSchema, { activityId: id, version, name: document.name, purposes: document.purposes, documentJson });
         return { type: ProcessingActivityRecordedSchema.typeName, payloadType: ProcessingActivityRecordedSchema.typeName, payload: toBinary(ProcessingActivityRecordedSchema, payload) };
       },
+      recorded: (envelope) => {
+        const message = decodePayload(envelope, ProcessingActivityRecordedSchema);
+        return { id: message.activityId, version: message.version, json: message.documentJson };
+      },
     });
-    this.processors = new VersionedRegister<ProcessorDocument>(pool, events, config.schema, {
+    this.processors = new VersionedRegister<ProcessorDocument>(pool, pipeline, config.schema, {
       table: 'processor_versions',
       streamPrefix: 'processor',
       event: (id, version, documentJson) => {
         const document = JSON.parse(documentJson) as ProcessorDocument;
         const payload = create(ProcessorRecordedSchema, { processorId: id, version, name: document.name, documentJson });
         return { type: ProcessorRecordedSchema.typeName, payloadType: ProcessorRecordedSchema.typeName, payload: toBinary(ProcessorRecordedSchema, payload) };
+      },
+      recorded: (envelope) => {
+        const message = decodePayload(envelope, ProcessorRecordedSchema);
+        return { id: message.processorId, version: message.version, json: message.documentJson };
       },
     });
   }

@@ -83,6 +83,6 @@ export class RegisterService {
   private async assertProcessorsExist(ids: readonly string[]): Promise<void> {
     const known = await this.registers.processors.exists(ids);
     const unknown = ids.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw auditError('AUDIT_PROCESSOR_UNKNOWN', 'the processor register does not hold these processors', { processorIds: unknown });
+    if (unknown.length > 0) throw auditError('AUDIT_PROCESSOR_UNKNOWN', 'the processor register does not hold these processors', { details: { processorIds: unknown } });
   }
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { ActorType, LegalBasis } from '@crm/contracts';
-import { quoteIdent, StreamVersionConflict, type EventStore, type NewEvent } from '@crm/eventstore';
-import { withTransaction } from '@crm/postgres';
+import { ActorType, LegalBasis, type EventEnvelope } from '@crm/contracts';
+import { quoteIdent, StreamVersionConflict, type CommandPipeline, type Decider, type NewEvent, type WriteModel } from '@crm/eventstore';
 import { auditError } from '../audit.errors.js';
 import { REGISTER_PURPOSE } from './register.events.js';
 
@@ -21,7 +20,28 @@ export interface RegisterKind {
   streamPrefix: string;
   /** The event recording one version. */
   event: (id: string, version: number, canonicalJson: string) => NewEvent;
+  /** And back: the version an event recorded. */
+  recorded: (envelope: EventEnvelope) => VersionRecorded;
 }
+
+/** Record a new version of one register record (its document as canonical JSON). */
+export interface RecordVersion {
+  id: string;
+  json: string;
+  actorId: string;
+}
+export interface VersionRecorded {
+  id: string;
+  version: number;
+  json: string;
+}
+
+/** Versions only ever follow each other: the decision is the next number, its optimistic lock the stream's. */
+const versionDecider: Decider<RecordVersion, { version: number }, VersionRecorded> = {
+  initialState: () => ({ version: 0 }),
+  decide: (command, state) => [{ id: command.id, version: state.version + 1, json: command.json }],
+  evolve: (_state, event) => ({ version: event.version }),
+};
 
 export interface Change {
   actorId: string;
@@ -42,14 +62,39 @@ export function canonicalJson(value: unknown): string {
  */
 export class VersionedRegister<D> {
   readonly #table: string;
+  /** The register record as the command pipeline runs it: its version rows are its state (one event per version). */
+  readonly model: WriteModel<RecordVersion, { version: number }, VersionRecorded>;
 
   constructor(
     private readonly pool: Pool,
-    private readonly events: EventStore,
+    private readonly pipeline: CommandPipeline,
     schema: string,
-    private readonly kind: RegisterKind,
+    kind: RegisterKind,
   ) {
-    this.#table = `${quoteIdent(schema)}.${quoteIdent(kind.table)}`;
+    const table = `${quoteIdent(schema)}.${quoteIdent(kind.table)}`;
+    this.#table = table;
+    this.model = {
+      decider: versionDecider,
+      codec: { encode: async (event) => kind.event(event.id, event.version, event.json), decode: async (envelope) => kind.recorded(envelope) },
+      streamOf: (command) => `${kind.streamPrefix}-${command.id}`,
+      load: async (tx, command) => {
+        const { rows } = await tx.query<{ version: number }>(`SELECT coalesce(max(version), 0)::int AS version FROM ${table} WHERE id = $1`, [command.id]);
+        const version = rows[0]?.version ?? 0;
+        return { state: { version }, version: BigInt(version) };
+      },
+      save: async (tx, { command, events, eventIds, at }) => {
+        for (const [index, event] of events.entries()) {
+          await tx.query(`INSERT INTO ${table} (id, version, document, recorded_by, recorded_at, event_id) VALUES ($1, $2, $3::jsonb, $4, $5, $6)`, [
+            event.id,
+            event.version,
+            event.json,
+            command.actorId,
+            at,
+            eventIds[index],
+          ]);
+        }
+      },
+    };
   }
 
   create(document: D, change: Change): Promise<RegisterRecord<D>> {
@@ -91,32 +136,14 @@ export class VersionedRegister<D> {
   }
 
   private async write(id: string, expectedVersion: number, document: D, change: Change): Promise<RegisterRecord<D>> {
-    const version = expectedVersion + 1;
-    const json = canonicalJson(document);
-    const recordedAt = new Date();
+    const metadata = { actor: { id: change.actorId, type: ActorType.USER }, purpose: REGISTER_PURPOSE, legalBasis: LegalBasis.LEGAL_OBLIGATION, correlationId: change.correlationId };
     try {
-      await withTransaction(this.pool, async (tx) => {
-        const { eventIds } = await this.events.append(
-          `${this.kind.streamPrefix}-${id}`,
-          expectedVersion === 0 ? 'no_stream' : BigInt(expectedVersion),
-          [this.kind.event(id, version, json)],
-          { actor: { id: change.actorId, type: ActorType.USER }, purpose: REGISTER_PURPOSE, legalBasis: LegalBasis.LEGAL_OBLIGATION, correlationId: change.correlationId },
-          tx,
-        );
-        await tx.query(`INSERT INTO ${this.#table} (id, version, document, recorded_by, recorded_at, event_id) VALUES ($1, $2, $3::jsonb, $4, $5, $6)`, [
-          id,
-          version,
-          json,
-          change.actorId,
-          recordedAt,
-          eventIds[0],
-        ]);
-      });
+      const outcome = await this.pipeline.execute(this.model, { id, json: canonicalJson(document), actorId: change.actorId }, metadata, { expectedVersion: BigInt(expectedVersion) });
+      return { id, version: outcome.state.version, document, recordedBy: change.actorId, recordedAt: outcome.at.toISOString() };
     } catch (error) {
       if (error instanceof StreamVersionConflict) throw conflict(id, expectedVersion, undefined);
       throw error;
     }
-    return { id, version, document, recordedBy: change.actorId, recordedAt: recordedAt.toISOString() };
   }
 }
 
@@ -134,8 +161,6 @@ function toRecord<D>(row: Row<D>): RegisterRecord<D> {
 
 function conflict(id: string, expected: number, current: number | undefined) {
   return auditError('AUDIT_REGISTER_VERSION_CONFLICT', 'the record changed since the version you edited; reload and apply your change again', {
-    id,
-    expectedVersion: expected,
-    ...(current === undefined ? {} : { currentVersion: current }),
+    details: { id, expectedVersion: expected, ...(current === undefined ? {} : { currentVersion: current }) },
   });
 }

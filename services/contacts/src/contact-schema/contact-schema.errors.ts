@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 
 /** One rejected value, named by its path and the rule it broke; never the value itself (it is personal data). */
 export interface FieldViolation {

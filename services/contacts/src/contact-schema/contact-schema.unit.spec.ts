@@ -1,4 +1,4 @@
-import type { AppError } from '@crm/http';
+import type { AppError } from '@crm/errors';
 import {
   CONTACT_FIELDS,
   RECTIFIABLE_UNITS,

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import type { Decider } from '@crm/eventstore';
 import { RECTIFIABLE_UNITS, setAt, unsetAt, valueAt, type ContactData, type ContactPatch, type TransactionData } from '../contact-schema/index.js';
 

@@ -1,4 +1,4 @@
-import type { AppError } from '@crm/http';
+import type { AppError } from '@crm/errors';
 import { fold } from '@crm/eventstore';
 import { contactDecider, type ContactCommand, type ContactCreated, type ContactEvent, type ContactState } from './contact.decider.js';
 

@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { SubjectShredder } from '@crm/crypto';
-import type { EventStore } from '@crm/eventstore';
-import { EVENT_STORE, FIELD_CIPHER, SUBJECT_SHREDDER } from '@crm/platform';
-import { withTransaction } from '@crm/postgres';
-import type { FieldCipher } from '@crm/crypto';
-import { contactCodec } from '../contacts/contact.codec.js';
-import { contactDecider } from '../contacts/contact.decider.js';
-import { contactStream } from '../contacts/contact.streams.js';
+import { AppError } from '@crm/http';
+import type { CommandPipeline } from '@crm/eventstore';
+import { COMMAND_PIPELINE, SUBJECT_SHREDDER } from '@crm/platform';
+import { ContactWriteModel } from '../contacts/contact.write-model.js';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
 import { contactNotFound } from '../read-model/contact.projection.js';
 import { ContactsRepository } from '../read-model/contacts.repository.js';
@@ -31,40 +28,38 @@ export interface ErasureReceipt {
  */
 @Injectable()
 export class ContactErasure {
-  readonly #codec;
-
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COMMAND_PIPELINE) private readonly pipeline: CommandPipeline,
     @Inject(SUBJECT_SHREDDER) private readonly shredder: SubjectShredder,
-    @Inject(FIELD_CIPHER) cipher: FieldCipher,
+    private readonly model: ContactWriteModel,
     private readonly contacts: ContactsRepository,
     private readonly purchases: TransactionPurge,
-  ) {
-    this.#codec = contactCodec(cipher);
-  }
+  ) {}
 
   async erase(contactId: string, context: ProcessingContext): Promise<ErasureReceipt> {
     if (!ContactsRepository.isContactId(contactId)) throw contactNotFound();
     const row = await this.contacts.byId(contactId);
-    if (row === undefined) {
-      const erasedAt = await this.contacts.erasedAt(contactId);
-      if (erasedAt === undefined) throw contactNotFound();
-      await this.shredder.shredSubject(contactId, 'ERASURE_REQUEST');
-      return { id: contactId, erasedAt: erasedAt.toISOString(), alreadyErased: true };
-    }
+    if (row === undefined) return this.#erasedBefore(contactId);
     const shred = await this.shredder.shredSubject(contactId, 'ERASURE_REQUEST');
-    // The decision needs only "it exists and is not erased", which the locked read-model row says; the lock makes a
-    // write that is under way finish first (its sealed data dies with the key all the same).
-    const state = { ...contactDecider.initialState(), status: 'active' as const };
-    const events = contactDecider.decide({ type: 'EraseContact', contactId }, state);
-    const encoded = await Promise.all(events.map((event) => this.#codec.encode(event)));
-    await withTransaction(this.contacts.pool, async (tx) => {
-      const locked = await this.contacts.byId(contactId, tx, { forUpdate: true });
-      if (locked === undefined) return; // a concurrent erasure purged it first
-      await this.store.append(contactStream(contactId), BigInt(locked.version), encoded, eventMetadata(context), tx);
-      await this.contacts.purge(tx, contactId, shred.erasedAt);
-    });
+    // Through the one write path: the locked row says "it exists and is not erased" (a write under way finishes
+    // first; its sealed data dies with the key all the same); the decision appends the PII-free ContactErased and the
+    // model's state rows purge the contact to a tombstone, in one transaction.
+    try {
+      await this.pipeline.execute(this.model, { type: 'EraseContact', contactId }, eventMetadata(context));
+    } catch (error) {
+      // A concurrent erasure purged it between our read and the lock: erased all the same.
+      if (error instanceof AppError && error.code === 'CONTACT_ERASED') return this.#erasedBefore(contactId);
+      throw error;
+    }
     this.purchases.schedule(contactId);
     return { id: contactId, erasedAt: shred.erasedAt.toISOString(), alreadyErased: false };
+  }
+
+  /** Erasure is idempotent: shredding again is harmless, and heals an erasure interrupted after its purge. */
+  async #erasedBefore(contactId: string): Promise<ErasureReceipt> {
+    const erasedAt = await this.contacts.erasedAt(contactId);
+    if (erasedAt === undefined) throw contactNotFound();
+    await this.shredder.shredSubject(contactId, 'ERASURE_REQUEST');
+    return { id: contactId, erasedAt: erasedAt.toISOString(), alreadyErased: true };
   }
 }

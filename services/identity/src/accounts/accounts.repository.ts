@@ -41,9 +41,10 @@ export class AccountsRepository {
     return rows[0];
   }
 
-  async byId(userId: string, db: Db = this.pool): Promise<AccountRow | undefined> {
+  /** `forUpdate` locks the row until the transaction ends: it is the account's decision state (AccountWriteModel). */
+  async byId(userId: string, db: Db = this.pool, options: { forUpdate?: boolean } = {}): Promise<AccountRow | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(userId)) return undefined;
-    const { rows } = await db.query<AccountRow>(`SELECT * FROM identity.accounts WHERE user_id = $1`, [userId]);
+    const { rows } = await db.query<AccountRow>(`SELECT * FROM identity.accounts WHERE user_id = $1${options.forUpdate === true ? ' FOR UPDATE' : ''}`, [userId]);
     return rows[0];
   }
 

@@ -1,29 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { BUILT_IN_ROLES, isPermission, permissionsOfRoles, requiresMfa, type Permission, type RoleCatalogue } from '@crm/auth';
-import {
-  fromBinary,
-  MfaResetSchema,
-  PasswordChangedSchema,
-  RoleCreatedSchema,
-  RolesAssignedSchema,
-  SealedFieldSchema,
-  toBinary,
-  UserRegisteredSchema,
-} from '@crm/contracts';
-import { sealedFieldFromProto, sealedFieldToProto, type BlindIndexer, type FieldCipher } from '@crm/crypto';
-import type { EventStore } from '@crm/eventstore';
+import { fromBinary, SealedFieldSchema } from '@crm/contracts';
+import { sealedFieldFromProto, type BlindIndexer, type FieldCipher } from '@crm/crypto';
+import type { CommandPipeline } from '@crm/eventstore';
 import { AppError } from '@crm/http';
-import { BLIND_INDEXER, EVENT_STORE, FIELD_CIPHER } from '@crm/platform';
-import { withTransaction } from '@crm/postgres';
+import { BLIND_INDEXER, COMMAND_PIPELINE, FIELD_CIPHER } from '@crm/platform';
 import { checkNewPassword, isPasswordExpired, loadPasswordPolicy, passwordPolicyError, PasswordHasher, type PasswordPolicy } from '../passwords/index.js';
 import { RefreshTokenStore } from '../tokens/index.js';
 import type { IdentityConfig } from '../identity.config.js';
 import { IDENTITY_CONFIG } from '../identity.tokens.js';
+import { ACCOUNT_EMAIL_FIELD, ACCOUNT_NAME_FIELD } from './account.codec.js';
+import { AccountWriteModel, EMAIL_INDEX } from './account.write-model.js';
 import { AccountsRepository, type AccountRow } from './accounts.repository.js';
-import { identityEvent, identityMetadata } from './identity.events.js';
+import { identityMetadata } from './identity.events.js';
+import { RoleWriteModel } from './role.write-model.js';
 
-export const EMAIL_INDEX = 'identity.email';
+export { EMAIL_INDEX } from './account.write-model.js';
 export const PASSWORD_HASHER = Symbol('PASSWORD_HASHER');
 
 export interface RegisterAccount {
@@ -52,7 +45,9 @@ export class AccountsService {
 
   constructor(
     private readonly accounts: AccountsRepository,
-    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(COMMAND_PIPELINE) private readonly pipeline: CommandPipeline,
+    private readonly model: AccountWriteModel,
+    private readonly roles: RoleWriteModel,
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     @Inject(BLIND_INDEXER) private readonly indexer: BlindIndexer<string>,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
@@ -75,21 +70,15 @@ export class AccountsService {
     const previousHashes = [credentials.password_hash, ...credentials.password_history];
     const violations = await checkNewPassword(this.#policy, newPassword, { name: view.displayName, email: view.email }, { previousHashes, verify: (hash, candidate) => this.hasher.verify(hash, candidate) });
     if (violations.length > 0) throw passwordPolicyError(violations);
-    const hash = await this.hasher.hash(newPassword);
-    await withTransaction(this.accounts.pool, async (tx) => {
-      await this.accounts.setPassword(tx, userId, hash, previousHashes.slice(0, Math.max(0, this.#policy.historySize)), new Date());
-      await this.events.append(`user-${userId}`, 'any', [identityEvent(PasswordChangedSchema, { userId }, userId)], identityMetadata(userId, correlationId), tx);
-    });
+    const passwordHash = await this.hasher.hash(newPassword);
+    const passwordHistory = previousHashes.slice(0, Math.max(0, this.#policy.historySize));
+    await this.pipeline.execute(this.model, { type: 'ChangePassword', userId, passwordHash, passwordHistory }, identityMetadata(userId, correlationId));
     // Whoever knew the old password may hold a session: every session ends, the user signs in again.
     await this.sessions.revokeAllForUser(userId, 'password_changed');
   }
 
   async resetMfa(userId: string, actorId: string, correlationId: string): Promise<void> {
-    if ((await this.accounts.byId(userId)) === undefined) throw new AppError('USER_NOT_FOUND', 'not_found', 'no such user');
-    await withTransaction(this.accounts.pool, async (tx) => {
-      await this.accounts.resetMfa(tx, userId);
-      await this.events.append(`user-${userId}`, 'any', [identityEvent(MfaResetSchema, { userId }, userId)], identityMetadata(actorId, correlationId), tx);
-    });
+    await this.pipeline.execute(this.model, { type: 'ResetMfa', userId }, identityMetadata(actorId, correlationId));
     await this.sessions.revokeAllForUser(userId, 'mfa_changed');
   }
 
@@ -142,50 +131,25 @@ export class AccountsService {
       throw new AppError('USER_EMAIL_TAKEN', 'conflict', 'an account with this e-mail address exists already');
     }
     const userId = randomUUID();
-    const email = await this.cipher.seal(userId, 'identity.account.email', command.email.trim());
-    const name = await this.cipher.seal(userId, 'identity.account.displayName', command.displayName.trim());
+    const email = command.email.trim();
+    const displayName = command.displayName.trim();
     const passwordHash = await this.hasher.hash(command.password);
-    const now = new Date();
     try {
-      await withTransaction(this.accounts.pool, async (tx) => {
-        await this.accounts.insert(
-          tx,
-          {
-            user_id: userId,
-            email_index: emailIndex,
-            email_sealed: Buffer.from(toBinary(SealedFieldSchema, sealedFieldToProto(email))),
-            name_sealed: Buffer.from(toBinary(SealedFieldSchema, sealedFieldToProto(name))),
-            roles: command.roles,
-          },
-          passwordHash,
-          now,
-        );
-        await this.events.append(
-          `user-${userId}`,
-          'no_stream',
-          [identityEvent(UserRegisteredSchema, { userId, email: sealedFieldToProto(email), displayName: sealedFieldToProto(name), roles: command.roles }, userId, email.keyId)],
-          identityMetadata(actorId, correlationId),
-          tx,
-        );
-      });
+      await this.pipeline.execute(this.model, { type: 'RegisterAccount', userId, email, displayName, roles: command.roles, passwordHash }, identityMetadata(actorId, correlationId));
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw new AppError('USER_EMAIL_TAKEN', 'conflict', 'an account with this e-mail address exists already');
       throw error;
     }
-    return { id: userId, email: command.email.trim(), displayName: command.displayName.trim(), roles: command.roles, mfaEnrolled: false, createdAt: now.toISOString() };
+    const now = new Date();
+    return { id: userId, email, displayName, roles: command.roles, mfaEnrolled: false, createdAt: now.toISOString() };
   }
 
   async assignRoles(userId: string, roles: string[], actorId: string, correlationId: string): Promise<AccountView> {
     await this.assertRolesExist(roles);
-    const account = await this.accounts.byId(userId);
-    if (account === undefined) throw new AppError('USER_NOT_FOUND', 'not_found', 'no such user');
-    await withTransaction(this.accounts.pool, async (tx) => {
-      await this.accounts.setRoles(tx, userId, roles);
-      await this.events.append(`user-${userId}`, 'any', [identityEvent(RolesAssignedSchema, { userId, roles }, userId)], identityMetadata(actorId, correlationId), tx);
-    });
+    await this.pipeline.execute(this.model, { type: 'AssignRoles', userId, roles }, identityMetadata(actorId, correlationId));
     // Access tokens carry permissions: the user's live sessions end so the next token reflects the new roles.
     await this.sessions.revokeAllForUser(userId, 'roles_changed');
-    return this.view({ ...account, roles });
+    return this.get(userId);
   }
 
   async createRole(
@@ -201,10 +165,7 @@ export class AccountsService {
       throw new AppError('ROLE_PERMISSIONS_INVALID', 'invalid', 'permissions must be a non-empty list from the catalogue', { details: { unknown } });
     }
     if (Object.hasOwn(BUILT_IN_ROLES, name)) throw new AppError('ROLE_EXISTS', 'conflict', 'a role with this name exists already');
-    await withTransaction(this.accounts.pool, async (tx) => {
-      if (!(await this.accounts.insertRole(tx, name, permissions, mfaRequired))) throw new AppError('ROLE_EXISTS', 'conflict', 'a role with this name exists already');
-      await this.events.append(`role-${name}`, 'no_stream', [identityEvent(RoleCreatedSchema, { role: name, permissions, mfaRequired }, '')], identityMetadata(actorId, correlationId), tx);
-    });
+    await this.pipeline.execute(this.roles, { type: 'CreateRole', name, permissions, mfaRequired }, identityMetadata(actorId, correlationId));
     return { name, permissions, mfaRequired: mfaRequired || requiresMfa(permissions.filter(isPermission)) };
   }
 
@@ -222,8 +183,8 @@ export class AccountsService {
     const open = (bytes: Buffer, field: string) => this.cipher.openText(row.user_id, field, sealedFieldFromProto(fromBinary(SealedFieldSchema, bytes)));
     return {
       id: row.user_id,
-      email: await open(row.email_sealed, 'identity.account.email'),
-      displayName: await open(row.name_sealed, 'identity.account.displayName'),
+      email: await open(row.email_sealed, ACCOUNT_EMAIL_FIELD),
+      displayName: await open(row.name_sealed, ACCOUNT_NAME_FIELD),
       roles: row.roles,
       mfaEnrolled: row.mfa_enrolled,
       createdAt: row.created_at.toISOString(),

@@ -1,6 +1,5 @@
 import { ActorType, LegalBasis, type DescMessage, type MessageInitShape } from '@crm/contracts';
-import { protoEvent, uuidv7, type EventMetadata, type EventStore, type NewEvent } from '@crm/eventstore';
-import type { PoolClient } from '@crm/postgres';
+import { protoEvent, recordModel, uuidv7, type CommandPipeline, type EventMetadata, type NewEvent } from '@crm/eventstore';
 
 export const IDENTITY_TOPIC = 'crm.identity.v1.events';
 export const IDENTITY_SCHEMA = 'identity';
@@ -24,6 +23,6 @@ export function identityEvent<Desc extends DescMessage>(schema: Desc, data: Mess
 }
 
 /** Authentication decisions are one-event streams: no aggregate to protect, and no contention between logins. */
-export async function recordAuthEvent(store: EventStore, event: NewEvent, metadata: EventMetadata, client?: PoolClient): Promise<void> {
-  await store.append(`auth-${uuidv7()}`, 'no_stream', [event], metadata, client);
+export async function recordAuthEvent(pipeline: CommandPipeline, event: NewEvent, metadata: EventMetadata): Promise<void> {
+  await pipeline.execute(recordModel, { streamId: `auth-${uuidv7()}`, event }, metadata);
 }

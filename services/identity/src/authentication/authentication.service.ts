@@ -10,9 +10,9 @@ import {
   SealedFieldSchema,
 } from '@crm/contracts';
 import { sealedFieldFromProto, type FieldCipher } from '@crm/crypto';
-import type { EventStore } from '@crm/eventstore';
+import type { CommandPipeline } from '@crm/eventstore';
 import { AppError } from '@crm/http';
-import { EVENT_STORE, FIELD_CIPHER } from '@crm/platform';
+import { COMMAND_PIPELINE, FIELD_CIPHER } from '@crm/platform';
 import { withTransaction } from '@crm/postgres';
 import { REDIS, type Redis } from '@crm/redis';
 import { AccountsRepository, type AccountRow } from '../accounts/accounts.repository.js';
@@ -58,7 +58,7 @@ export class AuthenticationService {
     private readonly refreshTokens: RefreshTokenStore,
     keys: SigningKeyStore,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
-    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(COMMAND_PIPELINE) private readonly pipeline: CommandPipeline,
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     @Inject(REDIS) redis: Redis,
     @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
@@ -84,7 +84,7 @@ export class AuthenticationService {
     const decision = await this.#throttle.check(accountKey, clientAddress);
     if (!decision.allowed) {
       const reason = decision.reason === 'account_locked' ? LoginFailureReason.LOCKED : LoginFailureReason.RATE_LIMITED;
-      await recordAuthEvent(this.events, identityEvent(LoginFailedSchema, { userId: '', reason }, ''), identityMetadata('anonymous', correlationId));
+      await recordAuthEvent(this.pipeline, identityEvent(LoginFailedSchema, { userId: '', reason }, ''), identityMetadata('anonymous', correlationId));
       throw loginRefusedError(decision);
     }
     const account = await this.accounts.byEmailIndex(accountKey);
@@ -94,7 +94,7 @@ export class AuthenticationService {
     if (!valid || account === undefined) {
       await this.#throttle.recordFailure(accountKey, clientAddress);
       await recordAuthEvent(
-        this.events,
+        this.pipeline,
         identityEvent(LoginFailedSchema, { userId: account?.user_id ?? '', reason: LoginFailureReason.BAD_CREDENTIALS }, account?.user_id ?? ''),
         identityMetadata(account?.user_id ?? 'anonymous', correlationId),
       );
@@ -119,7 +119,7 @@ export class AuthenticationService {
     const method = await this.checkSecondFactor(account, code);
     if (method === undefined) {
       await recordAuthEvent(
-        this.events,
+        this.pipeline,
         identityEvent(LoginFailedSchema, { userId, reason: LoginFailureReason.SECOND_FACTOR }, userId),
         identityMetadata(userId, correlationId),
       );
@@ -127,7 +127,7 @@ export class AuthenticationService {
     }
     await this.#mfaAttempts.recordSuccess(userId);
     await recordAuthEvent(
-      this.events,
+      this.pipeline,
       identityEvent(MfaUsedSchema, { userId, method: method === 'otp' ? MfaMethod.TOTP : MfaMethod.RECOVERY_CODE }, userId),
       identityMetadata(userId, correlationId),
     );
@@ -190,7 +190,7 @@ export class AuthenticationService {
       sessionId: session.sessionId,
     });
     await recordAuthEvent(
-      this.events,
+      this.pipeline,
       identityEvent(LoginSucceededSchema, { userId: account.user_id, sessionId: session.sessionId, methods: amr }, account.user_id),
       identityMetadata(account.user_id, correlationId),
     );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import type { SigningKeyStore } from '../tokens/index.js';
 
 export type ChallengePurpose = 'mfa' | 'enroll' | 'password';

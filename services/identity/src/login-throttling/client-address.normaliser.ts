@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 
 /**
  * The unit an address budget is counted for. IPv4: the address. IPv4-mapped IPv6 (`::ffff:192.0.2.1`, what a

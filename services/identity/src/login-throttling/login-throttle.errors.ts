@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import type { LoginThrottleRefusal } from './login.throttle.js';
 
 /**

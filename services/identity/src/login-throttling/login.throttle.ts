@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Redis } from '@crm/redis';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { clientAddressBucket } from './client-address.normaliser.js';
 import { loginRefusedError } from './login-throttle.errors.js';
 import {

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fromBinary, MfaEnrolledSchema, MfaMethod, SealedFieldSchema, toBinary } from '@crm/contracts';
+import { fromBinary, SealedFieldSchema, toBinary } from '@crm/contracts';
 import { sealedFieldFromProto, sealedFieldToProto, type FieldCipher } from '@crm/crypto';
-import type { EventStore } from '@crm/eventstore';
+import type { CommandPipeline } from '@crm/eventstore';
 import { AppError } from '@crm/http';
-import { EVENT_STORE, FIELD_CIPHER } from '@crm/platform';
-import { withTransaction } from '@crm/postgres';
+import { COMMAND_PIPELINE, FIELD_CIPHER } from '@crm/platform';
 import { REDIS, type Redis } from '@crm/redis';
 import { AccountsRepository } from '../accounts/accounts.repository.js';
-import { identityEvent, identityMetadata } from '../accounts/identity.events.js';
+import { AccountWriteModel } from '../accounts/account.write-model.js';
+import { identityMetadata } from '../accounts/identity.events.js';
 import { TOTP_FIELD } from '../authentication/authentication.service.js';
 import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, mfaCodeInvalidError, mfaCodeReplayedError, otpauthUri, totpQrSvg, TotpReplayGuard, verifyTotp } from '../mfa/index.js';
 import { IDENTITY_CONFIG } from '../identity.tokens.js';
@@ -27,7 +27,8 @@ export class MfaEnrolmentService {
   constructor(
     private readonly accounts: AccountsRepository,
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
-    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(COMMAND_PIPELINE) private readonly pipeline: CommandPipeline,
+    private readonly model: AccountWriteModel,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Inject(REDIS) redis: Redis,
   ) {
@@ -55,10 +56,7 @@ export class MfaEnrolmentService {
     if (!(await this.#replays.claim(userId, verdict.timeStep))) throw mfaCodeReplayedError();
     const recoveryCodes = generateRecoveryCodes();
     const hashes = await Promise.all(recoveryCodes.map((recoveryCode) => hashRecoveryCode(recoveryCode)));
-    await withTransaction(this.accounts.pool, async (tx) => {
-      await this.accounts.confirmTotp(tx, userId, hashes);
-      await this.events.append(`user-${userId}`, 'any', [identityEvent(MfaEnrolledSchema, { userId, method: MfaMethod.TOTP }, userId)], identityMetadata(userId, correlationId), tx);
-    });
+    await this.pipeline.execute(this.model, { type: 'ConfirmMfaEnrolment', userId, recoveryCodeHashes: hashes }, identityMetadata(userId, correlationId));
     return { recoveryCodes };
   }
 }

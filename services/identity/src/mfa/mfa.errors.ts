@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 
 /**
  * Stable codes of second-factor failures. A wrong, malformed or expired code is one answer (`MFA_CODE_INVALID`):

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { RedisRevocationList } from '@crm/auth';
 import { PG_POOL, type Pool } from '@crm/postgres';
-import type { EventStore } from '@crm/eventstore';
-import { EVENT_STORE } from '@crm/platform';
+import type { CommandPipeline } from '@crm/eventstore';
+import { COMMAND_PIPELINE } from '@crm/platform';
 import { REDIS, type Redis } from '@crm/redis';
 import { recordSessionsRevoked } from './refresh-tokens/session-revoked.events.js';
 import { AccessTokenIssuer } from './access-tokens/access-token.issuer.js';
@@ -75,11 +75,11 @@ export class TokensModule {
         },
         {
           provide: RefreshTokenStore,
-          // The event store is optional so the module also runs alone (its tests); in the service it is always there.
-          inject: [PG_POOL, REDIS, { token: EVENT_STORE, optional: true }],
-          useFactory: (pool: Pool, redis: Redis, events: EventStore | undefined) =>
+          // The write path is optional so the module also runs alone (its tests); in the service it is always there.
+          inject: [PG_POOL, REDIS, { token: COMMAND_PIPELINE, optional: true }],
+          useFactory: (pool: Pool, redis: Redis, pipeline: CommandPipeline | undefined) =>
             new RefreshTokenStore({
-              ...(events === undefined ? {} : { onRevoked: (sessions, reason) => recordSessionsRevoked(events, sessions, reason) }),
+              ...(pipeline === undefined ? {} : { onRevoked: (sessions, reason) => recordSessionsRevoked(pipeline, sessions, reason) }),
               pool,
               revocations: new RedisRevocationList(redis),
               schema: config.schema,

@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import type { Redis } from '@crm/redis';
 import { mfaRateLimitedError } from '../mfa.errors.js';
 import { assertUserId } from '../redis-key.js';

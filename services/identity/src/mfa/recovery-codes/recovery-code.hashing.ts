@@ -1,5 +1,5 @@
 import { hash as argon2Hash, verify as argon2Verify, type Options } from '@node-rs/argon2';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { normaliseRecoveryCode } from './recovery-code.generator.js';
 
 /**

@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { decodeBase32, encodeBase32 } from './base32.codec.js';
 import { DEFAULT_TOTP_PARAMETERS, OTP_ALGORITHMS, type OtpAlgorithm } from './otp.algorithm.js';
 

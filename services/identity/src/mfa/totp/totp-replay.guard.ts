@@ -1,4 +1,4 @@
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import type { Redis } from '@crm/redis';
 import { assertUserId } from '../redis-key.js';
 import { DEFAULT_TOTP_PARAMETERS } from './otp.algorithm.js';

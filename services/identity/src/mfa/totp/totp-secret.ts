@@ -15,7 +15,7 @@ export interface TotpSecret {
 }
 
 /**
- * A fresh secret for enrolment. It is a credential: store it sealed with an AEAD (GUIDE §6), never log it, and show
+ * A fresh secret for enrolment. It is a credential: store it sealed with an AEAD (docs/identity-security.md), never log it, and show
  * the base32 form only on the enrolment screen.
  */
 export function generateTotpSecret(randomBytes: RandomBytes = systemRandomBytes): TotpSecret {

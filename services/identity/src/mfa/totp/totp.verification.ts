@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { DEFAULT_TOTP_PARAMETERS, hotp, totpTimeStep, type TotpParameters } from './otp.algorithm.js';
 
 export interface TotpVerifyOptions extends Partial<TotpParameters> {

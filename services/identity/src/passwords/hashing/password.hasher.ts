@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash as argon2Hash, parseOptions, verify as argon2Verify, type Options } from '@node-rs/argon2';
 import { ConfigError } from '@crm/config';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { isWellFormedPassword, normalisePassword } from '../password.normalisation.js';
 import { OWASP_ARGON2ID_SETTINGS, passwordHashingSettingsSchema, type PasswordHashingSettings } from './password-hashing.config.js';
 

@@ -10,7 +10,7 @@ import {
   type AuthenticationMethod,
   type Permission,
 } from '@crm/auth';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { SigningKeyStore } from '../signing-keys/signing-key.store.js';
 
 export interface AccessTokenRequest {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { JwtVerifier, RedisRevocationList, revokedSessionKey } from '@crm/auth';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { createRedis } from '@crm/redis';
 import { migrateScratchSchema, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
 import { AccessTokenIssuer } from '../access-tokens/access-token.issuer.js';
@@ -45,8 +45,23 @@ async function failure(promise: Promise<unknown>): Promise<string> {
 const userId = () => uniqueName('user');
 
 describe('refresh tokens on the real Postgres and Redis', () => {
-  it('migrates idempotently, also when several instances boot at once', async () => {
+  it('migrates idempotently, also when several instances boot at once: one table, its indexes, and the sessions kept', async () => {
+    const { sessionId } = await store.startSession(userId(), { amr: ['pwd'] });
+
     await expect(Promise.all([1, 2, 3].map(() => migrateScratchSchema(schema, refreshTokenMigrations)))).resolves.toEqual([[], [], []]);
+
+    const tables = await pool.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema]);
+    expect(tables.rows.map((row) => row.name)).toEqual(['crm_migrations', 'refresh_tokens']);
+    const indexes = await pool.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'refresh_tokens' ORDER BY 1`, [schema]);
+    expect(indexes.rows.map((row) => row.name)).toEqual([
+      'refresh_tokens_one_successor',
+      'refresh_tokens_pkey',
+      'refresh_tokens_session',
+      'refresh_tokens_session_expiry',
+      'refresh_tokens_user_live',
+    ]);
+    const kept = await pool.query(`SELECT 1 FROM "${schema}".refresh_tokens WHERE session_id = $1`, [sessionId]);
+    expect(kept.rows).toHaveLength(1);
   });
 
   it('given a new session, then the token is 256 random bits and only its SHA-256 is stored', async () => {

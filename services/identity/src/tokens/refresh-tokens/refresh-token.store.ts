@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AUTHENTICATION_METHODS, type AuthenticationMethod, type RedisRevocationList } from '@crm/auth';
 import { quoteIdent } from '@crm/eventstore';
-import { AppError } from '@crm/http';
+import { AppError } from '@crm/errors';
 import { withTransaction, type Pool, type PoolClient } from '@crm/postgres';
 import {
   isSessionRevocationReason,

@@ -1,5 +1,5 @@
 import { SessionRevocationReason as Wire, SessionRevokedSchema } from '@crm/contracts';
-import type { EventStore } from '@crm/eventstore';
+import type { CommandPipeline } from '@crm/eventstore';
 import { identityEvent, identityMetadata, recordAuthEvent } from '../../accounts/identity.events.js';
 import type { RevokedSession } from './refresh-token.store.js';
 import type { SessionRevocationReason } from './refresh-token.rules.js';
@@ -16,8 +16,8 @@ const TO_WIRE: Record<SessionRevocationReason, Wire> = {
 };
 
 /** Every ended session is a `SessionRevoked` event for the audit trail, whoever or whatever ended it. */
-export async function recordSessionsRevoked(events: EventStore, sessions: RevokedSession[], reason: SessionRevocationReason): Promise<void> {
+export async function recordSessionsRevoked(pipeline: CommandPipeline, sessions: RevokedSession[], reason: SessionRevocationReason): Promise<void> {
   for (const { sessionId, userId } of sessions) {
-    await recordAuthEvent(events, identityEvent(SessionRevokedSchema, { userId, sessionId, reason: TO_WIRE[reason] }, userId), identityMetadata(userId, `session-${sessionId}`));
+    await recordAuthEvent(pipeline, identityEvent(SessionRevokedSchema, { userId, sessionId, reason: TO_WIRE[reason] }, userId), identityMetadata(userId, `session-${sessionId}`));
   }
 }

@@ -1,13 +1,15 @@
-// The ingester on the real servers: Kafka topics in, append-only rows with dense leaf indexes out.
+// The audit ingest projector on the real servers: Kafka topics in, append-only rows with dense leaf indexes out.
 import type pg from 'pg';
+import { DeadLetterSchema, fromBinary } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
+import { deadLetterTopic, processorMigrations, type EventProcessor } from '@crm/processing';
 import { expectEventually, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
 import { contactCreated, contactDataAccessed, contactRectified, encode, unknownEvent } from '../testing/audit.fixtures.js';
 import { entryLeafHash } from '../trail/entry.canonical.js';
 import { auditTrailMigrations } from '../trail/audit.schema.js';
 import { EntriesStore } from '../trail/entries.store.js';
 import { AuditLogView } from '../tree-heads/log.view.js';
-import { AuditIngester } from './audit.ingester.js';
+import { auditIngestProcessor } from './audit-ingest.projector.js';
 
 const config = testPlatformConfig();
 const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'audit-ingester-int-test' });
@@ -16,10 +18,10 @@ let pool: pg.Pool;
 let drop: () => Promise<void>;
 let store: EntriesStore;
 let prefix: string;
-const running: AuditIngester[] = [];
+const running: EventProcessor[] = [];
 
-async function startIngester(view = new AuditLogView(store)): Promise<{ ingester: AuditIngester; view: AuditLogView }> {
-  const ingester = new AuditIngester(kafka, store, view, await store.logId(), { topicPattern: new RegExp(`^${prefix}\\.[a-z]+$`), discoveryIntervalMs: 200, maxBatchSize: 50 });
+async function startIngester(view = new AuditLogView(store)): Promise<{ ingester: EventProcessor; view: AuditLogView }> {
+  const ingester = auditIngestProcessor(kafka, store, view, await store.logId(), { topicPattern: new RegExp(`^${prefix}\\.[a-z]+$`), discoveryIntervalMs: 200, maxBatchSize: 50 });
   running.push(ingester);
   await ingester.start();
   return { ingester, view };
@@ -31,7 +33,7 @@ async function rows(): Promise<Array<{ leaf_index: string; event_id: string; act
 
 beforeEach(async () => {
   let schema: string;
-  ({ pool, schema, drop } = await scratchSchema('it_audit_ingest', auditTrailMigrations));
+  ({ pool, schema, drop } = await scratchSchema('it_audit_ingest', [...processorMigrations, ...auditTrailMigrations]));
   store = new EntriesStore(pool, schema);
   prefix = uniqueName('itaudit').replaceAll('-', '');
 });
@@ -41,8 +43,8 @@ afterEach(async () => {
 });
 afterAll(() => kafka.close());
 
-describe('the audit ingester on real Postgres and Kafka', () => {
-  it('given envelopes, a redelivery, garbage and an unknown payload type, then each event is one entry with dense leaf indexes', async () => {
+describe('the audit ingest on real Postgres and Kafka', () => {
+  it('given envelopes, a redelivery, garbage and an unknown payload type, then each event is one entry with dense leaf indexes and the garbage is dead-lettered', async () => {
     const contacts = `${prefix}.contacts`;
     await kafka.ensureTopics([{ name: contacts, partitions: 3 }]);
     const created = contactCreated('contact-1', ['name.given', 'emails']);
@@ -69,6 +71,9 @@ describe('the audit ingester on real Postgres and Kafka', () => {
     const stored = await store.entriesAfter(-1, 10);
     expect(stored.map((entry) => Buffer.from(entryLeafHash(entry)).toString('hex'))).toEqual(stored.map((entry) => Buffer.from(entry.leafHash).toString('hex')));
     expect(stored.map((entry) => Buffer.from(view.tree.leafHash(entry.leafIndex)).toString('hex'))).toEqual(stored.map((entry) => Buffer.from(entry.leafHash).toString('hex')));
+    // What is not an envelope is kept apart, with its code and its bytes, and did not stop the ingest.
+    const [letter] = await kafka.readFromStart(deadLetterTopic(contacts), (seen) => seen.length >= 1, { groupId: uniqueName('it-audit-dlq'), timeoutMs: 20_000 });
+    expect(fromBinary(DeadLetterSchema, letter!.value)).toMatchObject({ errorCode: 'EVENT_DECODE_FAILED', originalTopic: contacts, originalValue: new Uint8Array(Buffer.from('not an envelope')) });
   });
 
   it('given a topic created after start, then discovery subscribes to it; given a restart, then nothing is recorded twice', async () => {

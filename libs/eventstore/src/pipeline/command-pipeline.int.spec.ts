@@ -1,0 +1,152 @@
+import type { SchemaMigration } from '@crm/postgres';
+import { scratchSchema } from '@crm/testing';
+import type pg from 'pg';
+import type { Decider } from '../decider/decider.js';
+import { StreamVersionConflict } from '../store/event-store.errors.js';
+import { EventStore } from '../store/event-store.js';
+import { eventStoreMigrations } from '../store/event-store.schema.js';
+import { CommandPipeline, foldStream } from './command-pipeline.js';
+import type { EventCodec, WriteModel } from './write-model.js';
+import { sampleMetadata } from '../testing-fixtures.js';
+
+// A tally: the smallest domain whose decisions depend on the state (a cap), so a decision on a stale state is wrong.
+type TallyCommand = { type: 'Add'; tally: string; amount: number } | { type: 'Touch'; tally: string };
+type TallyEvent = { type: 'Added'; amount: number };
+interface TallyState {
+  total: number;
+}
+const CAP = 1_000;
+
+const tallyDecider = (calls: { decide: number }): Decider<TallyCommand, TallyState, TallyEvent> => ({
+  initialState: () => ({ total: 0 }),
+  decide(command, state) {
+    calls.decide++;
+    if (command.type === 'Touch') return [];
+    if (state.total + command.amount > CAP) throw new Error('TALLY_CAP_EXCEEDED');
+    return [{ type: 'Added', amount: command.amount }];
+  },
+  evolve: (state, event) => ({ total: state.total + event.amount }),
+});
+
+const codec: EventCodec<TallyEvent> = {
+  encode: async (event) => ({ type: 'crm.testing.v1.Added', payloadType: 'crm.testing.v1.Added', payload: Buffer.from(JSON.stringify(event)), subjectId: 'tally-subject' }),
+  decode: async (envelope) => JSON.parse(Buffer.from(envelope.payload).toString()) as TallyEvent,
+};
+
+/** The test's read model, as a migration beside the event store's. */
+const talliesMigration: SchemaMigration = {
+  name: 'CommandPipelineTestTallies1795996800950',
+  up: (schema) => `CREATE TABLE "${schema}".tallies (tally text PRIMARY KEY, total int NOT NULL, version bigint NOT NULL)`,
+};
+
+let pool: pg.Pool;
+let schema: string;
+let drop: () => Promise<void>;
+let store: EventStore;
+
+beforeAll(async () => {
+  ({ pool, schema, drop } = await scratchSchema('pipeline', [...eventStoreMigrations, talliesMigration]));
+  store = new EventStore(pool, { schema, topic: 'crm.testing.v1.events' });
+});
+afterAll(() => drop());
+
+function foldedModel(calls = { decide: 0 }, save?: WriteModel<TallyCommand, TallyState, TallyEvent>['save']): WriteModel<TallyCommand, TallyState, TallyEvent> {
+  const decider = tallyDecider(calls);
+  return { decider, codec, streamOf: (command) => `tally-${command.tally}`, load: foldStream(store, decider, codec), ...(save === undefined ? {} : { save }) };
+}
+
+const outboxRows = async (streamId: string) =>
+  Number((await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${schema}".outbox o JOIN "${schema}".events e USING (event_id) WHERE e.stream_id = $1`, [streamId])).rows[0]?.n);
+
+describe('the command pipeline', () => {
+  it('given concurrent writers on one folded stream, then each decides again on a conflict and every write lands once, in order', async () => {
+    const calls = { decide: 0 };
+    const pipeline = new CommandPipeline(pool, store, { conflictRetries: 20 });
+    const model = foldedModel(calls);
+
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => pipeline.execute(model, { type: 'Add', tally: 'busy', amount: 5 }, sampleMetadata())));
+
+    const events = await store.readStream('tally-busy');
+    expect(events.map((event) => event.streamVersion)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    expect(outcomes.map((outcome) => outcome.version).sort()).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    expect(outcomes.map((outcome) => outcome.state.total).sort((a, b) => a - b)).toEqual([5, 10, 15, 20, 25, 30]);
+    expect(calls.decide).toBeGreaterThan(6);
+  });
+
+  it('given a stale expected version (If-Match), then it refuses with STREAM_VERSION_CONFLICT without deciding or retrying', async () => {
+    const calls = { decide: 0 };
+    const pipeline = new CommandPipeline(pool, store);
+    await pipeline.execute(foldedModel(), { type: 'Add', tally: 'stale', amount: 1 }, sampleMetadata());
+    await pipeline.execute(foldedModel(), { type: 'Add', tally: 'stale', amount: 1 }, sampleMetadata());
+
+    const attempt = pipeline.execute(foldedModel(calls), { type: 'Add', tally: 'stale', amount: 1 }, sampleMetadata(), { expectedVersion: 1n });
+
+    await expect(attempt).rejects.toBeInstanceOf(StreamVersionConflict);
+    await expect(attempt).rejects.toMatchObject({ code: 'STREAM_VERSION_CONFLICT' });
+    expect(calls.decide).toBe(0);
+    expect(await store.readStream('tally-stale')).toHaveLength(2);
+  });
+
+  it('given a command that decides nothing, then nothing is appended and the version stays', async () => {
+    const pipeline = new CommandPipeline(pool, store);
+    await pipeline.execute(foldedModel(), { type: 'Add', tally: 'quiet', amount: 3 }, sampleMetadata());
+
+    const outcome = await pipeline.execute(foldedModel(), { type: 'Touch', tally: 'quiet' }, sampleMetadata());
+
+    expect(outcome).toMatchObject({ version: 1n, events: [], eventIds: [], state: { total: 3 } });
+    expect(await store.readStream('tally-quiet')).toHaveLength(1);
+  });
+
+  it('given state rows, then they are written with the events in one transaction, and a failing save stores no event and no outbox row', async () => {
+    const pipeline = new CommandPipeline(pool, store, { clock: () => new Date('2026-11-30T12:00:00Z') });
+    const saved: Date[] = [];
+    const saving = foldedModel(undefined, async (tx, change) => {
+      saved.push(change.at);
+      await tx.query(`INSERT INTO "${schema}".tallies VALUES ($1, $2, $3) ON CONFLICT (tally) DO UPDATE SET total = EXCLUDED.total, version = EXCLUDED.version`, [
+        change.command.tally,
+        change.state.total,
+        change.version.toString(),
+      ]);
+    });
+    await pipeline.execute(saving, { type: 'Add', tally: 'rows', amount: 7 }, sampleMetadata());
+    const failing = foldedModel(undefined, async (tx) => {
+      await tx.query(`UPDATE "${schema}".tallies SET total = -1 WHERE tally = 'rows'`);
+      throw new Error('READ_MODEL_WRITE_FAILED');
+    });
+
+    await expect(pipeline.execute(failing, { type: 'Add', tally: 'rows', amount: 7 }, sampleMetadata())).rejects.toThrow('READ_MODEL_WRITE_FAILED');
+
+    expect((await pool.query(`SELECT total, version::text FROM "${schema}".tallies WHERE tally = 'rows'`)).rows).toEqual([{ total: 7, version: '1' }]);
+    expect(await store.readStream('tally-rows')).toHaveLength(1);
+    expect(await outboxRows('tally-rows')).toBe(1);
+    expect(saved).toEqual([new Date('2026-11-30T12:00:00Z')]);
+  });
+
+  it('given a batch (executeAll) whose last command fails, then none of it is stored', async () => {
+    const pipeline = new CommandPipeline(pool, store);
+    const commands: TallyCommand[] = [
+      { type: 'Add', tally: 'batch-a', amount: 1 },
+      { type: 'Add', tally: 'batch-b', amount: 2 },
+      { type: 'Add', tally: 'batch-a', amount: CAP },
+    ];
+
+    await expect(pipeline.executeAll(foldedModel(), commands, sampleMetadata())).rejects.toThrow('TALLY_CAP_EXCEEDED');
+
+    expect(await store.readStream('tally-batch-a')).toEqual([]);
+    expect(await store.readStream('tally-batch-b')).toEqual([]);
+  });
+
+  it('given a batch (executeAll), then each command decides on what the earlier ones left', async () => {
+    const pipeline = new CommandPipeline(pool, store);
+
+    const outcomes = await pipeline.executeAll(foldedModel(), [
+      { type: 'Add', tally: 'batch-c', amount: 1 },
+      { type: 'Add', tally: 'batch-c', amount: 2 },
+    ], sampleMetadata());
+
+    expect(outcomes.map((outcome) => [outcome.version, outcome.state.total])).toEqual([
+      [1n, 1],
+      [2n, 3],
+    ]);
+  });
+});
