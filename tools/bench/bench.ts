@@ -10,8 +10,8 @@ import { auditIngest, auditQueries } from './audit.ts';
 import { contactErasure, contactSearch, contactUsers, contactWrites } from './contacts.ts';
 import { kafkajsProducer, kafkaPerfTool, platformaticProducer } from './kafka-baselines.ts';
 import { platformMemory } from './memory.ts';
-import { pipeline } from './pipeline.ts';
-import { pgbenchBatchedAppend } from './postgres-baseline.ts';
+import { contactsPipeline } from './pipeline.ts';
+import { pgbenchBatchedAppend, pgbenchSingleRow } from './postgres-baseline.ts';
 
 const quick = process.argv.includes('--quick');
 const scale = quick ? 0.2 : 1;
@@ -28,10 +28,11 @@ await measure('Kafka ProducerPerformance', () => kafkaPerfTool(n(300_000)));
 await measure('kafkajs producer', () => kafkajsProducer(n(100_000)));
 await measure('@platformatic/kafka producer', () => platformaticProducer(n(100_000)));
 await measure('pgbench batched append', () => pgbenchBatchedAppend(quick ? 3 : 10));
+await measure('pgbench single-row append', () => pgbenchSingleRow(quick ? 3 : 10));
 await measure('field sealing', () => fieldSealing(n(200_000)));
-await measure('pipeline, plaintext', () => pipeline({ events: n(6_000), writers: 8, sealed: false }));
-await measure('pipeline, sealed', () => pipeline({ events: n(6_000), writers: 8, sealed: true }));
-await measure('pipeline, sealed, paced', () => pipeline({ events: n(2_000), writers: 8, sealed: true, ratePerSecond: 200 }));
+// The production write path (contacts), with the whole platform up.
+await measure('pipeline, max rate', () => contactsPipeline({ commands: n(3_000), writers: 8 }));
+await measure('pipeline, paced', () => contactsPipeline({ commands: n(1_000), writers: 8, ratePerSecond: 100 }));
 await measure('audit ingest', () => auditIngest(n(200_000)));
 await measure('audit queries', () => auditQueries(n(1_000_000), 1_000));
 // Through the running platform's gateway (the bench starts it, with the gateway's rate limit lifted).
@@ -52,20 +53,19 @@ const find = (prefix: string): Measurement => {
   return found;
 };
 const perfTool = find('Kafka ProducerPerformance');
-const pgbench = find('pgbench');
-const sealedMax = find('pipeline, PII sealed, max');
-const plainMax = find('pipeline, PII in plaintext, max');
+const pgbench = find('pgbench: 100-row');
+const sealedMax = find('pipeline: contact creation on the contacts write path, PII sealed, max');
 const ratios = {
+  'pipeline / pgbench single-row': sealedMax.perSecond / find('pgbench: single-row').perSecond,
   'kafkajs / Kafka perf tool': find('kafkajs').perSecond / perfTool.perSecond,
   '@platformatic/kafka / Kafka perf tool': find('@platformatic').perSecond / perfTool.perSecond,
   '@platformatic/kafka / kafkajs': find('@platformatic').perSecond / find('kafkajs').perSecond,
   'pipeline (sealed) / Kafka perf tool': sealedMax.perSecond / perfTool.perSecond,
   'pipeline (sealed) / pgbench batched rows': sealedMax.perSecond / pgbench.perSecond,
-  'pipeline sealed / pipeline plaintext': sealedMax.perSecond / plainMax.perSecond,
   'seal a field / copy a field': find('seal one field').perSecond / find('copy one plaintext').perSecond,
   'contact writes via gateway / pipeline (sealed)': find('contact writes').perSecond / sealedMax.perSecond,
-  'erasure time, long history / 10 events': find(`erase a contact with ${(quick ? 2_000 : 10_000).toLocaleString('en')}`).seconds / find('erase a contact with 10 ').seconds,
-  'audit ingester / raw consumer': find('audit ingest, AuditIngester').perSecond / find('audit ingest, raw consumer').perSecond,
+  'erasure 10k events / 10 events': find(`erase a contact with ${(quick ? 2_000 : 10_000).toLocaleString('en')}`).seconds / find('erase a contact with 10 ').seconds,
+  'audit ingest / raw consumer': find('audit ingest, AuditIngester').perSecond / find('audit ingest, raw consumer').perSecond,
   'audit query by subject p50 / PK lookup p50': Number(find('audit query by subject').extra!.p50Ms) / Number(find('audit lookup of one entry').extra!.p50Ms),
   'contact search p50 / unknown-id lookup p50': Number(find('search by e-mail').extra!.p50Ms) / Number(find('baseline: get an unknown contact').extra!.p50Ms),
 };

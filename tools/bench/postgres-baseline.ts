@@ -1,12 +1,22 @@
-// Postgres's batched-append ceiling on this machine: pgbench inserting 100-row batches into a table shaped like
-// the event store's `events` (same columns, same unique constraints and indexes), from 4 clients.
+// Postgres's own append rates on this machine, measured by pgbench into a table shaped like the event store's
+// `events` (same columns, same unique constraints and indexes): 100-row batches from 4 clients (the ceiling of
+// batched writing), and one row per committed transaction from 8 clients (what one command per transaction can
+// at best reach; the write path's baseline).
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pgLib from 'pg';
 import { pg, run, runId, type Measurement } from './bench-env.ts';
 
-export async function pgbenchBatchedAppend(seconds: number): Promise<Measurement> {
+export function pgbenchBatchedAppend(seconds: number): Promise<Measurement> {
+  return pgbenchAppend(seconds, { rowsPerTransaction: 100, clients: 4, name: 'pgbench: 100-row inserts into an events-shaped table (4 clients)' });
+}
+
+export function pgbenchSingleRow(seconds: number): Promise<Measurement> {
+  return pgbenchAppend(seconds, { rowsPerTransaction: 1, clients: 8, name: 'pgbench: single-row transactions into an events-shaped table (8 clients)' });
+}
+
+async function pgbenchAppend(seconds: number, shape: { rowsPerTransaction: number; clients: number; name: string }): Promise<Measurement> {
   const schema = `bench_pg_${runId()}`;
   const pool = new pgLib.Pool({ ...pg, max: 1 });
   await pool.query(`CREATE SCHEMA ${schema};
@@ -23,18 +33,19 @@ export async function pgbenchBatchedAppend(seconds: number): Promise<Measurement
     script,
     `INSERT INTO ${schema}.events (event_id, stream_id, stream_version, event_type, subject_id, occurred_at, envelope)
 SELECT gen_random_uuid(), gen_random_uuid()::text, 1, 'crm.testing.v1.SampleRecorded', 'subject', now(), decode(repeat('ab', 300), 'hex')
-FROM generate_series(1, 100);\n`,
+FROM generate_series(1, ${shape.rowsPerTransaction});\n`,
   );
   try {
     const pgbench = pgbenchBinary();
     const output = await run(
       pgbench,
-      ['-n', '-c', '4', '-j', '2', '-T', String(seconds), '-f', script, '-h', pg.host, '-p', String(pg.port), '-U', pg.user, pg.database],
+      ['-n', '-c', String(shape.clients), '-j', '2', '-T', String(seconds), '-f', script, '-h', pg.host, '-p', String(pg.port), '-U', pg.user, pg.database],
       { PGPASSWORD: pg.password },
     );
     const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1]);
     if (!Number.isFinite(tps)) throw new Error(`unexpected pgbench output: ${output.slice(-400)}`);
-    return { section: 'postgres', name: 'pgbench: 100-row inserts into an events-shaped table (4 clients)', perSecond: tps * 100, count: Math.round(tps * 100 * seconds), seconds };
+    const rows = tps * shape.rowsPerTransaction;
+    return { section: 'postgres', name: shape.name, perSecond: rows, count: Math.round(rows * seconds), seconds };
   } finally {
     await pool.query(`DROP SCHEMA ${schema} CASCADE`);
     await pool.end();

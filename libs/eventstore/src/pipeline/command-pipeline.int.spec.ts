@@ -59,18 +59,72 @@ const outboxRows = async (streamId: string) =>
   Number((await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${schema}".outbox o JOIN "${schema}".events e USING (event_id) WHERE e.stream_id = $1`, [streamId])).rows[0]?.n);
 
 describe('the command pipeline', () => {
-  it('given concurrent writers on one folded stream, then each decides again on a conflict and every write lands once, in order', async () => {
+  it('given two writers that both loaded the same version, then the loser decides again on the new state and both writes land once, in order', async () => {
     const calls = { decide: 0 };
-    const pipeline = new CommandPipeline(pool, store, { conflictRetries: 20 });
-    const model = foldedModel(calls);
+    const decider = tallyDecider(calls);
+    const load = foldStream(store, decider, codec);
+    // Both first loads finish before either appends: a real conflict, every time.
+    let arrived = 0;
+    let release!: () => void;
+    const bothLoaded = new Promise<void>((resolve) => (release = resolve));
+    const racing: WriteModel<TallyCommand, TallyState, TallyEvent> = {
+      decider,
+      codec,
+      streamOf: (command) => `tally-${command.tally}`,
+      load: async (tx, command, streamId) => {
+        const loaded = await load(tx, command, streamId);
+        if (++arrived === 2) release();
+        if (arrived <= 2) await bothLoaded;
+        return loaded;
+      },
+    };
+    // Two pipelines stand for two service instances: separate transactions.
+    const [first, second] = await Promise.all([
+      new CommandPipeline(pool, store).execute(racing, { type: 'Add', tally: 'race', amount: 5 }, sampleMetadata()),
+      new CommandPipeline(pool, store).execute(racing, { type: 'Add', tally: 'race', amount: 7 }, sampleMetadata()),
+    ]);
 
-    const outcomes = await Promise.all(Array.from({ length: 6 }, () => pipeline.execute(model, { type: 'Add', tally: 'busy', amount: 5 }, sampleMetadata())));
+    expect((await store.readStream('tally-race')).map((event) => event.streamVersion)).toEqual([1n, 2n]);
+    expect([first.version, second.version].sort()).toEqual([1n, 2n]);
+    expect(Math.max(first.state.total, second.state.total)).toBe(12);
+    expect(calls.decide).toBe(3);
+  });
 
-    const events = await store.readStream('tally-busy');
-    expect(events.map((event) => event.streamVersion)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
-    expect(outcomes.map((outcome) => outcome.version).sort()).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
-    expect(outcomes.map((outcome) => outcome.state.total).sort((a, b) => a - b)).toEqual([5, 10, 15, 20, 25, 30]);
-    expect(calls.decide).toBeGreaterThan(6);
+  it('given many concurrent commands, then they commit in groups (fewer transactions than commands) and each lands once', async () => {
+    const pipeline = new CommandPipeline(pool, store);
+    const model = foldedModel();
+
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, n) => pipeline.execute(model, { type: 'Add', tally: `group-${n}`, amount: n + 1 }, sampleMetadata())));
+
+    const { rows } = await pool.query<{ streams: number; transactions: number }>(
+      `SELECT count(DISTINCT stream_id)::int AS streams, count(DISTINCT tx_id::text)::int AS transactions FROM "${schema}".events WHERE stream_id LIKE 'tally-group-%'`,
+    );
+    expect(outcomes.map((outcome) => outcome.state.total)).toEqual(Array.from({ length: 20 }, (_, n) => n + 1));
+    expect(rows[0]?.streams).toBe(20);
+    expect(rows[0]?.transactions).toBeLessThanOrEqual(3);
+  });
+
+  it('given a group where one command is refused by its decider and one fails in the database, then only those two fail and the rest commit once', async () => {
+    const pipeline = new CommandPipeline(pool, store);
+    const failing = foldedModel(undefined, async (tx, change) => {
+      if (change.command.tally === 'group-bad-sql') await tx.query('SELECT * FROM no_such_table');
+    });
+
+    const outcomes = await Promise.allSettled([
+      pipeline.execute(failing, { type: 'Add', tally: 'group-ok-1', amount: 1 }, sampleMetadata()),
+      pipeline.execute(failing, { type: 'Add', tally: 'group-ok-2', amount: 1 }, sampleMetadata()),
+      pipeline.execute(failing, { type: 'Add', tally: 'group-ok-3', amount: 1 }, sampleMetadata()),
+      pipeline.execute(failing, { type: 'Add', tally: 'group-capped', amount: CAP + 1 }, sampleMetadata()),
+      pipeline.execute(failing, { type: 'Add', tally: 'group-bad-sql', amount: 1 }, sampleMetadata()),
+      pipeline.execute(failing, { type: 'Add', tally: 'group-ok-4', amount: 1 }, sampleMetadata()),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(String((outcomes[3] as PromiseRejectedResult).reason)).toContain('TALLY_CAP_EXCEEDED');
+    expect((outcomes[4] as PromiseRejectedResult).reason).toMatchObject({ code: '42P01' });
+    for (const tally of ['group-ok-1', 'group-ok-2', 'group-ok-3', 'group-ok-4']) expect(await store.readStream(`tally-${tally}`)).toHaveLength(1);
+    expect(await store.readStream('tally-group-capped')).toEqual([]);
+    expect(await store.readStream('tally-group-bad-sql')).toEqual([]);
   });
 
   it('given a stale expected version (If-Match), then it refuses with STREAM_VERSION_CONFLICT without deciding or retrying', async () => {

@@ -48,4 +48,9 @@ export interface WriteModel<Command, State, Event> {
   load(tx: PoolClient, command: Command, streamId: string): Promise<LoadedState<State>>;
   /** Writes the state rows (read model kept equal to the fold) for the new state, inside the command's transaction. */
   save?(tx: PoolClient, change: StateChange<Command, State, Event>): Promise<void>;
+  /**
+   * Work for a whole group of commands before their transaction opens, done once for all of them (e.g. creating the
+   * data keys of a group's new subjects in one key-vault transaction instead of one each).
+   */
+  prepare?(commands: readonly Command[]): Promise<void>;
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { FieldCipher } from '@crm/crypto';
 import type { CommandPipeline } from '@crm/eventstore';
-import { COMMAND_PIPELINE, FIELD_CIPHER } from '@crm/platform';
+import { COMMAND_PIPELINE } from '@crm/platform';
 import type { ContactData } from '../contact-schema/index.js';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
 import { contactNotFound } from '../read-model/contact.projection.js';
@@ -19,7 +18,6 @@ export interface CommandOutcome {
 export class ContactCommands {
   constructor(
     @Inject(COMMAND_PIPELINE) private readonly pipeline: CommandPipeline,
-    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     private readonly model: ContactWriteModel,
   ) {}
 
@@ -32,8 +30,7 @@ export class ContactCommands {
 
   /** Creates a bulk import's batch of new contacts in one transaction: all of them or none. */
   async createMany(contacts: ReadonlyArray<{ contactId: string; data: ContactData }>, context: ProcessingContext): Promise<void> {
-    // One key-vault transaction creates the batch's keys; sealing then finds them cached.
-    await this.cipher.prepareSubjects(contacts.map(({ contactId }) => contactId));
+    // The model's prepare step creates the batch's keys in one key-vault transaction; sealing then finds them cached.
     const commands = contacts.map(({ contactId, data }): ContactCommand => ({ type: 'CreateContact', contactId, data }));
     await this.pipeline.executeAll(this.model, commands, eventMetadata(context));
   }

@@ -24,11 +24,17 @@ export class ContactWriteModel implements WriteModel<ContactCommand, ContactStat
   readonly codec: EventCodec<ContactEvent>;
 
   constructor(
-    @Inject(FIELD_CIPHER) cipher: FieldCipher,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     private readonly contacts: ContactsRepository,
     private readonly projection: ContactProjection,
   ) {
     this.codec = contactCodec(cipher);
+  }
+
+  /** A group's new contacts get their data keys in one key-vault transaction, before the group's own. */
+  async prepare(commands: readonly ContactCommand[]): Promise<void> {
+    const created = commands.flatMap((command) => (command.type === 'CreateContact' ? [command.contactId] : []));
+    if (created.length > 0) await this.cipher.prepareSubjects(created);
   }
 
   streamOf(command: ContactCommand): string {

@@ -65,21 +65,37 @@ export class ContactsRepository {
     return rows[0]?.erased_at;
   }
 
+  /**
+   * The record and its search tokens in one statement (one round trip on the write path). The tokens that are no
+   * longer the contact's are deleted and the new ones inserted; the two never touch the same row, so running them
+   * as parts of one statement (which cannot see each other's effects) is exact.
+   */
   async upsertRecord(db: PoolClient, row: Omit<ContactRow, 'transaction_count' | 'created_at'>, tokens: readonly SearchToken[] | undefined): Promise<void> {
     await db.query(
-      `INSERT INTO ${this.#s}.contact_records (contact_id, version, restricted, restriction_reason, record_sealed, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6)
-       ON CONFLICT (contact_id) DO UPDATE SET version = EXCLUDED.version, restricted = EXCLUDED.restricted,
-         restriction_reason = EXCLUDED.restriction_reason, record_sealed = EXCLUDED.record_sealed, updated_at = EXCLUDED.updated_at`,
-      [row.contact_id, row.version, row.restricted, row.restriction_reason, row.record_sealed, row.updated_at],
-    );
-    if (tokens === undefined) return;
-    await db.query(`DELETE FROM ${this.#s}.contact_search WHERE contact_id = $1`, [row.contact_id]);
-    if (tokens.length === 0) return;
-    await db.query(
-      `INSERT INTO ${this.#s}.contact_search (index_name, token, contact_id)
-       SELECT index_name, token, $3 FROM unnest($1::text[], $2::text[]) AS t(index_name, token) ON CONFLICT DO NOTHING`,
-      [tokens.map((t) => t.index), tokens.map((t) => t.token), row.contact_id],
+      `WITH record AS (
+         INSERT INTO ${this.#s}.contact_records (contact_id, version, restricted, restriction_reason, record_sealed, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (contact_id) DO UPDATE SET version = EXCLUDED.version, restricted = EXCLUDED.restricted,
+           restriction_reason = EXCLUDED.restriction_reason, record_sealed = EXCLUDED.record_sealed, updated_at = EXCLUDED.updated_at
+       ),
+       wanted AS (SELECT * FROM unnest($7::text[], $8::text[]) AS t(index_name, token)),
+       stale AS (
+         DELETE FROM ${this.#s}.contact_search s
+         WHERE $9 AND s.contact_id = $1 AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.index_name = s.index_name AND w.token = s.token)
+       )
+       INSERT INTO ${this.#s}.contact_search (index_name, token, contact_id)
+       SELECT index_name, token, $1 FROM wanted WHERE $9 ON CONFLICT DO NOTHING`,
+      [
+        row.contact_id,
+        row.version,
+        row.restricted,
+        row.restriction_reason,
+        row.record_sealed,
+        row.updated_at,
+        (tokens ?? []).map((t) => t.index),
+        (tokens ?? []).map((t) => t.token),
+        tokens !== undefined,
+      ],
     );
   }
 
