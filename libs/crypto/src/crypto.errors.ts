@@ -33,6 +33,7 @@ export const CRYPTO_ERRORS = {
   BLIND_INDEX_KIND_MISMATCH: { kind: 'internal', retriable: false },
   BLIND_INDEX_VALUE_INVALID: { kind: 'invalid', retriable: false },
   SHRED_ANNOUNCEMENT_INVALID: { kind: 'invalid', retriable: false },
+  KEK_ROTATION_ANNOUNCEMENT_INVALID: { kind: 'invalid', retriable: false },
 } as const satisfies ErrorTable;
 
 export type CryptoErrorCode = keyof typeof CRYPTO_ERRORS;

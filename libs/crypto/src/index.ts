@@ -16,8 +16,9 @@ export {
   type ShredResult,
   type KekRotation,
 } from './keys/key-store.port.js';
-export type { KekProvider } from './keys/kek-provider.port.js';
-export { FileKekProvider, type FileKekProviderOptions } from './keys/file-kek.provider.js';
+export type { KekProvider, KekCache } from './keys/kek-provider.port.js';
+export { FileKekProvider, type FileKekProviderOptions, type KekFileReads } from './keys/file-kek.provider.js';
+export { CachingKekProvider, type CachingKekProviderOptions } from './keys/caching-kek.provider.js';
 export { PostgresKeyStore, type PostgresKeyStoreOptions, type ErasureRecord } from './keys/postgres-key.store.js';
 export { KEY_VAULT_DATABASE, createKeyVaultPool, type KeyVaultPoolOptions } from './keys/key-vault.database.js';
 export { keyVaultDatabase, keyVaultMigrations } from './keys/key-vault.schema.js';
@@ -46,4 +47,15 @@ export { normaliseEmail, normalisePhone, nameTokens, normaliseExact } from './bl
 export { FieldCipher } from './field-cipher/field.cipher.js';
 export { sealedFieldToProto, sealedFieldFromProto, sealedFieldToBytes, sealedFieldFromBytes } from './sealing/sealed-field.proto.js';
 export { ShredReactor, SHRED_EVICTION, type ShredEviction } from './shredding/shred.reactor.js';
+export {
+  KEK_ROTATED_TYPE,
+  KEK_ROTATED_CONTENT_TYPE,
+  encodeKekRotated,
+  decodeKekRotated,
+  kekRotatedAnnouncement,
+  type KekRotatedAnnouncement,
+} from './rotation/kek-rotated.codec.js';
+export { KEK_ROTATED_TOPIC, kekRotatedTopic, KekRotationAnnouncer } from './rotation/kek-rotation.announcer.js';
+export { KekRotationListener, type KekRotationListenerOutcome } from './rotation/kek-rotation.listener.js';
+export { KekRotationReactor, KEK_EVICTION, type KekEviction } from './rotation/kek-rotation.reactor.js';
 export { destroySecretFile, ensurePrivateDirectory, isErrno, readPrivateFile, syncDirectory, writePrivateFile } from './secrets/secret-file.js';

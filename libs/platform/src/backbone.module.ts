@@ -3,10 +3,14 @@ import type { Pool } from 'pg';
 import type { PlatformConfig } from '@crm/config';
 import {
   BlindIndexer,
+  CachingKekProvider,
   CachingKeyStore,
   createKeyVaultPool,
   FieldCipher,
   FileKekProvider,
+  KEK_EVICTION,
+  KekRotationAnnouncer,
+  KekRotationReactor,
   PostgresKeyStore,
   SHRED_EVICTION,
   ShredAnnouncer,
@@ -41,7 +45,8 @@ export interface BackboneOptions {
 /**
  * Boots the write side the way every service needs it: the topic exists, the outbox relay runs. The schema is the
  * migrations' job (docs/migrations.md). (This process evicts shredded keys as soon as any process announces them
- * through `ShredReactor`, a reactor hosted by the platform's Kafka event transport.)
+ * through `ShredReactor`, and forgets KEKs a rotation destroyed through `KekRotationReactor`, reactors hosted by the
+ * platform's Kafka event transport.)
  */
 @Injectable()
 class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -69,11 +74,13 @@ class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
 @Module({})
 export class BackboneModule {
   static register(config: PlatformConfig, options: BackboneOptions): DynamicModule {
-    const kek = new FileKekProvider({ stateDir: config.stateDir });
+    // KEKs cached in memory (no file read per new subject); a rotation in this process updates the cache before it
+    // returns, one in another process reaches it through `KekRotationReactor`, and the TTL bounds a missed one.
+    const kek = new CachingKekProvider(new FileKekProvider({ stateDir: config.stateDir }), { ttlMs: 60_000 });
     return {
       module: BackboneModule,
       global: true,
-      controllers: [ShredReactor],
+      controllers: [ShredReactor, KekRotationReactor],
       providers: [
         { provide: BACKBONE_OPTIONS, useValue: { ...options, service: config.service } },
         {
@@ -85,8 +92,9 @@ export class BackboneModule {
         { provide: KEY_VAULT_POOL, useFactory: () => createKeyVaultPool(config.postgres!, { applicationName: `${config.service}-keys`, max: 4 }) },
         {
           provide: KEY_CACHE,
-          inject: [KEY_VAULT_POOL],
-          useFactory: (vault: Pool) => new CachingKeyStore(new PostgresKeyStore({ pool: vault, kek }), { ttlMs: 60_000 }),
+          inject: [KEY_VAULT_POOL, KAFKA_PRIMARY],
+          useFactory: (vault: Pool, kafka: KafkaCluster) =>
+            new CachingKeyStore(new PostgresKeyStore({ pool: vault, kek, rotationAnnouncer: new KekRotationAnnouncer(kafka) }), { ttlMs: 60_000 }),
         },
         { provide: FIELD_CIPHER, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => new FieldCipher(keys) },
         {
@@ -96,6 +104,7 @@ export class BackboneModule {
         },
         { provide: BLIND_INDEXER, useFactory: () => BlindIndexer.fromStateDir(config.stateDir, options.blindIndexes ?? {}) },
         { provide: SHRED_EVICTION, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => ({ processName: config.service, caches: keys }) },
+        { provide: KEK_EVICTION, useValue: { processName: config.service, caches: kek } },
         BackboneLifecycle,
       ],
       exports: [EVENT_STORE, COMMAND_PIPELINE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE],

@@ -10,22 +10,35 @@ export interface FileKekProviderOptions {
   /** The platform state directory; KEKs live in `<stateDir>/secrets/kek/<epoch>.key`. */
   stateDir: string;
   randomBytes?: RandomBytes;
+  /** The reads this provider makes (default: the file system); injected by tests that count them. */
+  io?: Partial<KekFileReads>;
 }
+
+/** The two reads behind `kek()` and `currentEpoch()`: a key file, and the directory listing of epochs. */
+export interface KekFileReads {
+  readSecret(path: string, size: number): Promise<Uint8Array | undefined>;
+  listDirectory(path: string): Promise<string[]>;
+}
+
+const fileSystemReads: KekFileReads = { readSecret: readSecretFile, listDirectory: (path) => readdir(path) };
 
 const EPOCH_FILE = /^([1-9][0-9]{0,8})\.key$/;
 
 /**
  * KEKs as 32 random bytes per epoch in a private directory (mode 700, files 600), generated at first use so no
  * key is ever committed. Keys are read from disk on every use rather than cached, so destroying an epoch takes
- * effect in every process at once. Good for a single host; a KMS/HSM is the production answer.
+ * effect in every process at once; `CachingKekProvider` wraps it to keep those reads off the hot path. Good for a
+ * single host; a KMS/HSM is the production answer.
  */
 export class FileKekProvider implements KekProvider {
   readonly directory: string;
   readonly #randomBytes: RandomBytes;
+  readonly #io: KekFileReads;
 
   constructor(options: FileKekProviderOptions) {
     this.directory = FileKekProvider.directoryFor(options.stateDir);
     this.#randomBytes = options.randomBytes ?? systemRandomBytes;
+    this.#io = { ...fileSystemReads, ...options.io };
   }
 
   static directoryFor(stateDir: string): string {
@@ -44,7 +57,7 @@ export class FileKekProvider implements KekProvider {
   }
 
   async kek(epoch: number): Promise<Uint8Array> {
-    const key = Number.isInteger(epoch) && epoch > 0 ? await readSecretFile(this.pathOf(epoch), AES_256_KEY_BYTES) : undefined;
+    const key = Number.isInteger(epoch) && epoch > 0 ? await this.#io.readSecret(this.pathOf(epoch), AES_256_KEY_BYTES) : undefined;
     if (key === undefined) throw cryptoError('KEK_UNAVAILABLE', `the KEK of epoch ${epoch} does not exist or was destroyed`);
     return key;
   }
@@ -69,7 +82,7 @@ export class FileKekProvider implements KekProvider {
   async #epochs(): Promise<number[]> {
     let names: string[];
     try {
-      names = await readdir(this.directory);
+      names = await this.#io.listDirectory(this.directory);
     } catch (error) {
       if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return [];
       throw error;

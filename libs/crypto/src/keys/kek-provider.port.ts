@@ -12,3 +12,14 @@ export interface KekProvider {
   /** Irreversibly destroys an epoch's KEK. Idempotent: destroying a missing epoch is a no-op. */
   destroy(epoch: number): Promise<void>;
 }
+
+/**
+ * Anything that holds KEKs in memory and must forget them when a rotation (in this process or another) destroys
+ * them. A rotation to epoch N destroys every epoch below N.
+ */
+export interface KekCache {
+  /** Forgets every epoch below `epoch` and a current epoch older than it. */
+  forgetBelow(epoch: number): void;
+  /** Forgets everything (an announcement that cannot be read must not leave a destroyed KEK trusted). */
+  clear(): void;
+}

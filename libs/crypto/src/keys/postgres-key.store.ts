@@ -15,6 +15,12 @@ export interface PostgresKeyStoreOptions {
   randomBytes?: RandomBytes;
   /** DEKs re-wrapped per transaction during `rotateKek`; bounds lock time and WAL per commit. */
   rewrapBatchSize?: number;
+  /**
+   * Told about every completed rotation, after the old KEKs are destroyed (`KekRotationAnnouncer`), so the KEK
+   * caches of other processes forget them. If it fails, `rotateKek` rejects although the rotation itself is done;
+   * other processes then stop trusting the destroyed KEKs within their cache's TTL, and the next rotation announces.
+   */
+  rotationAnnouncer?: { announce(rotation: KekRotation): Promise<void> };
 }
 
 /** An erasure as recorded in the ledger. */
@@ -59,6 +65,7 @@ export class PostgresKeyStore implements KeyStore {
   readonly #clock: Clock;
   readonly #randomBytes: RandomBytes;
   readonly #batchSize: number;
+  readonly #announcer: PostgresKeyStoreOptions['rotationAnnouncer'];
 
   constructor(options: PostgresKeyStoreOptions) {
     this.#pool = options.pool;
@@ -66,6 +73,7 @@ export class PostgresKeyStore implements KeyStore {
     this.#clock = options.clock ?? systemClock;
     this.#randomBytes = options.randomBytes ?? systemRandomBytes;
     this.#batchSize = options.rewrapBatchSize ?? 500;
+    this.#announcer = options.rotationAnnouncer;
   }
 
   async dekFor(subjectId: string): Promise<DataKey> {
@@ -200,6 +208,10 @@ export class PostgresKeyStore implements KeyStore {
    * batches, each its own transaction; then, holding the rotation lock exclusively (DEK creation holds it shared),
    * re-wrap any stragglers and retire the old epochs in one transaction; only after that commits, destroy the old
    * KEKs. A crash at any point leaves every DEK readable, and the next rotation finishes the job.
+   *
+   * KEK caches: the new epoch is created and the old ones destroyed through the `KekProvider`, so a
+   * `CachingKekProvider` in this process has forgotten the destroyed epochs when this returns; other processes are
+   * told through `rotationAnnouncer` (after the destruction, so none re-reads a file about to go).
    */
   async rotateKek(): Promise<KekRotation> {
     const runLock = await this.#pool.connect();
@@ -248,7 +260,9 @@ export class PostgresKeyStore implements KeyStore {
     const lowest = (await this.#pool.query<{ lowest: number }>('SELECT min(epoch) AS lowest FROM kek_epochs')).rows[0]!.lowest;
     for (let epoch = lowest; epoch < next; epoch += 1) await this.#kek.destroy(epoch);
     for (const kek of kekCache.values()) kek.fill(0);
-    return { epoch: next, retiredEpochs: retired, rewrapped, rotatedAt: this.#clock() };
+    const rotation = { epoch: next, retiredEpochs: retired, rewrapped, rotatedAt: this.#clock() };
+    await this.#announcer?.announce(rotation);
+    return rotation;
   }
 
   async #rewrapBatch(client: PoolClient, epoch: number, kekCache: Map<number, Uint8Array>): Promise<number> {
