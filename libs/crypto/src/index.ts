@@ -21,6 +21,7 @@ export { FileKekProvider, type FileKekProviderOptions, type KekFileReads } from 
 export { CachingKekProvider, type CachingKekProviderOptions } from './keys/caching-kek.provider.js';
 export { PostgresKeyStore, type PostgresKeyStoreOptions, type ErasureRecord } from './keys/postgres-key.store.js';
 export { KEY_VAULT_DATABASE, createKeyVaultPool, type KeyVaultPoolOptions } from './keys/key-vault.database.js';
+export { keyVaultDatabase, keyVaultMigrations } from './keys/key-vault.schema.js';
 export { CachingKeyStore, type CachingKeyStoreOptions } from './keys/caching-key.store.js';
 
 export {

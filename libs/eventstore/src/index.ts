@@ -2,7 +2,7 @@ export { uuidv7, uuidv7Timestamp } from './ids/uuidv7.js';
 export { EventStore, createEnvelope, type EventStoreOptions } from './store/event-store.js';
 export { protoEvent } from './store/proto-event.js';
 export { StreamVersionConflict } from './store/event-store.errors.js';
-export { eventStoreSchemaSql, quoteIdent } from './store/event-store.schema.js';
+export { eventStoreMigrations, quoteIdent } from './store/event-store.schema.js';
 export { START, type AllPosition, type AppendResult, type EventMetadata, type ExpectedVersion, type NewEvent, type RecordedEvent } from './store/event.types.js';
 export { OutboxRelay, ENVELOPE_CONTENT_TYPE, envelopeHeaders, type OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { fold, type Decider } from './decider/decider.js';

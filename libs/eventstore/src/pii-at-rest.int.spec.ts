@@ -15,13 +15,15 @@ import {
   sampleLedger,
   sampleLedgerCodec,
   SampleTotalsProjection,
+  migrateKeyVault,
+  sampleTotalsMigrations,
   scratchSchema,
   testEnv,
   testPlatformConfig,
   uniqueName,
 } from '@crm/testing';
-import { CommandPipeline, EventStore, foldStream, OutboxRelay } from './index.js';
-import { projectionProcessor } from '@crm/processing';
+import { CommandPipeline, EventStore, eventStoreMigrations, foldStream, OutboxRelay } from './index.js';
+import { processorMigrations, projectionProcessor } from '@crm/processing';
 import { sampleMetadata } from './testing-fixtures.js';
 
 const stateDir = testEnv().CRM_STATE_DIR!;
@@ -38,11 +40,11 @@ let vaultDatabase: string;
 let keyStore: PostgresKeyStore;
 
 beforeAll(async () => {
-  ({ pool, schema, drop: dropSchema } = await scratchSchema('pii'));
+  ({ pool, schema, drop: dropSchema } = await scratchSchema('pii', [...eventStoreMigrations, ...processorMigrations, ...sampleTotalsMigrations]));
   vaultDatabase = `keyvault_${schema}`;
   vault = await createKeyVaultPool(config.postgres!, { database: vaultDatabase, max: 4 });
+  await migrateKeyVault(vaultDatabase);
   keyStore = new PostgresKeyStore({ pool: vault, kek: new FileKekProvider({ stateDir: mkdtempSync(join(tmpdir(), 'crm-pii-kek-')) }) });
-  await keyStore.migrate();
 });
 afterAll(async () => {
   await kafka.close();
@@ -78,13 +80,10 @@ describe('personal data at rest', () => {
     const topic = uniqueName('it-pii');
     await kafka.ensureTopics([{ name: topic, partitions: 3 }]);
     const store = new EventStore(pool, { schema, topic });
-    await store.migrate();
     const cache = new CachingKeyStore(keyStore);
     const codec = sampleLedgerCodec(new FieldCipher(cache));
     const projection = new SampleTotalsProjection(schema, [topic]);
-    await pool.query(projection.migrateSql());
     const runner = projectionProcessor(pool, kafka, projection, { schema });
-    await runner.migrate();
 
     const streamId = `sample-${subjectId}`;
     await new CommandPipeline(pool, store).execute(

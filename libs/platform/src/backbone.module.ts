@@ -43,10 +43,10 @@ export interface BackboneOptions {
 }
 
 /**
- * Boots the write side the way every service needs it: the topic exists, the event store is migrated, the outbox
- * relay runs. (This process evicts shredded keys as soon as any process announces them through `ShredReactor`, and
- * forgets KEKs a rotation destroyed through `KekRotationReactor`, reactors hosted by the platform's Kafka event
- * transport.)
+ * Boots the write side the way every service needs it: the topic exists, the outbox relay runs. The schema is the
+ * migrations' job (docs/migrations.md). (This process evicts shredded keys as soon as any process announces them
+ * through `ShredReactor`, and forgets KEKs a rotation destroyed through `KekRotationReactor`, reactors hosted by the
+ * platform's Kafka event transport.)
  */
 @Injectable()
 class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -56,13 +56,11 @@ class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(BACKBONE_OPTIONS) private readonly options: BackboneOptions & { service: string },
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(KAFKA_PRIMARY) private readonly kafka: KafkaCluster,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(KEY_VAULT_POOL) private readonly vault: Pool,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.kafka.ensureTopics([{ name: this.options.topic, partitions: this.options.partitions ?? 6 }]);
-    await this.store.migrate();
     this.#relay = new OutboxRelay(this.pool, this.kafka, { schema: this.options.schema });
     this.#relay.start();
   }
@@ -95,11 +93,8 @@ export class BackboneModule {
         {
           provide: KEY_CACHE,
           inject: [KEY_VAULT_POOL, KAFKA_PRIMARY],
-          useFactory: async (vault: Pool, kafka: KafkaCluster) => {
-            const store = new PostgresKeyStore({ pool: vault, kek, rotationAnnouncer: new KekRotationAnnouncer(kafka) });
-            await store.migrate();
-            return new CachingKeyStore(store, { ttlMs: 60_000 });
-          },
+          useFactory: (vault: Pool, kafka: KafkaCluster) =>
+            new CachingKeyStore(new PostgresKeyStore({ pool: vault, kek, rotationAnnouncer: new KekRotationAnnouncer(kafka) }), { ttlMs: 60_000 }),
         },
         { provide: FIELD_CIPHER, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => new FieldCipher(keys) },
         {

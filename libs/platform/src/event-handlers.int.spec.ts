@@ -8,7 +8,8 @@ import { create, DeadLetterSchema, EventEnvelopeSchema, fromBinary, toBinary } f
 import { AppError } from '@crm/http';
 import { createLogger } from '@crm/logging';
 import { KafkaCluster } from '@crm/messaging';
-import { deadLetterTopic, Projector, Reactor, type ProcessedEvent, type ProcessorContext } from '@crm/processing';
+import type { SchemaMigration } from '@crm/postgres';
+import { deadLetterTopic, processorMigrations, Projector, Reactor, type ProcessedEvent, type ProcessorContext } from '@crm/processing';
 import { expectEventually, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
 import { createServiceApp, type ServiceDefinition } from './index.js';
 
@@ -48,6 +49,12 @@ class ProbeConsumers {
   }
 }
 
+/** The probe projector's table, as a migration beside the processor's own. */
+const seenMigration: SchemaMigration = {
+  name: 'EventHandlersTestSeen1795996800950',
+  up: (schema) => `CREATE TABLE "${schema}".seen (event_id text NOT NULL, stream_id text NOT NULL, version bigint NOT NULL)`,
+};
+
 const config = testPlatformConfig('probe');
 const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'event-handlers-int-test' });
 let scratch: { pool: pg.Pool; schema: string; drop: () => Promise<void> };
@@ -65,8 +72,7 @@ async function seen(): Promise<Array<{ event_id: string; stream_id: string; vers
 }
 
 beforeAll(async () => {
-  scratch = await scratchSchema('it_handlers');
-  await scratch.pool.query(`CREATE TABLE "${scratch.schema}".seen (event_id text NOT NULL, stream_id text NOT NULL, version bigint NOT NULL)`);
+  scratch = await scratchSchema('it_handlers', [...processorMigrations, seenMigration]);
   probe = { topic: uniqueName('it-handlers'), schema: scratch.schema, reacted: [] };
   await kafka.ensureTopics([{ name: probe.topic, partitions: 2 }]);
 });

@@ -8,7 +8,8 @@ import { ConfigError, loadPlatformConfig, type Env, type PlatformConfig } from '
 import { AuthGuard, JWT_VERIFIER, JwtVerifier, RedisRevocationList, type VerificationKeys } from '@crm/auth';
 import { correlationId, correlationMiddleware, ErrorFilter } from '@crm/http';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
-import { PG_POOL, type Pool } from '@crm/postgres';
+import { assertMigrated } from '@crm/migrations';
+import { PG_POOL, type DatabaseMigrations, type Pool } from '@crm/postgres';
 import { KafkaEventTransport } from '@crm/processing';
 import { REDIS, type Redis } from '@crm/redis';
 import { AccessDeniedRecorder } from './access-denied.recorder.js';
@@ -22,6 +23,11 @@ export interface ServiceDefinition {
   defaultPort: number;
   /** The connections it needs; readiness checks exactly these. */
   needs: InfrastructureNeeds;
+  /**
+   * Its databases and their migrations. `npm run migrate` (and `npm start`) applies them before any service starts;
+   * the service itself only refuses to start while one is pending (docs/migrations.md).
+   */
+  migrations?: (config: PlatformConfig) => DatabaseMigrations[];
   /** The service's own feature modules. */
   module: (config: PlatformConfig) => DynamicModule;
   /**
@@ -139,6 +145,7 @@ export async function runService(definition: ServiceDefinition, env: Env = proce
     process.exitCode = 1;
   });
   try {
+    if (definition.migrations !== undefined && config.postgres !== undefined) await assertMigrated(config.postgres, definition.migrations(config));
     const app = await createServiceApp(definition, config, logger);
     await app.listen(config.port, config.host);
     logger.info({ config, url: `http://${config.host}:${config.port}` }, 'service listening');

@@ -5,8 +5,9 @@ import type pg from 'pg';
 import { create, DeadLetterSchema, EventEnvelopeSchema, fromBinary, toBinary } from '@crm/contracts';
 import { AppError } from '@crm/http';
 import { KafkaCluster } from '@crm/messaging';
+import type { SchemaMigration } from '@crm/postgres';
 import { expectEventually, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
-import { deadLetterTopic, EventProcessor, projectionProcessor, type ProcessedEvent, type Projection, type ProjectedEvent } from './index.js';
+import { deadLetterTopic, EventProcessor, processorMigrations, projectionProcessor, type ProcessedEvent, type Projection, type ProjectedEvent } from './index.js';
 
 const config = testPlatformConfig();
 const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'processor-int-test' });
@@ -23,10 +24,6 @@ class SampleTotals implements Projection {
     readonly topics: readonly string[],
   ) {
     this.name = `totals-${schema}`;
-  }
-
-  async migrate(pool: pg.Pool): Promise<void> {
-    await pool.query(`CREATE TABLE IF NOT EXISTS "${this.schema}".totals (subject text PRIMARY KEY, events int NOT NULL, amount bigint NOT NULL, last_version bigint NOT NULL)`);
   }
 
   async apply(tx: pg.PoolClient, { envelope }: ProjectedEvent): Promise<void> {
@@ -65,14 +62,18 @@ interface Fixture {
   drop: () => Promise<void>;
 }
 
+/** The test projection's table, as a migration beside the processor's own. */
+const totalsMigration: SchemaMigration = {
+  name: 'EventProcessorTestTotals1795996800950',
+  up: (schema) => `CREATE TABLE "${schema}".totals (subject text PRIMARY KEY, events int NOT NULL, amount bigint NOT NULL, last_version bigint NOT NULL)`,
+};
+
 async function fixture(): Promise<Fixture> {
-  const { pool, schema, drop } = await scratchSchema('proc');
+  const { pool, schema, drop } = await scratchSchema('proc', [...processorMigrations, totalsMigration]);
   const topic = uniqueName('it-proc');
   await kafka.ensureTopics([{ name: topic, partitions: 3 }]);
   const projection = new SampleTotals(schema, [topic]);
-  await projection.migrate(pool);
   const runner = projectionProcessor(pool, kafka, projection, { schema, maxBatchSize: 50 });
-  await runner.migrate();
   return { pool, schema, topic, projection, runner, published: [], versions: new Map(), drop };
 }
 

@@ -17,30 +17,12 @@ class Stopping extends Error {}
 
 type Item = ProcessedEvent | IncomingMessage;
 
-function quoteIdent(identifier: string): string {
+export function quoteIdent(identifier: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(identifier)) throw new Error(`not a safe SQL identifier: ${identifier}`);
   return `"${identifier}"`;
 }
 
 const partitionKey = (message: { topic: string; partition: number }): string => `${message.topic}:${message.partition}`;
-
-/** The processor's bookkeeping tables in `schema`: checkpoints, stream versions, group generations, processed ids. */
-export function processorSchemaSql(schema: string): string {
-  const s = quoteIdent(schema);
-  return `
-    CREATE SCHEMA IF NOT EXISTS ${s};
-    CREATE TABLE IF NOT EXISTS ${s}.processor_checkpoints (
-      processor text NOT NULL, topic text NOT NULL, partition int NOT NULL, next_offset bigint NOT NULL,
-      PRIMARY KEY (processor, topic, partition));
-    CREATE TABLE IF NOT EXISTS ${s}.processor_streams (
-      processor text NOT NULL, stream_id text NOT NULL, version bigint NOT NULL,
-      PRIMARY KEY (processor, stream_id));
-    CREATE TABLE IF NOT EXISTS ${s}.processor_groups (
-      processor text PRIMARY KEY, generation int NOT NULL);
-    CREATE TABLE IF NOT EXISTS ${s}.processed_events (
-      processor text NOT NULL, event_id text NOT NULL, processed_at timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (processor, event_id));`;
-}
 
 /**
  * One event processor: consumes its topics in batches and hands each batch to its handler under the handler's
@@ -98,17 +80,11 @@ export class EventProcessor {
     return this.#topics;
   }
 
-  /** Creates the bookkeeping tables (idempotent). A reactor with natural idempotency keeps none. */
-  async migrate(): Promise<void> {
-    if ('schema' in this.#options) await this.pool!.query(processorSchemaSql(this.#options.schema));
-  }
-
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
     this.#stopping = false;
     this.#topics = [];
-    await this.migrate();
     const { topicPattern } = this.#options;
     if (topicPattern === undefined) {
       await this.resubscribe([...(this.#options.topics ?? [])]);

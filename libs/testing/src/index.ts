@@ -1,7 +1,7 @@
 export { expectEventually, type EventuallyOptions } from './expect-eventually.js';
 export { testEnv, testPlatformConfig, uniqueName } from './test-env.js';
 export { routeGuards, routePolicies, type RouteGuardDeclaration, type RoutePolicy } from './route-policy.js';
-export { scratchSchema } from './pg-scratch.js';
+export { migrateKeyVault, migrateScratchSchema, scratchSchema } from './pg-scratch.js';
 export * from './sample-ledger/index.js';
 export { filesContaining } from './marker-scan.js';
 export { totpCode } from './totp.js';

@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
-import { OutboxRelay, type EventStore } from '@crm/eventstore';
+import { OutboxRelay } from '@crm/eventstore';
 import { createLogger, type Logger } from '@crm/logging';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { PG_POOL, type Pool } from '@crm/postgres';
 import type { AuditConfig } from './audit.config.js';
-import { AUDIT_CONFIG, REGISTER_EVENT_STORE, TREE_HEAD_KEY } from './audit.tokens.js';
-import { registerSchemaSql } from './register/register.schema.js';
+import { AUDIT_CONFIG, TREE_HEAD_KEY } from './audit.tokens.js';
 import { EntriesStore } from './trail/entries.store.js';
 import { AuditLogView } from './tree-heads/log.view.js';
 import { TreeHeadPublisher } from './tree-heads/tree-head.publisher.js';
@@ -15,9 +14,10 @@ import type { TreeHeadKey } from './tree-heads/tree-head.key.js';
 export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
 
 /**
- * Boots the audit log in order: schema, log id, the tree rebuilt from the stored leaf hashes, the heads already on
- * Kafka checked against it, then periodic signing. The register's outbox relay runs beside them. Ingest is the
- * `AuditIngestController` projector, which the platform's event transport starts once this has booted.
+ * Boots the audit log in order: log id, the tree rebuilt from the stored leaf hashes, the heads already on Kafka checked
+ * against it, then periodic signing. The register's outbox relay runs beside them. Ingest is the
+ * `AuditIngestController` projector, which the platform's event transport starts once this has booted. The schema is
+ * the migrations' job (docs/migrations.md): the service does not start while one is pending.
  */
 @Injectable()
 export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,7 +31,6 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(KAFKA_PRIMARY) private readonly kafka: KafkaCluster,
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
     @Inject(TREE_HEAD_KEY) readonly key: TreeHeadKey,
-    @Inject(REGISTER_EVENT_STORE) private readonly registerEvents: EventStore,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(PLATFORM_CONFIG) platform: PlatformConfig,
   ) {
@@ -45,9 +44,7 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.store.migrate([registerSchemaSql(this.config.schema)]);
     await this.kafka.ensureTopics([{ name: this.config.registerTopic, partitions: 3 }]);
-    await this.registerEvents.migrate();
     this.#relay = new OutboxRelay(this.pool, this.kafka, { schema: this.config.schema });
     this.#relay.start();
     const logId = await this.store.logId();

@@ -8,12 +8,14 @@ import type { Permission } from '@crm/auth';
 import { EVENT_STORE, FIELD_CIPHER, createServiceApp } from '@crm/platform';
 import { createLogger } from '@crm/logging';
 import { KafkaCluster } from '@crm/messaging';
+import { migrateAll } from '@crm/migrations';
 import { expectEventually, request, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
 import { AppModule } from './app.module.js';
 import { contactCodec } from './contacts/contact.codec.js';
 import { contactDecider } from './contacts/contact.decider.js';
 import { TransactionPurge } from './erasure/transaction.purge.js';
 import { ContactProjection } from './read-model/contact.projection.js';
+import { databaseMigrations } from './migrations.js';
 import { ContactsRepository } from './read-model/contacts.repository.js';
 import { rebuildReadModel } from './read-model/read-model.rebuild.js';
 
@@ -27,6 +29,8 @@ const WRITER: Permission[] = ['contacts:read', 'contacts:write'];
 const DPO: Permission[] = ['contacts:read', 'contacts:export', 'subjects:erase'];
 
 beforeAll(async () => {
+  // The test database's contacts schema and the key vault, migrated as `npm run migrate` migrates the real ones.
+  await migrateAll(config.postgres!, databaseMigrations(config));
   issuer = await TestTokenIssuer.create();
   app = await createServiceApp(
     { service: 'contacts', defaultPort: 0, needs: { postgres: true, redis: true, kafka: 'primary' }, module: (c) => AppModule.register(c), verificationKeys: () => async () => issuer.jwks() },

@@ -26,7 +26,6 @@ class ReadModelMigration implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.contacts.migrate();
     this.purchases.schedule();
   }
 }

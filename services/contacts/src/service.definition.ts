@@ -1,9 +1,11 @@
 import type { ServiceDefinition } from '@crm/platform';
 import { AppModule } from './app.module.js';
+import { databaseMigrations } from './migrations.js';
 
 export const serviceDefinition: ServiceDefinition = {
   service: 'contacts',
   defaultPort: 8082,
+  migrations: databaseMigrations,
   needs: { postgres: true, redis: true, kafka: 'primary' },
   module: (config) => AppModule.register(config),
 };

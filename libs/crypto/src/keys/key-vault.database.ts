@@ -1,5 +1,5 @@
 import type { PostgresSettings } from '@crm/config';
-import { createPool, type Pool } from '@crm/postgres';
+import { createPool, ensureDatabase, type Pool } from '@crm/postgres';
 
 /** The key vault's default database name. Separate from every service database: it is not restorable data. */
 export const KEY_VAULT_DATABASE = 'keyvault';
@@ -24,26 +24,6 @@ export async function createKeyVaultPool(settings: PostgresSettings, options: Ke
   const database = options.database ?? KEY_VAULT_DATABASE;
   await ensureDatabase(settings, database, options.maintenanceDatabase ?? 'postgres');
   return createPool({ ...settings, database }, { max: options.max ?? 5, applicationName: options.applicationName ?? 'keyvault' });
-}
-
-export async function ensureDatabase(settings: PostgresSettings, database: string, maintenanceDatabase = 'postgres'): Promise<void> {
-  // CREATE DATABASE takes no bind parameters; the name is validated instead and quoted.
-  if (!DATABASE_NAME.test(database)) throw new RangeError('database name must match [a-z_][a-z0-9_]{0,62}');
-  const admin = createPool({ ...settings, database: maintenanceDatabase }, { max: 1, applicationName: 'keyvault-setup' });
-  try {
-    const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (rows.length > 0) return;
-    try {
-      await admin.query(`CREATE DATABASE "${database}"`);
-    } catch (error) {
-      // Another process created it between our check and our CREATE: 42P04 duplicate_database, or 23505 when
-      // both inserts into pg_database race.
-      const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-      if (code !== '42P04' && code !== '23505') throw error;
-    }
-  } finally {
-    await admin.end();
-  }
 }
 
 export async function dropDatabase(settings: PostgresSettings, database: string, maintenanceDatabase = 'postgres'): Promise<void> {

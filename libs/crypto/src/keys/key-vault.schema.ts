@@ -1,5 +1,9 @@
+import type { DatabaseMigrations, SchemaMigration } from '@crm/postgres';
+import { KEY_VAULT_DATABASE } from './key-vault.database.js';
+
 /**
- * The key vault's tables. Idempotent (IF NOT EXISTS / OR REPLACE), so every process may run it at boot.
+ * Baseline of the key vault's tables, in the vault database's `public` schema. Idempotent (IF NOT EXISTS / OR
+ * REPLACE), so a vault created by the boot-time DDL of earlier versions takes it unchanged.
  *
  * - `kek_epochs`: one row per KEK epoch; `retired_at` is set once no DEK is wrapped under it and its KEK is
  *   about to be destroyed. The current epoch is the highest one not retired.
@@ -9,7 +13,7 @@
  *   database, so it can be re-applied after a restore and a restore can never bring a person back. `key_id` lets
  *   a reader distinguish "shredded" from "never existed" after the key rows are gone.
  */
-export const KEY_VAULT_SCHEMA = `
+const KEY_VAULT_BASELINE = `
 CREATE TABLE IF NOT EXISTS kek_epochs (
   epoch      integer PRIMARY KEY CHECK (epoch > 0),
   created_at timestamptz NOT NULL,
@@ -50,13 +54,20 @@ CREATE OR REPLACE TRIGGER erasure_ledger_no_truncate
   BEFORE TRUNCATE ON erasure_ledger FOR EACH STATEMENT EXECUTE FUNCTION erasure_ledger_refuse_change();
 `;
 
+/** The key vault's migrations (docs/migrations.md); never edit an applied one, append a new one. */
+export const keyVaultMigrations: readonly SchemaMigration[] = [{ name: 'KeyVaultBaseline1795996800002', up: () => KEY_VAULT_BASELINE }];
+
+/** The key vault database and its migrations; `database` is for tests' scratch vaults. */
+export function keyVaultDatabase(database: string = KEY_VAULT_DATABASE): DatabaseMigrations {
+  return { database, schema: 'public', migrations: keyVaultMigrations, createDatabase: true };
+}
+
 /**
  * Advisory lock classes (two-int form, scoped to the key vault database). Subject locks serialise creating a
  * subject's first DEK against shredding it; the rotation lock lets DEK creation (shared) exclude the final
  * re-wrap-and-retire step of a rotation (exclusive), so no DEK can be wrapped under a KEK that is being destroyed.
  */
 export const LOCKS = {
-  migrate: 0x4b5601,
   subject: 0x4b5602,
   rotation: 0x4b5603,
   rotationRun: 0x4b5604,

@@ -8,7 +8,8 @@ import { scratchKeyVault, type ScratchKeyVault } from './scratch-key-vault.fixtu
 import { PostgresKeyStore } from './postgres-key.store.js';
 import type { KekProvider } from './kek-provider.port.js';
 import type { ShredReason } from './key-store.port.js';
-import { LOCKS } from './key-vault.schema.js';
+import { keyVaultDatabase, keyVaultMigrations, LOCKS } from './key-vault.schema.js';
+import { runMigrations } from '@crm/migrations';
 import type { Pool } from '@crm/postgres';
 import type { DataKeyRow } from './postgres-key.store.js';
 
@@ -35,16 +36,19 @@ const rowsOf = async (subjectId: string) =>
   (await pool.query<WrappedRow>('SELECT * FROM data_keys WHERE subject_id = $1 ORDER BY key_version', [subjectId])).rows;
 
 describe('the key vault schema', () => {
-  it('given migrations run concurrently and repeatedly, then the schema is there once and existing keys and erasures are kept', async () => {
+  it('given migrations run concurrently and repeatedly, then they apply nothing more, the schema is there once and existing keys and erasures are kept', async () => {
     const kept = await store.dekFor(subject());
     const erased = subject();
     await store.dekFor(erased);
     await store.shred(erased, 'ERASURE_REQUEST');
 
-    await Promise.all([store.migrate(), store.migrate(), store.migrate()]);
+    const runs = await Promise.all([1, 2, 3].map(() => runMigrations(settings, keyVaultDatabase(vault.database))));
 
+    expect(runs).toEqual([[], [], []]);
+    const { rows } = await pool.query<{ name: string }>('SELECT name FROM crm_migrations ORDER BY id');
+    expect(rows.map((row) => row.name)).toEqual(keyVaultMigrations.map((migration) => migration.name));
     const tables = await pool.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-    expect(tables.rows.map((row) => row.name)).toEqual(['data_keys', 'erasure_ledger', 'kek_epochs']);
+    expect(tables.rows.map((row) => row.name)).toEqual(['crm_migrations', 'data_keys', 'erasure_ledger', 'kek_epochs']);
     const triggers = await pool.query<{ name: string }>(`SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'erasure_ledger'::regclass AND NOT tgisinternal ORDER BY 1`);
     expect(triggers.rows.map((row) => row.name)).toEqual(['erasure_ledger_append_only', 'erasure_ledger_no_truncate']);
     const fresh = (await vault.openStore()).store;

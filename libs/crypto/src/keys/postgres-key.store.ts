@@ -5,7 +5,7 @@ import { systemClock, systemRandomBytes, type Clock, type RandomBytes } from '..
 import { unwrapDek, wrapDek } from './dek.wrapping.js';
 import type { KekProvider } from './kek-provider.port.js';
 import { isShredReason, SHRED_REASONS, type DataKey, type KekRotation, type KeyStore, type ShredReason, type ShredResult } from './key-store.port.js';
-import { KEY_VAULT_SCHEMA, LOCKS } from './key-vault.schema.js';
+import { LOCKS } from './key-vault.schema.js';
 
 export interface PostgresKeyStoreOptions {
   /** A pool on the key vault database (see `createKeyVaultPool`). */
@@ -74,14 +74,6 @@ export class PostgresKeyStore implements KeyStore {
     this.#randomBytes = options.randomBytes ?? systemRandomBytes;
     this.#batchSize = options.rewrapBatchSize ?? 500;
     this.#announcer = options.rotationAnnouncer;
-  }
-
-  /** Creates the vault's tables and the ledger's append-only triggers; safe to run concurrently and repeatedly. */
-  async migrate(): Promise<void> {
-    await this.#transaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCKS.migrate]);
-      await client.query(KEY_VAULT_SCHEMA);
-    });
   }
 
   async dekFor(subjectId: string): Promise<DataKey> {

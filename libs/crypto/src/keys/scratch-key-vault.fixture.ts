@@ -2,10 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PostgresSettings } from '@crm/config';
+import { runMigrations } from '@crm/migrations';
 import type { Pool } from '@crm/postgres';
 import { systemRandomBytes } from '../entropy.js';
 import { FileKekProvider } from './file-kek.provider.js';
 import { createKeyVaultPool, dropDatabase } from './key-vault.database.js';
+import { keyVaultDatabase } from './key-vault.schema.js';
 import { PostgresKeyStore, type PostgresKeyStoreOptions } from './postgres-key.store.js';
 
 /**
@@ -26,6 +28,8 @@ export async function scratchKeyVault(settings: PostgresSettings): Promise<Scrat
   const stateDir = await mkdtemp(join(tmpdir(), 'crm-crypto-it-'));
   const kek = new FileKekProvider({ stateDir });
   const pools: Pool[] = [];
+  // The vault's own migrations, as `npm run migrate` applies them to the real one.
+  await runMigrations(settings, keyVaultDatabase(database));
   return {
     database,
     stateDir,
@@ -33,9 +37,7 @@ export async function scratchKeyVault(settings: PostgresSettings): Promise<Scrat
     async openStore(options = {}) {
       const pool = await createKeyVaultPool(settings, { database, max: 4 });
       pools.push(pool);
-      const store = new PostgresKeyStore({ pool, kek, ...options });
-      await store.migrate();
-      return { store, pool };
+      return { store: new PostgresKeyStore({ pool, kek, ...options }), pool };
     },
     async dispose() {
       await Promise.all(pools.map((pool) => pool.end()));

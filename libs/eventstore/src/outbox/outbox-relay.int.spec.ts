@@ -5,8 +5,8 @@ import { createInterface } from 'node:readline';
 import type pg from 'pg';
 import { decodeEnvelope } from '@crm/contracts';
 import { KafkaCluster, type IncomingMessage } from '@crm/messaging';
-import { expectEventually, scratchSchema, testEnv, testPlatformConfig, uniqueName } from '@crm/testing';
-import { ENVELOPE_CONTENT_TYPE, EventStore, OutboxRelay, type NewEvent } from '../index.js';
+import { expectEventually, migrateScratchSchema, scratchSchema, testEnv, testPlatformConfig, uniqueName } from '@crm/testing';
+import { ENVELOPE_CONTENT_TYPE, EventStore, eventStoreMigrations, OutboxRelay, type NewEvent } from '../index.js';
 import { sampleMetadata } from '../testing-fixtures.js';
 
 const config = testPlatformConfig();
@@ -16,7 +16,7 @@ let schema: string;
 let drop: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ pool, schema, drop } = await scratchSchema('relay'));
+  ({ pool, schema, drop } = await scratchSchema('relay', eventStoreMigrations));
 });
 afterAll(async () => {
   await kafka.close();
@@ -65,7 +65,6 @@ describe('the outbox relay', () => {
     const topic = uniqueName('it-relay');
     await kafka.ensureTopics([{ name: topic, partitions: 3 }]);
     const store = new EventStore(pool, { schema, topic });
-    await store.migrate();
     const ids = await seed(store, 4, 5);
 
     const relay = new OutboxRelay(pool, kafka, { schema, batchSize: 7 });
@@ -87,8 +86,8 @@ describe('the outbox relay', () => {
     const topic = uniqueName('it-relay-kill');
     await kafka.ensureTopics([{ name: topic, partitions: 3 }]);
     const killSchema = `${schema}_kill`;
+    await migrateScratchSchema(killSchema, eventStoreMigrations);
     const store = new EventStore(pool, { schema: killSchema, topic });
-    await store.migrate();
     const ids = await seed(store, 10, 40);
 
     const child = spawn(process.execPath, [relayProcess, killSchema, '20'], {

@@ -1,8 +1,10 @@
+import type { SchemaMigration } from '@crm/postgres';
 import { scratchSchema } from '@crm/testing';
 import type pg from 'pg';
 import type { Decider } from '../decider/decider.js';
 import { StreamVersionConflict } from '../store/event-store.errors.js';
 import { EventStore } from '../store/event-store.js';
+import { eventStoreMigrations } from '../store/event-store.schema.js';
 import { CommandPipeline, foldStream } from './command-pipeline.js';
 import type { EventCodec, WriteModel } from './write-model.js';
 import { sampleMetadata } from '../testing-fixtures.js';
@@ -31,16 +33,20 @@ const codec: EventCodec<TallyEvent> = {
   decode: async (envelope) => JSON.parse(Buffer.from(envelope.payload).toString()) as TallyEvent,
 };
 
+/** The test's read model, as a migration beside the event store's. */
+const talliesMigration: SchemaMigration = {
+  name: 'CommandPipelineTestTallies1795996800950',
+  up: (schema) => `CREATE TABLE "${schema}".tallies (tally text PRIMARY KEY, total int NOT NULL, version bigint NOT NULL)`,
+};
+
 let pool: pg.Pool;
 let schema: string;
 let drop: () => Promise<void>;
 let store: EventStore;
 
 beforeAll(async () => {
-  ({ pool, schema, drop } = await scratchSchema('pipeline'));
+  ({ pool, schema, drop } = await scratchSchema('pipeline', [...eventStoreMigrations, talliesMigration]));
   store = new EventStore(pool, { schema, topic: 'crm.testing.v1.events' });
-  await store.migrate();
-  await pool.query(`CREATE TABLE "${schema}".tallies (tally text PRIMARY KEY, total int NOT NULL, version bigint NOT NULL)`);
 });
 afterAll(() => drop());
 

@@ -1,7 +1,7 @@
 import { ActorType, LegalBasis } from '@crm/contracts';
-import { scratchSchema } from '@crm/testing';
+import { migrateScratchSchema, scratchSchema } from '@crm/testing';
 import type pg from 'pg';
-import { EventStore, START, StreamVersionConflict, type NewEvent } from '../index.js';
+import { EventStore, eventStoreMigrations, START, StreamVersionConflict, type NewEvent } from '../index.js';
 import { sampleMetadata } from '../testing-fixtures.js';
 
 const event = (n: number, subjectId = 'subject-1'): NewEvent => ({
@@ -17,10 +17,9 @@ let drop: () => Promise<void>;
 let store: EventStore;
 
 beforeAll(async () => {
-  ({ pool, schema, drop } = await scratchSchema('es'));
+  ({ pool, schema, drop } = await scratchSchema('es', eventStoreMigrations));
+  expect(await migrateScratchSchema(schema, eventStoreMigrations)).toEqual([]); // applied once, recorded
   store = new EventStore(pool, { schema, topic: 'crm.testing.v1.events', clock: () => new Date('2026-01-02T03:04:05Z') });
-  await store.migrate();
-  await store.migrate(); // idempotent
 });
 afterAll(() => drop());
 

@@ -1,6 +1,13 @@
-import { appendOnlyTriggersSql, refuseMutationFunctionSql } from '@crm/postgres';
+import { appendOnlyTriggersSql, refuseMutationFunctionSql, type SchemaMigration } from '@crm/postgres';
 /**
- * The write side of one service: an append-only `events` table and the transactional `outbox` beside it.
+ * The event store's migrations, run by `@crm/migrations` (docs/migrations.md). Applied migrations are never edited:
+ * change the schema by appending a new one. The baseline is the DDL services used to run at boot, kept idempotent
+ * (IF NOT EXISTS / OR REPLACE) so a database created by that boot-time DDL takes it without change.
+ */
+export const eventStoreMigrations: readonly SchemaMigration[] = [{ name: 'EventStoreBaseline1795996800000', up: (schema) => eventStoreBaselineSql(schema) }];
+
+/**
+ * Baseline: the write side of one service: an append-only `events` table and the transactional `outbox` beside it.
  *
  * - `(stream_id, stream_version)` is unique: optimistic concurrency is enforced by the database, not by a read.
  * - UPDATE, DELETE and TRUNCATE on `events` raise: history is immutable even for a buggy or compromised service
@@ -8,7 +15,7 @@ import { appendOnlyTriggersSql, refuseMutationFunctionSql } from '@crm/postgres'
  * - `tx_id` (the writing transaction's id) lets `readAll` never skip an event that commits late with a lower position:
  *   readers only see transactions older than the oldest one still in flight.
  */
-export function eventStoreSchemaSql(schema: string): string {
+function eventStoreBaselineSql(schema: string): string {
   const s = quoteIdent(schema);
   return `
 CREATE SCHEMA IF NOT EXISTS ${s};

@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { decodeEnvelope, EventEnvelopeSchema, type EventEnvelope } from '@crm/contracts';
 import { uuidv7 } from '../ids/uuidv7.js';
 import { StreamVersionConflict } from './event-store.errors.js';
-import { eventStoreSchemaSql, outboxChannel, quoteIdent, VERSION_CONFLICT_SQLSTATE } from './event-store.schema.js';
+import { outboxChannel, quoteIdent, VERSION_CONFLICT_SQLSTATE } from './event-store.schema.js';
 import type { AllPosition, AppendResult, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './event.types.js';
 
 export interface EventStoreOptions {
@@ -46,18 +46,6 @@ export class EventStore {
     this.topic = options.topic;
     this.#s = quoteIdent(options.schema);
     this.#clock = options.clock ?? (() => new Date());
-  }
-
-  async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      // Serialise concurrent migrations (several instances booting at once) on a lock keyed by the schema.
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`eventstore:${this.schema}`]);
-      await client.query(eventStoreSchemaSql(this.schema));
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`eventstore:${this.schema}`]).catch(() => undefined);
-      client.release();
-    }
   }
 
   /**

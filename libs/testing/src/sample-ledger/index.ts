@@ -1,3 +1,3 @@
 export { sampleLedger, type RecordSample, type SampleRecorded, type SampleState } from './sample-ledger.decider.js';
 export { sampleLedgerCodec, SAMPLE_RECORDED } from './sample-ledger.codec.js';
-export { SampleTotalsProjection } from './sample-totals.projection.js';
+export { SampleTotalsProjection, sampleTotalsMigrations } from './sample-totals.projection.js';

@@ -2,6 +2,20 @@ import type { PoolClient } from 'pg';
 import { fromBinary, SampleRecordedSchema } from '@crm/contracts';
 import type { Projection, ProjectedEvent } from '@crm/processing';
 import { quoteIdent } from '@crm/eventstore';
+import type { SchemaMigration } from '@crm/postgres';
+
+/** The sample read model's tables, beside the event store's in the same schema. */
+export const sampleTotalsMigrations: readonly SchemaMigration[] = [
+  {
+    name: 'SampleTotalsBaseline1795996800900',
+    up: (schema) => {
+      const s = quoteIdent(schema);
+      return `CREATE SCHEMA IF NOT EXISTS ${s};
+      CREATE TABLE IF NOT EXISTS ${s}.sample_totals (subject_id text PRIMARY KEY, samples int NOT NULL, total_cents bigint NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${s}.sample_visibility (event_id uuid PRIMARY KEY, sample_id text NOT NULL, visible_at timestamptz NOT NULL);`;
+    },
+  },
+];
 
 /**
  * Totals per subject, plus when each event became visible in the read model (for end-to-end latency). Holds no
@@ -17,12 +31,6 @@ export class SampleTotalsProjection implements Projection {
   ) {
     this.name = `sample-totals.${schema}`;
     this.#s = quoteIdent(schema);
-  }
-
-  migrateSql(): string {
-    return `CREATE SCHEMA IF NOT EXISTS ${this.#s};
-      CREATE TABLE IF NOT EXISTS ${this.#s}.sample_totals (subject_id text PRIMARY KEY, samples int NOT NULL, total_cents bigint NOT NULL);
-      CREATE TABLE IF NOT EXISTS ${this.#s}.sample_visibility (event_id uuid PRIMARY KEY, sample_id text NOT NULL, visible_at timestamptz NOT NULL);`;
   }
 
   async apply(tx: PoolClient, { envelope }: ProjectedEvent): Promise<void> {

@@ -9,8 +9,9 @@ import { AUDIT_INGEST, auditIngestDeclaration, AuditIngestProjector } from './au
 
 /**
  * Every event topic into the audit trail: a projector hosted by the platform's Kafka event transport. Its options are
- * resolved when the transport starts, after `AuditRuntime` migrated the schema: the topic pattern and batch size from
- * the configuration, the consumer group from the log id. A process with ingest off (`CRM_AUDIT_INGEST=off`) does not
+ * resolved when the transport starts, after `AuditRuntime` booted (the schema, the processor's tables included, is
+ * migrated before the service starts): the topic pattern and batch size from the configuration, the consumer group
+ * from the log id. A process with ingest off (`CRM_AUDIT_INGEST=off`) does not
  * subscribe.
  */
 @Controller()

@@ -2,10 +2,11 @@
 import type pg from 'pg';
 import { DeadLetterSchema, fromBinary } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
-import { deadLetterTopic, type EventProcessor } from '@crm/processing';
+import { deadLetterTopic, processorMigrations, type EventProcessor } from '@crm/processing';
 import { expectEventually, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
 import { contactCreated, contactDataAccessed, contactRectified, encode, unknownEvent } from '../testing/audit.fixtures.js';
 import { entryLeafHash } from '../trail/entry.canonical.js';
+import { auditTrailMigrations } from '../trail/audit.schema.js';
 import { EntriesStore } from '../trail/entries.store.js';
 import { AuditLogView } from '../tree-heads/log.view.js';
 import { auditIngestProcessor } from './audit-ingest.projector.js';
@@ -32,9 +33,8 @@ async function rows(): Promise<Array<{ leaf_index: string; event_id: string; act
 
 beforeEach(async () => {
   let schema: string;
-  ({ pool, schema, drop } = await scratchSchema('it_audit_ingest'));
+  ({ pool, schema, drop } = await scratchSchema('it_audit_ingest', [...processorMigrations, ...auditTrailMigrations]));
   store = new EntriesStore(pool, schema);
-  await store.migrate();
   prefix = uniqueName('itaudit').replaceAll('-', '');
 });
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { quoteIdent } from '@crm/eventstore';
-import { appendOnlyTriggersSql } from '@crm/postgres';
+import { appendOnlyTriggersSql, type SchemaMigration } from '@crm/postgres';
 
 /**
  * Every version of every register record, kept forever: a supervisory authority may ask what the register said
@@ -7,7 +7,10 @@ import { appendOnlyTriggersSql } from '@crm/postgres';
  * state is the highest version. Each version is also an event in the event store beside it (stream
  * `activity-<id>` / `processor-<id>`), whose unique (stream, version) is what turns a stale PUT into a 409.
  */
-export function registerSchemaSql(schema: string): string {
+export const registerMigrations: readonly SchemaMigration[] = [{ name: 'AuditRegisterBaseline1795996800301', up: (schema) => registerBaselineSql(schema) }];
+
+/** Baseline (the former boot-time DDL, idempotent); runs after the trail's, whose trigger function it uses. */
+function registerBaselineSql(schema: string): string {
   const s = quoteIdent(schema);
   return ['activity_versions', 'processor_versions']
     .map(

@@ -14,6 +14,7 @@ import { scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
 import { loadAuditConfig, type AuditConfig } from '../audit.config.js';
 import { AuditModule } from '../audit.module.js';
 import { AuditRuntime } from '../audit.runtime.js';
+import { auditMigrations } from '../migrations.js';
 
 export interface AuditApp {
   app: INestApplication;
@@ -29,7 +30,7 @@ export interface AuditApp {
 }
 
 export async function startAuditApp(): Promise<AuditApp> {
-  const scratch = await scratchSchema('it_audit_app');
+  const scratch = await scratchSchema('it_audit_app', auditMigrations);
   const stateDir = await mkdtemp(join(tmpdir(), 'crm-audit-state-'));
   const prefix = uniqueName('itauditapp').replaceAll('-', '');
   const config = loadAuditConfig({

@@ -1,5 +1,5 @@
 import { quoteIdent } from '@crm/eventstore';
-import { appendOnlyTriggersSql, refuseMutationFunctionSql } from '@crm/postgres';
+import { appendOnlyTriggersSql, refuseMutationFunctionSql, type SchemaMigration } from '@crm/postgres';
 
 /**
  * The audit store in the audit database's own schema.
@@ -62,3 +62,9 @@ CREATE TABLE IF NOT EXISTS ${s}.ingest_checkpoints (
 );
 `;
 }
+
+/**
+ * The audit trail's migrations (docs/migrations.md): the baseline is `auditSchemaSql`, the former boot-time DDL,
+ * idempotent. Never edit an applied migration; append a new one.
+ */
+export const auditTrailMigrations: readonly SchemaMigration[] = [{ name: 'AuditTrailBaseline1795996800300', up: (schema) => auditSchemaSql(schema) }];

@@ -1,7 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { quoteIdent } from '@crm/eventstore';
 import type { AuditEntry, StoredAuditEntry } from './audit-entry.model.js';
-import { auditSchemaSql } from './audit.schema.js';
 
 /**
  * Numbers leave Postgres as text: pg would round a bigint through a JS number silently. Queries alias the table
@@ -68,20 +67,6 @@ export class EntriesStore {
   ) {
     this.schema = schema;
     this.s = quoteIdent(schema);
-  }
-
-  /** Creates the schema; `alongside` is further DDL of the same schema (the register) run under the same lock. */
-  async migrate(alongside: readonly string[] = []): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      // Several instances booting at once must not race on CREATE … IF NOT EXISTS.
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`audit-schema:${this.schema}`]);
-      await client.query(auditSchemaSql(this.schema));
-      for (const sql of alongside) await client.query(sql);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`audit-schema:${this.schema}`]).catch(() => undefined);
-      client.release();
-    }
   }
 
   async logId(): Promise<string> {

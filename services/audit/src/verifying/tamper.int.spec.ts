@@ -10,6 +10,7 @@ import { scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
 import { recordBatch } from '../ingesting/audit-batch.writer.js';
 import { contactCreated, contactDataAccessed, contactRectified, encode } from '../testing/audit.fixtures.js';
 import { entryLeafHash } from '../trail/entry.canonical.js';
+import { auditTrailMigrations } from '../trail/audit.schema.js';
 import { EntriesStore } from '../trail/entries.store.js';
 import { AuditLogView } from '../tree-heads/log.view.js';
 import { signTreeHead, treeHeadToProto } from '../tree-heads/tree-head.codec.js';
@@ -81,9 +82,8 @@ async function rehash(leafIndex: number): Promise<string> {
 
 beforeEach(async () => {
   let schema: string;
-  ({ pool, schema, drop } = await scratchSchema('it_audit_tamper'));
+  ({ pool, schema, drop } = await scratchSchema('it_audit_tamper', auditTrailMigrations));
   store = new EntriesStore(pool, schema);
-  await store.migrate();
   topic = uniqueName('it-audit-heads');
   offset = 0n;
   await honestLog();

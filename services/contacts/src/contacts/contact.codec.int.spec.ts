@@ -6,7 +6,7 @@ import { create, EventEnvelopeSchema, timestampFromDate, type EventEnvelope } fr
 import { CachingKeyStore, createKeyVaultPool, FieldCipher, FileKekProvider, PostgresKeyStore } from '@crm/crypto';
 import type { NewEvent } from '@crm/eventstore';
 import type { Pool } from '@crm/postgres';
-import { testPlatformConfig, uniqueName } from '@crm/testing';
+import { migrateKeyVault, testPlatformConfig, uniqueName } from '@crm/testing';
 import { contactCodec } from './contact.codec.js';
 import type { ContactEvent } from './contact.decider.js';
 
@@ -18,8 +18,8 @@ let cipher: FieldCipher;
 
 beforeAll(async () => {
   vault = await createKeyVaultPool(settings, { database: vaultDatabase, max: 2 });
+  await migrateKeyVault(vaultDatabase);
   keys = new PostgresKeyStore({ pool: vault, kek: new FileKekProvider({ stateDir: mkdtempSync(join(tmpdir(), 'crm-contacts-kek-')) }) });
-  await keys.migrate();
   cipher = new FieldCipher(new CachingKeyStore(keys));
 });
 afterAll(async () => {

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PG_POOL, type Pool, type PoolClient } from '@crm/postgres';
 import { CONTACTS_SCHEMA, type SearchIndex } from '../contacts/contact.streams.js';
-import { readModelSchemaSql } from './read-model.schema.js';
 
 export interface ContactRow {
   contact_id: string;
@@ -44,10 +43,6 @@ export class ContactsRepository {
   readonly #s = CONTACTS_SCHEMA;
 
   constructor(@Inject(PG_POOL) readonly pool: Pool) {}
-
-  async migrate(): Promise<void> {
-    await this.pool.query(readModelSchemaSql(this.#s));
-  }
 
   static isContactId(value: string): boolean {
     return UUID.test(value);

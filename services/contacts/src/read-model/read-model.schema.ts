@@ -1,4 +1,5 @@
 import { quoteIdent } from '@crm/eventstore';
+import type { SchemaMigration } from '@crm/postgres';
 
 /**
  * The contacts read model. Every personal value is sealed with the contact's key (one blob per record, one per
@@ -7,7 +8,10 @@ import { quoteIdent } from '@crm/eventstore';
  * tombstone, so an erased id answers 410 rather than 404; its purchases, unreadable from the moment the key is gone,
  * are deleted right after in chunks, so an erasure's own time does not grow with the contact's history.
  */
-export function readModelSchemaSql(schema: string): string {
+export const readModelMigrations: readonly SchemaMigration[] = [{ name: 'ContactsReadModelBaseline1795996800200', up: (schema) => readModelBaselineSql(schema) }];
+
+/** Baseline (the former boot-time DDL, idempotent); never edit it, append a migration to `readModelMigrations`. */
+function readModelBaselineSql(schema: string): string {
   const s = quoteIdent(schema);
   return `
 CREATE SCHEMA IF NOT EXISTS ${s};

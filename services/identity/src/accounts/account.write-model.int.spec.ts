@@ -5,9 +5,11 @@ import type { INestApplication } from '@nestjs/common';
 import { AppError } from '@crm/errors';
 import { fold, type EventStore } from '@crm/eventstore';
 import { createLogger } from '@crm/logging';
+import { migrateAll } from '@crm/migrations';
 import { createServiceApp, EVENT_STORE } from '@crm/platform';
 import { withTransaction } from '@crm/postgres';
 import { strongPassword, testPlatformConfig, uniqueName } from '@crm/testing';
+import { databaseMigrations } from '../migrations.js';
 import { serviceDefinition } from '../service.definition.js';
 import { accountStream, AccountWriteModel } from './account.write-model.js';
 import { AccountsService } from './accounts.service.js';
@@ -16,7 +18,10 @@ import { AccountsRepository } from './accounts.repository.js';
 let app: INestApplication;
 
 beforeAll(async () => {
-  app = await createServiceApp(serviceDefinition, testPlatformConfig('identity'), createLogger({ service: 'identity', level: 'silent' }));
+  const config = testPlatformConfig('identity');
+  // The test database's identity schema and the key vault, migrated as `npm run migrate` migrates the real ones.
+  await migrateAll(config.postgres!, databaseMigrations(config));
+  app = await createServiceApp(serviceDefinition, config, createLogger({ service: 'identity', level: 'silent' }));
   await app.init();
 }, 60_000);
 afterAll(() => app.close());

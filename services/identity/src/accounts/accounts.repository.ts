@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PG_POOL, type Pool, type PoolClient } from '@crm/postgres';
-import { accountsSchemaSql } from './accounts.schema.js';
 import { IDENTITY_SCHEMA } from './identity.events.js';
 
 export interface AccountRow {
@@ -31,10 +30,6 @@ export class AccountsRepository {
   readonly schema = IDENTITY_SCHEMA;
 
   constructor(@Inject(PG_POOL) readonly pool: Pool) {}
-
-  async migrate(): Promise<void> {
-    await this.pool.query(accountsSchemaSql(this.schema));
-  }
 
   async count(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM identity.accounts`);

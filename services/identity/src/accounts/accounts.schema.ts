@@ -1,4 +1,5 @@
 import { quoteIdent } from '@crm/eventstore';
+import type { SchemaMigration } from '@crm/postgres';
 
 /**
  * Identity's read models and credential store. `accounts` holds sealed personal data plus a blind index of the
@@ -6,7 +7,10 @@ import { quoteIdent } from '@crm/eventstore';
  * the sealed TOTP secret, recovery-code hashes). Both are rebuilt-free: they are written in the same transaction
  * as the account's events.
  */
-export function accountsSchemaSql(schema: string): string {
+export const accountsMigrations: readonly SchemaMigration[] = [{ name: 'IdentityAccountsBaseline1795996800100', up: (schema) => accountsBaselineSql(schema) }];
+
+/** Baseline (the former boot-time DDL, idempotent); never edit it, append a migration to `accountsMigrations`. */
+function accountsBaselineSql(schema: string): string {
   const s = quoteIdent(schema);
   return `
 CREATE SCHEMA IF NOT EXISTS ${s};

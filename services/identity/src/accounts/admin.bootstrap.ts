@@ -17,7 +17,6 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.repository.migrate();
     if ((await this.repository.count()) > 0) return;
     await this.accounts
       .register({ email: this.config.adminEmail, displayName: 'Administrator', password: this.config.adminPassword.reveal(), roles: ['administrator'] }, 'system', 'bootstrap')

@@ -23,7 +23,6 @@ class TokensBootstrap implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.refreshTokens.migrate();
     await this.keys.current();
   }
 }

@@ -14,6 +14,7 @@ import { RefreshTokenStore } from '../refresh-tokens/refresh-token.store.js';
 import { SigningKeyStore } from '../signing-keys/signing-key.store.js';
 import { loadTokensConfig } from '../tokens.config.js';
 import { TokensModule } from '../tokens.module.js';
+import { refreshTokenMigrations } from '../refresh-tokens/refresh-token.schema.js';
 
 let app: INestApplication;
 let url: string;
@@ -21,7 +22,7 @@ let dropSchema: () => Promise<void>;
 const redis = createRedis(testPlatformConfig().redis, 'identity-jwks-int-test');
 
 beforeAll(async () => {
-  const scratch = await scratchSchema('it_tokens_module');
+  const scratch = await scratchSchema('it_tokens_module', refreshTokenMigrations);
   dropSchema = scratch.drop;
   const stateDir = await mkdtemp(join(tmpdir(), 'crm-identity-state-'));
   const config = testPlatformConfig('identity');

@@ -1,11 +1,15 @@
 import { quoteIdent } from '@crm/eventstore';
+import type { SchemaMigration } from '@crm/postgres';
 
 /**
  * One row per refresh token ever issued, keyed by its SHA-256: the database never holds a usable token, so a leaked
  * backup or a read-only SQL injection yields nothing to replay. A token's row stays after it is exchanged (`used_at`)
  * — that is what makes reuse detectable — until the whole session has expired.
  */
-export function refreshTokenSchemaSql(schema: string): string {
+export const refreshTokenMigrations: readonly SchemaMigration[] = [{ name: 'IdentityRefreshTokensBaseline1795996800101', up: (schema) => refreshTokenBaselineSql(schema) }];
+
+/** Baseline (the former boot-time DDL, idempotent); never edit it, append a migration to `refreshTokenMigrations`. */
+function refreshTokenBaselineSql(schema: string): string {
   const s = quoteIdent(schema);
   return `
 CREATE SCHEMA IF NOT EXISTS ${s};

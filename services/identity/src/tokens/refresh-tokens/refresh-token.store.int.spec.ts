@@ -6,9 +6,10 @@ import type pg from 'pg';
 import { JwtVerifier, RedisRevocationList, revokedSessionKey } from '@crm/auth';
 import { AppError } from '@crm/errors';
 import { createRedis } from '@crm/redis';
-import { scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
+import { migrateScratchSchema, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
 import { AccessTokenIssuer } from '../access-tokens/access-token.issuer.js';
 import { SigningKeyStore } from '../signing-keys/signing-key.store.js';
+import { refreshTokenMigrations } from './refresh-token.schema.js';
 import { RefreshTokenStore } from './refresh-token.store.js';
 
 const T0 = Date.parse('2026-12-01T12:00:00Z');
@@ -24,9 +25,8 @@ let clock: { now: number };
 let store: RefreshTokenStore;
 
 beforeAll(async () => {
-  ({ pool, schema, drop } = await scratchSchema('it_refresh_tokens'));
+  ({ pool, schema, drop } = await scratchSchema('it_refresh_tokens', refreshTokenMigrations));
   store = new RefreshTokenStore({ pool, revocations, schema, accessTokenLifetimeSeconds: 600, now: () => new Date(clock.now) });
-  await store.migrate();
 });
 beforeEach(() => {
   clock = { now: T0 };
@@ -48,11 +48,11 @@ describe('refresh tokens on the real Postgres and Redis', () => {
   it('migrates idempotently, also when several instances boot at once: one table, its indexes, and the sessions kept', async () => {
     const { sessionId } = await store.startSession(userId(), { amr: ['pwd'] });
 
-    await Promise.all([store.migrate(), store.migrate(), store.migrate()]);
+    await expect(Promise.all([1, 2, 3].map(() => migrateScratchSchema(schema, refreshTokenMigrations)))).resolves.toEqual([[], [], []]);
 
-    const tables = await pool.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1', [schema]);
-    expect(tables.rows.map((row) => row.name)).toEqual(['refresh_tokens']);
-    const indexes = await pool.query<{ name: string }>('SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 ORDER BY 1', [schema]);
+    const tables = await pool.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema]);
+    expect(tables.rows.map((row) => row.name)).toEqual(['crm_migrations', 'refresh_tokens']);
+    const indexes = await pool.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'refresh_tokens' ORDER BY 1`, [schema]);
     expect(indexes.rows.map((row) => row.name)).toEqual([
       'refresh_tokens_one_successor',
       'refresh_tokens_pkey',

@@ -3,7 +3,6 @@ import { AUTHENTICATION_METHODS, type AuthenticationMethod, type RedisRevocation
 import { quoteIdent } from '@crm/eventstore';
 import { AppError } from '@crm/errors';
 import { withTransaction, type Pool, type PoolClient } from '@crm/postgres';
-import { refreshTokenSchemaSql } from './refresh-token.schema.js';
 import {
   isSessionRevocationReason,
   judgeRefreshToken,
@@ -81,7 +80,6 @@ const VERIFIER_CLOCK_TOLERANCE_SECONDS = 5;
 export class RefreshTokenStore {
   readonly #pool: Pool;
   readonly #revocations: Pick<RedisRevocationList, 'revoke'>;
-  readonly #schema: string;
   readonly #table: string;
   readonly #lifetimes: RefreshLifetimes;
   readonly #revocationTtlSeconds: number;
@@ -93,19 +91,10 @@ export class RefreshTokenStore {
     this.#onRevoked = options.onRevoked;
     this.#pool = options.pool;
     this.#revocations = options.revocations;
-    this.#schema = options.schema;
     this.#table = `${quoteIdent(options.schema)}.refresh_tokens`;
     this.#lifetimes = { idleSeconds: options.idleLifetimeSeconds ?? 24 * 3600, absoluteSeconds: options.absoluteLifetimeSeconds ?? 14 * 24 * 3600 };
     this.#revocationTtlSeconds = options.accessTokenLifetimeSeconds + VERIFIER_CLOCK_TOLERANCE_SECONDS;
     this.#now = options.now ?? (() => new Date());
-  }
-
-  /** Creates the table; safe to run concurrently (several instances booting) and repeatedly. */
-  async migrate(): Promise<void> {
-    await withTransaction(this.#pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`identity:refresh-tokens:${this.#schema}`]);
-      await client.query(refreshTokenSchemaSql(this.#schema));
-    });
   }
 
   /** Starts a session after a successful sign-in: its first refresh token and its id (the access tokens' `sid`). */
