@@ -155,8 +155,9 @@ cmd_test() {
   prepare
   local reports="$CRM_STATE_DIR/test-reports"
   rm -rf "$reports" && mkdir -p "$reports"
-  say "lint and type check"
+  say "lint, formatting and type check"
   npx eslint --max-warnings=0 . || die "lint failed"
+  npx prettier --check . >/dev/null || { npx prettier --list-different . >&2; die "formatting differs from Prettier's (npm run format fixes it)"; }
   npx tsc -p tsconfig.json --noEmit || die "type check failed"
   build
 
