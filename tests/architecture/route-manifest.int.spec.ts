@@ -30,15 +30,28 @@ const shape = (route: string): string => route.replace(/:[A-Za-z0-9_]+/g, ':para
 const guardOf = (declaration: RouteGuardDeclaration | undefined) =>
   declaration === undefined
     ? undefined
-    : { public: declaration.public, permissions: declaration.public ? undefined : declaration.permissions, anyPermission: declaration.anyPermission, stepUp: declaration.stepUp };
+    : {
+        public: declaration.public,
+        permissions: declaration.public ? undefined : declaration.permissions,
+        anyPermission: declaration.anyPermission,
+        stepUp: declaration.stepUp,
+      };
 
 const manifestGuard = (route: GatewayRoute) =>
   'public' in route.guard
     ? { public: true, permissions: undefined, anyPermission: undefined, stepUp: false }
-    : { public: false, permissions: [...route.guard.permissions], anyPermission: route.guard.anyPermission === undefined ? undefined : [...route.guard.anyPermission], stepUp: route.guard.stepUp === true };
+    : {
+        public: false,
+        permissions: [...route.guard.permissions],
+        anyPermission: route.guard.anyPermission === undefined ? undefined : [...route.guard.anyPermission],
+        stepUp: route.guard.stepUp === true,
+      };
 
 async function boot(definition: ServiceDefinition): Promise<INestApplication> {
-  const config = loadPlatformConfig({ service: definition.service, defaultPort: definition.defaultPort, postgres: definition.needs.postgres === true }, testEnv());
+  const config = loadPlatformConfig(
+    { service: definition.service, defaultPort: definition.defaultPort, postgres: definition.needs.postgres === true },
+    testEnv(),
+  );
   const app = await createServiceApp(definition, config, createLogger({ service: definition.service, level: 'silent' }));
   await app.init();
   return app;
@@ -64,26 +77,38 @@ describe('the gateway route manifest', () => {
     expect(served.sort()).toEqual([...manifest].sort());
   });
 
-  it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))('%s: the gateway enforces the manifest guard, and it equals the owning service guard', (name, route) => {
-    const atGateway = declared.get('gateway')?.get(shape(name));
-    const atService = declared.get(route.service)?.get(shape(name));
-    expect({ route: name, guard: guardOf(atGateway) }).toEqual({ route: name, guard: manifestGuard(route) });
-    expect({ route: name, service: route.service, guard: guardOf(atService) }).toEqual({ route: name, service: route.service, guard: manifestGuard(route) });
-  });
+  it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    '%s: the gateway enforces the manifest guard, and it equals the owning service guard',
+    (name, route) => {
+      const atGateway = declared.get('gateway')?.get(shape(name));
+      const atService = declared.get(route.service)?.get(shape(name));
+      expect({ route: name, guard: guardOf(atGateway) }).toEqual({ route: name, guard: manifestGuard(route) });
+      expect({ route: name, service: route.service, guard: guardOf(atService) }).toEqual({ route: name, service: route.service, guard: manifestGuard(route) });
+    },
+  );
 
   it('documents every route in the gateway OpenAPI document, with its summary and, unless public, bearer auth', () => {
     const document = SwaggerModule.createDocument(apps[0]!, new DocumentBuilder().addBearerAuth().build(), { autoTagControllers: false });
     const operations = ROUTES.map((route) => {
       const operation = document.paths[route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase() as 'get'];
-      return { route: `${route.method} ${route.path}`, summary: operation?.summary, tags: operation?.tags, bearer: operation?.security?.some((entry) => 'bearer' in entry) ?? false };
+      return {
+        route: `${route.method} ${route.path}`,
+        summary: operation?.summary,
+        tags: operation?.tags,
+        bearer: operation?.security?.some((entry) => 'bearer' in entry) ?? false,
+      };
     });
-    expect(operations).toEqual(ROUTES.map((route) => ({ route: `${route.method} ${route.path}`, summary: route.summary, tags: [route.service], bearer: !('public' in route.guard) })));
+    expect(operations).toEqual(
+      ROUTES.map((route) => ({ route: `${route.method} ${route.path}`, summary: route.summary, tags: [route.service], bearer: !('public' in route.guard) })),
+    );
   });
 
   it('leaves no service route out: each is in the manifest or deliberately internal', () => {
     const manifest = new Set(ROUTES.map((route) => `${route.service} ${shape(`${route.method} ${route.path}`)}`));
     const unexposed = Object.keys(services).flatMap((service) =>
-      [...(declared.get(service)?.keys() ?? [])].filter((route) => !manifest.has(`${service} ${route}`) && INTERNAL_ONLY[route] === undefined).map((route) => `${service} ${route}`),
+      [...(declared.get(service)?.keys() ?? [])]
+        .filter((route) => !manifest.has(`${service} ${route}`) && INTERNAL_ONLY[route] === undefined)
+        .map((route) => `${service} ${route}`),
     );
     expect(unexposed).toEqual([]);
   });

@@ -38,10 +38,14 @@ async function verifyCli(token: string): Promise<{ status: number | null; output
     writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
     // Asynchronously: a blocked event loop would miss the gateway closing idle keep-alive sockets, and the next
     // request would be sent on a dead one.
-    const child = spawn(process.execPath, ['services/audit/dist/verifying/verify-cli.js', '--source', 'api', '--api-url', gateway, '--token-file', join(dir, 'token')], {
-      env: process.env,
-      timeout: 120_000,
-    });
+    const child = spawn(
+      process.execPath,
+      ['services/audit/dist/verifying/verify-cli.js', '--source', 'api', '--api-url', gateway, '--token-file', join(dir, 'token')],
+      {
+        env: process.env,
+        timeout: 120_000,
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -62,7 +66,11 @@ let ben: string;
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;
-  const [a, b, d] = [await createStaffUser(admin, 'sales', 'audit'), await createStaffUser(admin, 'sales', 'audit'), await createStaffUser(admin, 'dpo', 'audit')];
+  const [a, b, d] = [
+    await createStaffUser(admin, 'sales', 'audit'),
+    await createStaffUser(admin, 'sales', 'audit'),
+    await createStaffUser(admin, 'dpo', 'audit'),
+  ];
   alice = { id: a.id, token: await passwordSignIn(a) };
   bruno = { id: b.id, token: await passwordSignIn(b) };
   dpo = (await signIn(d.email, d.password, { step: 1 })).accessToken;
@@ -70,7 +78,9 @@ beforeAll(async () => {
   const data = { name: { given: personal.given, family: 'Roth' }, emails: [personal.email], phones: ['+4930765432'] };
   anna = (await call('POST', '/v1/contacts', alice.token, { purpose: 'sales', data })).body.id as string;
   ben = (await call('POST', '/v1/contacts', alice.token, { purpose: 'sales', data: { name: { given: `Ben${tag}`, family: 'Roth' } } })).body.id as string;
-  expect((await call('PATCH', `/v1/contacts/${anna}`, bruno.token, { purpose: 'sales', changes: { phones: ['+4930111111'] } }, { 'if-match': '"1"' })).status).toBe(200);
+  expect(
+    (await call('PATCH', `/v1/contacts/${anna}`, bruno.token, { purpose: 'sales', changes: { phones: ['+4930111111'] } }, { 'if-match': '"1"' })).status,
+  ).toBe(200);
   expect((await call('GET', `/v1/contacts/${anna}?purpose=sales`, bruno.token)).status).toBe(200);
   expect((await call('GET', `/v1/contacts/${ben}?purpose=sales`, alice.token)).status).toBe(200);
 });
@@ -135,7 +145,9 @@ describe('the audit trail through the gateway', () => {
     await call('POST', '/v1/audit/tree-head', dpo);
     const proof = (await call('GET', `/v1/audit/entries/${erased.eventId}/proof`, dpo)).body;
     expect(proof.treeHead.treeSize).toBe(proof.treeSize);
-    expect(verifyInclusion(fromHex(proof.entry.leafHash), proof.leafIndex, proof.treeSize, proof.proof.map(fromHex), fromHex(proof.treeHead.rootHash))).toBe(true);
+    expect(verifyInclusion(fromHex(proof.entry.leafHash), proof.leafIndex, proof.treeSize, proof.proof.map(fromHex), fromHex(proof.treeHead.rootHash))).toBe(
+      true,
+    );
 
     // And the whole log verifies with the CLI: every head's signature, their pairwise consistency, every leaf rehashed.
     const verdict = await verifyCli(dpo);

@@ -8,7 +8,18 @@ import { join } from 'node:path';
 import { decodeEnvelope } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
-import { adminSession, createStaffUser, filesContaining, passwordSignIn, request, signIn, signInAgain, stateDir, testPlatformConfig, uniqueName } from '@crm/testing';
+import {
+  adminSession,
+  createStaffUser,
+  filesContaining,
+  passwordSignIn,
+  request,
+  signIn,
+  signInAgain,
+  stateDir,
+  testPlatformConfig,
+  uniqueName,
+} from '@crm/testing';
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
 const marker = `plainmark${letters(14)}`;
@@ -48,7 +59,10 @@ async function relayed(contactId: string, payloadType: string): Promise<void> {
     return envelope.subjectId === contactId && envelope.payloadType === payloadType;
   };
   // Only the newest message is looked at each time: the topic may hold many thousands.
-  const seen = await kafka.readFromStart('crm.contacts.v1.events', (messages) => matches(messages.at(-1)), { groupId: uniqueName('e2e-plain'), timeoutMs: 60_000 });
+  const seen = await kafka.readFromStart('crm.contacts.v1.events', (messages) => matches(messages.at(-1)), {
+    groupId: uniqueName('e2e-plain'),
+    timeoutMs: 60_000,
+  });
   expect(matches(seen.at(-1))).toBe(true);
 }
 
@@ -91,7 +105,10 @@ describe('no plaintext personal data at rest', () => {
     expect((await call('GET', `/v1/contacts?purpose=sales&email=${marker}@example.com`, sales)).text).toContain(contactId);
     const exported = await call('POST', '/v1/contacts/export', dpo, { purpose: 'customer-service', format: 'json', contactIds: [contactId] });
     expect(exported.text).toContain(marker);
-    const rectified = await call('PATCH', `/v1/contacts/${contactId}`, sales, { purpose: 'customer-service', changes: { notes: [`still ${marker}`], name: { family: `Scan${marker}` } } });
+    const rectified = await call('PATCH', `/v1/contacts/${contactId}`, sales, {
+      purpose: 'customer-service',
+      changes: { notes: [`still ${marker}`], name: { family: `Scan${marker}` } },
+    });
     expect(rectified.status).toBe(200);
     await relayed(contactId, 'crm.contacts.v1.ContactRectified');
 

@@ -44,12 +44,21 @@ describe('a salesperson works with contacts', () => {
     // Sales may not see the address or the birth date (minimisation by purpose).
     expect(read.body.data).not.toHaveProperty('addresses');
 
-    const rectified = await call('PATCH', `/v1/contacts/${id}`, sales, { purpose: 'sales', changes: { name: { family: 'Keller-Braun' } } }, { 'if-match': '"1"' });
+    const rectified = await call(
+      'PATCH',
+      `/v1/contacts/${id}`,
+      sales,
+      { purpose: 'sales', changes: { name: { family: 'Keller-Braun' } } },
+      { 'if-match': '"1"' },
+    );
     expect([rectified.status, rectified.body.data.name.family, rectified.headers.get('etag')]).toEqual([200, 'Keller-Braun', '"2"']);
     const lost = await call('PATCH', `/v1/contacts/${id}`, sales, { purpose: 'sales', changes: { notes: null } }, { 'if-match': '"1"' });
     expect([lost.status, lost.body.code]).toEqual([409, 'STREAM_VERSION_CONFLICT']);
 
-    const purchase = await call('POST', `/v1/contacts/${id}/transactions`, sales, { purpose: 'sales', transaction: { description: 'City bike', amountCents: 89_900, currency: 'EUR', occurredAt: '2026-11-20T09:30:00Z' } });
+    const purchase = await call('POST', `/v1/contacts/${id}/transactions`, sales, {
+      purpose: 'sales',
+      transaction: { description: 'City bike', amountCents: 89_900, currency: 'EUR', occurredAt: '2026-11-20T09:30:00Z' },
+    });
     expect(purchase.status).toBe(201);
     const withPurchase = await call('GET', `/v1/contacts/${id}?purpose=sales`, sales);
     expect(withPurchase.body).toMatchObject({ version: 3, transactionCount: 1, transactions: [{ amountCents: 89_900, currency: 'EUR' }] });
@@ -77,8 +86,15 @@ describe('a salesperson works with contacts', () => {
   });
 
   it('imports a CSV file: valid rows become contacts, refused rows are reported by number and code', async () => {
-    const tag = uniqueName('i').replace(/[^a-z]/gi, '').toLowerCase();
-    const content = ['name.given,name.family,emails,phones', `Ida,Imp,ida.${tag}@example.com,+4930111111`, 'Bad,Row,not-an-email,', `Olaf,Imp,olaf.${tag}@example.com,call me`].join('\n');
+    const tag = uniqueName('i')
+      .replace(/[^a-z]/gi, '')
+      .toLowerCase();
+    const content = [
+      'name.given,name.family,emails,phones',
+      `Ida,Imp,ida.${tag}@example.com,+4930111111`,
+      'Bad,Row,not-an-email,',
+      `Olaf,Imp,olaf.${tag}@example.com,call me`,
+    ].join('\n');
     const started = await call('POST', '/v1/contacts/import', sales, { purpose: 'sales', format: 'csv', content });
     expect(started.status).toBe(202);
     const report = await expectEventually(async () => {
@@ -109,7 +125,9 @@ describe('a DPO exports and erases', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('x-export-row-count')).toBe('1');
     expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="contacts-.+\.csv"$/);
-    expect(csv.text).toBe(`id,name.given,name.family,emails,preferences.channels,preferences.categories\r\n${id},Mia${tag},Keller,mia.${tag.toLowerCase()}@example.com,email,bikes\r\n`);
+    expect(csv.text).toBe(
+      `id,name.given,name.family,emails,preferences.channels,preferences.categories\r\n${id},Mia${tag},Keller,mia.${tag.toLowerCase()}@example.com,email,bikes\r\n`,
+    );
   });
 
   it('erases a contact: its key is destroyed, it answers 410, search and export no longer find it, erasing again is harmless', async () => {
@@ -119,7 +137,14 @@ describe('a DPO exports and erases', () => {
     expect(erased.body).toMatchObject({ id, alreadyErased: false });
 
     expect((await call('GET', `/v1/contacts/${id}?purpose=sales`, sales)).status).toBe(410);
-    expect((await call('POST', `/v1/contacts/${id}/transactions`, sales, { purpose: 'sales', transaction: { description: 'x', amountCents: 1, currency: 'EUR', occurredAt: '2026-11-20T09:30:00Z' } })).status).toBe(410);
+    expect(
+      (
+        await call('POST', `/v1/contacts/${id}/transactions`, sales, {
+          purpose: 'sales',
+          transaction: { description: 'x', amountCents: 1, currency: 'EUR', occurredAt: '2026-11-20T09:30:00Z' },
+        })
+      ).status,
+    ).toBe(410);
     expect((await call('GET', `/v1/contacts?purpose=sales&email=mia.${tag.toLowerCase()}@example.com`, sales)).body.items).toEqual([]);
     expect((await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'sales', contactIds: [id] })).body.rowCount).toBe(0);
     expect((await call('POST', `/v1/contacts/${id}/erasure`, dpo.token)).body).toMatchObject({ alreadyErased: true });

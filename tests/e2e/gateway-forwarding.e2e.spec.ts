@@ -17,7 +17,14 @@ const gatewayUrl = new URL(gateway);
 function raw(method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
-      { host: gatewayUrl.hostname, port: gatewayUrl.port, method, path: target, headers: { 'content-type': 'application/json', ...headers }, setHost: headers.host === undefined },
+      {
+        host: gatewayUrl.hostname,
+        port: gatewayUrl.port,
+        method,
+        path: target,
+        headers: { 'content-type': 'application/json', ...headers },
+        setHost: headers.host === undefined,
+      },
       (response) => {
         let text = '';
         response.setEncoding('utf8');

@@ -14,7 +14,11 @@ let redis: Redis;
 
 beforeAll(async () => {
   // Earlier runs on this machine may have spent the per-address login budget (every test signs in from 127.0.0.1).
-  redis = new Redis({ host: '127.0.0.1', port: Number(process.env.CRM_REDIS_PORT ?? 56379), password: readFileSync(join(stateDir, 'secrets', 'redis.password'), 'utf8').trim() });
+  redis = new Redis({
+    host: '127.0.0.1',
+    port: Number(process.env.CRM_REDIS_PORT ?? 56379),
+    password: readFileSync(join(stateDir, 'secrets', 'redis.password'), 'utf8').trim(),
+  });
   const keys = await redis.keys('crm:identity:login-failures:*');
   if (keys.length > 0) await redis.del(...keys);
   admin = await adminSession();
@@ -62,7 +66,11 @@ describe('two-factor sign-in', () => {
 
     // The audit trail learns why the session ended.
     const sessionId = (JSON.parse(Buffer.from(session.accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
-    const kafka = new KafkaCluster({ name: 'primary', brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'e2e-sessions' });
+    const kafka = new KafkaCluster({
+      name: 'primary',
+      brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','),
+      clientId: 'e2e-sessions',
+    });
     try {
       const revokedEvent = (messages: ReadonlyArray<{ value: Buffer }>) =>
         messages
@@ -70,7 +78,10 @@ describe('two-factor sign-in', () => {
           .filter((e) => e.eventType === 'crm.identity.v1.SessionRevoked')
           .map((e) => fromBinary(SessionRevokedSchema, e.payload))
           .find((event) => event.sessionId === sessionId);
-      const seen = await kafka.readFromStart('crm.identity.v1.events', (messages) => revokedEvent(messages.slice(-1)) !== undefined, { groupId: uniqueName('e2e-sessions'), timeoutMs: 30_000 });
+      const seen = await kafka.readFromStart('crm.identity.v1.events', (messages) => revokedEvent(messages.slice(-1)) !== undefined, {
+        groupId: uniqueName('e2e-sessions'),
+        timeoutMs: 30_000,
+      });
       expect(revokedEvent(seen)).toMatchObject({ reason: SessionRevocationReason.REUSE_DETECTED });
     } finally {
       await kafka.close();
@@ -114,7 +125,11 @@ describe('passwords and second-factor resets', () => {
     const password = strongPassword();
     expect((await api('POST', '/v1/users', { email, displayName: 'Careful User', password, roles: [role] }, admin.accessToken)).status).toBe(201);
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaEnrollmentRequired: true });
-    expect(((await api('GET', '/v1/roles', undefined, admin.accessToken)).body as unknown as Array<{ name: string; mfaRequired: boolean }>).find((r) => r.name === role)).toMatchObject({
+    expect(
+      ((await api('GET', '/v1/roles', undefined, admin.accessToken)).body as unknown as Array<{ name: string; mfaRequired: boolean }>).find(
+        (r) => r.name === role,
+      ),
+    ).toMatchObject({
       mfaRequired: true,
     });
   });
@@ -124,7 +139,9 @@ describe('passwords and second-factor resets', () => {
     expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage'] }, admin.accessToken)).status).toBe(201);
     const resetterEmail = `resetter-${uniqueName('r')}@example.com`;
     const resetterPassword = strongPassword();
-    expect((await api('POST', '/v1/users', { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] }, admin.accessToken)).status).toBe(201);
+    expect(
+      (await api('POST', '/v1/users', { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] }, admin.accessToken)).status,
+    ).toBe(201);
     const resetter = await signIn(resetterEmail, resetterPassword, { step: 1 });
 
     const email = `reset-${uniqueName('r')}@example.com`;
@@ -185,10 +202,20 @@ describe('staff accounts', () => {
 describe('least privilege: every identity route × every role', () => {
   const routes: Array<{ method: string; path: (ids: { user: string }) => string; body?: () => unknown; needs: string[] }> = [
     { method: 'GET', path: () => '/v1/users', needs: ['users:manage'] },
-    { method: 'POST', path: () => '/v1/users', body: () => ({ email: `m-${uniqueName('u')}@example.com`, displayName: 'Matrix User', password: strongPassword(), roles: ['analyst'] }), needs: ['users:manage'] },
+    {
+      method: 'POST',
+      path: () => '/v1/users',
+      body: () => ({ email: `m-${uniqueName('u')}@example.com`, displayName: 'Matrix User', password: strongPassword(), roles: ['analyst'] }),
+      needs: ['users:manage'],
+    },
     { method: 'PUT', path: ({ user }) => `/v1/users/${user}/roles`, body: () => ({ roles: ['analyst'] }), needs: ['roles:manage'] },
     { method: 'GET', path: () => '/v1/roles', needs: ['roles:manage'] },
-    { method: 'POST', path: () => '/v1/roles', body: () => ({ name: `r-${Math.random().toString(36).slice(2, 10)}`, permissions: ['contacts:read'] }), needs: ['roles:manage'] },
+    {
+      method: 'POST',
+      path: () => '/v1/roles',
+      body: () => ({ name: `r-${Math.random().toString(36).slice(2, 10)}`, permissions: ['contacts:read'] }),
+      needs: ['roles:manage'],
+    },
     { method: 'GET', path: () => '/v1/permissions', needs: ['roles:manage'] },
   ];
   const roles: Record<string, string[]> = {
@@ -216,7 +243,16 @@ describe('least privilege: every identity route × every role', () => {
       expect(created.status).toBe(201);
       tokens[role] = (await signIn(email, password, { step: 0 })).accessToken;
     }
-    target = ((await api('POST', '/v1/users', { email: `t-${uniqueName('t')}@example.com`, displayName: 'Target User', password: strongPassword(), roles: ['sales'] }, admin.accessToken)).body as { id: string }).id;
+    target = (
+      (
+        await api(
+          'POST',
+          '/v1/users',
+          { email: `t-${uniqueName('t')}@example.com`, displayName: 'Target User', password: strongPassword(), roles: ['sales'] },
+          admin.accessToken,
+        )
+      ).body as { id: string }
+    ).id;
   });
 
   it('answers 403 for every role lacking the route’s permission and works for every role holding it', async () => {
@@ -236,7 +272,11 @@ describe('least privilege: every identity route × every role', () => {
     const correlation = `e2e-${uniqueName('deny')}`;
     const refused = await fetch(`${gateway}/v1/users`, { headers: { authorization: `Bearer ${tokens.sales}`, 'x-correlation-id': correlation } });
     expect(refused.status).toBe(403);
-    const kafka = new KafkaCluster({ name: 'primary', brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'e2e-denials' });
+    const kafka = new KafkaCluster({
+      name: 'primary',
+      brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','),
+      clientId: 'e2e-denials',
+    });
     try {
       // Only the newest message is looked at each time: the topic holds every read of the platform.
       const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => decodeEnvelope(messages.at(-1)!.value).correlationId === correlation, {
@@ -263,7 +303,10 @@ describe('least privilege: every identity route × every role', () => {
 
   it('refuses every route without a token, and a role without the permission cannot change another user by id', async () => {
     for (const route of routes) expect((await api(route.method, route.path({ user: target }), route.body?.())).status).toBe(401);
-    expect(await api('PUT', `/v1/users/${target}/roles`, { roles: ['administrator'] }, tokens.analyst)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await api('PUT', `/v1/users/${target}/roles`, { roles: ['administrator'] }, tokens.analyst)).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN' },
+    });
   });
 });
 

@@ -40,7 +40,11 @@ describe('the running platform', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
 
-    const document = (await (await fetch(`${gatewayUrl}/docs/openapi.json`)).json()) as { openapi: string; info: { title: string }; paths: Record<string, unknown> };
+    const document = (await (await fetch(`${gatewayUrl}/docs/openapi.json`)).json()) as {
+      openapi: string;
+      info: { title: string };
+      paths: Record<string, unknown>;
+    };
     expect(document.openapi).toMatch(/^3\./);
     expect(document.info.title).toBe('CRM platform API');
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));

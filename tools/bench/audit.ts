@@ -40,7 +40,14 @@ function auditCode(): Promise<AuditCode> {
   const load = async (path: string): Promise<Record<string, unknown>> =>
     (await import(pathToFileURL(join(repoRoot, 'services', 'audit', 'dist', path)).href)) as Record<string, unknown>;
   loaded ??= Promise.all(
-    ['ingesting/audit-ingest.projector.js', 'tree-heads/log.view.js', 'querying/entries.query.js', 'trail/entries.store.js', 'trail/audit.schema.js', 'trail/entry.canonical.js'].map(load),
+    [
+      'ingesting/audit-ingest.projector.js',
+      'tree-heads/log.view.js',
+      'querying/entries.query.js',
+      'trail/entries.store.js',
+      'trail/audit.schema.js',
+      'trail/entry.canonical.js',
+    ].map(load),
   ).then((modules) => Object.assign({}, ...modules) as AuditCode);
   return loaded;
 }
@@ -48,7 +55,11 @@ function auditCode(): Promise<AuditCode> {
 const settings = { host: pg.host, port: pg.port, user: pg.user, password: new Secret(pg.password), database: pg.database };
 /** The audit trail's and the ingest projector's migrations on a bench schema, as `npm run migrate` applies them to the platform's. */
 const migrateStore = async (code: AuditCode, store: EntriesStore): Promise<void> =>
-  void (await runMigrations(settings, { database: settings.database, schema: store.schema, migrations: [...processorMigrations, ...code.auditTrailMigrations] }));
+  void (await runMigrations(settings, {
+    database: settings.database,
+    schema: store.schema,
+    migrations: [...processorMigrations, ...code.auditTrailMigrations],
+  }));
 /** CRM_AUDIT_MAX_BATCH's default: the ingester and the raw consumer take batches of the same size. */
 const MAX_BATCH = 1_000;
 /** Event topics are created with 6 partitions (libs/platform backbone). */
@@ -137,7 +148,12 @@ export async function auditIngest(events: number): Promise<Measurement[]> {
         perSecond: auditRate,
         count: events,
         seconds: audit.seconds,
-        extra: { ratioToRawConsumer: round3(auditRate / rawRate), transactions: batches, entriesPerTransaction: Math.round(events / Math.max(1, batches)), partitions: PARTITIONS },
+        extra: {
+          ratioToRawConsumer: round3(auditRate / rawRate),
+          transactions: batches,
+          entriesPerTransaction: Math.round(events / Math.max(1, batches)),
+          partitions: PARTITIONS,
+        },
       },
     ];
   } finally {
@@ -149,7 +165,18 @@ export async function auditIngest(events: number): Promise<Measurement[]> {
   }
 }
 
-const FIELD_PATHS = ['name.given', 'name.family', 'birthDate', 'emails[]', 'phones[]', 'addresses[].street', 'addresses[].city', 'addresses[].country', 'preferences.channels[]', 'notes[]'];
+const FIELD_PATHS = [
+  'name.given',
+  'name.family',
+  'birthDate',
+  'emails[]',
+  'phones[]',
+  'addresses[].street',
+  'addresses[].city',
+  'addresses[].country',
+  'preferences.channels[]',
+  'notes[]',
+];
 const PURPOSES = ['customer-service', 'sales', 'marketing', 'billing'];
 
 /** What the contacts service's outbox relay publishes for a rectification: sealed values, clear paths, relay headers. */
@@ -157,7 +184,13 @@ async function publishEnvelopes(kafka: KafkaCluster, topic: string, count: numbe
   const random = prng(6);
   const subjects = Array.from({ length: Math.max(1, Math.round(count / 20)) }, () => uuidv7());
   const actors = Array.from({ length: 200 }, () => uuidv7());
-  const sealed = () => ({ algorithm: SealAlgorithm.AES_256_GCM, keyId: 'sk_bench', keyVersion: 1, nonce: randomBytes(12), ciphertext: randomBytes(40 + Math.floor(random() * 40)) });
+  const sealed = () => ({
+    algorithm: SealAlgorithm.AES_256_GCM,
+    keyId: 'sk_bench',
+    keyVersion: 1,
+    nonce: randomBytes(12),
+    ciphertext: randomBytes(40 + Math.floor(random() * 40)),
+  });
   const started = Date.now() - count;
   const chunk = 2_000;
   // One send in flight while the next chunk is built: setup time, not measured, but a full run waits for it.
@@ -270,7 +303,8 @@ export async function auditQueries(entries: number, queries: number): Promise<Me
     // The route's query code, as the service wires it: EntriesQuery only reads the runtime's store.
     const query = new code.EntriesQuery({ store } as Pick<AuditRuntime, 'store'> as AuditRuntime);
     const random = prng(42);
-    const bySubject = async (): Promise<number> => (await query.page({ subjectId: subjectIdOf(Math.floor(random() * filled.subjects)) }, PAGE_SIZE, undefined)).entries.length;
+    const bySubject = async (): Promise<number> =>
+      (await query.page({ subjectId: subjectIdOf(Math.floor(random() * filled.subjects)) }, PAGE_SIZE, undefined)).entries.length;
     const byLeafIndex = async (): Promise<number> => ((await store.byLeafIndex(Math.floor(random() * filled.entries))) === undefined ? 0 : 1);
     for (let i = 0; i < WARMUP_QUERIES; i++) {
       await bySubject();
@@ -301,7 +335,13 @@ export async function auditQueries(entries: number, queries: number): Promise<Me
         perSecond: filled.entries / filled.fillSeconds,
         count: filled.entries,
         seconds: filled.fillSeconds,
-        extra: { reused: reused ? 'yes' : 'no', ...storeFacts, totalMiB: mib(sizes[0]?.total), tableMiB: mib(sizes[0]?.heap), indexesMiB: mib(sizes[0]?.indexes) },
+        extra: {
+          reused: reused ? 'yes' : 'no',
+          ...storeFacts,
+          totalMiB: mib(sizes[0]?.total),
+          tableMiB: mib(sizes[0]?.heap),
+          indexesMiB: mib(sizes[0]?.indexes),
+        },
       },
       {
         section: 'audit',
@@ -309,7 +349,13 @@ export async function auditQueries(entries: number, queries: number): Promise<Me
         perSecond: queries / (sum(subjectMs) / 1000),
         count: queries,
         seconds: round3(sum(subjectMs) / 1000),
-        extra: { p50Ms: round2(subjectP50), p99Ms: round2(percentile(subjectMs, 99)), ratioP50ToPrimaryKey: round2(subjectP50 / leafP50), rowsPerPage: round1(rowsReturned / queries), ...storeFacts },
+        extra: {
+          p50Ms: round2(subjectP50),
+          p99Ms: round2(percentile(subjectMs, 99)),
+          ratioP50ToPrimaryKey: round2(subjectP50 / leafP50),
+          rowsPerPage: round1(rowsReturned / queries),
+          ...storeFacts,
+        },
       },
       {
         section: 'audit',
@@ -326,7 +372,9 @@ export async function auditQueries(entries: number, queries: number): Promise<Me
 }
 
 async function readMark(pool: Pool, fingerprint: string): Promise<FillMark | undefined> {
-  const { rows } = await pool.query<{ mark: string | null }>(`SELECT obj_description(oid, 'pg_namespace') AS mark FROM pg_namespace WHERE nspname = $1`, [STORE_SCHEMA]);
+  const { rows } = await pool.query<{ mark: string | null }>(`SELECT obj_description(oid, 'pg_namespace') AS mark FROM pg_namespace WHERE nspname = $1`, [
+    STORE_SCHEMA,
+  ]);
   const text = rows[0]?.mark;
   if (text === undefined || text === null) return undefined;
   try {
@@ -437,13 +485,71 @@ interface ActionShape {
 const TRANSACTION_PATHS = ['transactions[].amountCents', 'transactions[].currency', 'transactions[].description', 'transactions[].occurredAt'];
 /** What the platform's topics carry, roughly: mostly reads of contacts, then changes, logins and transactions. */
 const ACTIONS: ActionShape[] = [
-  { action: 'crm.contacts.v1.ContactDataAccessed', weight: 45, topic: 'crm.access.v1.events', fields: [1, 4], paths: FIELD_PATHS, purposes: ['customer-service', 'sales', 'marketing'], legalBasis: 'contract' },
-  { action: 'crm.contacts.v1.ContactRectified', weight: 18, topic: 'crm.contacts.v1.events', fields: [1, 3], paths: FIELD_PATHS, purposes: ['customer-service', 'sales'], legalBasis: 'contract' },
-  { action: 'crm.contacts.v1.ContactCreated', weight: 8, topic: 'crm.contacts.v1.events', fields: [3, 7], paths: FIELD_PATHS, purposes: ['customer-service', 'sales'], legalBasis: 'contract' },
-  { action: 'crm.contacts.v1.TransactionAdded', weight: 14, topic: 'crm.contacts.v1.events', fields: [4, 4], paths: TRANSACTION_PATHS, purposes: ['billing'], legalBasis: 'contract' },
-  { action: 'crm.contacts.v1.ProcessingRestricted', weight: 1, topic: 'crm.contacts.v1.events', fields: [0, 0], paths: FIELD_PATHS, purposes: ['customer-service'], legalBasis: 'legal_obligation' },
-  { action: 'crm.contacts.v1.ContactsExported', weight: 2, topic: 'crm.access.v1.events', fields: [2, 5], paths: FIELD_PATHS, purposes: ['marketing', 'analytics'], legalBasis: 'legitimate_interests', noSubject: true },
-  { action: 'crm.identity.v1.LoginSucceeded', weight: 12, topic: 'crm.identity.v1.events', fields: [0, 0], paths: FIELD_PATHS, purposes: ['authentication'], legalBasis: 'legitimate_interests', noSubject: true },
+  {
+    action: 'crm.contacts.v1.ContactDataAccessed',
+    weight: 45,
+    topic: 'crm.access.v1.events',
+    fields: [1, 4],
+    paths: FIELD_PATHS,
+    purposes: ['customer-service', 'sales', 'marketing'],
+    legalBasis: 'contract',
+  },
+  {
+    action: 'crm.contacts.v1.ContactRectified',
+    weight: 18,
+    topic: 'crm.contacts.v1.events',
+    fields: [1, 3],
+    paths: FIELD_PATHS,
+    purposes: ['customer-service', 'sales'],
+    legalBasis: 'contract',
+  },
+  {
+    action: 'crm.contacts.v1.ContactCreated',
+    weight: 8,
+    topic: 'crm.contacts.v1.events',
+    fields: [3, 7],
+    paths: FIELD_PATHS,
+    purposes: ['customer-service', 'sales'],
+    legalBasis: 'contract',
+  },
+  {
+    action: 'crm.contacts.v1.TransactionAdded',
+    weight: 14,
+    topic: 'crm.contacts.v1.events',
+    fields: [4, 4],
+    paths: TRANSACTION_PATHS,
+    purposes: ['billing'],
+    legalBasis: 'contract',
+  },
+  {
+    action: 'crm.contacts.v1.ProcessingRestricted',
+    weight: 1,
+    topic: 'crm.contacts.v1.events',
+    fields: [0, 0],
+    paths: FIELD_PATHS,
+    purposes: ['customer-service'],
+    legalBasis: 'legal_obligation',
+  },
+  {
+    action: 'crm.contacts.v1.ContactsExported',
+    weight: 2,
+    topic: 'crm.access.v1.events',
+    fields: [2, 5],
+    paths: FIELD_PATHS,
+    purposes: ['marketing', 'analytics'],
+    legalBasis: 'legitimate_interests',
+    noSubject: true,
+  },
+  {
+    action: 'crm.identity.v1.LoginSucceeded',
+    weight: 12,
+    topic: 'crm.identity.v1.events',
+    fields: [0, 0],
+    paths: FIELD_PATHS,
+    purposes: ['authentication'],
+    legalBasis: 'legitimate_interests',
+    noSubject: true,
+  },
 ];
 
 const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
@@ -459,7 +565,8 @@ const ACTIONS_SQL = (() => {
 })();
 
 /** uuid-shaped, stable ids: an md5 (hex) laid out as 8-4-4-4-12 (SQL and JS agree, so queries can name subjects). */
-const uuidSql = (hex: string): string => `substr(${hex}, 1, 8) || '-' || substr(${hex}, 9, 4) || '-7' || substr(${hex}, 14, 3) || '-8' || substr(${hex}, 18, 3) || '-' || substr(${hex}, 21, 12)`;
+const uuidSql = (hex: string): string =>
+  `substr(${hex}, 1, 8) || '-' || substr(${hex}, 9, 4) || '-7' || substr(${hex}, 14, 3) || '-8' || substr(${hex}, 18, 3) || '-' || substr(${hex}, 21, 12)`;
 
 /** uuidv7's layout (48-bit milliseconds, version 7, variant 8) from a time and an md5 (hex) for the random bits. */
 const uuidv7Sql = (ms: string, hex: string): string => {
@@ -487,7 +594,21 @@ function fillSql(s: string, actionsSql: string): string {
     'int8send(d.occurred_ms)',
     'int8send(d.recorded_ms)',
     'int4send(d.source_partition)',
-    ...['d.event_id', 'd.actor_id', 'd.actor_type', 'd.action', 'd.subject_id', 'd.purpose', 'd.legal_basis', 'd.correlation_id', 'd.causation_id', 'd.payload_type', 'd.envelope_sha256', 'd.source_topic', 'd.source_offset::text'].map(lengthPrefixed),
+    ...[
+      'd.event_id',
+      'd.actor_id',
+      'd.actor_type',
+      'd.action',
+      'd.subject_id',
+      'd.purpose',
+      'd.legal_basis',
+      'd.correlation_id',
+      'd.causation_id',
+      'd.payload_type',
+      'd.envelope_sha256',
+      'd.source_topic',
+      'd.source_offset::text',
+    ].map(lengthPrefixed),
     'int4send(cardinality(d.fields))',
     `coalesce((SELECT string_agg(${lengthPrefixed('f')}, ''::bytea ORDER BY o) FROM unnest(d.fields) WITH ORDINALITY AS u(f, o)), ''::bytea)`,
   ].join('\n      || ');

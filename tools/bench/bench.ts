@@ -64,7 +64,8 @@ const ratios = {
   'pipeline (sealed) / pgbench batched rows': sealedMax.perSecond / pgbench.perSecond,
   'seal a field / copy a field': find('seal one field').perSecond / find('copy one plaintext').perSecond,
   'contact writes via gateway / pipeline (sealed)': find('contact writes').perSecond / sealedMax.perSecond,
-  'erasure 10k events / 10 events': find(`erase a contact with ${(quick ? 2_000 : 10_000).toLocaleString('en')}`).seconds / find('erase a contact with 10 ').seconds,
+  'erasure 10k events / 10 events':
+    find(`erase a contact with ${(quick ? 2_000 : 10_000).toLocaleString('en')}`).seconds / find('erase a contact with 10 ').seconds,
   'audit ingest / raw consumer': find('audit ingest, AuditIngester').perSecond / find('audit ingest, raw consumer').perSecond,
   'audit query by subject p50 / PK lookup p50': Number(find('audit query by subject').extra!.p50Ms) / Number(find('audit lookup of one entry').extra!.p50Ms),
   'contact search p50 / unknown-id lookup p50': Number(find('search by e-mail').extra!.p50Ms) / Number(find('baseline: get an unknown contact').extra!.p50Ms),
@@ -79,7 +80,11 @@ const lines = [
   ...results.map(
     (m) =>
       `${m.name.padEnd(78)} ${fmt(m.perSecond).padStart(12)} ${String(m.count).padStart(9)}  ${
-        m.extra?.p50Ms !== undefined ? `p50 ${m.extra.p50Ms} ms, p99 ${m.extra.p99Ms} ms` : m.extra?.meanMs !== undefined ? `mean ${m.extra.meanMs} ms (${m.extra.minMs}–${m.extra.maxMs})` : ''
+        m.extra?.p50Ms !== undefined
+          ? `p50 ${m.extra.p50Ms} ms, p99 ${m.extra.p99Ms} ms`
+          : m.extra?.meanMs !== undefined
+            ? `mean ${m.extra.meanMs} ms (${m.extra.minMs}–${m.extra.maxMs})`
+            : ''
       }`,
   ),
   '',
@@ -97,6 +102,9 @@ const outDir = join(repoRoot, 'bench-results');
 mkdirSync(outDir, { recursive: true });
 const file = join(outDir, `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);
 writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, quick, results, ratios, memory }, null, 2)}\n`);
-writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, quick, results, ratios, memory }, null, 2)}\n`);
+writeFileSync(
+  join(outDir, 'latest.json'),
+  `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, quick, results, ratios, memory }, null, 2)}\n`,
+);
 process.stdout.write(`results written to ${file}\n`);
 process.exit(0);

@@ -22,7 +22,8 @@ export async function contactUsers(): Promise<Users> {
   const enrolled = await signIn(dpoUser.email, dpoUser.password, { step: 1 });
   let session = { token: enrolled.accessToken, at: Date.now() };
   const dpo = async () => {
-    if (Date.now() - session.at > 120_000) session = { token: (await signInAgain(dpoUser.email, dpoUser.password, enrolled.secret!)).accessToken, at: Date.now() };
+    if (Date.now() - session.at > 120_000)
+      session = { token: (await signInAgain(dpoUser.email, dpoUser.password, enrolled.secret!)).accessToken, at: Date.now() };
     return session.token;
   };
   return { sales, dpo };
@@ -40,7 +41,10 @@ async function send(method: string, path: string, token: string, body?: unknown)
 
 async function expectStatus(expected: number, reply: Promise<{ status: number; body: Record<string, unknown> }>): Promise<Record<string, unknown>> {
   const { status, body } = await reply;
-  if (status !== expected) throw new Error(`expected ${expected}, got ${status} ${String(body.code)}${status === 429 ? ' (gateway rate limit: run the bench with the platform it starts)' : ''}`);
+  if (status !== expected)
+    throw new Error(
+      `expected ${expected}, got ${status} ${String(body.code)}${status === 429 ? ' (gateway rate limit: run the bench with the platform it starts)' : ''}`,
+    );
   return body;
 }
 
@@ -96,7 +100,10 @@ export async function contactErasure(users: Users, histories: ReadonlyArray<{ ev
   const built = new Map<number, string[]>();
   for (const { events, repeats } of histories) {
     for (let r = 0; r < repeats; r++) {
-      const created = await expectStatus(201, send('POST', '/v1/contacts', users.sales, { purpose: 'sales', data: person(uniqueName('e').replace(/[^a-z0-9]/gi, '')) }));
+      const created = await expectStatus(
+        201,
+        send('POST', '/v1/contacts', users.sales, { purpose: 'sales', data: person(uniqueName('e').replace(/[^a-z0-9]/gi, '')) }),
+      );
       const id = created.id as string;
       await closedLoop(events - 1, 8, async () => {
         await expectStatus(201, send('POST', `/v1/contacts/${id}/transactions`, users.sales, { purpose: 'sales', transaction }));
@@ -163,7 +170,13 @@ export async function contactSearch(users: Users, population: number, queries: n
         process.stderr.write(`  seeded ${Math.min(population, start + 10_000).toLocaleString('en')} contacts\n`);
       }
     });
-    seeding = { section: SECTION, name: `bulk import through the gateway (seeding ${population.toLocaleString('en')} contacts)`, perSecond: population / seconds, count: population, seconds };
+    seeding = {
+      section: SECTION,
+      name: `bulk import through the gateway (seeding ${population.toLocaleString('en')} contacts)`,
+      perSecond: population / seconds,
+      count: population,
+      seconds,
+    };
   }
   let misses = 0;
   const kinds = ['email', 'phone', 'name'] as const;
@@ -171,7 +184,10 @@ export async function contactSearch(users: Users, population: number, queries: n
     const i = randomInt(population);
     const kind = kinds[index % kinds.length]!;
     const value = kind === 'email' ? seedEmail(i) : kind === 'phone' ? seedPhone(i) : seedToken(i);
-    const found = await expectStatus(200, send('GET', `/v1/contacts?purpose=sales&${kind === 'name' ? 'name' : kind}=${encodeURIComponent(value)}`, users.sales));
+    const found = await expectStatus(
+      200,
+      send('GET', `/v1/contacts?purpose=sales&${kind === 'name' ? 'name' : kind}=${encodeURIComponent(value)}`, users.sales),
+    );
     if ((found.items as unknown[]).length === 0) misses++;
   });
   const lookup = await closedLoop(queries, 1, async () => {

@@ -29,11 +29,20 @@ export async function kafkaPerfTool(count: number): Promise<Measurement> {
   const output = await run('bash', [
     join(repoRoot, 'deploy', 'local', 'kafka-tool.sh'),
     'org.apache.kafka.tools.ProducerPerformance',
-    '--topic', topic,
-    '--num-records', String(count),
-    '--record-size', String(RECORD_BYTES),
-    '--throughput', '-1',
-    '--command-property', `bootstrap.servers=${primaryBrokers.join(',')}`, 'acks=all', 'enable.idempotence=true', 'linger.ms=5', 'batch.size=262144',
+    '--topic',
+    topic,
+    '--num-records',
+    String(count),
+    '--record-size',
+    String(RECORD_BYTES),
+    '--throughput',
+    '-1',
+    '--command-property',
+    `bootstrap.servers=${primaryBrokers.join(',')}`,
+    'acks=all',
+    'enable.idempotence=true',
+    'linger.ms=5',
+    'batch.size=262144',
   ]);
   const summary = output.trim().split('\n').at(-1) ?? '';
   const match = /([\d.]+) records\/sec/.exec(summary);

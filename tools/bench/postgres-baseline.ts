@@ -55,7 +55,11 @@ FROM generate_series(1, ${shape.rowsPerTransaction});\n`,
 /** Debian keeps pgbench beside the server binaries, off PATH; prefer the newest installed major. */
 function pgbenchBinary(): string {
   const root = '/usr/lib/postgresql';
-  const majors = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
+  const majors = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => /^\d+$/.test(name))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const found = majors.map((major) => join(root, major, 'bin', 'pgbench')).find((path) => existsSync(path));
   return found ?? 'pgbench';
 }

@@ -105,7 +105,14 @@ const rule: Rule.RuleModule = {
         }
       }
       if (to?.kind !== 'service' || (from!.kind === 'service' && from!.name === to.name)) return;
-      const messageId = from!.kind === 'service' ? 'serviceImportsService' : from!.kind === 'lib' ? 'libImportsService' : from!.kind === 'tests' ? 'testsImportService' : undefined;
+      const messageId =
+        from!.kind === 'service'
+          ? 'serviceImportsService'
+          : from!.kind === 'lib'
+            ? 'libImportsService'
+            : from!.kind === 'tests'
+              ? 'testsImportService'
+              : undefined;
       if (messageId !== undefined) context.report({ node, messageId, data: { from: from!.name, to: to.name } });
     }
 

@@ -96,7 +96,12 @@ describe('module boundaries', () => {
       {
         filename: file('services/identity/src/mfa/totp/totp-replay.guard.ts'),
         code: "import { Redis } from 'ioredis';\nimport { Kafka } from 'kafkajs';\nimport { runService } from '@crm/platform';\nimport { KafkaCluster } from '@crm/messaging';",
-        errors: [{ messageId: 'domainImportsFramework' }, { messageId: 'domainImportsFramework' }, { messageId: 'domainImportsFramework' }, { messageId: 'domainImportsFramework' }],
+        errors: [
+          { messageId: 'domainImportsFramework' },
+          { messageId: 'domainImportsFramework' },
+          { messageId: 'domainImportsFramework' },
+          { messageId: 'domainImportsFramework' },
+        ],
       },
       {
         filename: file('libs/errors/src/index.ts'),

@@ -38,5 +38,10 @@ export const portSchema = z.coerce.number().int().min(1).max(65535);
 /** `host:port[,host:port…]`, validated so a typo fails at boot rather than as a connection timeout later. */
 export const brokerListSchema = z
   .string()
-  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$/, 'expected host:port')).min(1));

@@ -91,9 +91,19 @@ describe('event contracts', () => {
       [
         'SubjectKeyShredded',
         SubjectKeyShreddedSchema,
-        () => create(SubjectKeyShreddedSchema, { subjectId: 'subject-0192', shreddedAt: timestampFromDate(occurredAt), keyVersions: [1, 2, 3], reason: ShredReason.ERASURE_REQUEST }),
+        () =>
+          create(SubjectKeyShreddedSchema, {
+            subjectId: 'subject-0192',
+            shreddedAt: timestampFromDate(occurredAt),
+            keyVersions: [1, 2, 3],
+            reason: ShredReason.ERASURE_REQUEST,
+          }),
       ],
-      ['KekRotated', KekRotatedSchema, () => create(KekRotatedSchema, { fromEpoch: 4, toEpoch: 5, rotatedAt: timestampFromDate(occurredAt), rewrappedKeys: 123456789012n })],
+      [
+        'KekRotated',
+        KekRotatedSchema,
+        () => create(KekRotatedSchema, { fromEpoch: 4, toEpoch: 5, rotatedAt: timestampFromDate(occurredAt), rewrappedKeys: 123456789012n }),
+      ],
       [
         'DeadLetter',
         DeadLetterSchema,

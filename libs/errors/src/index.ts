@@ -6,16 +6,7 @@
  * What kind of failure an error is. The HTTP status is derived from the kind in exactly one place
  * (`HTTP_STATUS_BY_KIND` in @crm/http), so a domain error never picks its own status code.
  */
-export type ErrorKind =
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'gone'
-  | 'conflict'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'internal';
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'gone' | 'conflict' | 'rate_limited' | 'unavailable' | 'internal';
 
 export interface AppErrorOptions {
   /** Safe, PII-free details for the client (field names, limits), never values the user sent. */
@@ -82,7 +73,6 @@ export function defineErrors<const Table extends ErrorTable>(table: Table): Erro
     const { kind, retriable } = table[code]!;
     return new AppError(code, kind, message, { ...options, retriable });
   };
-  const is = (error: unknown, code?: Code): error is AppError =>
-    error instanceof AppError && known(error.code) && (code === undefined || error.code === code);
+  const is = (error: unknown, code?: Code): error is AppError => error instanceof AppError && known(error.code) && (code === undefined || error.code === code);
   return Object.assign(factory, { is });
 }

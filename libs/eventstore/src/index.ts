@@ -3,7 +3,15 @@ export { EventStore, createEnvelope, type EventStoreOptions } from './store/even
 export { protoEvent } from './store/proto-event.js';
 export { StreamVersionConflict } from './store/event-store.errors.js';
 export { eventStoreMigrations, quoteIdent } from './store/event-store.schema.js';
-export { START, type AllPosition, type AppendResult, type EventMetadata, type ExpectedVersion, type NewEvent, type RecordedEvent } from './store/event.types.js';
+export {
+  START,
+  type AllPosition,
+  type AppendResult,
+  type EventMetadata,
+  type ExpectedVersion,
+  type NewEvent,
+  type RecordedEvent,
+} from './store/event.types.js';
 export { OutboxRelay, ENVELOPE_CONTENT_TYPE, envelopeHeaders, type OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { fold, type Decider } from './decider/decider.js';
 export { CommandPipeline, foldStream, type CommandOutcome, type CommandPipelineOptions, type ExecuteOptions } from './pipeline/command-pipeline.js';

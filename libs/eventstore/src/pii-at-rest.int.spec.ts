@@ -111,7 +111,11 @@ describe('personal data at rest', () => {
     expect(decodeEnvelope(afterShred!.envelopeBytes)).toMatchObject({ eventType: 'crm.testing.v1.SampleRecorded', subjectId, purpose: 'customer-service' });
     // Neither this process nor a fresh one (another service, a restored backup) can open the PII any more.
     await expect(codec.decode(afterShred!.envelope)).rejects.toMatchObject({ code: 'KEY_SHREDDED' });
-    const elsewhere = sampleLedgerCodec(new FieldCipher(new CachingKeyStore(new PostgresKeyStore({ pool: vault, kek: new FileKekProvider({ stateDir: mkdtempSync(join(tmpdir(), 'crm-pii-other-')) }) }))));
+    const elsewhere = sampleLedgerCodec(
+      new FieldCipher(
+        new CachingKeyStore(new PostgresKeyStore({ pool: vault, kek: new FileKekProvider({ stateDir: mkdtempSync(join(tmpdir(), 'crm-pii-other-')) }) })),
+      ),
+    );
     await expect(elsewhere.decode(afterShred!.envelope)).rejects.toMatchObject({ code: 'KEY_SHREDDED' });
     const kafkaCopy = await kafka.readFromStart(topic, (seen) => seen.length >= 1, { groupId: uniqueName('pii-reader'), timeoutMs: 20_000 });
     await expect(codec.decode(decodeEnvelope(kafkaCopy[0]!.value))).rejects.toMatchObject({ code: 'KEY_SHREDDED' });

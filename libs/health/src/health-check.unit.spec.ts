@@ -11,7 +11,10 @@ describe('readiness checks', () => {
   });
 
   it('given one dependency fails, then the report is down and names only that one', async () => {
-    const report = await runChecks([check('postgres', async () => {}), check('kafka-primary', () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9092\nstack')))]);
+    const report = await runChecks([
+      check('postgres', async () => {}),
+      check('kafka-primary', () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9092\nstack'))),
+    ]);
 
     expect(report.status).toBe('down');
     expect(report.checks.postgres?.status).toBe('up');

@@ -33,7 +33,15 @@ describe('error logging', () => {
     });
     const logger = createLogger({ service: 'test', level: 'info', destination });
 
-    logger.info({ email: 'jane@example.com', contact: { phone: '+4912345', lastName: 'Doe' }, req: { headers: { authorization: 'Bearer abc' } }, code: 'CONTACT_NOT_FOUND' }, 'oops');
+    logger.info(
+      {
+        email: 'jane@example.com',
+        contact: { phone: '+4912345', lastName: 'Doe' },
+        req: { headers: { authorization: 'Bearer abc' } },
+        code: 'CONTACT_NOT_FOUND',
+      },
+      'oops',
+    );
 
     const line = lines.join('');
     expect(line).not.toMatch(/jane@example\.com|\+4912345|Doe|Bearer abc/);

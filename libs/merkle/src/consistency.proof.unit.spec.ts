@@ -131,7 +131,12 @@ describe('consistency proofs, RFC 6962 §2.1.2 / RFC 9162 §2.1.4.2', () => {
     expect(verifyConsistency(-1, 4, roots[0]!, roots[4]!, [])).toBe(false);
     expect(verifyConsistency(2.5, 4, roots[2]!, roots[4]!, consistencyProof(2, 4, hashes))).toBe(false);
     expect(verifyConsistency(3, 5, roots[3]!, roots[5]!, [])).toBe(false);
-    for (const [oldSize, newSize] of [[5, 4], [-1, 3], [1, MAX + 1], [0.5, 2]]) {
+    for (const [oldSize, newSize] of [
+      [5, 4],
+      [-1, 3],
+      [1, MAX + 1],
+      [0.5, 2],
+    ]) {
       expect(() => consistencyProof(oldSize!, newSize!, hashes)).toThrow(expect.objectContaining({ code: 'MERKLE_TREE_SIZE_INVALID', kind: 'invalid' }));
     }
   });

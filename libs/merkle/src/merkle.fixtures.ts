@@ -12,7 +12,7 @@ export function leafHashesOf(count: number, log = 'log-a'): Uint8Array[] {
 
 export function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
   const copy = bytes.slice();
-  copy[Math.floor(bit / 8)]! ^= 1 << bit % 8;
+  copy[Math.floor(bit / 8)]! ^= 1 << (bit % 8);
   return copy;
 }
 

@@ -106,13 +106,16 @@ export class KafkaCluster {
   private async awaitLeaders(topics: string[], timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const metadata = await this.admin().metadata({ topics, forceUpdate: true }).catch(() => undefined);
+      const metadata = await this.admin()
+        .metadata({ topics, forceUpdate: true })
+        .catch(() => undefined);
       const ready = topics.every((name) => {
         const partitions = metadata?.topics.get(name)?.partitions ?? [];
         return partitions.length > 0 && partitions.every((partition) => partition.leader >= 0);
       });
       if (ready) return;
-      if (Date.now() > deadline) throw new AppError('KAFKA_TOPIC_NOT_READY', 'unavailable', `topics have no partition leaders yet: ${topics.join(', ')}`, { retriable: true });
+      if (Date.now() > deadline)
+        throw new AppError('KAFKA_TOPIC_NOT_READY', 'unavailable', `topics have no partition leaders yet: ${topics.join(', ')}`, { retriable: true });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

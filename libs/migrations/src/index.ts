@@ -136,6 +136,7 @@ export async function assertMigrated(settings: PostgresSettings, plans: readonly
     } catch (error) {
       throw new Error(`cannot read the migrations of database ${plan.database}; run \`npm run migrate\``, { cause: error });
     }
-    if (pending.length > 0) throw new Error(`database ${plan.database} (schema ${plan.schema}) has pending migrations ${pending.join(', ')}; run \`npm run migrate\``);
+    if (pending.length > 0)
+      throw new Error(`database ${plan.database} (schema ${plan.schema}) has pending migrations ${pending.join(', ')}; run \`npm run migrate\``);
   }
 }

@@ -5,12 +5,26 @@ import { ActorType, LegalBasis } from '@crm/contracts';
 import { CommandPipeline, EventStore, eventStoreMigrations, foldStream, type EventMetadata } from '@crm/eventstore';
 import { processorMigrations } from '@crm/processing';
 import type { SchemaMigration } from '@crm/postgres';
-import { migrateScratchSchema, sampleLedger, type RecordSample, sampleLedgerCodec, SampleTotalsProjection, sampleTotalsMigrations, scratchSchema, testPlatformConfig } from '@crm/testing';
+import {
+  migrateScratchSchema,
+  sampleLedger,
+  type RecordSample,
+  sampleLedgerCodec,
+  SampleTotalsProjection,
+  sampleTotalsMigrations,
+  scratchSchema,
+  testPlatformConfig,
+} from '@crm/testing';
 import { IrreversibleMigration, MIGRATIONS_TABLE, migrationDataSource, pendingMigrations } from './index.js';
 
 const settings = testPlatformConfig().postgres!;
 const baseline: readonly SchemaMigration[] = [...eventStoreMigrations, ...processorMigrations, ...sampleTotalsMigrations];
-const metadata: EventMetadata = { actor: { id: 'user-1', type: ActorType.USER }, purpose: 'customer-service', legalBasis: LegalBasis.CONTRACT, correlationId: 'migrations-it' };
+const metadata: EventMetadata = {
+  actor: { id: 'user-1', type: ActorType.USER },
+  purpose: 'customer-service',
+  legalBasis: LegalBasis.CONTRACT,
+  correlationId: 'migrations-it',
+};
 
 /** The change under test: what a developer adds next — a nullable column on a read model and an index on the events. */
 const addNoteAndIndex: SchemaMigration = {
@@ -32,14 +46,25 @@ afterEach(() => drop());
 /** One sample through the platform's write path (command pipeline, optimistic concurrency) into `store`. */
 function recordSample(store: EventStore, command: RecordSample) {
   const codec = sampleLedgerCodec(undefined);
-  return new CommandPipeline(pool, store).execute({ decider: sampleLedger, codec, streamOf: () => command.sampleId, load: foldStream(store, sampleLedger, codec) }, command, metadata);
+  return new CommandPipeline(pool, store).execute(
+    { decider: sampleLedger, codec, streamOf: () => command.sampleId, load: foldStream(store, sampleLedger, codec) },
+    command,
+    metadata,
+  );
 }
 
 /** Events through the real event store (command pipeline, optimistic concurrency), rows into the read model. */
 async function writeHistory(store: EventStore, projection: SampleTotalsProjection, subjects: number, perSubject: number): Promise<void> {
   for (let s = 0; s < subjects; s++) {
     for (let n = 0; n < perSubject; n++) {
-      const command = { type: 'RecordSample' as const, sampleId: `sample-${s}-${n}`, subjectId: `subject-${s}`, note: `note ${n}`, amountCents: BigInt(100 * s + n), category: 'test' };
+      const command = {
+        type: 'RecordSample' as const,
+        sampleId: `sample-${s}-${n}`,
+        subjectId: `subject-${s}`,
+        note: `note ${n}`,
+        amountCents: BigInt(100 * s + n),
+        category: 'test',
+      };
       await recordSample(store, command);
     }
   }
@@ -60,7 +85,9 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
   return {
     events: await rows(`SELECT global_position::text, tx_id::text, event_id, stream_id, stream_version::text, event_type, subject_id,
                                occurred_at, recorded_at, encode(envelope, 'hex') AS envelope FROM ${s}.events ORDER BY global_position`),
-    outbox: await rows(`SELECT position::text, event_id, event_type, topic, message_key, encode(envelope, 'hex') AS envelope, created_at FROM ${s}.outbox ORDER BY position`),
+    outbox: await rows(
+      `SELECT position::text, event_id, event_type, topic, message_key, encode(envelope, 'hex') AS envelope, created_at FROM ${s}.outbox ORDER BY position`,
+    ),
     totals: await rows(`SELECT subject_id, samples, total_cents::text FROM ${s}.sample_totals ORDER BY subject_id`),
     visibility: await rows(`SELECT event_id, sample_id, visible_at FROM ${s}.sample_visibility ORDER BY event_id`),
   };

@@ -22,7 +22,12 @@ export class AccessDeniedRecorder {
   async record(denied: AccessDenied, correlationId: string): Promise<void> {
     try {
       const event = protoEvent(PermissionDeniedSchema, { userId: denied.sub, route: denied.route, requiredPermissions: [...denied.permissions] }, denied.sub);
-      const metadata = { actor: { id: denied.sub, type: ActorType.USER }, purpose: 'access-control', legalBasis: LegalBasis.LEGITIMATE_INTERESTS, correlationId };
+      const metadata = {
+        actor: { id: denied.sub, type: ActorType.USER },
+        purpose: 'access-control',
+        legalBasis: LegalBasis.LEGITIMATE_INTERESTS,
+        correlationId,
+      };
       await this.#events.publish([this.#events.message(event, metadata, denied.sub)]);
     } catch (error) {
       this.logger.warn({ err: error, route: denied.route, reason: denied.reason }, 'could not publish PermissionDenied');

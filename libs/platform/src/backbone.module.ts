@@ -100,7 +100,8 @@ export class BackboneModule {
         {
           provide: SUBJECT_SHREDDER,
           inject: [KEY_CACHE, KAFKA_PRIMARY],
-          useFactory: (keys: CachingKeyStore, kafka: KafkaCluster) => new SubjectShredder({ keyStore: keys, caches: [keys], announcer: new ShredAnnouncer(kafka) }),
+          useFactory: (keys: CachingKeyStore, kafka: KafkaCluster) =>
+            new SubjectShredder({ keyStore: keys, caches: [keys], announcer: new ShredAnnouncer(kafka) }),
         },
         { provide: BLIND_INDEXER, useFactory: () => BlindIndexer.fromStateDir(config.stateDir, options.blindIndexes ?? {}) },
         { provide: SHRED_EVICTION, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => ({ processName: config.service, caches: keys }) },
@@ -111,4 +112,3 @@ export class BackboneModule {
     };
   }
 }
-

@@ -63,7 +63,10 @@ let app: INestApplication | undefined;
 
 function envelope(streamId: string, version: bigint): { key: string; value: Uint8Array; eventId: string } {
   const eventId = randomUUID();
-  const value = toBinary(EventEnvelopeSchema, create(EventEnvelopeSchema, { eventId, eventType: 'crm.testing.v1.Probed', streamId, streamVersion: version, subjectId: streamId }));
+  const value = toBinary(
+    EventEnvelopeSchema,
+    create(EventEnvelopeSchema, { eventId, eventType: 'crm.testing.v1.Probed', streamId, streamVersion: version, subjectId: streamId }),
+  );
   return { key: streamId, value, eventId };
 }
 
@@ -86,7 +89,12 @@ describe('event handlers declared in a Nest module', () => {
   it('given a service app with a projector and a reactor, when events arrive (some twice, one poison), then each handler gets each event once and the poison is dead-lettered with its code', async () => {
     @Module({ controllers: [ProbeConsumers], providers: [{ provide: PROBE, useValue: probe }] })
     class ProbeModule {}
-    const definition: ServiceDefinition = { service: 'probe', defaultPort: 0, needs: { postgres: true, redis: true, kafka: 'primary' }, module: () => ({ module: ProbeModule }) };
+    const definition: ServiceDefinition = {
+      service: 'probe',
+      defaultPort: 0,
+      needs: { postgres: true, redis: true, kafka: 'primary' },
+      module: () => ({ module: ProbeModule }),
+    };
     app = await createServiceApp(definition, config, createLogger({ service: 'probe', level: 'silent' }));
 
     const events = [envelope('stream-a', 1n), envelope('stream-a', 2n), envelope('stream-b', 1n)];
@@ -110,7 +118,10 @@ describe('event handlers declared in a Nest module', () => {
     await expectEventually(() => expect(probe.reacted).toContain(marker.eventId), { timeoutMs: 30_000 });
     expect([...probe.reacted].sort()).toEqual([poison, ...events, marker].map((event) => event.eventId).sort());
     // The projector's failure reached the transport as itself: its code is in the dead letter.
-    const [letter] = await kafka.readFromStart(deadLetterTopic(probe.topic), (all) => all.length >= 1, { groupId: uniqueName('it-handlers-dlq'), timeoutMs: 20_000 });
+    const [letter] = await kafka.readFromStart(deadLetterTopic(probe.topic), (all) => all.length >= 1, {
+      groupId: uniqueName('it-handlers-dlq'),
+      timeoutMs: 20_000,
+    });
     expect(fromBinary(DeadLetterSchema, letter!.value)).toMatchObject({ errorCode: 'PROBE_REJECTED', consumerGroup: 'probe.seen' });
   });
 });

@@ -1,4 +1,13 @@
 export { createServiceApp, runService, type ServiceDefinition } from './run-service.js';
 export { infrastructureModules, type InfrastructureNeeds } from './infrastructure.js';
 export { ACCESS_TOPIC, AccessEventPublisher } from './access-events.js';
-export { BackboneModule, COMMAND_PIPELINE, EVENT_STORE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE, type BackboneOptions } from './backbone.module.js';
+export {
+  BackboneModule,
+  COMMAND_PIPELINE,
+  EVENT_STORE,
+  FIELD_CIPHER,
+  BLIND_INDEXER,
+  SUBJECT_SHREDDER,
+  KEY_CACHE,
+  type BackboneOptions,
+} from './backbone.module.js';

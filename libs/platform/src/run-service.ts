@@ -72,7 +72,9 @@ export async function createServiceApp(
   const verifier: DynamicModule = {
     module: VerifierModule,
     global: true,
-    providers: [{ provide: JWT_VERIFIER, inject: [REDIS], useFactory: (redis: Redis) => new JwtVerifier({ keys, revocation: new RedisRevocationList(redis) }) }],
+    providers: [
+      { provide: JWT_VERIFIER, inject: [REDIS], useFactory: (redis: Redis) => new JwtVerifier({ keys, revocation: new RedisRevocationList(redis) }) },
+    ],
     exports: [JWT_VERIFIER],
   };
   const root: DynamicModule = {
@@ -111,7 +113,9 @@ export async function createServiceApp(
       .setVersion('1')
       .addBearerAuth()
       .build();
-    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document, { autoTagControllers: false }), { jsonDocumentUrl: 'docs/openapi.json' });
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, document, { autoTagControllers: false }), {
+      jsonDocumentUrl: 'docs/openapi.json',
+    });
   }
   app.connectMicroservice({
     strategy: new KafkaEventTransport({
@@ -130,10 +134,7 @@ export async function createServiceApp(
 export async function runService(definition: ServiceDefinition, env: Env = process.env): Promise<INestApplication> {
   let config: PlatformConfig;
   try {
-    config = loadPlatformConfig(
-      { service: definition.service, defaultPort: definition.defaultPort, postgres: definition.needs.postgres === true },
-      env,
-    );
+    config = loadPlatformConfig({ service: definition.service, defaultPort: definition.defaultPort, postgres: definition.needs.postgres === true }, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${definition.service}: ${error.message}\n`);
@@ -166,7 +167,13 @@ function requestLog(logger: Logger) {
     const started = performance.now();
     response.on('finish', () => {
       const route = routeTemplate(request);
-      const entry = { method: request.method, route, status: response.statusCode, ms: Math.round(performance.now() - started), correlationId: correlationId(request) };
+      const entry = {
+        method: request.method,
+        route,
+        status: response.statusCode,
+        ms: Math.round(performance.now() - started),
+        correlationId: correlationId(request),
+      };
       if (route.startsWith('/health/')) logger.debug(entry, 'request');
       else logger.info(entry, 'request');
     });

@@ -107,7 +107,11 @@ describe('a service built with the platform conventions, on the real servers', (
   });
 
   it('rejects malformed JSON and oversized bodies with stable codes, without echoing them', async () => {
-    const malformed = await fetch(`${url}/probe/echo-size`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text": "jane@example.com' });
+    const malformed = await fetch(`${url}/probe/echo-size`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"text": "jane@example.com',
+    });
     const malformedText = await malformed.text();
     expect(malformed.status).toBe(400);
     expect(JSON.parse(malformedText)).toMatchObject({ code: 'REQUEST_INVALID' });

@@ -49,4 +49,3 @@ export async function ensureDatabase(settings: PostgresSettings, database: strin
     await admin.end();
   }
 }
-

@@ -7,7 +7,15 @@ import { AppError } from '@crm/http';
 import { KafkaCluster } from '@crm/messaging';
 import type { SchemaMigration } from '@crm/postgres';
 import { expectEventually, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
-import { deadLetterTopic, EventProcessor, processorMigrations, projectionProcessor, type ProcessedEvent, type Projection, type ProjectedEvent } from './index.js';
+import {
+  deadLetterTopic,
+  EventProcessor,
+  processorMigrations,
+  projectionProcessor,
+  type ProcessedEvent,
+  type Projection,
+  type ProjectedEvent,
+} from './index.js';
 
 const config = testPlatformConfig();
 const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'processor-int-test' });
@@ -112,7 +120,10 @@ async function caughtUp(processor: EventProcessor): Promise<void> {
 }
 
 async function forgetKafkaOffsets(f: Fixture, generation: number): Promise<void> {
-  await f.pool.query(`INSERT INTO "${f.schema}".processor_groups VALUES ($1, $2) ON CONFLICT (processor) DO UPDATE SET generation = $2`, [f.projection.name, generation]);
+  await f.pool.query(`INSERT INTO "${f.schema}".processor_groups VALUES ($1, $2) ON CONFLICT (processor) DO UPDATE SET generation = $2`, [
+    f.projection.name,
+    generation,
+  ]);
 }
 
 async function deadLetters(topic: string, count: number) {
@@ -286,4 +297,3 @@ describe('a reactor on the real servers', () => {
     expect(fromBinary(EventEnvelopeSchema, letter!.originalValue).eventId).toBe(ids[2]);
   });
 });
-

@@ -110,12 +110,14 @@ export class EventProcessor {
   discover(): Promise<void> {
     const pattern = this.#options.topicPattern;
     if (pattern === undefined) return Promise.resolve();
-    this.#changing = this.#changing.catch(() => undefined).then(async () => {
-      if (this.#stopping) return;
-      const topics = (await this.kafka.listTopics()).filter((topic) => pattern.test(topic)).sort();
-      if (topics.join('\n') === this.#topics.join('\n')) return;
-      await this.resubscribe(topics);
-    });
+    this.#changing = this.#changing
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.#stopping) return;
+        const topics = (await this.kafka.listTopics()).filter((topic) => pattern.test(topic)).sort();
+        if (topics.join('\n') === this.#topics.join('\n')) return;
+        await this.resubscribe(topics);
+      });
     return this.#changing;
   }
 
@@ -358,7 +360,10 @@ export class EventProcessor {
 
   private async publishDeadLetters(dead: DeadLetter[]): Promise<void> {
     if (dead.length === 0) return;
-    this.runtime.logger?.error({ processor: this.name, count: dead.length, codes: dead.map((letter) => letter.code) }, 'messages sent to the dead-letter topic');
+    this.runtime.logger?.error(
+      { processor: this.name, count: dead.length, codes: dead.map((letter) => letter.code) },
+      'messages sent to the dead-letter topic',
+    );
     await this.#deadLetters.publish(dead);
   }
 }

@@ -21,8 +21,7 @@ export type Declaration<O> = O | ((resolve: Resolve) => O | null | Promise<O | n
 export const PROCESSOR_EXTRAS = 'crmProcessor';
 
 export type ProcessorExtras =
-  | { role: 'projector'; declaration: Declaration<ProjectorDeclaration> }
-  | { role: 'reactor'; declaration: Declaration<ReactorDeclaration> };
+  { role: 'projector'; declaration: Declaration<ProjectorDeclaration> } | { role: 'reactor'; declaration: Declaration<ReactorDeclaration> };
 
 /**
  * Nest's RPC exception filters turn every unknown error into `{ status: 'error' }`; the processor needs the error
@@ -42,10 +41,16 @@ export class RethrowRpcExceptions implements RpcExceptionFilter {
  * `(@Payload() events: ProcessedEvent[], @Ctx() ctx: ProcessorContext)` and writes only through `ctx.tx`.
  */
 export function Projector(pattern: string, declaration: Declaration<ProjectorDeclaration>): MethodDecorator {
-  return applyDecorators(EventPattern<string>(pattern, { [PROCESSOR_EXTRAS]: { role: 'projector', declaration } satisfies ProcessorExtras }), UseFilters(new RethrowRpcExceptions()));
+  return applyDecorators(
+    EventPattern<string>(pattern, { [PROCESSOR_EXTRAS]: { role: 'projector', declaration } satisfies ProcessorExtras }),
+    UseFilters(new RethrowRpcExceptions()),
+  );
 }
 
 /** Declares a reactor (side effects, idempotent by event id); same shape as `@Projector`, without a transaction. */
 export function Reactor(pattern: string, declaration: Declaration<ReactorDeclaration>): MethodDecorator {
-  return applyDecorators(EventPattern<string>(pattern, { [PROCESSOR_EXTRAS]: { role: 'reactor', declaration } satisfies ProcessorExtras }), UseFilters(new RethrowRpcExceptions()));
+  return applyDecorators(
+    EventPattern<string>(pattern, { [PROCESSOR_EXTRAS]: { role: 'reactor', declaration } satisfies ProcessorExtras }),
+    UseFilters(new RethrowRpcExceptions()),
+  );
 }

@@ -7,7 +7,9 @@ import { quoteIdent } from './event-processor.js';
  * database hosting such a processor lists these (services/<name>/src/migrations.ts); a reactor with natural
  * idempotency keeps none. Run by `@crm/migrations` (docs/migrations.md); never edit an applied one, append a new one.
  */
-export const processorMigrations: readonly SchemaMigration[] = [{ name: 'ProcessorBookkeepingBaseline1795996800001', up: (schema) => processorBaselineSql(schema) }];
+export const processorMigrations: readonly SchemaMigration[] = [
+  { name: 'ProcessorBookkeepingBaseline1795996800001', up: (schema) => processorBaselineSql(schema) },
+];
 
 /** Baseline: the DDL the processor used to run at start, unchanged and idempotent. */
 function processorBaselineSql(schema: string): string {

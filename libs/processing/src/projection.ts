@@ -37,7 +37,14 @@ export function projectionProcessor(
     async (events, invocation) => {
       for (const event of events) await projection.apply(invocation.tx!, event as ProjectedEvent);
     },
-    { role: 'projector', name: projection.name, topics: projection.topics, schema, reset: (tx) => projection.reset(tx), ...(maxBatchSize === undefined ? {} : { maxBatchSize }) },
+    {
+      role: 'projector',
+      name: projection.name,
+      topics: projection.topics,
+      schema,
+      reset: (tx) => projection.reset(tx),
+      ...(maxBatchSize === undefined ? {} : { maxBatchSize }),
+    },
     runtime,
   );
 }

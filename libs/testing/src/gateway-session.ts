@@ -42,7 +42,14 @@ export interface Reply {
 }
 
 /** A JSON request with a bearer token, to the gateway unless `baseUrl` says otherwise (a service tested on its own). */
-export async function request(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}, baseUrl = gateway): Promise<Reply> {
+export async function request(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  baseUrl = gateway,
+): Promise<Reply> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },

@@ -6,4 +6,19 @@ export * from './sample-ledger/index.js';
 export { filesContaining } from './marker-scan.js';
 export { totpCode } from './totp.js';
 export { TestTokenIssuer, type TestTokenOptions } from './test-token.issuer.js';
-export { adminSession, api, createStaffUser, gateway, passwordSignIn, request, secondFactor, signIn, signInAgain, stateDir, strongPassword, type Answer, type Reply, type StaffUser } from './gateway-session.js';
+export {
+  adminSession,
+  api,
+  createStaffUser,
+  gateway,
+  passwordSignIn,
+  request,
+  secondFactor,
+  signIn,
+  signInAgain,
+  stateDir,
+  strongPassword,
+  type Answer,
+  type Reply,
+  type StaffUser,
+} from './gateway-session.js';

@@ -28,7 +28,10 @@ export interface AuditConfig {
 export function loadAuditConfig(env: Env = process.env): AuditConfig {
   const parsed = loadConfig(
     z.object({
-      CRM_AUDIT_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('audit'),
+      CRM_AUDIT_SCHEMA: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+        .default('audit'),
       CRM_AUDIT_TOPIC_PATTERN: z
         .string()
         .default('^crm\\.[a-z]+\\.v1\\.events$')

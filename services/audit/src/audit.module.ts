@@ -32,7 +32,11 @@ export class AuditModule {
         { provide: PLATFORM_CONFIG, useValue: platform },
         { provide: TREE_HEAD_KEY, useFactory: () => TreeHeadKey.loadOrCreate(platform.stateDir) },
         { provide: EntriesStore, inject: [PG_POOL], useFactory: (pool: Pool) => new EntriesStore(pool, config.schema) },
-        { provide: REGISTER_EVENT_STORE, inject: [PG_POOL], useFactory: (pool: Pool) => new EventStore(pool, { schema: config.schema, topic: config.registerTopic }) },
+        {
+          provide: REGISTER_EVENT_STORE,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool) => new EventStore(pool, { schema: config.schema, topic: config.registerTopic }),
+        },
         AuditRuntime,
         ProofsService,
         EntriesQuery,

@@ -33,7 +33,13 @@ beforeAll(async () => {
   await migrateAll(config.postgres!, databaseMigrations(config));
   issuer = await TestTokenIssuer.create();
   app = await createServiceApp(
-    { service: 'contacts', defaultPort: 0, needs: { postgres: true, redis: true, kafka: 'primary' }, module: (c) => AppModule.register(c), verificationKeys: () => async () => issuer.jwks() },
+    {
+      service: 'contacts',
+      defaultPort: 0,
+      needs: { postgres: true, redis: true, kafka: 'primary' },
+      module: (c) => AppModule.register(c),
+      verificationKeys: () => async () => issuer.jwks(),
+    },
     config,
     createLogger({ service: 'contacts', level: 'silent' }),
   );
@@ -48,7 +54,15 @@ afterAll(async () => {
 // One actor per run: the export budget on Redis is per user and outlives a run.
 const actor = uniqueName('user-it');
 
-async function call(method: string, path: string, perms: readonly Permission[], body?: unknown, headers: Record<string, string> = {}, mfaAgeSeconds?: number, sub = actor) {
+async function call(
+  method: string,
+  path: string,
+  perms: readonly Permission[],
+  body?: unknown,
+  headers: Record<string, string> = {},
+  mfaAgeSeconds?: number,
+  sub = actor,
+) {
   const token = await issuer.token({ sub, perms, ...(mfaAgeSeconds === undefined ? {} : { mfaAgeSeconds }) });
   return request(method, path, token, body, headers, url);
 }
@@ -64,7 +78,11 @@ function person(marker: string) {
   };
 }
 
-const uniqueId = () => '0190a000-0000-7000-8000-' + Math.floor(Math.random() * 1e12).toString().padStart(12, '0');
+const uniqueId = () =>
+  '0190a000-0000-7000-8000-' +
+  Math.floor(Math.random() * 1e12)
+    .toString()
+    .padStart(12, '0');
 const create = async (marker: string, purpose = 'customer-service') => call('POST', '/v1/contacts', WRITER, { purpose, data: person(marker) });
 
 describe('contacts: create, read, search, rectify', () => {
@@ -83,7 +101,8 @@ describe('contacts: create, read, search, rectify', () => {
   it('finds contacts by exact e-mail (normalised), phone and every name token, and not by a partial value', async () => {
     const marker = uniqueName('Srch').replace(/[^A-Za-z]/g, '');
     const { body: json } = await create(marker);
-    const find = async (query: string) => (await call('GET', `/v1/contacts?purpose=customer-service&${query}`, WRITER)).body.items.map((item: { id: string }) => item.id);
+    const find = async (query: string) =>
+      (await call('GET', `/v1/contacts?purpose=customer-service&${query}`, WRITER)).body.items.map((item: { id: string }) => item.id);
 
     expect(await find(`email=${encodeURIComponent(`  ANN.${marker.toUpperCase()}@EXAMPLE.COM `)}`)).toEqual([json.id]);
     expect(await find(`name=${encodeURIComponent(`lee ann${marker}`)}`)).toEqual([json.id]);
@@ -102,13 +121,25 @@ describe('contacts: create, read, search, rectify', () => {
 
   it('rectifies only what changed, refuses a stale If-Match with 409, and removes a unit set to null', async () => {
     const { body: json } = await create('Rect');
-    const ok = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { name: { family: 'Lee-Smith' }, notes: null } }, { 'if-match': '"1"' });
+    const ok = await call(
+      'PATCH',
+      `/v1/contacts/${json.id}`,
+      WRITER,
+      { purpose: 'customer-service', changes: { name: { family: 'Lee-Smith' }, notes: null } },
+      { 'if-match': '"1"' },
+    );
     expect(ok.status).toBe(200);
     expect(ok.body.version).toBe(2);
     expect(ok.body.data.name).toEqual({ given: 'AnnRect', family: 'Lee-Smith' });
     expect(ok.body.data.notes).toBeUndefined();
 
-    const stale = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1991-01-01' } }, { 'if-match': '"1"' });
+    const stale = await call(
+      'PATCH',
+      `/v1/contacts/${json.id}`,
+      WRITER,
+      { purpose: 'customer-service', changes: { birthDate: '1991-01-01' } },
+      { 'if-match': '"1"' },
+    );
     expect([stale.status, stale.body.code]).toEqual([409, 'STREAM_VERSION_CONFLICT']);
     expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).body.data.birthDate).toBe('1990-02-03');
   });
@@ -163,7 +194,13 @@ describe('contacts: transactions and restriction', () => {
     expect(second.body).toEqual({ items: [expect.objectContaining({ id: added[0], description: 'first' })] });
 
     const analytics = await call('GET', `/v1/contacts/${json.id}/transactions?purpose=analytics`, WRITER);
-    expect(analytics.body.items[0]).toEqual({ id: added[2], amountCents: 100, currency: 'EUR', occurredAt: '2026-02-01T00:00:00.000Z', recordedAt: expect.any(String) });
+    expect(analytics.body.items[0]).toEqual({
+      id: added[2],
+      amountCents: 100,
+      currency: 'EUR',
+      occurredAt: '2026-02-01T00:00:00.000Z',
+      recordedAt: expect.any(String),
+    });
     const forged = await call('GET', `/v1/contacts/${json.id}/transactions?purpose=billing&before=bm90LWEtY3Vyc29y`, WRITER);
     expect([forged.status, forged.body.code]).toEqual([400, 'TRANSACTION_CURSOR_INVALID']);
     expect((await call('GET', '/v1/contacts/0190a000-0000-7000-8000-000000000001/transactions?purpose=billing', WRITER)).status).toBe(404);
@@ -175,7 +212,10 @@ describe('contacts: transactions and restriction', () => {
     expect(restricted.body).toEqual({ restricted: true, version: 2 });
     const refused = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1990-01-01' } });
     expect([refused.status, refused.body.code]).toEqual([409, 'CONTACT_RESTRICTED']);
-    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).body).toMatchObject({ restricted: true, restrictionReason: 'accuracy-contested' });
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).body).toMatchObject({
+      restricted: true,
+      restrictionReason: 'accuracy-contested',
+    });
 
     expect((await call('DELETE', `/v1/contacts/${json.id}/restriction`, WRITER)).body).toEqual({ restricted: false, version: 3 });
     expect((await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1990-01-01' } })).status).toBe(200);
@@ -186,7 +226,10 @@ describe('contacts: the read-model row is the decision state', () => {
   it('given a history of commands, then the row holds exactly what the stream folds to', async () => {
     const { body: json } = await create('Fold');
     await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { phones: null, name: { given: 'Bo' } } });
-    await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction: { description: 'x', amountCents: 5, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' } });
+    await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, {
+      purpose: 'billing',
+      transaction: { description: 'x', amountCents: 5, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' },
+    });
     await call('POST', `/v1/contacts/${json.id}/restriction`, WRITER, { reason: 'legal-claims' });
 
     const codec = contactCodec(app.get(FIELD_CIPHER));
@@ -202,7 +245,9 @@ describe('contacts: the read-model row is the decision state', () => {
   it('given concurrent writes to one contact, then they queue on the row and none is lost', async () => {
     const { body: json } = await create('Queue');
     const transaction = { description: 'y', amountCents: 1, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' };
-    const results = await Promise.all(Array.from({ length: 12 }, () => call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () => call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction })),
+    );
     expect(results.map((result) => result.status)).toEqual(Array(12).fill(201));
     expect(results.map((result) => result.body.version).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
     expect((await call('GET', `/v1/contacts/${json.id}?purpose=billing`, WRITER)).body).toMatchObject({ version: 13, transactionCount: 12 });
@@ -238,7 +283,9 @@ describe('contacts: export', () => {
     expect(rows).toHaveLength(2);
 
     const events = await app.get(EVENT_STORE).readStream(`export-${json.headers.get('x-export-id')}`);
-    expect(events.map((event: { envelope: { payloadType: string; purpose: string } }) => [event.envelope.payloadType, event.envelope.purpose])).toEqual([['crm.contacts.v1.ContactsExported', 'marketing']]);
+    expect(events.map((event: { envelope: { payloadType: string; purpose: string } }) => [event.envelope.payloadType, event.envelope.purpose])).toEqual([
+      ['crm.contacts.v1.ContactsExported', 'marketing'],
+    ]);
   });
 });
 
@@ -246,7 +293,8 @@ describe('contacts: export budget', () => {
   it("refuses a user's eleventh export within the hour with 429 EXPORT_RATE_LIMITED; another user is not affected", async () => {
     const hoarder = uniqueName('hoarder');
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [uniqueId()] }, {}, 10, hoarder)).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [uniqueId()] }, {}, 10, hoarder)).status);
     expect(statuses).toEqual([...Array(10).fill(200), 429]);
     const limited = await call('POST', '/v1/contacts/export', DPO, { purpose: 'sales', contactIds: [uniqueId()] }, {}, 10, hoarder);
     expect([limited.body.code, limited.body.details.limit]).toEqual(['EXPORT_RATE_LIMITED', 10]);
@@ -265,7 +313,14 @@ describe('contacts: import', () => {
     ].join('\r\n');
     const started = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'csv', content: csv });
     expect(started.status).toBe(202);
-    expect(started.body).toMatchObject({ totalRows: 4, rejectedRows: 2, rejected: [{ row: 2, code: 'CONTACT_FIELD_INVALID' }, { row: 4, code: 'CONTACT_FIELD_INVALID' }] });
+    expect(started.body).toMatchObject({
+      totalRows: 4,
+      rejectedRows: 2,
+      rejected: [
+        { row: 2, code: 'CONTACT_FIELD_INVALID' },
+        { row: 4, code: 'CONTACT_FIELD_INVALID' },
+      ],
+    });
     expect(started.text).not.toContain('not-an-email');
 
     const done = await expectEventually(async () => {
@@ -277,9 +332,14 @@ describe('contacts: import', () => {
     const found = await call('GET', '/v1/contacts?purpose=customer-service&email=imp.3@example.com', WRITER);
     expect(found.body.items[0].data.addresses).toBeUndefined();
     const one = await call('GET', '/v1/contacts?purpose=customer-service&email=imp.one@example.com', WRITER);
-    expect(one.body.items[0].data.addresses).toEqual([{ street: 'Main 1', city: 'Berlin', country: 'DE' }, { street: 'Side 2', city: 'Hamburg', country: 'DE' }]);
+    expect(one.body.items[0].data.addresses).toEqual([
+      { street: 'Main 1', city: 'Berlin', country: 'DE' },
+      { street: 'Side 2', city: 'Hamburg', country: 'DE' },
+    ]);
 
-    const stranger = await fetch(`${url}/v1/contacts/imports/${started.body.importId}`, { headers: { authorization: `Bearer ${await issuer.token({ perms: WRITER })}` } });
+    const stranger = await fetch(`${url}/v1/contacts/imports/${started.body.importId}`, {
+      headers: { authorization: `Bearer ${await issuer.token({ perms: WRITER })}` },
+    });
     expect(stranger.status).toBe(404);
   });
 
@@ -304,7 +364,10 @@ describe('contacts: erasure', () => {
   it('destroys the key and purges the read model: 410 everywhere, not found, not exported, not rebuilt; erasing again is a no-op', async () => {
     const marker = uniqueName('Gone').replace(/[^A-Za-z]/g, '');
     const { body: json } = await create(marker);
-    await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, { purpose: 'billing', transaction: { description: 'x', amountCents: 1, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' } });
+    await call('POST', `/v1/contacts/${json.id}/transactions`, WRITER, {
+      purpose: 'billing',
+      transaction: { description: 'x', amountCents: 1, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' },
+    });
 
     const erased = await call('POST', `/v1/contacts/${json.id}/erasure`, DPO, {}, {}, 10);
     expect(erased.body).toMatchObject({ id: json.id, alreadyErased: false });
@@ -322,10 +385,20 @@ describe('contacts: erasure', () => {
     expect(left.rows[0].n).toBe(0);
 
     const history = await app.get(EVENT_STORE).readStream(`contact-${json.id}`);
-    expect(history.map((event: { envelope: { payloadType: string } }) => event.envelope.payloadType.split('.').at(-1))).toEqual(['ContactCreated', 'TransactionAdded', 'ContactErased']);
+    expect(history.map((event: { envelope: { payloadType: string } }) => event.envelope.payloadType.split('.').at(-1))).toEqual([
+      'ContactCreated',
+      'TransactionAdded',
+      'ContactErased',
+    ]);
 
     const repository = app.get(ContactsRepository);
-    const outcome = await rebuildReadModel({ pool: repository.pool, store: app.get(EVENT_STORE), cipher: app.get(FIELD_CIPHER), contacts: repository, projection: app.get(ContactProjection) });
+    const outcome = await rebuildReadModel({
+      pool: repository.pool,
+      store: app.get(EVENT_STORE),
+      cipher: app.get(FIELD_CIPHER),
+      contacts: repository,
+      projection: app.get(ContactProjection),
+    });
     expect(outcome.erased).toBeGreaterThanOrEqual(1);
     expect(await repository.byId(json.id)).toBeUndefined();
     expect((await repository.pool.query('SELECT 1 FROM contacts.contact_transactions WHERE contact_id = $1', [json.id])).rows).toEqual([]);
@@ -344,7 +417,10 @@ describe('contacts: reads are processing', () => {
       return envelope.subjectId === json.id && envelope.payloadType === ContactDataAccessedSchema.typeName && envelope.purpose === 'marketing';
     };
     // Reads until the record arrives (or the timeout): waiting by polling the topic, never by sleeping.
-    const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => isMine(messages.at(-1)!), { groupId: uniqueName('it-access'), timeoutMs: 30_000 });
+    const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => isMine(messages.at(-1)!), {
+      groupId: uniqueName('it-access'),
+      timeoutMs: 30_000,
+    });
     const envelope = decodeEnvelope(seen.filter(isMine)[0]!.value);
     expect({ purpose: envelope.purpose, actor: envelope.actor?.id, ...decodePayload(envelope, ContactDataAccessedSchema) }).toMatchObject({
       purpose: 'marketing',

@@ -32,7 +32,12 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       CRM_GATEWAY_TRUSTED_PROXIES: z
         .string()
         .default('')
-        .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+        .transform((value) =>
+          value
+            .split(',')
+            .map((entry) => entry.trim())
+            .filter((entry) => entry !== ''),
+        )
         .refine((entries) => entries.every(isAddressOrRange), 'a comma-separated list of IP addresses, CIDR ranges, or loopback|linklocal|uniquelocal'),
       CRM_GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
     }),

@@ -21,7 +21,12 @@ export function loadIdentityConfig(platform: Pick<PlatformConfig, 'stateDir'>, e
       CRM_MFA_REQUIRED_ROLES: z
         .string()
         .default('')
-        .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean)),
+        .transform((value) =>
+          value
+            .split(',')
+            .map((role) => role.trim())
+            .filter(Boolean),
+        ),
     }),
     env,
   );

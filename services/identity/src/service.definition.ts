@@ -12,7 +12,10 @@ export const serviceDefinition: ServiceDefinition = {
   // Identity verifies access tokens against its own key directory rather than fetching its own JWKS over HTTP.
   verificationKeys: (config) => {
     const tokens = loadTokensConfig(config);
-    const keys = new SigningKeyStore({ directory: SigningKeyStore.directoryFor(config.stateDir), accessTokenLifetimeSeconds: tokens.accessTokenLifetimeSeconds });
+    const keys = new SigningKeyStore({
+      directory: SigningKeyStore.directoryFor(config.stateDir),
+      accessTokenLifetimeSeconds: tokens.accessTokenLifetimeSeconds,
+    });
     return () => keys.jwks();
   },
 };

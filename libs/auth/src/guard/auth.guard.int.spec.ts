@@ -6,7 +6,17 @@ import { ErrorFilter, Public, RequirePermissions } from '@crm/http';
 import { createLogger } from '@crm/logging';
 import { createRedis } from '@crm/redis';
 import { testPlatformConfig, uniqueName } from '@crm/testing';
-import { AUTH_GUARD_OPTIONS, AuthGuard, CurrentAuth, JWT_VERIFIER, JwtVerifier, RedisRevocationList, RequireStepUp, type AccessDenied, type AccessTokenClaims } from '../index.js';
+import {
+  AUTH_GUARD_OPTIONS,
+  AuthGuard,
+  CurrentAuth,
+  JWT_VERIFIER,
+  JwtVerifier,
+  RedisRevocationList,
+  RequireStepUp,
+  type AccessDenied,
+  type AccessTokenClaims,
+} from '../index.js';
 import { generateTestKey, keySet, signToken, validClaims, type TestKey } from '../tokens/token.fixture.js';
 
 const NOW = 1_800_000_000;
@@ -98,7 +108,11 @@ beforeEach(() => {
   denied.length = 0;
 });
 
-async function call(path: string, claims?: JWTPayload, method = 'GET'): Promise<{ status: number; body: Record<string, unknown>; wwwAuthenticate: string | null }> {
+async function call(
+  path: string,
+  claims?: JWTPayload,
+  method = 'GET',
+): Promise<{ status: number; body: Record<string, unknown>; wwwAuthenticate: string | null }> {
   const headers: Record<string, string> = claims === undefined ? {} : { authorization: `Bearer ${await signToken(key, claims)}` };
   const response = await fetch(`${url}${path}`, { method, headers });
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, wwwAuthenticate: response.headers.get('www-authenticate') };
@@ -142,7 +156,9 @@ describe('the authentication guard, over real HTTP', () => {
     const result = await call('/fixture/contacts', validClaims(NOW, { roles: [], perms: ['consent:read'] }));
 
     expect(result).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
-    expect(denied).toEqual([{ route: 'GET /fixture/contacts', correlationId: expect.any(String), sub: 'user-1', reason: 'missing_permission', permissions: ['contacts:read'] }]);
+    expect(denied).toEqual([
+      { route: 'GET /fixture/contacts', correlationId: expect.any(String), sub: 'user-1', reason: 'missing_permission', permissions: ['contacts:read'] },
+    ]);
   });
 
   it('given a route with neither @Public() nor @RequirePermissions(), then 403 even for an administrator (deny by default)', async () => {

@@ -114,7 +114,9 @@ export class AuthGuard implements CanActivate {
     const classPermissions = this.reflector.get<string[] | undefined>(REQUIRED_PERMISSIONS, controller as never);
     // Both levels apply: a controller-wide requirement is not waived by a handler adding its own.
     const permissions =
-      handlerPermissions === undefined && classPermissions === undefined ? undefined : [...new Set([...(classPermissions ?? []), ...(handlerPermissions ?? [])])];
+      handlerPermissions === undefined && classPermissions === undefined
+        ? undefined
+        : [...new Set([...(classPermissions ?? []), ...(handlerPermissions ?? [])])];
     const stepUp = this.reflector.getAllAndOverride<StepUpOptions | undefined>(REQUIRE_STEP_UP, [handler as never, controller as never]);
     const anyOf = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ANY_PERMISSION, [handler as never, controller as never]);
     return { permissions, anyOf, stepUpMaxAgeSeconds: stepUp === undefined ? undefined : (stepUp.maxAgeSeconds ?? this.#stepUpSeconds) };

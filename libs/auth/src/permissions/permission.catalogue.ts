@@ -27,7 +27,13 @@ export function isPermission(value: unknown): value is Permission {
  * Permissions whose misuse is a data breach on its own (bulk export, erasure, reading who-did-what, granting
  * rights). Holding any of them makes a second factor mandatory (NIST SP 800-63B AAL2; docs/tokens.md).
  */
-export const SENSITIVE_PERMISSIONS = ['contacts:export', 'subjects:erase', 'audit:read', 'users:manage', 'roles:manage'] as const satisfies readonly Permission[];
+export const SENSITIVE_PERMISSIONS = [
+  'contacts:export',
+  'subjects:erase',
+  'audit:read',
+  'users:manage',
+  'roles:manage',
+] as const satisfies readonly Permission[];
 
 const SENSITIVE: ReadonlySet<Permission> = new Set(SENSITIVE_PERMISSIONS);
 

@@ -39,7 +39,10 @@ describe('blind indexes', () => {
   });
 
   it('given another root key, then the index values differ', () => {
-    const other = new BlindIndexer(Uint8Array.from({ length: 32 }, () => 7), indexes);
+    const other = new BlindIndexer(
+      Uint8Array.from({ length: 32 }, () => 7),
+      indexes,
+    );
 
     expect(other.blindIndex('contacts.email', 'jane@example.com')).not.toBe(indexer.blindIndex('contacts.email', 'jane@example.com'));
   });
@@ -61,9 +64,7 @@ describe('blind indexes', () => {
 
   it('given a name, then there is one index value per token, diacritics and case folded', () => {
     expect(nameTokens('Zoë Müller-Lüdenscheidt')).toEqual(['zoe', 'muller', 'ludenscheidt']);
-    expect(indexer.blindIndexTokens('contacts.name', 'Zoë Müller-Lüdenscheidt')).toEqual(
-      indexer.blindIndexTokens('contacts.name', 'ZOE  muller/ludenscheidt'),
-    );
+    expect(indexer.blindIndexTokens('contacts.name', 'Zoë Müller-Lüdenscheidt')).toEqual(indexer.blindIndexTokens('contacts.name', 'ZOE  muller/ludenscheidt'));
     expect(indexer.blindIndexTokens('contacts.name', 'Zoë Müller-Lüdenscheidt')).toContain(indexer.blindIndexTokens('contacts.name', 'Müller')[0]);
     expect(indexer.blindIndex('contacts.name', 'Zoë Müller-Lüdenscheidt')).toBe(indexer.blindIndex('contacts.name', 'zoe muller ludenscheidt'));
   });

@@ -81,10 +81,16 @@ const uncachedStore = async () => (await vault.openStore()).store;
 
 /** The KEK rotation reactor hosted the way services host it: a Nest microservice on the Kafka event transport. */
 async function host(eviction: KekEviction): Promise<INestMicroservice> {
-  @Module({ controllers: [KekRotationReactor], providers: [{ provide: KEK_EVICTION, useValue: eviction }, { provide: KAFKA_PRIMARY, useValue: kafka }] })
+  @Module({
+    controllers: [KekRotationReactor],
+    providers: [
+      { provide: KEK_EVICTION, useValue: eviction },
+      { provide: KAFKA_PRIMARY, useValue: kafka },
+    ],
+  })
   class KekEvictionProbeModule {}
   const app: INestMicroservice = await NestFactory.createMicroservice(KekEvictionProbeModule, {
-    strategy: new KafkaEventTransport({ kafka, resolve: <T,>(token: unknown): T => app.get<T>(token as string, { strict: false }) }),
+    strategy: new KafkaEventTransport({ kafka, resolve: <T>(token: unknown): T => app.get<T>(token as string, { strict: false }) }),
     logger: false,
   });
   await app.listen();

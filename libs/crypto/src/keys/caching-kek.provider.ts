@@ -117,7 +117,10 @@ export class CachingKekProvider implements KekProvider, KekCache {
   /** The epochs whose KEK is cached and still trusted (for tests and health checks; never the keys). */
   cachedEpochs(): number[] {
     const now = this.#now();
-    return [...this.#keys].filter(([, entry]) => entry.expiresAt > now).map(([epoch]) => epoch).sort((a, b) => a - b);
+    return [...this.#keys]
+      .filter(([, entry]) => entry.expiresAt > now)
+      .map(([epoch]) => epoch)
+      .sort((a, b) => a - b);
   }
 
   #invalidate(change: () => void): void {

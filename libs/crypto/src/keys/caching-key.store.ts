@@ -45,7 +45,10 @@ export class CachingKeyStore implements KeyStore, KeyCache {
     }
     if (missing.length === 0) return keys;
     const evictionsBefore = this.#evictions;
-    const loaded = this.#inner.dekForMany === undefined ? new Map(await Promise.all(missing.map(async (id) => [id, await this.#inner.dekFor(id)] as const))) : await this.#inner.dekForMany(missing);
+    const loaded =
+      this.#inner.dekForMany === undefined
+        ? new Map(await Promise.all(missing.map(async (id) => [id, await this.#inner.dekFor(id)] as const)))
+        : await this.#inner.dekForMany(missing);
     for (const [subjectId, key] of loaded) {
       if (this.#evictions === evictionsBefore) this.#cache.set(`subject:${subjectId}`, key);
       keys.set(subjectId, key);

@@ -31,7 +31,12 @@ afterAll(() => vault.dispose());
 const subject = () => uniqueName('subject');
 /** Whether some session of the vault waits for an advisory lock of this class (two-int form: objsubid 2). */
 const waitingOnLock = async (lockClass: number) =>
-  (await pool.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, [lockClass])).rows.length > 0;
+  (
+    await pool.query(
+      `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [lockClass],
+    )
+  ).rows.length > 0;
 const rowsOf = async (subjectId: string) =>
   (await pool.query<WrappedRow>('SELECT * FROM data_keys WHERE subject_id = $1 ORDER BY key_version', [subjectId])).rows;
 
@@ -49,7 +54,9 @@ describe('the key vault schema', () => {
     expect(rows.map((row) => row.name)).toEqual(keyVaultMigrations.map((migration) => migration.name));
     const tables = await pool.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
     expect(tables.rows.map((row) => row.name)).toEqual(['crm_migrations', 'data_keys', 'erasure_ledger', 'kek_epochs']);
-    const triggers = await pool.query<{ name: string }>(`SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'erasure_ledger'::regclass AND NOT tgisinternal ORDER BY 1`);
+    const triggers = await pool.query<{ name: string }>(
+      `SELECT tgname AS name FROM pg_trigger WHERE tgrelid = 'erasure_ledger'::regclass AND NOT tgisinternal ORDER BY 1`,
+    );
     expect(triggers.rows.map((row) => row.name)).toEqual(['erasure_ledger_append_only', 'erasure_ledger_no_truncate']);
     const fresh = (await vault.openStore()).store;
     expect(await fresh.dekById(kept.keyId, kept.keyVersion)).toEqual(kept);
@@ -75,7 +82,11 @@ describe('data keys', () => {
 
     const other = await vault.openStore();
     // Two processes racing over overlapping batches, plus single lookups in between.
-    const [first, second, single] = await Promise.all([store.dekForMany([known, ...fresh]), other.store.dekForMany([...fresh].reverse()), store.dekFor(fresh[7]!)]);
+    const [first, second, single] = await Promise.all([
+      store.dekForMany([known, ...fresh]),
+      other.store.dekForMany([...fresh].reverse()),
+      store.dekFor(fresh[7]!),
+    ]);
 
     expect(first.get(known)).toEqual(existing);
     for (const s of fresh) {
@@ -289,7 +300,10 @@ describe('KEK rotation', () => {
     await expectEventually(() => expect(pausedAtKek).toBe(true));
     const rotating = rotator.rotateKek();
     let rotated = false;
-    void rotating.then(() => (rotated = true), () => (rotated = true));
+    void rotating.then(
+      () => (rotated = true),
+      () => (rotated = true),
+    );
     await expectEventually(async () => expect(rotated || (await waitingOnLock(LOCKS.rotation))).toBe(true));
     release();
     const [key, rotation] = await Promise.all([creating, rotating]);

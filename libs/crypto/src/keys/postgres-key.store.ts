@@ -140,7 +140,10 @@ export class PostgresKeyStore implements KeyStore {
 
   async dekById(keyId: string, keyVersion: number): Promise<DataKey> {
     const key = await this.#readAndUnwrap(async () => {
-      const { rows } = await this.#pool.query<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE key_id = $1 AND key_version = $2`, [keyId, keyVersion]);
+      const { rows } = await this.#pool.query<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE key_id = $1 AND key_version = $2`, [
+        keyId,
+        keyVersion,
+      ]);
       return rows[0];
     });
     if (key !== undefined) return key;
@@ -158,10 +161,9 @@ export class PostgresKeyStore implements KeyStore {
       if (recorded.rows[0] !== undefined) return { ...toShredResult(recorded.rows[0]), alreadyShredded: true };
       // The DELETE leaves the wrapped DEKs in dead tuples and WAL until vacuum and checkpoints recycle them; they
       // stay unusable because their KEK epoch is destroyed at the next rotation (see rotateKek).
-      const deleted = await client.query<{ key_id: string; key_version: number }>(
-        'DELETE FROM data_keys WHERE subject_id = $1 RETURNING key_id, key_version',
-        [subjectId],
-      );
+      const deleted = await client.query<{ key_id: string; key_version: number }>('DELETE FROM data_keys WHERE subject_id = $1 RETURNING key_id, key_version', [
+        subjectId,
+      ]);
       const keyVersions = deleted.rows.map((row) => row.key_version).sort((a, b) => a - b);
       const inserted = await client.query<LedgerRow>(
         `INSERT INTO erasure_ledger (subject_id, key_id, erased_at, reason, key_versions) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
@@ -248,10 +250,10 @@ export class PostgresKeyStore implements KeyStore {
         rewrapped += count;
         if (count < this.#batchSize) break;
       }
-      const { rows } = await client.query<{ epoch: number }>(
-        'UPDATE kek_epochs SET retired_at = $2 WHERE epoch < $1 AND retired_at IS NULL RETURNING epoch',
-        [next, this.#clock()],
-      );
+      const { rows } = await client.query<{ epoch: number }>('UPDATE kek_epochs SET retired_at = $2 WHERE epoch < $1 AND retired_at IS NULL RETURNING epoch', [
+        next,
+        this.#clock(),
+      ]);
       return rows.map((row) => row.epoch).sort((a, b) => a - b);
     });
     // Every epoch below `next` is destroyed, including ones retired by an earlier rotation that crashed before
@@ -303,10 +305,9 @@ export class PostgresKeyStore implements KeyStore {
 
   async #readCurrent(subjectId: string): Promise<DataKey | undefined> {
     return this.#readAndUnwrap(async () => {
-      const { rows } = await this.#pool.query<DataKeyRow>(
-        `SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE subject_id = $1 ORDER BY key_version DESC LIMIT 1`,
-        [subjectId],
-      );
+      const { rows } = await this.#pool.query<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE subject_id = $1 ORDER BY key_version DESC LIMIT 1`, [
+        subjectId,
+      ]);
       return rows[0];
     });
   }
@@ -349,10 +350,9 @@ export class PostgresKeyStore implements KeyStore {
         [subjectId, binding.keyId, binding.keyVersion, epoch, Buffer.from(wrapped.ciphertext), Buffer.from(wrapped.nonce), this.#clock()],
       );
       // Re-read rather than trust our insert: if another creator won, its key is the subject's key.
-      const { rows } = await client.query<DataKeyRow>(
-        `SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE subject_id = $1 ORDER BY key_version DESC LIMIT 1`,
-        [subjectId],
-      );
+      const { rows } = await client.query<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE subject_id = $1 ORDER BY key_version DESC LIMIT 1`, [
+        subjectId,
+      ]);
       if (rows[0] === undefined) throw cryptoError('KEY_NOT_FOUND', 'the new data key could not be read back');
       if (rows[0].key_id === binding.keyId) return { subjectId, keyId: binding.keyId, keyVersion: binding.keyVersion, key: dek };
       return this.#unwrap(rows[0]);

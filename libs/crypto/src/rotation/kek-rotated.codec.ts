@@ -42,5 +42,10 @@ export function decodeKekRotated(bytes: Uint8Array): KekRotatedAnnouncement {
   if (message.toEpoch < 1 || message.fromEpoch >= message.toEpoch || message.rotatedAt === undefined) {
     throw cryptoError('KEK_ROTATION_ANNOUNCEMENT_INVALID', 'KEK rotation announcement lacks toEpoch, fromEpoch below it, or rotatedAt');
   }
-  return { fromEpoch: message.fromEpoch, toEpoch: message.toEpoch, rotatedAt: dateFromTimestamp(message.rotatedAt), rewrappedKeys: Number(message.rewrappedKeys) };
+  return {
+    fromEpoch: message.fromEpoch,
+    toEpoch: message.toEpoch,
+    rotatedAt: dateFromTimestamp(message.rotatedAt),
+    rewrappedKeys: Number(message.rewrappedKeys),
+  };
 }

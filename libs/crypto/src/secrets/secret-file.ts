@@ -66,7 +66,8 @@ export async function readSecretFile(path: string, size: number): Promise<Uint8A
   let bytes: Buffer;
   try {
     const info = await stat(path);
-    if ((info.mode & 0o077) !== 0) throw cryptoError('SECRET_FILE_INSECURE', `secret file ${basename(path)} must not be accessible to group or others (chmod 600)`);
+    if ((info.mode & 0o077) !== 0)
+      throw cryptoError('SECRET_FILE_INSECURE', `secret file ${basename(path)} must not be accessible to group or others (chmod 600)`);
     bytes = await readFile(path);
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return undefined;

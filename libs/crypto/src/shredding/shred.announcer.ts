@@ -1,5 +1,10 @@
 import type { KafkaCluster, TopicSpec } from '@crm/messaging';
-import { protobufShredAnnouncementCodec, SUBJECT_KEY_SHREDDED_TYPE, type ShredAnnouncementCodec, type SubjectKeyShredded } from './subject-key-shredded.codec.js';
+import {
+  protobufShredAnnouncementCodec,
+  SUBJECT_KEY_SHREDDED_TYPE,
+  type ShredAnnouncementCodec,
+  type SubjectKeyShredded,
+} from './subject-key-shredded.codec.js';
 
 export const SHREDDED_KEYS_TOPIC = 'crm.keys.v1.shredded';
 

@@ -23,8 +23,14 @@ describe('the shred announcement codec', () => {
   it.each([
     ['bytes that are not protobuf', Buffer.from([0xff, 0xff, 0xff])],
     ['an empty message', Buffer.alloc(0)],
-    ['an announcement without a reason', toBinary(SubjectKeyShreddedSchema, create(SubjectKeyShreddedSchema, { subjectId: 's', shreddedAt: timestampFromDate(new Date()), keyVersions: [1] }))],
-    ['an announcement without a time', toBinary(SubjectKeyShreddedSchema, create(SubjectKeyShreddedSchema, { subjectId: 's', keyVersions: [1], reason: ShredReason.ERASURE_REQUEST }))],
+    [
+      'an announcement without a reason',
+      toBinary(SubjectKeyShreddedSchema, create(SubjectKeyShreddedSchema, { subjectId: 's', shreddedAt: timestampFromDate(new Date()), keyVersions: [1] })),
+    ],
+    [
+      'an announcement without a time',
+      toBinary(SubjectKeyShreddedSchema, create(SubjectKeyShreddedSchema, { subjectId: 's', keyVersions: [1], reason: ShredReason.ERASURE_REQUEST })),
+    ],
   ])('given %s, then decoding fails with SHRED_ANNOUNCEMENT_INVALID', (_label, raw) => {
     expect(() => protobufShredAnnouncementCodec.decode(raw)).toThrow(expect.objectContaining({ code: 'SHRED_ANNOUNCEMENT_INVALID' }));
   });

@@ -19,10 +19,16 @@ function setCache(...subjects: string[]) {
 
 /** The reactor hosted the way services host it: a Nest microservice on the Kafka event transport. */
 async function host(eviction: ShredEviction): Promise<INestMicroservice> {
-  @Module({ controllers: [ShredReactor], providers: [{ provide: SHRED_EVICTION, useValue: eviction }, { provide: KAFKA_PRIMARY, useValue: kafka }] })
+  @Module({
+    controllers: [ShredReactor],
+    providers: [
+      { provide: SHRED_EVICTION, useValue: eviction },
+      { provide: KAFKA_PRIMARY, useValue: kafka },
+    ],
+  })
   class ShredProbeModule {}
   const app: INestMicroservice = await NestFactory.createMicroservice(ShredProbeModule, {
-    strategy: new KafkaEventTransport({ kafka, resolve: <T,>(token: unknown): T => app.get<T>(token as string, { strict: false }) }),
+    strategy: new KafkaEventTransport({ kafka, resolve: <T>(token: unknown): T => app.get<T>(token as string, { strict: false }) }),
     logger: false,
   });
   await app.listen();

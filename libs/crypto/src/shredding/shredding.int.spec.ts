@@ -68,7 +68,10 @@ describe('shredding a subject across processes', () => {
     expect(there.holds(bystander)).toBe(true);
     await expect(new FieldCipher(there).open(subjectId, 'contacts.contact.email', sealed)).rejects.toMatchObject({ code: 'KEY_SHREDDED' });
     const [message] = received;
-    expect(message).toMatchObject({ key: subjectId, headers: { 'content-type': protobufShredAnnouncementCodec.contentType, 'message-type': 'crm.keys.v1.SubjectKeyShredded' } });
+    expect(message).toMatchObject({
+      key: subjectId,
+      headers: { 'content-type': protobufShredAnnouncementCodec.contentType, 'message-type': 'crm.keys.v1.SubjectKeyShredded' },
+    });
     expect(protobufShredAnnouncementCodec.decode(message!.value)).toEqual({
       subjectId,
       shreddedAt: result.erasedAt,

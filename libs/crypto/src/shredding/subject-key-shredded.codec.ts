@@ -1,4 +1,12 @@
-import { create, dateFromTimestamp, fromBinary, ShredReason as ShredReasonMessage, SubjectKeyShreddedSchema, timestampFromDate, toBinary } from '@crm/contracts';
+import {
+  create,
+  dateFromTimestamp,
+  fromBinary,
+  ShredReason as ShredReasonMessage,
+  SubjectKeyShreddedSchema,
+  timestampFromDate,
+  toBinary,
+} from '@crm/contracts';
 import { cryptoError } from '../crypto.errors.js';
 import { isShredReason, type ShredReason } from '../keys/key-store.port.js';
 

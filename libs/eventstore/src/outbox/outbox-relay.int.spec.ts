@@ -34,7 +34,9 @@ async function seed(store: EventStore, subjects: number, perSubject: number): Pr
   const ids: string[] = [];
   for (let n = 1; n <= perSubject; n++) {
     const results = await Promise.all(
-      Array.from({ length: subjects }, (_, s) => store.append(`stream-${s}`, n === 1 ? 'no_stream' : BigInt(n - 1), [event(`subject-${s}`, n)], sampleMetadata())),
+      Array.from({ length: subjects }, (_, s) =>
+        store.append(`stream-${s}`, n === 1 ? 'no_stream' : BigInt(n - 1), [event(`subject-${s}`, n)], sampleMetadata()),
+      ),
     );
     ids.push(...results.flatMap((result) => result.eventIds));
   }

@@ -29,7 +29,12 @@ const tallyDecider = (calls: { decide: number }): Decider<TallyCommand, TallySta
 });
 
 const codec: EventCodec<TallyEvent> = {
-  encode: async (event) => ({ type: 'crm.testing.v1.Added', payloadType: 'crm.testing.v1.Added', payload: Buffer.from(JSON.stringify(event)), subjectId: 'tally-subject' }),
+  encode: async (event) => ({
+    type: 'crm.testing.v1.Added',
+    payloadType: 'crm.testing.v1.Added',
+    payload: Buffer.from(JSON.stringify(event)),
+    subjectId: 'tally-subject',
+  }),
   decode: async (envelope) => JSON.parse(Buffer.from(envelope.payload).toString()) as TallyEvent,
 };
 
@@ -56,7 +61,14 @@ function foldedModel(calls = { decide: 0 }, save?: WriteModel<TallyCommand, Tall
 }
 
 const outboxRows = async (streamId: string) =>
-  Number((await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${schema}".outbox o JOIN "${schema}".events e USING (event_id) WHERE e.stream_id = $1`, [streamId])).rows[0]?.n);
+  Number(
+    (
+      await pool.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM "${schema}".outbox o JOIN "${schema}".events e USING (event_id) WHERE e.stream_id = $1`,
+        [streamId],
+      )
+    ).rows[0]?.n,
+  );
 
 describe('the command pipeline', () => {
   it('given two writers that both loaded the same version, then the loser decides again on the new state and both writes land once, in order', async () => {
@@ -94,7 +106,9 @@ describe('the command pipeline', () => {
     const pipeline = new CommandPipeline(pool, store);
     const model = foldedModel();
 
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, n) => pipeline.execute(model, { type: 'Add', tally: `group-${n}`, amount: n + 1 }, sampleMetadata())));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => pipeline.execute(model, { type: 'Add', tally: `group-${n}`, amount: n + 1 }, sampleMetadata())),
+    );
 
     const { rows } = await pool.query<{ streams: number; transactions: number }>(
       `SELECT count(DISTINCT stream_id)::int AS streams, count(DISTINCT tx_id::text)::int AS transactions FROM "${schema}".events WHERE stream_id LIKE 'tally-group-%'`,
@@ -156,11 +170,10 @@ describe('the command pipeline', () => {
     const saved: Date[] = [];
     const saving = foldedModel(undefined, async (tx, change) => {
       saved.push(change.at);
-      await tx.query(`INSERT INTO "${schema}".tallies VALUES ($1, $2, $3) ON CONFLICT (tally) DO UPDATE SET total = EXCLUDED.total, version = EXCLUDED.version`, [
-        change.command.tally,
-        change.state.total,
-        change.version.toString(),
-      ]);
+      await tx.query(
+        `INSERT INTO "${schema}".tallies VALUES ($1, $2, $3) ON CONFLICT (tally) DO UPDATE SET total = EXCLUDED.total, version = EXCLUDED.version`,
+        [change.command.tally, change.state.total, change.version.toString()],
+      );
     });
     await pipeline.execute(saving, { type: 'Add', tally: 'rows', amount: 7 }, sampleMetadata());
     const failing = foldedModel(undefined, async (tx) => {
@@ -193,10 +206,14 @@ describe('the command pipeline', () => {
   it('given a batch (executeAll), then each command decides on what the earlier ones left', async () => {
     const pipeline = new CommandPipeline(pool, store);
 
-    const outcomes = await pipeline.executeAll(foldedModel(), [
-      { type: 'Add', tally: 'batch-c', amount: 1 },
-      { type: 'Add', tally: 'batch-c', amount: 2 },
-    ], sampleMetadata());
+    const outcomes = await pipeline.executeAll(
+      foldedModel(),
+      [
+        { type: 'Add', tally: 'batch-c', amount: 1 },
+        { type: 'Add', tally: 'batch-c', amount: 2 },
+      ],
+      sampleMetadata(),
+    );
 
     expect(outcomes.map((outcome) => [outcome.version, outcome.state.total])).toEqual([
       [1n, 1],

@@ -49,7 +49,12 @@ describe('the event store on Postgres', () => {
   });
 
   it('given more than nine events, then the stream reads back in numeric version order (not text order)', async () => {
-    await store.append('sample-long', 'no_stream', Array.from({ length: 12 }, (_, i) => event(i + 1)), sampleMetadata());
+    await store.append(
+      'sample-long',
+      'no_stream',
+      Array.from({ length: 12 }, (_, i) => event(i + 1)),
+      sampleMetadata(),
+    );
 
     const versions = (await store.readStream('sample-long')).map((e) => e.streamVersion);
 

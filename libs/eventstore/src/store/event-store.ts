@@ -52,13 +52,7 @@ export class EventStore {
    * Appends events to one stream if it is at the expected version. Pass `client` to join a transaction the caller
    * already holds (e.g. to update a read model atomically); otherwise the store runs its own.
    */
-  async append(
-    streamId: string,
-    expected: ExpectedVersion,
-    events: readonly NewEvent[],
-    metadata: EventMetadata,
-    client?: PoolClient,
-  ): Promise<AppendResult> {
+  async append(streamId: string, expected: ExpectedVersion, events: readonly NewEvent[], metadata: EventMetadata, client?: PoolClient): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     // A single statement is its own transaction: without a caller's transaction, no BEGIN/COMMIT round trips.
     return this.appendWith(client ?? this.pool, streamId, expected, events, metadata);
@@ -101,10 +95,9 @@ export class EventStore {
   }
 
   private async currentVersion(client: Pool | PoolClient, streamId: string): Promise<bigint> {
-    const { rows } = await client.query<{ version: string | null }>(
-      `SELECT max(stream_version)::text AS version FROM ${this.#s}.events WHERE stream_id = $1`,
-      [streamId],
-    );
+    const { rows } = await client.query<{ version: string | null }>(`SELECT max(stream_version)::text AS version FROM ${this.#s}.events WHERE stream_id = $1`, [
+      streamId,
+    ]);
     return BigInt(rows[0]?.version ?? 0);
   }
 

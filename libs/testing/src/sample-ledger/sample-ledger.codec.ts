@@ -1,4 +1,13 @@
-import { create, fromBinary, SealAlgorithm, SampleRecordedSchema, SealedFieldSchema, toBinary, type EventEnvelope, type SealedField as SealedFieldMessage } from '@crm/contracts';
+import {
+  create,
+  fromBinary,
+  SealAlgorithm,
+  SampleRecordedSchema,
+  SealedFieldSchema,
+  toBinary,
+  type EventEnvelope,
+  type SealedField as SealedFieldMessage,
+} from '@crm/contracts';
 import { sealedFieldFromProto, sealedFieldToProto, type FieldCipher } from '@crm/crypto';
 import type { EventCodec } from '@crm/eventstore';
 import type { SampleRecorded } from './sample-ledger.decider.js';
@@ -32,7 +41,14 @@ export function sampleLedgerCodec(cipher: FieldCipher | undefined): EventCodec<S
           : cipher === undefined
             ? Buffer.from(sealed.ciphertext).toString()
             : await cipher.openText(envelope.subjectId, NOTE_FIELD, sealedFieldFromProto(sealed));
-      return { type: 'SampleRecorded', sampleId: payload.sampleId, subjectId: envelope.subjectId, note, amountCents: payload.amountCents, category: payload.category };
+      return {
+        type: 'SampleRecorded',
+        sampleId: payload.sampleId,
+        subjectId: envelope.subjectId,
+        note,
+        amountCents: payload.amountCents,
+        category: payload.category,
+      };
     },
   };
 }

@@ -18,7 +18,9 @@ describe('sample ledger', () => {
   });
 
   it('given a negative amount or an oversized note, then the command is refused and no event is decided', () => {
-    expect(() => sampleLedger.decide({ ...command, amountCents: -1n }, sampleLedger.initialState())).toThrow(expect.objectContaining({ code: 'SAMPLE_AMOUNT_NEGATIVE' }) as AppError);
+    expect(() => sampleLedger.decide({ ...command, amountCents: -1n }, sampleLedger.initialState())).toThrow(
+      expect.objectContaining({ code: 'SAMPLE_AMOUNT_NEGATIVE' }) as AppError,
+    );
     expect(() => sampleLedger.decide({ ...command, note: 'x'.repeat(2_001) }, sampleLedger.initialState())).toThrow(
       expect.objectContaining({ code: 'SAMPLE_NOTE_TOO_LONG' }) as AppError,
     );

@@ -44,7 +44,10 @@ export async function recordBatch(store: EntriesStore, batch: readonly IncomingM
     try {
       events.push({ ...message, envelope: decodeEnvelope(message.value) });
     } catch {
-      logger?.warn({ topic: message.topic, partition: message.partition, offset: message.offset.toString() }, 'skipped a message that is not an event envelope');
+      logger?.warn(
+        { topic: message.topic, partition: message.partition, offset: message.offset.toString() },
+        'skipped a message that is not an event envelope',
+      );
     }
   }
   return withTransaction(store.pool, (tx) => recordEvents(store, tx, events, now));

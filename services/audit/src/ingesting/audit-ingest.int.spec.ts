@@ -21,7 +21,11 @@ let prefix: string;
 const running: EventProcessor[] = [];
 
 async function startIngester(view = new AuditLogView(store)): Promise<{ ingester: EventProcessor; view: AuditLogView }> {
-  const ingester = auditIngestProcessor(kafka, store, view, await store.logId(), { topicPattern: new RegExp(`^${prefix}\\.[a-z]+$`), discoveryIntervalMs: 200, maxBatchSize: 50 });
+  const ingester = auditIngestProcessor(kafka, store, view, await store.logId(), {
+    topicPattern: new RegExp(`^${prefix}\\.[a-z]+$`),
+    discoveryIntervalMs: 200,
+    maxBatchSize: 50,
+  });
   running.push(ingester);
   await ingester.start();
   return { ingester, view };
@@ -69,11 +73,22 @@ describe('the audit ingest on real Postgres and Kafka', () => {
     // The tree followed the commits, with hashes recomputable from the rows.
     expect(view.size).toBe(3);
     const stored = await store.entriesAfter(-1, 10);
-    expect(stored.map((entry) => Buffer.from(entryLeafHash(entry)).toString('hex'))).toEqual(stored.map((entry) => Buffer.from(entry.leafHash).toString('hex')));
-    expect(stored.map((entry) => Buffer.from(view.tree.leafHash(entry.leafIndex)).toString('hex'))).toEqual(stored.map((entry) => Buffer.from(entry.leafHash).toString('hex')));
+    expect(stored.map((entry) => Buffer.from(entryLeafHash(entry)).toString('hex'))).toEqual(
+      stored.map((entry) => Buffer.from(entry.leafHash).toString('hex')),
+    );
+    expect(stored.map((entry) => Buffer.from(view.tree.leafHash(entry.leafIndex)).toString('hex'))).toEqual(
+      stored.map((entry) => Buffer.from(entry.leafHash).toString('hex')),
+    );
     // What is not an envelope is kept apart, with its code and its bytes, and did not stop the ingest.
-    const [letter] = await kafka.readFromStart(deadLetterTopic(contacts), (seen) => seen.length >= 1, { groupId: uniqueName('it-audit-dlq'), timeoutMs: 20_000 });
-    expect(fromBinary(DeadLetterSchema, letter!.value)).toMatchObject({ errorCode: 'EVENT_DECODE_FAILED', originalTopic: contacts, originalValue: new Uint8Array(Buffer.from('not an envelope')) });
+    const [letter] = await kafka.readFromStart(deadLetterTopic(contacts), (seen) => seen.length >= 1, {
+      groupId: uniqueName('it-audit-dlq'),
+      timeoutMs: 20_000,
+    });
+    expect(fromBinary(DeadLetterSchema, letter!.value)).toMatchObject({
+      errorCode: 'EVENT_DECODE_FAILED',
+      originalTopic: contacts,
+      originalValue: new Uint8Array(Buffer.from('not an envelope')),
+    });
   });
 
   it('given a topic created after start, then discovery subscribes to it; given a restart, then nothing is recorded twice', async () => {
@@ -86,10 +101,13 @@ describe('the audit ingest on real Postgres and Kafka', () => {
     const access = `${prefix}.access`;
     await kafka.ensureTopics([{ name: access, partitions: 1 }]);
     await kafka.publish(access, [{ key: 'c-1', value: encode(contactDataAccessed('c-1', ['emails', 'name.given'])) }]);
-    await expectEventually(async () => expect((await rows()).map((row) => row.action)).toEqual(['crm.contacts.v1.ContactCreated', 'crm.contacts.v1.ContactDataAccessed']), {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-    });
+    await expectEventually(
+      async () => expect((await rows()).map((row) => row.action)).toEqual(['crm.contacts.v1.ContactCreated', 'crm.contacts.v1.ContactDataAccessed']),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      },
+    );
     expect(first.ingester.topics).toEqual([access, contacts]);
 
     await first.ingester.stop();

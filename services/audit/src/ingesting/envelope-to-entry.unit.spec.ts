@@ -6,7 +6,12 @@ const source = { topic: 'crm.contacts.v1.events', partition: 2, offset: 41n };
 
 describe('what the audit trail keeps of an envelope', () => {
   it('given ContactCreated, then the entry has the GDPR metadata and the paths of the created fields, not their values', () => {
-    const envelope = contactCreated('contact-1', ['name.given', 'emails', 'name.family'], { actorId: 'user-7', purpose: 'sales', legalBasis: LegalBasis.CONSENT, occurredAt: new Date('2026-02-03T04:05:06.789Z') });
+    const envelope = contactCreated('contact-1', ['name.given', 'emails', 'name.family'], {
+      actorId: 'user-7',
+      purpose: 'sales',
+      legalBasis: LegalBasis.CONSENT,
+      occurredAt: new Date('2026-02-03T04:05:06.789Z'),
+    });
     const entry = envelopeToEntry(envelope, source, encode(envelope));
     expect(entry).toMatchObject({
       eventId: envelope.eventId,
@@ -39,7 +44,11 @@ describe('what the audit trail keeps of an envelope', () => {
 
   it('given a payload type no registry knows, then the entry is kept with no fields', () => {
     const envelope = unknownEvent({ subjectId: 'contact-3' });
-    expect(envelopeToEntry(envelope, source, encode(envelope))).toMatchObject({ action: 'crm.future.v9.SomethingHappened', subjectId: 'contact-3', fields: [] });
+    expect(envelopeToEntry(envelope, source, encode(envelope))).toMatchObject({
+      action: 'crm.future.v9.SomethingHappened',
+      subjectId: 'contact-3',
+      fields: [],
+    });
   });
 
   it('given a known type whose payload bytes do not decode, then the entry is kept with no fields', () => {
@@ -49,6 +58,12 @@ describe('what the audit trail keeps of an envelope', () => {
 
   it('given an envelope without actor, time or legal basis, then codes say so instead of failing', () => {
     const envelope = create(EventEnvelopeSchema, { eventId: 'e-1', eventType: 'crm.x.v1.Y' });
-    expect(envelopeToEntry(envelope, source, encode(envelope))).toMatchObject({ actorId: '', actorType: 'unspecified', legalBasis: 'unspecified', occurredAt: undefined, fields: [] });
+    expect(envelopeToEntry(envelope, source, encode(envelope))).toMatchObject({
+      actorId: '',
+      actorType: 'unspecified',
+      legalBasis: 'unspecified',
+      occurredAt: undefined,
+      fields: [],
+    });
   });
 });

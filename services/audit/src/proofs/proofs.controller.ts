@@ -40,7 +40,13 @@ export class ProofsController {
   @ApiOperation({ summary: 'The Ed25519 public key that signs tree heads, and the log id' })
   publicKey(): { logId: string; keyId: string; algorithm: 'Ed25519'; publicKeyPem: string; publicKey: string } {
     const key = this.runtime.key;
-    return { logId: this.runtime.publisher.logId, keyId: key.keyId, algorithm: 'Ed25519', publicKeyPem: key.publicKeyPem, publicKey: Buffer.from(key.rawPublicKey).toString('hex') };
+    return {
+      logId: this.runtime.publisher.logId,
+      keyId: key.keyId,
+      algorithm: 'Ed25519',
+      publicKeyPem: key.publicKeyPem,
+      publicKey: Buffer.from(key.rawPublicKey).toString('hex'),
+    };
   }
 
   @RequirePermissions('audit:read')

@@ -18,7 +18,10 @@ let pinned: TreeHeadKey;
 
 async function publish(count: number, round: number): Promise<string[]> {
   const envelopes = Array.from({ length: count }, (_, i) => (round === 0 ? contactCreated(`c-${i}`, ['emails']) : contactRectified(`c-${i}`, ['phones'], [])));
-  await audit.kafka.publish(audit.topic('contacts'), envelopes.map((envelope) => ({ key: envelope.subjectId, value: encode(envelope) })));
+  await audit.kafka.publish(
+    audit.topic('contacts'),
+    envelopes.map((envelope) => ({ key: envelope.subjectId, value: encode(envelope) })),
+  );
   return envelopes.map((envelope) => envelope.eventId);
 }
 
@@ -85,7 +88,12 @@ describe('tree heads and proofs over HTTP', () => {
     const [older, newer] = [treeHeadFromView(first), treeHeadFromView(second)];
     expect(verifyConsistency(older.treeSize, newer.treeSize, older.rootHash, newer.rootHash, proof)).toBe(true);
     expect(verifyConsistency(older.treeSize, newer.treeSize, older.rootHash, newer.rootHash, [...proof.slice(1), proof[0]!])).toBe(proof.length < 2);
-    expect(verifyConsistency(older.treeSize, newer.treeSize, older.rootHash, newer.rootHash, [fromHex(flip(Buffer.from(proof[0]!).toString('hex'))), ...proof.slice(1)])).toBe(false);
+    expect(
+      verifyConsistency(older.treeSize, newer.treeSize, older.rootHash, newer.rootHash, [
+        fromHex(flip(Buffer.from(proof[0]!).toString('hex'))),
+        ...proof.slice(1),
+      ]),
+    ).toBe(false);
     // Without `to`, the proof runs to the latest head.
     const toLatest = (await audit.api('GET', `/v1/audit/consistency?from=${first.treeSize}`, { token: dpo })).body as ConsistencyProofView;
     expect(toLatest.toSize).toBe(second.treeSize);

@@ -59,7 +59,10 @@ export class ProofsService {
       size = latest !== undefined && latest.treeSize > entry.leafIndex ? latest.treeSize : (await this.runtime.publisher.signNow()).treeSize;
     }
     this.assertSize(size);
-    if (entry.leafIndex >= size) throw auditError('AUDIT_ENTRY_NOT_IN_TREE', `entry ${entry.leafIndex} is not in the tree of size ${size}`, { details: { leafIndex: entry.leafIndex, treeSize: size } });
+    if (entry.leafIndex >= size)
+      throw auditError('AUDIT_ENTRY_NOT_IN_TREE', `entry ${entry.leafIndex} is not in the tree of size ${size}`, {
+        details: { leafIndex: entry.leafIndex, treeSize: size },
+      });
     const tree = this.runtime.view.tree;
     const head = this.runtime.publisher.headOfSize(size);
     return {
@@ -95,7 +98,9 @@ export class ProofsService {
 
   private assertSize(size: number): void {
     if (!Number.isSafeInteger(size) || size < 0 || size > this.runtime.view.size) {
-      throw auditError('AUDIT_TREE_SIZE_INVALID', `tree size must be an integer in [0, ${this.runtime.view.size}]`, { details: { treeSize: this.runtime.view.size } });
+      throw auditError('AUDIT_TREE_SIZE_INVALID', `tree size must be an integer in [0, ${this.runtime.view.size}]`, {
+        details: { treeSize: this.runtime.view.size },
+      });
     }
   }
 
@@ -110,4 +115,3 @@ export class ProofsService {
     return entry;
   }
 }
-

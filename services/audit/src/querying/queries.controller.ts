@@ -42,7 +42,11 @@ export class QueriesController {
   @RequirePermissions('audit:read')
   @Get('entries')
   @ApiOperation({ summary: 'Audit entries by subject, actor, action, purpose and time range (occurred_at, [from, to)), in log order, keyset-paged' })
-  async entries(@Query() raw: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<{ entries: EntryView[]; nextCursor: string | null }> {
+  async entries(
+    @Query() raw: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+  ): Promise<{ entries: EntryView[]; nextCursor: string | null }> {
     const { limit, cursor, from, to, ...ids } = validate(entriesQuery, raw);
     const filters: EntryFilters = { ...ids, ...(from === undefined ? {} : { from: new Date(from) }), ...(to === undefined ? {} : { to: new Date(to) }) };
     const page = await this.query.page(filters, limit, cursor);
@@ -59,7 +63,9 @@ export class QueriesController {
 
   @RequirePermissions('audit:read')
   @Get('subjects/:id/report')
-  @ApiOperation({ summary: "Everything that happened to one data subject's data, in order: JSON, or a printable HTML page (`?format=html` or Accept: text/html)" })
+  @ApiOperation({
+    summary: "Everything that happened to one data subject's data, in order: JSON, or a printable HTML page (`?format=html` or Accept: text/html)",
+  })
   async report(
     @Param('id') subject: string,
     @Query() raw: unknown,
@@ -73,7 +79,14 @@ export class QueriesController {
     const { entries, truncated } = await this.query.subjectHistory(subjectId, REPORT_MAX_ENTRIES);
     const latest = this.runtime.publisher.latest;
     const report = buildSubjectReport(subjectId, entries, truncated, latest === undefined ? null : treeHeadToView(latest), new Date());
-    await this.recorder.record({ actorId: auth.sub, correlationId: correlationId(request), query: 'subject-report', filters: ['subjectId'], subjectId, resultCount: entries.length });
+    await this.recorder.record({
+      actorId: auth.sub,
+      correlationId: correlationId(request),
+      query: 'subject-report',
+      filters: ['subjectId'],
+      subjectId,
+      resultCount: entries.length,
+    });
     const html = format === 'html' || (format === undefined && prefersHtml(accept));
     if (!html) return report;
     response.setHeader('content-type', 'text/html; charset=utf-8');

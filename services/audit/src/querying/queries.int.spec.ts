@@ -85,7 +85,12 @@ describe('DPO queries over HTTP', () => {
     // The DPO's own earlier queries about anna are part of what happened to her data: they come after the domain events.
     const domainEntries = domain(report.entries);
     const oversight = report.entries.filter((entry) => entry.action === AuditTrailQueriedSchema.typeName);
-    expect(report).toMatchObject({ subjectId: 'anna', entryCount: domainEntries.length + oversight.length, truncated: false, firstOccurredAt: t(1).toISOString() });
+    expect(report).toMatchObject({
+      subjectId: 'anna',
+      entryCount: domainEntries.length + oversight.length,
+      truncated: false,
+      firstOccurredAt: t(1).toISOString(),
+    });
     expect(domainEntries.map((entry) => entry.occurredAt)).toEqual([t(1), t(3), t(4)].map((date) => date.toISOString()));
     expect(oversight.every((entry) => entry.actorId === 'dpo-1' && entry.occurredAt > t(4).toISOString())).toBe(true);
     expect(report.purposes.filter((purpose) => purpose.purpose !== 'data-protection-oversight')).toEqual([
@@ -117,7 +122,12 @@ describe('DPO queries over HTTP', () => {
         const entries = await all('/v1/audit/entries?subjectId=bob');
         const queried = entries.filter((entry) => entry.action === AuditTrailQueriedSchema.typeName);
         expect(queried.length).toBeGreaterThanOrEqual(1);
-        expect(queried[0]).toMatchObject({ actorId: 'dpo-1', purpose: 'data-protection-oversight', legalBasis: 'legal_obligation', sourceTopic: audit.topic('access') });
+        expect(queried[0]).toMatchObject({
+          actorId: 'dpo-1',
+          purpose: 'data-protection-oversight',
+          legalBasis: 'legal_obligation',
+          sourceTopic: audit.topic('access'),
+        });
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );

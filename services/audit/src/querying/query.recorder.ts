@@ -38,7 +38,12 @@ export class QueryRecorder {
     this.#logger.log({ query: query.query, filters: query.filters, results: query.resultCount, actorId: query.actorId, correlationId: query.correlationId });
     try {
       const event = protoEvent(AuditTrailQueriedSchema, { query: query.query, filters: query.filters, resultCount: query.resultCount }, query.subjectId ?? '');
-      const metadata = { actor: { id: query.actorId, type: ActorType.USER }, purpose: OVERSIGHT_PURPOSE, legalBasis: LegalBasis.LEGAL_OBLIGATION, correlationId: query.correlationId };
+      const metadata = {
+        actor: { id: query.actorId, type: ActorType.USER },
+        purpose: OVERSIGHT_PURPOSE,
+        legalBasis: LegalBasis.LEGAL_OBLIGATION,
+        correlationId: query.correlationId,
+      };
       await this.#events.publish([this.#events.message(event, metadata, query.subjectId ?? query.actorId)]);
     } catch (error) {
       this.#logger.warn({ err: error, query: query.query }, 'could not publish AuditTrailQueried');

@@ -21,7 +21,13 @@ export interface SubjectReport {
 }
 
 /** Pure: the report over a subject's entries (in the order they happened). */
-export function buildSubjectReport(subjectId: string, entries: readonly StoredAuditEntry[], truncated: boolean, treeHead: TreeHeadView | null, now: Date): SubjectReport {
+export function buildSubjectReport(
+  subjectId: string,
+  entries: readonly StoredAuditEntry[],
+  truncated: boolean,
+  treeHead: TreeHeadView | null,
+  now: Date,
+): SubjectReport {
   const actions = new Map<string, number>();
   const purposes = new Map<string, { legalBases: Set<string>; count: number }>();
   const actors = new Map<string, { actorId: string; actorType: string; count: number }>();
@@ -46,7 +52,9 @@ export function buildSubjectReport(subjectId: string, entries: readonly StoredAu
     firstOccurredAt: entries[0]?.occurredAt.toISOString() ?? null,
     lastOccurredAt: entries.at(-1)?.occurredAt.toISOString() ?? null,
     actions: [...actions].map(([action, count]) => ({ action, count })).sort((a, b) => b.count - a.count || a.action.localeCompare(b.action)),
-    purposes: [...purposes].map(([purpose, { legalBases, count }]) => ({ purpose, legalBases: [...legalBases].sort(), count })).sort((a, b) => b.count - a.count),
+    purposes: [...purposes]
+      .map(([purpose, { legalBases, count }]) => ({ purpose, legalBases: [...legalBases].sort(), count }))
+      .sort((a, b) => b.count - a.count),
     actors: [...actors.values()].sort((a, b) => b.count - a.count || a.actorId.localeCompare(b.actorId)),
     fieldsTouched: [...fields].sort(),
     treeHead,
@@ -82,9 +90,15 @@ ${report.truncated ? '<p class="flag">This report is truncated; the complete lis
 fields touched), why (purpose and legal basis). The trail holds identifiers only, never the personal data itself, so it remains
 complete after the person's data has been erased.</p>
 <h2>Purposes and legal bases</h2>
-${htmlTable(['Purpose', 'Legal basis', 'Events'], report.purposes.map((p) => [e(p.purpose), e(p.legalBases.join(', ')), e(String(p.count))]))}
+${htmlTable(
+  ['Purpose', 'Legal basis', 'Events'],
+  report.purposes.map((p) => [e(p.purpose), e(p.legalBases.join(', ')), e(String(p.count))]),
+)}
 <h2>Who processed the data</h2>
-${htmlTable(['Actor type', 'Actor id', 'Events'], report.actors.map((a) => [e(a.actorType), `<code>${e(a.actorId)}</code>`, e(String(a.count))]))}
+${htmlTable(
+  ['Actor type', 'Actor id', 'Events'],
+  report.actors.map((a) => [e(a.actorType), `<code>${e(a.actorId)}</code>`, e(String(a.count))]),
+)}
 <h2>Data fields touched</h2>
 <p>${report.fieldsTouched.length === 0 ? 'None recorded.' : e(report.fieldsTouched.join(', '))}</p>
 <h2>Events</h2>

@@ -7,7 +7,11 @@ describe('the subject report', () => {
   it('given entries, then the summary counts actions, purposes (with legal bases), actors and fields', () => {
     const entries = [sampleEntry(0), sampleEntry(5, { purpose: 'marketing', legalBasis: 'consent', fields: ['phones'] }), sampleEntry(10)];
     const report = buildSubjectReport('subject-0', entries, false, null, now);
-    expect(report).toMatchObject({ entryCount: 3, firstOccurredAt: entries[0]!.occurredAt.toISOString(), lastOccurredAt: entries[2]!.occurredAt.toISOString() });
+    expect(report).toMatchObject({
+      entryCount: 3,
+      firstOccurredAt: entries[0]!.occurredAt.toISOString(),
+      lastOccurredAt: entries[2]!.occurredAt.toISOString(),
+    });
     expect(report.purposes).toEqual([
       { purpose: 'customer-service', legalBases: ['contract'], count: 2 },
       { purpose: 'marketing', legalBases: ['consent'], count: 1 },

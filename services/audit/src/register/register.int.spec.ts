@@ -49,12 +49,21 @@ describe('the register of processing activities and processors', () => {
   let declared: ActivityView;
 
   it('given processors and a sub-processor, then they are listed with DPA reference, country, status and their sub-processors', async () => {
-    const created = await audit.api('POST', '/v1/processors', { token: editor, body: { name: 'Mail Co', dpaReference: 'DPA-2026-01', country: 'DE', location: 'Frankfurt', status: 'active' } });
+    const created = await audit.api('POST', '/v1/processors', {
+      token: editor,
+      body: { name: 'Mail Co', dpaReference: 'DPA-2026-01', country: 'DE', location: 'Frankfurt', status: 'active' },
+    });
     expect(created.status).toBe(201);
     processor = created.body as ProcessorView;
-    const sub = await audit.api('POST', '/v1/processors', { token: editor, body: { name: 'Cloud Inc', dpaReference: 'SUB-7', country: 'US', status: 'active', parentProcessorId: processor.id } });
+    const sub = await audit.api('POST', '/v1/processors', {
+      token: editor,
+      body: { name: 'Cloud Inc', dpaReference: 'SUB-7', country: 'US', status: 'active', parentProcessorId: processor.id },
+    });
     expect(sub.status).toBe(201);
-    const orphan = await audit.api('POST', '/v1/processors', { token: editor, body: { name: 'X', dpaReference: 'Y', country: 'FR', status: 'active', parentProcessorId: '00000000-0000-4000-8000-000000000000' } });
+    const orphan = await audit.api('POST', '/v1/processors', {
+      token: editor,
+      body: { name: 'X', dpaReference: 'Y', country: 'FR', status: 'active', parentProcessorId: '00000000-0000-4000-8000-000000000000' },
+    });
     expect([orphan.status, code(orphan)]).toEqual([400, 'AUDIT_PROCESSOR_UNKNOWN']);
     const listed = (await audit.api('GET', '/v1/processors', { token: auditor })).body as ProcessorView[];
     expect(listed.find((p) => p.id === processor.id)?.subProcessorIds).toEqual([(sub.body as ProcessorView).id]);
@@ -64,14 +73,29 @@ describe('the register of processing activities and processors', () => {
     const created = await audit.api('POST', '/v1/register/activities', { token: editor, body: activity({ processorIds: [processor.id] }) });
     expect(created.status).toBe(201);
     declared = created.body as ActivityView;
-    expect(declared).toMatchObject({ version: 1, recordedBy: 'dpo-editor', evidence: { events: 3, distinctSubjects: 2 }, processors: [{ id: processor.id, name: 'Mail Co' }], flags: [] });
+    expect(declared).toMatchObject({
+      version: 1,
+      recordedBy: 'dpo-editor',
+      evidence: { events: 3, distinctSubjects: 2 },
+      processors: [{ id: processor.id, name: 'Mail Co' }],
+      flags: [],
+    });
 
-    const revised = await audit.api('PUT', `/v1/register/activities/${declared.id}`, { token: editor, body: { ...activity({ retentionPeriod: 'P10Y' }), expectedVersion: 1 } });
+    const revised = await audit.api('PUT', `/v1/register/activities/${declared.id}`, {
+      token: editor,
+      body: { ...activity({ retentionPeriod: 'P10Y' }), expectedVersion: 1 },
+    });
     expect(revised.status).toBe(200);
     expect(revised.body).toMatchObject({ version: 2, document: { retentionPeriod: 'P10Y' } });
-    const stale = await audit.api('PUT', `/v1/register/activities/${declared.id}`, { token: editor, body: { ...activity({ name: 'Lost update' }), expectedVersion: 1 } });
+    const stale = await audit.api('PUT', `/v1/register/activities/${declared.id}`, {
+      token: editor,
+      body: { ...activity({ name: 'Lost update' }), expectedVersion: 1 },
+    });
     expect([stale.status, code(stale)]).toEqual([409, 'AUDIT_REGISTER_VERSION_CONFLICT']);
-    const versions = (await audit.api('GET', `/v1/register/activities/${declared.id}/versions`, { token: auditor })).body as Array<{ version: number; document: { retentionPeriod: string } }>;
+    const versions = (await audit.api('GET', `/v1/register/activities/${declared.id}/versions`, { token: auditor })).body as Array<{
+      version: number;
+      document: { retentionPeriod: string };
+    }>;
     expect(versions.map((v) => [v.version, v.document.retentionPeriod])).toEqual([
       [1, 'P6Y'],
       [2, 'P10Y'],
@@ -80,7 +104,9 @@ describe('the register of processing activities and processors', () => {
 
   it('given a concurrent pair of PUTs on the same version, then exactly one wins', async () => {
     const answers = await Promise.all(
-      ['A', 'B'].map((name) => audit.api('PUT', `/v1/register/activities/${declared.id}`, { token: editor, body: { ...activity({ name: `Race ${name}` }), expectedVersion: 2 } })),
+      ['A', 'B'].map((name) =>
+        audit.api('PUT', `/v1/register/activities/${declared.id}`, { token: editor, body: { ...activity({ name: `Race ${name}` }), expectedVersion: 2 } }),
+      ),
     );
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
   });
@@ -90,7 +116,10 @@ describe('the register of processing activities and processors', () => {
     expect([unknownField.status, code(unknownField)]).toEqual([400, 'REQUEST_INVALID']);
     const badBasis = await audit.api('POST', '/v1/register/activities', { token: editor, body: activity({ legalBasis: 'because' }) });
     expect(badBasis.status).toBe(400);
-    const unknownProcessor = await audit.api('POST', '/v1/register/activities', { token: editor, body: activity({ processorIds: ['00000000-0000-4000-8000-000000000000'] }) });
+    const unknownProcessor = await audit.api('POST', '/v1/register/activities', {
+      token: editor,
+      body: activity({ processorIds: ['00000000-0000-4000-8000-000000000000'] }),
+    });
     expect([unknownProcessor.status, code(unknownProcessor)]).toEqual([400, 'AUDIT_PROCESSOR_UNKNOWN']);
     const missing = await audit.api('GET', '/v1/register/activities/00000000-0000-4000-8000-000000000000', { token: auditor });
     expect([missing.status, code(missing)]).toEqual([404, 'AUDIT_REGISTER_NOT_FOUND']);
@@ -102,12 +131,17 @@ describe('the register of processing activities and processors', () => {
   });
 
   it('given the export, then each activity has its evidence counts and the undeclared purpose is flagged, as JSON, CSV and HTML', async () => {
-    await audit.api('POST', '/v1/register/activities', { token: editor, body: activity({ name: '=HYPERLINK("http://evil")', purposes: ['newsletter'], legalBasis: 'consent' }) });
+    await audit.api('POST', '/v1/register/activities', {
+      token: editor,
+      body: activity({ name: '=HYPERLINK("http://evil")', purposes: ['newsletter'], legalBasis: 'consent' }),
+    });
     const json = (await audit.api('GET', '/v1/register/export?format=json', { token: auditor })).body as RegisterReport;
     const service = json.activities.find((a) => a.id === declared.id)!;
     expect(service.evidence).toMatchObject({ events: 3, distinctSubjects: 2, legalBases: [{ legalBasis: 'contract', events: 3 }] });
     expect(json.activities.find((a) => a.document.purposes.includes('newsletter'))?.flags).toEqual(['NO_PROCESSING_RECORDED']);
-    expect(json.undeclaredPurposes).toEqual(expect.arrayContaining([expect.objectContaining({ purpose: 'shadow-profiling', events: 1, distinctSubjects: 1, flag: 'UNDECLARED_PURPOSE' })]));
+    expect(json.undeclaredPurposes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ purpose: 'shadow-profiling', events: 1, distinctSubjects: 1, flag: 'UNDECLARED_PURPOSE' })]),
+    );
     expect(json.undeclaredPurposes.map((p) => p.purpose)).not.toContain('customer-service');
 
     const csv = await audit.api('GET', '/v1/register/export?format=csv', { token: auditor });
@@ -128,7 +162,9 @@ describe('the register of processing activities and processors', () => {
   it('given register changes, then they are events too, recorded in the audit trail with their actor', async () => {
     await expectEventually(
       async () => {
-        const page = (await audit.api('GET', `/v1/audit/entries?action=${ProcessingActivityRecordedSchema.typeName}&limit=50`, { token: auditor })).body as { entries: EntryView[] };
+        const page = (await audit.api('GET', `/v1/audit/entries?action=${ProcessingActivityRecordedSchema.typeName}&limit=50`, { token: auditor })).body as {
+          entries: EntryView[];
+        };
         expect(page.entries.length).toBeGreaterThanOrEqual(4);
         expect(page.entries[0]).toMatchObject({ actorId: 'dpo-editor', purpose: 'records-of-processing', legalBasis: 'legal_obligation' });
       },

@@ -23,7 +23,11 @@ export class Registers {
       event: (id, version, documentJson) => {
         const document = JSON.parse(documentJson) as ActivityDocument;
         const payload = create(ProcessingActivityRecordedSchema, { activityId: id, version, name: document.name, purposes: document.purposes, documentJson });
-        return { type: ProcessingActivityRecordedSchema.typeName, payloadType: ProcessingActivityRecordedSchema.typeName, payload: toBinary(ProcessingActivityRecordedSchema, payload) };
+        return {
+          type: ProcessingActivityRecordedSchema.typeName,
+          payloadType: ProcessingActivityRecordedSchema.typeName,
+          payload: toBinary(ProcessingActivityRecordedSchema, payload),
+        };
       },
       recorded: (envelope) => {
         const message = decodePayload(envelope, ProcessingActivityRecordedSchema);

@@ -67,7 +67,11 @@ export class RegisterService {
       this.registers.activities.current(),
     ]);
     const undeclared = await Promise.all(
-      undeclaredPurposes(seen, activityRecords).map(async (purpose) => ({ purpose, ...(await this.evidence.forPurposes([purpose])), flag: 'UNDECLARED_PURPOSE' as const })),
+      undeclaredPurposes(seen, activityRecords).map(async (purpose) => ({
+        purpose,
+        ...(await this.evidence.forPurposes([purpose])),
+        flag: 'UNDECLARED_PURPOSE' as const,
+      })),
     );
     return { generatedAt: now.toISOString(), activities, processors, undeclaredPurposes: undeclared };
   }
@@ -83,6 +87,7 @@ export class RegisterService {
   private async assertProcessorsExist(ids: readonly string[]): Promise<void> {
     const known = await this.registers.processors.exists(ids);
     const unknown = ids.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw auditError('AUDIT_PROCESSOR_UNKNOWN', 'the processor register does not hold these processors', { details: { processorIds: unknown } });
+    if (unknown.length > 0)
+      throw auditError('AUDIT_PROCESSOR_UNKNOWN', 'the processor register does not hold these processors', { details: { processorIds: unknown } });
   }
 }

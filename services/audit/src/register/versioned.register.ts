@@ -124,7 +124,10 @@ export class VersionedRegister<D> {
   }
 
   async versions(id: string): Promise<Array<RegisterRecord<D>>> {
-    const { rows } = await this.pool.query<Row<D>>(`SELECT id::text, version, document, recorded_by, recorded_at FROM ${this.#table} WHERE id = $1 ORDER BY version`, [id]);
+    const { rows } = await this.pool.query<Row<D>>(
+      `SELECT id::text, version, document, recorded_by, recorded_at FROM ${this.#table} WHERE id = $1 ORDER BY version`,
+      [id],
+    );
     if (rows.length === 0) throw auditError('AUDIT_REGISTER_NOT_FOUND', 'no register record has that id');
     return rows.map(toRecord);
   }
@@ -136,9 +139,16 @@ export class VersionedRegister<D> {
   }
 
   private async write(id: string, expectedVersion: number, document: D, change: Change): Promise<RegisterRecord<D>> {
-    const metadata = { actor: { id: change.actorId, type: ActorType.USER }, purpose: REGISTER_PURPOSE, legalBasis: LegalBasis.LEGAL_OBLIGATION, correlationId: change.correlationId };
+    const metadata = {
+      actor: { id: change.actorId, type: ActorType.USER },
+      purpose: REGISTER_PURPOSE,
+      legalBasis: LegalBasis.LEGAL_OBLIGATION,
+      correlationId: change.correlationId,
+    };
     try {
-      const outcome = await this.pipeline.execute(this.model, { id, json: canonicalJson(document), actorId: change.actorId }, metadata, { expectedVersion: BigInt(expectedVersion) });
+      const outcome = await this.pipeline.execute(this.model, { id, json: canonicalJson(document), actorId: change.actorId }, metadata, {
+        expectedVersion: BigInt(expectedVersion),
+      });
       return { id, version: outcome.state.version, document, recordedBy: change.actorId, recordedAt: outcome.at.toISOString() };
     } catch (error) {
       if (error instanceof StreamVersionConflict) throw conflict(id, expectedVersion, undefined);

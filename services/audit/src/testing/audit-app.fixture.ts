@@ -25,7 +25,11 @@ export interface AuditApp {
   /** Topic names the app ingests: `<prefix>.<name>`. */
   topic: (name: string) => string;
   token: (permissions: Permission[], options?: { sub?: string; secondFactor?: boolean }) => Promise<string>;
-  api: (method: string, path: string, options?: { token?: string; body?: unknown; accept?: string }) => Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
+  api: (
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; accept?: string },
+  ) => Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
   close: () => Promise<void>;
 }
 

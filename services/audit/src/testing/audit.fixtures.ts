@@ -51,12 +51,19 @@ function envelope(type: string, payload: Uint8Array, options: EnvelopeOptions): 
 const sealed = () => ({ algorithm: 1, keyId: 'k', keyVersion: 1, nonce: new Uint8Array(12), ciphertext: new Uint8Array(24).fill(7) });
 
 export function contactCreated(subjectId: string, paths: string[], options: EnvelopeOptions = {}): EventEnvelope {
-  const payload = create(ContactCreatedSchema, { contactId: subjectId, fields: paths.map((path) => ({ path, category: DataCategory.IDENTITY, value: sealed() })) });
+  const payload = create(ContactCreatedSchema, {
+    contactId: subjectId,
+    fields: paths.map((path) => ({ path, category: DataCategory.IDENTITY, value: sealed() })),
+  });
   return envelope(ContactCreatedSchema.typeName, toBinary(ContactCreatedSchema, payload), { ...options, subjectId });
 }
 
 export function contactRectified(subjectId: string, changed: string[], removed: string[], options: EnvelopeOptions = {}): EventEnvelope {
-  const payload = create(ContactRectifiedSchema, { contactId: subjectId, changed: changed.map((path) => ({ path, category: DataCategory.CONTACT, value: sealed() })), removed });
+  const payload = create(ContactRectifiedSchema, {
+    contactId: subjectId,
+    changed: changed.map((path) => ({ path, category: DataCategory.CONTACT, value: sealed() })),
+    removed,
+  });
   return envelope(ContactRectifiedSchema.typeName, toBinary(ContactRectifiedSchema, payload), { ...options, subjectId });
 }
 

@@ -1,7 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { fromBinary, SignedTreeHeadSchema, toBinary } from '@crm/contracts';
 import { emptyRoot } from '@crm/merkle';
-import { signTreeHead, treeHeadFromProto, treeHeadFromView, treeHeadToProto, treeHeadToView, verifyTreeHeadSignature, type TreeHead } from './tree-head.codec.js';
+import {
+  signTreeHead,
+  treeHeadFromProto,
+  treeHeadFromView,
+  treeHeadToProto,
+  treeHeadToView,
+  verifyTreeHeadSignature,
+  type TreeHead,
+} from './tree-head.codec.js';
 import { TreeHeadKey } from './tree-head.key.js';
 
 const key = (): TreeHeadKey => TreeHeadKey.fromPrivateKey(generateKeyPairSync('ed25519').privateKey);

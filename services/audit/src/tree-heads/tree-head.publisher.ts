@@ -86,7 +86,12 @@ export class TreeHeadPublisher {
     if (this.#halted !== undefined) throw auditError('AUDIT_LOG_INTEGRITY_FAILED', this.#halted.message);
     const size = this.view.size;
     if (this.#latest !== undefined && this.#latest.treeSize === size) return this.#latest;
-    const head = signTreeHead(this.key, { logId: this.logId, treeSize: size, rootHash: this.view.tree.rootAt(size), timestamp: (this.options.now ?? (() => new Date()))() });
+    const head = signTreeHead(this.key, {
+      logId: this.logId,
+      treeSize: size,
+      rootHash: this.view.tree.rootAt(size),
+      timestamp: (this.options.now ?? (() => new Date()))(),
+    });
     await publishTreeHead(this.kafka, head, this.options.topic);
     this.remember(head);
     this.options.logger?.info({ treeSize: head.treeSize, rootHash: Buffer.from(head.rootHash).toString('hex') }, 'tree head signed');

@@ -81,7 +81,12 @@ export async function verifyAuditLog(input: VerifyAuditLogInput): Promise<Verdic
   const valid: TreeHead[] = [];
   for (const head of input.heads.filter((candidate) => candidate.logId === input.logId)) {
     if (verifyTreeHeadSignature(head, input.key)) valid.push(head);
-    else report({ code: 'TREE_HEAD_SIGNATURE_INVALID', message: `a head claiming size ${head.treeSize} is not signed by the pinned key`, treeSize: head.treeSize });
+    else
+      report({
+        code: 'TREE_HEAD_SIGNATURE_INVALID',
+        message: `a head claiming size ${head.treeSize} is not signed by the pinned key`,
+        treeSize: head.treeSize,
+      });
   }
   valid.sort((a, b) => a.treeSize - b.treeSize);
   const bySize = new Map<number, TreeHead>();
@@ -99,7 +104,11 @@ export async function verifyAuditLog(input: VerifyAuditLogInput): Promise<Verdic
       const newer = distinct[i]!;
       const proof = await input.consistencyProof(older.treeSize, newer.treeSize).catch(() => undefined);
       if (proof === undefined || !verifyConsistency(older.treeSize, newer.treeSize, older.rootHash, newer.rootHash, proof)) {
-        report({ code: 'TREE_HEADS_INCONSISTENT', message: `no valid consistency proof from head ${older.treeSize} to head ${newer.treeSize}`, treeSize: newer.treeSize });
+        report({
+          code: 'TREE_HEADS_INCONSISTENT',
+          message: `no valid consistency proof from head ${older.treeSize} to head ${newer.treeSize}`,
+          treeSize: newer.treeSize,
+        });
       }
     }
   }
@@ -126,11 +135,16 @@ export async function verifyAuditLog(input: VerifyAuditLogInput): Promise<Verdic
     if (head.treeSize > tree.size) {
       report({ code: 'LOG_TRUNCATED', message: `a head signs ${head.treeSize} entries but the log holds ${tree.size}`, treeSize: head.treeSize });
     } else if (!sameBytes(tree.rootAt(head.treeSize), head.rootHash)) {
-      report({ code: 'ROOT_MISMATCH', message: `the first ${head.treeSize} entries hash to ${toHex(tree.rootAt(head.treeSize))}, not to the signed root`, treeSize: head.treeSize });
+      report({
+        code: 'ROOT_MISMATCH',
+        message: `the first ${head.treeSize} entries hash to ${toHex(tree.rootAt(head.treeSize))}, not to the signed root`,
+        treeSize: head.treeSize,
+      });
     }
   }
   const latest = distinct.at(-1);
-  if (latest === undefined && tree.size > 0) report({ code: 'NO_TREE_HEADS', message: `${tree.size} entries but no head of log ${input.logId} signed by the pinned key` });
+  if (latest === undefined && tree.size > 0)
+    report({ code: 'NO_TREE_HEADS', message: `${tree.size} entries but no head of log ${input.logId} signed by the pinned key` });
 
   return {
     verified: problems.length === 0,

@@ -11,7 +11,8 @@ const key = TreeHeadKey.fromPrivateKey(generateKeyPairSync('ed25519').privateKey
 const LOG = 'log-a';
 const honest = Array.from({ length: 23 }, (_, i) => sampleEntry(i));
 const tree = MerkleTree.fromLeafHashes(honest.map((entry) => entry.leafHash));
-const headAt = (size: number, signWith: TreeHeadKey = key): TreeHead => signTreeHead(signWith, { logId: LOG, treeSize: size, rootHash: tree.rootAt(size), timestamp: new Date(1_700_000_000_000 + size) });
+const headAt = (size: number, signWith: TreeHeadKey = key): TreeHead =>
+  signTreeHead(signWith, { logId: LOG, treeSize: size, rootHash: tree.rootAt(size), timestamp: new Date(1_700_000_000_000 + size) });
 const heads = [headAt(5), headAt(16), headAt(20)];
 
 async function* rows(entries: readonly StoredAuditEntry[]): AsyncGenerator<StoredAuditEntry> {
@@ -22,7 +23,8 @@ function verify(entries: readonly StoredAuditEntry[], overrides: Partial<VerifyA
   return verifyAuditLog({ key, logId: LOG, heads, entries: rows(entries), ...overrides });
 }
 
-const codes = async (entries: readonly StoredAuditEntry[], overrides: Partial<VerifyAuditLogInput> = {}) => [...new Set((await verify(entries, overrides)).problems.map((p) => p.code))].sort();
+const codes = async (entries: readonly StoredAuditEntry[], overrides: Partial<VerifyAuditLogInput> = {}) =>
+  [...new Set((await verify(entries, overrides)).problems.map((p) => p.code))].sort();
 
 /** An entry rewritten by someone who also recomputed its stored leaf hash, so only the signed roots can tell. */
 const rehashed = (entry: StoredAuditEntry): StoredAuditEntry => ({ ...entry, leafHash: entryLeafHash(entry) });
@@ -60,7 +62,11 @@ describe('the audit log verifier', () => {
   });
 
   it('given an entry inserted in the middle (later indexes shifted and rehashed), then ROOT_MISMATCH', async () => {
-    const inserted = [...honest.slice(0, 4), sampleEntry(4, { eventId: 'planted' }), ...honest.slice(4).map((entry) => rehashed({ ...entry, leafIndex: entry.leafIndex + 1 }))];
+    const inserted = [
+      ...honest.slice(0, 4),
+      sampleEntry(4, { eventId: 'planted' }),
+      ...honest.slice(4).map((entry) => rehashed({ ...entry, leafIndex: entry.leafIndex + 1 })),
+    ];
     expect(await codes(inserted)).toEqual(['ROOT_MISMATCH']);
   });
 

@@ -155,7 +155,10 @@ describe('tamper evidence against the signed heads on Kafka', () => {
 
   it('given a head forged with another key and garbage on the heads topic, then both are reported and the honest heads still hold', async () => {
     const forger = TreeHeadKey.fromPrivateKey(generateKeyPairSync('ed25519').privateKey);
-    const forged = { ...signTreeHead(forger, { logId: await store.logId(), treeSize: 40, rootHash: new Uint8Array(32).fill(1), timestamp: new Date() }), keyId: key.keyId };
+    const forged = {
+      ...signTreeHead(forger, { logId: await store.logId(), treeSize: 40, rootHash: new Uint8Array(32).fill(1), timestamp: new Date() }),
+      keyId: key.keyId,
+    };
     await kafka.publish(topic, [
       { key: 'x', value: toBinary(SignedTreeHeadSchema, treeHeadToProto(forged)) },
       { key: 'x', value: toBinary(SignedTreeHeadSchema, create(SignedTreeHeadSchema, { logId: 'x' })) },

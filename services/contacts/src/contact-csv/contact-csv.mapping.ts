@@ -7,7 +7,9 @@ type Tree = Record<string, unknown>;
  * catalogue like everything else. A list column holds one item per line inside its cell; the `addresses.*` columns
  * hold address i on line i of each, so a contact with three addresses is still one row and nothing is lost.
  */
-export const CONTACT_CSV_COLUMNS: readonly string[] = CONTACT_FIELDS.filter((spec) => !spec.path.startsWith(TRANSACTION_PREFIX)).map((spec) => columnOf(spec.path));
+export const CONTACT_CSV_COLUMNS: readonly string[] = CONTACT_FIELDS.filter((spec) => !spec.path.startsWith(TRANSACTION_PREFIX)).map((spec) =>
+  columnOf(spec.path),
+);
 
 const PATH_OF_COLUMN: ReadonlyMap<string, string> = new Map(CONTACT_FIELDS.map((spec) => [columnOf(spec.path), spec.path]));
 
@@ -43,7 +45,12 @@ export function csvCellsToContactInput(header: readonly string[], cells: readonl
     const [listPath, itemPath] = path.split('[]');
     if (itemPath === undefined) return setAt(out, listPath!, cell);
     const lines = cell.split(/\r?\n/);
-    if (itemPath === '') return setAt(out, listPath!, lines.filter((line) => line !== ''));
+    if (itemPath === '')
+      return setAt(
+        out,
+        listPath!,
+        lines.filter((line) => line !== ''),
+      );
     const list = ((valueAt(out, listPath!) as Tree[] | undefined) ?? []).slice();
     lines.forEach((line, position) => {
       list[position] ??= {};
@@ -60,4 +67,3 @@ export function csvCellsToContactInput(header: readonly string[], cells: readonl
 function text(value: unknown): string {
   return value === undefined || value === null ? '' : String(value);
 }
-

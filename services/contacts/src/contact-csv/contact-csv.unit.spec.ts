@@ -10,7 +10,10 @@ describe('CSV format (RFC 4180)', () => {
   });
 
   it('given LF line ends, a BOM and a trailing newline, when parsed, then they are accepted', () => {
-    expect(parseCsv('\uFEFFa,b\n1,2\n')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(parseCsv('\uFEFFa,b\n1,2\n')).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
   });
 
   it('given an unclosed quote or text after a closing quote, when parsed, then a syntax error names the line', () => {
@@ -31,7 +34,10 @@ describe('contact ↔ CSV row', () => {
     {
       name: { given: 'Ann', family: 'Lee' },
       emails: ['ann@example.com', 'a.lee@example.com'],
-      addresses: [{ street: 'Main 1', city: 'Berlin', country: 'DE' }, { city: 'Hamburg', country: 'DE' }],
+      addresses: [
+        { street: 'Main 1', city: 'Berlin', country: 'DE' },
+        { city: 'Hamburg', country: 'DE' },
+      ],
       preferences: { channels: ['email', 'sms'] },
     },
     { allowSpecialCategories: false },
@@ -53,13 +59,23 @@ describe('contact ↔ CSV row', () => {
 
 describe('minimisation to a purpose', () => {
   it('given a full contact, when minimised for marketing, then only the fields marketing may see remain, and they are listed', () => {
-    const full = validateContactInput({ name: { given: 'Ann' }, emails: ['ann@example.com'], phones: ['+4915123456789'], birthDate: '1990-01-01', preferences: { channels: ['email'] } }, { allowSpecialCategories: false });
-    expect(minimiseToPurpose(full, 'marketing')).toEqual({ value: { name: { given: 'Ann' }, emails: ['ann@example.com'], preferences: { channels: ['email'] } }, fields: ['name.given', 'emails[]', 'preferences.channels[]'] });
+    const full = validateContactInput(
+      { name: { given: 'Ann' }, emails: ['ann@example.com'], phones: ['+4915123456789'], birthDate: '1990-01-01', preferences: { channels: ['email'] } },
+      { allowSpecialCategories: false },
+    );
+    expect(minimiseToPurpose(full, 'marketing')).toEqual({
+      value: { name: { given: 'Ann' }, emails: ['ann@example.com'], preferences: { channels: ['email'] } },
+      fields: ['name.given', 'emails[]', 'preferences.channels[]'],
+    });
     expect(minimiseToPurpose(full, 'analytics')).toEqual({ value: {}, fields: [] });
   });
 
   it('given a transaction, when minimised under its prefix, then amounts stay for analytics and the description does not', () => {
     const transaction = { description: 'Bike', amountCents: 100, currency: 'EUR', occurredAt: '2026-01-01T00:00:00.000Z' };
-    expect(minimiseToPurpose(transaction, 'analytics', 'transactions[].').value).toEqual({ amountCents: 100, currency: 'EUR', occurredAt: '2026-01-01T00:00:00.000Z' });
+    expect(minimiseToPurpose(transaction, 'analytics', 'transactions[].').value).toEqual({
+      amountCents: 100,
+      currency: 'EUR',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+    });
   });
 });

@@ -13,10 +13,7 @@ export interface ContactValidationOptions {
  * The shape of the input is derived from the catalogue, never written a second time: a field added there is
  * accepted here, and nothing else is.
  */
-type Node =
-  | { kind: 'object'; children: Map<string, Node> }
-  | { kind: 'list'; max: number; item: Node }
-  | { kind: 'leaf'; spec: FieldSpec };
+type Node = { kind: 'object'; children: Map<string, Node> } | { kind: 'list'; max: number; item: Node } | { kind: 'leaf'; spec: FieldSpec };
 
 function buildTree(specs: readonly FieldSpec[], strip: string): Node {
   const root: Node = { kind: 'object', children: new Map() };

@@ -5,7 +5,9 @@ type Tree = Record<string, unknown>;
  * catalogue without their `[]` list marks. Lists are values here, never descended into.
  */
 export function valueAt(root: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Tree)[key] : undefined), root);
+  return path
+    .split('.')
+    .reduce<unknown>((node, key) => (typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Tree)[key] : undefined), root);
 }
 
 export function setAt(root: Tree, path: string, value: unknown): void {

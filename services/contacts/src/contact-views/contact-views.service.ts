@@ -76,10 +76,19 @@ export class ContactViews {
    * Opens and minimises rows (a row erased while being read is left out) and records the access. `fields` is every
    * catalogue path that was shown, for an export's own record.
    */
-  async renderMany(rows: readonly ContactRow[], purpose: Purpose, channel: AccessChannelName, context: ProcessingContext): Promise<{ items: ContactView[]; fields: string[] }> {
+  async renderMany(
+    rows: readonly ContactRow[],
+    purpose: Purpose,
+    channel: AccessChannelName,
+    context: ProcessingContext,
+  ): Promise<{ items: ContactView[]; fields: string[] }> {
     const rendered = await Promise.all(rows.map((row) => this.#render(row, purpose, false).catch(skipErased)));
     const shown = rendered.filter((item) => item !== undefined);
-    this.access.record(context, channel, shown.map(({ view, fields }) => ({ contactId: view.id, fields })));
+    this.access.record(
+      context,
+      channel,
+      shown.map(({ view, fields }) => ({ contactId: view.id, fields })),
+    );
     return { items: shown.map(({ view }) => view), fields: [...new Set(shown.flatMap(({ fields }) => fields))] };
   }
 
@@ -106,7 +115,12 @@ export class ContactViews {
   }
 
   /** A contact's purchases, newest first, minimised to the purpose and paged by an opaque cursor. */
-  async transactions(contactId: string, limit: number, cursor: string | undefined, context: ProcessingContext & { purpose: Purpose }): Promise<TransactionPage> {
+  async transactions(
+    contactId: string,
+    limit: number,
+    cursor: string | undefined,
+    context: ProcessingContext & { purpose: Purpose },
+  ): Promise<TransactionPage> {
     await this.row(contactId);
     const rows = await this.contacts.transactions(contactId, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor));
     const page = rows.slice(0, limit);

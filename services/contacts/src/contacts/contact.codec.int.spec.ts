@@ -61,7 +61,15 @@ describe('contact events on the wire', () => {
         },
       },
       { type: 'ContactRectified', contactId, changes: { name: { family: `Byron ${marker}` }, phones: null } },
-      { type: 'TransactionAdded', contactId, transactionId: 't-1', amountCents: 12_345n, currency: 'EUR', description: `${marker} order`, occurredAt: '2026-11-01T10:00:00Z' },
+      {
+        type: 'TransactionAdded',
+        contactId,
+        transactionId: 't-1',
+        amountCents: 12_345n,
+        currency: 'EUR',
+        description: `${marker} order`,
+        occurredAt: '2026-11-01T10:00:00Z',
+      },
       { type: 'ProcessingRestricted', contactId, reason: 'accuracy-contested' },
       { type: 'RestrictionLifted', contactId },
     ];

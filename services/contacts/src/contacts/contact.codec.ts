@@ -70,7 +70,14 @@ export function contactCodec(cipher: FieldCipher): EventCodec<ContactEvent> {
         case 'TransactionAdded': {
           const description = await seal(event.contactId, 'transactions.description', event.description);
           const occurredAt = await seal(event.contactId, 'transactions.occurredAt', event.occurredAt);
-          const data = { contactId: event.contactId, transactionId: event.transactionId, amountCents: event.amountCents, currency: event.currency, description, occurredAt };
+          const data = {
+            contactId: event.contactId,
+            transactionId: event.transactionId,
+            amountCents: event.amountCents,
+            currency: event.currency,
+            description,
+            occurredAt,
+          };
           return protoEvent(TransactionAddedSchema, data, event.contactId, description.value?.keyId);
         }
         case 'ProcessingRestricted':

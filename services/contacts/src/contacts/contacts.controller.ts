@@ -57,7 +57,12 @@ export class ContactsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a contact: `{ purpose, legalBasis?, data }`; only catalogue fields are accepted' })
-  async create(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ContactView> {
+  async create(
+    @Body() body: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ContactView> {
     const input = validate(createBody, body);
     const data = validateContactInput(input.data, { allowSpecialCategories: this.config.allowSpecialCategories });
     const context = processingContext(auth, request, input.purpose, input.legalBasis);
@@ -71,14 +76,24 @@ export class ContactsController {
   @ApiOperation({ summary: 'Find contacts by exact e-mail, phone or name tokens (all must match), or list them; paged by `after`' })
   search(@Query() query: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request) {
     const { purpose, email, phone, name, limit, after } = validate(searchQuery, query);
-    const criteria = { ...(email === undefined ? {} : { email }), ...(phone === undefined ? {} : { phone }), ...(name === undefined ? {} : { nameTokens: [name] }) };
+    const criteria = {
+      ...(email === undefined ? {} : { email }),
+      ...(phone === undefined ? {} : { phone }),
+      ...(name === undefined ? {} : { nameTokens: [name] }),
+    };
     return this.views.search(criteria, limit, after, { ...processingContext(auth, request, purpose, undefined), purpose });
   }
 
   @RequirePermissions('contacts:read')
   @Get(':id')
   @ApiOperation({ summary: 'One contact, minimised to `?purpose=`; the ETag is its version (send it back as If-Match)' })
-  async one(@Param('id') id: string, @Query() query: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ContactView> {
+  async one(
+    @Param('id') id: string,
+    @Query() query: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ContactView> {
     const { purpose } = validate(viewQuery, query);
     return this.#respond(response, await this.views.view(id, { ...processingContext(auth, request, purpose, undefined), purpose }));
   }
@@ -113,11 +128,19 @@ export class ContactsController {
   @Post(':id/transactions')
   @HttpCode(201)
   @ApiOperation({ summary: 'Record a purchase or refund: `{ purpose, transactionId?, transaction: { description, amountCents, currency, occurredAt } }`' })
-  async addTransaction(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<{ id: string; version: number }> {
+  async addTransaction(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+  ): Promise<{ id: string; version: number }> {
     const input = validate(transactionBody, body);
     const transaction = validateTransactionInput(input.transaction);
     const transactionId = input.transactionId ?? uuidv7();
-    const outcome = await this.commands.execute({ type: 'AddTransaction', contactId: id, transactionId, ...transaction }, processingContext(auth, request, input.purpose, input.legalBasis));
+    const outcome = await this.commands.execute(
+      { type: 'AddTransaction', contactId: id, transactionId, ...transaction },
+      processingContext(auth, request, input.purpose, input.legalBasis),
+    );
     return { id: transactionId, version: Number(outcome.version) };
   }
 
@@ -125,9 +148,17 @@ export class ContactsController {
   @Post(':id/restriction')
   @HttpCode(200)
   @ApiOperation({ summary: 'Restrict processing (Art. 18): `{ reason }`; the contact becomes read-only and leaves every export' })
-  async restrict(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<{ restricted: boolean; version: number }> {
+  async restrict(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+  ): Promise<{ restricted: boolean; version: number }> {
     const { reason } = validate(restrictionBody, body);
-    const outcome = await this.commands.execute({ type: 'RestrictProcessing', contactId: id, reason }, processingContext(auth, request, DATA_SUBJECT_RIGHTS_PURPOSE, 'legal-obligation'));
+    const outcome = await this.commands.execute(
+      { type: 'RestrictProcessing', contactId: id, reason },
+      processingContext(auth, request, DATA_SUBJECT_RIGHTS_PURPOSE, 'legal-obligation'),
+    );
     return { restricted: outcome.state.restricted, version: Number(outcome.version) };
   }
 
@@ -135,7 +166,10 @@ export class ContactsController {
   @Delete(':id/restriction')
   @ApiOperation({ summary: 'Lift a restriction of processing' })
   async lift(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<{ restricted: boolean; version: number }> {
-    const outcome = await this.commands.execute({ type: 'LiftRestriction', contactId: id }, processingContext(auth, request, DATA_SUBJECT_RIGHTS_PURPOSE, 'legal-obligation'));
+    const outcome = await this.commands.execute(
+      { type: 'LiftRestriction', contactId: id },
+      processingContext(auth, request, DATA_SUBJECT_RIGHTS_PURPOSE, 'legal-obligation'),
+    );
     return { restricted: outcome.state.restricted, version: Number(outcome.version) };
   }
 

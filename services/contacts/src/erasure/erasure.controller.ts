@@ -16,7 +16,7 @@ export class ErasureController {
   @RequireStepUp()
   @Post(':id/erasure')
   @HttpCode(200)
-  @ApiOperation({ summary: "Erase a contact (Art. 17): its key is destroyed, read models purged; afterwards it answers 410 everywhere" })
+  @ApiOperation({ summary: 'Erase a contact (Art. 17): its key is destroyed, read models purged; afterwards it answers 410 everywhere' })
   erase(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ErasureReceipt> {
     return this.erasure.erase(id, processingContext(auth, request, DATA_SUBJECT_RIGHTS_PURPOSE, 'legal-obligation'));
   }

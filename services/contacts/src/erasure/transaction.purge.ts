@@ -17,7 +17,9 @@ export class TransactionPurge implements OnApplicationShutdown {
   /** Starts purging (one contact's purchases, or every erased contact's); returns at once. */
   schedule(contactId?: string): void {
     const run = this.purge(contactId)
-      .catch((error: unknown) => this.#logger.warn(`purging purchases of erased contacts failed; the next start finishes it (${error instanceof Error ? error.name : 'error'})`))
+      .catch((error: unknown) =>
+        this.#logger.warn(`purging purchases of erased contacts failed; the next start finishes it (${error instanceof Error ? error.name : 'error'})`),
+      )
       .finally(() => this.#running.delete(run));
     this.#running.add(run);
   }

@@ -60,10 +60,19 @@ export class ContactExport {
     await this.store.append(exportStream(exportId), 'no_stream', [event], eventMetadata(context));
     if (request.format === 'csv') {
       const columns = CONTACT_CSV_COLUMNS.filter((column) => fieldsForPurpose(request.purpose).some((spec) => spec.path === catalogPathOfColumn(column)));
-      const body = writeCsv(['id', ...columns], views.map((view) => [view.id, ...contactToCsvCells(view.data, columns)]));
+      const body = writeCsv(
+        ['id', ...columns],
+        views.map((view) => [view.id, ...contactToCsvCells(view.data, columns)]),
+      );
       return { exportId, rowCount: views.length, contentType: 'text/csv; charset=utf-8', body };
     }
-    const document = { exportId, exportedAt: new Date().toISOString(), purpose: request.purpose, rowCount: views.length, contacts: views.map((view) => ({ id: view.id, ...view.data })) };
+    const document = {
+      exportId,
+      exportedAt: new Date().toISOString(),
+      purpose: request.purpose,
+      rowCount: views.length,
+      contacts: views.map((view) => ({ id: view.id, ...view.data })),
+    };
     return { exportId, rowCount: views.length, contentType: 'application/json; charset=utf-8', body: JSON.stringify(document) };
   }
 

@@ -25,7 +25,10 @@ export class ExportController {
   @RequireStepUp()
   @Post('export')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Export a selection as JSON or CSV, minimised to `purpose`; restricted and erased contacts never appear; rate-limited; needs a fresh second factor' })
+  @ApiOperation({
+    summary:
+      'Export a selection as JSON or CSV, minimised to `purpose`; restricted and erased contacts never appear; rate-limited; needs a fresh second factor',
+  })
   async export(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
     const input = validate(exportBody, body);
     const file = await this.exports.export(input, processingContext(auth, request, input.purpose, input.legalBasis));

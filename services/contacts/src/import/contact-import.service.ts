@@ -63,7 +63,15 @@ export class ContactImport implements OnApplicationShutdown {
       throw new AppError('IMPORT_TOO_LARGE', 'invalid', 'the file holds more rows than one import may', { details: { maxRows: MAX_IMPORT_ROWS } });
     }
     const rejected = rows.flatMap((row) => ('rejected' in row ? [row.rejected] : []));
-    const report: ImportReport = { importId: uuidv7(), status: 'running', totalRows: rows.length, processedRows: 0, importedRows: 0, rejectedRows: rejected.length, rejected };
+    const report: ImportReport = {
+      importId: uuidv7(),
+      status: 'running',
+      totalRows: rows.length,
+      processedRows: 0,
+      importedRows: 0,
+      rejectedRows: rejected.length,
+      rejected,
+    };
     await this.#save(report, context.actorId);
     const job = this.#run(report, rows, context).finally(() => this.#running.delete(job));
     this.#running.add(job);
@@ -129,9 +137,14 @@ export class ContactImport implements OnApplicationShutdown {
     const columns = header.map((column) => column.trim());
     // Positions, not names: a header is user input too.
     const unknown = columns.flatMap((column, index) => (catalogPathOfColumn(column) === undefined ? [index + 1] : []));
-    if (unknown.length > 0) throw new AppError('IMPORT_COLUMN_UNKNOWN', 'invalid', 'the header names columns the contact schema does not declare', { details: { columns: unknown } });
+    if (unknown.length > 0)
+      throw new AppError('IMPORT_COLUMN_UNKNOWN', 'invalid', 'the header names columns the contact schema does not declare', { details: { columns: unknown } });
     if (new Set(columns).size !== columns.length) throw new AppError('IMPORT_COLUMN_DUPLICATE', 'invalid', 'a column appears twice in the header');
-    return data.map((cells, index) => (cells.length > columns.length ? { row: index + 1, rejected: { row: index + 1, code: 'IMPORT_ROW_TOO_MANY_CELLS' } } : this.#validate(index + 1, csvCellsToContactInput(columns, cells))));
+    return data.map((cells, index) =>
+      cells.length > columns.length
+        ? { row: index + 1, rejected: { row: index + 1, code: 'IMPORT_ROW_TOO_MANY_CELLS' } }
+        : this.#validate(index + 1, csvCellsToContactInput(columns, cells)),
+    );
   }
 
   #parseJsonLines(content: string): ParsedRow[] {

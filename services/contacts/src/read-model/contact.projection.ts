@@ -37,7 +37,14 @@ export class ContactProjection {
     }
     if (events.some((event) => event.type === 'ContactCreated' || event.type === 'ContactRectified')) {
       const record = sealedFieldToBytes(await this.cipher.seal(contactId, RECORD_FIELD, JSON.stringify(state.data)));
-      const row = { contact_id: contactId, version: version.toString(), restricted: state.restricted, restriction_reason: state.restrictionReason ?? null, record_sealed: record, updated_at: at };
+      const row = {
+        contact_id: contactId,
+        version: version.toString(),
+        restricted: state.restricted,
+        restriction_reason: state.restrictionReason ?? null,
+        record_sealed: record,
+        updated_at: at,
+      };
       await this.contacts.upsertRecord(db, row, this.tokensOf(state.data));
     } else {
       await this.contacts.touch(db, contactId, version, state.restricted, state.restrictionReason ?? null, at);
@@ -65,7 +72,9 @@ export class ContactProjection {
       return [
         ...(criteria.email === undefined ? [] : [{ index: SEARCH_INDEXES.email, token: this.indexer.blindIndex(SEARCH_INDEXES.email, criteria.email) }]),
         ...(criteria.phone === undefined ? [] : [{ index: SEARCH_INDEXES.phone, token: this.indexer.blindIndex(SEARCH_INDEXES.phone, criteria.phone) }]),
-        ...(criteria.nameTokens ?? []).flatMap((name) => this.indexer.blindIndexTokens(SEARCH_INDEXES.name, name).map((token) => ({ index: SEARCH_INDEXES.name, token }))),
+        ...(criteria.nameTokens ?? []).flatMap((name) =>
+          this.indexer.blindIndexTokens(SEARCH_INDEXES.name, name).map((token) => ({ index: SEARCH_INDEXES.name, token })),
+        ),
       ].filter((token, index, all) => all.findIndex((other) => other.index === token.index && other.token === token.token) === index);
     } catch (error) {
       if (isCryptoError(error, 'BLIND_INDEX_VALUE_INVALID')) {

@@ -21,12 +21,18 @@ const CONTACT_STREAM = /^contact-(.+)$/;
  * event in commit order; a contact whose key has been shredded cannot be decoded and is restored as a tombstone, so
  * a rebuild can never bring erased personal data back.
  */
-export async function rebuildReadModel(deps: { pool: Pool; store: EventStore; cipher: FieldCipher; contacts: ContactsRepository; projection: ContactProjection }): Promise<RebuildOutcome> {
+export async function rebuildReadModel(deps: {
+  pool: Pool;
+  store: EventStore;
+  cipher: FieldCipher;
+  contacts: ContactsRepository;
+  projection: ContactProjection;
+}): Promise<RebuildOutcome> {
   const codec = contactCodec(deps.cipher);
   await withTransaction(deps.pool, (tx) => deps.contacts.truncate(tx));
   const states = new Map<string, ContactState | 'shredded'>();
   const outcome: RebuildOutcome = { events: 0, contacts: 0, erased: 0 };
-  for (let position = START; ; ) {
+  for (let position = START; ;) {
     const page = await deps.store.readAll(position, 500);
     if (page.length === 0) break;
     position = { txId: page.at(-1)!.txId, globalPosition: page.at(-1)!.globalPosition };

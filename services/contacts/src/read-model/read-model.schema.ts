@@ -8,7 +8,9 @@ import type { SchemaMigration } from '@crm/postgres';
  * tombstone, so an erased id answers 410 rather than 404; its purchases, unreadable from the moment the key is gone,
  * are deleted right after in chunks, so an erasure's own time does not grow with the contact's history.
  */
-export const readModelMigrations: readonly SchemaMigration[] = [{ name: 'ContactsReadModelBaseline1795996800200', up: (schema) => readModelBaselineSql(schema) }];
+export const readModelMigrations: readonly SchemaMigration[] = [
+  { name: 'ContactsReadModelBaseline1795996800200', up: (schema) => readModelBaselineSql(schema) },
+];
 
 /** Baseline (the former boot-time DDL, idempotent); never edit it, append a migration to `readModelMigrations`. */
 function readModelBaselineSql(schema: string): string {

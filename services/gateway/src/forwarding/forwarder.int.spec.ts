@@ -73,7 +73,8 @@ describe('forwarding through the gateway', () => {
       incoming.on('end', () => {
         seen.push({ method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body: Buffer.concat(chunks) });
         if (incoming.url?.startsWith('/v1/auth/mfa')) return; // never answers: the gateway's timeout must
-        if (incoming.url === '/.well-known/jwks.json') return void outgoing.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks()));
+        if (incoming.url === '/.well-known/jwks.json')
+          return void outgoing.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks()));
         outgoing.writeHead(200, {
           'content-type': 'application/json',
           etag: '"7"',
@@ -98,17 +99,23 @@ describe('forwarding through the gateway', () => {
 
   it('streams the body byte for byte, along the route it matched, with only the headers a service may see', async () => {
     const body = Buffer.from('{ "email" :"a@b.example",\n  "password": "x\u00e9" }');
-    const answer = await send(direct.url, 'POST', '/v1/auth/login?lang=pl', {
-      'content-type': 'application/json',
-      cookie: 'session=secret',
-      connection: 'keep-alive, x-caller-hop',
-      'x-caller-hop': '1',
-      'proxy-authorization': 'Basic eA==',
-      'x-forwarded-for': '203.0.113.9',
-      'x-forwarded-host': 'evil.example',
-      'x-correlation-id': 'corr-0123456789',
-      'accept-language': 'pl',
-    }, body);
+    const answer = await send(
+      direct.url,
+      'POST',
+      '/v1/auth/login?lang=pl',
+      {
+        'content-type': 'application/json',
+        cookie: 'session=secret',
+        connection: 'keep-alive, x-caller-hop',
+        'x-caller-hop': '1',
+        'proxy-authorization': 'Basic eA==',
+        'x-forwarded-for': '203.0.113.9',
+        'x-forwarded-host': 'evil.example',
+        'x-correlation-id': 'corr-0123456789',
+        'accept-language': 'pl',
+      },
+      body,
+    );
 
     expect(answer.status).toBe(200);
     expect(seen).toHaveLength(1);
@@ -116,7 +123,9 @@ describe('forwarding through the gateway', () => {
     expect(request?.method).toBe('POST');
     expect(request?.url).toBe('/v1/auth/login?lang=pl');
     expect(request?.body.equals(body)).toBe(true);
-    expect(Object.keys(request?.headers ?? {}).sort()).toEqual(['accept-language', 'content-length', 'content-type', 'host', 'x-correlation-id', 'x-forwarded-for'].sort());
+    expect(Object.keys(request?.headers ?? {}).sort()).toEqual(
+      ['accept-language', 'content-length', 'content-type', 'host', 'x-correlation-id', 'x-forwarded-for'].sort(),
+    );
     expect(request?.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(request?.headers['x-correlation-id']).toBe('corr-0123456789');
     expect(request?.headers.host).toBe(new URL(origin).host);
@@ -138,12 +147,23 @@ describe('forwarding through the gateway', () => {
     const answer = await send(direct.url, 'POST', '/v1/auth/mfa', { 'content-type': 'application/json', 'x-correlation-id': 'corr-timeout-01' }, '{}');
 
     expect(answer.status).toBe(503);
-    expect(JSON.parse(answer.body)).toEqual({ code: 'DOWNSTREAM_UNAVAILABLE', message: 'a service behind the gateway did not answer', correlationId: 'corr-timeout-01', details: { service: 'identity' } });
+    expect(JSON.parse(answer.body)).toEqual({
+      code: 'DOWNSTREAM_UNAVAILABLE',
+      message: 'a service behind the gateway did not answer',
+      correlationId: 'corr-timeout-01',
+      details: { service: 'identity' },
+    });
   });
 
   it('re-encodes route parameters, so a parameter cannot add a segment or start a query downstream', async () => {
     const token = await issuer.token({ perms: ['roles:manage'], mfaAgeSeconds: 10 });
-    const answer = await send(direct.url, 'PUT', '/v1/users/a%3Fb%23c%20d%C3%A9/roles?x=1', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, '{}');
+    const answer = await send(
+      direct.url,
+      'PUT',
+      '/v1/users/a%3Fb%23c%20d%C3%A9/roles?x=1',
+      { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      '{}',
+    );
 
     expect(answer.status).toBe(200);
     expect(seen.map((request) => request.url).filter((url) => url.startsWith('/v1/'))).toEqual(['/v1/users/a%3Fb%23c%20d%C3%A9/roles?x=1']);

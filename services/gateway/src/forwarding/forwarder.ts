@@ -14,7 +14,17 @@ import { downstreamPath, inspectRequestTarget } from './request-target.js';
  * Connection and what it names, Keep-Alive, TE, Upgrade, Proxy-*), which describe the caller's connection, not ours.
  * Content-Length / Transfer-Encoding frame the streamed body and are kept as the caller sent them.
  */
-const REQUEST_HEADERS = new Set(['host', 'content-type', 'content-length', 'transfer-encoding', 'accept', 'accept-language', 'authorization', 'if-match', 'if-none-match']);
+const REQUEST_HEADERS = new Set([
+  'host',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'accept',
+  'accept-language',
+  'authorization',
+  'if-match',
+  'if-none-match',
+]);
 
 /** Response headers passed back; a service's CSP (HTML reports) replaces the gateway's default one. */
 const RESPONSE_HEADERS = new Set([
@@ -59,7 +69,10 @@ export class Forwarder {
   forward(route: GatewayRoute, request: Request, response: Response): Promise<void> {
     const inspection = inspectRequestTarget(request.url);
     // The request-target middleware refused these already; this is the same rule, not a second opinion.
-    if (!inspection.ok) throw new AppError('REQUEST_TARGET_INVALID', 'invalid', 'the request target is not an origin-form path of this API', { details: { reason: inspection.reason } });
+    if (!inspection.ok)
+      throw new AppError('REQUEST_TARGET_INVALID', 'invalid', 'the request target is not an origin-form path of this API', {
+        details: { reason: inspection.reason },
+      });
     const forwarded = request as unknown as ForwardedRequest;
     forwarded.crmDownstreamPath = downstreamPath(route.path, request.params, inspection.query);
     forwarded.crmClientAddress = request.ip ?? request.socket.remoteAddress ?? '';
@@ -92,14 +105,18 @@ export class Forwarder {
           proxyServer.on('proxyRes', (proxyResponse: IncomingMessage) => {
             for (const name of Object.keys(proxyResponse.headers)) if (!RESPONSE_HEADERS.has(name)) delete proxyResponse.headers[name];
             const policy = proxyResponse.headers['content-security-policy'];
-            if (typeof policy === 'string' && !/frame-ancestors/i.test(policy)) proxyResponse.headers['content-security-policy'] = `${policy}; frame-ancestors 'none'`;
+            if (typeof policy === 'string' && !/frame-ancestors/i.test(policy))
+              proxyResponse.headers['content-security-policy'] = `${policy}; frame-ancestors 'none'`;
           });
           proxyServer.on('error', (error: Error, request?: IncomingMessage, response?: ServerResponse | Socket) => {
             this.#logger.warn(`${service} did not answer (${(error as NodeJS.ErrnoException).code ?? error.name})`);
             if (request === undefined || response === undefined) return;
             if (!('setHeader' in response)) return void response.destroy();
             if (response.headersSent) return void response.destroy();
-            const failure = new AppError('DOWNSTREAM_UNAVAILABLE', 'unavailable', 'a service behind the gateway did not answer', { retriable: true, details: { service } });
+            const failure = new AppError('DOWNSTREAM_UNAVAILABLE', 'unavailable', 'a service behind the gateway did not answer', {
+              retriable: true,
+              details: { service },
+            });
             const body: ErrorBody = { code: failure.code, message: failure.message, correlationId: correlationId(request), details: failure.details };
             response.statusCode = HTTP_STATUS_BY_KIND[failure.kind];
             response.setHeader('content-type', 'application/json; charset=utf-8');

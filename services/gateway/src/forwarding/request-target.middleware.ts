@@ -13,7 +13,11 @@ export class RequestTargetMiddleware implements NestMiddleware {
     // `originalUrl`: inside a middleware mounted on a wildcard, `url` is relative to the mount point.
     const inspection = inspectRequestTarget(request.originalUrl);
     if (!inspection.ok) {
-      next(new AppError('REQUEST_TARGET_INVALID', 'invalid', 'the request target is not an origin-form path of this API', { details: { reason: inspection.reason } }));
+      next(
+        new AppError('REQUEST_TARGET_INVALID', 'invalid', 'the request target is not an origin-form path of this API', {
+          details: { reason: inspection.reason },
+        }),
+      );
       return;
     }
     next();

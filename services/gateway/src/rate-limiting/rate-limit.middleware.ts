@@ -58,7 +58,10 @@ export class RateLimitMiddleware implements NestMiddleware {
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
     // The address is hashed: Redis keys are visible to operators and an IP address is personal data.
-    const client = createHash('sha256').update(request.ip ?? request.socket.remoteAddress ?? 'unknown').digest('base64url').slice(0, 22);
+    const client = createHash('sha256')
+      .update(request.ip ?? request.socket.remoteAddress ?? 'unknown')
+      .digest('base64url')
+      .slice(0, 22);
     const bucket = bucketOf(request.originalUrl);
     const limit = bucket === 'auth' ? this.limits.authPerMinute : this.limits.everythingPerMinute;
     try {
@@ -67,7 +70,12 @@ export class RateLimitMiddleware implements NestMiddleware {
       response.setHeader('ratelimit-policy', `"${bucket}";q=${limit};w=60`);
       response.setHeader('ratelimit', `"${bucket}";r=${decision.remaining};t=${decision.resetSeconds}`);
       if (!decision.allowed) {
-        const body: ErrorBody = { code: 'RATE_LIMITED', message: 'too many requests; slow down', correlationId: correlationId(request), details: { retryAfterSeconds: decision.retryAfterSeconds } };
+        const body: ErrorBody = {
+          code: 'RATE_LIMITED',
+          message: 'too many requests; slow down',
+          correlationId: correlationId(request),
+          details: { retryAfterSeconds: decision.retryAfterSeconds },
+        };
         response.setHeader('retry-after', String(decision.retryAfterSeconds));
         response.status(429).json(body);
         return;

@@ -25,6 +25,11 @@ export class RateLimiter {
     const result = await this.redis.multi().incr(key).expire(key, 61).exec();
     const count = Number(result?.[0]?.[1] ?? 0);
     const retryAfterSeconds = (window + 1) * 60 - nowSeconds;
-    return { allowed: count <= limitPerMinute, remaining: Math.max(0, limitPerMinute - count), retryAfterSeconds: count <= limitPerMinute ? 0 : retryAfterSeconds, resetSeconds: retryAfterSeconds };
+    return {
+      allowed: count <= limitPerMinute,
+      remaining: Math.max(0, limitPerMinute - count),
+      retryAfterSeconds: count <= limitPerMinute ? 0 : retryAfterSeconds,
+      resetSeconds: retryAfterSeconds,
+    };
   }
 }

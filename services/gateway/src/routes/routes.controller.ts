@@ -14,7 +14,9 @@ const METHOD: Readonly<Record<HttpMethod, (path: string) => MethodDecorator>> = 
 export function guardDecorators(guard: RouteGuard): MethodDecorator {
   if ('public' in guard) return applyDecorators(Public());
   if (guard.anyPermission !== undefined && guard.permissions.length > 0) throw new Error('a route with anyPermission cannot also require all of a list');
-  const decorators: MethodDecorator[] = [guard.anyPermission === undefined ? RequirePermissions(...guard.permissions) : RequireAnyPermission(...guard.anyPermission)];
+  const decorators: MethodDecorator[] = [
+    guard.anyPermission === undefined ? RequirePermissions(...guard.permissions) : RequireAnyPermission(...guard.anyPermission),
+  ];
   if (guard.stepUp === true) decorators.push(RequireStepUp());
   return applyDecorators(...decorators, ApiBearerAuth());
 }

@@ -21,14 +21,23 @@ const codeOf = (decision: () => unknown): string | undefined => {
 
 describe('a staff account', () => {
   it('given no account, when it is registered, then UserRegistered carries who it is and its roles, never the password hash', () => {
-    const events = given().when({ type: 'RegisterAccount', userId, email: 'ada@example.com', displayName: 'Ada', roles: ['sales'], passwordHash: '$argon2id$x' })();
+    const events = given().when({
+      type: 'RegisterAccount',
+      userId,
+      email: 'ada@example.com',
+      displayName: 'Ada',
+      roles: ['sales'],
+      passwordHash: '$argon2id$x',
+    })();
 
     expect(events).toEqual([registered]);
     expect(JSON.stringify(events)).not.toContain('argon2');
   });
 
   it('given a registered account, when it is registered again, then it is refused as USER_ALREADY_REGISTERED', () => {
-    expect(codeOf(given(registered).when({ type: 'RegisterAccount', userId, email: 'x@example.com', displayName: 'X', roles: ['sales'], passwordHash: 'h' }))).toBe('USER_ALREADY_REGISTERED');
+    expect(
+      codeOf(given(registered).when({ type: 'RegisterAccount', userId, email: 'x@example.com', displayName: 'X', roles: ['sales'], passwordHash: 'h' })),
+    ).toBe('USER_ALREADY_REGISTERED');
   });
 
   it.each<AccountCommand>([
@@ -56,6 +65,8 @@ describe('a staff account', () => {
   });
 
   it('given an account, when the password changes, then PasswordChanged names the user only', () => {
-    expect(given(registered).when({ type: 'ChangePassword', userId, passwordHash: '$argon2id$new', passwordHistory: ['$argon2id$old'] })()).toEqual([{ type: 'PasswordChanged', userId }]);
+    expect(given(registered).when({ type: 'ChangePassword', userId, passwordHash: '$argon2id$new', passwordHistory: ['$argon2id$old'] })()).toEqual([
+      { type: 'PasswordChanged', userId },
+    ]);
   });
 });

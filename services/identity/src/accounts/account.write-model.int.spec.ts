@@ -31,7 +31,11 @@ describe('staff accounts through the command pipeline', () => {
     const accounts = app.get(AccountsService);
     const model = app.get(AccountWriteModel);
     const store = app.get<EventStore>(EVENT_STORE);
-    const registered = await accounts.register({ email: `${uniqueName('staff')}@example.com`, displayName: 'Grace Hopper', password: strongPassword(), roles: ['sales'] }, 'system', 'corr-accounts-1');
+    const registered = await accounts.register(
+      { email: `${uniqueName('staff')}@example.com`, displayName: 'Grace Hopper', password: strongPassword(), roles: ['sales'] },
+      'system',
+      'corr-accounts-1',
+    );
 
     await accounts.assignRoles(registered.id, ['support', 'analyst'], 'system', 'corr-accounts-2');
     await accounts.resetMfa(registered.id, 'system', 'corr-accounts-3');
@@ -41,7 +45,11 @@ describe('staff accounts through the command pipeline', () => {
     const loaded = await withTransaction(app.get(AccountsRepository).pool, (tx) =>
       model.load(tx, { type: 'ResetMfa', userId: registered.id }, accountStream(registered.id)),
     );
-    expect(recorded.map((event) => event.envelope.eventType)).toEqual(['crm.identity.v1.UserRegistered', 'crm.identity.v1.RolesAssigned', 'crm.identity.v1.MfaReset']);
+    expect(recorded.map((event) => event.envelope.eventType)).toEqual([
+      'crm.identity.v1.UserRegistered',
+      'crm.identity.v1.RolesAssigned',
+      'crm.identity.v1.MfaReset',
+    ]);
     expect(loaded).toEqual({ state: folded, version: 3n });
     expect(folded).toEqual({ status: 'active', roles: ['support', 'analyst'], mfaEnrolled: false });
     expect(await accounts.get(registered.id)).toMatchObject({ email: registered.email, displayName: 'Grace Hopper', roles: ['support', 'analyst'] });

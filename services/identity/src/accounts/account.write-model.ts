@@ -37,7 +37,10 @@ export class AccountWriteModel implements WriteModel<AccountCommand, AccountStat
 
   async load(tx: PoolClient, command: AccountCommand, streamId: string): Promise<LoadedState<AccountState>> {
     const row = await this.accounts.byId(command.userId, tx, { forUpdate: true });
-    const { rows } = await tx.query<{ version: string }>(`SELECT coalesce(max(stream_version), 0)::text AS version FROM ${IDENTITY_SCHEMA}.events WHERE stream_id = $1`, [streamId]);
+    const { rows } = await tx.query<{ version: string }>(
+      `SELECT coalesce(max(stream_version), 0)::text AS version FROM ${IDENTITY_SCHEMA}.events WHERE stream_id = $1`,
+      [streamId],
+    );
     const version = BigInt(rows[0]?.version ?? '0');
     if (row === undefined) return { state: accountDecider.initialState(), version };
     return { state: { status: 'active', roles: row.roles, mfaEnrolled: row.mfa_enrolled }, version };
@@ -48,7 +51,8 @@ export class AccountWriteModel implements WriteModel<AccountCommand, AccountStat
       switch (event.type) {
         case 'UserRegistered': {
           if (command.type !== 'RegisterAccount') throw new Error('UserRegistered comes from RegisterAccount only');
-          const seal = async (field: string, value: string) => Buffer.from(toBinary(SealedFieldSchema, sealedFieldToProto(await this.cipher.seal(event.userId, field, value))));
+          const seal = async (field: string, value: string) =>
+            Buffer.from(toBinary(SealedFieldSchema, sealedFieldToProto(await this.cipher.seal(event.userId, field, value))));
           const row = {
             user_id: event.userId,
             email_index: this.indexer.blindIndex(EMAIL_INDEX, event.email),

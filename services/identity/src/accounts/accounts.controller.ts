@@ -16,7 +16,9 @@ const registerBody = z
   })
   .strict();
 const rolesBody = z.object({ roles: z.array(z.string().max(40)).min(1).max(20) }).strict();
-const roleBody = z.object({ name: z.string().max(40), permissions: z.array(z.string().max(40)).min(1).max(50), mfaRequired: z.boolean().default(false) }).strict();
+const roleBody = z
+  .object({ name: z.string().max(40), permissions: z.array(z.string().max(40)).min(1).max(50), mfaRequired: z.boolean().default(false) })
+  .strict();
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), after: z.uuid().optional() }).strict();
 const userId = z.uuid();
 
@@ -83,7 +85,11 @@ export class AccountsController {
   @Post('roles')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a custom role from the permission catalogue' })
-  createRole(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<{ name: string; permissions: string[]; mfaRequired: boolean }> {
+  createRole(
+    @Body() body: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+  ): Promise<{ name: string; permissions: string[]; mfaRequired: boolean }> {
     const { name, permissions, mfaRequired } = validate(roleBody, body);
     return this.accounts.createRole(name, permissions, mfaRequired, auth.sub, correlationId(request));
   }

@@ -44,7 +44,9 @@ export class AccountsRepository {
   /** `forUpdate` locks the row until the transaction ends: it is the account's decision state (AccountWriteModel). */
   async byId(userId: string, db: Db = this.pool, options: { forUpdate?: boolean } = {}): Promise<AccountRow | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(userId)) return undefined;
-    const { rows } = await db.query<AccountRow>(`SELECT * FROM identity.accounts WHERE user_id = $1${options.forUpdate === true ? ' FOR UPDATE' : ''}`, [userId]);
+    const { rows } = await db.query<AccountRow>(`SELECT * FROM identity.accounts WHERE user_id = $1${options.forUpdate === true ? ' FOR UPDATE' : ''}`, [
+      userId,
+    ]);
     return rows[0];
   }
 
@@ -95,15 +97,19 @@ export class AccountsRepository {
   }
 
   async resetMfa(db: PoolClient, userId: string): Promise<void> {
-    await db.query(
-      `UPDATE identity.credentials SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, recovery_code_hashes = '{}' WHERE user_id = $1`,
-      [userId],
-    );
+    await db.query(`UPDATE identity.credentials SET totp_secret_sealed = NULL, totp_pending_sealed = NULL, recovery_code_hashes = '{}' WHERE user_id = $1`, [
+      userId,
+    ]);
     await db.query(`UPDATE identity.accounts SET mfa_enrolled = false WHERE user_id = $1`, [userId]);
   }
 
   async setPassword(db: PoolClient, userId: string, hash: string, history: string[], now: Date): Promise<void> {
-    await db.query(`UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4 WHERE user_id = $1`, [userId, hash, history, now]);
+    await db.query(`UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4 WHERE user_id = $1`, [
+      userId,
+      hash,
+      history,
+      now,
+    ]);
   }
 
   async setRecoveryCodes(db: PoolClient, userId: string, hashes: string[]): Promise<void> {

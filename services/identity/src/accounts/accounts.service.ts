@@ -68,7 +68,12 @@ export class AccountsService {
     }
     const view = await this.view(account);
     const previousHashes = [credentials.password_hash, ...credentials.password_history];
-    const violations = await checkNewPassword(this.#policy, newPassword, { name: view.displayName, email: view.email }, { previousHashes, verify: (hash, candidate) => this.hasher.verify(hash, candidate) });
+    const violations = await checkNewPassword(
+      this.#policy,
+      newPassword,
+      { name: view.displayName, email: view.email },
+      { previousHashes, verify: (hash, candidate) => this.hasher.verify(hash, candidate) },
+    );
     if (violations.length > 0) throw passwordPolicyError(violations);
     const passwordHash = await this.hasher.hash(newPassword);
     const passwordHistory = previousHashes.slice(0, Math.max(0, this.#policy.historySize));
@@ -124,7 +129,11 @@ export class AccountsService {
 
   async register(command: RegisterAccount, actorId: string, correlationId: string): Promise<AccountView> {
     await this.assertRolesExist(command.roles);
-    const violations = await checkNewPassword(this.#policy, command.password, { name: command.displayName, email: command.email, birthDate: command.birthDate });
+    const violations = await checkNewPassword(this.#policy, command.password, {
+      name: command.displayName,
+      email: command.email,
+      birthDate: command.birthDate,
+    });
     if (violations.length > 0) throw passwordPolicyError(violations);
     const emailIndex = this.emailIndex(command.email);
     if ((await this.accounts.byEmailIndex(emailIndex)) !== undefined) {
@@ -135,9 +144,14 @@ export class AccountsService {
     const displayName = command.displayName.trim();
     const passwordHash = await this.hasher.hash(command.password);
     try {
-      await this.pipeline.execute(this.model, { type: 'RegisterAccount', userId, email, displayName, roles: command.roles, passwordHash }, identityMetadata(actorId, correlationId));
+      await this.pipeline.execute(
+        this.model,
+        { type: 'RegisterAccount', userId, email, displayName, roles: command.roles, passwordHash },
+        identityMetadata(actorId, correlationId),
+      );
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new AppError('USER_EMAIL_TAKEN', 'conflict', 'an account with this e-mail address exists already');
+      if ((error as { code?: string }).code === '23505')
+        throw new AppError('USER_EMAIL_TAKEN', 'conflict', 'an account with this e-mail address exists already');
       throw error;
     }
     const now = new Date();
@@ -159,7 +173,8 @@ export class AccountsService {
     actorId: string,
     correlationId: string,
   ): Promise<{ name: string; permissions: string[]; mfaRequired: boolean }> {
-    if (!ROLE_NAME.test(name)) throw new AppError('ROLE_NAME_INVALID', 'invalid', 'role names are 2–40 lower-case letters, digits and dashes', { details: { field: 'name' } });
+    if (!ROLE_NAME.test(name))
+      throw new AppError('ROLE_NAME_INVALID', 'invalid', 'role names are 2–40 lower-case letters, digits and dashes', { details: { field: 'name' } });
     const unknown = permissions.filter((permission) => !isPermission(permission));
     if (unknown.length > 0 || permissions.length === 0) {
       throw new AppError('ROLE_PERMISSIONS_INVALID', 'invalid', 'permissions must be a non-empty list from the catalogue', { details: { unknown } });
@@ -194,6 +209,7 @@ export class AccountsService {
   private async assertRolesExist(roles: string[]): Promise<void> {
     const catalogue = await this.catalogue();
     const unknown = roles.filter((role) => !Object.hasOwn(catalogue, role));
-    if (unknown.length > 0 || roles.length === 0) throw new AppError('ROLE_UNKNOWN', 'invalid', 'every role must exist and at least one is needed', { details: { unknown } });
+    if (unknown.length > 0 || roles.length === 0)
+      throw new AppError('ROLE_UNKNOWN', 'invalid', 'every role must exist and at least one is needed', { details: { unknown } });
   }
 }

@@ -19,7 +19,11 @@ export class AdminBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.repository.count()) > 0) return;
     await this.accounts
-      .register({ email: this.config.adminEmail, displayName: 'Administrator', password: this.config.adminPassword.reveal(), roles: ['administrator'] }, 'system', 'bootstrap')
+      .register(
+        { email: this.config.adminEmail, displayName: 'Administrator', password: this.config.adminPassword.reveal(), roles: ['administrator'] },
+        'system',
+        'bootstrap',
+      )
       .then(() => new Logger('AdminBootstrap').log('created the first administrator account'))
       .catch((error: unknown) => {
         // Two instances booting together: the other one created it.

@@ -1,14 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JWT_VERIFIER, type AccessTokenClaims, type AuthenticationMethod, type JwtVerifier } from '@crm/auth';
-import {
-  fromBinary,
-  LoginFailedSchema,
-  LoginFailureReason,
-  LoginSucceededSchema,
-  MfaMethod,
-  MfaUsedSchema,
-  SealedFieldSchema,
-} from '@crm/contracts';
+import { fromBinary, LoginFailedSchema, LoginFailureReason, LoginSucceededSchema, MfaMethod, MfaUsedSchema, SealedFieldSchema } from '@crm/contracts';
 import { sealedFieldFromProto, type FieldCipher } from '@crm/crypto';
 import type { CommandPipeline } from '@crm/eventstore';
 import { AppError } from '@crm/http';
@@ -151,7 +143,11 @@ export class AuthenticationService {
       if (credentials === undefined) return undefined;
       const index = await matchRecoveryCode(trimmed, credentials.recovery_code_hashes);
       if (index < 0) return undefined;
-      await this.accounts.setRecoveryCodes(tx, account.user_id, credentials.recovery_code_hashes.filter((_, i) => i !== index));
+      await this.accounts.setRecoveryCodes(
+        tx,
+        account.user_id,
+        credentials.recovery_code_hashes.filter((_, i) => i !== index),
+      );
       return 'rec' as const;
     });
   }

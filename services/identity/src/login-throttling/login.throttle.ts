@@ -107,7 +107,10 @@ export class LoginThrottle {
 
   /** The Redis keys for an account and an address: HMACs only, safe to log for operations (e.g. to lift a lock). */
   redisKeys(accountKey: string, clientAddress: string): { account: string; address: string } {
-    return { account: this.accountRedisKey(accountKey), address: `${LOGIN_FAILURES_KEY_PREFIX}address:${this.pseudonym('address', clientAddressBucket(clientAddress))}` };
+    return {
+      account: this.accountRedisKey(accountKey),
+      address: `${LOGIN_FAILURES_KEY_PREFIX}address:${this.pseudonym('address', clientAddressBucket(clientAddress))}`,
+    };
   }
 
   private accountRedisKey(accountKey: string): string {

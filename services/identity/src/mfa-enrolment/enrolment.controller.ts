@@ -34,9 +34,12 @@ export class EnrolmentController {
   @Post('confirm')
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm TOTP enrolment with a code; answers single-use recovery codes, shown once' })
-  async confirm(@Body() body: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<{ recoveryCodes: string[] }> {
+  async confirm(
+    @Body() body: unknown,
+    @Headers('authorization') authorization: string | undefined,
+    @Req() request: Request,
+  ): Promise<{ recoveryCodes: string[] }> {
     const { code, enrollmentToken } = validate(confirmBody, body);
     return this.enrolment.confirm(await this.authentication.callerOf(enrollmentToken, authorization, 'enroll'), code, correlationId(request));
   }
-
 }

@@ -9,7 +9,17 @@ import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { AccountWriteModel } from '../accounts/account.write-model.js';
 import { identityMetadata } from '../accounts/identity.events.js';
 import { TOTP_FIELD } from '../authentication/authentication.service.js';
-import { generateRecoveryCodes, generateTotpSecret, hashRecoveryCode, mfaCodeInvalidError, mfaCodeReplayedError, otpauthUri, totpQrSvg, TotpReplayGuard, verifyTotp } from '../mfa/index.js';
+import {
+  generateRecoveryCodes,
+  generateTotpSecret,
+  hashRecoveryCode,
+  mfaCodeInvalidError,
+  mfaCodeReplayedError,
+  otpauthUri,
+  totpQrSvg,
+  TotpReplayGuard,
+  verifyTotp,
+} from '../mfa/index.js';
 import { IDENTITY_CONFIG } from '../identity.tokens.js';
 import type { IdentityConfig } from '../identity.config.js';
 

@@ -1,5 +1,15 @@
 // Second factor (docs/identity-security.md): TOTP (RFC 6238), recovery codes, replay guard and attempt limits.
-export { hotp, totpAt, totpTimeStep, OTP_ALGORITHMS, DEFAULT_TOTP_PARAMETERS, MAX_OTP_COUNTER, type OtpAlgorithm, type OtpParameters, type TotpParameters } from './totp/otp.algorithm.js';
+export {
+  hotp,
+  totpAt,
+  totpTimeStep,
+  OTP_ALGORITHMS,
+  DEFAULT_TOTP_PARAMETERS,
+  MAX_OTP_COUNTER,
+  type OtpAlgorithm,
+  type OtpParameters,
+  type TotpParameters,
+} from './totp/otp.algorithm.js';
 export { verifyTotp, MAX_TOTP_WINDOW, type TotpVerification, type TotpVerifyOptions } from './totp/totp.verification.js';
 export { generateTotpSecret, systemRandomBytes, TOTP_SECRET_BYTES, type TotpSecret, type RandomBytes } from './totp/totp-secret.js';
 export { encodeBase32, decodeBase32 } from './totp/base32.codec.js';

@@ -25,9 +25,24 @@ const tokensEnvSchema = z
     // Short by design (docs/tokens.md): an access token cannot be recalled except through the revocation list, so its
     // lifetime bounds the damage of a leaked one. Verifiers refuse tokens older than an hour whatever `exp` says.
     CRM_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
-    CRM_REFRESH_TOKEN_IDLE_TTL_SECONDS: z.coerce.number().int().min(300).max(30 * DAY).default(DAY),
-    CRM_REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: z.coerce.number().int().min(300).max(90 * DAY).default(14 * DAY),
-    CRM_JWT_SIGNING_KEY_MAX_AGE_SECONDS: z.coerce.number().int().min(3600).max(365 * DAY).default(30 * DAY),
+    CRM_REFRESH_TOKEN_IDLE_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(30 * DAY)
+      .default(DAY),
+    CRM_REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(90 * DAY)
+      .default(14 * DAY),
+    CRM_JWT_SIGNING_KEY_MAX_AGE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(3600)
+      .max(365 * DAY)
+      .default(30 * DAY),
   })
   .refine((env) => env.CRM_REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS >= env.CRM_REFRESH_TOKEN_IDLE_TTL_SECONDS, {
     path: ['CRM_REFRESH_TOKEN_ABSOLUTE_TTL_SECONDS'],

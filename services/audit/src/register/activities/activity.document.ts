@@ -3,7 +3,13 @@ import { z } from 'zod';
 /** The lawful bases of Art. 6(1), as the audit entries spell them (lower-case `LegalBasis` enum names). */
 export const LEGAL_BASES = ['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'] as const;
 /** Art. 46 safeguards for transfers to third countries, plus the Art. 45 adequacy decision and Art. 49 derogations. */
-export const TRANSFER_SAFEGUARDS = ['adequacy-decision', 'standard-contractual-clauses', 'binding-corporate-rules', 'approved-code-or-certification', 'derogation'] as const;
+export const TRANSFER_SAFEGUARDS = [
+  'adequacy-decision',
+  'standard-contractual-clauses',
+  'binding-corporate-rules',
+  'approved-code-or-certification',
+  'derogation',
+] as const;
 
 /** Purpose codes as events carry them (`customer-service`): what evidence is matched on. */
 export const purposeCode = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
@@ -26,7 +32,16 @@ export const activityDocument = z
     recipients: textList(0).default([]),
     processorIds: z.array(z.uuid()).max(50).default([]),
     thirdCountryTransfers: z
-      .array(z.object({ country: z.string().regex(/^[A-Z]{2}$/), recipient: text, safeguard: z.enum(TRANSFER_SAFEGUARDS), note: z.string().trim().max(1000).optional() }).strict())
+      .array(
+        z
+          .object({
+            country: z.string().regex(/^[A-Z]{2}$/),
+            recipient: text,
+            safeguard: z.enum(TRANSFER_SAFEGUARDS),
+            note: z.string().trim().max(1000).optional(),
+          })
+          .strict(),
+      )
       .max(50)
       .default([]),
     retentionPeriod: isoDuration,

@@ -48,7 +48,25 @@ export function registerCsv(report: RegisterReport): string {
     ];
   });
   for (const purpose of report.undeclaredPurposes) {
-    rows.push(['undeclared-purpose', '', '', '', purpose.purpose, purpose.legalBases.map((b) => b.legalBasis).join('; '), '', '', '', '', '', '', '', String(purpose.events), String(purpose.distinctSubjects), purpose.lastProcessedAt ?? '', purpose.flag]);
+    rows.push([
+      'undeclared-purpose',
+      '',
+      '',
+      '',
+      purpose.purpose,
+      purpose.legalBases.map((b) => b.legalBasis).join('; '),
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      String(purpose.events),
+      String(purpose.distinctSubjects),
+      purpose.lastProcessedAt ?? '',
+      purpose.flag,
+    ]);
   }
   return writeCsv(header, rows);
 }

@@ -25,12 +25,22 @@ export function registerHtml(report: RegisterReport): string {
       ];
       return `<h2>${e(d.name)} <span class="meta">(version ${e(String(activity.version))}, ${e(activity.recordedAt)})</span></h2>
 ${d.description === undefined ? '' : `<p>${e(d.description)}</p>`}
-${htmlTable(['Field', 'Value'], rows.map(([field, value]) => [e(field), value]))}`;
+${htmlTable(
+  ['Field', 'Value'],
+  rows.map(([field, value]) => [e(field), value]),
+)}`;
     })
     .join('\n');
   const processors = htmlTable(
     ['Processor', 'DPA reference', 'Country', 'Location', 'Status', 'Sub-processor of'],
-    report.processors.map((p) => [e(p.document.name), e(p.document.dpaReference), e(p.document.country), e(p.document.location ?? ''), e(p.document.status), e(p.document.parentProcessorId ?? '')]),
+    report.processors.map((p) => [
+      e(p.document.name),
+      e(p.document.dpaReference),
+      e(p.document.country),
+      e(p.document.location ?? ''),
+      e(p.document.status),
+      e(p.document.parentProcessorId ?? ''),
+    ]),
   );
   const undeclared =
     report.undeclaredPurposes.length === 0

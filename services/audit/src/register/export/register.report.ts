@@ -41,7 +41,11 @@ export function processorViews(processors: ReadonlyArray<RegisterRecord<Processo
 }
 
 /** Pure: an activity joined with its processors and the evidence of what was done under its purposes. */
-export function activityView(activity: RegisterRecord<ActivityDocument>, processors: ReadonlyMap<string, RegisterRecord<ProcessorDocument>>, evidence: PurposeEvidence): ActivityView {
+export function activityView(
+  activity: RegisterRecord<ActivityDocument>,
+  processors: ReadonlyMap<string, RegisterRecord<ProcessorDocument>>,
+  evidence: PurposeEvidence,
+): ActivityView {
   const linked = activity.document.processorIds.map((id) => processors.get(id));
   const flags: string[] = [];
   if (evidence.legalBases.some((basis) => basis.legalBasis !== activity.document.legalBasis)) flags.push(ACTIVITY_FLAGS.LEGAL_BASIS_MISMATCH);
@@ -50,7 +54,9 @@ export function activityView(activity: RegisterRecord<ActivityDocument>, process
   return {
     ...activity,
     processors: linked.flatMap((processor) =>
-      processor === undefined ? [] : [{ id: processor.id, name: processor.document.name, country: processor.document.country, status: processor.document.status }],
+      processor === undefined
+        ? []
+        : [{ id: processor.id, name: processor.document.name, country: processor.document.country, status: processor.document.status }],
     ),
     evidence,
     flags,

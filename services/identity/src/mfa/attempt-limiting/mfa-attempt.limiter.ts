@@ -65,13 +65,11 @@ export class MfaAttemptLimiter {
   /** Reserves one attempt; `allowed: false` when the budget of this window is spent (nothing is counted then). */
   async consume(userId: string): Promise<MfaAttemptDecision> {
     assertUserId(userId);
-    const [allowed, used, ttlMs] = (await this.redis.eval(
-      CONSUME,
-      1,
-      this.key(userId),
-      this.limits.maxFailures,
-      this.limits.windowSeconds * 1000,
-    )) as [number, number, number];
+    const [allowed, used, ttlMs] = (await this.redis.eval(CONSUME, 1, this.key(userId), this.limits.maxFailures, this.limits.windowSeconds * 1000)) as [
+      number,
+      number,
+      number,
+    ];
     return {
       allowed: allowed === 1,
       retryAfterSeconds: allowed === 1 ? 0 : Math.ceil(ttlMs / 1000),

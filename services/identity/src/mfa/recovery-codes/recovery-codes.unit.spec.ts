@@ -1,4 +1,12 @@
-import { DEFAULT_RECOVERY_CODE_COUNT, RECOVERY_CODE_ALPHABET, RECOVERY_CODE_BITS, generateRecoveryCodes, hashRecoveryCode, matchRecoveryCode, normaliseRecoveryCode } from '../index.js';
+import {
+  DEFAULT_RECOVERY_CODE_COUNT,
+  RECOVERY_CODE_ALPHABET,
+  RECOVERY_CODE_BITS,
+  generateRecoveryCodes,
+  hashRecoveryCode,
+  matchRecoveryCode,
+  normaliseRecoveryCode,
+} from '../index.js';
 
 const FORMAT = /^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/;
 

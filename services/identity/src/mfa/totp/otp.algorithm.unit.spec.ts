@@ -101,10 +101,11 @@ describe('base32 (RFC 4648)', () => {
     expect(decodeBase32(expected!)).toEqual(ascii(text));
   });
 
-  it.each([['MZXW1', 'a character outside the alphabet'], ['MZXW6Y', 'a length no byte string encodes to'], ['MZ', 'non-zero trailing bits']])(
-    'given %j (%s), then TOTP_SECRET_INVALID',
-    (text) => {
-      expect(() => decodeBase32(text)).toThrow(expect.objectContaining({ code: 'TOTP_SECRET_INVALID' }));
-    },
-  );
+  it.each([
+    ['MZXW1', 'a character outside the alphabet'],
+    ['MZXW6Y', 'a length no byte string encodes to'],
+    ['MZ', 'non-zero trailing bits'],
+  ])('given %j (%s), then TOTP_SECRET_INVALID', (text) => {
+    expect(() => decodeBase32(text)).toThrow(expect.objectContaining({ code: 'TOTP_SECRET_INVALID' }));
+  });
 });

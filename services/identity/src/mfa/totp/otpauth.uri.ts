@@ -28,19 +28,16 @@ export function otpauthUri(input: OtpauthUriInput): string {
   if (!OTP_ALGORITHMS.includes(algorithm) || !Number.isInteger(digits) || digits < 6 || digits > 8 || !Number.isInteger(period) || period < 1) {
     throw new AppError('OTPAUTH_URI_INVALID', 'invalid', 'algorithm must be SHA1, SHA256 or SHA512, digits 6 to 8, period a positive whole number');
   }
-  for (const [name, value] of [['issuer', input.issuer], ['accountName', input.accountName]] as const) {
+  for (const [name, value] of [
+    ['issuer', input.issuer],
+    ['accountName', input.accountName],
+  ] as const) {
     if (value.trim() === '' || value.includes(':')) {
       throw new AppError('OTPAUTH_URI_INVALID', 'invalid', `${name} must be non-empty and must not contain a colon`);
     }
   }
   const secret = encodeBase32(typeof input.secret === 'string' ? decodeBase32(input.secret) : input.secret);
   const label = `${encodeURIComponent(input.issuer)}:${encodeURIComponent(input.accountName)}`;
-  const query = [
-    `secret=${secret}`,
-    `issuer=${encodeURIComponent(input.issuer)}`,
-    `algorithm=${algorithm}`,
-    `digits=${digits}`,
-    `period=${period}`,
-  ].join('&');
+  const query = [`secret=${secret}`, `issuer=${encodeURIComponent(input.issuer)}`, `algorithm=${algorithm}`, `digits=${digits}`, `period=${period}`].join('&');
   return `otpauth://totp/${label}?${query}`;
 }

@@ -14,8 +14,7 @@ export const MAX_TOTP_WINDOW = 2;
 
 export type TotpVerification =
   /** `timeStep` is what the replay guard claims; `drift` is −window…+window (clock skew of the device). */
-  | { valid: true; timeStep: bigint; drift: number }
-  | { valid: false };
+  { valid: true; timeStep: bigint; drift: number } | { valid: false };
 
 /**
  * RFC 6238 §5.2 verification at `nowSeconds` (injected: no clock inside). Every candidate in the window is computed

@@ -1,10 +1,4 @@
-export {
-  DEFAULT_PASSWORD_POLICY,
-  definePasswordPolicy,
-  loadPasswordPolicy,
-  passwordPolicySchema,
-  type PasswordPolicy,
-} from './password-policy.config.js';
+export { DEFAULT_PASSWORD_POLICY, definePasswordPolicy, loadPasswordPolicy, passwordPolicySchema, type PasswordPolicy } from './password-policy.config.js';
 export { PASSWORD_VIOLATION_CODES, type PasswordViolation, type PasswordViolationCode } from './password-violation.model.js';
 export { MIN_CONTEXT_TOKEN_LENGTH, birthDateForms, type PasswordContext } from './personal-data.rules.js';
 export { MAX_DECORATION_LENGTH, type CommonPasswordMatch } from './common-passwords.blocklist.js';

@@ -101,17 +101,20 @@ const passwordEnvSchema = z.object({
 export function loadPasswordPolicy(env: Env = process.env): PasswordPolicy {
   const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('CRM_PASSWORD_') && value !== ''));
   const raw = loadConfig(passwordEnvSchema, present);
-  return validatePolicy({
-    minLength: raw.CRM_PASSWORD_MIN_LENGTH,
-    maxLength: raw.CRM_PASSWORD_MAX_LENGTH,
-    requireUppercase: raw.CRM_PASSWORD_REQUIRE_UPPERCASE,
-    requireLowercase: raw.CRM_PASSWORD_REQUIRE_LOWERCASE,
-    requireDigit: raw.CRM_PASSWORD_REQUIRE_DIGIT,
-    requireSpecial: raw.CRM_PASSWORD_REQUIRE_SPECIAL,
-    blockedWords: raw.CRM_PASSWORD_BLOCKED_WORDS.split(',')
-      .map((word) => word.trim())
-      .filter((word) => word !== ''),
-    maxAgeDays: raw.CRM_PASSWORD_MAX_AGE_DAYS === 0 ? null : raw.CRM_PASSWORD_MAX_AGE_DAYS,
-    historySize: raw.CRM_PASSWORD_HISTORY_SIZE,
-  }, (field) => ENV_NAME_BY_FIELD[field]);
+  return validatePolicy(
+    {
+      minLength: raw.CRM_PASSWORD_MIN_LENGTH,
+      maxLength: raw.CRM_PASSWORD_MAX_LENGTH,
+      requireUppercase: raw.CRM_PASSWORD_REQUIRE_UPPERCASE,
+      requireLowercase: raw.CRM_PASSWORD_REQUIRE_LOWERCASE,
+      requireDigit: raw.CRM_PASSWORD_REQUIRE_DIGIT,
+      requireSpecial: raw.CRM_PASSWORD_REQUIRE_SPECIAL,
+      blockedWords: raw.CRM_PASSWORD_BLOCKED_WORDS.split(',')
+        .map((word) => word.trim())
+        .filter((word) => word !== ''),
+      maxAgeDays: raw.CRM_PASSWORD_MAX_AGE_DAYS === 0 ? null : raw.CRM_PASSWORD_MAX_AGE_DAYS,
+      historySize: raw.CRM_PASSWORD_HISTORY_SIZE,
+    },
+    (field) => ENV_NAME_BY_FIELD[field],
+  );
 }

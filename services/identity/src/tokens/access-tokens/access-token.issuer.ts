@@ -68,17 +68,19 @@ export class AccessTokenIssuer {
       amr: [...request.amr],
     };
     if (request.mfaAt !== undefined) claims.mfa_at = Math.floor(request.mfaAt.getTime() / 1000);
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
-      .setSubject(request.userId)
-      .setIssuer(this.#issuer)
-      .setAudience(this.#audience)
-      .setIssuedAt(now)
-      .setNotBefore(now)
-      .setExpirationTime(now + this.lifetimeSeconds)
-      // 128 random bits: unique per token, so a verifier or audit trail can refer to one token without holding it.
-      .setJti(randomBytes(16).toString('base64url'))
-      .sign(key.privateKey);
+    return (
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
+        .setSubject(request.userId)
+        .setIssuer(this.#issuer)
+        .setAudience(this.#audience)
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(now + this.lifetimeSeconds)
+        // 128 random bits: unique per token, so a verifier or audit trail can refer to one token without holding it.
+        .setJti(randomBytes(16).toString('base64url'))
+        .sign(key.privateKey)
+    );
   }
 }
 

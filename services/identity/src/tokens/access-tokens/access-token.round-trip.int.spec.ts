@@ -27,7 +27,11 @@ describe('issuing and verifying access tokens', () => {
   beforeEach(async () => {
     clock = { now: T0 };
     const now = () => new Date(clock.now);
-    store = new SigningKeyStore({ directory: SigningKeyStore.directoryFor(await mkdtemp(join(tmpdir(), 'crm-issuer-'))), accessTokenLifetimeSeconds: 600, now });
+    store = new SigningKeyStore({
+      directory: SigningKeyStore.directoryFor(await mkdtemp(join(tmpdir(), 'crm-issuer-'))),
+      accessTokenLifetimeSeconds: 600,
+      now,
+    });
     issuer = new AccessTokenIssuer(store, { now });
     verifier = new JwtVerifier({ keys: () => store.jwks(), revocation: noneRevoked, now });
   });

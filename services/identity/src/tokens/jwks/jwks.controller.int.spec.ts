@@ -27,7 +27,12 @@ beforeAll(async () => {
   const stateDir = await mkdtemp(join(tmpdir(), 'crm-identity-state-'));
   const config = testPlatformConfig('identity');
   const tokens = loadTokensConfig({ stateDir }, {}, { schema: scratch.schema });
-  const definition: ServiceDefinition = { service: 'identity', defaultPort: 0, needs: { postgres: true, redis: true }, module: () => TokensModule.register(tokens) };
+  const definition: ServiceDefinition = {
+    service: 'identity',
+    defaultPort: 0,
+    needs: { postgres: true, redis: true },
+    module: () => TokensModule.register(tokens),
+  };
   app = await createServiceApp(definition, config, createLogger({ service: 'identity', level: 'silent' }));
   await app.listen(0, '127.0.0.1');
   url = await app.getUrl();
@@ -45,7 +50,9 @@ describe('GET /.well-known/jwks.json', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('public, max-age=300');
     const body = (await response.json()) as { keys: Array<Record<string, unknown>> };
-    expect(body.keys).toEqual([{ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: (await app.get(SigningKeyStore).current()).kid, alg: 'ES256', use: 'sig' }]);
+    expect(body.keys).toEqual([
+      { kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: (await app.get(SigningKeyStore).current()).kid, alg: 'ES256', use: 'sig' },
+    ]);
     expect(routePolicies(app)).toContainEqual({ route: 'GET /.well-known/jwks.json', policy: 'public' });
   });
 

@@ -6,7 +6,9 @@ import type { SchemaMigration } from '@crm/postgres';
  * backup or a read-only SQL injection yields nothing to replay. A token's row stays after it is exchanged (`used_at`)
  * — that is what makes reuse detectable — until the whole session has expired.
  */
-export const refreshTokenMigrations: readonly SchemaMigration[] = [{ name: 'IdentityRefreshTokensBaseline1795996800101', up: (schema) => refreshTokenBaselineSql(schema) }];
+export const refreshTokenMigrations: readonly SchemaMigration[] = [
+  { name: 'IdentityRefreshTokensBaseline1795996800101', up: (schema) => refreshTokenBaselineSql(schema) },
+];
 
 /** Baseline (the former boot-time DDL, idempotent); never edit it, append a migration to `refreshTokenMigrations`. */
 function refreshTokenBaselineSql(schema: string): string {

@@ -37,7 +37,10 @@ afterAll(async () => {
 });
 
 async function failure(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (thrown: unknown) => thrown);
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
   if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
   return `${error.kind}:${error.code}`;
 }
@@ -52,7 +55,10 @@ describe('refresh tokens on the real Postgres and Redis', () => {
 
     const tables = await pool.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema]);
     expect(tables.rows.map((row) => row.name)).toEqual(['crm_migrations', 'refresh_tokens']);
-    const indexes = await pool.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'refresh_tokens' ORDER BY 1`, [schema]);
+    const indexes = await pool.query<{ name: string }>(
+      `SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'refresh_tokens' ORDER BY 1`,
+      [schema],
+    );
     expect(indexes.rows.map((row) => row.name)).toEqual([
       'refresh_tokens_one_successor',
       'refresh_tokens_pkey',
@@ -93,7 +99,10 @@ describe('refresh tokens on the real Postgres and Redis', () => {
       expiresAt: new Date(T0 + HOUR + DAY),
     });
     expect(rotated.refreshToken).not.toBe(started.refreshToken);
-    const { rows } = await pool.query(`SELECT parent_hash IS NOT NULL AS has_parent, used_at FROM "${schema}".refresh_tokens WHERE session_id = $1 ORDER BY created_at`, [started.sessionId]);
+    const { rows } = await pool.query(
+      `SELECT parent_hash IS NOT NULL AS has_parent, used_at FROM "${schema}".refresh_tokens WHERE session_id = $1 ORDER BY created_at`,
+      [started.sessionId],
+    );
     expect(rows).toEqual([
       { has_parent: false, used_at: new Date(T0 + HOUR) },
       { has_parent: true, used_at: null },
@@ -160,7 +169,10 @@ describe('refresh tokens on the real Postgres and Redis', () => {
   });
 
   it('given a revoked session, then its refresh token is refused and its live access tokens die at every verifier at once', async () => {
-    const keys = new SigningKeyStore({ directory: SigningKeyStore.directoryFor(await mkdtemp(join(tmpdir(), 'crm-revoke-'))), accessTokenLifetimeSeconds: 600 });
+    const keys = new SigningKeyStore({
+      directory: SigningKeyStore.directoryFor(await mkdtemp(join(tmpdir(), 'crm-revoke-'))),
+      accessTokenLifetimeSeconds: 600,
+    });
     const issuer = new AccessTokenIssuer(keys);
     const verifier = new JwtVerifier({ keys: () => keys.jwks(), revocation: revocations });
     const user = userId();

@@ -138,7 +138,11 @@ export class RefreshTokenStore {
       switch (verdict) {
         case 'reused':
           // Committed before we answer: the revocation must survive the error we are about to throw.
-          return { kind: 'reused' as const, sessionId: row.session_id, revoked: await this.#revokeRows(client, 'session_id = $1', [row.session_id], 'refresh_token_reused', now) };
+          return {
+            kind: 'reused' as const,
+            sessionId: row.session_id,
+            revoked: await this.#revokeRows(client, 'session_id = $1', [row.session_id], 'refresh_token_reused', now),
+          };
         case 'revoked':
           return { kind: 'invalid' as const };
         case 'expired':
@@ -240,7 +244,10 @@ export class RefreshTokenStore {
     try {
       await this.#revocations.revoke(sessionIds, this.#revocationTtlSeconds);
     } catch (error) {
-      throw new AppError('SESSION_REVOCATION_UNAVAILABLE', 'unavailable', 'the session could not be revoked everywhere yet; retry', { retriable: true, cause: error });
+      throw new AppError('SESSION_REVOCATION_UNAVAILABLE', 'unavailable', 'the session could not be revoked everywhere yet; retry', {
+        retriable: true,
+        cause: error,
+      });
     }
   }
 }

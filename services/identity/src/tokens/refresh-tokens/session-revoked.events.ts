@@ -18,6 +18,10 @@ const TO_WIRE: Record<SessionRevocationReason, Wire> = {
 /** Every ended session is a `SessionRevoked` event for the audit trail, whoever or whatever ended it. */
 export async function recordSessionsRevoked(pipeline: CommandPipeline, sessions: RevokedSession[], reason: SessionRevocationReason): Promise<void> {
   for (const { sessionId, userId } of sessions) {
-    await recordAuthEvent(pipeline, identityEvent(SessionRevokedSchema, { userId, sessionId, reason: TO_WIRE[reason] }, userId), identityMetadata(userId, `session-${sessionId}`));
+    await recordAuthEvent(
+      pipeline,
+      identityEvent(SessionRevokedSchema, { userId, sessionId, reason: TO_WIRE[reason] }, userId),
+      identityMetadata(userId, `session-${sessionId}`),
+    );
   }
 }
