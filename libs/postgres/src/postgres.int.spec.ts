@@ -1,4 +1,4 @@
-import { testPlatformConfig, uniqueName } from '@crm/testing';
+import { expectEventually, testPlatformConfig, uniqueName } from '@crm/testing';
 import { createPool, PostgresHealthCheck } from './index.js';
 
 const config = testPlatformConfig();
@@ -7,6 +7,24 @@ const pool = createPool(config.postgres!, { max: 2 });
 afterAll(() => pool.end());
 
 describe('the local Postgres server', () => {
+  it('given an idle pooled connection that the server ends, then the process survives and the next query gets a new connection', async () => {
+    // No listener of the test's own: the pool createPool made must stand alone (an unheard 'error' would crash).
+    const victim = createPool(config.postgres!, { max: 1, applicationName: uniqueName('it-victim') });
+    try {
+      const { rows } = await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const pid = rows[0]!.pid;
+
+      await pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      // The pool notices and discards the dead connection.
+      await expectEventually(async () => expect(victim.totalCount).toBe(0));
+      const { rows: after } = await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+
+      expect(after[0]!.pid).not.toBe(pid);
+    } finally {
+      await victim.end();
+    }
+  });
+
   it('answers the readiness check', async () => {
     await expect(new PostgresHealthCheck(pool).check()).resolves.toBeUndefined();
   });

@@ -12,7 +12,7 @@ export interface PoolOptions {
 }
 
 export function createPool(settings: PostgresSettings, options: PoolOptions = {}): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     host: settings.host,
     port: settings.port,
     user: settings.user,
@@ -23,6 +23,11 @@ export function createPool(settings: PostgresSettings, options: PoolOptions = {}
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
+  // An idle connection that the server ends (a restart, an administrator's termination, a dropped database) is
+  // reported as a pool 'error'; unheard, that event would crash the process. The pool has already discarded the
+  // connection and the next query opens a new one; queries in flight get their own errors, so nothing is lost here.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 @Injectable()

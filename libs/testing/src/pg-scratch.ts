@@ -1,7 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { keyVaultDatabase } from '@crm/crypto';
 import { runMigrations } from '@crm/migrations';
-import type { SchemaMigration } from '@crm/postgres';
+import { createPool, type SchemaMigration } from '@crm/postgres';
 import { testPlatformConfig, uniqueName } from './test-env.js';
 
 /**
@@ -14,14 +14,7 @@ export async function scratchSchema(
   migrations: readonly SchemaMigration[] = [],
 ): Promise<{ pool: pg.Pool; schema: string; drop: () => Promise<void> }> {
   const settings = testPlatformConfig().postgres!;
-  const pool = new pg.Pool({
-    host: settings.host,
-    port: settings.port,
-    user: settings.user,
-    password: settings.password.reveal(),
-    database: settings.database,
-    max: 8,
-  });
+  const pool = createPool(settings, { max: 8, applicationName: `test-${prefix}` });
   const schema = uniqueName(prefix).replaceAll('-', '_').toLowerCase();
   await pool.query(`CREATE SCHEMA "${schema}"`);
   if (migrations.length > 0) await migrateScratchSchema(schema, migrations);
