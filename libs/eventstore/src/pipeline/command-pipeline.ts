@@ -164,9 +164,9 @@ export class CommandPipeline {
   }
 
   async #executeAlone(pending: Pending): Promise<CommandOutcome<unknown, unknown>> {
+    await pending.model.prepare?.([pending.command]);
     for (let attempt = 0; ; attempt++) {
       try {
-        await pending.model.prepare?.([pending.command]);
         return await this.#inTransaction((tx) => this.#run(tx, pending.model, pending.command, pending.metadata, pending.options));
       } catch (error) {
         const retriable = error instanceof StreamVersionConflict && pending.options.expectedVersion === undefined && attempt < this.#retries;

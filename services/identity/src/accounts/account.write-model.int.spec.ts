@@ -52,7 +52,12 @@ describe('staff accounts through the command pipeline', () => {
     ]);
     expect(loaded).toEqual({ state: folded, version: 3n });
     expect(folded).toEqual({ status: 'active', roles: ['support', 'analyst'], mfaEnrolled: false });
-    expect(await accounts.get(registered.id)).toMatchObject({ email: registered.email, displayName: 'Grace Hopper', roles: ['support', 'analyst'] });
+    expect(await accounts.get(registered.id)).toMatchObject({
+      email: registered.email,
+      displayName: 'Grace Hopper',
+      roles: ['support', 'analyst'],
+      createdAt: registered.createdAt,
+    });
   });
 
   it('given an unknown account, when roles are assigned, then USER_NOT_FOUND and no stream is written', async () => {

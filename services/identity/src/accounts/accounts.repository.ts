@@ -59,12 +59,13 @@ export class AccountsRepository {
   }
 
   async insert(db: PoolClient, account: Omit<AccountRow, 'created_at' | 'mfa_enrolled'>, passwordHash: string, now: Date): Promise<void> {
-    await db.query(`INSERT INTO identity.accounts (user_id, email_index, email_sealed, name_sealed, roles) VALUES ($1, $2, $3, $4, $5)`, [
+    await db.query(`INSERT INTO identity.accounts (user_id, email_index, email_sealed, name_sealed, roles, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
       account.user_id,
       account.email_index,
       account.email_sealed,
       account.name_sealed,
       account.roles,
+      now,
     ]);
     await db.query(`INSERT INTO identity.credentials (user_id, password_hash, password_changed_at) VALUES ($1, $2, $3)`, [account.user_id, passwordHash, now]);
   }

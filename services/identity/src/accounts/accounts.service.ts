@@ -143,19 +143,20 @@ export class AccountsService {
     const email = command.email.trim();
     const displayName = command.displayName.trim();
     const passwordHash = await this.hasher.hash(command.password);
+    let registeredAt: Date;
     try {
-      await this.pipeline.execute(
+      ({ at: registeredAt } = await this.pipeline.execute(
         this.model,
         { type: 'RegisterAccount', userId, email, displayName, roles: command.roles, passwordHash },
         identityMetadata(actorId, correlationId),
-      );
+      ));
     } catch (error) {
       if ((error as { code?: string }).code === '23505')
         throw new AppError('USER_EMAIL_TAKEN', 'conflict', 'an account with this e-mail address exists already');
       throw error;
     }
-    const now = new Date();
-    return { id: userId, email, displayName, roles: command.roles, mfaEnrolled: false, createdAt: now.toISOString() };
+    // The time the account row was stored with (the pipeline's clock at the decision), not a second reading.
+    return { id: userId, email, displayName, roles: command.roles, mfaEnrolled: false, createdAt: registeredAt.toISOString() };
   }
 
   async assignRoles(userId: string, roles: string[], actorId: string, correlationId: string): Promise<AccountView> {
