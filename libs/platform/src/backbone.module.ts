@@ -21,6 +21,7 @@ import {
 import { CommandPipeline, EventStore, OutboxRelay } from '@crm/eventstore';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { PG_POOL } from '@crm/postgres';
+import { CLOCK, type Clock } from './clock.module.js';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 /** The service's one write path (`CommandPipeline`): every write of the service goes through it. */
@@ -88,7 +89,11 @@ export class BackboneModule {
           inject: [PG_POOL],
           useFactory: (pool: Pool) => new EventStore(pool, { schema: options.schema, topic: options.topic }),
         },
-        { provide: COMMAND_PIPELINE, inject: [PG_POOL, EVENT_STORE], useFactory: (pool: Pool, store: EventStore) => new CommandPipeline(pool, store) },
+        {
+          provide: COMMAND_PIPELINE,
+          inject: [PG_POOL, EVENT_STORE, CLOCK],
+          useFactory: (pool: Pool, store: EventStore, clock: Clock) => new CommandPipeline(pool, store, { clock }),
+        },
         { provide: KEY_VAULT_POOL, useFactory: () => createKeyVaultPool(config.postgres!, { applicationName: `${config.service}-keys`, max: 4 }) },
         {
           provide: KEY_CACHE,

@@ -11,3 +11,4 @@ export {
   KEY_CACHE,
   type BackboneOptions,
 } from './backbone.module.js';
+export { CLOCK, ClockModule, type Clock } from './clock.module.js';

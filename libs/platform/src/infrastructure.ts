@@ -4,6 +4,7 @@ import { HealthModule, type HealthCheck } from '@crm/health';
 import { KAFKA_BACKUP_HEALTH, KAFKA_PRIMARY_HEALTH, KafkaModule } from '@crm/messaging';
 import { PostgresHealthCheck, PostgresModule } from '@crm/postgres';
 import { RedisHealthCheck, RedisModule } from '@crm/redis';
+import { ClockModule } from './clock.module.js';
 
 export interface InfrastructureNeeds {
   postgres?: boolean;
@@ -44,5 +45,5 @@ export function infrastructureModules(config: PlatformConfig, needs: Infrastruct
   }
   modules.push(...(needs.extraModules ?? []));
   checks.push(...(needs.extraChecks ?? []));
-  return [...modules, HealthModule.register({ checks })];
+  return [{ module: ClockModule, global: true }, ...modules, HealthModule.register({ checks })];
 }
