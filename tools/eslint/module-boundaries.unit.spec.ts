@@ -20,6 +20,7 @@ describe('module boundaries', () => {
       // Pure domain code throws @crm/errors and may use node: modules and the libs that load no framework.
       { filename: file('services/contacts/src/contacts/contact.decider.ts'), code: "import { AppError } from '@crm/errors';" },
       { filename: file('services/contacts/src/contacts/contact.decider.ts'), code: "import type { Decider } from '@crm/eventstore';" },
+      { filename: file('services/identity/src/accounts/assign-roles/assign-roles.decision.ts'), code: "import { defineErrors } from '@crm/errors';" },
       { filename: file('libs/merkle/src/merkle.hash.ts'), code: "import { createHash } from 'node:crypto';" },
       { filename: file('services/identity/src/mfa/totp/otp.algorithm.ts'), code: "import { generateSync } from 'otplib';" },
       { filename: file('libs/errors/src/index.unit.spec.ts'), code: "import { AppError } from './index.js';" },
@@ -72,6 +73,11 @@ describe('module boundaries', () => {
         filename: file('services/contacts/src/contacts/contact.decider.ts'),
         code: "import { AppError } from '@crm/http';",
         errors: [{ messageId: 'domainImportsFramework', data: { specifier: '@crm/http' } }],
+      },
+      {
+        filename: file('services/identity/src/accounts/assign-roles/assign-roles.decision.ts'),
+        code: "import { Injectable } from '@nestjs/common';",
+        errors: [{ messageId: 'domainImportsFramework', data: { specifier: '@nestjs/common' } }],
       },
       {
         filename: file('libs/testing/src/sample-ledger/sample-ledger.decider.ts'),

@@ -1,5 +1,9 @@
-import { defineErrors, type ErrorTable } from '@crm/errors';
 import type { Decider } from '@crm/eventstore';
+import { decideAssignRoles } from './assign-roles/assign-roles.decision.js';
+import { decideChangePassword } from './change-password/change-password.decision.js';
+import { decideConfirmMfaEnrolment } from './confirm-mfa-enrolment/confirm-mfa-enrolment.decision.js';
+import { decideRegisterAccount } from './register-account/register-account.decision.js';
+import { decideResetMfa } from './reset-mfa/reset-mfa.decision.js';
 
 /**
  * A staff account as an aggregate. Staff are data subjects too: every change to an account is decided on a known
@@ -28,32 +32,22 @@ export interface AccountState {
   mfaEnrolled: boolean;
 }
 
-export const ACCOUNT_ERRORS = {
-  USER_NOT_FOUND: { kind: 'not_found', retriable: false },
-  USER_ALREADY_REGISTERED: { kind: 'conflict', retriable: false },
-  MFA_ALREADY_ENROLLED: { kind: 'conflict', retriable: false },
-} as const satisfies ErrorTable;
-export const accountError = defineErrors(ACCOUNT_ERRORS);
-
+/** The aggregate: each command is decided by its use case's decision (`<use-case>/<use-case>.decision.ts`). */
 export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent> = {
   initialState: () => ({ status: 'absent', roles: [], mfaEnrolled: false }),
 
   decide(command, state) {
-    if (command.type === 'RegisterAccount') {
-      if (state.status === 'active') throw accountError('USER_ALREADY_REGISTERED', 'an account with this id exists already');
-      return [{ type: 'UserRegistered', userId: command.userId, email: command.email, displayName: command.displayName, roles: [...command.roles] }];
-    }
-    if (state.status === 'absent') throw accountError('USER_NOT_FOUND', 'no such user');
     switch (command.type) {
+      case 'RegisterAccount':
+        return decideRegisterAccount(command, state);
       case 'AssignRoles':
-        return [{ type: 'RolesAssigned', userId: command.userId, roles: [...command.roles] }];
+        return decideAssignRoles(command, state);
       case 'ChangePassword':
-        return [{ type: 'PasswordChanged', userId: command.userId }];
+        return decideChangePassword(command, state);
       case 'ConfirmMfaEnrolment':
-        if (state.mfaEnrolled) throw accountError('MFA_ALREADY_ENROLLED', 'a second factor is enrolled already; an administrator can reset it');
-        return [{ type: 'MfaEnrolled', userId: command.userId }];
+        return decideConfirmMfaEnrolment(command, state);
       case 'ResetMfa':
-        return [{ type: 'MfaReset', userId: command.userId }];
+        return decideResetMfa(command, state);
       default: {
         const _exhaustive: never = command;
         return _exhaustive;

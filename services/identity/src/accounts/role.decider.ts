@@ -1,5 +1,5 @@
-import { defineErrors, type ErrorTable } from '@crm/errors';
 import type { Decider } from '@crm/eventstore';
+import { decideDefineRole } from './define-role/define-role.decision.js';
 
 /** A custom role (built-in roles are code, not events): created once, from the permission catalogue. */
 export interface CreateRole {
@@ -18,14 +18,8 @@ export interface RoleState {
   exists: boolean;
 }
 
-export const ROLE_ERRORS = { ROLE_EXISTS: { kind: 'conflict', retriable: false } } as const satisfies ErrorTable;
-export const roleError = defineErrors(ROLE_ERRORS);
-
 export const roleDecider: Decider<CreateRole, RoleState, RoleCreated> = {
   initialState: () => ({ exists: false }),
-  decide(command, state) {
-    if (state.exists) throw roleError('ROLE_EXISTS', 'a role with this name exists already');
-    return [{ type: 'RoleCreated', name: command.name, permissions: [...command.permissions], mfaRequired: command.mfaRequired }];
-  },
+  decide: decideDefineRole,
   evolve: () => ({ exists: true }),
 };

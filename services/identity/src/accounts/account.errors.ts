@@ -1,0 +1,9 @@
+import { defineErrors, type ErrorTable } from '@crm/errors';
+
+/** The errors the decisions on a staff account throw (shared: most of them need the account to exist). */
+export const ACCOUNT_ERRORS = {
+  USER_NOT_FOUND: { kind: 'not_found', retriable: false },
+  USER_ALREADY_REGISTERED: { kind: 'conflict', retriable: false },
+  MFA_ALREADY_ENROLLED: { kind: 'conflict', retriable: false },
+} as const satisfies ErrorTable;
+export const accountError = defineErrors(ACCOUNT_ERRORS);

@@ -1,0 +1,33 @@
+import { fold } from '@crm/eventstore';
+import { accountDecider, type AccountEvent } from '../account.decider.js';
+import { decideRegisterAccount, type RegisterAccountCommand } from './register-account.decision.js';
+
+const userId = '0190f3a4-1111-7000-8000-000000000001';
+const registered: AccountEvent = { type: 'UserRegistered', userId, email: 'ada@example.com', displayName: 'Ada', roles: ['sales'] };
+const given = (...events: AccountEvent[]) => fold(accountDecider, events);
+
+describe('registering a staff account', () => {
+  it('given no account, when it is registered, then UserRegistered carries who it is and its roles, never the password hash', () => {
+    const command: RegisterAccountCommand = {
+      type: 'RegisterAccount',
+      userId,
+      email: 'ada@example.com',
+      displayName: 'Ada',
+      roles: ['sales'],
+      passwordHash: '$argon2id$x',
+    };
+
+    const events = decideRegisterAccount(command, given());
+
+    expect(events).toEqual([registered]);
+    expect(JSON.stringify(events)).not.toContain('argon2');
+  });
+
+  it('given a registered account, when it is registered again, then it is refused as USER_ALREADY_REGISTERED', () => {
+    const again: RegisterAccountCommand = { type: 'RegisterAccount', userId, email: 'x@example.com', displayName: 'X', roles: ['sales'], passwordHash: 'h' };
+
+    expect(() => decideRegisterAccount(again, given(registered))).toThrow(
+      expect.objectContaining({ name: 'AppError', code: 'USER_ALREADY_REGISTERED', kind: 'conflict' }),
+    );
+  });
+});
