@@ -1,22 +1,63 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
 import { BackboneModule } from '@crm/platform';
-import { AccountsController } from './accounts/accounts.controller.js';
+import { AccountViews } from './accounts/account.views.js';
+import { AccountWriteModel, EMAIL_INDEX } from './accounts/account.write-model.js';
 import { AccountsRepository } from './accounts/accounts.repository.js';
-import { AccountWriteModel } from './accounts/account.write-model.js';
-import { AccountsService, EMAIL_INDEX, PASSWORD_HASHER } from './accounts/accounts.service.js';
-import { RoleWriteModel } from './accounts/role.write-model.js';
 import { AdminBootstrap } from './accounts/admin.bootstrap.js';
+import { AssignRolesHandler } from './accounts/assign-roles/assign-roles.handler.js';
+import { AssignRolesRoute } from './accounts/assign-roles/assign-roles.route.js';
+import { ChangePasswordHandler } from './accounts/change-password/change-password.handler.js';
+import { ChangePasswordRoute } from './accounts/change-password/change-password.route.js';
+import { DefineRoleHandler } from './accounts/define-role/define-role.handler.js';
+import { DefineRoleRoute } from './accounts/define-role/define-role.route.js';
 import { IDENTITY_SCHEMA, IDENTITY_TOPIC } from './accounts/identity.events.js';
+import { ListAccountsHandler } from './accounts/list-accounts/list-accounts.handler.js';
+import { ListAccountsRoute } from './accounts/list-accounts/list-accounts.route.js';
+import { ListPermissionsRoute } from './accounts/list-permissions/list-permissions.route.js';
+import { ListRolesHandler } from './accounts/list-roles/list-roles.handler.js';
+import { ListRolesRoute } from './accounts/list-roles/list-roles.route.js';
+import { RegisterAccountHandler } from './accounts/register-account/register-account.handler.js';
+import { RegisterAccountRoute } from './accounts/register-account/register-account.route.js';
+import { ResetMfaHandler } from './accounts/reset-mfa/reset-mfa.handler.js';
+import { ResetMfaRoute } from './accounts/reset-mfa/reset-mfa.route.js';
+import { RoleCatalogueReader } from './accounts/role-catalogue.js';
+import { RoleWriteModel } from './accounts/role.write-model.js';
+import { ViewAccountHandler } from './accounts/view-account/view-account.handler.js';
+import { ViewAccountRoute } from './accounts/view-account/view-account.route.js';
 import { AuthenticationController } from './authentication/authentication.controller.js';
 import { AuthenticationService } from './authentication/authentication.service.js';
-import { PasswordController } from './authentication/password.controller.js';
 import { loadIdentityConfig } from './identity.config.js';
-import { IDENTITY_CONFIG } from './identity.tokens.js';
+import { IDENTITY_CONFIG, PASSWORD_HASHER, PASSWORD_POLICY } from './identity.tokens.js';
 import { EnrolmentController } from './mfa-enrolment/enrolment.controller.js';
 import { MfaEnrolmentService } from './mfa-enrolment/mfa-enrolment.service.js';
-import { loadPasswordHashingSettings, PasswordHasher } from './passwords/index.js';
+import { loadPasswordHashingSettings, loadPasswordPolicy, PasswordHasher } from './passwords/index.js';
 import { loadTokensConfig, TokensModule } from './tokens/index.js';
+
+/** Staff accounts, one use case per folder (`accounts/<use-case>/`: its decision, handler and route). */
+const ACCOUNT_USE_CASES = {
+  routes: [
+    ListAccountsRoute,
+    ViewAccountRoute,
+    RegisterAccountRoute,
+    AssignRolesRoute,
+    ResetMfaRoute,
+    ChangePasswordRoute,
+    ListRolesRoute,
+    DefineRoleRoute,
+    ListPermissionsRoute,
+  ],
+  handlers: [
+    ListAccountsHandler,
+    ViewAccountHandler,
+    RegisterAccountHandler,
+    AssignRolesHandler,
+    ResetMfaHandler,
+    ChangePasswordHandler,
+    ListRolesHandler,
+    DefineRoleHandler,
+  ],
+};
 
 @Module({})
 export class IdentityModule {
@@ -27,14 +68,17 @@ export class IdentityModule {
         BackboneModule.register(config, { schema: IDENTITY_SCHEMA, topic: IDENTITY_TOPIC, blindIndexes: { [EMAIL_INDEX]: 'email' } }),
         TokensModule.register(loadTokensConfig(config)),
       ],
-      controllers: [AuthenticationController, PasswordController, EnrolmentController, AccountsController],
+      controllers: [AuthenticationController, EnrolmentController, ...ACCOUNT_USE_CASES.routes],
       providers: [
         { provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig(config) },
         { provide: PASSWORD_HASHER, useFactory: () => new PasswordHasher(loadPasswordHashingSettings()) },
+        { provide: PASSWORD_POLICY, useFactory: () => loadPasswordPolicy() },
         AccountsRepository,
         AccountWriteModel,
         RoleWriteModel,
-        AccountsService,
+        AccountViews,
+        RoleCatalogueReader,
+        ...ACCOUNT_USE_CASES.handlers,
         AuthenticationService,
         MfaEnrolmentService,
         AdminBootstrap,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AccountsRepository } from './accounts.repository.js';
-import { AccountsService } from './accounts.service.js';
+import { RegisterAccountHandler } from './register-account/register-account.handler.js';
 import { IDENTITY_CONFIG } from '../identity.tokens.js';
 import type { IdentityConfig } from '../identity.config.js';
 
@@ -12,14 +12,14 @@ import type { IdentityConfig } from '../identity.config.js';
 export class AdminBootstrap implements OnApplicationBootstrap {
   constructor(
     private readonly repository: AccountsRepository,
-    private readonly accounts: AccountsService,
+    private readonly registerAccount: RegisterAccountHandler,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.repository.count()) > 0) return;
-    await this.accounts
-      .register(
+    await this.registerAccount
+      .execute(
         { email: this.config.adminEmail, displayName: 'Administrator', password: this.config.adminPassword.reveal(), roles: ['administrator'] },
         'system',
         'bootstrap',

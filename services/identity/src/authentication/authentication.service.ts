@@ -1,18 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JWT_VERIFIER, type AccessTokenClaims, type AuthenticationMethod, type JwtVerifier } from '@crm/auth';
 import { fromBinary, LoginFailedSchema, LoginFailureReason, LoginSucceededSchema, MfaMethod, MfaUsedSchema, SealedFieldSchema } from '@crm/contracts';
-import { sealedFieldFromProto, type FieldCipher } from '@crm/crypto';
+import { sealedFieldFromProto, type BlindIndexer, type FieldCipher } from '@crm/crypto';
 import type { CommandPipeline } from '@crm/eventstore';
 import { AppError } from '@crm/http';
-import { COMMAND_PIPELINE, FIELD_CIPHER } from '@crm/platform';
+import { BLIND_INDEXER, COMMAND_PIPELINE, FIELD_CIPHER } from '@crm/platform';
 import { withTransaction } from '@crm/postgres';
 import { REDIS, type Redis } from '@crm/redis';
 import { AccountsRepository, type AccountRow } from '../accounts/accounts.repository.js';
-import { AccountsService, PASSWORD_HASHER } from '../accounts/accounts.service.js';
+import { EMAIL_INDEX } from '../accounts/account.write-model.js';
+import { RoleCatalogueReader } from '../accounts/role-catalogue.js';
 import { identityEvent, identityMetadata, recordAuthEvent } from '../accounts/identity.events.js';
+import { PASSWORD_HASHER, PASSWORD_POLICY } from '../identity.tokens.js';
 import { loadLoginThrottleSettings, loginFailedError, loginRefusedError, LoginThrottle } from '../login-throttling/index.js';
 import { matchRecoveryCode, MfaAttemptLimiter, mfaCodeInvalidError, mfaCodeReplayedError, TotpReplayGuard, verifyTotp } from '../mfa/index.js';
-import type { PasswordHasher } from '../passwords/index.js';
+import { isPasswordExpired, type PasswordHasher, type PasswordPolicy } from '../passwords/index.js';
 import { AccessTokenIssuer, RefreshTokenStore, SigningKeyStore } from '../tokens/index.js';
 import { ChallengeTokens, type ChallengePurpose } from './challenge-tokens.js';
 
@@ -45,11 +47,13 @@ export class AuthenticationService {
 
   constructor(
     private readonly accounts: AccountsRepository,
-    private readonly accountsService: AccountsService,
+    private readonly roles: RoleCatalogueReader,
     private readonly issuer: AccessTokenIssuer,
     private readonly refreshTokens: RefreshTokenStore,
     keys: SigningKeyStore,
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+    @Inject(PASSWORD_POLICY) private readonly passwordPolicy: PasswordPolicy,
+    @Inject(BLIND_INDEXER) private readonly indexer: BlindIndexer<string>,
     @Inject(COMMAND_PIPELINE) private readonly pipeline: CommandPipeline,
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     @Inject(REDIS) redis: Redis,
@@ -72,7 +76,7 @@ export class AuthenticationService {
   }
 
   async login(email: string, password: string, clientAddress: string, correlationId: string): Promise<LoginOutcome> {
-    const accountKey = this.accountsService.emailIndex(email);
+    const accountKey = this.indexer.blindIndex(EMAIL_INDEX, email);
     const decision = await this.#throttle.check(accountKey, clientAddress);
     if (!decision.allowed) {
       const reason = decision.reason === 'account_locked' ? LoginFailureReason.LOCKED : LoginFailureReason.RATE_LIMITED;
@@ -93,11 +97,12 @@ export class AuthenticationService {
       throw loginFailedError();
     }
     await this.#throttle.recordSuccess(accountKey);
-    if (this.accountsService.passwordExpired(credentials!.password_changed_at)) {
+    // Maximum password age is business policy (off by default, NIST 800-63B §5.1.1.2 advises against it).
+    if (isPasswordExpired(this.passwordPolicy, credentials!.password_changed_at, new Date())) {
       return { passwordChangeRequired: true, passwordChangeToken: await this.challenges.issue(account.user_id, 'password') };
     }
     if (account.mfa_enrolled) return { mfaRequired: true, mfaToken: await this.challenges.issue(account.user_id, 'mfa') };
-    if (await this.accountsService.mfaRequiredFor(account.roles)) {
+    if (await this.roles.mfaRequiredFor(account.roles)) {
       return { mfaEnrollmentRequired: true, enrollmentToken: await this.challenges.issue(account.user_id, 'enroll') };
     }
     return this.startSession(account, ['pwd'], undefined, correlationId);
@@ -162,7 +167,7 @@ export class AuthenticationService {
     const accessToken = await this.issuer.issue({
       userId: account.user_id,
       roles: account.roles,
-      permissions: await this.accountsService.permissionsOf(account.roles),
+      permissions: await this.roles.permissionsOf(account.roles),
       amr: rotated.amr,
       mfaAt: rotated.mfaAt,
       sessionId: rotated.sessionId,
@@ -180,7 +185,7 @@ export class AuthenticationService {
     const accessToken = await this.issuer.issue({
       userId: account.user_id,
       roles: account.roles,
-      permissions: await this.accountsService.permissionsOf(account.roles),
+      permissions: await this.roles.permissionsOf(account.roles),
       amr,
       mfaAt,
       sessionId: session.sessionId,

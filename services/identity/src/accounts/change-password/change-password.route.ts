@@ -3,8 +3,8 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { correlationId, Public, validate } from '@crm/http';
-import { AccountsService } from '../accounts/accounts.service.js';
-import { AuthenticationService } from './authentication.service.js';
+import { AuthenticationService } from '../../authentication/authentication.service.js';
+import { ChangePasswordHandler } from './change-password.handler.js';
 
 const body = z
   .object({
@@ -21,9 +21,9 @@ const body = z
  */
 @ApiTags('authentication')
 @Controller('v1/me/password')
-export class PasswordController {
+export class ChangePasswordRoute {
   constructor(
-    private readonly accounts: AccountsService,
+    private readonly handler: ChangePasswordHandler,
     private readonly authentication: AuthenticationService,
   ) {}
 
@@ -34,6 +34,6 @@ export class PasswordController {
   async change(@Body() payload: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<void> {
     const { currentPassword, newPassword, passwordChangeToken } = validate(body, payload);
     const userId = await this.authentication.callerOf(passwordChangeToken, authorization, 'password');
-    await this.accounts.changePassword(userId, currentPassword, newPassword, correlationId(request));
+    await this.handler.execute(userId, currentPassword, newPassword, correlationId(request));
   }
 }

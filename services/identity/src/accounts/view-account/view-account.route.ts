@@ -1,0 +1,30 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
+import { RequirePermissions, validate } from '@crm/http';
+import type { AccountView } from '../account.views.js';
+import { ViewAccountHandler } from './view-account.handler.js';
+
+const userId = z.uuid();
+
+@ApiTags('users')
+@Controller('v1')
+export class ViewAccountRoute {
+  constructor(private readonly handler: ViewAccountHandler) {}
+
+  @RequirePermissions('users:manage')
+  @Get('users/:id')
+  @ApiOperation({ summary: 'One staff account, by id' })
+  one(@Param('id') id: string): Promise<AccountView> {
+    return this.handler.execute(validate(userId, id));
+  }
+
+  /** Self-service is bound to the token's subject, never to an id in the URL: there is no id to change. */
+  @RequirePermissions()
+  @Get('me')
+  @ApiOperation({ summary: 'Your own account' })
+  me(@CurrentAuth() auth: AccessTokenClaims): Promise<AccountView> {
+    return this.handler.execute(auth.sub);
+  }
+}
