@@ -4,7 +4,7 @@ import { fromBinary, LoginFailedSchema, LoginFailureReason, LoginSucceededSchema
 import { sealedFieldFromProto, type BlindIndexer, type FieldCipher } from '@crm/crypto';
 import type { CommandPipeline } from '@crm/eventstore';
 import { AppError } from '@crm/http';
-import { BLIND_INDEXER, COMMAND_PIPELINE, FIELD_CIPHER } from '@crm/platform';
+import { BLIND_INDEXER, CLOCK, COMMAND_PIPELINE, FIELD_CIPHER, type Clock } from '@crm/platform';
 import { withTransaction } from '@crm/postgres';
 import { REDIS, type Redis } from '@crm/redis';
 import { AccountsRepository, type AccountRow } from '../accounts/accounts.repository.js';
@@ -54,6 +54,7 @@ export class AuthenticationService {
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @Inject(PASSWORD_POLICY) private readonly passwordPolicy: PasswordPolicy,
     @Inject(BLIND_INDEXER) private readonly indexer: BlindIndexer<string>,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(COMMAND_PIPELINE) private readonly pipeline: CommandPipeline,
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     @Inject(REDIS) redis: Redis,
@@ -62,7 +63,7 @@ export class AuthenticationService {
     this.#throttle = new LoginThrottle(redis, loadLoginThrottleSettings());
     this.#mfaAttempts = new MfaAttemptLimiter(redis);
     this.#replays = new TotpReplayGuard(redis);
-    this.challenges = new ChallengeTokens(keys);
+    this.challenges = new ChallengeTokens(keys, clock);
   }
 
   /**
@@ -98,7 +99,7 @@ export class AuthenticationService {
     }
     await this.#throttle.recordSuccess(accountKey);
     // Maximum password age is business policy (off by default, NIST 800-63B §5.1.1.2 advises against it).
-    if (isPasswordExpired(this.passwordPolicy, credentials!.password_changed_at, new Date())) {
+    if (isPasswordExpired(this.passwordPolicy, credentials!.password_changed_at, this.clock())) {
       return { passwordChangeRequired: true, passwordChangeToken: await this.challenges.issue(account.user_id, 'password') };
     }
     if (account.mfa_enrolled) return { mfaRequired: true, mfaToken: await this.challenges.issue(account.user_id, 'mfa') };
@@ -128,7 +129,7 @@ export class AuthenticationService {
       identityEvent(MfaUsedSchema, { userId, method: method === 'otp' ? MfaMethod.TOTP : MfaMethod.RECOVERY_CODE }, userId),
       identityMetadata(userId, correlationId),
     );
-    return this.startSession(account, ['pwd', method], new Date(), correlationId);
+    return this.startSession(account, ['pwd', method], this.clock(), correlationId);
   }
 
   /** A TOTP code (once per time step) or an unused recovery code (consumed in the same transaction that checks it). */
@@ -138,7 +139,7 @@ export class AuthenticationService {
       const credentials = await this.accounts.credentials(account.user_id);
       if (credentials?.totp_secret_sealed == null) return undefined;
       const secret = await this.cipher.open(account.user_id, TOTP_FIELD, sealedFieldFromProto(fromBinary(SealedFieldSchema, credentials.totp_secret_sealed)));
-      const verdict = verifyTotp(secret, trimmed, Math.floor(Date.now() / 1000), { window: 1 });
+      const verdict = verifyTotp(secret, trimmed, Math.floor(this.clock().getTime() / 1000), { window: 1 });
       if (!verdict.valid) return undefined;
       if (!(await this.#replays.claim(account.user_id, verdict.timeStep))) throw mfaCodeReplayedError();
       return 'otp';

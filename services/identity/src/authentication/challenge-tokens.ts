@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
+import type { Clock } from '@crm/platform';
 import { AppError } from '@crm/errors';
 import type { SigningKeyStore } from '../tokens/index.js';
 
@@ -15,11 +16,14 @@ const LIFETIME_SECONDS = 300;
  * enrolled (`enroll`), or for a password change when the password has expired (`password`). Its own `typ` and audience keep it from ever being accepted as an access token (RFC 8725 §3.11).
  */
 export class ChallengeTokens {
-  constructor(private readonly keys: SigningKeyStore) {}
+  constructor(
+    private readonly keys: SigningKeyStore,
+    private readonly clock: Clock,
+  ) {}
 
   async issue(userId: string, purpose: ChallengePurpose): Promise<string> {
     const key = await this.keys.current();
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock().getTime() / 1000);
     return new SignJWT({ purpose })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: TYPE })
       .setSubject(userId)

@@ -3,7 +3,7 @@ import { fromBinary, SealedFieldSchema, toBinary } from '@crm/contracts';
 import { sealedFieldFromProto, sealedFieldToProto, type FieldCipher } from '@crm/crypto';
 import type { CommandPipeline } from '@crm/eventstore';
 import { AppError } from '@crm/http';
-import { COMMAND_PIPELINE, FIELD_CIPHER } from '@crm/platform';
+import { CLOCK, COMMAND_PIPELINE, FIELD_CIPHER, type Clock } from '@crm/platform';
 import { REDIS, type Redis } from '@crm/redis';
 import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { AccountWriteModel } from '../accounts/account.write-model.js';
@@ -40,6 +40,7 @@ export class MfaEnrolmentService {
     @Inject(COMMAND_PIPELINE) private readonly pipeline: CommandPipeline,
     private readonly model: AccountWriteModel,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REDIS) redis: Redis,
   ) {
     this.#replays = new TotpReplayGuard(redis);
@@ -61,7 +62,7 @@ export class MfaEnrolmentService {
     const credentials = await this.accounts.credentials(userId);
     if (credentials?.totp_pending_sealed == null) throw new AppError('MFA_ENROLMENT_NOT_STARTED', 'conflict', 'start the enrolment first');
     const secret = await this.cipher.open(userId, TOTP_FIELD, sealedFieldFromProto(fromBinary(SealedFieldSchema, credentials.totp_pending_sealed)));
-    const verdict = verifyTotp(secret, code.trim(), Math.floor(Date.now() / 1000), { window: 1 });
+    const verdict = verifyTotp(secret, code.trim(), Math.floor(this.clock().getTime() / 1000), { window: 1 });
     if (!verdict.valid) throw mfaCodeInvalidError();
     if (!(await this.#replays.claim(userId, verdict.timeStep))) throw mfaCodeReplayedError();
     const recoveryCodes = generateRecoveryCodes();

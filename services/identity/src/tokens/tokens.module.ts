@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBoots
 import { RedisRevocationList } from '@crm/auth';
 import { PG_POOL, type Pool } from '@crm/postgres';
 import type { CommandPipeline } from '@crm/eventstore';
-import { COMMAND_PIPELINE } from '@crm/platform';
+import { CLOCK, COMMAND_PIPELINE, type Clock } from '@crm/platform';
 import { REDIS, type Redis } from '@crm/redis';
 import { recordSessionsRevoked } from './refresh-tokens/session-revoked.events.js';
 import { AccessTokenIssuer } from './access-tokens/access-token.issuer.js';
@@ -64,20 +64,25 @@ export class TokensModule {
         { provide: TOKENS_CONFIG, useValue: config },
         {
           provide: SigningKeyStore,
-          useFactory: () =>
-            new SigningKeyStore({ directory: SigningKeyStore.directoryFor(config.stateDir), accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds }),
+          inject: [CLOCK],
+          useFactory: (clock: Clock) =>
+            new SigningKeyStore({
+              directory: SigningKeyStore.directoryFor(config.stateDir),
+              accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
+              now: clock,
+            }),
         },
         {
           provide: AccessTokenIssuer,
-          inject: [SigningKeyStore],
-          useFactory: (keys: SigningKeyStore) =>
-            new AccessTokenIssuer(keys, { issuer: config.issuer, audience: config.audience, lifetimeSeconds: config.accessTokenLifetimeSeconds }),
+          inject: [SigningKeyStore, CLOCK],
+          useFactory: (keys: SigningKeyStore, clock: Clock) =>
+            new AccessTokenIssuer(keys, { issuer: config.issuer, audience: config.audience, lifetimeSeconds: config.accessTokenLifetimeSeconds, now: clock }),
         },
         {
           provide: RefreshTokenStore,
           // The write path is optional so the module also runs alone (its tests); in the service it is always there.
-          inject: [PG_POOL, REDIS, { token: COMMAND_PIPELINE, optional: true }],
-          useFactory: (pool: Pool, redis: Redis, pipeline: CommandPipeline | undefined) =>
+          inject: [PG_POOL, REDIS, CLOCK, { token: COMMAND_PIPELINE, optional: true }],
+          useFactory: (pool: Pool, redis: Redis, clock: Clock, pipeline: CommandPipeline | undefined) =>
             new RefreshTokenStore({
               ...(pipeline === undefined ? {} : { onRevoked: (sessions, reason) => recordSessionsRevoked(pipeline, sessions, reason) }),
               pool,
@@ -86,6 +91,7 @@ export class TokensModule {
               accessTokenLifetimeSeconds: config.accessTokenLifetimeSeconds,
               idleLifetimeSeconds: config.refreshIdleLifetimeSeconds,
               absoluteLifetimeSeconds: config.refreshAbsoluteLifetimeSeconds,
+              now: clock,
             }),
         },
         TokensBootstrap,

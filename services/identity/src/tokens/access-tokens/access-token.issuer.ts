@@ -29,7 +29,8 @@ export interface AccessTokenIssuerOptions {
   issuer?: string;
   audience?: string;
   lifetimeSeconds?: number;
-  now?: () => Date;
+  /** The time: the service's injected `CLOCK`, or a test's. */
+  now: () => Date;
 }
 
 /**
@@ -45,7 +46,7 @@ export class AccessTokenIssuer {
 
   constructor(
     private readonly keys: SigningKeyStore,
-    options: AccessTokenIssuerOptions = {},
+    options: AccessTokenIssuerOptions,
   ) {
     this.lifetimeSeconds = options.lifetimeSeconds ?? 600;
     if (!Number.isInteger(this.lifetimeSeconds) || this.lifetimeSeconds < 60 || this.lifetimeSeconds > 3600) {
@@ -53,7 +54,7 @@ export class AccessTokenIssuer {
     }
     this.#issuer = options.issuer ?? CRM_TOKEN_ISSUER;
     this.#audience = options.audience ?? CRM_TOKEN_AUDIENCE;
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now;
   }
 
   /** A signed access token (compact JWS). */

@@ -172,8 +172,9 @@ describe('refresh tokens on the real Postgres and Redis', () => {
     const keys = new SigningKeyStore({
       directory: SigningKeyStore.directoryFor(await mkdtemp(join(tmpdir(), 'crm-revoke-'))),
       accessTokenLifetimeSeconds: 600,
+      now: () => new Date(),
     });
-    const issuer = new AccessTokenIssuer(keys);
+    const issuer = new AccessTokenIssuer(keys, { now: () => new Date() });
     const verifier = new JwtVerifier({ keys: () => keys.jwks(), revocation: revocations });
     const user = userId();
     const started = await store.startSession(user, { amr: ['pwd'] });

@@ -23,7 +23,8 @@ export interface RefreshTokenStoreOptions {
   accessTokenLifetimeSeconds: number;
   idleLifetimeSeconds?: number;
   absoluteLifetimeSeconds?: number;
-  now?: () => Date;
+  /** The time: the service's injected `CLOCK`, or a test's. */
+  now: () => Date;
   /** Told after every committed revocation (for the audit trail); its failure is the caller's to report. */
   onRevoked?: (sessions: RevokedSession[], reason: SessionRevocationReason) => Promise<void>;
 }
@@ -94,7 +95,7 @@ export class RefreshTokenStore {
     this.#table = `${quoteIdent(options.schema)}.refresh_tokens`;
     this.#lifetimes = { idleSeconds: options.idleLifetimeSeconds ?? 24 * 3600, absoluteSeconds: options.absoluteLifetimeSeconds ?? 14 * 24 * 3600 };
     this.#revocationTtlSeconds = options.accessTokenLifetimeSeconds + VERIFIER_CLOCK_TOLERANCE_SECONDS;
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now;
   }
 
   /** Starts a session after a successful sign-in: its first refresh token and its id (the access tokens' `sid`). */

@@ -18,7 +18,8 @@ export interface SigningKeyStoreOptions {
   /** How long an access token lives: a retired key stays published that long (plus the clock tolerance). */
   accessTokenLifetimeSeconds: number;
   clockToleranceSeconds?: number;
-  now?: () => Date;
+  /** The time: the service's injected `CLOCK`, or a test's. */
+  now: () => Date;
 }
 
 const KEYRING_FILE = /^keyring\.([1-9][0-9]{0,11})\.json$/;
@@ -45,7 +46,7 @@ export class SigningKeyStore {
   constructor(options: SigningKeyStoreOptions) {
     this.directory = options.directory;
     this.#policy = { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds, clockToleranceSeconds: options.clockToleranceSeconds ?? 5 };
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now;
   }
 
   static directoryFor(stateDir: string): string {
