@@ -11,9 +11,10 @@ export {
   type ExpectedVersion,
   type NewEvent,
   type RecordedEvent,
+  type StreamAppend,
 } from './store/event.types.js';
 export { OutboxRelay, ENVELOPE_CONTENT_TYPE, envelopeHeaders, type OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { fold, type Decider } from './decider/decider.js';
 export { CommandPipeline, foldStream, type CommandOutcome, type CommandPipelineOptions, type ExecuteOptions } from './pipeline/command-pipeline.js';
-export type { EventCodec, LoadedState, StateChange, WriteModel } from './pipeline/write-model.js';
+export type { EventCodec, LoadedState, LoadRefused, StateChange, WriteModel } from './pipeline/write-model.js';
 export { recordModel, type RecordFact } from './pipeline/record.model.js';

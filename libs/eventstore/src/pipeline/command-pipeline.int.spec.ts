@@ -6,7 +6,7 @@ import { StreamVersionConflict } from '../store/event-store.errors.js';
 import { EventStore } from '../store/event-store.js';
 import { eventStoreMigrations } from '../store/event-store.schema.js';
 import { CommandPipeline, foldStream } from './command-pipeline.js';
-import type { EventCodec, WriteModel } from './write-model.js';
+import type { EventCodec, StateChange, WriteModel } from './write-model.js';
 import { sampleMetadata } from '../testing-fixtures.js';
 
 // A tally: the smallest domain whose decisions depend on the state (a cap), so a decision on a stale state is wrong.
@@ -116,6 +116,94 @@ describe('the command pipeline', () => {
     expect(outcomes.map((outcome) => outcome.state.total)).toEqual(Array.from({ length: 20 }, (_, n) => n + 1));
     expect(rows[0]?.streams).toBe(20);
     expect(rows[0]?.transactions).toBeLessThanOrEqual(3);
+  });
+
+  it('given commands on one stream arriving together, then they commit in arrival order, each deciding on what the earlier ones left', async () => {
+    const pipeline = new CommandPipeline(pool, store);
+    const model = foldedModel();
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        pipeline.execute(model, { type: 'Add', tally: n % 2 === 0 ? 'queue-even' : 'queue-odd', amount: n + 1 }, sampleMetadata()),
+      ),
+    );
+
+    // even: 1, 3, 5 → totals 1, 4, 9; odd: 2, 4, 6 → totals 2, 6, 12.
+    expect(outcomes.map((outcome) => [outcome.version, outcome.state.total])).toEqual([
+      [1n, 1],
+      [1n, 2],
+      [2n, 4],
+      [2n, 6],
+      [3n, 9],
+      [3n, 12],
+    ]);
+    expect((await store.readStream('tally-queue-even')).map((event) => event.streamVersion)).toEqual([1n, 2n, 3n]);
+  });
+
+  it('given a model that loads and saves set-wise, then a group costs one loadMany and one saveMany, and the rows equal the fold', async () => {
+    const pipeline = new CommandPipeline(pool, store);
+    const decider = tallyDecider({ decide: 0 });
+    const calls = { load: 0, loadMany: 0, saveMany: 0, save: 0 };
+    const upsert = (tx: pg.PoolClient, changes: ReadonlyArray<StateChange<TallyCommand, TallyState, TallyEvent>>) =>
+      tx.query(
+        `INSERT INTO "${schema}".tallies SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])
+         ON CONFLICT (tally) DO UPDATE SET total = EXCLUDED.total, version = EXCLUDED.version`,
+        [changes.map((change) => change.command.tally), changes.map((change) => change.state.total), changes.map((change) => change.version.toString())],
+      );
+    const setWise: WriteModel<TallyCommand, TallyState, TallyEvent> = {
+      decider,
+      codec,
+      streamOf: (command) => `tally-${command.tally}`,
+      load: async (tx, command) => {
+        calls.load++;
+        const { rows } = await tx.query<{ total: number; version: string }>(
+          `SELECT total, version::text FROM "${schema}".tallies WHERE tally = $1 FOR UPDATE`,
+          [command.tally],
+        );
+        return rows[0] === undefined ? { state: { total: 0 }, version: 0n } : { state: { total: rows[0].total }, version: BigInt(rows[0].version) };
+      },
+      loadMany: async (tx, commands) => {
+        calls.loadMany++;
+        const { rows } = await tx.query<{ tally: string; total: number; version: string }>(
+          `SELECT tally, total, version::text FROM "${schema}".tallies WHERE tally = ANY($1) ORDER BY tally FOR UPDATE`,
+          [commands.map((command) => command.tally)],
+        );
+        const found = new Map(rows.map((row) => [row.tally, row]));
+        return commands.map((command) => {
+          const row = found.get(command.tally);
+          return row === undefined ? { state: { total: 0 }, version: 0n } : { state: { total: row.total }, version: BigInt(row.version) };
+        });
+      },
+      save: async (tx, change) => {
+        calls.save++;
+        await upsert(tx, [change]);
+      },
+      saveMany: async (tx, changes) => {
+        calls.saveMany++;
+        await upsert(tx, changes);
+      },
+    };
+    const tallies = Array.from({ length: 12 }, (_, n) => `set-${n}`);
+    await Promise.all(tallies.map((tally) => pipeline.execute(setWise, { type: 'Add', tally, amount: 2 }, sampleMetadata())));
+
+    const outcomes = await Promise.all(tallies.map((tally) => pipeline.execute(setWise, { type: 'Add', tally, amount: 3 }, sampleMetadata())));
+
+    const { rows } = await pool.query<{ transactions: number }>(
+      `SELECT count(DISTINCT tx_id::text)::int AS transactions FROM "${schema}".events WHERE stream_id LIKE 'tally-set-%'`,
+    );
+    const transactions = rows[0]!.transactions;
+    expect(outcomes.map((outcome) => [outcome.version, outcome.state.total])).toEqual(tallies.map(() => [2n, 5]));
+    // Lone commands (a group of one) take the single path; every group of more takes exactly one of each.
+    expect(calls.loadMany + calls.load).toBe(transactions);
+    expect(calls.saveMany + calls.save).toBe(transactions);
+    expect(calls.loadMany).toBeGreaterThan(0);
+    expect(transactions).toBeLessThan(2 * tallies.length);
+    for (const tally of tallies) {
+      const folded = (await store.readStream(`tally-${tally}`)).length;
+      const row = (await pool.query<{ total: number; version: string }>(`SELECT total, version::text FROM "${schema}".tallies WHERE tally = $1`, [tally]))
+        .rows[0];
+      expect({ total: row?.total, version: row?.version }).toEqual({ total: 5, version: String(folded) });
+    }
   });
 
   it('given a group where one command is refused by its decider and one fails in the database, then only those two fail and the rest commit once', async () => {

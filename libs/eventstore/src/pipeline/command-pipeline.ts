@@ -4,7 +4,7 @@ import { fold, type Decider } from '../decider/decider.js';
 import { StreamVersionConflict } from '../store/event-store.errors.js';
 import type { EventStore } from '../store/event-store.js';
 import type { EventMetadata } from '../store/event.types.js';
-import type { EventCodec, LoadedState, WriteModel } from './write-model.js';
+import type { EventCodec, LoadedState, LoadRefused, StateChange, WriteModel } from './write-model.js';
 
 export interface CommandOutcome<State, Event> {
   streamId: string;
@@ -39,24 +39,41 @@ export interface CommandPipelineOptions {
   clock?: () => Date;
 }
 
-interface Pending {
-  // The queue holds commands of any model; each entry keeps its own types through these closures.
-  model: WriteModel<unknown, unknown, unknown>;
+type AnyModel = WriteModel<unknown, unknown, unknown>;
+
+/** A command as the pipeline carries it; the queue holds commands of any model, typed again at `execute`'s edge. */
+interface Item {
+  model: AnyModel;
   command: unknown;
   metadata: EventMetadata;
   options: ExecuteOptions;
+}
+
+interface Pending extends Item {
   resolve: (outcome: CommandOutcome<unknown, unknown>) => void;
   reject: (error: unknown) => void;
+}
+
+type Settled = { ok: true; outcome: CommandOutcome<unknown, unknown> } | { ok: false; error: unknown };
+
+const streamOfItem = (item: Item): string => item.model.streamOf(item.command);
+
+async function sequentially<T, R>(values: readonly T[], work: (value: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const [index, value] of values.entries()) results.push(await work(value, index));
+  return results;
 }
 
 /**
  * The one write path of every service: load state → decide (pure) → seal → append events + outbox + state rows, in
  * one Postgres transaction. An event is stored (and so published) exactly when the decision and its state rows are.
  *
- * Group commit: commands that arrive while a transaction is in flight wait and then commit together, in arrival
- * order, in the next transaction — one commit (one WAL flush) for the group instead of one each. Each command still
- * decides on the state the commands before it left, so the outcome is the same as running them one by one. A
- * command refused by its decider fails alone. A database error aborts the group's transaction: the group is then
+ * Group commit: commands that arrive while a transaction is in flight wait and then commit together in the next
+ * transaction — one commit (one WAL flush) for the group instead of one each, and set-wise: one load per model
+ * (`loadMany`), one multi-stream append, one save per model (`saveMany`), so a group costs a handful of round trips
+ * however many commands it holds. A group takes at most one command per stream; a later command on the same stream
+ * waits for the next group, so every command decides on the state its stream's earlier commands left, exactly as if
+ * they ran one by one. A command refused by its decider fails alone. A database error aborts the group's transaction: the group is then
  * rolled back and every command of it runs again in a transaction of its own, so one bad command never takes the
  * others down and nothing is half-written.
  *
@@ -71,6 +88,7 @@ export class CommandPipeline {
   readonly #clock: () => Date;
   readonly #queue: Pending[] = [];
   #groupsInFlight = 0;
+  #drainScheduled = false;
 
   constructor(
     readonly pool: Pool,
@@ -91,14 +109,14 @@ export class CommandPipeline {
   ): Promise<CommandOutcome<State, Event>> {
     return new Promise<CommandOutcome<State, Event>>((resolve, reject) => {
       this.#queue.push({
-        model: model as WriteModel<unknown, unknown, unknown>,
+        model: model as AnyModel,
         command,
         metadata,
         options,
         resolve: resolve as (outcome: CommandOutcome<unknown, unknown>) => void,
         reject,
       });
-      this.#drain();
+      this.#scheduleDrain();
     });
   }
 
@@ -111,48 +129,158 @@ export class CommandPipeline {
     commands: readonly Command[],
     metadata: EventMetadata,
   ): Promise<Array<CommandOutcome<State, Event>>> {
-    await model.prepare?.(commands);
+    const items: Item[] = commands.map((command) => ({ model: model as AnyModel, command, metadata, options: {} }));
+    const distinct = new Set(items.map(streamOfItem)).size === items.length;
+    await this.#prepare(items);
     return this.#inTransaction(async (tx) => {
-      const outcomes: Array<CommandOutcome<State, Event>> = [];
-      for (const command of commands) outcomes.push(await this.#run(tx, model, command, metadata, {}));
-      return outcomes;
+      if (!distinct) {
+        // The same stream twice: each command must see the state the previous one left, so one at a time.
+        const outcomes: Array<CommandOutcome<State, Event>> = [];
+        for (const command of commands) outcomes.push(await this.#run(tx, model, command, metadata, {}));
+        return outcomes;
+      }
+      const settled = await this.#runSet(tx, items);
+      return settled.map((result) => {
+        if (!result.ok) throw result.error;
+        return result.outcome as CommandOutcome<State, Event>;
+      });
     });
   }
 
   #drain(): void {
     while (this.#groupsInFlight < this.#maxGroups && this.#queue.length > 0) {
-      const group = this.#queue.splice(0, this.#maxGroup);
+      const group = this.#nextGroup();
       this.#groupsInFlight++;
       void this.#commitGroup(group).finally(() => {
         this.#groupsInFlight--;
-        this.#drain();
+        this.#scheduleDrain();
       });
     }
   }
 
+  /**
+   * Forms the next group once the current turn of the event loop is over: callers whose commands just committed
+   * (and whoever else is running now) submit their next commands first, so they join one group instead of the
+   * first of them committing alone while the rest wait.
+   */
+  #scheduleDrain(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    setImmediate(() => {
+      this.#drainScheduled = false;
+      this.#drain();
+    });
+  }
+
+  /**
+   * The next group, in arrival order, with at most one command per stream: a later command on a stream already in
+   * the group waits for the next one (so a stream's commands still commit in the order they came), which lets the
+   * group load, append and save set-wise.
+   */
+  #nextGroup(): Pending[] {
+    const group: Pending[] = [];
+    const streams = new Set<string>();
+    const waiting: Pending[] = [];
+    for (const pending of this.#queue) {
+      const stream = streamOfItem(pending);
+      if (group.length < this.#maxGroup && !streams.has(stream)) {
+        group.push(pending);
+      } else {
+        waiting.push(pending);
+      }
+      streams.add(stream);
+    }
+    this.#queue.splice(0, this.#queue.length, ...waiting);
+    return group;
+  }
+
   async #commitGroup(group: Pending[]): Promise<void> {
     if (group.length === 1) return this.#alone(group[0]!);
-    const settled: Array<(() => void) | undefined> = [];
+    let settled: Settled[];
     try {
-      await this.#prepare(group);
-      await this.#inTransaction(async (tx) => {
-        for (const pending of group) {
-          try {
-            const outcome = await this.#run(tx, pending.model, pending.command, pending.metadata, pending.options);
-            settled.push(() => pending.resolve(outcome));
-          } catch (error) {
-            // A refusal before any write leaves the transaction usable; anything else aborted it for the group.
-            if (!(await usable(tx))) throw new GroupAborted(error);
-            settled.push(() => pending.reject(error));
-          }
-        }
+      settled = await this.#inTransaction(async (tx) => {
+        // The group's data keys are made in the key vault while this transaction loads the group's state.
+        const prepared = this.#prepare(group);
+        prepared.catch(() => undefined); // awaited by #runSet; this only keeps an early failure from going unhandled
+        return this.#runSet(tx, group, prepared);
       });
     } catch {
       // Rolled back: nothing of the group is stored. Each command runs again on its own.
       await Promise.all(group.map((pending) => this.#alone(pending)));
       return;
     }
-    for (const settle of settled) settle?.();
+    settled.forEach((result, index) => (result.ok ? group[index]!.resolve(result.outcome) : group[index]!.reject(result.error)));
+  }
+
+  /**
+   * Runs commands on distinct streams set-wise in `tx`: one load per model, every decision, one append for all of
+   * them, one save per model. A command its decider refuses (or whose `expectedVersion` is stale) fails alone, before
+   * anything is written; a database error aborts the transaction and is thrown.
+   */
+  async #runSet(tx: PoolClient, items: readonly Item[], prepared: Promise<void> = Promise.resolve()): Promise<Settled[]> {
+    const loaded = await this.#loadSet(tx, items);
+    const at = this.#clock();
+    const results: Settled[] = [];
+    const decided: Array<{ index: number; item: Item; streamId: string; state: unknown; version: bigint; events: unknown[] }> = [];
+    for (const [index, item] of items.entries()) {
+      const load = loaded[index]!;
+      if ('refused' in load) {
+        results[index] = { ok: false, error: load.refused };
+        continue;
+      }
+      const { streamId, state, version } = load;
+      try {
+        if (item.options.expectedVersion !== undefined && item.options.expectedVersion !== version) {
+          throw new StreamVersionConflict(streamId, String(item.options.expectedVersion), String(version));
+        }
+        const events = item.model.decider.decide(item.command, state);
+        results[index] = { ok: true, outcome: { streamId, version, state, events, eventIds: [], at } };
+        if (events.length > 0) decided.push({ index, item, streamId, state, version, events });
+      } catch (error) {
+        results[index] = { ok: false, error };
+      }
+    }
+    await prepared; // sealing needs the keys the model's prepare step makes
+    const encoded = await Promise.all(decided.map(({ item, events }) => Promise.all(events.map((event) => item.model.codec.encode(event)))));
+    const appended = await this.store.appendMany(
+      decided.map(({ item, streamId, version }, n) => ({ streamId, expected: version, events: encoded[n]!, metadata: item.metadata })),
+      tx,
+    );
+    const changes = new Map<AnyModel, Array<StateChange<unknown, unknown, unknown>>>();
+    for (const [n, { index, item, streamId, state, events }] of decided.entries()) {
+      const { nextExpectedVersion, eventIds } = appended[n]!;
+      const next = events.reduce((current, event) => item.model.decider.evolve(current, event), state);
+      const change = { streamId, command: item.command, version: nextExpectedVersion, state: next, events, eventIds, at };
+      changes.set(item.model, [...(changes.get(item.model) ?? []), change]);
+      results[index] = { ok: true, outcome: { streamId, version: nextExpectedVersion, state: next, events, eventIds, at } };
+    }
+    for (const [model, modelChanges] of changes) {
+      if (model.saveMany !== undefined) await model.saveMany(tx, modelChanges);
+      else for (const change of modelChanges) await model.save?.(tx, change);
+    }
+    return results;
+  }
+
+  /** Each item's stream and loaded state, in order: one `loadMany` per model that has it, else one `load` each. */
+  async #loadSet(tx: PoolClient, items: readonly Item[]): Promise<Array<(LoadedState<unknown> & { streamId: string }) | LoadRefused>> {
+    const loaded: Array<(LoadedState<unknown> & { streamId: string }) | LoadRefused> = [];
+    const byModel = new Map<AnyModel, number[]>();
+    items.forEach((item, index) => byModel.set(item.model, [...(byModel.get(item.model) ?? []), index]));
+    for (const [model, indexes] of byModel) {
+      const commands = indexes.map((index) => items[index]!.command);
+      const streamIds = commands.map((command) => model.streamOf(command));
+      const states =
+        model.loadMany !== undefined
+          ? await model.loadMany(tx, commands, streamIds)
+          : // A refusal in a load fails that command alone; a database error leaves the transaction aborted, so the
+            // group's append fails next and the group falls back to one transaction per command.
+            await sequentially(commands, (command, n) => model.load(tx, command, streamIds[n]!).catch((refused: unknown): LoadRefused => ({ refused })));
+      indexes.forEach((index, n) => {
+        const state = states[n]!;
+        loaded[index] = 'refused' in state ? state : { ...state, streamId: streamIds[n]! };
+      });
+    }
+    return loaded;
   }
 
   async #alone(pending: Pending): Promise<void> {
@@ -175,9 +303,9 @@ export class CommandPipeline {
     }
   }
 
-  async #prepare(group: readonly Pending[]): Promise<void> {
-    const byModel = new Map<WriteModel<unknown, unknown, unknown>, unknown[]>();
-    for (const pending of group) byModel.set(pending.model, [...(byModel.get(pending.model) ?? []), pending.command]);
+  async #prepare(items: readonly Item[]): Promise<void> {
+    const byModel = new Map<AnyModel, unknown[]>();
+    for (const item of items) byModel.set(item.model, [...(byModel.get(item.model) ?? []), item.command]);
     for (const [model, commands] of byModel) await model.prepare?.(commands);
   }
 
@@ -205,22 +333,6 @@ export class CommandPipeline {
 
   #inTransaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
     return withTransaction(this.pool, work);
-  }
-}
-
-class GroupAborted extends Error {
-  constructor(cause: unknown) {
-    super('a command of the group failed in the database; the group is rolled back', { cause });
-  }
-}
-
-/** Whether the transaction still accepts statements (a failed statement aborts it until ROLLBACK). */
-async function usable(tx: PoolClient): Promise<boolean> {
-  try {
-    await tx.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
   }
 }
 

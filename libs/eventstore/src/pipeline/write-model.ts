@@ -18,6 +18,11 @@ export interface LoadedState<State> {
   version: bigint;
 }
 
+/** A command refused while its state was loaded: it fails with `refused`, before anything of its group is written. */
+export interface LoadRefused {
+  refused: unknown;
+}
+
 /** What a command changed, handed to the model's state rows in the command's own transaction. */
 export interface StateChange<Command, State, Event> {
   streamId: string;
@@ -46,8 +51,16 @@ export interface WriteModel<Command, State, Event> {
   readonly codec: EventCodec<Event>;
   streamOf(command: Command): string;
   load(tx: PoolClient, command: Command, streamId: string): Promise<LoadedState<State>>;
+  /**
+   * `load` for a commit group's commands (distinct streams), in their order, in as few statements as possible. Where
+   * `load` would throw for one command (e.g. its subject is gone), the entry is `{ refused: error }`: that command
+   * fails alone and the group goes on. Without it the pipeline calls `load` once per command.
+   */
+  loadMany?(tx: PoolClient, commands: readonly Command[], streamIds: readonly string[]): Promise<Array<LoadedState<State> | LoadRefused>>;
   /** Writes the state rows (read model kept equal to the fold) for the new state, inside the command's transaction. */
   save?(tx: PoolClient, change: StateChange<Command, State, Event>): Promise<void>;
+  /** `save` for a commit group's changes (distinct streams) at once; without it the pipeline calls `save` for each. */
+  saveMany?(tx: PoolClient, changes: ReadonlyArray<StateChange<Command, State, Event>>): Promise<void>;
   /**
    * Work for a whole group of commands before their transaction opens, done once for all of them (e.g. creating the
    * data keys of a group's new subjects in one key-vault transaction instead of one each).

@@ -4,7 +4,14 @@ import { appendOnlyTriggersSql, refuseMutationFunctionSql, type SchemaMigration 
  * change the schema by appending a new one. The baseline is the DDL services used to run at boot, kept idempotent
  * (IF NOT EXISTS / OR REPLACE) so a database created by that boot-time DDL takes it without change.
  */
-export const eventStoreMigrations: readonly SchemaMigration[] = [{ name: 'EventStoreBaseline1795996800000', up: (schema) => eventStoreBaselineSql(schema) }];
+export const eventStoreMigrations: readonly SchemaMigration[] = [
+  { name: 'EventStoreBaseline1795996800000', up: (schema) => eventStoreBaselineSql(schema) },
+  {
+    name: 'EventStoreAppendStreams1796083200000',
+    up: (schema) => appendStreamsSql(schema),
+    down: (schema) => `DROP FUNCTION ${quoteIdent(schema)}.append_streams`,
+  },
+];
 
 /**
  * Baseline: the write side of one service: an append-only `events` table and the transactional `outbox` beside it.
@@ -68,6 +75,42 @@ BEGIN
   -- Delivered at commit only, so the relay wakes for committed rows and never for rolled-back ones.
   PERFORM pg_notify(p_channel, '');
   RETURN p_expected + coalesce(array_length(p_event_ids, 1), 0);
+END $$;
+`;
+}
+
+/**
+ * `append_streams`: a whole commit group's appends, many streams, in one round trip (the command pipeline's group
+ * commit). Every stream's version is checked first; the first stream not at its expected version raises CR409 with
+ * the stream's 1-based position in `p_stream_ids` as DETAIL, and nothing is written. The events arrive flattened,
+ * each with its stream and version (computed by the caller from the expected versions); the unique
+ * `(stream_id, stream_version)` still catches a writer that appended between the check and the insert.
+ */
+function appendStreamsSql(schema: string): string {
+  const s = quoteIdent(schema);
+  return `
+CREATE OR REPLACE FUNCTION ${s}.append_streams(
+  p_stream_ids text[], p_expected bigint[],
+  p_event_streams text[], p_event_versions bigint[], p_event_ids uuid[], p_event_types text[], p_subject_ids text[],
+  p_occurred_at timestamptz, p_envelopes bytea[], p_topic text, p_keys text[], p_channel text
+) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  v_conflict bigint;
+BEGIN
+  SELECT s.ord INTO v_conflict
+  FROM unnest(p_stream_ids, p_expected) WITH ORDINALITY AS s(id, expected, ord)
+  WHERE coalesce((SELECT max(e.stream_version) FROM ${s}.events e WHERE e.stream_id = s.id), 0) <> s.expected
+  ORDER BY s.ord LIMIT 1;
+  IF v_conflict IS NOT NULL THEN
+    RAISE EXCEPTION 'stream version conflict' USING ERRCODE = '${VERSION_CONFLICT_SQLSTATE}', DETAIL = v_conflict::text;
+  END IF;
+  INSERT INTO ${s}.events (event_id, stream_id, stream_version, event_type, subject_id, occurred_at, envelope)
+  SELECT e.id, e.stream, e.version, e.t, e.subj, p_occurred_at, e.env
+  FROM unnest(p_event_ids, p_event_streams, p_event_versions, p_event_types, p_subject_ids, p_envelopes) AS e(id, stream, version, t, subj, env);
+  INSERT INTO ${s}.outbox (event_id, event_type, topic, message_key, envelope)
+  SELECT e.id, e.t, p_topic, e.k, e.env FROM unnest(p_event_ids, p_event_types, p_keys, p_envelopes) AS e(id, t, k, env);
+  PERFORM pg_notify(p_channel, '');
+  RETURN coalesce(array_length(p_event_ids, 1), 0);
 END $$;
 `;
 }

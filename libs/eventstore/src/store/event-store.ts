@@ -5,7 +5,7 @@ import { decodeEnvelope, EventEnvelopeSchema, type EventEnvelope } from '@crm/co
 import { uuidv7 } from '../ids/uuidv7.js';
 import { StreamVersionConflict } from './event-store.errors.js';
 import { outboxChannel, quoteIdent, VERSION_CONFLICT_SQLSTATE } from './event-store.schema.js';
-import type { AllPosition, AppendResult, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent } from './event.types.js';
+import type { AllPosition, AppendResult, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent, StreamAppend } from './event.types.js';
 
 export interface EventStoreOptions {
   /** Postgres schema holding `events` and `outbox` (one per service; tests use scratch schemas). */
@@ -58,6 +58,51 @@ export class EventStore {
     return this.appendWith(client ?? this.pool, streamId, expected, events, metadata);
   }
 
+  /**
+   * Appends to many streams in one statement, inside the caller's transaction (the command pipeline's group commit):
+   * each stream must be at its expected version (`0n`: not yet written), or nothing is written and the first
+   * stream that is not raises StreamVersionConflict. A stream appears at most once.
+   */
+  async appendMany(appends: readonly StreamAppend[], client: PoolClient): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    const occurredAt = this.#clock();
+    const prepared = appends.map(({ streamId, expected, events, metadata }) => ({
+      streamId,
+      expected,
+      rows: this.#envelopes(streamId, expected, events, metadata, occurredAt),
+    }));
+    const rows = prepared.flatMap(({ streamId, rows }) => rows.map((row) => ({ streamId, ...row })));
+    try {
+      await client.query(`SELECT ${this.#s}.append_streams($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
+        prepared.map((append) => append.streamId),
+        prepared.map((append) => append.expected.toString()),
+        rows.map((row) => row.streamId),
+        rows.map((row) => row.version.toString()),
+        rows.map((row) => row.eventId),
+        rows.map((row) => row.event.type),
+        rows.map((row) => row.event.subjectId ?? null),
+        occurredAt,
+        rows.map((row) => row.bytes),
+        this.topic,
+        rows.map((row) => row.event.subjectId ?? row.streamId),
+        outboxChannel(this.schema),
+      ]);
+    } catch (error) {
+      const { code, detail } = error as { code?: string; detail?: string };
+      if (code === VERSION_CONFLICT_SQLSTATE) {
+        const conflicting = prepared[Number(detail ?? 1) - 1] ?? prepared[0]!;
+        throw new StreamVersionConflict(conflicting.streamId, String(conflicting.expected), 'changed concurrently');
+      }
+      if (code === UNIQUE_VIOLATION) throw new StreamVersionConflict(prepared[0]!.streamId, String(prepared[0]!.expected), 'changed concurrently');
+      throw error;
+    }
+    return prepared.map(({ streamId, expected, rows }) => ({
+      streamId,
+      nextExpectedVersion: expected + BigInt(rows.length),
+      eventIds: rows.map((row) => row.eventId),
+    }));
+  }
+
   private async appendWith(
     client: Pool | PoolClient,
     streamId: string,
@@ -67,10 +112,7 @@ export class EventStore {
   ): Promise<AppendResult> {
     const current = expected === 'no_stream' ? 0n : expected === 'any' ? await this.currentVersion(client, streamId) : expected;
     const occurredAt = this.#clock();
-    const rows = events.map((event, index) => {
-      const envelope = createEnvelope(streamId, current + BigInt(index + 1), event, metadata, occurredAt);
-      return { eventId: envelope.eventId, event, bytes: Buffer.from(toBinary(EventEnvelopeSchema, envelope)) };
-    });
+    const rows = this.#envelopes(streamId, current, events, metadata, occurredAt);
     try {
       await client.query(`SELECT ${this.#s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
         streamId,
@@ -92,6 +134,14 @@ export class EventStore {
       throw error;
     }
     return { streamId, nextExpectedVersion: current + BigInt(events.length), eventIds: rows.map((row) => row.eventId) };
+  }
+
+  #envelopes(streamId: string, current: bigint, events: readonly NewEvent[], metadata: EventMetadata, occurredAt: Date) {
+    return events.map((event, index) => {
+      const version = current + BigInt(index + 1);
+      const envelope = createEnvelope(streamId, version, event, metadata, occurredAt);
+      return { eventId: envelope.eventId, version, event, bytes: Buffer.from(toBinary(EventEnvelopeSchema, envelope)) };
+    });
   }
 
   private async currentVersion(client: Pool | PoolClient, streamId: string): Promise<bigint> {

@@ -37,6 +37,14 @@ export interface RecordedEvent {
 /** `no_stream`: the stream must not exist; a number: the stream must be at exactly that version; `any`: no check. */
 export type ExpectedVersion = bigint | 'no_stream' | 'any';
 
+/** One stream's part of a multi-stream append (`EventStore.appendMany`): `expected` 0n means the stream is new. */
+export interface StreamAppend {
+  streamId: string;
+  expected: bigint;
+  events: readonly NewEvent[];
+  metadata: EventMetadata;
+}
+
 export interface AppendResult {
   streamId: string;
   nextExpectedVersion: bigint;
