@@ -55,6 +55,40 @@ describe('the DEK cache', () => {
     expect(cache.holds(subjectId)).toBe(false);
   });
 
+  it('given many concurrent lookups of a new subject, then one key is created and one lookup reaches the vault', async () => {
+    let lookups = 0;
+    const counting = Object.create(inner) as PostgresKeyStore;
+    counting.dekFor = (subjectId: string) => {
+      lookups++;
+      return inner.dekFor(subjectId);
+    };
+    const cache = new CachingKeyStore(counting);
+    const subjectId = uniqueName('subject');
+
+    const keys = await Promise.all(Array.from({ length: 8 }, () => cache.dekFor(subjectId)));
+
+    expect(lookups).toBe(1);
+    expect(new Set(keys.map((key) => key.keyId)).size).toBe(1);
+  });
+
+  it('given an eviction while a lookup is in flight, then a lookup after it does not join the earlier one', async () => {
+    let lookups = 0;
+    const counting = Object.create(inner) as PostgresKeyStore;
+    counting.dekFor = (subjectId: string) => {
+      lookups++;
+      return inner.dekFor(subjectId);
+    };
+    const cache = new CachingKeyStore(counting);
+    const subjectId = uniqueName('subject');
+
+    const before = cache.dekFor(subjectId);
+    cache.evict(subjectId);
+    const after = cache.dekFor(subjectId);
+    await Promise.all([before, after]);
+
+    expect(lookups).toBe(2);
+  });
+
   it('given a shred through the cache, then the cache forgets the subject at once', async () => {
     const cache = new CachingKeyStore(inner);
     const subjectId = uniqueName('subject');

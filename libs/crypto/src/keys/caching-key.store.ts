@@ -24,6 +24,8 @@ export class CachingKeyStore implements KeyStore, KeyCache {
    * the DEK just before the subject was shredded, and caching it would resurrect the key in this process.
    */
   #evictions = 0;
+  /** Lookups under way, shared by every caller asking for the same key meanwhile (one round trip, one key created). */
+  readonly #inFlight = new Map<string, Promise<DataKey>>();
 
   constructor(inner: KeyStore, options: CachingKeyStoreOptions = {}) {
     this.#inner = inner;
@@ -79,6 +81,8 @@ export class CachingKeyStore implements KeyStore, KeyCache {
 
   evict(subjectId: string): void {
     this.#evictions += 1;
+    // A lookup that started before the eviction is not joined by anyone who asks after it.
+    this.#inFlight.clear();
     this.#cache.deleteWhere((key) => key.subjectId === subjectId);
   }
 
@@ -89,15 +93,25 @@ export class CachingKeyStore implements KeyStore, KeyCache {
 
   clear(): void {
     this.#evictions += 1;
+    this.#inFlight.clear();
     this.#cache.clear();
   }
 
   async #cached(cacheKey: string, load: () => Promise<DataKey>): Promise<DataKey> {
     const hit = this.#cache.get(cacheKey);
     if (hit !== undefined) return hit;
+    const pending = this.#inFlight.get(cacheKey);
+    if (pending !== undefined) return pending;
     const evictionsBefore = this.#evictions;
-    const loaded = await load();
-    if (this.#evictions === evictionsBefore) this.#cache.set(cacheKey, loaded);
-    return loaded;
+    const loading = load()
+      .then((loaded) => {
+        if (this.#evictions === evictionsBefore) this.#cache.set(cacheKey, loaded);
+        return loaded;
+      })
+      .finally(() => {
+        if (this.#inFlight.get(cacheKey) === loading) this.#inFlight.delete(cacheKey);
+      });
+    this.#inFlight.set(cacheKey, loading);
+    return loading;
   }
 }

@@ -55,7 +55,50 @@ CREATE OR REPLACE TRIGGER erasure_ledger_no_truncate
 `;
 
 /** The key vault's migrations (docs/migrations.md); never edit an applied one, append a new one. */
-export const keyVaultMigrations: readonly SchemaMigration[] = [{ name: 'KeyVaultBaseline1795996800002', up: () => KEY_VAULT_BASELINE }];
+export const keyVaultMigrations: readonly SchemaMigration[] = [
+  { name: 'KeyVaultBaseline1795996800002', up: () => KEY_VAULT_BASELINE },
+  { name: 'KeyVaultCreateDataKeys1796083200002', up: () => createDataKeysSql(), down: () => 'DROP FUNCTION create_data_keys' },
+];
+
+/** Raised by `create_data_keys`: a subject of the batch is erased (→ KEY_SHREDDED). */
+export const SHREDDED_SQLSTATE = 'CRK10';
+/** Raised by `create_data_keys`: the epoch the caller wrapped under is no longer the current one (wrap again). */
+export const EPOCH_MOVED_SQLSTATE = 'CRK11';
+
+/**
+ * `create_data_keys`: the first DEKs of a batch of subjects in one statement. It takes the rotation lock shared and
+ * the subjects' locks (sorted), then — each statement of a volatile function reading a fresh snapshot, so a shred or
+ * a retirement that committed while it waited is seen — refuses erased subjects and a stale epoch, inserts the keys
+ * where none exists, and returns each subject's current key row.
+ */
+function createDataKeysSql(): string {
+  return `
+CREATE OR REPLACE FUNCTION create_data_keys(
+  p_subjects text[], p_key_ids text[], p_epoch integer, p_wrapped bytea[], p_nonces bytea[], p_at timestamptz
+) RETURNS TABLE (subject_id text, key_id text, key_version integer, kek_epoch integer, wrapped_dek bytea, wrap_nonce bytea)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+DECLARE
+  v_current integer;
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(${LOCKS.rotation}, 0);
+  PERFORM pg_advisory_xact_lock(${LOCKS.subject}, hashtext(sorted.s)) FROM (SELECT s FROM unnest(p_subjects) AS s ORDER BY s) AS sorted;
+  IF EXISTS (SELECT 1 FROM erasure_ledger e WHERE e.subject_id = ANY (p_subjects)) THEN
+    RAISE EXCEPTION 'a subject was shredded' USING ERRCODE = '${SHREDDED_SQLSTATE}';
+  END IF;
+  SELECT max(k.epoch) INTO v_current FROM kek_epochs k WHERE k.retired_at IS NULL;
+  IF v_current IS DISTINCT FROM p_epoch THEN
+    RAISE EXCEPTION 'the current KEK epoch moved' USING ERRCODE = '${EPOCH_MOVED_SQLSTATE}';
+  END IF;
+  INSERT INTO data_keys (subject_id, key_id, key_version, kek_epoch, wrapped_dek, wrap_nonce, created_at)
+  SELECT t.s, t.k, 1, p_epoch, t.w, t.n, p_at FROM unnest(p_subjects, p_key_ids, p_wrapped, p_nonces) AS t(s, k, w, n)
+  ON CONFLICT DO NOTHING;
+  RETURN QUERY
+    SELECT DISTINCT ON (d.subject_id) d.subject_id, d.key_id, d.key_version, d.kek_epoch, d.wrapped_dek, d.wrap_nonce
+    FROM data_keys d WHERE d.subject_id = ANY (p_subjects) ORDER BY d.subject_id, d.key_version DESC;
+END $$;
+`;
+}
 
 /** The key vault database and its migrations; `database` is for tests' scratch vaults. */
 export function keyVaultDatabase(database: string = KEY_VAULT_DATABASE): DatabaseMigrations {

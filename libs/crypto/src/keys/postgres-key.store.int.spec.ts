@@ -276,7 +276,7 @@ describe('KEK rotation', () => {
     expect(epochs).toEqual([current]);
   });
 
-  it('given a DEK creation paused between reading the current epoch and storing its key, then the rotation waits for it and the key stays readable', async () => {
+  it('given a DEK creation paused between reading the current epoch and storing its key, then the rotation does not lose it: the key is wrapped under the new epoch and stays readable', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let pausedAtKek = false;

@@ -5,7 +5,7 @@ import { systemClock, systemRandomBytes, type Clock, type RandomBytes } from '..
 import { unwrapDek, wrapDek } from './dek.wrapping.js';
 import type { KekProvider } from './kek-provider.port.js';
 import { isShredReason, SHRED_REASONS, type DataKey, type KekRotation, type KeyStore, type ShredReason, type ShredResult } from './key-store.port.js';
-import { LOCKS } from './key-vault.schema.js';
+import { EPOCH_MOVED_SQLSTATE, LOCKS, SHREDDED_SQLSTATE } from './key-vault.schema.js';
 
 export interface PostgresKeyStoreOptions {
   /** A pool on the key vault database (see `createKeyVaultPool`). */
@@ -66,6 +66,8 @@ export class PostgresKeyStore implements KeyStore {
   readonly #randomBytes: RandomBytes;
   readonly #batchSize: number;
   readonly #announcer: PostgresKeyStoreOptions['rotationAnnouncer'];
+  /** The KEK epoch new DEKs were last wrapped under; `create_data_keys` says when it is no longer current. */
+  #epoch: number | undefined;
 
   constructor(options: PostgresKeyStoreOptions) {
     this.#pool = options.pool;
@@ -80,7 +82,9 @@ export class PostgresKeyStore implements KeyStore {
     assertSubjectId(subjectId);
     const existing = await this.#readCurrent(subjectId);
     if (existing !== undefined) return existing;
-    return this.#create(subjectId);
+    const [created] = await this.#createKeys([subjectId]);
+    if (created === undefined) throw cryptoError('KEY_NOT_FOUND', 'the new data key could not be read back');
+    return created;
   }
 
   /**
@@ -92,50 +96,25 @@ export class PostgresKeyStore implements KeyStore {
     const ids = [...new Set(subjectIds)];
     ids.forEach(assertSubjectId);
     const keys = new Map<string, DataKey>();
-    const { rows: existing } = await this.#pool.query<{ subject_id: string }>('SELECT DISTINCT subject_id FROM data_keys WHERE subject_id = ANY($1)', [ids]);
-    for (const key of await Promise.all(existing.map(({ subject_id }) => this.dekFor(subject_id)))) keys.set(key.subjectId, key);
+    for (const key of await this.#unwrapAll(await this.#currentRows(this.#pool, ids))) keys.set(key.subjectId, key);
     const missing = ids.filter((id) => !keys.has(id)).sort();
     if (missing.length === 0) return keys;
-    const created = await this.#transaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock_shared($1, 0)', [LOCKS.rotation]);
-      // Sorted, like every multi-subject locker, so two batches cannot deadlock.
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext(s)) FROM unnest($2::text[]) AS s', [LOCKS.subject, missing]);
-      const shredded = await client.query('SELECT 1 FROM erasure_ledger WHERE subject_id = ANY($1) LIMIT 1', [missing]);
-      if (shredded.rows.length > 0) throw cryptoError('KEY_SHREDDED', 'a subject of the batch was shredded');
-      const epoch = await this.#currentEpoch(client);
-      const kek = await this.#kek.kek(epoch);
-      const fresh = missing.map((subjectId) => {
-        const binding = { subjectId, keyId: `sk_${Buffer.from(this.#randomBytes(16)).toString('hex')}`, keyVersion: 1, kekEpoch: epoch };
-        const dek = this.#randomBytes(AES_256_KEY_BYTES);
-        return { binding, dek, wrapped: wrapDek(kek, binding, dek, this.#randomBytes) };
-      });
-      await client.query(
-        `INSERT INTO data_keys (subject_id, key_id, key_version, kek_epoch, wrapped_dek, wrap_nonce, created_at)
-         SELECT s, k, 1, $3, w, n, $6 FROM unnest($1::text[], $2::text[], $4::bytea[], $5::bytea[]) AS t(s, k, w, n) ON CONFLICT DO NOTHING`,
-        [
-          fresh.map((f) => f.binding.subjectId),
-          fresh.map((f) => f.binding.keyId),
-          epoch,
-          fresh.map((f) => Buffer.from(f.wrapped.ciphertext)),
-          fresh.map((f) => Buffer.from(f.wrapped.nonce)),
-          this.#clock(),
-        ],
-      );
-      // Re-read rather than trust the insert: where another creator won, its key is the subject's key.
-      const { rows } = await client.query<DataKeyRow>(
-        `SELECT DISTINCT ON (subject_id) ${DATA_KEY_COLUMNS} FROM data_keys WHERE subject_id = ANY($1) ORDER BY subject_id, key_version DESC`,
-        [missing],
-      );
-      const ours = new Map(fresh.map((f) => [f.binding.keyId, f]));
-      return Promise.all(
-        rows.map(async (row): Promise<DataKey> => {
-          const mine = ours.get(row.key_id);
-          return mine === undefined ? this.#unwrap(row) : { subjectId: row.subject_id, keyId: row.key_id, keyVersion: row.key_version, key: mine.dek };
-        }),
-      );
-    });
+    const created = await this.#createKeys(missing);
     for (const key of created) keys.set(key.subjectId, key);
     return keys;
+  }
+
+  /** Each subject's current (highest-version) wrapped DEK row. */
+  async #currentRows(db: Pool | PoolClient, subjectIds: readonly string[]): Promise<DataKeyRow[]> {
+    const { rows } = await db.query<DataKeyRow>(
+      `SELECT DISTINCT ON (subject_id) ${DATA_KEY_COLUMNS} FROM data_keys WHERE subject_id = ANY($1) ORDER BY subject_id, key_version DESC`,
+      [subjectIds],
+    );
+    return rows;
+  }
+
+  #unwrapAll(rows: readonly DataKeyRow[]): Promise<DataKey[]> {
+    return Promise.all(rows.map((row) => this.#unwrap(row)));
   }
 
   async dekById(keyId: string, keyVersion: number): Promise<DataKey> {
@@ -223,6 +202,7 @@ export class PostgresKeyStore implements KeyStore {
       try {
         return await this.#rotate();
       } finally {
+        this.#epoch = undefined;
         await runLock.query('SELECT pg_advisory_unlock($1, 0)', [LOCKS.rotationRun]);
       }
     } finally {
@@ -333,30 +313,61 @@ export class PostgresKeyStore implements KeyStore {
     return { subjectId: row.subject_id, keyId: row.key_id, keyVersion: row.key_version, key };
   }
 
-  async #create(subjectId: string): Promise<DataKey> {
-    return this.#transaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock_shared($1, 0)', [LOCKS.rotation]);
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCKS.subject, subjectId]);
-      const shredded = await client.query('SELECT 1 FROM erasure_ledger WHERE subject_id = $1', [subjectId]);
-      // An erased subject never gets a new key: a late write must fail rather than store fresh PII for them.
-      if (shredded.rows.length > 0) throw cryptoError('KEY_SHREDDED', 'the subject was shredded');
-      const epoch = await this.#currentEpoch(client);
-      const binding = { subjectId, keyId: `sk_${Buffer.from(this.#randomBytes(16)).toString('hex')}`, keyVersion: 1, kekEpoch: epoch };
-      const dek = this.#randomBytes(AES_256_KEY_BYTES);
-      const wrapped = wrapDek(await this.#kek.kek(epoch), binding, dek, this.#randomBytes);
-      await client.query(
-        `INSERT INTO data_keys (subject_id, key_id, key_version, kek_epoch, wrapped_dek, wrap_nonce, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [subjectId, binding.keyId, binding.keyVersion, epoch, Buffer.from(wrapped.ciphertext), Buffer.from(wrapped.nonce), this.#clock()],
-      );
-      // Re-read rather than trust our insert: if another creator won, its key is the subject's key.
-      const { rows } = await client.query<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM data_keys WHERE subject_id = $1 ORDER BY key_version DESC LIMIT 1`, [
-        subjectId,
-      ]);
-      if (rows[0] === undefined) throw cryptoError('KEY_NOT_FOUND', 'the new data key could not be read back');
-      if (rows[0].key_id === binding.keyId) return { subjectId, keyId: binding.keyId, keyVersion: binding.keyVersion, key: dek };
-      return this.#unwrap(rows[0]);
-    });
+  /**
+   * Creates the first DEK of each subject that has none, in one statement (`create_data_keys`, one round trip and one
+   * commit for any number of subjects) and returns every subject's current key. The DEKs are wrapped here under the
+   * epoch last seen current; the function refuses if that epoch is no longer current (a rotation retired it), and
+   * the keys are wrapped again under the new one. Never a key for an erased subject: KEY_SHREDDED.
+   */
+  async #createKeys(subjectIds: readonly string[]): Promise<DataKey[]> {
+    const sorted = [...subjectIds].sort();
+    for (let attempt = 0; ; attempt++) {
+      const epoch = this.#epoch ?? (this.#epoch = await this.#transaction((client) => this.#currentEpoch(client)));
+      let kek: Uint8Array;
+      try {
+        kek = await this.#kek.kek(epoch);
+      } catch (error) {
+        // A rotation retired the epoch (read just now or remembered) and destroyed its KEK: read the current one again.
+        if (isCryptoError(error, 'KEK_UNAVAILABLE') && attempt < 3) {
+          this.#epoch = undefined;
+          continue;
+        }
+        throw error;
+      }
+      const fresh = sorted.map((subjectId) => {
+        const binding = { subjectId, keyId: `sk_${Buffer.from(this.#randomBytes(16)).toString('hex')}`, keyVersion: 1, kekEpoch: epoch };
+        const dek = this.#randomBytes(AES_256_KEY_BYTES);
+        return { binding, dek, wrapped: wrapDek(kek, binding, dek, this.#randomBytes) };
+      });
+      try {
+        const { rows } = await this.#pool.query<DataKeyRow>(`SELECT ${DATA_KEY_COLUMNS} FROM create_data_keys($1, $2, $3, $4, $5, $6)`, [
+          fresh.map((f) => f.binding.subjectId),
+          fresh.map((f) => f.binding.keyId),
+          epoch,
+          fresh.map((f) => Buffer.from(f.wrapped.ciphertext)),
+          fresh.map((f) => Buffer.from(f.wrapped.nonce)),
+          this.#clock(),
+        ]);
+        // Re-read rather than trust the insert: where another creator won, its key is the subject's key.
+        const ours = new Map(fresh.map((f) => [f.binding.keyId, f]));
+        return await Promise.all(
+          rows.map(async (row): Promise<DataKey> => {
+            const mine = ours.get(row.key_id);
+            return mine === undefined ? this.#unwrap(row) : { subjectId: row.subject_id, keyId: row.key_id, keyVersion: row.key_version, key: mine.dek };
+          }),
+        );
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // An erased subject never gets a new key: a late write must fail rather than store fresh PII for them.
+        if (code === SHREDDED_SQLSTATE)
+          throw cryptoError('KEY_SHREDDED', sorted.length === 1 ? 'the subject was shredded' : 'a subject of the batch was shredded');
+        if (code === EPOCH_MOVED_SQLSTATE && attempt < 3) {
+          this.#epoch = undefined;
+          continue;
+        }
+        throw error;
+      }
+    }
   }
 
   /** The highest epoch not retired; the first DEK ever created records the provider's current epoch. */
