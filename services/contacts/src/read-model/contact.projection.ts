@@ -6,11 +6,20 @@ import type { PoolClient } from '@crm/postgres';
 import type { ContactData } from '../contact-schema/index.js';
 import type { ContactEvent, ContactState } from '../contacts/contact.decider.js';
 import { SEARCH_INDEXES, type SearchIndex } from '../contacts/contact.streams.js';
-import { ContactsRepository, type ContactRow, type SearchCriteria, type SearchToken, type TransactionRow } from './contacts.repository.js';
+import { ContactsRepository, type ContactRow, type RecordRow, type SearchCriteria, type SearchToken, type TransactionRow } from './contacts.repository.js';
 
 /** Bound fields of the read model's sealed blobs (AAD), distinct from the event fields (`contacts.<unit>`). */
 const RECORD_FIELD = 'contacts.read-model.record';
 const TRANSACTION_FIELD = 'contacts.read-model.transaction';
+
+/** One contact's change as the read model applies it: its new version and state, and the events that made it. */
+export interface ContactChange {
+  contactId: string;
+  version: bigint;
+  state: ContactState;
+  events: readonly ContactEvent[];
+  at: Date;
+}
 
 export interface TransactionDetails {
   description: string;
@@ -31,31 +40,44 @@ export class ContactProjection {
   ) {}
 
   async apply(db: PoolClient, contactId: string, version: bigint, state: ContactState, events: readonly ContactEvent[], at: Date): Promise<void> {
-    if (state.status === 'erased') {
-      await this.contacts.purge(db, contactId, at);
-      return;
+    await this.applyMany(db, [{ contactId, version, state, events, at }]);
+  }
+
+  /** The changes of many contacts (one each: a commit group), in a few set-wise statements whatever their number. */
+  async applyMany(db: PoolClient, changes: readonly ContactChange[]): Promise<void> {
+    const records: Array<{ row: RecordRow; tokens: SearchToken[] }> = [];
+    const touches: Parameters<ContactsRepository['touchMany']>[1][number][] = [];
+    const transactions: Parameters<ContactsRepository['insertTransactions']>[1][number][] = [];
+    for (const { contactId, version, state, events, at } of changes) {
+      if (state.status === 'erased') {
+        await this.contacts.purge(db, contactId, at);
+        continue;
+      }
+      if (events.some((event) => event.type === 'ContactCreated' || event.type === 'ContactRectified')) {
+        const record = sealedFieldToBytes(await this.cipher.seal(contactId, RECORD_FIELD, JSON.stringify(state.data)));
+        const row = {
+          contact_id: contactId,
+          version: version.toString(),
+          restricted: state.restricted,
+          restriction_reason: state.restrictionReason ?? null,
+          record_sealed: record,
+          updated_at: at,
+        };
+        records.push({ row, tokens: this.tokensOf(state.data) });
+      } else {
+        touches.push({ contactId, version, restricted: state.restricted, reason: state.restrictionReason ?? null, at });
+      }
+      for (const event of events) {
+        if (event.type !== 'TransactionAdded') continue;
+        const details: TransactionDetails = { description: event.description, occurredAt: event.occurredAt };
+        const sealed = sealedFieldToBytes(await this.cipher.seal(contactId, TRANSACTION_FIELD, JSON.stringify(details)));
+        const row = { transaction_id: event.transactionId, amount_cents: event.amountCents.toString(), currency: event.currency, details_sealed: sealed };
+        transactions.push({ contactId, row, at });
+      }
     }
-    if (events.some((event) => event.type === 'ContactCreated' || event.type === 'ContactRectified')) {
-      const record = sealedFieldToBytes(await this.cipher.seal(contactId, RECORD_FIELD, JSON.stringify(state.data)));
-      const row = {
-        contact_id: contactId,
-        version: version.toString(),
-        restricted: state.restricted,
-        restriction_reason: state.restrictionReason ?? null,
-        record_sealed: record,
-        updated_at: at,
-      };
-      await this.contacts.upsertRecord(db, row, this.tokensOf(state.data));
-    } else {
-      await this.contacts.touch(db, contactId, version, state.restricted, state.restrictionReason ?? null, at);
-    }
-    for (const event of events) {
-      if (event.type !== 'TransactionAdded') continue;
-      const details: TransactionDetails = { description: event.description, occurredAt: event.occurredAt };
-      const sealed = sealedFieldToBytes(await this.cipher.seal(contactId, TRANSACTION_FIELD, JSON.stringify(details)));
-      const row = { transaction_id: event.transactionId, amount_cents: event.amountCents.toString(), currency: event.currency, details_sealed: sealed };
-      await this.contacts.insertTransaction(db, contactId, row, at);
-    }
+    await this.contacts.upsertRecords(db, records);
+    await this.contacts.touchMany(db, touches);
+    await this.contacts.insertTransactions(db, transactions);
   }
 
   async openRecord(row: ContactRow): Promise<ContactData> {

@@ -35,6 +35,9 @@ export interface SearchCriteria {
 
 type Db = Pool | PoolClient;
 
+/** What the write side stores of a contact's record (the count and creation time are the table's). */
+export type RecordRow = Omit<ContactRow, 'transaction_count' | 'created_at'>;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** SQL of the contacts read model. Writes take the caller's transaction: they commit with the events they reflect. */
@@ -48,16 +51,9 @@ export class ContactsRepository {
     return UUID.test(value);
   }
 
-  /** `forUpdate` locks the row until the transaction ends: it is the contact's decision state (see ContactCommands). */
-  async byId(contactId: string, db: Db = this.pool, options: { forUpdate?: boolean } = {}): Promise<ContactRow | undefined> {
-    const lock = options.forUpdate === true ? ' FOR UPDATE' : '';
-    const { rows } = await db.query<ContactRow>(`SELECT * FROM ${this.#s}.contact_records WHERE contact_id = $1${lock}`, [contactId]);
+  async byId(contactId: string, db: Db = this.pool): Promise<ContactRow | undefined> {
+    const { rows } = await db.query<ContactRow>(`SELECT * FROM ${this.#s}.contact_records WHERE contact_id = $1`, [contactId]);
     return rows[0];
-  }
-
-  async hasTransaction(db: Db, contactId: string, transactionId: string): Promise<boolean> {
-    const { rows } = await db.query(`SELECT 1 FROM ${this.#s}.contact_transactions WHERE contact_id = $1 AND transaction_id = $2`, [contactId, transactionId]);
-    return rows.length > 0;
   }
 
   async erasedAt(contactId: string, db: Db = this.pool): Promise<Date | undefined> {
@@ -65,60 +61,119 @@ export class ContactsRepository {
     return rows[0]?.erased_at;
   }
 
+  /** Several contacts' rows, locked `FOR UPDATE` in id order (two groups locking overlapping sets cannot deadlock). */
+  async byIdsForUpdate(db: PoolClient, contactIds: readonly string[]): Promise<Map<string, ContactRow>> {
+    const { rows } = await db.query<ContactRow>(`SELECT * FROM ${this.#s}.contact_records WHERE contact_id = ANY($1::uuid[]) ORDER BY contact_id FOR UPDATE`, [
+      contactIds,
+    ]);
+    return new Map(rows.map((row) => [row.contact_id, row]));
+  }
+
+  /** Which of these contacts are erased. */
+  async erasedAmong(db: PoolClient, contactIds: readonly string[]): Promise<Set<string>> {
+    const { rows } = await db.query<{ contact_id: string }>(`SELECT contact_id FROM ${this.#s}.erased_contacts WHERE contact_id = ANY($1::uuid[])`, [
+      contactIds,
+    ]);
+    return new Set(rows.map((row) => row.contact_id));
+  }
+
+  /** Which of these (contact, transaction) pairs are stored already, as `contactId/transactionId`. */
+  async transactionsAmong(db: PoolClient, pairs: ReadonlyArray<{ contactId: string; transactionId: string }>): Promise<Set<string>> {
+    const { rows } = await db.query<{ contact_id: string; transaction_id: string }>(
+      `SELECT t.contact_id, t.transaction_id FROM ${this.#s}.contact_transactions t
+       JOIN unnest($1::uuid[], $2::uuid[]) AS p(contact_id, transaction_id) USING (contact_id, transaction_id)`,
+      [pairs.map((pair) => pair.contactId), pairs.map((pair) => pair.transactionId)],
+    );
+    return new Set(rows.map((row) => `${row.contact_id}/${row.transaction_id}`));
+  }
+
   /**
-   * The record and its search tokens in one statement (one round trip on the write path). The tokens that are no
-   * longer the contact's are deleted and the new ones inserted; the two never touch the same row, so running them
-   * as parts of one statement (which cannot see each other's effects) is exact.
+   * Records and their search tokens, any number of contacts in one statement (one round trip for a commit group).
+   * Each contact's tokens that are no longer its own are deleted and the new ones inserted; the two never touch the
+   * same row, so running them as parts of one statement (which cannot see each other's effects) is exact.
    */
-  async upsertRecord(db: PoolClient, row: Omit<ContactRow, 'transaction_count' | 'created_at'>, tokens: readonly SearchToken[] | undefined): Promise<void> {
+  async upsertRecords(db: PoolClient, records: ReadonlyArray<{ row: RecordRow; tokens: readonly SearchToken[] }>): Promise<void> {
+    if (records.length === 0) return;
+    const tokens = records.flatMap(({ row, tokens }) => tokens.map((token) => ({ contactId: row.contact_id, ...token })));
     await db.query(
-      `WITH record AS (
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::boolean[], $4::text[], $5::bytea[], $6::timestamptz[])
+           AS t(contact_id, version, restricted, restriction_reason, record_sealed, at)
+       ),
+       record AS (
          INSERT INTO ${this.#s}.contact_records (contact_id, version, restricted, restriction_reason, record_sealed, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         SELECT contact_id, version, restricted, restriction_reason, record_sealed, at, at FROM input
          ON CONFLICT (contact_id) DO UPDATE SET version = EXCLUDED.version, restricted = EXCLUDED.restricted,
            restriction_reason = EXCLUDED.restriction_reason, record_sealed = EXCLUDED.record_sealed, updated_at = EXCLUDED.updated_at
        ),
-       wanted AS (SELECT * FROM unnest($7::text[], $8::text[]) AS t(index_name, token)),
+       wanted AS (SELECT * FROM unnest($7::uuid[], $8::text[], $9::text[]) AS t(contact_id, index_name, token)),
        stale AS (
-         DELETE FROM ${this.#s}.contact_search s
-         WHERE $9 AND s.contact_id = $1 AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.index_name = s.index_name AND w.token = s.token)
+         DELETE FROM ${this.#s}.contact_search s USING input i
+         WHERE s.contact_id = i.contact_id
+           AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.contact_id = s.contact_id AND w.index_name = s.index_name AND w.token = s.token)
        )
        INSERT INTO ${this.#s}.contact_search (index_name, token, contact_id)
-       SELECT index_name, token, $1 FROM wanted WHERE $9 ON CONFLICT DO NOTHING`,
+       SELECT index_name, token, contact_id FROM wanted ON CONFLICT DO NOTHING`,
       [
-        row.contact_id,
-        row.version,
-        row.restricted,
-        row.restriction_reason,
-        row.record_sealed,
-        row.updated_at,
-        (tokens ?? []).map((t) => t.index),
-        (tokens ?? []).map((t) => t.token),
-        tokens !== undefined,
+        records.map(({ row }) => row.contact_id),
+        records.map(({ row }) => row.version),
+        records.map(({ row }) => row.restricted),
+        records.map(({ row }) => row.restriction_reason),
+        records.map(({ row }) => row.record_sealed),
+        records.map(({ row }) => row.updated_at),
+        tokens.map((token) => token.contactId),
+        tokens.map((token) => token.index),
+        tokens.map((token) => token.token),
       ],
     );
   }
 
-  /** A change that leaves the personal data as it is (a restriction, a transaction): the version and flags only. */
-  async touch(db: PoolClient, contactId: string, version: bigint, restricted: boolean, reason: string | null, at: Date): Promise<void> {
-    await db.query(`UPDATE ${this.#s}.contact_records SET version = $2, restricted = $3, restriction_reason = $4, updated_at = $5 WHERE contact_id = $1`, [
-      contactId,
-      version.toString(),
-      restricted,
-      reason,
-      at,
-    ]);
-  }
-
-  async insertTransaction(db: PoolClient, contactId: string, transaction: Omit<TransactionRow, 'recorded_at'>, at: Date): Promise<void> {
+  /** Changes that leave the personal data as it is (a restriction, a transaction): version and flags only. */
+  async touchMany(
+    db: PoolClient,
+    touches: ReadonlyArray<{ contactId: string; version: bigint; restricted: boolean; reason: string | null; at: Date }>,
+  ): Promise<void> {
+    if (touches.length === 0) return;
     await db.query(
-      `INSERT INTO ${this.#s}.contact_transactions (contact_id, transaction_id, amount_cents, currency, details_sealed, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [contactId, transaction.transaction_id, transaction.amount_cents, transaction.currency, transaction.details_sealed, at],
+      `UPDATE ${this.#s}.contact_records c SET version = t.version, restricted = t.restricted, restriction_reason = t.reason, updated_at = t.at
+       FROM unnest($1::uuid[], $2::bigint[], $3::boolean[], $4::text[], $5::timestamptz[]) AS t(contact_id, version, restricted, reason, at)
+       WHERE c.contact_id = t.contact_id`,
+      [
+        touches.map((touch) => touch.contactId),
+        touches.map((touch) => touch.version.toString()),
+        touches.map((touch) => touch.restricted),
+        touches.map((touch) => touch.reason),
+        touches.map((touch) => touch.at),
+      ],
     );
-    await db.query(`UPDATE ${this.#s}.contact_records SET transaction_count = transaction_count + 1 WHERE contact_id = $1`, [contactId]);
   }
 
-  /** Newest first, keyset-paged: `before` is the (recorded_at, transaction_id) of the last row already seen. */
+  /** Transactions of any contacts, and each contact's count, in one statement. */
+  async insertTransactions(
+    db: PoolClient,
+    transactions: ReadonlyArray<{ contactId: string; row: Omit<TransactionRow, 'recorded_at'>; at: Date }>,
+  ): Promise<void> {
+    if (transactions.length === 0) return;
+    await db.query(
+      `WITH inserted AS (
+         INSERT INTO ${this.#s}.contact_transactions (contact_id, transaction_id, amount_cents, currency, details_sealed, recorded_at)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::bytea[], $6::timestamptz[])
+         RETURNING contact_id
+       )
+       UPDATE ${this.#s}.contact_records c SET transaction_count = c.transaction_count + n.added
+       FROM (SELECT contact_id, count(*)::int AS added FROM inserted GROUP BY contact_id) n
+       WHERE c.contact_id = n.contact_id`,
+      [
+        transactions.map((t) => t.contactId),
+        transactions.map((t) => t.row.transaction_id),
+        transactions.map((t) => t.row.amount_cents),
+        transactions.map((t) => t.row.currency),
+        transactions.map((t) => t.row.details_sealed),
+        transactions.map((t) => t.at),
+      ],
+    );
+  }
+
   async transactions(contactId: string, limit: number, before?: { recordedAt: Date; transactionId: string }): Promise<TransactionRow[]> {
     const { rows } = await this.pool.query<TransactionRow>(
       `SELECT transaction_id, amount_cents::text, currency, details_sealed, recorded_at FROM ${this.#s}.contact_transactions
