@@ -13,6 +13,17 @@ beforeAll(async () => {
 
 afterAll(() => vault.dispose());
 
+/** A cache over the real store that counts the lookups reaching it. */
+function countingCache(): { cache: CachingKeyStore; lookups: () => number } {
+  let lookups = 0;
+  const counting = Object.create(inner) as PostgresKeyStore;
+  counting.dekFor = (subjectId: string) => {
+    lookups++;
+    return inner.dekFor(subjectId);
+  };
+  return { cache: new CachingKeyStore(counting), lookups: () => lookups };
+}
+
 describe('the DEK cache', () => {
   it('given a cached DEK shredded by another process, then it is served until evicted, and refused after', async () => {
     const cache = new CachingKeyStore(inner);
@@ -56,29 +67,17 @@ describe('the DEK cache', () => {
   });
 
   it('given many concurrent lookups of a new subject, then one key is created and one lookup reaches the vault', async () => {
-    let lookups = 0;
-    const counting = Object.create(inner) as PostgresKeyStore;
-    counting.dekFor = (subjectId: string) => {
-      lookups++;
-      return inner.dekFor(subjectId);
-    };
-    const cache = new CachingKeyStore(counting);
+    const { cache, lookups } = countingCache();
     const subjectId = uniqueName('subject');
 
     const keys = await Promise.all(Array.from({ length: 8 }, () => cache.dekFor(subjectId)));
 
-    expect(lookups).toBe(1);
+    expect(lookups()).toBe(1);
     expect(new Set(keys.map((key) => key.keyId)).size).toBe(1);
   });
 
   it('given an eviction while a lookup is in flight, then a lookup after it does not join the earlier one', async () => {
-    let lookups = 0;
-    const counting = Object.create(inner) as PostgresKeyStore;
-    counting.dekFor = (subjectId: string) => {
-      lookups++;
-      return inner.dekFor(subjectId);
-    };
-    const cache = new CachingKeyStore(counting);
+    const { cache, lookups } = countingCache();
     const subjectId = uniqueName('subject');
 
     const before = cache.dekFor(subjectId);
@@ -86,7 +85,7 @@ describe('the DEK cache', () => {
     const after = cache.dekFor(subjectId);
     await Promise.all([before, after]);
 
-    expect(lookups).toBe(2);
+    expect(lookups()).toBe(2);
   });
 
   it('given a shred through the cache, then the cache forgets the subject at once', async () => {

@@ -88,13 +88,9 @@ export class EventStore {
         outboxChannel(this.schema),
       ]);
     } catch (error) {
-      const { code, detail } = error as { code?: string; detail?: string };
-      if (code === VERSION_CONFLICT_SQLSTATE) {
-        const conflicting = prepared[Number(detail ?? 1) - 1] ?? prepared[0]!;
-        throw new StreamVersionConflict(conflicting.streamId, String(conflicting.expected), 'changed concurrently');
-      }
-      if (code === UNIQUE_VIOLATION) throw new StreamVersionConflict(prepared[0]!.streamId, String(prepared[0]!.expected), 'changed concurrently');
-      throw error;
+      // append_streams names the first stream that moved (1-based); a unique violation names none.
+      const conflicting = prepared[Number((error as { detail?: string }).detail ?? 1) - 1] ?? prepared[0]!;
+      throw asConflict(error, conflicting.streamId, conflicting.expected, 'changed concurrently');
     }
     return prepared.map(({ streamId, expected, rows }) => ({
       streamId,
@@ -127,11 +123,7 @@ export class EventStore {
         outboxChannel(this.schema),
       ]);
     } catch (error) {
-      const { code, detail } = error as { code?: string; detail?: string };
-      if (code === VERSION_CONFLICT_SQLSTATE) throw new StreamVersionConflict(streamId, String(expected), detail ?? 'unknown');
-      // Two writers passed the version check at once; the unique (stream_id, stream_version) caught the second.
-      if (code === UNIQUE_VIOLATION) throw new StreamVersionConflict(streamId, String(expected), 'changed concurrently');
-      throw error;
+      throw asConflict(error, streamId, expected, (error as { detail?: string }).detail ?? 'unknown');
     }
     return { streamId, nextExpectedVersion: current + BigInt(events.length), eventIds: rows.map((row) => row.eventId) };
   }
@@ -175,6 +167,17 @@ export class EventStore {
     );
     return rows.map(toRecorded);
   }
+}
+
+/**
+ * A version conflict as the store reports it: the append function's CR409, or the unique (stream_id, stream_version)
+ * catching two writers that passed the version check at once. Any other error is returned as it is.
+ */
+function asConflict(error: unknown, streamId: string, expected: ExpectedVersion, actual: string): unknown {
+  const { code } = error as { code?: string };
+  if (code === VERSION_CONFLICT_SQLSTATE) return new StreamVersionConflict(streamId, String(expected), actual);
+  if (code === UNIQUE_VIOLATION) return new StreamVersionConflict(streamId, String(expected), 'changed concurrently');
+  return error;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

@@ -1,38 +1,25 @@
 // Staff accounts through the one write path, in the identity service as it boots (real Postgres, Redis, Kafka and
 // key vault): the account row a decision is taken on must be the state the account's stream folds to, versions
 // must be the stream's. (What each use case stores or refuses is tested beside it, in `<use-case>/`.)
-import type { INestApplication } from '@nestjs/common';
 import { fold, type EventStore } from '@crm/eventstore';
-import { createLogger } from '@crm/logging';
-import { migrateAll } from '@crm/migrations';
-import { createServiceApp, EVENT_STORE } from '@crm/platform';
+import { EVENT_STORE } from '@crm/platform';
 import { withTransaction } from '@crm/postgres';
-import { strongPassword, testPlatformConfig, uniqueName } from '@crm/testing';
-import { databaseMigrations } from '../migrations.js';
-import { serviceDefinition } from '../service.definition.js';
+import { strongPassword, uniqueName } from '@crm/testing';
 import { accountStream, AccountWriteModel } from './account.write-model.js';
 import { AccountsRepository } from './accounts.repository.js';
 import { AccountViews } from './account.views.js';
 import { AssignRolesHandler } from './assign-roles/assign-roles.handler.js';
 import { RegisterAccountHandler } from './register-account/register-account.handler.js';
 import { ResetMfaHandler } from './reset-mfa/reset-mfa.handler.js';
+import { bootIdentityForSuite } from '../testing/identity-app.fixture.js';
 
-let app: INestApplication;
-
-beforeAll(async () => {
-  const config = testPlatformConfig('identity');
-  // The test database's identity schema and the key vault, migrated as `npm run migrate` migrates the real ones.
-  await migrateAll(config.postgres!, databaseMigrations(config));
-  app = await createServiceApp(serviceDefinition, config, createLogger({ service: 'identity', level: 'silent' }));
-  await app.init();
-}, 60_000);
-afterAll(() => app.close());
+const app = bootIdentityForSuite();
 
 describe('staff accounts through the command pipeline', () => {
   it('given a registered account whose roles and second factor changed, then its row is the fold of its stream, at the stream version', async () => {
-    const model = app.get(AccountWriteModel);
-    const store = app.get<EventStore>(EVENT_STORE);
-    const registered = await app
+    const model = app().get(AccountWriteModel);
+    const store = app().get<EventStore>(EVENT_STORE);
+    const registered = await app()
       .get(RegisterAccountHandler)
       .execute(
         { email: `${uniqueName('staff')}@example.com`, displayName: 'Grace Hopper', password: strongPassword(), roles: ['sales'] },
@@ -40,12 +27,12 @@ describe('staff accounts through the command pipeline', () => {
         'corr-accounts-1',
       );
 
-    await app.get(AssignRolesHandler).execute(registered.id, ['support', 'analyst'], 'system', 'corr-accounts-2');
-    await app.get(ResetMfaHandler).execute(registered.id, 'system', 'corr-accounts-3');
+    await app().get(AssignRolesHandler).execute(registered.id, ['support', 'analyst'], 'system', 'corr-accounts-2');
+    await app().get(ResetMfaHandler).execute(registered.id, 'system', 'corr-accounts-3');
 
     const recorded = await store.readStream(accountStream(registered.id));
     const folded = fold(model.decider, await Promise.all(recorded.map((event) => model.codec.decode(event.envelope))));
-    const loaded = await withTransaction(app.get(AccountsRepository).pool, (tx) =>
+    const loaded = await withTransaction(app().get(AccountsRepository).pool, (tx) =>
       model.load(tx, { type: 'ResetMfa', userId: registered.id }, accountStream(registered.id)),
     );
     expect(recorded.map((event) => event.envelope.eventType)).toEqual([
@@ -55,7 +42,7 @@ describe('staff accounts through the command pipeline', () => {
     ]);
     expect(loaded).toEqual({ state: folded, version: 3n });
     expect(folded).toEqual({ status: 'active', roles: ['support', 'analyst'], mfaEnrolled: false });
-    expect(await app.get(AccountViews).byId(registered.id)).toMatchObject({
+    expect(await app().get(AccountViews).byId(registered.id)).toMatchObject({
       email: registered.email,
       displayName: 'Grace Hopper',
       roles: ['support', 'analyst'],

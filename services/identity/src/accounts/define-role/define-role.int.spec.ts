@@ -1,29 +1,17 @@
 // Defining custom roles in the identity service as it boots (real Postgres, Redis, Kafka and key vault): the role's
 // stream version is checked by the database, so of two concurrent creations of one name exactly one is stored.
-import type { INestApplication } from '@nestjs/common';
 import type { AppError } from '@crm/errors';
 import type { EventStore } from '@crm/eventstore';
-import { createLogger } from '@crm/logging';
-import { migrateAll } from '@crm/migrations';
-import { createServiceApp, EVENT_STORE } from '@crm/platform';
-import { testPlatformConfig, uniqueName } from '@crm/testing';
-import { databaseMigrations } from '../../migrations.js';
-import { serviceDefinition } from '../../service.definition.js';
+import { EVENT_STORE } from '@crm/platform';
+import { uniqueName } from '@crm/testing';
 import { DefineRoleHandler } from './define-role.handler.js';
+import { bootIdentityForSuite } from '../../testing/identity-app.fixture.js';
 
-let app: INestApplication;
-
-beforeAll(async () => {
-  const config = testPlatformConfig('identity');
-  await migrateAll(config.postgres!, databaseMigrations(config));
-  app = await createServiceApp(serviceDefinition, config, createLogger({ service: 'identity', level: 'silent' }));
-  await app.init();
-}, 60_000);
-afterAll(() => app.close());
+const app = bootIdentityForSuite();
 
 describe('defining a custom role', () => {
   it('given two concurrent creations of one custom role, then exactly one wins and the other is ROLE_EXISTS', async () => {
-    const defineRole = app.get(DefineRoleHandler);
+    const defineRole = app().get(DefineRoleHandler);
     const name = `role-${uniqueName('r').slice(-12).toLowerCase()}`.replace(/[^a-z0-9-]/g, '');
 
     const outcomes = await Promise.allSettled([
@@ -33,6 +21,6 @@ describe('defining a custom role', () => {
 
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [(outcome.reason as AppError).code] : []))).toEqual(['ROLE_EXISTS']);
-    expect(await app.get<EventStore>(EVENT_STORE).readStream(`role-${name}`)).toHaveLength(1);
+    expect(await app().get<EventStore>(EVENT_STORE).readStream(`role-${name}`)).toHaveLength(1);
   });
 });
