@@ -6,6 +6,7 @@ import { CommandPipeline, EventStore, eventStoreMigrations, foldStream, type Eve
 import { processorMigrations } from '@crm/processing';
 import type { SchemaMigration } from '@crm/postgres';
 import {
+  expectEventually,
   migrateScratchSchema,
   sampleLedger,
   type RecordSample,
@@ -19,6 +20,11 @@ import { IrreversibleMigration, MIGRATIONS_TABLE, migrationDataSource, pendingMi
 
 const settings = testPlatformConfig().postgres!;
 const baseline: readonly SchemaMigration[] = [...eventStoreMigrations, ...processorMigrations, ...sampleTotalsMigrations];
+/** Only the first migration of each list: what reverting would have to undo first when nothing came after them. */
+const baselinesOnly: readonly SchemaMigration[] = [eventStoreMigrations[0]!, ...processorMigrations, ...sampleTotalsMigrations];
+/** TypeORM applies a plan's migrations in the order of the timestamp that ends each name. */
+const applyOrder = (migrations: readonly SchemaMigration[]): string[] =>
+  migrations.map((migration) => migration.name).sort((a, b) => Number(a.slice(-13)) - Number(b.slice(-13)));
 const metadata: EventMetadata = {
   actor: { id: 'user-1', type: ActorType.USER },
   purpose: 'customer-service',
@@ -70,7 +76,13 @@ async function writeHistory(store: EventStore, projection: SampleTotalsProjectio
   }
   const client = await pool.connect();
   try {
-    for (const event of await store.readAll({ txId: 0n, globalPosition: 0n }, 10_000)) {
+    // readAll holds back what follows a transaction still open anywhere on the server (parallel suites): wait for all.
+    const history = await expectEventually(async () => {
+      const read = await store.readAll({ txId: 0n, globalPosition: 0n }, 10_000);
+      expect(read).toHaveLength(subjects * perSubject);
+      return read;
+    });
+    for (const event of history) {
       await projection.apply(client, { envelope: event.envelope, topic: 'migrations-it', partition: 0, offset: event.globalPosition });
     }
   } finally {
@@ -100,7 +112,7 @@ async function recorded(): Promise<string[]> {
 describe('schema migrations (TypeORM) on the real Postgres', () => {
   it('given a schema holding events and read-model rows, when a new migration is applied, then nothing is lost, it is recorded once, and a second run applies nothing', async () => {
     ({ pool, schema, drop } = await scratchSchema('it_migrations'));
-    expect(await migrateScratchSchema(schema, baseline)).toEqual(baseline.map((migration) => migration.name));
+    expect(await migrateScratchSchema(schema, baseline)).toEqual(applyOrder(baseline));
     const store = new EventStore(pool, { schema, topic: 'crm.testing.v1.events' });
     const projection = new SampleTotalsProjection(schema, ['migrations-it']);
     await writeHistory(store, projection, 5, 8);
@@ -119,10 +131,10 @@ describe('schema migrations (TypeORM) on the real Postgres', () => {
     expect(await store.readStream('sample-3-7')).toEqual(streamBefore);
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".sample_totals WHERE note IS NULL`)).rows[0].n).toBe(5);
     expect((await pool.query(`SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = 'events_event_type'`, [schema])).rows).toHaveLength(1);
-    expect(await recorded()).toEqual(next.map((migration) => migration.name));
+    expect(await recorded()).toEqual([...applyOrder(baseline), addNoteAndIndex.name]);
 
     expect(await migrateScratchSchema(schema, next)).toEqual([]);
-    expect(await recorded()).toEqual(next.map((migration) => migration.name));
+    expect(await recorded()).toEqual([...applyOrder(baseline), addNoteAndIndex.name]);
     // The store carries on where it was: a recorded sample is still refused (its stream is read back), a new one
     // appends after the history, and the events stay immutable.
     const again = { type: 'RecordSample' as const, sampleId: 'sample-3-7', subjectId: 'subject-3', note: 'again', amountCents: 1n, category: 'test' };
@@ -140,21 +152,21 @@ describe('schema migrations (TypeORM) on the real Postgres', () => {
     await writeHistory(store, new SampleTotalsProjection(schema, ['migrations-it']), 2, 3);
     const before = await snapshot();
 
-    expect(await migrateScratchSchema(schema, baseline)).toEqual(baseline.map((migration) => migration.name));
+    expect(await migrateScratchSchema(schema, baseline)).toEqual(applyOrder(baseline));
 
     expect(await snapshot()).toEqual(before);
-    expect(await recorded()).toEqual(baseline.map((migration) => migration.name));
+    expect(await recorded()).toEqual(applyOrder(baseline));
   });
 
   it('given a baseline, when reverted, then it refuses: undoing it would drop the events', async () => {
-    ({ pool, schema, drop } = await scratchSchema('it_migrations_undo', baseline));
-    const dataSource = migrationDataSource(settings, { database: settings.database, schema, migrations: baseline });
+    ({ pool, schema, drop } = await scratchSchema('it_migrations_undo', baselinesOnly));
+    const dataSource = migrationDataSource(settings, { database: settings.database, schema, migrations: baselinesOnly });
     await dataSource.initialize();
     try {
       await expect(dataSource.undoLastMigration()).rejects.toBeInstanceOf(IrreversibleMigration);
     } finally {
       await dataSource.destroy();
     }
-    expect(await recorded()).toEqual(baseline.map((migration) => migration.name));
+    expect(await recorded()).toEqual(applyOrder(baselinesOnly));
   });
 });

@@ -11,6 +11,8 @@ export const eventStoreMigrations: readonly SchemaMigration[] = [
     up: (schema) => appendStreamsSql(schema),
     down: (schema) => `DROP FUNCTION ${quoteIdent(schema)}.append_streams`,
   },
+  // Every append goes through append_streams now (one stream is a group of one).
+  { name: 'EventStoreDropAppendEvents1796083200001', up: (schema) => `DROP FUNCTION IF EXISTS ${quoteIdent(schema)}.append_events` },
 ];
 
 /**
@@ -56,6 +58,7 @@ CREATE TABLE IF NOT EXISTS ${s}.outbox (
 
 -- One round trip per append: check the version, insert events and outbox rows, wake the relay. The caller computed
 -- the envelopes (they carry their stream versions) from the version it expects; a mismatch raises CR409.
+-- (Superseded by append_streams and dropped by the third migration.)
 CREATE OR REPLACE FUNCTION ${s}.append_events(
   p_stream_id text, p_expected bigint, p_event_ids uuid[], p_event_types text[], p_subject_ids text[],
   p_occurred_at timestamptz, p_envelopes bytea[], p_topic text, p_keys text[], p_channel text
@@ -115,7 +118,7 @@ END $$;
 `;
 }
 
-/** Raised by append_events when the stream is not at the expected version. */
+/** Raised by append_streams (and the baseline's append_events) when a stream is not at the expected version. */
 export const VERSION_CONFLICT_SQLSTATE = 'CR409';
 
 export function quoteIdent(identifier: string): string {

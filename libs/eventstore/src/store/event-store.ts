@@ -64,6 +64,23 @@ export class EventStore {
    * stream that is not raises StreamVersionConflict. A stream appears at most once.
    */
   async appendMany(appends: readonly StreamAppend[], client: PoolClient): Promise<AppendResult[]> {
+    return this.#appendStreams(client, appends);
+  }
+
+  private async appendWith(
+    client: Pool | PoolClient,
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly NewEvent[],
+    metadata: EventMetadata,
+  ): Promise<AppendResult> {
+    const current = expected === 'no_stream' ? 0n : expected === 'any' ? await this.currentVersion(client, streamId) : expected;
+    const [result] = await this.#appendStreams(client, [{ streamId, expected: current, events, metadata }]);
+    return result!;
+  }
+
+  /** One statement (`append_streams`): every stream's version checked, then events, outbox rows and the relay's wake-up. */
+  async #appendStreams(client: Pool | PoolClient, appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     if (appends.length === 0) return [];
     const occurredAt = this.#clock();
     const prepared = appends.map(({ streamId, expected, events, metadata }) => ({
@@ -90,42 +107,13 @@ export class EventStore {
     } catch (error) {
       // append_streams names the first stream that moved (1-based); a unique violation names none.
       const conflicting = prepared[Number((error as { detail?: string }).detail ?? 1) - 1] ?? prepared[0]!;
-      throw asConflict(error, conflicting.streamId, conflicting.expected, 'changed concurrently');
+      throw asConflict(error, conflicting.streamId, conflicting.expected);
     }
     return prepared.map(({ streamId, expected, rows }) => ({
       streamId,
       nextExpectedVersion: expected + BigInt(rows.length),
       eventIds: rows.map((row) => row.eventId),
     }));
-  }
-
-  private async appendWith(
-    client: Pool | PoolClient,
-    streamId: string,
-    expected: ExpectedVersion,
-    events: readonly NewEvent[],
-    metadata: EventMetadata,
-  ): Promise<AppendResult> {
-    const current = expected === 'no_stream' ? 0n : expected === 'any' ? await this.currentVersion(client, streamId) : expected;
-    const occurredAt = this.#clock();
-    const rows = this.#envelopes(streamId, current, events, metadata, occurredAt);
-    try {
-      await client.query(`SELECT ${this.#s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
-        streamId,
-        current.toString(),
-        rows.map((row) => row.eventId),
-        rows.map((row) => row.event.type),
-        rows.map((row) => row.event.subjectId ?? null),
-        occurredAt,
-        rows.map((row) => row.bytes),
-        this.topic,
-        rows.map((row) => row.event.subjectId ?? streamId),
-        outboxChannel(this.schema),
-      ]);
-    } catch (error) {
-      throw asConflict(error, streamId, expected, (error as { detail?: string }).detail ?? 'unknown');
-    }
-    return { streamId, nextExpectedVersion: current + BigInt(events.length), eventIds: rows.map((row) => row.eventId) };
   }
 
   #envelopes(streamId: string, current: bigint, events: readonly NewEvent[], metadata: EventMetadata, occurredAt: Date) {
@@ -173,10 +161,9 @@ export class EventStore {
  * A version conflict as the store reports it: the append function's CR409, or the unique (stream_id, stream_version)
  * catching two writers that passed the version check at once. Any other error is returned as it is.
  */
-function asConflict(error: unknown, streamId: string, expected: ExpectedVersion, actual: string): unknown {
+function asConflict(error: unknown, streamId: string, expected: bigint): unknown {
   const { code } = error as { code?: string };
-  if (code === VERSION_CONFLICT_SQLSTATE) return new StreamVersionConflict(streamId, String(expected), actual);
-  if (code === UNIQUE_VIOLATION) return new StreamVersionConflict(streamId, String(expected), 'changed concurrently');
+  if (code === VERSION_CONFLICT_SQLSTATE || code === UNIQUE_VIOLATION) return new StreamVersionConflict(streamId, String(expected), 'changed concurrently');
   return error;
 }
 
