@@ -159,6 +159,71 @@ describe('verifying an access token', () => {
     });
   });
 
+  describe('a token verified lately', () => {
+    it('given it is presented again, then its signature is not checked again, but its session is', async () => {
+      let keyLookups = 0;
+      const clock = { seconds: NOW };
+      const counting = new JwtVerifier({
+        keys: async () => {
+          keyLookups++;
+          return keySet(key);
+        },
+        revocation: noneRevoked,
+        now: () => new Date(clock.seconds * 1000),
+      });
+      const token = await signToken(key, validClaims(NOW));
+
+      await counting.verify(token);
+      clock.seconds += 30;
+      await counting.verify(token);
+
+      expect(keyLookups).toBe(1);
+    });
+
+    it('given the remembering time is over, then the signature is checked again', async () => {
+      let keyLookups = 0;
+      const clock = { seconds: NOW };
+      const counting = new JwtVerifier({
+        keys: async () => {
+          keyLookups++;
+          return keySet(key);
+        },
+        revocation: noneRevoked,
+        verifiedTtlMs: 10_000,
+        now: () => new Date(clock.seconds * 1000),
+      });
+      const token = await signToken(key, validClaims(NOW));
+
+      await counting.verify(token);
+      clock.seconds += 11;
+      await counting.verify(token);
+
+      expect(keyLookups).toBe(2);
+    });
+
+    it('given it expires while remembered, then it is refused as TOKEN_EXPIRED all the same', async () => {
+      const clock = { seconds: NOW + 590 };
+      const remembering = new JwtVerifier({ keys: keySet(key), revocation: noneRevoked, now: () => new Date(clock.seconds * 1000) });
+      const token = await signToken(key, validClaims(NOW));
+      await remembering.verify(token);
+
+      clock.seconds = NOW + 606;
+
+      expect(await rejection(token, remembering)).toMatchObject({ code: 'TOKEN_EXPIRED' });
+    });
+
+    it('given its session is revoked while remembered, then it is refused as TOKEN_REVOKED', async () => {
+      const revoked = new Set<string>();
+      const remembering = new JwtVerifier({ keys: keySet(key), revocation: { isRevoked: async (sid) => revoked.has(sid) }, now: at(NOW) });
+      const token = await signToken(key, validClaims(NOW));
+      await remembering.verify(token);
+
+      revoked.add('session-1');
+
+      expect(await rejection(token, remembering)).toMatchObject({ code: 'TOKEN_REVOKED' });
+    });
+  });
+
   it('given a revocation list that cannot be asked, then the token is refused as unavailable (fail closed)', async () => {
     const broken = new JwtVerifier({ keys: keySet(key), now: at(NOW), revocation: { isRevoked: () => Promise.reject(new Error('redis down')) } });
     expect(await rejection(await signToken(key, validClaims(NOW)), broken)).toMatchObject({ code: 'AUTH_UNAVAILABLE', kind: 'unavailable', retriable: true });
