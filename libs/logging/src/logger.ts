@@ -22,6 +22,24 @@ export function createLogger(options: LoggerOptions): Logger {
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: safeError, error: safeError },
     },
-    options.destination ?? pino.destination({ sync: false }),
+    options.destination ?? bufferedStdout(),
   );
+}
+
+/**
+ * Stdout, written in blocks of at least 4 KiB rather than a write per line (a write is a system call, and on these
+ * machines a costly one: one per request line was ~0.3 ms of a service's CPU per request). Lines wait at most
+ * 250 ms, and whatever is buffered is written synchronously when the process exits.
+ */
+function bufferedStdout(): DestinationStream {
+  const destination = pino.destination({ sync: false, minLength: 4096 });
+  setInterval(() => destination.flush(), 250).unref();
+  process.once('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Still opening or mid-write: nothing more can be done at exit.
+    }
+  });
+  return destination;
 }
