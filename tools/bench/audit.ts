@@ -122,6 +122,7 @@ export async function auditIngest(events: number): Promise<Measurement[]> {
       topicPattern: new RegExp(`^${topic.replaceAll('.', '\\.')}$`),
       discoveryIntervalMs: 60_000,
       maxBatchSize: MAX_BATCH,
+      now: () => new Date(),
       onBatch: () => void batches++,
     });
     ingester = active;

@@ -3,6 +3,7 @@ import type { PlatformConfig } from '@crm/config';
 import { OutboxRelay } from '@crm/eventstore';
 import { createLogger, type Logger } from '@crm/logging';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
+import { CLOCK, type Clock } from '@crm/platform';
 import { PG_POOL, type Pool } from '@crm/postgres';
 import type { AuditConfig } from './audit.config.js';
 import { AUDIT_CONFIG, TREE_HEAD_KEY } from './audit.tokens.js';
@@ -33,6 +34,7 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(TREE_HEAD_KEY) readonly key: TreeHeadKey,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(PLATFORM_CONFIG) platform: PlatformConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.view = new AuditLogView(store);
     this.#logger = createLogger({ service: platform.service, level: platform.logLevel });
@@ -52,6 +54,7 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       intervalMs: this.config.ingest ? this.config.signIntervalMs : 2 ** 31 - 1,
       topic: this.config.treeHeadsTopic,
       logger: this.#logger,
+      now: this.clock,
     });
     await this.#publisher.start();
   }

@@ -1,5 +1,6 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
+import { CLOCK, type Clock } from '@crm/platform';
 import { Projector, type ProcessedEvent, type ProcessorContext } from '@crm/processing';
 import type { AuditConfig } from '../audit.config.js';
 import { AuditRuntime } from '../audit.runtime.js';
@@ -18,8 +19,8 @@ import { AUDIT_INGEST, auditIngestDeclaration, AuditIngestProjector } from './au
 export class AuditIngestController {
   readonly #projector: AuditIngestProjector;
 
-  constructor(runtime: AuditRuntime) {
-    this.#projector = new AuditIngestProjector(runtime.store, runtime.view);
+  constructor(runtime: AuditRuntime, @Inject(CLOCK) clock: Clock) {
+    this.#projector = new AuditIngestProjector(runtime.store, runtime.view, { now: clock });
   }
 
   @Projector(AUDIT_INGEST, async (resolve) => {

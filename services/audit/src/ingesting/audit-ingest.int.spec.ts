@@ -1,6 +1,7 @@
 // The audit ingest projector on the real servers: Kafka topics in, append-only rows with dense leaf indexes out.
 import type pg from 'pg';
 import { DeadLetterSchema, fromBinary } from '@crm/contracts';
+import { systemClock } from '@crm/crypto';
 import { KafkaCluster } from '@crm/messaging';
 import { deadLetterTopic, processorMigrations, type EventProcessor } from '@crm/processing';
 import { expectEventually, scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
@@ -25,6 +26,7 @@ async function startIngester(view = new AuditLogView(store)): Promise<{ ingester
     topicPattern: new RegExp(`^${prefix}\\.[a-z]+$`),
     discoveryIntervalMs: 200,
     maxBatchSize: 50,
+    now: systemClock,
   });
   running.push(ingester);
   await ingester.start();

@@ -1,3 +1,4 @@
+import type { Clock } from '@crm/crypto';
 import type { Logger } from '@crm/logging';
 import type { KafkaCluster } from '@crm/messaging';
 import { EventProcessor, type ProcessedEvent, type ProcessorInvocation, type ProjectorDeclaration } from '@crm/processing';
@@ -44,11 +45,12 @@ export class AuditIngestProjector {
   constructor(
     private readonly store: EntriesStore,
     private readonly view: AuditLogView,
-    private readonly options: { now?: () => Date; onBatch?: (outcome: BatchOutcome) => void } = {},
+    /** `now` stamps when each entry was recorded: the service's injected clock. */
+    private readonly options: { now: Clock; onBatch?: (outcome: BatchOutcome) => void },
   ) {}
 
   async handle(events: readonly ProcessedEvent[], invocation: Pick<ProcessorInvocation, 'tx' | 'afterCommit'>): Promise<void> {
-    const outcome = await recordEvents(this.store, invocation.tx!, events, this.options.now ?? (() => new Date()));
+    const outcome = await recordEvents(this.store, invocation.tx!, events, this.options.now);
     invocation.afterCommit(() => {
       this.view.offer(outcome.appended);
       this.options.onBatch?.(outcome);
@@ -62,10 +64,10 @@ export function auditIngestProcessor(
   store: EntriesStore,
   view: AuditLogView,
   logId: string,
-  options: Omit<AuditIngestSettings, 'schema'> & { logger?: Logger; now?: () => Date; onBatch?: (outcome: BatchOutcome) => void },
+  options: Omit<AuditIngestSettings, 'schema'> & { logger?: Logger; now: Clock; onBatch?: (outcome: BatchOutcome) => void },
 ): EventProcessor {
   const { logger, now, onBatch, ...settings } = options;
-  const projector = new AuditIngestProjector(store, view, { ...(now === undefined ? {} : { now }), ...(onBatch === undefined ? {} : { onBatch }) });
+  const projector = new AuditIngestProjector(store, view, { now, ...(onBatch === undefined ? {} : { onBatch }) });
   return new EventProcessor(
     store.pool,
     kafka,

@@ -1,9 +1,10 @@
-import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequirePermissions, validate } from '@crm/http';
+import { CLOCK, type Clock } from '@crm/platform';
 import { AuditRuntime } from '../audit.runtime.js';
 import { toEntryView, type EntryView } from '../trail/entry.view.js';
 import { treeHeadToView } from '../tree-heads/tree-head.codec.js';
@@ -37,6 +38,7 @@ export class QueriesController {
     private readonly query: EntriesQuery,
     private readonly recorder: QueryRecorder,
     private readonly runtime: AuditRuntime,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @RequirePermissions('audit:read')
@@ -78,7 +80,7 @@ export class QueriesController {
     const { format } = validate(reportQuery, raw);
     const { entries, truncated } = await this.query.subjectHistory(subjectId, REPORT_MAX_ENTRIES);
     const latest = this.runtime.publisher.latest;
-    const report = buildSubjectReport(subjectId, entries, truncated, latest === undefined ? null : treeHeadToView(latest), new Date());
+    const report = buildSubjectReport(subjectId, entries, truncated, latest === undefined ? null : treeHeadToView(latest), this.clock());
     await this.recorder.record({
       actorId: auth.sub,
       correlationId: correlationId(request),

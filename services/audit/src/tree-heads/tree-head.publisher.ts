@@ -1,3 +1,4 @@
+import type { Clock } from '@crm/crypto';
 import type { Logger } from '@crm/logging';
 import type { KafkaCluster } from '@crm/messaging';
 import { auditError } from '../audit.errors.js';
@@ -12,7 +13,8 @@ export interface TreeHeadPublisherOptions {
   intervalMs: number;
   topic?: string;
   logger?: Logger;
-  now?: () => Date;
+  /** The time a head is signed at: the service's injected clock. */
+  now: Clock;
 }
 
 /**
@@ -90,7 +92,7 @@ export class TreeHeadPublisher {
       logId: this.logId,
       treeSize: size,
       rootHash: this.view.tree.rootAt(size),
-      timestamp: (this.options.now ?? (() => new Date()))(),
+      timestamp: this.options.now(),
     });
     await publishTreeHead(this.kafka, head, this.options.topic);
     this.remember(head);

@@ -4,6 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type pg from 'pg';
 import { create, SignedTreeHeadSchema, toBinary } from '@crm/contracts';
+import { systemClock } from '@crm/crypto';
 import type { IncomingMessage } from '@crm/messaging';
 import { KafkaCluster } from '@crm/messaging';
 import { scratchSchema, testPlatformConfig, uniqueName } from '@crm/testing';
@@ -46,7 +47,7 @@ function batch(subjects: number, round: number): IncomingMessage[] {
 /** Records batches and signs a head after each: heads at sizes 10, 25 and 40. */
 async function honestLog(): Promise<void> {
   const view = new AuditLogView(store);
-  publisher = new TreeHeadPublisher(kafka, view, key, await store.logId(), { intervalMs: 3_600_000, topic });
+  publisher = new TreeHeadPublisher(kafka, view, key, await store.logId(), { intervalMs: 3_600_000, topic, now: systemClock });
   await publisher.start();
   for (const [round, size] of [10, 15, 15].entries()) {
     view.offer((await recordBatch(store, batch(size, round), () => new Date())).appended);
@@ -146,7 +147,7 @@ describe('tamper evidence against the signed heads on Kafka', () => {
   it('given a rewritten database, then a restarted signer refuses to sign over it', async () => {
     await tamper(`UPDATE ${store.s}.entries SET subject_id = 'someone-else' WHERE leaf_index = 2`);
     await tamper(await rehash(2));
-    const restarted = new TreeHeadPublisher(kafka, new AuditLogView(store), key, await store.logId(), { intervalMs: 3_600_000, topic });
+    const restarted = new TreeHeadPublisher(kafka, new AuditLogView(store), key, await store.logId(), { intervalMs: 3_600_000, topic, now: systemClock });
     await restarted.start();
     expect(restarted.halted?.code).toBe('AUDIT_LOG_INTEGRITY_FAILED');
     await expect(restarted.signNow()).rejects.toMatchObject({ code: 'AUDIT_LOG_INTEGRITY_FAILED' });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { AccessChannel, ContactDataAccessedSchema } from '@crm/contracts';
 import { protoEvent } from '@crm/eventstore';
 import { KAFKA_PRIMARY, type KafkaCluster, type OutgoingMessage } from '@crm/messaging';
-import { AccessEventPublisher } from '@crm/platform';
+import { AccessEventPublisher, CLOCK, type Clock } from '@crm/platform';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
 
 export type AccessChannelName = 'view' | 'search' | 'export';
@@ -29,13 +29,16 @@ export class AccessRecorder implements OnApplicationShutdown {
   #dropped = 0;
   readonly #events: AccessEventPublisher;
 
-  constructor(@Inject(KAFKA_PRIMARY) kafka: KafkaCluster) {
+  constructor(
+    @Inject(KAFKA_PRIMARY) kafka: KafkaCluster,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
     this.#events = new AccessEventPublisher(kafka);
   }
 
   record(context: ProcessingContext, channel: AccessChannelName, accessed: ReadonlyArray<{ contactId: string; fields: readonly string[] }>): void {
     const metadata = eventMetadata(context);
-    const now = new Date();
+    const now = this.clock();
     for (const { contactId, fields } of accessed) {
       if (fields.length === 0) continue;
       const event = protoEvent(ContactDataAccessedSchema, { contactId, fields: [...fields], channel: CHANNEL[channel] }, contactId);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ContactsExportedSchema, ExportFormat } from '@crm/contracts';
 import { protoEvent, uuidv7, type EventStore } from '@crm/eventstore';
 import { AppError, writeCsv } from '@crm/http';
-import { EVENT_STORE } from '@crm/platform';
+import { CLOCK, EVENT_STORE, type Clock } from '@crm/platform';
 import { REDIS, type Redis } from '@crm/redis';
 import { CONTACT_CSV_COLUMNS, catalogPathOfColumn, contactToCsvCells } from '../contact-csv/contact-csv.mapping.js';
 import { fieldsForPurpose, type Purpose } from '../contact-schema/index.js';
@@ -44,6 +44,7 @@ export class ContactExport {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CONTACTS_CONFIG) private readonly config: ContactsConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async export(request: ExportRequest, context: ProcessingContext): Promise<ExportFile> {
@@ -68,7 +69,7 @@ export class ContactExport {
     }
     const document = {
       exportId,
-      exportedAt: new Date().toISOString(),
+      exportedAt: this.clock().toISOString(),
       purpose: request.purpose,
       rowCount: views.length,
       contacts: views.map((view) => ({ id: view.id, ...view.data })),

@@ -1,8 +1,9 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { RequireAnyPermission, validate } from '@crm/http';
+import { CLOCK, type Clock } from '@crm/platform';
 import { auditError } from '../../audit.errors.js';
 import { CONTENT_SECURITY_POLICY } from '../../querying/html.js';
 import { RegisterService } from '../register.service.js';
@@ -15,7 +16,10 @@ const exportQuery = z.object({ format: z.string().max(10).default('json') }).str
 @ApiTags('register')
 @Controller('v1/register')
 export class RegisterExportController {
-  constructor(private readonly register: RegisterService) {}
+  constructor(
+    private readonly register: RegisterService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @RequireAnyPermission('register:manage', 'audit:read')
   @Get('export')
@@ -23,7 +27,7 @@ export class RegisterExportController {
   async export(@Query() raw: unknown, @Res({ passthrough: true }) response: Response): Promise<RegisterReport | string> {
     const { format } = validate(exportQuery, raw);
     if (format !== 'json' && format !== 'csv' && format !== 'html') throw auditError('AUDIT_FORMAT_UNSUPPORTED', 'format must be json, csv or html');
-    const report = await this.register.report(new Date());
+    const report = await this.register.report(this.clock());
     response.setHeader('cache-control', 'no-store');
     switch (format) {
       case 'json':
