@@ -1,8 +1,9 @@
 // A small ESLint rule that keeps the architecture of the folder layout real (docs/architecture.md):
 // a service never imports another service, a lib never imports a service, and a lib is used only through its
-// package name (its one index.ts), never by a relative path into its files. Pure domain code (deciders and the
-// use-case decisions they compose, the errors and Merkle libs, contact schema validation, TOTP) imports no framework
-// and no I/O client: it stays testable in milliseconds and loads nothing but itself; libs/errors imports nothing.
+// package name (its one index.ts), never by a relative path into its files. Pure domain code (deciders, the
+// use-case decisions they compose and the invariants those share, the errors and Merkle libs, contact schema
+// validation, TOTP) imports no framework and no I/O client: it stays testable in milliseconds and loads nothing but
+// itself; libs/errors imports nothing.
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { Rule } from 'eslint';
 
@@ -26,6 +27,7 @@ function elementOf(absolutePath: string): Element {
 const PURE_DOMAIN: readonly RegExp[] = [
   /\.decider\.ts$/,
   /\.decision\.ts$/,
+  /\.invariants\.ts$/,
   /^libs\/errors\//,
   /^libs\/merkle\//,
   /^services\/[^/]+\/src\/(.+\/)?contact-schema\//,

@@ -25,7 +25,8 @@ describe('module boundaries', () => {
       { filename: file('services/identity/src/mfa/totp/otp.algorithm.ts'), code: "import { generateSync } from 'otplib';" },
       { filename: file('libs/errors/src/index.unit.spec.ts'), code: "import { AppError } from './index.js';" },
       // The same imports are fine outside pure domain code.
-      { filename: file('services/contacts/src/contacts/contacts.controller.ts'), code: "import { Controller } from '@nestjs/common';" },
+      { filename: file('services/contacts/src/contacts/create-contact/create-contact.route.ts'), code: "import { Controller } from '@nestjs/common';" },
+      { filename: file('services/contacts/src/contacts/create-contact/create-contact.handler.ts'), code: "import { Injectable } from '@nestjs/common';" },
       { filename: file('services/identity/src/mfa/mfa.module.ts'), code: "import { AppError } from '@crm/http';" },
     ],
     invalid: [
@@ -78,6 +79,11 @@ describe('module boundaries', () => {
         filename: file('services/identity/src/accounts/assign-roles/assign-roles.decision.ts'),
         code: "import { Injectable } from '@nestjs/common';",
         errors: [{ messageId: 'domainImportsFramework', data: { specifier: '@nestjs/common' } }],
+      },
+      {
+        filename: file('services/contacts/src/contacts/contact.invariants.ts'),
+        code: "import { AppError } from '@crm/http';",
+        errors: [{ messageId: 'domainImportsFramework', data: { specifier: '@crm/http' } }],
       },
       {
         filename: file('libs/testing/src/sample-ledger/sample-ledger.decider.ts'),

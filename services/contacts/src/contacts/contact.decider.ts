@@ -1,7 +1,11 @@
-import { isDeepStrictEqual } from 'node:util';
-import { AppError } from '@crm/errors';
 import type { Decider } from '@crm/eventstore';
 import { RECTIFIABLE_UNITS, setAt, unsetAt, valueAt, type ContactData, type ContactPatch, type TransactionData } from '../contact-schema/index.js';
+import { decideAddPurchase } from './add-purchase/add-purchase.decision.js';
+import { decideCreateContact } from './create-contact/create-contact.decision.js';
+import { decideEraseContact } from './erase-contact/erase-contact.decision.js';
+import { decideLiftRestriction } from './lift-restriction/lift-restriction.decision.js';
+import { decideRectifyContact } from './rectify-contact/rectify-contact.decision.js';
+import { decideRestrictProcessing } from './restrict-processing/restrict-processing.decision.js';
 
 /**
  * Why processing is restricted: the four grounds of GDPR Art. 18(1)(a)–(d). A code, never free text, so the event
@@ -11,8 +15,8 @@ export const RESTRICTION_REASONS = ['accuracy-contested', 'unlawful-processing',
 export type RestrictionReason = (typeof RESTRICTION_REASONS)[number];
 
 // Commands carry data already validated by `validateContactInput` / `validateContactPatch` /
-// `validateTransactionInput` at the edge (where the special-category switch lives); the decider guards the
-// aggregate's lifecycle. Actor, purpose and legal basis travel in the envelope metadata, not here.
+// `validateTransactionInput` at the edge (where the special-category switch lives); the decisions guard the
+// aggregate's lifecycle (`contact.invariants.ts`). Actor, purpose and legal basis travel in the envelope metadata.
 export interface CreateContact {
   type: 'CreateContact';
   contactId: string;
@@ -85,43 +89,27 @@ export interface ContactState {
   transactionIds: ReadonlySet<string>;
 }
 
-export const contactNotFound = (): AppError => new AppError('CONTACT_NOT_FOUND', 'not_found', 'no contact with this id');
+// Where the read model and the services have always found it.
+export { contactNotFound } from './contact.invariants.js';
 
+/** The contact aggregate: each command is decided in its use case's folder (`<use-case>/<use-case>.decision.ts`). */
 export const contactDecider: Decider<ContactCommand, ContactState, ContactEvent> = {
   initialState: () => ({ status: 'absent', restricted: false, data: {}, transactionIds: new Set() }),
 
   decide(command, state) {
-    if (state.status === 'erased') {
-      // Erasure is final; repeating it is a no-op so that a retried DSAR or a replayed job cannot fail.
-      if (command.type === 'EraseContact') return [];
-      throw new AppError('CONTACT_ERASED', 'gone', 'this contact has been erased');
-    }
-    if (command.type === 'CreateContact') {
-      if (state.status === 'active') throw new AppError('CONTACT_ALREADY_EXISTS', 'conflict', 'a contact with this id exists already');
-      return [{ type: 'ContactCreated', contactId: command.contactId, data: command.data }];
-    }
-    if (state.status === 'absent') throw contactNotFound();
     switch (command.type) {
-      case 'RectifyContact': {
-        assertNotRestricted(state);
-        const changes = diff(state.data, command.patch);
-        return changes === undefined ? [] : [{ type: 'ContactRectified', contactId: command.contactId, changes }];
-      }
-      case 'AddTransaction': {
-        assertNotRestricted(state);
-        if (state.transactionIds.has(command.transactionId)) {
-          throw new AppError('TRANSACTION_DUPLICATE', 'conflict', 'a transaction with this id was added already', { details: { field: 'transactionId' } });
-        }
-        const { type: _type, ...data } = command;
-        return [{ type: 'TransactionAdded', ...data }];
-      }
+      case 'CreateContact':
+        return decideCreateContact(command, state);
+      case 'RectifyContact':
+        return decideRectifyContact(command, state);
+      case 'AddTransaction':
+        return decideAddPurchase(command, state);
       case 'RestrictProcessing':
-        return state.restricted ? [] : [{ type: 'ProcessingRestricted', contactId: command.contactId, reason: command.reason }];
+        return decideRestrictProcessing(command, state);
       case 'LiftRestriction':
-        return state.restricted ? [{ type: 'RestrictionLifted', contactId: command.contactId }] : [];
-      // Art. 17 overrides Art. 18: a restricted contact can still be erased.
+        return decideLiftRestriction(command, state);
       case 'EraseContact':
-        return [{ type: 'ContactErased', contactId: command.contactId }];
+        return decideEraseContact(command, state);
       default: {
         const _exhaustive: never = command;
         return _exhaustive;
@@ -153,26 +141,7 @@ export const contactDecider: Decider<ContactCommand, ContactState, ContactEvent>
   },
 };
 
-/** Art. 18(2): while restricted, the data may be stored but not processed, and changing it is processing. */
-function assertNotRestricted(state: ContactState): void {
-  if (state.restricted) throw new AppError('CONTACT_RESTRICTED', 'conflict', 'processing of this contact is restricted; lift the restriction first');
-}
-
 type Tree = Record<string, unknown>;
-
-/** The patch reduced to the units whose value actually changes; `undefined` when nothing does. */
-function diff(current: ContactData, patch: ContactPatch): ContactPatch | undefined {
-  let changes: Tree | undefined;
-  for (const unit of RECTIFIABLE_UNITS) {
-    const next = valueAt(patch, unit);
-    if (next === undefined) continue;
-    const before = valueAt(current, unit);
-    if (next === null ? before === undefined : isDeepStrictEqual(before, next)) continue;
-    changes ??= {};
-    setAt(changes, unit, next);
-  }
-  return changes as ContactPatch | undefined;
-}
 
 function applyPatch(data: ContactData, changes: ContactPatch): ContactData {
   const next = structuredClone(data) as Tree;
