@@ -7,7 +7,7 @@ import { CONTACTS_CONFIG, loadContactsConfig } from './contacts.config.js';
 import { ContactCommands } from './contacts/contact-commands.service.js';
 import { ContactWriteModel } from './contacts/contact.write-model.js';
 import { CONTACTS_SCHEMA, CONTACTS_TOPIC, SEARCH_INDEX_NORMALISERS } from './contacts/contact.streams.js';
-import { ContactsController } from './contacts/contacts.controller.js';
+import { CONTACT_HANDLERS, CONTACT_ROUTES } from './contacts/contact.use-cases.js';
 import { ContactErasure } from './erasure/contact-erasure.service.js';
 import { ErasureController } from './erasure/erasure.controller.js';
 import { TransactionPurge } from './erasure/transaction.purge.js';
@@ -37,7 +37,7 @@ export class ContactsModule {
       module: ContactsModule,
       imports: [BackboneModule.register(config, { schema: CONTACTS_SCHEMA, topic: CONTACTS_TOPIC, blindIndexes: SEARCH_INDEX_NORMALISERS })],
       // Export and import before the `:id` routes, so `export` is never taken for an id.
-      controllers: [ExportController, ImportController, ErasureController, ContactsController],
+      controllers: [ExportController, ImportController, ErasureController, ...CONTACT_ROUTES],
       providers: [
         { provide: CONTACTS_CONFIG, useFactory: () => loadContactsConfig() },
         ContactsRepository,
@@ -45,6 +45,7 @@ export class ContactsModule {
         ContactProjection,
         ContactWriteModel,
         ContactCommands,
+        ...CONTACT_HANDLERS,
         ContactViews,
         AccessRecorder,
         ContactErasure,

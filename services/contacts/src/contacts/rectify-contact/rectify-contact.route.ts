@@ -1,0 +1,47 @@
+import { Body, Controller, Headers, Inject, Param, Patch, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
+import { AppError, RequirePermissions, validate } from '@crm/http';
+import { validateContactPatch } from '../../contact-schema/index.js';
+import type { ContactView } from '../../contact-views/contact-views.service.js';
+import { CONTACTS_CONFIG, type ContactsConfig } from '../../contacts.config.js';
+import { processingFields, purposeContext, withVersionTag } from '../contact.http.js';
+import { RectifyContactHandler } from './rectify-contact.handler.js';
+
+const patchBody = z.object({ ...processingFields, changes: z.unknown() }).strict();
+
+/** `If-Match: "7"` (or `7`): the version the client last read; anything else is refused, not ignored. */
+function ifMatch(header: string | undefined): bigint | undefined {
+  if (header === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?([0-9]{1,18})"?\s*$/.exec(header);
+  if (match === null) throw new AppError('IF_MATCH_INVALID', 'invalid', 'If-Match must be the version of the contact, as in its ETag');
+  return BigInt(match[1]!);
+}
+
+@ApiTags('contacts')
+@Controller('v1/contacts')
+export class RectifyContactRoute {
+  constructor(
+    private readonly handler: RectifyContactHandler,
+    @Inject(CONTACTS_CONFIG) private readonly config: ContactsConfig,
+  ) {}
+
+  @RequirePermissions('contacts:write')
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rectify (Art. 16): `{ purpose, changes }`; a unit set to null is removed; If-Match guards against lost updates' })
+  async rectify(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') match: string | undefined,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ContactView> {
+    const input = validate(patchBody, body);
+    const patch = validateContactPatch(input.changes, { allowSpecialCategories: this.config.allowSpecialCategories });
+    const context = purposeContext(auth, request, input.purpose, input.legalBasis);
+    return withVersionTag(response, await this.handler.execute(id, patch, context, ifMatch(match)));
+  }
+}

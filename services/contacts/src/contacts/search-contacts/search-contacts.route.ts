@@ -1,0 +1,35 @@
+import { Controller, Get, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
+import { RequirePermissions, validate } from '@crm/http';
+import type { ContactPage } from '../../contact-views/contact-views.service.js';
+import { purposeSchema } from '../../processing/processing-context.js';
+import { purposeContext } from '../contact.http.js';
+import { SearchContactsHandler } from './search-contacts.handler.js';
+
+const searchQuery = z
+  .object({
+    purpose: purposeSchema,
+    email: z.string().min(1).max(320).optional(),
+    phone: z.string().min(1).max(40).optional(),
+    name: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    after: z.uuid().optional(),
+  })
+  .strict();
+
+@ApiTags('contacts')
+@Controller('v1/contacts')
+export class SearchContactsRoute {
+  constructor(private readonly handler: SearchContactsHandler) {}
+
+  @RequirePermissions('contacts:read')
+  @Get()
+  @ApiOperation({ summary: 'Find contacts by exact e-mail, phone or name tokens (all must match), or list them; paged by `after`' })
+  search(@Query() query: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ContactPage> {
+    const { purpose, ...search } = validate(searchQuery, query);
+    return this.handler.execute(search, purposeContext(auth, request, purpose));
+  }
+}
