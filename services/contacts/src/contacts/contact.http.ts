@@ -1,10 +1,36 @@
+import { applyDecorators, Controller, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type { AccessTokenClaims } from '@crm/auth';
+import { authErrors, type AccessTokenClaims, type AuthenticatedRequest } from '@crm/auth';
 import type { Purpose } from '../contact-schema/index.js';
 import type { ContactView } from '../contact-views/contact-views.service.js';
-import { legalBasisSchema, processingContext, purposeSchema, type LegalBasisCode, type ProcessingContext } from '../processing/processing-context.js';
+import {
+  DATA_SUBJECT_RIGHTS_PURPOSE,
+  legalBasisSchema,
+  processingContext,
+  purposeSchema,
+  type LegalBasisCode,
+  type ProcessingContext,
+} from '../processing/processing-context.js';
 
-// What the contact routes share: how a request names its processing, and how a contact is answered.
+// What the contact routes share: where they live, who is asking, how a request names its processing, and how a
+// contact is answered.
+
+/** A controller of the contact as a resource, under `/v1/contacts` (tagged `contacts` in the OpenAPI document). */
+export const ContactsRoute = (): ClassDecorator => applyDecorators(ApiTags('contacts'), Controller('v1/contacts'));
+
+/** Who is asking, and in which request: what a processing context is made of. */
+export interface Caller {
+  auth: AccessTokenClaims;
+  request: Request;
+}
+
+/** The caller of a guarded route (the global guard has verified the token). */
+export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
+  const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+  if (request.auth === undefined) throw authErrors.unauthenticated();
+  return { auth: request.auth, request };
+});
 
 /** The body fields of every write: the purpose of the processing and, optionally, its legal basis. */
 export const processingFields = { purpose: purposeSchema, legalBasis: legalBasisSchema.optional() };
@@ -12,8 +38,13 @@ export const processingFields = { purpose: purposeSchema, legalBasis: legalBasis
 /** Processing for one of the catalogue's purposes: what a contact shown is minimised to. */
 export type PurposeContext = ProcessingContext & { purpose: Purpose };
 
-export function purposeContext(auth: AccessTokenClaims, request: Request, purpose: Purpose, legalBasis?: LegalBasisCode): PurposeContext {
+export function purposeContext({ auth, request }: Caller, purpose: Purpose, legalBasis?: LegalBasisCode): PurposeContext {
   return { ...processingContext(auth, request, purpose, legalBasis), purpose };
+}
+
+/** A data subject's own request (restriction), handled under the controller's legal obligation whoever files it. */
+export function subjectRightsContext({ auth, request }: Caller): ProcessingContext {
+  return processingContext(auth, request, DATA_SUBJECT_RIGHTS_PURPOSE, 'legal-obligation');
 }
 
 /** A contact answers with its version as ETag, for the client to send back as If-Match. */

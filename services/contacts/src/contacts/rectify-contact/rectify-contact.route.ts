@@ -1,13 +1,12 @@
-import { Body, Controller, Headers, Inject, Param, Patch, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { Body, Headers, Inject, Param, Patch, Res } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { AppError, RequirePermissions, validate } from '@crm/http';
 import { validateContactPatch } from '../../contact-schema/index.js';
 import type { ContactView } from '../../contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../../contacts.config.js';
-import { processingFields, purposeContext, withVersionTag } from '../contact.http.js';
+import { ContactsRoute, CurrentCaller, processingFields, purposeContext, withVersionTag, type Caller } from '../contact.http.js';
 import { RectifyContactHandler } from './rectify-contact.handler.js';
 
 const patchBody = z.object({ ...processingFields, changes: z.unknown() }).strict();
@@ -20,8 +19,7 @@ function ifMatch(header: string | undefined): bigint | undefined {
   return BigInt(match[1]!);
 }
 
-@ApiTags('contacts')
-@Controller('v1/contacts')
+@ContactsRoute()
 export class RectifyContactRoute {
   constructor(
     private readonly handler: RectifyContactHandler,
@@ -35,13 +33,12 @@ export class RectifyContactRoute {
     @Param('id') id: string,
     @Body() body: unknown,
     @Headers('if-match') match: string | undefined,
-    @CurrentAuth() auth: AccessTokenClaims,
-    @Req() request: Request,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
     const input = validate(patchBody, body);
     const patch = validateContactPatch(input.changes, { allowSpecialCategories: this.config.allowSpecialCategories });
-    const context = purposeContext(auth, request, input.purpose, input.legalBasis);
+    const context = purposeContext(caller, input.purpose, input.legalBasis);
     return withVersionTag(response, await this.handler.execute(id, patch, context, ifMatch(match)));
   }
 }

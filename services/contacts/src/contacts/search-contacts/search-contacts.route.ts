@@ -1,12 +1,10 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { Get, Query } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import type { ContactPage } from '../../contact-views/contact-views.service.js';
 import { purposeSchema } from '../../processing/processing-context.js';
-import { purposeContext } from '../contact.http.js';
+import { ContactsRoute, CurrentCaller, purposeContext, type Caller } from '../contact.http.js';
 import { SearchContactsHandler } from './search-contacts.handler.js';
 
 const searchQuery = z
@@ -20,16 +18,15 @@ const searchQuery = z
   })
   .strict();
 
-@ApiTags('contacts')
-@Controller('v1/contacts')
+@ContactsRoute()
 export class SearchContactsRoute {
   constructor(private readonly handler: SearchContactsHandler) {}
 
   @RequirePermissions('contacts:read')
   @Get()
   @ApiOperation({ summary: 'Find contacts by exact e-mail, phone or name tokens (all must match), or list them; paged by `after`' })
-  search(@Query() query: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ContactPage> {
+  search(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<ContactPage> {
     const { purpose, ...search } = validate(searchQuery, query);
-    return this.handler.execute(search, purposeContext(auth, request, purpose));
+    return this.handler.execute(search, purposeContext(caller, purpose));
   }
 }

@@ -1,18 +1,16 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import { Get, Param, Query, Res } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import type { ContactView } from '../../contact-views/contact-views.service.js';
 import { purposeSchema } from '../../processing/processing-context.js';
-import { purposeContext, withVersionTag } from '../contact.http.js';
+import { ContactsRoute, CurrentCaller, purposeContext, withVersionTag, type Caller } from '../contact.http.js';
 import { ViewContactHandler } from './view-contact.handler.js';
 
 const viewQuery = z.object({ purpose: purposeSchema }).strict();
 
-@ApiTags('contacts')
-@Controller('v1/contacts')
+@ContactsRoute()
 export class ViewContactRoute {
   constructor(private readonly handler: ViewContactHandler) {}
 
@@ -22,11 +20,10 @@ export class ViewContactRoute {
   async one(
     @Param('id') id: string,
     @Query() query: unknown,
-    @CurrentAuth() auth: AccessTokenClaims,
-    @Req() request: Request,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
     const { purpose } = validate(viewQuery, query);
-    return withVersionTag(response, await this.handler.execute(id, purposeContext(auth, request, purpose)));
+    return withVersionTag(response, await this.handler.execute(id, purposeContext(caller, purpose)));
   }
 }
