@@ -3,6 +3,7 @@
 // the bootstrap administrator (the benchmark signs in like the end-to-end suite, keeping the administrator's
 // authenticator secret in <state>/test-state).
 import { randomInt } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { adminSession, createStaffUser, gateway, passwordSignIn, signIn, signInAgain, uniqueName } from '@crm/testing';
 import { percentile, timed, type Measurement } from './bench-env.ts';
 
@@ -29,14 +30,29 @@ export async function contactUsers(): Promise<Users> {
   return { sales, dpo };
 }
 
-async function send(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${gateway}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+/**
+ * The benchmark's HTTP client: node:http over kept-alive connections. It shares the 2 cores with the platform it
+ * measures, so it should cost as little as it can (fetch cost ~0.8 ms of CPU per request here, this ~0.3 ms).
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+function send(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string | number> = { authorization: `Bearer ${token}` };
+  if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  return new Promise((resolve, reject) => {
+    const outgoing = request(`${gateway}${path}`, { method, agent, headers }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('error', reject);
+      incoming.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: incoming.statusCode ?? 0, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(payload);
   });
-  const text = await response.text();
-  return { status: response.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 async function expectStatus(expected: number, reply: Promise<{ status: number; body: Record<string, unknown> }>): Promise<Record<string, unknown>> {

@@ -11,6 +11,8 @@ import { ContactWriteModel } from './contact.write-model.js';
 export interface CommandOutcome {
   version: bigint;
   state: ContactState;
+  /** The time the decision was stored with (the contact's `updated_at`). */
+  at: Date;
 }
 
 /** Contact commands through the service's one write path (see ContactWriteModel for how state is loaded). */
@@ -25,7 +27,7 @@ export class ContactCommands {
   async execute(command: ContactCommand, context: ProcessingContext, expectedVersion?: bigint): Promise<CommandOutcome> {
     if (!ContactsRepository.isContactId(command.contactId)) throw contactNotFound();
     const outcome = await this.pipeline.execute(this.model, command, eventMetadata(context), expectedVersion === undefined ? {} : { expectedVersion });
-    return { version: outcome.version, state: outcome.state };
+    return { version: outcome.version, state: outcome.state, at: outcome.at };
   }
 
   /** Creates a bulk import's batch of new contacts in one transaction: all of them or none. */

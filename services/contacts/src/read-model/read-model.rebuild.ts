@@ -43,7 +43,9 @@ export async function rebuildReadModel(deps: {
         const state = states.get(contactId) ?? contactDecider.initialState();
         if (state === 'shredded') continue;
         outcome.events++;
-        const at = recorded.envelope.occurredAt === undefined ? new Date() : dateFromTimestamp(recorded.envelope.occurredAt);
+        // The store stamps every envelope it appends; a row is as old as the event that made it, never "now".
+        if (recorded.envelope.occurredAt === undefined) throw new Error(`event ${recorded.envelope.eventId} has no occurred-at time`);
+        const at = dateFromTimestamp(recorded.envelope.occurredAt);
         let event;
         try {
           event = await codec.decode(recorded.envelope);

@@ -15,7 +15,7 @@ export class CreateContactHandler {
 
   async execute(data: ContactData, context: PurposeContext): Promise<ContactView> {
     const contactId = uuidv7();
-    await this.commands.execute({ type: 'CreateContact', contactId, data }, context);
-    return this.views.view(contactId, context);
+    const { version, state, at } = await this.commands.execute({ type: 'CreateContact', contactId, data }, context);
+    return this.views.created(contactId, { version, data: state.data, at }, context);
   }
 }

@@ -9,6 +9,10 @@ describe('contacts: create', () => {
     expect(created.headers.get('etag')).toBe('"1"');
     expect(created.body).toMatchObject({ id: expect.any(String), version: 1, restricted: false, purpose: 'customer-service', data: person('Kappa') });
 
+    // The answer is built from the decided state: it must be exactly what reading the contact back shows.
+    const readBack = await call('GET', `/v1/contacts/${created.body.id}?purpose=customer-service`, WRITER);
+    expect(readBack.body).toEqual(created.body);
+
     const marketing = await call('GET', `/v1/contacts/${created.body.id}?purpose=marketing`, WRITER);
     expect(marketing.status).toBe(200);
     // Marketing sees names, e-mails and channel preferences; never phones, addresses, birth date or notes.
