@@ -4,7 +4,7 @@ import type { IncomingMessage } from '@crm/messaging';
 import { withTransaction, type PoolClient } from '@crm/postgres';
 import type { ProcessedEvent } from '@crm/processing';
 import type { StoredAuditEntry } from '../trail/audit-entry.model.js';
-import { entryLeafHash } from '../trail/entry.canonical.js';
+import { entryLeafHash, placedLeafHash, unplacedLeafInput } from '../trail/entry.canonical.js';
 import type { EntriesStore } from '../trail/entries.store.js';
 import { envelopeToEntry, millisecondPrecision, type EntryDraft } from './envelope-to-entry.js';
 
@@ -16,25 +16,70 @@ export interface BatchOutcome {
 }
 
 /**
+ * What an event becomes before it has a place in the log: its entry draft and, when its time of occurrence is known,
+ * its leaf input encoded up to the leaf index and recording time. Pure work on the event alone, so the ingest can do
+ * it for the next batch while the previous one is still in its transaction.
+ */
+export class PreparedEntry {
+  readonly draft: EntryDraft;
+  readonly leafInput: Buffer | undefined;
+
+  constructor(event: ProcessedEvent) {
+    this.draft = envelopeToEntry(event.envelope, event, event.value);
+    const { occurredAt } = this.draft;
+    this.leafInput = occurredAt === undefined ? undefined : unplacedLeafInput({ ...this.draft, occurredAt });
+  }
+}
+
+/**
  * Records decoded events in the caller's transaction (the audit projector's, which commits them with the Kafka
  * checkpoints): entries and the log's next leaf index. The row lock on the log state serialises writers, so leaf
  * indexes stay dense. Leaf hashes are computed here, in-process, so the database never has to be trusted to have
  * hashed what it stored. An event id already in the log is recorded once.
+ *
+ * `prepared[i]`, when given, is `events[i]` already prepared (`PreparedEntry`); the rest is prepared here.
+ * The batch is appended in one statement that refuses to write anything when an event id is already in the log
+ * (a redelivery the checkpoints did not stop, or a republished event); the rest is then appended again with
+ * leaf indexes that leave no gap, so the common case costs a single round trip after the lock.
  */
-export async function recordEvents(store: EntriesStore, tx: PoolClient, events: readonly ProcessedEvent[], now: () => Date): Promise<BatchOutcome> {
-  let next = await store.lockNextLeafIndex(tx);
-  const drafts: EntryDraft[] = events.map((event) => envelopeToEntry(event.envelope, event, event.value));
-  const seen = await store.existingEventIds(tx, [...new Set(drafts.map((draft) => draft.eventId))]);
+export async function recordEvents(
+  store: EntriesStore,
+  tx: PoolClient,
+  events: readonly ProcessedEvent[],
+  now: () => Date,
+  prepared: ReadonlyArray<PreparedEntry | undefined> = [],
+): Promise<BatchOutcome> {
+  const next = await store.lockNextLeafIndex(tx);
   const recordedAt = millisecondPrecision(now());
-  const appended: StoredAuditEntry[] = [];
-  for (const draft of drafts) {
-    if (seen.has(draft.eventId)) continue;
-    seen.add(draft.eventId);
-    const entry = { ...draft, leafIndex: next++, recordedAt, occurredAt: draft.occurredAt ?? recordedAt };
-    appended.push({ ...entry, leafHash: entryLeafHash(entry) });
+  const unique: PreparedEntry[] = [];
+  const ids = new Set<string>();
+  for (const [i, event] of events.entries()) {
+    const entry = prepared[i] ?? new PreparedEntry(event);
+    if (ids.has(entry.draft.eventId)) continue;
+    ids.add(entry.draft.eventId);
+    unique.push(entry);
   }
-  await store.insert(tx, appended, next);
-  return { appended, duplicates: drafts.length - appended.length };
+  let appended = place(unique, next, recordedAt);
+  const known = await store.append(tx, appended, next + appended.length);
+  if (known.size > 0) {
+    appended = place(
+      unique.filter((entry) => !known.has(entry.draft.eventId)),
+      next,
+      recordedAt,
+    );
+    const again = await store.append(tx, appended, next + appended.length);
+    // Under the log lock nobody else appends: the ids found once are all there are.
+    if (again.size > 0) throw new Error('the audit log changed while its lock was held');
+  }
+  return { appended, duplicates: events.length - appended.length };
+}
+
+/** Gives entries consecutive leaf indexes from `first`, and their leaf hashes. */
+function place(entries: readonly PreparedEntry[], first: number, recordedAt: Date): StoredAuditEntry[] {
+  return entries.map(({ draft, leafInput }, i) => {
+    const entry = { ...draft, leafIndex: first + i, recordedAt, occurredAt: draft.occurredAt ?? recordedAt };
+    return { ...entry, leafHash: leafInput === undefined ? entryLeafHash(entry) : placedLeafHash(leafInput, entry.leafIndex, recordedAt) };
+  });
 }
 
 /** Decodes and records messages in a transaction of their own: for feeding a store without Kafka (tests, tools). */
