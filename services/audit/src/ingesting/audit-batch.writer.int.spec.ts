@@ -71,6 +71,15 @@ describe('recording batches of events in the audit log', () => {
     expect(await logged()).toEqual({ ids: [a.eventId], next: 1 });
   });
 
+  it('given times before year 1 and after 9999 beside ordinary ones, then they are stored exactly', async () => {
+    const far = [new Date(Date.UTC(12345, 5, 6, 7, 8, 9, 10)), new Date(Date.UTC(-2, 0, 1, 0, 0, 0, 1)), new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 999))];
+    const envelopes = far.map((at, i) => contactCreated(`c-${i}`, ['emails'], { occurredAt: at, eventId: `far-${i}` }));
+    await recordBatch(store, messages(...envelopes), now);
+
+    expect((await store.entriesAfter(-1, 10)).map((entry) => entry.occurredAt.getTime())).toEqual(far.map((at) => at.getTime()));
+    await logged();
+  });
+
   it('given field paths with quotes, backslashes, braces, commas and other scripts, then they are stored exactly', async () => {
     const paths = ['a"b', 'back\\slash', '{braces}', 'comma,separated', 'NULL', ' spaced ', 'straße.日本'];
     await recordBatch(store, messages(contactRectified('c-1', [], paths)), now);

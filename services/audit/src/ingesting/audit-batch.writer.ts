@@ -17,10 +17,10 @@ export interface BatchOutcome {
 
 /**
  * What an event becomes before it has a place in the log: its entry draft and, when its time of occurrence is known,
- * its leaf input encoded up to the leaf index and recording time. Pure work on the event alone, so the ingest can do
- * it for the next batch while the previous one is still in its transaction.
+ * its leaf input encoded up to the leaf index and recording time, so that placing it (again) costs two numbers and
+ * one hash.
  */
-export class PreparedEntry {
+class PreparedEntry {
   readonly draft: EntryDraft;
   readonly leafInput: Buffer | undefined;
 
@@ -37,24 +37,17 @@ export class PreparedEntry {
  * indexes stay dense. Leaf hashes are computed here, in-process, so the database never has to be trusted to have
  * hashed what it stored. An event id already in the log is recorded once.
  *
- * `prepared[i]`, when given, is `events[i]` already prepared (`PreparedEntry`); the rest is prepared here.
  * The batch is appended in one statement that refuses to write anything when an event id is already in the log
  * (a redelivery the checkpoints did not stop, or a republished event); the rest is then appended again with
  * leaf indexes that leave no gap, so the common case costs a single round trip after the lock.
  */
-export async function recordEvents(
-  store: EntriesStore,
-  tx: PoolClient,
-  events: readonly ProcessedEvent[],
-  now: () => Date,
-  prepared: ReadonlyArray<PreparedEntry | undefined> = [],
-): Promise<BatchOutcome> {
+export async function recordEvents(store: EntriesStore, tx: PoolClient, events: readonly ProcessedEvent[], now: () => Date): Promise<BatchOutcome> {
   const next = await store.lockNextLeafIndex(tx);
   const recordedAt = millisecondPrecision(now());
   const unique: PreparedEntry[] = [];
   const ids = new Set<string>();
-  for (const [i, event] of events.entries()) {
-    const entry = prepared[i] ?? new PreparedEntry(event);
+  for (const event of events) {
+    const entry = new PreparedEntry(event);
     if (ids.has(entry.draft.eventId)) continue;
     ids.add(entry.draft.eventId);
     unique.push(entry);

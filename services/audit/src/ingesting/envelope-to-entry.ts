@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ActorType, dateFromTimestamp, LegalBasis, type EventEnvelope } from '@crm/contracts';
 import type { AuditEntry } from '../trail/audit-entry.model.js';
 import { touchedFields } from './touched-fields.js';
@@ -34,7 +34,7 @@ export function envelopeToEntry(envelope: EventEnvelope, source: SourcePosition,
     correlationId: clip(envelope.correlationId),
     causationId: clip(envelope.causationId),
     payloadType: clip(envelope.payloadType),
-    envelopeSha256: createHash('sha256').update(messageValue).digest('hex'),
+    envelopeSha256: hash('sha256', messageValue, 'hex'),
     sourceTopic: source.topic,
     sourcePartition: source.partition,
     sourceOffset: source.offset.toString(),
