@@ -160,45 +160,41 @@ describe('verifying an access token', () => {
   });
 
   describe('a token verified lately', () => {
-    it('given it is presented again, then its signature is not checked again, but its session is', async () => {
-      let keyLookups = 0;
-      const clock = { seconds: NOW };
-      const counting = new JwtVerifier({
+    /** A verifier on a clock the test moves, counting the signature checks (each one looks the key set up). */
+    function countingVerifier(options: { verifiedTtlMs?: number } = {}) {
+      const counted = { keyLookups: 0, seconds: NOW };
+      const verifier = new JwtVerifier({
         keys: async () => {
-          keyLookups++;
+          counted.keyLookups++;
           return keySet(key);
         },
         revocation: noneRevoked,
-        now: () => new Date(clock.seconds * 1000),
+        ...options,
+        now: () => new Date(counted.seconds * 1000),
       });
+      return { verifier, counted };
+    }
+
+    it('given it is presented again, then its signature is not checked again', async () => {
+      const { verifier: counting, counted } = countingVerifier();
       const token = await signToken(key, validClaims(NOW));
 
       await counting.verify(token);
-      clock.seconds += 30;
+      counted.seconds += 30;
       await counting.verify(token);
 
-      expect(keyLookups).toBe(1);
+      expect(counted.keyLookups).toBe(1);
     });
 
     it('given the remembering time is over, then the signature is checked again', async () => {
-      let keyLookups = 0;
-      const clock = { seconds: NOW };
-      const counting = new JwtVerifier({
-        keys: async () => {
-          keyLookups++;
-          return keySet(key);
-        },
-        revocation: noneRevoked,
-        verifiedTtlMs: 10_000,
-        now: () => new Date(clock.seconds * 1000),
-      });
+      const { verifier: counting, counted } = countingVerifier({ verifiedTtlMs: 10_000 });
       const token = await signToken(key, validClaims(NOW));
 
       await counting.verify(token);
-      clock.seconds += 11;
+      counted.seconds += 11;
       await counting.verify(token);
 
-      expect(keyLookups).toBe(2);
+      expect(counted.keyLookups).toBe(2);
     });
 
     it('given it expires while remembered, then it is refused as TOKEN_EXPIRED all the same', async () => {
