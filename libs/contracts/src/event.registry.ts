@@ -19,6 +19,7 @@ import {
   RestrictionLiftedSchema,
   TransactionAddedSchema,
 } from './gen/crm/contacts/v1/contact_events_pb.js';
+import { ConsentGivenSchema, ConsentWithdrawnSchema, ObjectionRecordedSchema } from './gen/crm/consent/v1/consent_events_pb.js';
 import { ContactDataAccessedSchema, ContactsExportedSchema, ContactsImportedSchema } from './gen/crm/contacts/v1/contact_processing_pb.js';
 import { MfaEnrolledSchema, MfaResetSchema, PasswordChangedSchema, RolesAssignedSchema, UserRegisteredSchema } from './gen/crm/identity/v1/user_events_pb.js';
 
@@ -56,6 +57,9 @@ export const eventRegistry: Registry = createRegistry(
   ContactDataAccessedSchema,
   ContactsExportedSchema,
   ContactsImportedSchema,
+  ConsentGivenSchema,
+  ConsentWithdrawnSchema,
+  ObjectionRecordedSchema,
   SignedTreeHeadSchema,
   AuditTrailQueriedSchema,
   ProcessingActivityRecordedSchema,

@@ -67,6 +67,15 @@ export {
   type ContactsExported,
   type ContactsImported,
 } from './gen/crm/contacts/v1/contact_processing_pb.js';
+export {
+  ConsentChannel,
+  ConsentGivenSchema,
+  ConsentWithdrawnSchema,
+  ObjectionRecordedSchema,
+  type ConsentGiven as ConsentGivenMessage,
+  type ConsentWithdrawn as ConsentWithdrawnMessage,
+  type ObjectionRecorded as ObjectionRecordedMessage,
+} from './gen/crm/consent/v1/consent_events_pb.js';
 export { SignatureAlgorithm, SignedTreeHeadSchema, type SignedTreeHead } from './gen/crm/audit/v1/tree_head_pb.js';
 export {
   AuditTrailQueriedSchema,
