@@ -1,10 +1,14 @@
 import type { PlatformConfig } from '@crm/config';
-import type { DatabaseMigrations } from '@crm/postgres';
+import { keyVaultDatabase } from '@crm/crypto';
+import { eventStoreMigrations } from '@crm/eventstore';
+import type { DatabaseMigrations, SchemaMigration } from '@crm/postgres';
+import { consentStateMigrations } from './consents/consent-state.schema.js';
+import { CONSENT_SCHEMA } from './consents/consent.streams.js';
 
-/**
- * No tables yet: the list is empty, but `npm run migrate` still creates the database's migrations table, so the
- * first migration added here is recorded like every other (docs/migrations.md).
- */
+/** Everything in the consent schema: its event store and the consent state rows. */
+export const consentMigrations: readonly SchemaMigration[] = [...eventStoreMigrations, ...consentStateMigrations];
+
+/** The databases consent uses, with their migrations (run by `npm run migrate`, docs/migrations.md). */
 export function databaseMigrations(config: PlatformConfig): DatabaseMigrations[] {
-  return [{ database: config.postgres!.database, schema: 'public', migrations: [] }];
+  return [{ database: config.postgres!.database, schema: CONSENT_SCHEMA, migrations: consentMigrations }, keyVaultDatabase()];
 }

@@ -7,5 +7,5 @@ export const serviceDefinition: ServiceDefinition = {
   defaultPort: 8083,
   migrations: databaseMigrations,
   needs: { postgres: true, redis: true, kafka: 'primary' },
-  module: () => AppModule.register(),
+  module: (config) => AppModule.register(config),
 };

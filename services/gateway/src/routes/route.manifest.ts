@@ -169,6 +169,43 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: 'Erase a contact (Art. 17) by destroying its key; needs subjects:erase and a fresh second factor',
   },
 
+  // consent — the purpose catalogue, and each contact's consents and objections (one stream per contact).
+  {
+    method: 'GET',
+    path: '/v1/purposes',
+    service: 'consent',
+    guard: needs('consent:read'),
+    summary: 'The purpose catalogue: each purpose with its lawful bases and objection rule, and the catalogue version',
+  },
+  {
+    method: 'GET',
+    path: '/v1/contacts/:id/consents',
+    service: 'consent',
+    guard: needs('consent:read'),
+    summary: "A contact's consents and objections per purpose, and their full history with evidence",
+  },
+  {
+    method: 'POST',
+    path: '/v1/contacts/:id/consents',
+    service: 'consent',
+    guard: needs('consent:write'),
+    summary: 'Record consent given: `{ purpose, noticeVersion, channel, evidence: { kind, reference } }`; only for consent-based purposes',
+  },
+  {
+    method: 'POST',
+    path: '/v1/contacts/:id/consents/:purpose/withdrawal',
+    service: 'consent',
+    guard: needs('consent:write'),
+    summary: 'Withdraw the consent in force for a purpose (Art. 7(3)); body optional: `{ channel }`',
+  },
+  {
+    method: 'POST',
+    path: '/v1/contacts/:id/objections',
+    service: 'consent',
+    guard: needs('consent:write'),
+    summary: 'Record an objection (Art. 21): `{ purpose, channel? }`; only for purposes that may rest on legitimate interests',
+  },
+
   // audit — the DPO's trail and the Art. 30 register.
   {
     method: 'GET',

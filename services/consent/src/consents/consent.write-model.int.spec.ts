@@ -1,0 +1,42 @@
+import { fold, type EventStore } from '@crm/eventstore';
+import { EVENT_STORE } from '@crm/platform';
+import { clock, newContactId, READER, useConsentApp, WRITER } from '../testing/consent.fixture.js';
+import { ConsentStates } from './consent-states.repository.js';
+import { consentDecider } from './consent.decider.js';
+import { ConsentWriteModel } from './consent.write-model.js';
+
+const consent = useConsentApp();
+const { call, give } = consent;
+
+describe('consent: the state row is the decision state', () => {
+  it('given a history of commands, then the row holds exactly what the stream folds to', async () => {
+    const { app } = consent;
+    const contactId = newContactId();
+    clock.set('2026-12-09T08:00:00.000Z');
+    await give(contactId, 'F1');
+    await call('POST', `/v1/contacts/${contactId}/objections`, WRITER, { purpose: 'analytics', channel: 'paper' });
+    clock.set('2026-12-09T09:00:00.000Z');
+    await call('POST', `/v1/contacts/${contactId}/consents/marketing/withdrawal`, WRITER, { channel: 'sms' });
+    await give(contactId, 'F2');
+    await call('POST', `/v1/contacts/${contactId}/objections`, WRITER, { purpose: 'marketing' });
+
+    const codec = app.get(ConsentWriteModel).codec;
+    const recorded = await app.get<EventStore>(EVENT_STORE).readStream(`consent-${contactId}`);
+    const folded = fold(consentDecider, await Promise.all(recorded.map((event) => codec.decode(event.envelope))));
+    const row = (await app.get(ConsentStates).byId(contactId))!;
+
+    expect(recorded).toHaveLength(5);
+    expect(row.version).toBe(recorded.at(-1)!.streamVersion);
+    expect(row.state).toEqual(folded);
+    expect(Object.keys(folded.objections).sort()).toEqual(['analytics', 'marketing']);
+  });
+
+  it('given concurrent commands on one contact, then they queue on the row and none is lost', async () => {
+    const contactId = newContactId();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => give(contactId, `C${i}`)));
+    expect(results.map((result) => result.status)).toEqual(Array(10).fill(201));
+    expect(results.map((result) => result.body.version).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    const view = await call('GET', `/v1/contacts/${contactId}/consents`, READER);
+    expect([view.body.version, view.body.history.length]).toEqual([10, 10]);
+  });
+});

@@ -1,0 +1,30 @@
+import { acceptsConsent, PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
+import type { ConsentEvent, ConsentState, GiveConsent } from '../consent.decider.js';
+import { consentError } from '../consent.errors.js';
+import { knownPurpose } from '../consent.invariants.js';
+
+/**
+ * Consent for a purpose that rests on consent. Giving it again (against a newer notice, on another channel) records
+ * a new proof; the current consent is the latest one.
+ */
+export function decideGiveConsent(command: GiveConsent, _state: ConsentState): ConsentEvent[] {
+  const purpose = knownPurpose(command.purpose);
+  if (!acceptsConsent(purpose)) {
+    throw consentError('CONSENT_BASIS_NOT_CONSENT', `processing for ${purpose.code} rests on ${purpose.lawfulBasis}, not on consent`, {
+      details: { purpose: purpose.code, lawfulBasis: purpose.lawfulBasis },
+    });
+  }
+  return [
+    {
+      type: 'ConsentGiven',
+      contactId: command.contactId,
+      purpose: purpose.code,
+      catalogueVersion: PURPOSE_CATALOGUE_VERSION,
+      noticeVersion: command.noticeVersion,
+      channel: command.channel,
+      evidence: command.evidence,
+      actorId: command.actorId,
+      at: command.at,
+    },
+  ];
+}

@@ -1,0 +1,105 @@
+import type { EventStore } from '@crm/eventstore';
+import { ConsentChannel, ConsentGivenSchema, decodePayload, LegalBasis } from '@crm/contracts';
+import { EVENT_STORE } from '@crm/platform';
+import { clock, evidence, newContactId, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+
+const consent = useConsentApp();
+const { call, give } = consent;
+
+describe('consent: give', () => {
+  it('records consent for marketing at the injected clock, by the caller, with the evidence sealed under the contact', async () => {
+    const contactId = newContactId();
+    clock.set('2026-12-03T10:15:00.000Z');
+    const given = await give(contactId, 'Xq7Given');
+    expect([given.status, given.body]).toEqual([
+      201,
+      {
+        contactId,
+        version: 1,
+        purpose: 'marketing',
+        consent: {
+          status: 'given',
+          catalogueVersion: 1,
+          noticeVersion: '2026-11',
+          channel: 'web-form',
+          givenAt: '2026-12-03T10:15:00.000Z',
+          givenBy: consent.actor,
+        },
+      },
+    ]);
+    expect(given.text).not.toContain('Xq7Given');
+
+    const [event] = await consent.app.get<EventStore>(EVENT_STORE).readStream(`consent-${contactId}`);
+    const envelope = event!.envelope;
+    expect(envelope).toMatchObject({
+      eventType: 'crm.consent.v1.ConsentGiven',
+      subjectId: contactId,
+      purpose: 'data-subject-rights',
+      legalBasis: LegalBasis.LEGAL_OBLIGATION,
+    });
+    expect(envelope.actor?.id).toBe(consent.actor);
+    expect(envelope.keyId).not.toBe('');
+    const payload = decodePayload(envelope, ConsentGivenSchema);
+    expect([payload.purpose, payload.noticeVersion, payload.channel, payload.evidence?.keyId]).toEqual([
+      'marketing',
+      '2026-11',
+      ConsentChannel.WEB_FORM,
+      envelope.keyId,
+    ]);
+    // The evidence is ciphertext on the event: its plaintext appears nowhere in the stored bytes.
+    expect(Buffer.from(event!.envelopeBytes).includes('Xq7Given')).toBe(false);
+  });
+
+  it('records a new proof when consent is given again', async () => {
+    const contactId = newContactId();
+    await give(contactId, 'First');
+    clock.set('2026-12-04T08:00:00.000Z');
+    const again = await call('POST', `/v1/contacts/${contactId}/consents`, WRITER, {
+      purpose: 'marketing',
+      noticeVersion: '2026-12',
+      channel: 'email',
+      evidence: { kind: 'double-opt-in', reference: 'confirmation-1' },
+    });
+    expect([again.status, again.body.version, again.body.consent.noticeVersion, again.body.consent.givenAt]).toEqual([
+      201,
+      2,
+      '2026-12',
+      '2026-12-04T08:00:00.000Z',
+    ]);
+  });
+
+  it('refuses bad input with a stable code, never echoes the evidence, and writes nothing', async () => {
+    const contactId = newContactId();
+    const secret = 'Zq9SecretMarker';
+    const body = { purpose: 'marketing', noticeVersion: '2026-11', channel: 'web-form', evidence: evidence(secret) };
+    const cases = [
+      [{ ...body, purpose: 'gossip' }, 400, 'CONSENT_PURPOSE_UNKNOWN'],
+      [{ ...body, purpose: 'sales' }, 400, 'CONSENT_BASIS_NOT_CONSENT'],
+      [{ ...body, purpose: 'analytics' }, 400, 'CONSENT_BASIS_NOT_CONSENT'],
+      [{ ...body, evidence: undefined }, 400, 'REQUEST_INVALID'],
+      [{ ...body, evidence: { kind: 'rumour', reference: secret } }, 400, 'REQUEST_INVALID'],
+      [{ ...body, evidence: { kind: 'form', reference: secret.repeat(40) } }, 400, 'REQUEST_INVALID'],
+      [{ ...body, channel: 'pigeon' }, 400, 'REQUEST_INVALID'],
+      [{ ...body, noticeVersion: `${secret} v1` }, 400, 'REQUEST_INVALID'],
+      [{ ...body, note: secret }, 400, 'REQUEST_INVALID'],
+    ] as const;
+    for (const [input, status, code] of cases) {
+      const response = await call('POST', `/v1/contacts/${contactId}/consents`, WRITER, input);
+      expect({ input, status: response.status, code: response.body.code }).toEqual({ input, status, code });
+      expect(response.text).not.toContain(secret);
+    }
+    const notAnId = await call('POST', '/v1/contacts/not-a-uuid/consents', WRITER, body);
+    expect([notAnId.status, notAnId.body.code]).toEqual([400, 'CONSENT_CONTACT_ID_INVALID']);
+    const readOnly = await call('POST', `/v1/contacts/${contactId}/consents`, READER, body);
+    expect(readOnly.status).toBe(403);
+
+    expect(await consent.app.get<EventStore>(EVENT_STORE).readStream(`consent-${contactId}`)).toEqual([]);
+    expect((await call('GET', `/v1/contacts/${contactId}/consents`, READER)).body).toEqual({
+      contactId,
+      version: 0,
+      consents: {},
+      objections: {},
+      history: [],
+    });
+  });
+});

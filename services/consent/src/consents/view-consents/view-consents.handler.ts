@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventStore } from '@crm/eventstore';
+import { EVENT_STORE } from '@crm/platform';
+import { PG_POOL, type Pool } from '@crm/postgres';
+import { assertContactId } from '../consent-commands.service.js';
+import { ConsentStates } from '../consent-states.repository.js';
+import { ConsentWriteModel } from '../consent.write-model.js';
+import type { ConsentHistoryEvent } from '../consent.codec.js';
+import type { Objection, PurposeConsent } from '../consent.decider.js';
+import { consentStream } from '../consent.streams.js';
+
+/** One entry of the history: an event of the contact's consent stream, with its version and the actor who recorded it. */
+export type ConsentHistoryEntry = { version: number } & Omit<ConsentHistoryEvent, 'contactId'>;
+
+export interface ConsentsView {
+  contactId: string;
+  version: number;
+  /** The current consent per purpose (given or withdrawn), as the state row holds it. */
+  consents: Readonly<Record<string, PurposeConsent>>;
+  objections: Readonly<Record<string, Objection>>;
+  /** Every consent, withdrawal and objection, oldest first, with its evidence (null once the contact is erased). */
+  history: ConsentHistoryEntry[];
+}
+
+/**
+ * A contact's consents: the current state per purpose and the full history, the proof a DPO shows. Both are read in
+ * one snapshot, so the state is exactly the fold of the history shown with it. A contact with no consent record
+ * answers an empty view (this service does not know which contacts exist).
+ */
+@Injectable()
+export class ViewConsentsHandler {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly states: ConsentStates,
+    private readonly model: ConsentWriteModel,
+  ) {}
+
+  async execute(contactId: string): Promise<ConsentsView> {
+    assertContactId(contactId);
+    const client = await this.pool.connect();
+    let row, recorded;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      row = await this.states.byId(contactId, client);
+      recorded = await this.store.readStream(consentStream(contactId), 1n, client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    const history = await Promise.all(
+      recorded.map(async (event): Promise<ConsentHistoryEntry> => {
+        const { contactId: _subject, ...entry } = await this.model.codec.decodeHistory(event.envelope);
+        return { version: Number(event.streamVersion), ...entry };
+      }),
+    );
+    return { contactId, version: Number(row?.version ?? 0n), consents: row?.state.consents ?? {}, objections: row?.state.objections ?? {}, history };
+  }
+}

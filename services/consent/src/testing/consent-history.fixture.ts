@@ -1,0 +1,42 @@
+// Test-only: a contact's consent history and given/when/then over one decision, for the decisions' unit specs.
+import type { AppError } from '@crm/errors';
+import { fold } from '@crm/eventstore';
+import { consentDecider, type ConsentCommand, type ConsentEvent, type ConsentGiven, type ConsentState } from '../consents/consent.decider.js';
+
+export const contactId = '01900000-0000-7000-8000-00000000c0c0';
+export const actorId = 'user-1';
+export const at = '2026-12-01T09:00:00.000Z';
+export const later = '2026-12-02T09:00:00.000Z';
+
+export const marketingGiven: ConsentGiven = {
+  type: 'ConsentGiven',
+  contactId,
+  purpose: 'marketing',
+  catalogueVersion: 1,
+  noticeVersion: '2026-11',
+  channel: 'web-form',
+  evidence: { kind: 'form', reference: 'form-submission-42' },
+  actorId,
+  at,
+};
+export const marketingWithdrawn: ConsentEvent = { type: 'ConsentWithdrawn', contactId, purpose: 'marketing', actorId, at: later };
+export const analyticsObjected: ConsentEvent = { type: 'ObjectionRecorded', contactId, purpose: 'analytics', catalogueVersion: 1, actorId, at };
+
+/** `given(...history).when(command)` → the decided events, or `.refuses(command)` → the AppError thrown. */
+export function givenHistoryOf<C extends ConsentCommand>(decide: (command: C, state: ConsentState) => ConsentEvent[]) {
+  return (...history: ConsentEvent[]) => {
+    const state = fold(consentDecider, history);
+    return {
+      state,
+      when: (command: C) => decide(command, state),
+      refuses: (command: C): AppError => {
+        try {
+          decide(command, state);
+        } catch (error) {
+          return error as AppError;
+        }
+        throw new Error('expected the command to be refused');
+      },
+    };
+  };
+}

@@ -1,0 +1,106 @@
+// Test-only: the consent service as the platform builds it (global guard, real Postgres, Redis, Kafka and key vault),
+// driven over HTTP with real ES256 tokens, on a clock the test sets. The end-to-end suite covers the same journeys
+// through the gateway.
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import type { Permission } from '@crm/auth';
+import { createLogger } from '@crm/logging';
+import { migrateAll } from '@crm/migrations';
+import { CLOCK, createServiceApp } from '@crm/platform';
+import { request, testPlatformConfig, TestTokenIssuer, uniqueName, type Reply } from '@crm/testing';
+import { uuidv7 } from '@crm/eventstore';
+import { AppModule } from '../app.module.js';
+import { databaseMigrations } from '../migrations.js';
+
+export const WRITER: Permission[] = ['consent:read', 'consent:write'];
+export const READER: Permission[] = ['consent:read'];
+
+/** The time the service reads (its injected CLOCK); a test moves it with `clock.set(...)`. */
+export const clock = {
+  now: new Date('2026-12-01T09:00:00.000Z'),
+  set(iso: string): void {
+    this.now = new Date(iso);
+  },
+};
+
+@Module({ providers: [{ provide: CLOCK, useValue: () => new Date(clock.now) }], exports: [CLOCK] })
+class PinnedClockModule {}
+
+/**
+ * The service's modules with the pinned clock imported into the consent module itself: Nest looks a provider up in a
+ * module's own imports before the global ones, so the consent module's `CLOCK` is this one, not the platform's
+ * system clock (which stays global for everything else, as in production).
+ */
+function withPinnedClock(root: DynamicModule): DynamicModule {
+  const [consentModule] = root.imports as DynamicModule[];
+  consentModule!.imports = [PinnedClockModule, ...(consentModule!.imports ?? [])];
+  return root;
+}
+
+/** A well-formed evidence whose reference is the marker, so a test can look for it where it must not be. */
+export const evidence = (marker: string) => ({ kind: 'form', reference: `form-${marker}` });
+
+export interface ConsentTestApp {
+  readonly app: INestApplication;
+  readonly url: string;
+  /** The user every call acts as, unless it names another. */
+  readonly actor: string;
+  call(method: string, path: string, perms: readonly Permission[], body?: unknown, sub?: string): Promise<Reply>;
+  /** `POST /v1/contacts/{id}/consents` for marketing, with `evidence(marker)`. */
+  give(contactId: string, marker: string, purpose?: string): Promise<Reply>;
+}
+
+/** A fresh contact id (consent does not know contacts: any UUID names one). */
+export const newContactId = (): string => uuidv7();
+
+/** Starts the service before the spec file's tests and stops it after them. */
+export function useConsentApp(): ConsentTestApp {
+  const config = testPlatformConfig('consent');
+  const actor = uniqueName('user-it');
+  let app: INestApplication | undefined;
+  let url = '';
+  let issuer: TestTokenIssuer | undefined;
+
+  beforeAll(async () => {
+    // The test database's consent schema and the key vault, migrated as `npm run migrate` migrates the real ones.
+    await migrateAll(config.postgres!, databaseMigrations(config));
+    const tokens = await TestTokenIssuer.create();
+    issuer = tokens;
+    app = await createServiceApp(
+      {
+        service: 'consent',
+        defaultPort: 0,
+        needs: { postgres: true, redis: true, kafka: 'primary' },
+        module: (c) => withPinnedClock(AppModule.register(c)),
+        verificationKeys: () => async () => tokens.jwks(),
+      },
+      config,
+      createLogger({ service: 'consent', level: 'silent' }),
+    );
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the consent app is not started: use it inside a test');
+    return value;
+  };
+  const call: ConsentTestApp['call'] = async (method, path, perms, body, sub = actor) => {
+    const token = await started(issuer).token({ sub, perms });
+    return request(method, path, token, body, {}, url);
+  };
+  return {
+    get app() {
+      return started(app);
+    },
+    get url() {
+      return url;
+    },
+    actor,
+    call,
+    give: (contactId, marker, purpose = 'marketing') =>
+      call('POST', `/v1/contacts/${contactId}/consents`, WRITER, { purpose, noticeVersion: '2026-11', channel: 'web-form', evidence: evidence(marker) }),
+  };
+}
