@@ -206,7 +206,8 @@ describe('least privilege: every identity route × every role', () => {
       method: 'POST',
       path: () => '/v1/users',
       body: () => ({ email: `m-${uniqueName('u')}@example.com`, displayName: 'Matrix User', password: strongPassword(), roles: ['analyst'] }),
-      needs: ['users:manage'],
+      // Creating an account grants roles: a custom role holding users:manage alone cannot make administrators.
+      needs: ['users:manage', 'roles:manage'],
     },
     { method: 'PUT', path: ({ user }) => `/v1/users/${user}/roles`, body: () => ({ roles: ['analyst'] }), needs: ['roles:manage'] },
     { method: 'GET', path: () => '/v1/roles', needs: ['roles:manage'] },
@@ -307,6 +308,17 @@ describe('least privilege: every identity route × every role', () => {
       status: 403,
       body: { code: 'FORBIDDEN' },
     });
+  });
+
+  it('refuses anyone, the administrator included, changing their own roles (ROLE_SELF_GRANT), and stores nothing', async () => {
+    const me = await api('GET', '/v1/me', undefined, admin.accessToken);
+    const self = me.body.id as string;
+
+    expect(await api('PUT', `/v1/users/${self}/roles`, { roles: ['analyst'] }, admin.accessToken)).toMatchObject({
+      status: 403,
+      body: { code: 'ROLE_SELF_GRANT' },
+    });
+    expect((await api('GET', '/v1/me', undefined, admin.accessToken)).body.roles).toEqual(me.body.roles);
   });
 });
 

@@ -14,7 +14,7 @@ import { decideResetMfa } from './reset-mfa/reset-mfa.decision.js';
  */
 export type AccountCommand =
   | { type: 'RegisterAccount'; userId: string; email: string; displayName: string; roles: string[]; passwordHash: string }
-  | { type: 'AssignRoles'; userId: string; roles: string[] }
+  | { type: 'AssignRoles'; userId: string; roles: string[]; grantedBy: string }
   | { type: 'ChangePassword'; userId: string; passwordHash: string; passwordHistory: string[] }
   | { type: 'ConfirmMfaEnrolment'; userId: string; recoveryCodeHashes: string[] }
   | { type: 'ResetMfa'; userId: string };

@@ -23,7 +23,7 @@ const codeOf = (decision: () => unknown): string | undefined => {
 
 describe('a staff account', () => {
   it.each<AccountCommand>([
-    { type: 'AssignRoles', userId, roles: ['dpo'] },
+    { type: 'AssignRoles', userId, roles: ['dpo'], grantedBy: 'admin-1' },
     { type: 'ChangePassword', userId, passwordHash: 'h', passwordHistory: [] },
     { type: 'ConfirmMfaEnrolment', userId, recoveryCodeHashes: [] },
     { type: 'ResetMfa', userId },
@@ -37,7 +37,11 @@ describe('a staff account', () => {
       command: { type: 'RegisterAccount', userId, email: 'ada@example.com', displayName: 'Ada', roles: ['sales'], passwordHash: 'h' },
       events: [registered],
     },
-    { history: [registered], command: { type: 'AssignRoles', userId, roles: ['dpo'] }, events: [{ type: 'RolesAssigned', userId, roles: ['dpo'] }] },
+    {
+      history: [registered],
+      command: { type: 'AssignRoles', userId, roles: ['dpo'], grantedBy: 'admin-1' },
+      events: [{ type: 'RolesAssigned', userId, roles: ['dpo'] }],
+    },
     {
       history: [registered],
       command: { type: 'ChangePassword', userId, passwordHash: 'h', passwordHistory: [] },

@@ -20,7 +20,7 @@ export class AssignRolesHandler {
 
   async execute(userId: string, roles: string[], actorId: string, correlationId: string): Promise<AccountView> {
     await this.roles.assertRolesExist(roles);
-    await this.pipeline.execute(this.model, { type: 'AssignRoles', userId, roles }, identityMetadata(actorId, correlationId));
+    await this.pipeline.execute(this.model, { type: 'AssignRoles', userId, roles, grantedBy: actorId }, identityMetadata(actorId, correlationId));
     // Access tokens carry permissions: the user's live sessions end so the next token reflects the new roles.
     await this.sessions.revokeAllForUser(userId, 'roles_changed');
     return this.views.byId(userId);

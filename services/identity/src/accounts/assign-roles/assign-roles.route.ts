@@ -17,7 +17,7 @@ export class AssignRolesRoute {
 
   @RequirePermissions('roles:manage')
   @Put('users/:id/roles')
-  @ApiOperation({ summary: "Replace an account's roles" })
+  @ApiOperation({ summary: "Replace an account's roles (never your own)" })
   assignRoles(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<AccountView> {
     return this.handler.execute(validate(userId, id), validate(rolesBody, body).roles, auth.sub, correlationId(request));
   }

@@ -22,7 +22,8 @@ const registerBody = z
 export class RegisterAccountRoute {
   constructor(private readonly handler: RegisterAccountHandler) {}
 
-  @RequirePermissions('users:manage')
+  // Creating an account grants its roles: `users:manage` alone must not make administrators (issue 15, item 6).
+  @RequirePermissions('users:manage', 'roles:manage')
   @Post('users')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a staff account; the password must satisfy the policy (each violated rule is named by its code)' })
