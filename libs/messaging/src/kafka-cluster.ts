@@ -70,6 +70,20 @@ export class KafkaCluster {
     }
   }
 
+  /**
+   * `endOffsets` for several topics in one request (a monitor asking about every topic should not open a consumer
+   * per topic). Every topic must exist; a missing one fails the whole call.
+   */
+  async endOffsetsOf(topics: readonly string[]): Promise<Map<string, bigint[]>> {
+    if (topics.length === 0) return new Map();
+    const consumer = new Consumer({ clientId: `${this.#options.clientId}-offsets`, bootstrapBrokers: this.#options.brokers, groupId: 'crm-offset-probe' });
+    try {
+      return await consumer.listOffsets({ topics: [...topics] });
+    } finally {
+      await consumer.close().catch(() => undefined);
+    }
+  }
+
   /** See `consumeBatches`; the cluster supplies brokers and client id. */
   subscribe(options: Omit<BatchConsumerOptions, 'brokers' | 'clientId'>): Promise<Subscription> {
     return consumeBatches({ ...options, brokers: this.#options.brokers, clientId: `${this.#options.clientId}-${options.groupId}` });
@@ -97,6 +111,13 @@ export class KafkaCluster {
       }
     }
     if (missing.length > 0) await this.awaitLeaders(missing.map((topic) => topic.name));
+  }
+
+  /** Deletes topics that exist; missing ones are skipped. For tests and scratch topics: event topics are forever. */
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    const existing = new Set(await this.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length > 0) await this.admin().deleteTopics({ topics: present });
   }
 
   /**
