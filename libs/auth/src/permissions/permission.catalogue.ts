@@ -11,6 +11,7 @@ export const PERMISSIONS = [
   'consent:write',
   'audit:read',
   'register:manage',
+  'backups:read',
   'users:manage',
   'roles:manage',
 ] as const;
