@@ -320,4 +320,13 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('register:manage'),
     summary: 'Revise a processor (`expectedVersion`; 409 when stale)',
   },
+
+  // backup — what the backup cluster holds of the primary.
+  {
+    method: 'GET',
+    path: '/v1/backups/mirror',
+    service: 'backup',
+    guard: needs('backups:read'),
+    summary: 'Per platform topic-partition: end offsets on the primary and the backup cluster, and the lag',
+  },
 ];

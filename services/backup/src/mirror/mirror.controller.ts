@@ -1,0 +1,17 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequirePermissions } from '@crm/http';
+import { MirrorStatusService, type MirrorStatusView } from './mirror-status.service.js';
+
+@ApiTags('backups')
+@Controller('v1/backups')
+export class MirrorController {
+  constructor(private readonly mirror: MirrorStatusService) {}
+
+  @RequirePermissions('backups:read')
+  @Get('mirror')
+  @ApiOperation({ summary: 'Per platform topic-partition: end offset on the primary and on the backup cluster, and the lag' })
+  status(): Promise<MirrorStatusView> {
+    return this.mirror.status();
+  }
+}

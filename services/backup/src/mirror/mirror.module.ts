@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { MirrorController } from './mirror.controller.js';
+import { MirrorStatusService } from './mirror-status.service.js';
+
+/** The backup cluster's view of the primary. Both clusters come from the platform's KafkaModule (needs.kafka). */
+@Module({ controllers: [MirrorController], providers: [MirrorStatusService], exports: [MirrorStatusService] })
+export class MirrorModule {}
