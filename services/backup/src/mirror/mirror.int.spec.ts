@@ -1,10 +1,9 @@
-// The backup service's view of the mirror, against the real primary and backup clusters, and the mirror itself.
-import { createHash } from 'node:crypto';
+// The backup service's view of the mirror, against the real primary and backup clusters. (The mirror itself does not run yet: docs/decisions/0004-backup-mirror.md.)
 import type { INestApplication } from '@nestjs/common';
 import { createLogger } from '@crm/logging';
-import { KafkaCluster, type IncomingMessage, type OutgoingMessage } from '@crm/messaging';
+import { KafkaCluster, type OutgoingMessage } from '@crm/messaging';
 import { createServiceApp, type ServiceDefinition } from '@crm/platform';
-import { expectEventually, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
+import { testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
 import { AppModule } from '../app.module.js';
 import { MirrorStatusService, type MirrorStatusView } from './mirror-status.service.js';
 
@@ -40,24 +39,6 @@ async function mirrorStatus(perms: Permissions = ['backups:read']): Promise<{ st
 }
 
 const ofTopic = (view: MirrorStatusView, topic: string) => view.partitions.filter((partition) => partition.topic === topic);
-
-/** Per partition: how many records, and a hash over each record's key, value and headers in offset order. */
-async function digest(cluster: KafkaCluster, topic: string): Promise<{ count: number; sha256: string }[]> {
-  const ends = (await cluster.endOffsetsOf([topic])).get(topic) ?? [];
-  const expected = ends.reduce((sum, end) => sum + Number(end), 0);
-  const seen = await cluster.readFromStart(topic, (read) => read.length >= expected, { groupId: uniqueName('it-digest'), timeoutMs: 20_000 });
-  return ends.map((_, partition) => {
-    const records = seen.filter((message) => message.partition === partition).sort((a, b) => (a.offset < b.offset ? -1 : 1));
-    const hash = createHash('sha256');
-    for (const record of records) hash.update(recordBytes(record));
-    return { count: records.length, sha256: hash.digest('hex') };
-  });
-}
-
-function recordBytes(record: IncomingMessage): Buffer {
-  const headers = Object.entries(record.headers).sort(([a], [b]) => (a < b ? -1 : 1));
-  return Buffer.from(JSON.stringify([record.key ?? null, record.value.toString('base64'), headers]));
-}
 
 beforeAll(async () => {
   issuer = await TestTokenIssuer.create();
@@ -124,23 +105,4 @@ describe('GET /v1/backups/mirror', () => {
     expect(view.missingOnBackup).toEqual([]);
     expect(view.partitions).toEqual([{ topic, partition: 0, primaryEndOffset: '5', backupEndOffset: '2', lag: '3' }]);
   });
-});
-
-describe('the continuous mirror (MirrorMaker 2, primary → backup)', () => {
-  it('given messages written to a new platform topic on the primary, then the backup holds the same messages in the same order per partition, and lag reaches 0', async () => {
-    const topic = testTopic('mirrored');
-    await createTopic(primary, topic, 3);
-    created.push({ cluster: backup, topic });
-    await primary.publish(topic, messages(60, 'm'));
-
-    await expectEventually(
-      async () => {
-        const partitions = ofTopic((await mirrorStatus()).body, topic);
-        expect(partitions).toHaveLength(3);
-        expect(partitions.map((partition) => partition.lag)).toEqual(['0', '0', '0']);
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
-    expect(await digest(backup, topic)).toEqual(await digest(primary, topic));
-  }, 90_000);
 });
