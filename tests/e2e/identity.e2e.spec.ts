@@ -36,7 +36,7 @@ describe('two-factor sign-in', () => {
     dpo = { email, password, secret: session.secret!, recoveryCodes: session.recoveryCodes!, lastCode: session.lastCode! };
   });
 
-  it('a role that can read audit trails must enrol TOTP at first sign-in; then a TOTP code works once and a recovery code works once', async () => {
+  it('a role that can read audit trails must enrol TOTP at first sign-in; then a TOTP code, a recovery code and the sign-in challenge each work once', async () => {
     expect(dpo.recoveryCodes).toHaveLength(10);
     const login = await api('POST', '/v1/auth/login', { email: dpo.email, password: dpo.password });
     expect(login.body).toMatchObject({ mfaRequired: true });
@@ -47,7 +47,12 @@ describe('two-factor sign-in', () => {
 
     const recovered = await secondFactor(login.body.mfaToken as string, dpo.recoveryCodes[0]!);
     expect(recovered.accessToken).toEqual(expect.any(String));
-    const reused = await api('POST', '/v1/auth/mfa', { mfaToken: login.body.mfaToken, code: dpo.recoveryCodes[0] });
+    // The sign-in's challenge is spent: not even a valid, unused recovery code gets a second session out of it.
+    const again = await api('POST', '/v1/auth/mfa', { mfaToken: login.body.mfaToken, code: dpo.recoveryCodes[2] });
+    expect(again).toMatchObject({ status: 401, body: { code: 'CHALLENGE_INVALID' } });
+    // A recovery code works once: with a fresh sign-in's challenge, the spent one is refused.
+    const fresh = await api('POST', '/v1/auth/login', { email: dpo.email, password: dpo.password });
+    const reused = await api('POST', '/v1/auth/mfa', { mfaToken: fresh.body.mfaToken, code: dpo.recoveryCodes[0] });
     expect(reused).toMatchObject({ status: 401, body: { code: 'MFA_CODE_INVALID' } });
   });
 

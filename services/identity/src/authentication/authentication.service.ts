@@ -63,7 +63,7 @@ export class AuthenticationService {
     this.#throttle = new LoginThrottle(redis, loadLoginThrottleSettings());
     this.#mfaAttempts = new MfaAttemptLimiter(redis);
     this.#replays = new TotpReplayGuard(redis);
-    this.challenges = new ChallengeTokens(keys, clock);
+    this.challenges = new ChallengeTokens(keys, clock, redis);
   }
 
   /**
@@ -124,6 +124,8 @@ export class AuthenticationService {
       throw mfaCodeInvalidError();
     }
     await this.#mfaAttempts.recordSuccess(userId);
+    // One session per sign-in: the challenge is spent with its first success.
+    await this.challenges.consume(mfaToken, 'mfa');
     await recordAuthEvent(
       this.pipeline,
       identityEvent(MfaUsedSchema, { userId, method: method === 'otp' ? MfaMethod.TOTP : MfaMethod.RECOVERY_CODE }, userId),
