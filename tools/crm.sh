@@ -72,7 +72,7 @@ load_infra_env() {
 }
 
 # Application secrets generated at first start, never committed: the first administrator's password (printed by
-# `npm start`) and the key that pseudonymises login-throttling counters in Redis.
+# `npm start`) and the keys that pseudonymise client addresses in Redis (login throttling, gateway rate limits).
 ensure_app_secrets() {
   local secrets="$CRM_STATE_DIR/secrets"
   mkdir -p "$secrets" && chmod 700 "$secrets"
@@ -80,9 +80,10 @@ ensure_app_secrets() {
     # Satisfies the default policy: upper, lower, digit, special, 20 characters, no dictionary word.
     (umask 077 && printf 'Pw!%s7a' "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16)" >"$secrets/admin.password")
   fi
-  if [[ ! -s $secrets/login-throttle.secret ]]; then
-    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secrets/login-throttle.secret")
-  fi
+  local key
+  for key in login-throttle gateway-rate-limit; do
+    [[ -s $secrets/$key.secret ]] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secrets/$key.secret")
+  done
 }
 
 prepare() {

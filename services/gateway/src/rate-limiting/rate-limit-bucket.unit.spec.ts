@@ -1,4 +1,6 @@
-import { bucketOf } from './rate-limit.middleware.js';
+import { createHash } from 'node:crypto';
+import { Secret } from '@crm/config';
+import { bucketOf, clientKey, loadRateLimits } from './rate-limit.middleware.js';
 
 describe('which rate-limit bucket a request is counted in', () => {
   it.each([
@@ -21,5 +23,23 @@ describe('which rate-limit bucket a request is counted in', () => {
     '//elsewhere.example/v1/me',
   ])('given the refused target %s, then it is counted in the strict sign-in bucket', (target) => {
     expect(bucketOf(target)).toBe('auth');
+  });
+});
+
+describe('the Redis key of a client address', () => {
+  const secret = new Secret('k'.repeat(32));
+
+  it('given an address, then its key is a keyed hash: not the plain SHA-256 of the address, and another key gives another', () => {
+    const address = '203.0.113.7';
+    const plain = createHash('sha256').update(address).digest('base64url').slice(0, 22);
+
+    expect(clientKey(secret, address)).not.toBe(plain);
+    expect(clientKey(secret, address)).not.toBe(clientKey(new Secret('j'.repeat(32)), address));
+    expect(clientKey(secret, address)).toBe(clientKey(secret, address));
+    expect(clientKey(secret, address)).not.toContain(address);
+  });
+
+  it('given a secret shorter than 32 characters, then the gateway refuses to start', () => {
+    expect(() => loadRateLimits({ CRM_GATEWAY_RATE_LIMIT_SECRET: 'short' })).toThrow(/CRM_GATEWAY_RATE_LIMIT_SECRET/);
   });
 });

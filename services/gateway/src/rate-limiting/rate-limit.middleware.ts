@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
 import { correlationId, type ErrorBody } from '@crm/http';
-import { loadConfig } from '@crm/config';
+import { ConfigError, loadConfig, secretFrom, type Secret } from '@crm/config';
 import { REDIS, type Redis } from '@crm/redis';
 import { effectivePath, inspectRequestTarget } from '../forwarding/request-target.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -12,7 +13,14 @@ export interface RateLimits {
   /** Sign-in, second factor, refresh, enrolment: what a credential-stuffing run hammers. */
   authPerMinute: number;
   everythingPerMinute: number;
+  /**
+   * Key of the HMAC that turns a client address into its Redis key. An address is personal data, and the IPv4 space
+   * is small enough to hash exhaustively: an unkeyed hash would not hide it from whoever reads Redis.
+   */
+  keySecret: Secret;
 }
+
+const MIN_KEY_SECRET_LENGTH = 32;
 
 export function loadRateLimits(env = process.env): RateLimits {
   const parsed = loadConfig(
@@ -22,7 +30,18 @@ export function loadRateLimits(env = process.env): RateLimits {
     }),
     env,
   );
-  return { authPerMinute: parsed.CRM_GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE, everythingPerMinute: parsed.CRM_GATEWAY_RATE_LIMIT_PER_MINUTE };
+  // `CRM_GATEWAY_RATE_LIMIT_SECRET` or `…_FILE` (default `<state dir>/secrets/gateway-rate-limit.secret`, made by `npm start`).
+  const defaultFile = env.CRM_STATE_DIR === undefined ? undefined : join(env.CRM_STATE_DIR, 'secrets', 'gateway-rate-limit.secret');
+  const keySecret = secretFrom(env, 'CRM_GATEWAY_RATE_LIMIT_SECRET', defaultFile);
+  if (keySecret === undefined || keySecret.reveal().length < MIN_KEY_SECRET_LENGTH) {
+    throw new ConfigError([`CRM_GATEWAY_RATE_LIMIT_SECRET: required, at least ${MIN_KEY_SECRET_LENGTH} characters`]);
+  }
+  return { authPerMinute: parsed.CRM_GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE, everythingPerMinute: parsed.CRM_GATEWAY_RATE_LIMIT_PER_MINUTE, keySecret };
+}
+
+/** A client address as the rate limiter's Redis keys name it: keyed, so the key does not reveal the address. */
+export function clientKey(secret: Secret, address: string): string {
+  return createHmac('sha256', secret.reveal()).update(address).digest('base64url').slice(0, 22);
 }
 
 export const RATE_LIMITS = Symbol('RATE_LIMITS');
@@ -57,11 +76,8 @@ export class RateLimitMiddleware implements NestMiddleware {
   }
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
-    // The address is hashed: Redis keys are visible to operators and an IP address is personal data.
-    const client = createHash('sha256')
-      .update(request.ip ?? request.socket.remoteAddress ?? 'unknown')
-      .digest('base64url')
-      .slice(0, 22);
+    // Redis keys are visible to operators and an IP address is personal data: the key is an HMAC of it.
+    const client = clientKey(this.limits.keySecret, request.ip ?? request.socket.remoteAddress ?? 'unknown');
     const bucket = bucketOf(request.originalUrl);
     const limit = bucket === 'auth' ? this.limits.authPerMinute : this.limits.everythingPerMinute;
     try {
