@@ -17,14 +17,15 @@ async function readiness(url: string): Promise<{ status: number; body: Readiness
 const statuses = (body: Readiness) => Object.fromEntries(Object.entries(body.checks).map(([name, check]) => [name, check.status]));
 
 describe('the running platform', () => {
-  it('is ready through the gateway: Redis and every service behind it answer', async () => {
+  it('is ready through the gateway (Redis and every service behind it answer), and tells an anonymous caller no more than that', async () => {
     const { status, body } = await expectEventually(async () => {
       const result = await readiness(gatewayUrl);
       expect(result.status).toBe(200);
       return result;
     });
     expect(status).toBe(200);
-    expect(statuses(body)).toEqual({ redis: 'up', 'kafka-primary': 'up', identity: 'up', contacts: 'up', consent: 'up', audit: 'up', backup: 'up' });
+    // Which dependencies stand behind the edge, and how fast they answer, is reconnaissance: the internal ports say it.
+    expect(body).toEqual({ status: 'up' });
   });
 
   it.each(Object.entries(servicePorts))('has %s ready with its Postgres, Redis and Kafka connections up', async (name, port) => {

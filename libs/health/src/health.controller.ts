@@ -1,15 +1,21 @@
-import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Logger, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '@crm/http';
 import { runChecks, type HealthCheck, type ReadinessReport } from './health-check.js';
 
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}
+  readonly #logger = new Logger('Health');
+
+  constructor(
+    @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
+    @Inject(HEALTH_OPTIONS) private readonly options: { details: 'shown' | 'hidden' },
+  ) {}
 
   /** Liveness: the process serves requests. Deliberately checks no dependency, so a database outage never restarts us. */
   @Public()
@@ -24,9 +30,14 @@ export class HealthController {
   @Public()
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: every dependency (Postgres, Kafka, Redis, …) answers' })
-  async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessReport> {
+  async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessReport | Pick<ReadinessReport, 'status'>> {
     const report = await runChecks(this.checks);
     response.status(report.status === 'up' ? 200 : 503);
-    return report;
+    if (this.options.details === 'shown') return report;
+    if (report.status === 'down') {
+      const failing = Object.entries(report.checks).flatMap(([name, check]) => (check.status === 'up' ? [] : [name]));
+      this.#logger.warn(`not ready: ${failing.join(', ')}`);
+    }
+    return { status: report.status };
   }
 }

@@ -14,6 +14,8 @@ export interface InfrastructureNeeds {
   /** Further readiness checks (providers registered by the service itself or by `extraModules`). */
   extraChecks?: Array<Type<HealthCheck> | symbol>;
   extraModules?: DynamicModule[];
+  /** Whether `/health/ready` names the checks (internal services) or answers only up/down (the public gateway). */
+  readinessDetails?: 'shown' | 'hidden';
 }
 
 /**
@@ -45,5 +47,5 @@ export function infrastructureModules(config: PlatformConfig, needs: Infrastruct
   }
   modules.push(...(needs.extraModules ?? []));
   checks.push(...(needs.extraChecks ?? []));
-  return [{ module: ClockModule, global: true }, ...modules, HealthModule.register({ checks })];
+  return [{ module: ClockModule, global: true }, ...modules, HealthModule.register({ checks, details: needs.readinessDetails ?? 'shown' })];
 }

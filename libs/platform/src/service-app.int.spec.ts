@@ -50,9 +50,9 @@ const captured = new Writable({
   },
 });
 
-async function start(overrides: Record<string, string> = {}): Promise<{ app: INestApplication; url: string }> {
+async function start(overrides: Record<string, string> = {}, service: ServiceDefinition = definition): Promise<{ app: INestApplication; url: string }> {
   const config = testPlatformConfig('probe', overrides);
-  const app = await createServiceApp(definition, config, createLogger({ service: 'probe', level: 'info', destination: captured }));
+  const app = await createServiceApp(service, config, createLogger({ service: 'probe', level: 'info', destination: captured }));
   await app.listen(0, '127.0.0.1');
   return { app, url: await app.getUrl() };
 }
@@ -152,6 +152,22 @@ describe('readiness when a dependency is down', () => {
       expect(response.status).toBe(503);
       expect(body.checks['kafka-backup']?.status).toBe('down');
       expect(body.checks.postgres?.status).toBe('up');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('readiness at a public edge (details hidden)', () => {
+  const edge: ServiceDefinition = { ...definition, needs: { ...definition.needs, readinessDetails: 'hidden' } };
+
+  it('answers up or down only, and logs which dependency is down instead of telling the caller', async () => {
+    const { app, url } = await start({ CRM_KAFKA_BACKUP_BROKERS: '127.0.0.1:1' }, edge);
+    try {
+      const response = await fetch(`${url}/health/ready`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'down' });
+      expect(logLines.join('')).toContain('not ready: kafka-backup');
     } finally {
       await app.close();
     }

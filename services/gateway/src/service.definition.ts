@@ -8,7 +8,8 @@ export const serviceDefinition: ServiceDefinition = {
   service: 'gateway',
   defaultPort: 8080,
   // The gateway keeps no data of its own: Redis for rate limits and sessions; downstream readiness is its readiness.
-  needs: { redis: true, extraChecks: DownstreamModule.checkTokens() },
+  // Readiness answers anonymous callers up or down only: which services stand behind it is nobody's business outside.
+  needs: { redis: true, extraChecks: DownstreamModule.checkTokens(), readinessDetails: 'hidden' },
   module: () => AppModule.register(),
   // Bodies are streamed to the owning service as received; the service parses and limits them.
   bodies: 'stream',
