@@ -81,7 +81,7 @@ ensure_app_secrets() {
     (umask 077 && printf 'Pw!%s7a' "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16)" >"$secrets/admin.password")
   fi
   local key
-  for key in login-throttle gateway-rate-limit; do
+  for key in login-throttle gateway-rate-limit gateway-forwarding; do
     [[ -s $secrets/$key.secret ]] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secrets/$key.secret")
   done
 }

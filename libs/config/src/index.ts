@@ -11,3 +11,4 @@ export {
   type RedisSettings,
   type KafkaSettings,
 } from './platform.config.js';
+export { loadGatewayForwardingSecret } from './gateway-forwarding.js';

@@ -5,3 +5,4 @@ export { ErrorFilter, type ErrorBody } from './error.filter.js';
 export { RequireAnyPermission, RequirePermissions, REQUIRED_ANY_PERMISSION, REQUIRED_PERMISSIONS } from './require-permissions.decorator.js';
 export { validate } from './validation.js';
 export { csvCell, writeCsv } from './csv.js';
+export { forwardedClientAddress, GATEWAY_PROOF_HEADER } from './forwarded-client.js';

@@ -1,3 +1,4 @@
+import { loadGatewayForwardingSecret } from '@crm/config';
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DownstreamModule } from './downstream/downstream.module.js';
 import { loadDownstreamUrls } from './downstream/downstream.config.js';
@@ -16,7 +17,11 @@ export class AppModule implements NestModule {
       imports: [DownstreamModule.register()],
       controllers: [routesController(ROUTES)],
       providers: [
-        { provide: FORWARDER, useFactory: () => new Forwarder({ origins: loadDownstreamUrls(), timeoutMs: loadGatewayConfig().upstreamTimeoutMs }) },
+        {
+          provide: FORWARDER,
+          useFactory: () =>
+            new Forwarder({ origins: loadDownstreamUrls(), timeoutMs: loadGatewayConfig().upstreamTimeoutMs, forwardingSecret: loadGatewayForwardingSecret() }),
+        },
         { provide: RATE_LIMITS, useFactory: () => loadRateLimits() },
       ],
     };

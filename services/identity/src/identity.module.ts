@@ -1,3 +1,4 @@
+import { loadGatewayForwardingSecret } from '@crm/config';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
 import { BackboneModule } from '@crm/platform';
@@ -28,7 +29,7 @@ import { ViewAccountRoute } from './accounts/view-account/view-account.route.js'
 import { AuthenticationController } from './authentication/authentication.controller.js';
 import { AuthenticationService } from './authentication/authentication.service.js';
 import { loadIdentityConfig } from './identity.config.js';
-import { IDENTITY_CONFIG, PASSWORD_HASHER, PASSWORD_POLICY } from './identity.tokens.js';
+import { IDENTITY_CONFIG, PASSWORD_HASHER, PASSWORD_POLICY, GATEWAY_FORWARDING_SECRET } from './identity.tokens.js';
 import { EnrolmentController } from './mfa-enrolment/enrolment.controller.js';
 import { MfaEnrolmentService } from './mfa-enrolment/mfa-enrolment.service.js';
 import { loadPasswordHashingSettings, loadPasswordPolicy, PasswordHasher } from './passwords/index.js';
@@ -73,6 +74,7 @@ export class IdentityModule {
         { provide: IDENTITY_CONFIG, useFactory: () => loadIdentityConfig(config) },
         { provide: PASSWORD_HASHER, useFactory: () => new PasswordHasher(loadPasswordHashingSettings()) },
         { provide: PASSWORD_POLICY, useFactory: () => loadPasswordPolicy() },
+        { provide: GATEWAY_FORWARDING_SECRET, useFactory: () => loadGatewayForwardingSecret() },
         AccountsRepository,
         AccountWriteModel,
         RoleWriteModel,

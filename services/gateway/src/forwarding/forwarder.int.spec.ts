@@ -10,6 +10,8 @@ import { createServiceApp } from '@crm/platform';
 import { TestTokenIssuer, testEnv } from '@crm/testing';
 import { serviceDefinition } from '../service.definition.js';
 
+const FORWARDING_SECRET = 'f'.repeat(40);
+
 interface Seen {
   method: string;
   url: string;
@@ -87,7 +89,7 @@ describe('forwarding through the gateway', () => {
       });
     });
     origin = await listen(upstream);
-    const env = { CRM_IDENTITY_URL: origin, CRM_GATEWAY_UPSTREAM_TIMEOUT_MS: '300' };
+    const env = { CRM_IDENTITY_URL: origin, CRM_GATEWAY_UPSTREAM_TIMEOUT_MS: '300', CRM_GATEWAY_FORWARDING_SECRET: FORWARDING_SECRET };
     direct = await gatewayWith(env);
     behindProxy = await gatewayWith({ ...env, CRM_GATEWAY_TRUSTED_PROXIES: '127.0.0.1/8, ::1' });
   }, 60_000);
@@ -112,6 +114,7 @@ describe('forwarding through the gateway', () => {
         'x-forwarded-for': '203.0.113.9',
         'x-forwarded-host': 'evil.example',
         'x-correlation-id': 'corr-0123456789',
+        'x-crm-gateway-proof': 'forged-by-the-caller',
         'accept-language': 'pl',
       },
       body,
@@ -124,9 +127,11 @@ describe('forwarding through the gateway', () => {
     expect(request?.url).toBe('/v1/auth/login?lang=pl');
     expect(request?.body.equals(body)).toBe(true);
     expect(Object.keys(request?.headers ?? {}).sort()).toEqual(
-      ['accept-language', 'content-length', 'content-type', 'host', 'x-correlation-id', 'x-forwarded-for'].sort(),
+      ['accept-language', 'content-length', 'content-type', 'host', 'x-correlation-id', 'x-crm-gateway-proof', 'x-forwarded-for'].sort(),
     );
     expect(request?.headers['x-forwarded-for']).toBe('127.0.0.1');
+    // The service believes that address because of the gateway's proof, never one a caller sends.
+    expect(request?.headers['x-crm-gateway-proof']).toBe(FORWARDING_SECRET);
     expect(request?.headers['x-correlation-id']).toBe('corr-0123456789');
     expect(request?.headers.host).toBe(new URL(origin).host);
   });

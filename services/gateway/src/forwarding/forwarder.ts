@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
-import { AppError, CORRELATION_HEADER, correlationId, HTTP_STATUS_BY_KIND, type ErrorBody } from '@crm/http';
+import type { Secret } from '@crm/config';
+import { AppError, CORRELATION_HEADER, correlationId, GATEWAY_PROOF_HEADER, HTTP_STATUS_BY_KIND, type ErrorBody } from '@crm/http';
 import type { DownstreamService } from '../downstream/downstream.config.js';
 import type { GatewayRoute } from '../routes/route.manifest.js';
 import { downstreamPath, inspectRequestTarget } from './request-target.js';
@@ -45,6 +46,8 @@ export interface ForwarderOptions {
   origins: Readonly<Record<DownstreamService, string>>;
   /** How long a service may take to answer. */
   timeoutMs: number;
+  /** Sent to the services (`x-crm-gateway-proof`): they believe the forwarded client address only with it. */
+  forwardingSecret: Secret;
 }
 
 interface ForwardedRequest extends IncomingMessage {
@@ -60,8 +63,10 @@ interface ForwardedRequest extends IncomingMessage {
 export class Forwarder {
   readonly #proxies: Record<DownstreamService, RequestHandler>;
   readonly #logger = new Logger('Forwarder');
+  readonly #forwardingSecret: Secret;
 
   constructor(options: ForwarderOptions) {
+    this.#forwardingSecret = options.forwardingSecret;
     const entries = Object.entries(options.origins).map(([service, origin]) => [service, this.#proxy(service, new URL(origin).origin, options.timeoutMs)]);
     this.#proxies = Object.fromEntries(entries) as Record<DownstreamService, RequestHandler>;
   }
@@ -101,6 +106,7 @@ export class Forwarder {
             for (const name of proxyRequest.getHeaderNames()) if (!REQUEST_HEADERS.has(name)) proxyRequest.removeHeader(name);
             proxyRequest.setHeader(CORRELATION_HEADER, correlationId(request));
             proxyRequest.setHeader('x-forwarded-for', (request as ForwardedRequest).crmClientAddress ?? '');
+            proxyRequest.setHeader(GATEWAY_PROOF_HEADER, this.#forwardingSecret.reveal());
           });
           proxyServer.on('proxyRes', (proxyResponse: IncomingMessage) => {
             for (const name of Object.keys(proxyResponse.headers)) if (!RESPONSE_HEADERS.has(name)) delete proxyResponse.headers[name];

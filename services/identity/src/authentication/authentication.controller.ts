@@ -1,26 +1,25 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
-import { correlationId, Public, RequirePermissions, validate } from '@crm/http';
+import type { Secret } from '@crm/config';
+import { correlationId, forwardedClientAddress, Public, RequirePermissions, validate } from '@crm/http';
+import { GATEWAY_FORWARDING_SECRET } from '../identity.tokens.js';
 import { AuthenticationService, type LoginOutcome, type Tokens } from './authentication.service.js';
 
 const loginBody = z.object({ email: z.string().min(3).max(320), password: z.string().min(1).max(1024) }).strict();
 const mfaBody = z.object({ mfaToken: z.string().min(1).max(4096), code: z.string().min(1).max(64) }).strict();
 const refreshBody = z.object({ refreshToken: z.string().min(1).max(512) }).strict();
 
-/** The client address as the gateway saw it (the gateway is the only caller and sets X-Forwarded-For). */
-export function clientAddress(request: Request): string {
-  const forwarded = request.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first !== undefined && first !== '' ? first : (request.socket.remoteAddress ?? 'unknown');
-}
-
 @ApiTags('authentication')
 @Controller('v1/auth')
 export class AuthenticationController {
-  constructor(private readonly authentication: AuthenticationService) {}
+  constructor(
+    private readonly authentication: AuthenticationService,
+    /** The proof that a request's X-Forwarded-For was set by the gateway: a direct caller is counted by its own address. */
+    @Inject(GATEWAY_FORWARDING_SECRET) private readonly forwarding: Secret,
+  ) {}
 
   @Public()
   @Post('login')
@@ -28,7 +27,7 @@ export class AuthenticationController {
   @ApiOperation({ summary: 'Sign in with e-mail and password; answers tokens, or the next step (second factor or its enrolment)' })
   login(@Body() body: unknown, @Req() request: Request): Promise<LoginOutcome> {
     const { email, password } = validate(loginBody, body);
-    return this.authentication.login(email, password, clientAddress(request), correlationId(request));
+    return this.authentication.login(email, password, forwardedClientAddress(request, this.forwarding.reveal()), correlationId(request));
   }
 
   @Public()
