@@ -188,6 +188,43 @@ describe('staff accounts', () => {
     }
   });
 
+  it('guessing the current password on /v1/me/password locks the account as sign-ins do: a stolen session is no password oracle', async () => {
+    const email = `guess-${uniqueName('g')}@example.com`;
+    const password = strongPassword();
+    expect((await api('POST', '/v1/users', { email, displayName: 'Guess Test', password, roles: ['sales'] }, admin.accessToken)).status).toBe(201);
+    const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const guess = await api('POST', '/v1/me/password', { currentPassword: `Guess-${attempt}-x1!`, newPassword: strongPassword() }, session.accessToken);
+        expect(guess).toMatchObject({ status: 400, body: { code: 'PASSWORD_CURRENT_INVALID' } });
+      }
+
+      const right = await api('POST', '/v1/me/password', { currentPassword: password, newPassword: strongPassword() }, session.accessToken);
+      expect(right).toMatchObject({ status: 429, body: { code: 'LOGIN_LOCKED' } });
+      expect(await api('POST', '/v1/auth/login', { email, password })).toMatchObject({ status: 429, body: { code: 'LOGIN_LOCKED' } });
+    } finally {
+      // The guesses came from 127.0.0.1, whose sign-in budget the rest of the suite shares.
+      const keys = await redis.keys('crm:identity:login-failures:*');
+      if (keys.length > 0) await redis.del(...keys);
+    }
+  });
+
+  it('enrolling an authenticator with an access token alone needs the current password', async () => {
+    const email = `enrol-${uniqueName('e')}@example.com`;
+    const password = strongPassword();
+    expect((await api('POST', '/v1/users', { email, displayName: 'Enrol Test', password, roles: ['sales'] }, admin.accessToken)).status).toBe(201);
+    const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
+
+    expect(await api('POST', '/v1/me/mfa/totp', {}, session.accessToken)).toMatchObject({ status: 400, body: { code: 'PASSWORD_CONFIRMATION_REQUIRED' } });
+    expect(await api('POST', '/v1/me/mfa/totp', { currentPassword: 'Not-the-one1!' }, session.accessToken)).toMatchObject({
+      status: 400,
+      body: { code: 'PASSWORD_CURRENT_INVALID' },
+    });
+    const started = await api('POST', '/v1/me/mfa/totp', { currentPassword: password }, session.accessToken);
+    expect(started.status).toBe(200);
+    expect(started.body.otpauthUrl).toEqual(expect.stringMatching(/^otpauth:\/\/totp\//));
+  });
+
   it('locks an account after repeated failures, with the same answer as for an unknown account until then', async () => {
     const email = `lock-${uniqueName('u')}@example.com`;
     const password = strongPassword();

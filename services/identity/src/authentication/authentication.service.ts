@@ -76,6 +76,23 @@ export class AuthenticationService {
     return (await this.verifier.verify(bearer)).sub;
   }
 
+  /**
+   * The signed-in user's password, asked again before a change that could take the account over (a new password,
+   * a new authenticator). Guesses count against the same lock and address budget as sign-ins: a stolen session
+   * must not become an unthrottled password oracle.
+   */
+  async confirmPassword(userId: string, password: string, clientAddress: string): Promise<void> {
+    const account = await this.accounts.byId(userId);
+    const credentials = account === undefined ? undefined : await this.accounts.credentials(userId);
+    if (account === undefined || credentials === undefined) throw passwordCurrentInvalid();
+    await this.#throttle.checkOrThrow(account.email_index, clientAddress);
+    if (!(await this.hasher.verify(credentials.password_hash, password))) {
+      await this.#throttle.recordFailure(account.email_index, clientAddress);
+      throw passwordCurrentInvalid();
+    }
+    await this.#throttle.recordSuccess(account.email_index);
+  }
+
   async login(email: string, password: string, clientAddress: string, correlationId: string): Promise<LoginOutcome> {
     const accountKey = this.indexer.blindIndex(EMAIL_INDEX, email);
     const decision = await this.#throttle.check(accountKey, clientAddress);
@@ -200,4 +217,8 @@ export class AuthenticationService {
     );
     return { accessToken, refreshToken: session.refreshToken, tokenType: 'Bearer', expiresIn: this.issuer.lifetimeSeconds };
   }
+}
+
+function passwordCurrentInvalid(): AppError {
+  return new AppError('PASSWORD_CURRENT_INVALID', 'invalid', 'the current password is not correct', { details: { field: 'currentPassword' } });
 }

@@ -1,12 +1,14 @@
-import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { correlationId, Public, validate } from '@crm/http';
+import type { Secret } from '@crm/config';
+import { AppError, correlationId, forwardedClientAddress, Public, validate } from '@crm/http';
+import { GATEWAY_FORWARDING_SECRET } from '../identity.tokens.js';
 import { AuthenticationService } from '../authentication/authentication.service.js';
 import { MfaEnrolmentService, type TotpEnrolment } from './mfa-enrolment.service.js';
 
-const startBody = z.object({ enrollmentToken: z.string().min(1).max(4096).optional() }).strict();
+const startBody = z.object({ enrollmentToken: z.string().min(1).max(4096).optional(), currentPassword: z.string().min(1).max(1024).optional() }).strict();
 const confirmBody = z.object({ code: z.string().min(1).max(16), enrollmentToken: z.string().min(1).max(4096).optional() }).strict();
 
 /**
@@ -19,15 +21,26 @@ export class EnrolmentController {
   constructor(
     private readonly enrolment: MfaEnrolmentService,
     private readonly authentication: AuthenticationService,
+    @Inject(GATEWAY_FORWARDING_SECRET) private readonly forwarding: Secret,
   ) {}
 
   @Public()
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Start TOTP enrolment: a new secret, its otpauth:// URI and a QR code (SVG)' })
-  async start(@Body() body: unknown, @Headers('authorization') authorization: string | undefined): Promise<TotpEnrolment> {
-    const { enrollmentToken } = validate(startBody, body ?? {});
-    return this.enrolment.start(await this.authentication.callerOf(enrollmentToken, authorization, 'enroll'));
+  async start(@Body() body: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<TotpEnrolment> {
+    const { enrollmentToken, currentPassword } = validate(startBody, body ?? {});
+    const userId = await this.authentication.callerOf(enrollmentToken, authorization, 'enroll');
+    // With an access token alone, a stolen session could bind the thief's authenticator: the password is asked again.
+    if (enrollmentToken === undefined) {
+      if (currentPassword === undefined) {
+        throw new AppError('PASSWORD_CONFIRMATION_REQUIRED', 'invalid', 'enrolling with an access token needs the current password', {
+          details: { field: 'currentPassword' },
+        });
+      }
+      await this.authentication.confirmPassword(userId, currentPassword, forwardedClientAddress(request, this.forwarding.reveal()));
+    }
+    return this.enrolment.start(userId);
   }
 
   @Public()

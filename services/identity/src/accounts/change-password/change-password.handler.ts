@@ -23,12 +23,11 @@ export class ChangePasswordHandler {
     private readonly sessions: RefreshTokenStore,
   ) {}
 
-  async execute(userId: string, currentPassword: string, newPassword: string, correlationId: string): Promise<void> {
+  /** The caller confirmed the current password first (`AuthenticationService.confirmPassword`, throttled). */
+  async execute(userId: string, newPassword: string, correlationId: string): Promise<void> {
     const account = await this.accounts.byId(userId);
     const credentials = account === undefined ? undefined : await this.accounts.credentials(userId);
-    if (account === undefined || credentials === undefined || !(await this.hasher.verify(credentials.password_hash, currentPassword))) {
-      throw new AppError('PASSWORD_CURRENT_INVALID', 'invalid', 'the current password is not correct', { details: { field: 'currentPassword' } });
-    }
+    if (account === undefined || credentials === undefined) throw new AppError('USER_NOT_FOUND', 'not_found', 'no such user');
     const view = await this.views.of(account);
     const previousHashes = [credentials.password_hash, ...credentials.password_history];
     const violations = await checkNewPassword(

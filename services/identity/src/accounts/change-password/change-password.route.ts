@@ -1,8 +1,10 @@
-import { Body, Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { correlationId, Public, validate } from '@crm/http';
+import type { Secret } from '@crm/config';
+import { correlationId, forwardedClientAddress, Public, validate } from '@crm/http';
+import { GATEWAY_FORWARDING_SECRET } from '../../identity.tokens.js';
 import { AuthenticationService } from '../../authentication/authentication.service.js';
 import { ChangePasswordHandler } from './change-password.handler.js';
 
@@ -25,6 +27,7 @@ export class ChangePasswordRoute {
   constructor(
     private readonly handler: ChangePasswordHandler,
     private readonly authentication: AuthenticationService,
+    @Inject(GATEWAY_FORWARDING_SECRET) private readonly forwarding: Secret,
   ) {}
 
   @Public()
@@ -34,6 +37,7 @@ export class ChangePasswordRoute {
   async change(@Body() payload: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<void> {
     const { currentPassword, newPassword, passwordChangeToken } = validate(body, payload);
     const userId = await this.authentication.callerOf(passwordChangeToken, authorization, 'password');
-    await this.handler.execute(userId, currentPassword, newPassword, correlationId(request));
+    await this.authentication.confirmPassword(userId, currentPassword, forwardedClientAddress(request, this.forwarding.reveal()));
+    await this.handler.execute(userId, newPassword, correlationId(request));
   }
 }
