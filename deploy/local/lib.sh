@@ -28,6 +28,22 @@ note() {
   if { true >&8; } 2>/dev/null; then printf '%s\n' "$*" >&8; else printf '%s\n' "$*" >&2; fi
 }
 is_root() { [[ $(id -u) -eq 0 ]]; }
+
+# A private directory (mode 700) for $2 at a path others can predict (under /var/tmp), made safely as root: a
+# symbolic link planted there is refused rather than followed (chown/chmod through it would hand any target to $2),
+# and so is a directory someone else made; it is created with mkdir -m 700, never mkdir -p.
+private_dir() {
+  local dir=$1 owner=$2 holder
+  if [[ -L $dir ]]; then err "$dir is a symbolic link; refusing to follow it (remove it if it is not yours)"; return 1; fi
+  if [[ -e $dir ]]; then
+    [[ -d $dir ]] || { err "$dir exists and is not a directory"; return 1; }
+    holder=$(stat -c %U "$dir")
+    [[ $holder == "$owner" || $holder == root ]] || { err "$dir belongs to $holder, not $owner; refusing to use it"; return 1; }
+  else
+    mkdir -m 700 "$dir" || return 1
+  fi
+  chown -h "$owner:$owner" "$dir" && chmod 700 "$dir"
+}
 is_debian_like() { [[ -r /etc/debian_version ]] && command -v apt-get >/dev/null 2>&1; }
 
 # Last lines of a log, indented so they read as detail under the one-line error. With a byte offset, only what

@@ -77,9 +77,8 @@ pg_relocate_if_needed() {
   mkdir -p "$S"
   if as_pg test -x "$S" && ((${#sock} <= 100)); then return 0; fi
   home="/var/tmp/crm-postgres-$(printf '%s' "$S" | sha256sum | cut -c1-12)"
-  mkdir -p "$home" "$S/logs"
-  chown postgres:postgres "$home"
-  chmod 700 "$home"
+  private_dir "$home" postgres || return 1
+  mkdir -p "$S/logs"
   rm -rf "$S/postgres" # only ever an empty leftover here: an initialised cluster returned above
   ln -s "$home" "$S/postgres"
   pg_set_home "$home"
