@@ -85,6 +85,7 @@ export class TreeHeadPublisher {
 
   async #sign(): Promise<TreeHead> {
     await this.view.sync();
+    this.checkEntries();
     if (this.#halted !== undefined) throw auditError('AUDIT_LOG_INTEGRITY_FAILED', this.#halted.message);
     const size = this.view.size;
     if (this.#latest !== undefined && this.#latest.treeSize === size) return this.#latest;
@@ -105,9 +106,18 @@ export class TreeHeadPublisher {
     if (this.#latest === undefined || head.treeSize > this.#latest.treeSize) this.#latest = head;
   }
 
+  /** An entry that no longer hashes to its stored leaf hash was changed in the database: nothing is signed over it. */
+  private checkEntries(): void {
+    const broken = this.view.broken;
+    if (broken !== undefined && this.#halted === undefined) {
+      this.halt('AUDIT_LOG_INTEGRITY_FAILED', `entry ${broken.leafIndex} no longer hashes to its stored leaf hash: it was changed in the database`);
+    }
+  }
+
   private checkAgainstLatest(): void {
+    this.checkEntries();
     const latest = this.#latest;
-    if (latest === undefined) return;
+    if (latest === undefined || this.#halted !== undefined) return;
     if (latest.treeSize > this.view.size) {
       this.halt('AUDIT_LOG_INTEGRITY_FAILED', `the audit database holds ${this.view.size} entries, fewer than the ${latest.treeSize} of the last signed head`);
     } else if (!sameBytes(this.view.tree.rootAt(latest.treeSize), latest.rootHash)) {

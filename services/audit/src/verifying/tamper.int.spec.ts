@@ -154,6 +154,20 @@ describe('tamper evidence against the signed heads on Kafka', () => {
     await restarted.stop();
   });
 
+  it('given an entry changed in the database with its stored leaf hash left alone, then a restarted signer recomputes it from the entry and refuses to sign', async () => {
+    await tamper(`UPDATE ${store.s}.entries SET purpose = 'marketing' WHERE leaf_index = 30`);
+    const view = new AuditLogView(store);
+    const restarted = new TreeHeadPublisher(kafka, view, key, await store.logId(), { intervalMs: 3_600_000, topic, now: systemClock });
+
+    await restarted.start();
+
+    expect(view.broken).toEqual({ leafIndex: 30 });
+    expect(view.size).toBe(30);
+    expect(restarted.halted).toMatchObject({ code: 'AUDIT_LOG_INTEGRITY_FAILED', message: expect.stringContaining('entry 30') });
+    await expect(restarted.signNow()).rejects.toMatchObject({ code: 'AUDIT_LOG_INTEGRITY_FAILED' });
+    await restarted.stop();
+  });
+
   it('given a head forged with another key and garbage on the heads topic, then both are reported and the honest heads still hold', async () => {
     const forger = TreeHeadKey.fromPrivateKey(generateKeyPairSync('ed25519').privateKey);
     const forged = {
