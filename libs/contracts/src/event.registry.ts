@@ -20,6 +20,7 @@ import {
   TransactionAddedSchema,
 } from './gen/crm/contacts/v1/contact_events_pb.js';
 import { ConsentGivenSchema, ConsentWithdrawnSchema, ObjectionRecordedSchema } from './gen/crm/consent/v1/consent_events_pb.js';
+import { PrivacyNoticeDraftedSchema, PrivacyNoticePublishedSchema, PrivacyNoticePurposeSchema } from './gen/crm/consent/v1/privacy_notice_events_pb.js';
 import { ContactDataAccessedSchema, ContactsExportedSchema, ContactsImportedSchema } from './gen/crm/contacts/v1/contact_processing_pb.js';
 import { MfaEnrolledSchema, MfaResetSchema, PasswordChangedSchema, RolesAssignedSchema, UserRegisteredSchema } from './gen/crm/identity/v1/user_events_pb.js';
 
@@ -60,6 +61,9 @@ export const eventRegistry: Registry = createRegistry(
   ConsentGivenSchema,
   ConsentWithdrawnSchema,
   ObjectionRecordedSchema,
+  PrivacyNoticePurposeSchema,
+  PrivacyNoticeDraftedSchema,
+  PrivacyNoticePublishedSchema,
   SignedTreeHeadSchema,
   AuditTrailQueriedSchema,
   ProcessingActivityRecordedSchema,

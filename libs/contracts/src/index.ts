@@ -76,6 +76,13 @@ export {
   type ConsentWithdrawn as ConsentWithdrawnMessage,
   type ObjectionRecorded as ObjectionRecordedMessage,
 } from './gen/crm/consent/v1/consent_events_pb.js';
+export {
+  PrivacyNoticeDraftedSchema,
+  PrivacyNoticePublishedSchema,
+  PrivacyNoticePurposeSchema,
+  type PrivacyNoticeDrafted as PrivacyNoticeDraftedMessage,
+  type PrivacyNoticePublished as PrivacyNoticePublishedMessage,
+} from './gen/crm/consent/v1/privacy_notice_events_pb.js';
 export { SignatureAlgorithm, SignedTreeHeadSchema, type SignedTreeHead } from './gen/crm/audit/v1/tree_head_pb.js';
 export {
   AuditTrailQueriedSchema,

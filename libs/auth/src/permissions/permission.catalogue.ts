@@ -9,6 +9,7 @@ export const PERMISSIONS = [
   'subjects:erase',
   'consent:read',
   'consent:write',
+  'notices:publish',
   'audit:read',
   'register:manage',
   'backups:read',

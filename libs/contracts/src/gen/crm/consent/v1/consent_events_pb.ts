@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/consent/v1/consent_events.proto.
  */
 export const file_crm_consent_v1_consent_events: GenFile = /*@__PURE__*/
-  fileDesc("CiNjcm0vY29uc2VudC92MS9jb25zZW50X2V2ZW50cy5wcm90bxIOY3JtLmNvbnNlbnQudjEi8wEKDENvbnNlbnRHaXZlbhISCgpjb250YWN0X2lkGAEgASgJEg8KB3B1cnBvc2UYAiABKAkSGQoRY2F0YWxvZ3VlX3ZlcnNpb24YAyABKA0SFgoObm90aWNlX3ZlcnNpb24YBCABKAkSLwoHY2hhbm5lbBgFIAEoDjIeLmNybS5jb25zZW50LnYxLkNvbnNlbnRDaGFubmVsEiwKCGV2aWRlbmNlGAYgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBIsCghnaXZlbl9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimgEKEENvbnNlbnRXaXRoZHJhd24SEgoKY29udGFjdF9pZBgBIAEoCRIPCgdwdXJwb3NlGAIgASgJEi8KB2NoYW5uZWwYAyABKA4yHi5jcm0uY29uc2VudC52MS5Db25zZW50Q2hhbm5lbBIwCgx3aXRoZHJhd25fYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrUBChFPYmplY3Rpb25SZWNvcmRlZBISCgpjb250YWN0X2lkGAEgASgJEg8KB3B1cnBvc2UYAiABKAkSGQoRY2F0YWxvZ3VlX3ZlcnNpb24YAyABKA0SLwoHY2hhbm5lbBgEIAEoDjIeLmNybS5jb25zZW50LnYxLkNvbnNlbnRDaGFubmVsEi8KC3JlY29yZGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCrYAQoOQ29uc2VudENoYW5uZWwSHwobQ09OU0VOVF9DSEFOTkVMX1VOU1BFQ0lGSUVEEAASHAoYQ09OU0VOVF9DSEFOTkVMX1dFQl9GT1JNEAESGQoVQ09OU0VOVF9DSEFOTkVMX0VNQUlMEAISGQoVQ09OU0VOVF9DSEFOTkVMX1BIT05FEAMSFwoTQ09OU0VOVF9DSEFOTkVMX1NNUxAEEh0KGUNPTlNFTlRfQ0hBTk5FTF9JTl9QRVJTT04QBRIZChVDT05TRU5UX0NIQU5ORUxfUEFQRVIQBmIGcHJvdG8z", [file_crm_crypto_v1_sealed_field, file_google_protobuf_timestamp]);
+  fileDesc("CiNjcm0vY29uc2VudC92MS9jb25zZW50X2V2ZW50cy5wcm90bxIOY3JtLmNvbnNlbnQudjEikgIKDENvbnNlbnRHaXZlbhISCgpjb250YWN0X2lkGAEgASgJEg8KB3B1cnBvc2UYAiABKAkSGQoRY2F0YWxvZ3VlX3ZlcnNpb24YAyABKA0SFgoObm90aWNlX3ZlcnNpb24YBCABKAkSLwoHY2hhbm5lbBgFIAEoDjIeLmNybS5jb25zZW50LnYxLkNvbnNlbnRDaGFubmVsEiwKCGV2aWRlbmNlGAYgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBIsCghnaXZlbl9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHQoVbm90aWNlX2NvbnRlbnRfc2hhMjU2GAggASgJIpoBChBDb25zZW50V2l0aGRyYXduEhIKCmNvbnRhY3RfaWQYASABKAkSDwoHcHVycG9zZRgCIAEoCRIvCgdjaGFubmVsGAMgASgOMh4uY3JtLmNvbnNlbnQudjEuQ29uc2VudENoYW5uZWwSMAoMd2l0aGRyYXduX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK1AQoRT2JqZWN0aW9uUmVjb3JkZWQSEgoKY29udGFjdF9pZBgBIAEoCRIPCgdwdXJwb3NlGAIgASgJEhkKEWNhdGFsb2d1ZV92ZXJzaW9uGAMgASgNEi8KB2NoYW5uZWwYBCABKA4yHi5jcm0uY29uc2VudC52MS5Db25zZW50Q2hhbm5lbBIvCgtyZWNvcmRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAq2AEKDkNvbnNlbnRDaGFubmVsEh8KG0NPTlNFTlRfQ0hBTk5FTF9VTlNQRUNJRklFRBAAEhwKGENPTlNFTlRfQ0hBTk5FTF9XRUJfRk9STRABEhkKFUNPTlNFTlRfQ0hBTk5FTF9FTUFJTBACEhkKFUNPTlNFTlRfQ0hBTk5FTF9QSE9ORRADEhcKE0NPTlNFTlRfQ0hBTk5FTF9TTVMQBBIdChlDT05TRU5UX0NIQU5ORUxfSU5fUEVSU09OEAUSGQoVQ09OU0VOVF9DSEFOTkVMX1BBUEVSEAZiBnByb3RvMw", [file_crm_crypto_v1_sealed_field, file_google_protobuf_timestamp]);
 
 /**
  * The data subject gave consent (GDPR Art. 6(1)(a), 7) for one purpose of the purpose catalogue.
@@ -44,7 +44,8 @@ export type ConsentGiven = Message<"crm.consent.v1.ConsentGiven"> & {
   catalogueVersion: number;
 
   /**
-   * The privacy-notice version the subject was shown, as given (not validated in this increment).
+   * The published privacy-notice version the subject was shown (e.g. `en-2`); consent against an unknown or
+   * unpublished version is refused.
    *
    * @generated from field: string notice_version = 4;
    */
@@ -70,6 +71,14 @@ export type ConsentGiven = Message<"crm.consent.v1.ConsentGiven"> & {
    * @generated from field: google.protobuf.Timestamp given_at = 7;
    */
   givenAt?: Timestamp | undefined;
+
+  /**
+   * The SHA-256 content hash (lowercase hex) of that notice version, as recorded in its PrivacyNoticePublished:
+   * the exact text the subject consented against. Empty on consents recorded before notices were checked.
+   *
+   * @generated from field: string notice_content_sha256 = 8;
+   */
+  noticeContentSha256: string;
 };
 
 /**
