@@ -6,6 +6,7 @@ import { ConsentStates } from './consents/consent-states.repository.js';
 import { CONSENT_SCHEMA, CONSENT_TOPIC } from './consents/consent.streams.js';
 import { CONSENT_HANDLERS, CONSENT_ROUTES } from './consents/consent.use-cases.js';
 import { ConsentWriteModel } from './consents/consent.write-model.js';
+import { NOTICE_PROVIDERS, NOTICE_ROUTES } from './notices/notice.use-cases.js';
 import { ListPurposesRoute } from './purposes/list-purposes.route.js';
 
 @Module({})
@@ -14,8 +15,8 @@ export class ConsentModule {
     return {
       module: ConsentModule,
       imports: [BackboneModule.register(config, { schema: CONSENT_SCHEMA, topic: CONSENT_TOPIC })],
-      controllers: [ListPurposesRoute, ...CONSENT_ROUTES],
-      providers: [ConsentStates, ConsentWriteModel, ConsentCommands, ...CONSENT_HANDLERS],
+      controllers: [ListPurposesRoute, ...CONSENT_ROUTES, ...NOTICE_ROUTES],
+      providers: [ConsentStates, ConsentWriteModel, ConsentCommands, ...CONSENT_HANDLERS, ...NOTICE_PROVIDERS],
     };
   }
 }

@@ -4,9 +4,10 @@ import { eventStoreMigrations } from '@crm/eventstore';
 import type { DatabaseMigrations, SchemaMigration } from '@crm/postgres';
 import { consentStateMigrations } from './consents/consent-state.schema.js';
 import { CONSENT_SCHEMA } from './consents/consent.streams.js';
+import { noticeStateMigrations } from './notices/notice-state.schema.js';
 
-/** Everything in the consent schema: its event store and the consent state rows. */
-export const consentMigrations: readonly SchemaMigration[] = [...eventStoreMigrations, ...consentStateMigrations];
+/** Everything in the consent schema: its event store, the consent state rows and the privacy-notice state rows. */
+export const consentMigrations: readonly SchemaMigration[] = [...eventStoreMigrations, ...consentStateMigrations, ...noticeStateMigrations];
 
 /** The databases consent uses, with their migrations (run by `npm run migrate`, docs/migrations.md). */
 export function databaseMigrations(config: PlatformConfig): DatabaseMigrations[] {

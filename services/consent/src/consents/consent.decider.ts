@@ -23,11 +23,18 @@ export interface Evidence {
 // Commands carry everything the decision needs: the time comes from the service's injected clock and the actor from
 // the caller's token, both read by the handler, so the decisions stay pure. Purposes are checked against the purpose
 // catalogue (static data) in the decisions.
+/**
+ * What the handler found under the notice version a consent names (read before deciding: a published version never
+ * changes, so nothing can make the answer stale).
+ */
+export type NoticeStanding = { status: 'unknown' } | { status: 'draft' } | { status: 'published'; contentSha256: string };
+
 export interface GiveConsent {
   type: 'GiveConsent';
   contactId: string;
   purpose: string;
   noticeVersion: string;
+  notice: NoticeStanding;
   channel: ConsentChannel;
   evidence: Evidence;
   actorId: string;
@@ -58,6 +65,8 @@ export interface ConsentGiven {
   purpose: string;
   catalogueVersion: number;
   noticeVersion: string;
+  /** The content hash of the published notice version: the exact text consented against. */
+  noticeContentSha256: string;
   channel: ConsentChannel;
   evidence: Evidence;
   actorId: string;
@@ -87,6 +96,8 @@ export interface PurposeConsent {
   status: 'given' | 'withdrawn';
   catalogueVersion: number;
   noticeVersion: string;
+  /** Absent on consents recorded before notice versions were checked. */
+  noticeContentSha256?: string;
   channel: ConsentChannel;
   givenAt: string;
   givenBy: string;
@@ -134,6 +145,7 @@ export const consentDecider: Decider<ConsentCommand, ConsentState, ConsentEvent>
           status: 'given',
           catalogueVersion: event.catalogueVersion,
           noticeVersion: event.noticeVersion,
+          ...(event.noticeContentSha256 === '' ? {} : { noticeContentSha256: event.noticeContentSha256 }),
           channel: event.channel,
           givenAt: event.at,
           givenBy: event.actorId,

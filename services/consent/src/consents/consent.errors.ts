@@ -19,6 +19,18 @@ export const CONSENT_ERRORS = {
   OBJECTION_NOT_APPLICABLE: { kind: 'invalid', retriable: false },
   /** The contact has objected to this purpose already. */
   OBJECTION_ALREADY_RECORDED: { kind: 'conflict', retriable: false },
+  /** Consent against a privacy-notice version that does not exist. */
+  CONSENT_NOTICE_UNKNOWN: { kind: 'invalid', retriable: false },
+  /** Consent against a privacy-notice version that is drafted but not published (nobody can have been shown it). */
+  CONSENT_NOTICE_NOT_PUBLISHED: { kind: 'invalid', retriable: false },
+  /** A privacy-notice language other than the ones offered (`pl`, `en`). */
+  NOTICE_LANGUAGE_UNSUPPORTED: { kind: 'invalid', retriable: false },
+  /** No such privacy-notice version (or, on the public routes, none published under that name). */
+  NOTICE_VERSION_UNKNOWN: { kind: 'not_found', retriable: false },
+  /** No privacy notice has been published in this language yet. */
+  NOTICE_NOT_PUBLISHED_YET: { kind: 'not_found', retriable: false },
+  /** The version is published already: a published notice never changes. */
+  NOTICE_ALREADY_PUBLISHED: { kind: 'conflict', retriable: false },
 } as const satisfies ErrorTable;
 
 export const consentError = defineErrors(CONSENT_ERRORS);

@@ -7,13 +7,16 @@ export const contactId = '01900000-0000-7000-8000-00000000c0c0';
 export const actorId = 'user-1';
 export const at = '2026-12-01T09:00:00.000Z';
 export const later = '2026-12-02T09:00:00.000Z';
+/** The content hash of the published notice version the fixtures consent against. */
+export const noticeHash = 'a'.repeat(64);
 
 export const marketingGiven: ConsentGiven = {
   type: 'ConsentGiven',
   contactId,
   purpose: 'marketing',
   catalogueVersion: 1,
-  noticeVersion: '2026-11',
+  noticeVersion: 'en-1',
+  noticeContentSha256: noticeHash,
   channel: 'web-form',
   evidence: { kind: 'form', reference: 'form-submission-42' },
   actorId,

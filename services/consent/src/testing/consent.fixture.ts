@@ -13,6 +13,25 @@ import { databaseMigrations } from '../migrations.js';
 
 export const WRITER: Permission[] = ['consent:read', 'consent:write'];
 export const READER: Permission[] = ['consent:read'];
+/** A DPO's permission to draft and publish privacy notices (publication also needs a fresh second factor). */
+export const PUBLISHER: Permission[] = ['notices:publish'];
+
+/** The DPO's texts of a notice draft, with a marker in each so a test can find or miss them. */
+export const noticeTexts = (lang: string, marker = 'N') => ({
+  lang,
+  controller: `Example Sp. z o.o., ul. Prosta 1, 00-001 Warszawa (${marker})`,
+  dpoContact: `iod@example.com (${marker})`,
+  retention: `Contract data: 6 years after the contract ends; marketing: until consent is withdrawn (${marker})`,
+  recipients: `Couriers and payment providers (${marker})`,
+  processors: `Hosting provider in the EEA (${marker})`,
+  rights: `Access, rectification, erasure, restriction, portability, objection: write to iod@example.com (${marker})`,
+});
+
+/** A published privacy-notice version: what consents are given against. */
+export interface PublishedNotice {
+  version: string;
+  contentSha256: string;
+}
 
 /** The time the service reads (its injected CLOCK); a test moves it with `clock.set(...)`. */
 export const clock = {
@@ -45,7 +64,15 @@ export interface ConsentTestApp {
   /** The user every call acts as, unless it names another. */
   readonly actor: string;
   call(method: string, path: string, perms: readonly Permission[], body?: unknown, sub?: string): Promise<Reply>;
-  /** `POST /v1/contacts/{id}/consents` for marketing, with `evidence(marker)`. */
+  /** A call with a second factor this many seconds old (a step-up route needs it recent). */
+  callWithMfa(method: string, path: string, perms: readonly Permission[], mfaAgeSeconds: number, body?: unknown): Promise<Reply>;
+  /** An anonymous call (no token), with these headers. */
+  anonymous(method: string, path: string, headers?: Record<string, string>): Promise<Reply>;
+  /** Drafts and publishes a notice in `lang` as a DPO with a fresh second factor. */
+  publishNotice(lang: string, marker?: string): Promise<PublishedNotice>;
+  /** The English notice published when the app started: the one `give` consents against. */
+  readonly notice: PublishedNotice;
+  /** `POST /v1/contacts/{id}/consents` for marketing against `notice`, with `evidence(marker)`. */
   give(contactId: string, marker: string, purpose?: string): Promise<Reply>;
 }
 
@@ -59,6 +86,7 @@ export function useConsentApp(): ConsentTestApp {
   let app: INestApplication | undefined;
   let url = '';
   let issuer: TestTokenIssuer | undefined;
+  let notice: PublishedNotice | undefined;
 
   beforeAll(async () => {
     // The test database's consent schema and the key vault, migrated as `npm run migrate` migrates the real ones.
@@ -78,6 +106,7 @@ export function useConsentApp(): ConsentTestApp {
     );
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
+    notice = await publishNotice('en');
   });
   afterAll(async () => {
     await app?.close();
@@ -91,6 +120,28 @@ export function useConsentApp(): ConsentTestApp {
     const token = await started(issuer).token({ sub, perms });
     return request(method, path, token, body, {}, url);
   };
+  const callWithMfa: ConsentTestApp['callWithMfa'] = async (method, path, perms, mfaAgeSeconds, body) => {
+    const token = await started(issuer).token({ sub: actor, perms, mfaAgeSeconds });
+    return request(method, path, token, body, {}, url);
+  };
+  const anonymous: ConsentTestApp['anonymous'] = async (method, path, headers = {}) => {
+    const response = await fetch(`${url}${path}`, { method, headers });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, body, text, headers: response.headers } as Reply;
+  };
+  async function publishNotice(lang: string, marker = 'N'): Promise<PublishedNotice> {
+    const draft = await callWithMfa('POST', '/v1/privacy-notices', PUBLISHER, 10, noticeTexts(lang, marker));
+    if (draft.status !== 201) throw new Error(`drafting a notice failed: ${draft.status} ${draft.text}`);
+    const published = await callWithMfa('POST', `/v1/privacy-notices/${draft.body.version}/publication`, PUBLISHER, 10);
+    if (published.status !== 200) throw new Error(`publishing a notice failed: ${published.status} ${published.text}`);
+    return { version: published.body.version as string, contentSha256: published.body.contentSha256 as string };
+  }
   return {
     get app() {
       return started(app);
@@ -100,7 +151,18 @@ export function useConsentApp(): ConsentTestApp {
     },
     actor,
     call,
+    callWithMfa,
+    anonymous,
+    publishNotice,
+    get notice() {
+      return started(notice);
+    },
     give: (contactId, marker, purpose = 'marketing') =>
-      call('POST', `/v1/contacts/${contactId}/consents`, WRITER, { purpose, noticeVersion: '2026-11', channel: 'web-form', evidence: evidence(marker) }),
+      call('POST', `/v1/contacts/${contactId}/consents`, WRITER, {
+        purpose,
+        noticeVersion: started(notice).version,
+        channel: 'web-form',
+        evidence: evidence(marker),
+      }),
   };
 }

@@ -218,6 +218,37 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: 'Record an objection (Art. 21): `{ purpose, channel? }`; only for purposes that may rest on legitimate interests',
   },
 
+  // consent — privacy notices: drafted and published by the DPO (one stream per language), read by anyone.
+  {
+    method: 'POST',
+    path: '/v1/privacy-notices',
+    service: 'consent',
+    guard: needs('notices:publish'),
+    summary:
+      'Draft a privacy-notice version: `{ lang: pl|en, controller, dpoContact, retention, recipients, processors, rights }`; purposes and bases come from the catalogue',
+  },
+  {
+    method: 'GET',
+    path: '/v1/privacy-notices/current',
+    service: 'consent',
+    guard: PUBLIC,
+    summary: 'The privacy notice in force for `?lang=pl|en` (no sign-in): JSON, or a printable HTML page with Accept: text/html',
+  },
+  {
+    method: 'GET',
+    path: '/v1/privacy-notices/:version',
+    service: 'consent',
+    guard: PUBLIC,
+    summary: 'A published privacy-notice version (`pl-2`), current or older (no sign-in): JSON, or printable HTML with Accept: text/html',
+  },
+  {
+    method: 'POST',
+    path: '/v1/privacy-notices/:version/publication',
+    service: 'consent',
+    guard: needsFresh('notices:publish'),
+    summary: 'Publish a drafted privacy-notice version (immutable from then on, its content hash recorded); needs notices:publish and a fresh second factor',
+  },
+
   // audit — the DPO's trail and the Art. 30 register.
   {
     method: 'GET',

@@ -1,4 +1,4 @@
-import { actorId, at, contactId, givenHistoryOf, later, marketingGiven, marketingWithdrawn } from '../../testing/consent-history.fixture.js';
+import { actorId, at, contactId, givenHistoryOf, later, marketingGiven, marketingWithdrawn, noticeHash } from '../../testing/consent-history.fixture.js';
 import type { GiveConsent } from '../consent.decider.js';
 import { decideGiveConsent } from './give-consent.decision.js';
 
@@ -7,7 +7,8 @@ const give = (purpose: string, when = at): GiveConsent => ({
   type: 'GiveConsent',
   contactId,
   purpose,
-  noticeVersion: '2026-11',
+  noticeVersion: 'en-1',
+  notice: { status: 'published', contentSha256: noticeHash },
   channel: 'web-form',
   evidence: { kind: 'form', reference: 'form-submission-42' },
   actorId,
@@ -27,6 +28,23 @@ describe('GiveConsent', () => {
       status: 'given',
       givenAt: later,
     });
+  });
+
+  it('given no consent, when given against an unknown notice version, then CONSENT_NOTICE_UNKNOWN (invalid), naming the version', () => {
+    const error = given().refuses({ ...give('marketing'), noticeVersion: 'en-9', notice: { status: 'unknown' } });
+    expect([error.code, error.kind, error.details?.noticeVersion]).toEqual(['CONSENT_NOTICE_UNKNOWN', 'invalid', 'en-9']);
+  });
+
+  it('given no consent, when given against a drafted but unpublished version, then CONSENT_NOTICE_NOT_PUBLISHED (invalid)', () => {
+    const error = given().refuses({ ...give('marketing'), noticeVersion: 'en-2', notice: { status: 'draft' } });
+    expect([error.code, error.kind]).toEqual(['CONSENT_NOTICE_NOT_PUBLISHED', 'invalid']);
+  });
+
+  it('records the hash of the notice it was given against, and the state keeps it', () => {
+    const other = 'b'.repeat(64);
+    const [event] = given().when({ ...give('marketing'), notice: { status: 'published', contentSha256: other } });
+    expect(event).toMatchObject({ type: 'ConsentGiven', noticeVersion: 'en-1', noticeContentSha256: other });
+    expect(given(event!).state.consents.marketing?.noticeContentSha256).toBe(other);
   });
 
   it('given any state, when the purpose is unknown, then CONSENT_PURPOSE_UNKNOWN (invalid)', () => {

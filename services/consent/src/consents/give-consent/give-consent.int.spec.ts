@@ -1,7 +1,7 @@
 import type { EventStore } from '@crm/eventstore';
 import { ConsentChannel, ConsentGivenSchema, decodePayload, LegalBasis } from '@crm/contracts';
 import { EVENT_STORE } from '@crm/platform';
-import { clock, evidence, newContactId, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { clock, evidence, newContactId, noticeTexts, PUBLISHER, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
 
 const consent = useConsentApp();
 const { call, give } = consent;
@@ -20,7 +20,8 @@ describe('consent: give', () => {
         consent: {
           status: 'given',
           catalogueVersion: 1,
-          noticeVersion: '2026-11',
+          noticeVersion: consent.notice.version,
+          noticeContentSha256: consent.notice.contentSha256,
           channel: 'web-form',
           givenAt: '2026-12-03T10:15:00.000Z',
           givenBy: consent.actor,
@@ -40,9 +41,10 @@ describe('consent: give', () => {
     expect(envelope.actor?.id).toBe(consent.actor);
     expect(envelope.keyId).not.toBe('');
     const payload = decodePayload(envelope, ConsentGivenSchema);
-    expect([payload.purpose, payload.noticeVersion, payload.channel, payload.evidence?.keyId]).toEqual([
+    expect([payload.purpose, payload.noticeVersion, payload.noticeContentSha256, payload.channel, payload.evidence?.keyId]).toEqual([
       'marketing',
-      '2026-11',
+      consent.notice.version,
+      consent.notice.contentSha256,
       ConsentChannel.WEB_FORM,
       envelope.keyId,
     ]);
@@ -50,20 +52,23 @@ describe('consent: give', () => {
     expect(Buffer.from(event!.envelopeBytes).includes('Xq7Given')).toBe(false);
   });
 
-  it('records a new proof when consent is given again', async () => {
+  it('records a new proof when consent is given again, against another notice (its own hash)', async () => {
     const contactId = newContactId();
     await give(contactId, 'First');
+    const polish = await consent.publishNotice('pl', 'Again');
+    expect(polish.contentSha256).not.toBe(consent.notice.contentSha256);
     clock.set('2026-12-04T08:00:00.000Z');
     const again = await call('POST', `/v1/contacts/${contactId}/consents`, WRITER, {
       purpose: 'marketing',
-      noticeVersion: '2026-12',
+      noticeVersion: polish.version,
       channel: 'email',
       evidence: { kind: 'double-opt-in', reference: 'confirmation-1' },
     });
-    expect([again.status, again.body.version, again.body.consent.noticeVersion, again.body.consent.givenAt]).toEqual([
+    expect([again.status, again.body.version, again.body.consent.noticeVersion, again.body.consent.noticeContentSha256, again.body.consent.givenAt]).toEqual([
       201,
       2,
-      '2026-12',
+      polish.version,
+      polish.contentSha256,
       '2026-12-04T08:00:00.000Z',
     ]);
   });
@@ -71,8 +76,14 @@ describe('consent: give', () => {
   it('refuses bad input with a stable code, never echoes the evidence, and writes nothing', async () => {
     const contactId = newContactId();
     const secret = 'Zq9SecretMarker';
-    const body = { purpose: 'marketing', noticeVersion: '2026-11', channel: 'web-form', evidence: evidence(secret) };
+    const body = { purpose: 'marketing', noticeVersion: consent.notice.version, channel: 'web-form', evidence: evidence(secret) };
+    const draft = await consent.callWithMfa('POST', '/v1/privacy-notices', PUBLISHER, 10, noticeTexts('en', 'Unpublished'));
+    expect(draft.status).toBe(201);
     const cases = [
+      [{ ...body, noticeVersion: 'en-999999' }, 400, 'CONSENT_NOTICE_UNKNOWN'],
+      [{ ...body, noticeVersion: 'de-1' }, 400, 'CONSENT_NOTICE_UNKNOWN'],
+      [{ ...body, noticeVersion: '2026-11' }, 400, 'CONSENT_NOTICE_UNKNOWN'],
+      [{ ...body, noticeVersion: draft.body.version }, 400, 'CONSENT_NOTICE_NOT_PUBLISHED'],
       [{ ...body, purpose: 'gossip' }, 400, 'CONSENT_PURPOSE_UNKNOWN'],
       [{ ...body, purpose: 'sales' }, 400, 'CONSENT_BASIS_NOT_CONSENT'],
       [{ ...body, purpose: 'analytics' }, 400, 'CONSENT_BASIS_NOT_CONSENT'],

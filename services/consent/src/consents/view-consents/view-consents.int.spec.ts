@@ -24,7 +24,8 @@ describe('consent: the current state and the history', () => {
         marketing: {
           status: 'withdrawn',
           catalogueVersion: 1,
-          noticeVersion: '2026-11',
+          noticeVersion: consent.notice.version,
+          noticeContentSha256: consent.notice.contentSha256,
           channel: 'web-form',
           givenAt: '2026-12-08T08:00:00.000Z',
           givenBy: consent.actor,
@@ -39,7 +40,8 @@ describe('consent: the current state and the history', () => {
           type: 'ConsentGiven',
           purpose: 'marketing',
           catalogueVersion: 1,
-          noticeVersion: '2026-11',
+          noticeVersion: consent.notice.version,
+          noticeContentSha256: consent.notice.contentSha256,
           channel: 'web-form',
           evidence: evidence('V1'),
           actorId: consent.actor,
@@ -63,7 +65,7 @@ describe('consent: the current state and the history', () => {
     expect(view.text).not.toContain('Erased');
 
     for (const [path, body] of [
-      [`/v1/contacts/${contactId}/consents`, { purpose: 'marketing', noticeVersion: '2026-11', channel: 'web-form', evidence: evidence('Again') }],
+      [`/v1/contacts/${contactId}/consents`, { purpose: 'marketing', noticeVersion: consent.notice.version, channel: 'web-form', evidence: evidence('Again') }],
       [`/v1/contacts/${contactId}/consents/marketing/withdrawal`, {}],
       [`/v1/contacts/${contactId}/objections`, { purpose: 'analytics' }],
     ] as const) {

@@ -1,4 +1,4 @@
-import { actorId, contactId, givenHistoryOf, later, marketingGiven, marketingWithdrawn } from '../../testing/consent-history.fixture.js';
+import { actorId, contactId, givenHistoryOf, later, marketingGiven, marketingWithdrawn, noticeHash } from '../../testing/consent-history.fixture.js';
 import type { WithdrawConsent } from '../consent.decider.js';
 import { decideWithdrawConsent } from './withdraw-consent.decision.js';
 
@@ -11,7 +11,8 @@ describe('WithdrawConsent', () => {
     expect(givenHistoryOf(decideWithdrawConsent)(marketingGiven, marketingWithdrawn).state.consents.marketing).toEqual({
       status: 'withdrawn',
       catalogueVersion: 1,
-      noticeVersion: '2026-11',
+      noticeVersion: 'en-1',
+      noticeContentSha256: noticeHash,
       channel: 'web-form',
       givenAt: marketingGiven.at,
       givenBy: actorId,

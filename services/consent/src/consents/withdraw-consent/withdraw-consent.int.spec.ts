@@ -21,7 +21,8 @@ describe('consent: withdraw', () => {
         consent: {
           status: 'withdrawn',
           catalogueVersion: 1,
-          noticeVersion: '2026-11',
+          noticeVersion: consent.notice.version,
+          noticeContentSha256: consent.notice.contentSha256,
           channel: 'web-form',
           givenAt: '2026-12-05T09:00:00.000Z',
           givenBy: consent.actor,
