@@ -1,11 +1,45 @@
-// Consent records through the gateway (issue 12, first increment): support staff record a customer's consent to
-// marketing, its withdrawal and an objection; a DPO reads the history (the proof) and finds it in the audit trail;
-// the contact's erasure makes the evidence unreadable. Users are created by the bootstrap administrator.
-import { adminSession, createStaffUser, expectEventually, passwordSignIn, request as call, signIn, uniqueName } from '@crm/testing';
+// Consent records through the gateway (issue 12): a DPO publishes the privacy notice in Polish and English, anyone
+// reads it without signing in (JSON or printable HTML); support staff record a customer's consent to marketing
+// against the published notice, its withdrawal and an objection; a DPO reads the history (the proof) and finds it in
+// the audit trail; the contact's erasure makes the evidence unreadable. Users are created by the bootstrap
+// administrator.
+import { adminSession, createStaffUser, expectEventually, gateway, passwordSignIn, request as call, signIn, uniqueName, type Reply } from '@crm/testing';
 
 let support: string;
 let sales: string;
 let dpo: string;
+/** The notices published in beforeAll: consents are given against the English one. */
+const published: Record<'pl' | 'en', { version: string; contentSha256: string }> = {
+  pl: { version: '', contentSha256: '' },
+  en: { version: '', contentSha256: '' },
+};
+
+const noticeTexts = (lang: 'pl' | 'en', marker: string) => ({
+  lang,
+  controller: lang === 'pl' ? `Przykład Sp. z o.o., ul. Prosta 1, Warszawa <${marker}>` : `Example Ltd, 1 Main Street, Warsaw <${marker}>`,
+  dpoContact: 'iod@example.com',
+  retention:
+    lang === 'pl' ? 'Dane umowy: 6 lat od końca umowy; marketing: do wycofania zgody' : 'Contract data: 6 years; marketing: until consent is withdrawn',
+  recipients: lang === 'pl' ? 'Firmy kurierskie, operatorzy płatności' : 'Couriers, payment providers',
+  processors: lang === 'pl' ? 'Dostawca hostingu w EOG' : 'Hosting provider in the EEA',
+  rights:
+    lang === 'pl'
+      ? 'Dostęp, sprostowanie, usunięcie, ograniczenie, przenoszenie, sprzeciw: napisz na iod@example.com'
+      : 'Access, rectification, erasure, restriction, portability, objection: write to iod@example.com',
+});
+
+/** A request without any token, as a visitor's browser sends it. */
+async function anonymous(path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  const response = await fetch(`${gateway}${path}`, { headers });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, body, text, headers: response.headers } as Reply;
+}
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;
@@ -13,6 +47,14 @@ beforeAll(async () => {
   sales = await passwordSignIn(await createStaffUser(admin, 'sales', 'consent'));
   const dpoUser = await createStaffUser(admin, 'dpo', 'consent');
   dpo = (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken;
+  // The DPO has just used a second factor (sign-in with TOTP): publication's step-up is satisfied.
+  for (const lang of ['pl', 'en'] as const) {
+    const draft = await call('POST', '/v1/privacy-notices', dpo, noticeTexts(lang, uniqueName('notice')));
+    expect([draft.status, draft.body.status, draft.body.lang]).toEqual([201, 'draft', lang]);
+    const publication = await call('POST', `/v1/privacy-notices/${draft.body.version}/publication`, dpo);
+    expect([publication.status, publication.body.status]).toEqual([200, 'published']);
+    published[lang] = { version: publication.body.version, contentSha256: publication.body.contentSha256 };
+  }
 });
 
 async function createContact(): Promise<string> {
@@ -24,9 +66,61 @@ async function createContact(): Promise<string> {
 
 const marketingConsent = (reference: string) => ({
   purpose: 'marketing',
-  noticeVersion: '2026-11',
+  noticeVersion: published.en.version,
   channel: 'web-form',
   evidence: { kind: 'double-opt-in', reference },
+});
+
+describe('privacy notices through the gateway', () => {
+  it('are public: the current notice in each language as JSON and as printable HTML, and every published version by name', async () => {
+    for (const lang of ['pl', 'en'] as const) {
+      const current = await anonymous(`/v1/privacy-notices/current?lang=${lang}`);
+      expect([current.status, current.body.lang]).toEqual([200, lang]);
+      // Other runs on the same platform may publish after this one: current is at least as new as ours.
+      expect(current.body.number).toBeGreaterThanOrEqual(Number(published[lang].version.split('-')[1]));
+      expect(current.body.purposes.find((purpose: { code: string }) => purpose.code === 'marketing').lawfulBases).toEqual(['consent', 'legitimate-interests']);
+      expect(current.text).not.toMatch(/draftedBy|publishedBy/);
+
+      const exact = await anonymous(`/v1/privacy-notices/${published[lang].version}`);
+      expect([exact.status, exact.body.version, exact.body.contentSha256]).toEqual([200, published[lang].version, published[lang].contentSha256]);
+
+      const html = await anonymous(`/v1/privacy-notices/${published[lang].version}`, { accept: 'text/html' });
+      expect(html.status).toBe(200);
+      expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(html.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-.*frame-ancestors 'none'$/);
+      expect(html.text).toContain(`<html lang="${lang}">`);
+      expect(html.text).toContain(published[lang].contentSha256);
+      expect(html.text).not.toMatch(/<script/i);
+      expect(html.text).toMatch(/Przykład Sp\. z o\.o\., ul\. Prosta 1, Warszawa &#60;notice-|Example Ltd, 1 Main Street, Warsaw &#60;notice-/);
+      const currentHtml = await anonymous(`/v1/privacy-notices/current?lang=${lang}`, { accept: 'text/html' });
+      expect([currentHtml.status, currentHtml.headers.get('content-type')?.startsWith('text/html')]).toEqual([200, true]);
+    }
+    expect((await anonymous('/v1/privacy-notices/current?lang=pl', { accept: 'text/html' })).text).toContain('Klauzula informacyjna');
+  });
+
+  it('refuses bad notice requests with stable codes and writes nothing; only a DPO drafts and publishes', async () => {
+    const cases: Array<[Promise<Reply>, number, string]> = [
+      [anonymous('/v1/privacy-notices/current?lang=de'), 400, 'NOTICE_LANGUAGE_UNSUPPORTED'],
+      [anonymous('/v1/privacy-notices/en-999999'), 404, 'NOTICE_VERSION_UNKNOWN'],
+      [call('POST', '/v1/privacy-notices', dpo, { ...noticeTexts('en', 'x'), lang: 'de' }), 400, 'NOTICE_LANGUAGE_UNSUPPORTED'],
+      [call('POST', '/v1/privacy-notices', dpo, { ...noticeTexts('en', 'x'), purposes: [] }), 400, 'REQUEST_INVALID'],
+      [call('POST', `/v1/privacy-notices/${published.pl.version}/publication`, dpo), 409, 'NOTICE_ALREADY_PUBLISHED'],
+      [call('POST', '/v1/privacy-notices/pl-999999/publication', dpo), 404, 'NOTICE_VERSION_UNKNOWN'],
+    ];
+    for (const [pending, status, code] of cases) {
+      const response = await pending;
+      expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
+    }
+    expect((await call('POST', '/v1/privacy-notices', support, noticeTexts('en', 'x'))).status).toBe(403);
+    const anonymousDraft = await fetch(`${gateway}/v1/privacy-notices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(noticeTexts('en', 'x')),
+    });
+    expect(anonymousDraft.status).toBe(401);
+    // Publishing twice changed nothing: the version still answers its first hash.
+    expect((await anonymous(`/v1/privacy-notices/${published.pl.version}`)).body.contentSha256).toBe(published.pl.contentSha256);
+  });
 });
 
 describe('consent through the gateway', () => {
@@ -46,7 +140,12 @@ describe('consent through the gateway', () => {
 
     const history = await call('GET', `/v1/contacts/${contactId}/consents`, dpo);
     expect(history.status).toBe(200);
-    expect(history.body.consents.marketing).toMatchObject({ status: 'given', noticeVersion: '2026-11', channel: 'web-form' });
+    expect(history.body.consents.marketing).toMatchObject({
+      status: 'given',
+      noticeVersion: published.en.version,
+      noticeContentSha256: published.en.contentSha256,
+      channel: 'web-form',
+    });
     expect(history.body.history).toEqual([
       expect.objectContaining({ version: 1, type: 'ConsentGiven', evidence: { kind: 'double-opt-in', reference: evidence } }),
     ]);
@@ -81,6 +180,8 @@ describe('consent through the gateway', () => {
       ['POST', `/v1/contacts/${contactId}/consents`, { ...marketingConsent(secret), purpose: 'gossip' }, 400, 'CONSENT_PURPOSE_UNKNOWN'],
       ['POST', `/v1/contacts/${contactId}/consents`, { ...marketingConsent(secret), purpose: 'sales' }, 400, 'CONSENT_BASIS_NOT_CONSENT'],
       ['POST', `/v1/contacts/${contactId}/consents`, { ...marketingConsent(secret), channel: 'carrier-pigeon' }, 400, 'REQUEST_INVALID'],
+      ['POST', `/v1/contacts/${contactId}/consents`, { ...marketingConsent(secret), noticeVersion: 'en-999999' }, 400, 'CONSENT_NOTICE_UNKNOWN'],
+      ['POST', `/v1/contacts/${contactId}/consents`, { ...marketingConsent(secret), noticeVersion: '2026-11' }, 400, 'CONSENT_NOTICE_UNKNOWN'],
       ['POST', `/v1/contacts/${contactId}/consents/marketing/withdrawal`, {}, 409, 'CONSENT_NOT_GIVEN'],
       ['POST', `/v1/contacts/${contactId}/objections`, { purpose: 'sales' }, 400, 'OBJECTION_NOT_APPLICABLE'],
     ] as const;
