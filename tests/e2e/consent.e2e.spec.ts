@@ -98,6 +98,24 @@ describe('privacy notices through the gateway', () => {
     expect((await anonymous('/v1/privacy-notices/current?lang=pl', { accept: 'text/html' })).text).toContain('Klauzula informacyjna');
   });
 
+  it("the drafts and publications are in the audit trail, as the DPO's actions", async () => {
+    const dpoId = (JSON.parse(Buffer.from(dpo.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string }).sub;
+    await expectEventually(
+      async () => {
+        const entries = (await call('GET', `/v1/audit/entries?actorId=${dpoId}&limit=100`, dpo)).body.entries as Array<{ action: string; purpose: string }>;
+        const notices = entries.filter((entry) => entry.action.startsWith('crm.consent.v1.PrivacyNotice'));
+        expect(notices.map((entry) => entry.action).sort()).toEqual([
+          'crm.consent.v1.PrivacyNoticeDrafted',
+          'crm.consent.v1.PrivacyNoticeDrafted',
+          'crm.consent.v1.PrivacyNoticePublished',
+          'crm.consent.v1.PrivacyNoticePublished',
+        ]);
+        expect(new Set(notices.map((entry) => entry.purpose))).toEqual(new Set(['data-protection-oversight']));
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  });
+
   it('refuses bad notice requests with stable codes and writes nothing; only a DPO drafts and publishes', async () => {
     const cases: Array<[Promise<Reply>, number, string]> = [
       [anonymous('/v1/privacy-notices/current?lang=de'), 400, 'NOTICE_LANGUAGE_UNSUPPORTED'],
