@@ -22,3 +22,4 @@ export {
   type Reply,
   type StaffUser,
 } from './gateway-session.js';
+export { givenHistory } from './given-history.js';

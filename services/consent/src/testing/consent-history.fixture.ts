@@ -1,6 +1,5 @@
 // Test-only: a contact's consent history and given/when/then over one decision, for the decisions' unit specs.
-import type { AppError } from '@crm/errors';
-import { fold } from '@crm/eventstore';
+import { givenHistory } from '@crm/testing';
 import { consentDecider, type ConsentCommand, type ConsentEvent, type ConsentGiven, type ConsentState } from '../consents/consent.decider.js';
 
 export const contactId = '01900000-0000-7000-8000-00000000c0c0';
@@ -26,20 +25,4 @@ export const marketingWithdrawn: ConsentEvent = { type: 'ConsentWithdrawn', cont
 export const analyticsObjected: ConsentEvent = { type: 'ObjectionRecorded', contactId, purpose: 'analytics', catalogueVersion: 1, actorId, at };
 
 /** `given(...history).when(command)` → the decided events, or `.refuses(command)` → the AppError thrown. */
-export function givenHistoryOf<C extends ConsentCommand>(decide: (command: C, state: ConsentState) => ConsentEvent[]) {
-  return (...history: ConsentEvent[]) => {
-    const state = fold(consentDecider, history);
-    return {
-      state,
-      when: (command: C) => decide(command, state),
-      refuses: (command: C): AppError => {
-        try {
-          decide(command, state);
-        } catch (error) {
-          return error as AppError;
-        }
-        throw new Error('expected the command to be refused');
-      },
-    };
-  };
-}
+export const givenHistoryOf = <C extends ConsentCommand>(decide: (command: C, state: ConsentState) => ConsentEvent[]) => givenHistory(consentDecider, decide);

@@ -1,6 +1,5 @@
 // Test-only: a language's privacy-notice history and given/when/then over one decision, for the decisions' unit specs.
-import type { AppError } from '@crm/errors';
-import { fold } from '@crm/eventstore';
+import { givenHistory } from '@crm/testing';
 import { noticeDecider, type NoticeCommand, type NoticeEvent, type NoticeState, type NoticeTexts } from '../notices/notice.decider.js';
 
 export const dpoId = 'dpo-1';
@@ -17,20 +16,4 @@ export const texts: NoticeTexts = {
 };
 
 /** `given(...history).when(command)` → the decided events, or `.refuses(command)` → the AppError thrown. */
-export function givenNoticesOf<C extends NoticeCommand>(decide: (command: C, state: NoticeState) => NoticeEvent[]) {
-  return (...history: NoticeEvent[]) => {
-    const state = fold(noticeDecider, history);
-    return {
-      state,
-      when: (command: C) => decide(command, state),
-      refuses: (command: C): AppError => {
-        try {
-          decide(command, state);
-        } catch (error) {
-          return error as AppError;
-        }
-        throw new Error('expected the command to be refused');
-      },
-    };
-  };
-}
+export const givenNoticesOf = <C extends NoticeCommand>(decide: (command: C, state: NoticeState) => NoticeEvent[]) => givenHistory(noticeDecider, decide);
