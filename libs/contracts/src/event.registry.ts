@@ -21,7 +21,12 @@ import {
 } from './gen/crm/contacts/v1/contact_events_pb.js';
 import { ConsentGivenSchema, ConsentWithdrawnSchema, ObjectionRecordedSchema } from './gen/crm/consent/v1/consent_events_pb.js';
 import { PrivacyNoticeDraftedSchema, PrivacyNoticePublishedSchema, PrivacyNoticePurposeSchema } from './gen/crm/consent/v1/privacy_notice_events_pb.js';
-import { ContactDataAccessedSchema, ContactsExportedSchema, ContactsImportedSchema } from './gen/crm/contacts/v1/contact_processing_pb.js';
+import {
+  ContactDataAccessedSchema,
+  ContactProcessingRefusedSchema,
+  ContactsExportedSchema,
+  ContactsImportedSchema,
+} from './gen/crm/contacts/v1/contact_processing_pb.js';
 import { MfaEnrolledSchema, MfaResetSchema, PasswordChangedSchema, RolesAssignedSchema, UserRegisteredSchema } from './gen/crm/identity/v1/user_events_pb.js';
 
 /**
@@ -56,6 +61,7 @@ export const eventRegistry: Registry = createRegistry(
   RestrictionLiftedSchema,
   ContactErasedSchema,
   ContactDataAccessedSchema,
+  ContactProcessingRefusedSchema,
   ContactsExportedSchema,
   ContactsImportedSchema,
   ConsentGivenSchema,

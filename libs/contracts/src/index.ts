@@ -60,10 +60,13 @@ export {
 export {
   AccessChannel,
   ContactDataAccessedSchema,
+  ContactProcessingRefusedSchema,
   ContactsExportedSchema,
   ContactsImportedSchema,
   ExportFormat,
+  ProcessingRefusalReason,
   type ContactDataAccessed,
+  type ContactProcessingRefused,
   type ContactsExported,
   type ContactsImported,
 } from './gen/crm/contacts/v1/contact_processing_pb.js';

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/contacts/v1/contact_processing.proto.
  */
 export const file_crm_contacts_v1_contact_processing: GenFile = /*@__PURE__*/
-  fileDesc("Cihjcm0vY29udGFjdHMvdjEvY29udGFjdF9wcm9jZXNzaW5nLnByb3RvEg9jcm0uY29udGFjdHMudjEiagoTQ29udGFjdERhdGFBY2Nlc3NlZBISCgpjb250YWN0X2lkGAEgASgJEg4KBmZpZWxkcxgCIAMoCRIvCgdjaGFubmVsGAMgASgOMh4uY3JtLmNvbnRhY3RzLnYxLkFjY2Vzc0NoYW5uZWwidwoQQ29udGFjdHNFeHBvcnRlZBIRCglleHBvcnRfaWQYASABKAkSEQoJcm93X2NvdW50GAIgASgNEi0KBmZvcm1hdBgDIAEoDjIdLmNybS5jb250YWN0cy52MS5FeHBvcnRGb3JtYXQSDgoGZmllbGRzGAQgAygJImcKEENvbnRhY3RzSW1wb3J0ZWQSEQoJaW1wb3J0X2lkGAEgASgJEhIKCnRvdGFsX3Jvd3MYAiABKA0SFQoNaW1wb3J0ZWRfcm93cxgDIAEoDRIVCg1yZWplY3RlZF9yb3dzGAQgASgNKn4KDUFjY2Vzc0NoYW5uZWwSHgoaQUNDRVNTX0NIQU5ORUxfVU5TUEVDSUZJRUQQABIXChNBQ0NFU1NfQ0hBTk5FTF9WSUVXEAESGQoVQUNDRVNTX0NIQU5ORUxfU0VBUkNIEAISGQoVQUNDRVNTX0NIQU5ORUxfRVhQT1JUEAMqXAoMRXhwb3J0Rm9ybWF0Eh0KGUVYUE9SVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIWChJFWFBPUlRfRk9STUFUX0pTT04QARIVChFFWFBPUlRfRk9STUFUX0NTVhACYgZwcm90bzM");
+  fileDesc("Cihjcm0vY29udGFjdHMvdjEvY29udGFjdF9wcm9jZXNzaW5nLnByb3RvEg9jcm0uY29udGFjdHMudjEiagoTQ29udGFjdERhdGFBY2Nlc3NlZBISCgpjb250YWN0X2lkGAEgASgJEg4KBmZpZWxkcxgCIAMoCRIvCgdjaGFubmVsGAMgASgOMh4uY3JtLmNvbnRhY3RzLnYxLkFjY2Vzc0NoYW5uZWwimQEKGENvbnRhY3RQcm9jZXNzaW5nUmVmdXNlZBISCgpjb250YWN0X2lkGAEgASgJEi8KB2NoYW5uZWwYAiABKA4yHi5jcm0uY29udGFjdHMudjEuQWNjZXNzQ2hhbm5lbBI4CgZyZWFzb24YAyABKA4yKC5jcm0uY29udGFjdHMudjEuUHJvY2Vzc2luZ1JlZnVzYWxSZWFzb24idwoQQ29udGFjdHNFeHBvcnRlZBIRCglleHBvcnRfaWQYASABKAkSEQoJcm93X2NvdW50GAIgASgNEi0KBmZvcm1hdBgDIAEoDjIdLmNybS5jb250YWN0cy52MS5FeHBvcnRGb3JtYXQSDgoGZmllbGRzGAQgAygJImcKEENvbnRhY3RzSW1wb3J0ZWQSEQoJaW1wb3J0X2lkGAEgASgJEhIKCnRvdGFsX3Jvd3MYAiABKA0SFQoNaW1wb3J0ZWRfcm93cxgDIAEoDRIVCg1yZWplY3RlZF9yb3dzGAQgASgNKn4KDUFjY2Vzc0NoYW5uZWwSHgoaQUNDRVNTX0NIQU5ORUxfVU5TUEVDSUZJRUQQABIXChNBQ0NFU1NfQ0hBTk5FTF9WSUVXEAESGQoVQUNDRVNTX0NIQU5ORUxfU0VBUkNIEAISGQoVQUNDRVNTX0NIQU5ORUxfRVhQT1JUEAMqpgEKF1Byb2Nlc3NpbmdSZWZ1c2FsUmVhc29uEikKJVBST0NFU1NJTkdfUkVGVVNBTF9SRUFTT05fVU5TUEVDSUZJRUQQABIuCipQUk9DRVNTSU5HX1JFRlVTQUxfUkVBU09OX0NPTlNFTlRfUkVRVUlSRUQQARIwCixQUk9DRVNTSU5HX1JFRlVTQUxfUkVBU09OX09CSkVDVElPTl9SRUNPUkRFRBACKlwKDEV4cG9ydEZvcm1hdBIdChlFWFBPUlRfRk9STUFUX1VOU1BFQ0lGSUVEEAASFgoSRVhQT1JUX0ZPUk1BVF9KU09OEAESFQoRRVhQT1JUX0ZPUk1BVF9DU1YQAmIGcHJvdG8z");
 
 /**
  * Someone was shown personal data of a contact (published on `crm.access.v1.events`, batched).
@@ -46,6 +46,43 @@ export type ContactDataAccessed = Message<"crm.contacts.v1.ContactDataAccessed">
  */
 export const ContactDataAccessedSchema: GenMessage<ContactDataAccessed> = /*@__PURE__*/
   messageDesc(file_crm_contacts_v1_contact_processing, 0);
+
+/**
+ * Someone asked for a contact's data and was refused because the lawful basis was missing (published on
+ * `crm.access.v1.events`, batched, like `ContactDataAccessed`). Nothing was shown; the envelope carries the actor, the
+ * purpose and the basis the request claimed.
+ *
+ * @generated from message crm.contacts.v1.ContactProcessingRefused
+ */
+export type ContactProcessingRefused = Message<"crm.contacts.v1.ContactProcessingRefused"> & {
+  /**
+   * The contact (and data subject).
+   *
+   * @generated from field: string contact_id = 1;
+   */
+  contactId: string;
+
+  /**
+   * How the data was asked for.
+   *
+   * @generated from field: crm.contacts.v1.AccessChannel channel = 2;
+   */
+  channel: AccessChannel;
+
+  /**
+   * Why it was refused.
+   *
+   * @generated from field: crm.contacts.v1.ProcessingRefusalReason reason = 3;
+   */
+  reason: ProcessingRefusalReason;
+};
+
+/**
+ * Describes the message crm.contacts.v1.ContactProcessingRefused.
+ * Use `create(ContactProcessingRefusedSchema)` to create a new message.
+ */
+export const ContactProcessingRefusedSchema: GenMessage<ContactProcessingRefused> = /*@__PURE__*/
+  messageDesc(file_crm_contacts_v1_contact_processing, 1);
 
 /**
  * A selection of contacts left the platform as a file (restricted and erased contacts are never part of one).
@@ -87,7 +124,7 @@ export type ContactsExported = Message<"crm.contacts.v1.ContactsExported"> & {
  * Use `create(ContactsExportedSchema)` to create a new message.
  */
 export const ContactsExportedSchema: GenMessage<ContactsExported> = /*@__PURE__*/
-  messageDesc(file_crm_contacts_v1_contact_processing, 1);
+  messageDesc(file_crm_contacts_v1_contact_processing, 2);
 
 /**
  * A bulk import finished.
@@ -129,7 +166,7 @@ export type ContactsImported = Message<"crm.contacts.v1.ContactsImported"> & {
  * Use `create(ContactsImportedSchema)` to create a new message.
  */
 export const ContactsImportedSchema: GenMessage<ContactsImported> = /*@__PURE__*/
-  messageDesc(file_crm_contacts_v1_contact_processing, 2);
+  messageDesc(file_crm_contacts_v1_contact_processing, 3);
 
 /**
  * How a contact's data was reached.
@@ -173,6 +210,40 @@ export const AccessChannelSchema: GenEnum<AccessChannel> = /*@__PURE__*/
   enumDesc(file_crm_contacts_v1_contact_processing, 0);
 
 /**
+ * Why processing of a contact was refused.
+ *
+ * @generated from enum crm.contacts.v1.ProcessingRefusalReason
+ */
+export enum ProcessingRefusalReason {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: PROCESSING_REFUSAL_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The processing rests on consent and the contact has not given it for the purpose, or has withdrawn it.
+   *
+   * @generated from enum value: PROCESSING_REFUSAL_REASON_CONSENT_REQUIRED = 1;
+   */
+  CONSENT_REQUIRED = 1,
+
+  /**
+   * The contact objected (GDPR Art. 21) to processing for the purpose.
+   *
+   * @generated from enum value: PROCESSING_REFUSAL_REASON_OBJECTION_RECORDED = 2;
+   */
+  OBJECTION_RECORDED = 2,
+}
+
+/**
+ * Describes the enum crm.contacts.v1.ProcessingRefusalReason.
+ */
+export const ProcessingRefusalReasonSchema: GenEnum<ProcessingRefusalReason> = /*@__PURE__*/
+  enumDesc(file_crm_contacts_v1_contact_processing, 1);
+
+/**
  * Format of an export.
  *
  * @generated from enum crm.contacts.v1.ExportFormat
@@ -204,5 +275,5 @@ export enum ExportFormat {
  * Describes the enum crm.contacts.v1.ExportFormat.
  */
 export const ExportFormatSchema: GenEnum<ExportFormat> = /*@__PURE__*/
-  enumDesc(file_crm_contacts_v1_contact_processing, 1);
+  enumDesc(file_crm_contacts_v1_contact_processing, 2);
 
