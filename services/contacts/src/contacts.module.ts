@@ -15,6 +15,9 @@ import { ContactExport } from './export/contact-export.service.js';
 import { ExportController } from './export/export.controller.js';
 import { ContactImport } from './import/contact-import.service.js';
 import { ImportController } from './import/import.controller.js';
+import { ConsentStatesController } from './lawful-basis/consent-states.controller.js';
+import { CONSENT_STATES_GROUP, consentStatesGroup } from './lawful-basis/consent-states.projection.js';
+import { LawfulBasis } from './lawful-basis/lawful-basis.service.js';
 import { ContactProjection } from './read-model/contact.projection.js';
 import { ContactsRepository } from './read-model/contacts.repository.js';
 
@@ -37,9 +40,10 @@ export class ContactsModule {
       module: ContactsModule,
       imports: [BackboneModule.register(config, { schema: CONTACTS_SCHEMA, topic: CONTACTS_TOPIC, blindIndexes: SEARCH_INDEX_NORMALISERS })],
       // Export and import before the `:id` routes, so `export` is never taken for an id.
-      controllers: [ExportController, ImportController, ErasureController, ...CONTACT_ROUTES],
+      controllers: [ExportController, ImportController, ErasureController, ...CONTACT_ROUTES, ConsentStatesController],
       providers: [
         { provide: CONTACTS_CONFIG, useFactory: () => loadContactsConfig() },
+        { provide: CONSENT_STATES_GROUP, useValue: consentStatesGroup(config.postgres!.database) },
         ContactsRepository,
         ReadModelMigration,
         ContactProjection,
@@ -48,6 +52,7 @@ export class ContactsModule {
         ...CONTACT_HANDLERS,
         ContactViews,
         AccessRecorder,
+        LawfulBasis,
         ContactErasure,
         TransactionPurge,
         ContactExport,

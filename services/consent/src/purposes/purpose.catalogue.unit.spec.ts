@@ -6,11 +6,26 @@ describe('the purpose catalogue', () => {
     for (const purpose of PURPOSES) expect(purpose.lawfulBases[0]).toBe(purpose.lawfulBasis);
   });
 
-  it('holds the purposes contacts accepts, with the basis contacts assumes for each, and the platform purposes', () => {
-    // services/contacts/src/contact-schema (PURPOSES) and processing-context.ts (DEFAULT_LEGAL_BASIS), copied on purpose:
-    // a service never imports another, so a drift shows here.
-    const contacts = { 'customer-service': 'contract', sales: 'contract', marketing: 'consent', billing: 'contract', analytics: 'legitimate-interests' };
-    for (const [code, basis] of Object.entries(contacts)) expect([code, purposeOf(code)?.lawfulBasis]).toEqual([code, basis]);
+  it('holds the purposes contacts accepts, with the bases and objection rules contacts enforces, and the platform purposes', () => {
+    // services/contacts/src/contact-schema/purpose-bases.ts (PURPOSE_BASES: the default basis first), copied on purpose:
+    // a service never imports another, so a drift between what consent records and what contacts enforces shows here.
+    // prettier-ignore
+    const contacts = {
+      'customer-service': { lawfulBases: ['contract'],                        objection: 'none' },
+      sales:              { lawfulBases: ['contract'],                        objection: 'none' },
+      marketing:          { lawfulBases: ['consent', 'legitimate-interests'], objection: 'absolute' },
+      billing:            { lawfulBases: ['contract'],                        objection: 'none' },
+      analytics:          { lawfulBases: ['legitimate-interests'],            objection: 'balancing' },
+    };
+    for (const [code, rules] of Object.entries(contacts)) {
+      const purpose = purposeOf(code);
+      expect([code, purpose?.lawfulBasis, purpose?.lawfulBases, purpose?.objection]).toEqual([code, rules.lawfulBases[0], rules.lawfulBases, rules.objection]);
+    }
+    expect(
+      PURPOSES.filter((purpose) => purpose.owner === 'business')
+        .map((purpose) => purpose.code)
+        .sort(),
+    ).toEqual(Object.keys(contacts).sort());
     expect(PURPOSES.filter((purpose) => purpose.owner === 'platform').map((purpose) => purpose.code)).toEqual([
       'access-control',
       'data-protection-oversight',

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { AccessChannel, ContactDataAccessedSchema } from '@crm/contracts';
+import { AccessChannel, ContactDataAccessedSchema, ContactProcessingRefusedSchema, ProcessingRefusalReason } from '@crm/contracts';
 import { protoEvent } from '@crm/eventstore';
 import { KAFKA_PRIMARY, type KafkaCluster, type OutgoingMessage } from '@crm/messaging';
 import { AccessEventPublisher, CLOCK, type Clock } from '@crm/platform';
@@ -7,6 +7,13 @@ import { eventMetadata, type ProcessingContext } from '../processing/processing-
 
 export type AccessChannelName = 'view' | 'search' | 'export';
 const CHANNEL: Record<AccessChannelName, AccessChannel> = { view: AccessChannel.VIEW, search: AccessChannel.SEARCH, export: AccessChannel.EXPORT };
+
+/** Why processing was refused: the codes the refusal answered with (lawful-basis/lawful-basis.errors.ts). */
+export type RefusalReason = 'CONSENT_REQUIRED' | 'OBJECTION_RECORDED';
+const REASON: Record<RefusalReason, ProcessingRefusalReason> = {
+  CONSENT_REQUIRED: ProcessingRefusalReason.CONSENT_REQUIRED,
+  OBJECTION_RECORDED: ProcessingRefusalReason.OBJECTION_RECORDED,
+};
 
 /** How long a read waits at most before its access record is on its way, and how many records one send carries. */
 const LINGER_MS = 200;
@@ -37,13 +44,37 @@ export class AccessRecorder implements OnApplicationShutdown {
   }
 
   record(context: ProcessingContext, channel: AccessChannelName, accessed: ReadonlyArray<{ contactId: string; fields: readonly string[] }>): void {
+    this.#enqueue(
+      context,
+      accessed
+        .filter(({ fields }) => fields.length > 0)
+        .map(({ contactId, fields }) => [
+          contactId,
+          protoEvent(ContactDataAccessedSchema, { contactId, fields: [...fields], channel: CHANNEL[channel] }, contactId),
+        ]),
+    );
+  }
+
+  /**
+   * A refusal is processing asked for and not done, and the audit trail shows it as such: one
+   * `ContactProcessingRefused` (actor, purpose, the basis claimed, contact, channel, reason — nothing shown) per contact
+   * refused, on the same topic and batch as the reads.
+   */
+  refused(context: ProcessingContext, channel: AccessChannelName, reason: RefusalReason, contactIds: readonly string[]): void {
+    this.#enqueue(
+      context,
+      contactIds.map((contactId) => [
+        contactId,
+        protoEvent(ContactProcessingRefusedSchema, { contactId, channel: CHANNEL[channel], reason: REASON[reason] }, contactId),
+      ]),
+    );
+  }
+
+  #enqueue(context: ProcessingContext, events: ReadonlyArray<readonly [string, ReturnType<typeof protoEvent>]>): void {
+    if (events.length === 0) return;
     const metadata = eventMetadata(context);
     const now = this.clock();
-    for (const { contactId, fields } of accessed) {
-      if (fields.length === 0) continue;
-      const event = protoEvent(ContactDataAccessedSchema, { contactId, fields: [...fields], channel: CHANNEL[channel] }, contactId);
-      this.#pending.push(this.#events.message(event, metadata, contactId, now));
-    }
+    for (const [contactId, event] of events) this.#pending.push(this.#events.message(event, metadata, contactId, now));
     if (this.#pending.length > MAX_PENDING) {
       this.#dropped += this.#pending.length - MAX_PENDING;
       this.#pending = this.#pending.slice(-MAX_PENDING);

@@ -18,3 +18,4 @@ export type { ContactData, ContactPatch, Address, TransactionData } from './cont
 export { minimiseToPurpose, type Minimised } from './purpose.minimisation.js';
 export type { FieldViolation } from './contact-schema.errors.js';
 export { setAt, unsetAt, valueAt } from './unit-paths.js';
+export { PURPOSE_BASES, LEGAL_BASIS_CODES, defaultBasisOf, type LegalBasisCode, type ObjectionRule, type PurposeBases } from './purpose-bases.js';

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '@crm/http';
 import { minimiseToPurpose, type ContactData, type Purpose } from '../contact-schema/index.js';
 import { AccessRecorder, type AccessChannelName } from '../access-recording/access.recorder.js';
+import { basisRequirement } from '../lawful-basis/basis.decision.js';
+import { LawfulBasis } from '../lawful-basis/lawful-basis.service.js';
 import type { ProcessingContext } from '../processing/processing-context.js';
 import { contactErased, contactNotFound, ContactProjection } from '../read-model/contact.projection.js';
 import { ContactsRepository, type ContactRow, type SearchCriteria, type TransactionRow } from '../read-model/contacts.repository.js';
@@ -48,10 +50,13 @@ export class ContactViews {
     private readonly contacts: ContactsRepository,
     private readonly projection: ContactProjection,
     private readonly access: AccessRecorder,
+    private readonly basis: LawfulBasis,
   ) {}
 
+  /** One contact, if its lawful basis for the purpose is there (else 403 `CONSENT_REQUIRED` / `OBJECTION_RECORDED`). */
   async view(contactId: string, context: ProcessingContext & { purpose: Purpose }): Promise<ContactView> {
     const row = await this.row(contactId);
+    await this.basis.ensure(contactId, context, 'view');
     const { view, fields } = await this.#render(row, context.purpose, true);
     this.access.record(context, 'view', [{ contactId, fields }]);
     return view;
@@ -87,7 +92,9 @@ export class ContactViews {
   }
 
   async search(criteria: SearchCriteria, limit: number, after: string | undefined, context: ProcessingContext & { purpose: Purpose }): Promise<ContactPage> {
-    const rows = await this.contacts.search(criteria, limit + 1, after, (c) => this.projection.queryTokens(c));
+    // Contacts whose lawful basis for the purpose is missing are left out by the query itself (paging stays exact).
+    const filter = { requirement: basisRequirement(context.purpose, context.legalBasis), purpose: context.purpose };
+    const rows = await this.contacts.search(criteria, limit + 1, after, (c) => this.projection.queryTokens(c), filter);
     const page = rows.slice(0, limit);
     const { items } = await this.renderMany(page, context.purpose, 'search', context);
     return { items, ...(rows.length > limit ? { next: page.at(-1)!.contact_id } : {}) };
@@ -143,6 +150,7 @@ export class ContactViews {
     context: ProcessingContext & { purpose: Purpose },
   ): Promise<TransactionPage> {
     await this.row(contactId);
+    await this.basis.ensure(contactId, context, 'view');
     const rows = await this.contacts.transactions(contactId, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor));
     const page = rows.slice(0, limit);
     const { items, fields } = await this.#renderTransactions(contactId, page, context.purpose);

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { authErrors, type AccessTokenClaims, type AuthenticatedRequest } from '@crm/auth';
 import type { Purpose } from '../contact-schema/index.js';
 import type { ContactView } from '../contact-views/contact-views.service.js';
+import { readBasis } from '../lawful-basis/basis.decision.js';
 import {
   DATA_SUBJECT_RIGHTS_PURPOSE,
   legalBasisSchema,
@@ -40,6 +41,14 @@ export type PurposeContext = ProcessingContext & { purpose: Purpose };
 
 export function purposeContext({ auth, request }: Caller, purpose: Purpose, legalBasis?: LegalBasisCode): PurposeContext {
   return { ...processingContext(auth, request, purpose, legalBasis), purpose };
+}
+
+/** The query fields of every read: the purpose and, optionally, which of the purpose's bases the read rests on. */
+export const readFields = { purpose: purposeSchema, legalBasis: legalBasisSchema.optional() };
+
+/** A read's processing: on the basis it names, which must be one of the purpose's (else 400), or the purpose's default. */
+export function readContext(caller: Caller, purpose: Purpose, legalBasis: LegalBasisCode | undefined): PurposeContext {
+  return purposeContext(caller, purpose, readBasis(purpose, legalBasis));
 }
 
 /** A data subject's own request (restriction), handled under the controller's legal obligation whoever files it. */

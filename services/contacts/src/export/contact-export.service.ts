@@ -9,6 +9,8 @@ import { fieldsForPurpose, type Purpose } from '../contact-schema/index.js';
 import { ContactViews } from '../contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../contacts.config.js';
 import { exportStream } from '../contacts/contact.streams.js';
+import { basisRequirement } from '../lawful-basis/basis.decision.js';
+import { LawfulBasis } from '../lawful-basis/lawful-basis.service.js';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
 import { ContactsRepository } from '../read-model/contacts.repository.js';
 
@@ -45,12 +47,20 @@ export class ContactExport {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CONTACTS_CONFIG) private readonly config: ContactsConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly basis: LawfulBasis,
   ) {}
 
   async export(request: ExportRequest, context: ProcessingContext): Promise<ExportFile> {
     await this.#spendBudget(context.actorId);
     const limit = this.config.maxExportRows;
-    const rows = await this.contacts.exportable(request.contactIds, limit + 1);
+    // Contacts whose lawful basis for the purpose is missing are never part of an export; the ones selected by id are
+    // recorded as refused.
+    const basisContext = { ...context, purpose: request.purpose };
+    const rows = await this.contacts.exportable(request.contactIds, limit + 1, {
+      requirement: basisRequirement(request.purpose, context.legalBasis),
+      purpose: request.purpose,
+    });
+    if (request.contactIds !== undefined) await this.basis.refuseAmong(request.contactIds, basisContext, 'export');
     if (rows.length > limit) {
       throw new AppError('EXPORT_TOO_LARGE', 'invalid', 'the selection holds more contacts than one export may; select by id', { details: { maxRows: limit } });
     }

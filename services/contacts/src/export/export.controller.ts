@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
+import { readBasis } from '../lawful-basis/basis.decision.js';
 import { legalBasisSchema, processingContext, purposeSchema } from '../processing/processing-context.js';
 import { ContactExport } from './contact-export.service.js';
 
@@ -27,11 +28,11 @@ export class ExportController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Export a selection as JSON or CSV, minimised to `purpose`; restricted and erased contacts never appear; rate-limited; needs a fresh second factor',
+      'Export a selection as JSON or CSV, minimised to `purpose`; restricted and erased contacts, and contacts without the lawful basis for the purpose (consent, objection), never appear; rate-limited; needs a fresh second factor',
   })
   async export(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
     const input = validate(exportBody, body);
-    const file = await this.exports.export(input, processingContext(auth, request, input.purpose, input.legalBasis));
+    const file = await this.exports.export(input, processingContext(auth, request, input.purpose, readBasis(input.purpose, input.legalBasis)));
     response
       .status(200)
       .setHeader('content-type', file.contentType)

@@ -28,7 +28,14 @@ describe('contacts: export', () => {
     await call('POST', `/v1/contacts/${c.body.id}/restriction`, WRITER, { reason: 'legal-claims' });
     const ids = [a.body.id, b.body.id, c.body.id];
 
-    const json = await call('POST', '/v1/contacts/export', DPO, { purpose: 'marketing', format: 'json', contactIds: ids }, {}, 10);
+    const json = await call(
+      'POST',
+      '/v1/contacts/export',
+      DPO,
+      { purpose: 'marketing', legalBasis: 'legitimate-interests', format: 'json', contactIds: ids },
+      {},
+      10,
+    );
     expect(json.status).toBe(200);
     expect(json.headers.get('x-export-row-count')).toBe('2');
     expect(json.body.contacts.map((row: { id: string }) => row.id).sort()).toEqual([a.body.id, b.body.id].sort());

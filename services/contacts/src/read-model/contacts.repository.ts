@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PG_POOL, type Pool, type PoolClient } from '@crm/postgres';
 import { CONTACTS_SCHEMA, type SearchIndex } from '../contacts/contact.streams.js';
+import type { BasisRequirement } from '../lawful-basis/basis.decision.js';
+import { basisCondition } from '../lawful-basis/basis.condition.js';
+
+/** Which contacts a search or an export may return: the lawful-basis requirement of its purpose and basis. */
+export interface BasisFilter {
+  requirement: BasisRequirement;
+  purpose: string;
+}
+const NO_BASIS_FILTER: BasisFilter = { requirement: { consent: false, noObjection: false }, purpose: '' };
 
 export interface ContactRow {
   contact_id: string;
@@ -185,12 +194,19 @@ export class ContactsRepository {
   }
 
   /** Keyset paging by id; with criteria, only contacts matching all of them. */
-  async search(criteria: SearchCriteria, limit: number, after: string | undefined, tokens: (c: SearchCriteria) => SearchToken[]): Promise<ContactRow[]> {
+  async search(
+    criteria: SearchCriteria,
+    limit: number,
+    after: string | undefined,
+    tokens: (c: SearchCriteria) => SearchToken[],
+    basis: BasisFilter = NO_BASIS_FILTER,
+  ): Promise<ContactRow[]> {
     const wanted = tokens(criteria);
     if (wanted.length === 0) {
       const { rows } = await this.pool.query<ContactRow>(
-        `SELECT * FROM ${this.#s}.contact_records WHERE ($1::uuid IS NULL OR contact_id > $1::uuid) ORDER BY contact_id LIMIT $2`,
-        [after ?? null, limit],
+        `SELECT r.* FROM ${this.#s}.contact_records r
+         WHERE ($1::uuid IS NULL OR r.contact_id > $1::uuid) AND ${basisCondition(basis.requirement, '$3')} ORDER BY r.contact_id LIMIT $2`,
+        [after ?? null, limit, basis.purpose],
       );
       return rows;
     }
@@ -199,17 +215,22 @@ export class ContactsRepository {
        JOIN (SELECT contact_id FROM ${this.#s}.contact_search
              WHERE (index_name, token) IN (SELECT * FROM unnest($1::text[], $2::text[]))
              GROUP BY contact_id HAVING count(*) = $3) m USING (contact_id)
-       WHERE ($4::uuid IS NULL OR r.contact_id > $4::uuid) ORDER BY r.contact_id LIMIT $5`,
-      [wanted.map((t) => t.index), wanted.map((t) => t.token), wanted.length, after ?? null, limit],
+       WHERE ($4::uuid IS NULL OR r.contact_id > $4::uuid) AND ${basisCondition(basis.requirement, '$6')} ORDER BY r.contact_id LIMIT $5`,
+      [wanted.map((t) => t.index), wanted.map((t) => t.token), wanted.length, after ?? null, limit, basis.purpose],
     );
     return rows;
   }
 
-  /** What an export may hold: never a restricted contact (Art. 18), and erased ones have no row left. */
-  async exportable(ids: readonly string[] | undefined, limit: number): Promise<ContactRow[]> {
+  /**
+   * What an export may hold: never a restricted contact (Art. 18), never one whose lawful basis for the purpose is
+   * missing (no consent in force, an objection), and erased ones have no row left.
+   */
+  async exportable(ids: readonly string[] | undefined, limit: number, basis: BasisFilter = NO_BASIS_FILTER): Promise<ContactRow[]> {
     const { rows } = await this.pool.query<ContactRow>(
-      `SELECT * FROM ${this.#s}.contact_records WHERE NOT restricted AND ($1::uuid[] IS NULL OR contact_id = ANY($1::uuid[])) ORDER BY contact_id LIMIT $2`,
-      [ids ?? null, limit],
+      `SELECT r.* FROM ${this.#s}.contact_records r
+       WHERE NOT r.restricted AND ($1::uuid[] IS NULL OR r.contact_id = ANY($1::uuid[])) AND ${basisCondition(basis.requirement, '$3')}
+       ORDER BY r.contact_id LIMIT $2`,
+      [ids ?? null, limit, basis.purpose],
     );
     return rows;
   }

@@ -3,12 +3,11 @@ import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
 import { RequirePermissions, validate } from '@crm/http';
 import type { TransactionPage } from '../../contact-views/contact-views.service.js';
-import { purposeSchema } from '../../processing/processing-context.js';
-import { ContactsRoute, CurrentCaller, purposeContext, type Caller } from '../contact.http.js';
+import { ContactsRoute, CurrentCaller, readContext, readFields, type Caller } from '../contact.http.js';
 import { ListPurchasesHandler } from './list-purchases.handler.js';
 
 const transactionsQuery = z
-  .object({ purpose: purposeSchema, limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().min(1).max(200).optional() })
+  .object({ ...readFields, limit: z.coerce.number().int().min(1).max(200).default(50), before: z.string().min(1).max(200).optional() })
   .strict();
 
 @ContactsRoute()
@@ -17,9 +16,12 @@ export class ListPurchasesRoute {
 
   @RequirePermissions('contacts:read')
   @Get(':id/transactions')
-  @ApiOperation({ summary: "A contact's purchases, newest first, minimised to `?purpose=`; paged by `before`" })
+  @ApiOperation({
+    summary:
+      "A contact's purchases, newest first, minimised to `?purpose=`; paged by `before`; 403 CONSENT_REQUIRED / OBJECTION_RECORDED when the basis is missing",
+  })
   transactions(@Param('id') id: string, @Query() query: unknown, @CurrentCaller() caller: Caller): Promise<TransactionPage> {
-    const { purpose, ...page } = validate(transactionsQuery, query);
-    return this.handler.execute(id, page, purposeContext(caller, purpose));
+    const { purpose, legalBasis, ...page } = validate(transactionsQuery, query);
+    return this.handler.execute(id, page, readContext(caller, purpose, legalBasis));
   }
 }

@@ -3,13 +3,12 @@ import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
 import { RequirePermissions, validate } from '@crm/http';
 import type { ContactPage } from '../../contact-views/contact-views.service.js';
-import { purposeSchema } from '../../processing/processing-context.js';
-import { ContactsRoute, CurrentCaller, purposeContext, type Caller } from '../contact.http.js';
+import { ContactsRoute, CurrentCaller, readContext, readFields, type Caller } from '../contact.http.js';
 import { SearchContactsHandler } from './search-contacts.handler.js';
 
 const searchQuery = z
   .object({
-    purpose: purposeSchema,
+    ...readFields,
     email: z.string().min(1).max(320).optional(),
     phone: z.string().min(1).max(40).optional(),
     name: z.string().min(1).max(200).optional(),
@@ -24,9 +23,12 @@ export class SearchContactsRoute {
 
   @RequirePermissions('contacts:read')
   @Get()
-  @ApiOperation({ summary: 'Find contacts by exact e-mail, phone or name tokens (all must match), or list them; paged by `after`' })
+  @ApiOperation({
+    summary:
+      'Find contacts by exact e-mail, phone or name tokens (all must match), or list them; paged by `after`; contacts without the lawful basis for the purpose (consent, objection) are left out',
+  })
   search(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<ContactPage> {
-    const { purpose, ...search } = validate(searchQuery, query);
-    return this.handler.execute(search, purposeContext(caller, purpose));
+    const { purpose, legalBasis, ...search } = validate(searchQuery, query);
+    return this.handler.execute(search, readContext(caller, purpose, legalBasis));
   }
 }

@@ -18,7 +18,7 @@ describe('contacts: view one', () => {
 describe('contacts: reads are processing', () => {
   it('publishes one ContactDataAccessed per contact shown, with actor, purpose and the fields, never values', async () => {
     const { body: json } = await create('Seen');
-    await call('GET', `/v1/contacts/${json.id}?purpose=marketing`, WRITER);
+    await call('GET', `/v1/contacts/${json.id}?purpose=marketing&legalBasis=legitimate-interests`, WRITER);
 
     const isMine = (message: { value: Uint8Array }) => {
       const envelope = decodeEnvelope(message.value);

@@ -4,11 +4,10 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { RequirePermissions, validate } from '@crm/http';
 import type { ContactView } from '../../contact-views/contact-views.service.js';
-import { purposeSchema } from '../../processing/processing-context.js';
-import { ContactsRoute, CurrentCaller, purposeContext, withVersionTag, type Caller } from '../contact.http.js';
+import { ContactsRoute, CurrentCaller, readContext, readFields, withVersionTag, type Caller } from '../contact.http.js';
 import { ViewContactHandler } from './view-contact.handler.js';
 
-const viewQuery = z.object({ purpose: purposeSchema }).strict();
+const viewQuery = z.object(readFields).strict();
 
 @ContactsRoute()
 export class ViewContactRoute {
@@ -16,14 +15,17 @@ export class ViewContactRoute {
 
   @RequirePermissions('contacts:read')
   @Get(':id')
-  @ApiOperation({ summary: 'One contact, minimised to `?purpose=`; the ETag is its version (send it back as If-Match)' })
+  @ApiOperation({
+    summary:
+      'One contact, minimised to `?purpose=` (`&legalBasis=` one of its bases); 403 CONSENT_REQUIRED / OBJECTION_RECORDED when that basis is missing; the ETag is its version',
+  })
   async one(
     @Param('id') id: string,
     @Query() query: unknown,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ContactView> {
-    const { purpose } = validate(viewQuery, query);
-    return withVersionTag(response, await this.handler.execute(id, purposeContext(caller, purpose)));
+    const { purpose, legalBasis } = validate(viewQuery, query);
+    return withVersionTag(response, await this.handler.execute(id, readContext(caller, purpose, legalBasis)));
   }
 }
