@@ -121,7 +121,12 @@ describe('a DPO exports and erases', () => {
   it('exports a selection as CSV minimised to the purpose', async () => {
     const tag = uniqueName('e').replace(/[^a-z]/gi, '');
     const { id } = await createContact(tag);
-    const csv = await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'marketing', format: 'csv', contactIds: [id] });
+    const csv = await call('POST', '/v1/contacts/export', dpo.token, {
+      purpose: 'marketing',
+      legalBasis: 'legitimate-interests',
+      format: 'csv',
+      contactIds: [id],
+    });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('x-export-row-count')).toBe('1');
     expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="contacts-.+\.csv"$/);
