@@ -6,12 +6,27 @@ import { adminSession, createStaffUser, expectEventually, passwordSignIn, reques
 
 let support: string;
 let dpo: string;
+/** The English privacy notice the DPO publishes in beforeAll: consent is given against it. */
+let noticeVersion = '';
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;
   support = await passwordSignIn(await createStaffUser(admin, 'support', 'enforce'));
   const dpoUser = await createStaffUser(admin, 'dpo', 'enforce');
   dpo = (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken;
+  const draft = await call('POST', '/v1/privacy-notices', dpo, {
+    lang: 'en',
+    controller: `Example Ltd, 1 Main Street, Warsaw <${uniqueName('notice')}>`,
+    dpoContact: 'iod@example.com',
+    retention: 'Marketing: until consent is withdrawn',
+    recipients: 'Couriers',
+    processors: 'Hosting provider in the EEA',
+    rights: 'Access, rectification, erasure, restriction, portability, objection: write to iod@example.com',
+  });
+  expect(draft.status).toBe(201);
+  const publication = await call('POST', `/v1/privacy-notices/${draft.body.version}/publication`, dpo);
+  expect(publication.status).toBe(200);
+  noticeVersion = publication.body.version as string;
 });
 
 /** Consent is enforced within seconds: the consent-states projector's latency, with room for a loaded machine. */
@@ -30,7 +45,7 @@ async function createContact(): Promise<{ id: string; email: string }> {
   return { id: created.body.id as string, email };
 }
 
-const marketingConsent = { purpose: 'marketing', noticeVersion: '2026-11', channel: 'web-form', evidence: { kind: 'double-opt-in', reference: 'enforce' } };
+const marketingConsent = () => ({ purpose: 'marketing', noticeVersion, channel: 'web-form', evidence: { kind: 'double-opt-in', reference: 'enforce' } });
 
 describe('consent enforced in contacts, through the gateway', () => {
   it('a marketing read needs consent in force: given → read, withdrawn → CONSENT_REQUIRED within seconds, and out of search and export', async () => {
@@ -47,7 +62,7 @@ describe('consent enforced in contacts, through the gateway', () => {
     const before = await read();
     expect([before.status, before.body.code]).toEqual([403, 'CONSENT_REQUIRED']);
 
-    expect((await call('POST', `/v1/contacts/${id}/consents`, support, marketingConsent)).status).toBe(201);
+    expect((await call('POST', `/v1/contacts/${id}/consents`, support, marketingConsent())).status).toBe(201);
     await expectEventually(async () => expect((await read()).status).toBe(200), WITHIN_SECONDS);
     expect((await read()).body.data).toEqual({ name: expect.any(Object), emails: [email] });
     expect(await exported()).toEqual([id]);
