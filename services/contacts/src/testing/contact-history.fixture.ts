@@ -1,6 +1,5 @@
 // Test-only: a contact's history and given/when/then over one decision, for the decisions' unit specs.
-import type { AppError } from '@crm/errors';
-import { fold } from '@crm/eventstore';
+import { givenHistory } from '@crm/testing';
 import { contactDecider, type ContactCommand, type ContactCreated, type ContactEvent, type ContactState } from '../contacts/contact.decider.js';
 
 export const contactId = 'c-1';
@@ -22,19 +21,4 @@ export const lifted: ContactEvent = { type: 'RestrictionLifted', contactId };
 export const erased: ContactEvent = { type: 'ContactErased', contactId };
 
 /** `given(...history).when(command)` → the decided events, or `.refuses(command)` → the AppError thrown. */
-export function givenHistoryOf<C extends ContactCommand>(decide: (command: C, state: ContactState) => ContactEvent[]) {
-  return (...history: ContactEvent[]) => {
-    const state = fold(contactDecider, history);
-    return {
-      when: (command: C) => decide(command, state),
-      refuses: (command: C): AppError => {
-        try {
-          decide(command, state);
-        } catch (error) {
-          return error as AppError;
-        }
-        throw new Error('expected the command to be refused');
-      },
-    };
-  };
-}
+export const givenHistoryOf = <C extends ContactCommand>(decide: (command: C, state: ContactState) => ContactEvent[]) => givenHistory(contactDecider, decide);
