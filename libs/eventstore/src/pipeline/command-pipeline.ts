@@ -45,6 +45,8 @@ type AnyModel = WriteModel<unknown, unknown, unknown>;
 interface Item {
   model: AnyModel;
   command: unknown;
+  /** `model.streamOf(command)`, computed once where a throw still fails only this command. */
+  streamId: string;
   metadata: EventMetadata;
   options: ExecuteOptions;
 }
@@ -56,7 +58,7 @@ interface Pending extends Item {
 
 type Settled = { ok: true; outcome: CommandOutcome<unknown, unknown> } | { ok: false; error: unknown };
 
-const streamOfItem = (item: Item): string => item.model.streamOf(item.command);
+const streamOfItem = (item: Item): string => item.streamId;
 
 async function sequentially<T, R>(values: readonly T[], work: (value: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
@@ -112,6 +114,7 @@ export class CommandPipeline {
       this.#queue.push({
         model: model as AnyModel,
         command,
+        streamId: model.streamOf(command),
         metadata,
         options,
         resolve: resolve as (outcome: CommandOutcome<unknown, unknown>) => void,
@@ -130,7 +133,7 @@ export class CommandPipeline {
     commands: readonly Command[],
     metadata: EventMetadata,
   ): Promise<Array<CommandOutcome<State, Event>>> {
-    const items: Item[] = commands.map((command) => ({ model: model as AnyModel, command, metadata, options: {} }));
+    const items: Item[] = commands.map((command) => ({ model: model as AnyModel, command, streamId: model.streamOf(command), metadata, options: {} }));
     const distinct = new Set(items.map(streamOfItem)).size === items.length;
     await this.#prepare(items);
     return this.#inTransaction(async (tx) => {
@@ -271,7 +274,7 @@ export class CommandPipeline {
     items.forEach((item, index) => byModel.set(item.model, [...(byModel.get(item.model) ?? []), index]));
     for (const [model, indexes] of byModel) {
       const commands = indexes.map((index) => items[index]!.command);
-      const streamIds = commands.map((command) => model.streamOf(command));
+      const streamIds = indexes.map((index) => items[index]!.streamId);
       const states =
         model.loadMany !== undefined
           ? await model.loadMany(tx, commands, streamIds)
