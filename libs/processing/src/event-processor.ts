@@ -7,6 +7,9 @@ import { DeadLetterPublisher, type DeadLetter } from './dead-letters.js';
 import type { ProcessedEvent, ProcessorHandler, ProcessorInvocation, ProcessorOptions, ProjectorOptions } from './processor.types.js';
 import { backoffMs, errorCode, isRetriable } from './retry-policy.js';
 
+/** Event topics have 6 partitions (BackboneModule creates a service's own topic so); a consumer that creates one agrees. */
+const EVENT_TOPIC_PARTITIONS = 6;
+
 export interface ProcessorRuntime {
   logger?: Logger;
   /** Jitter source for the backoff (tests). */
@@ -87,7 +90,11 @@ export class EventProcessor {
     this.#topics = [];
     const { topicPattern } = this.#options;
     if (topicPattern === undefined) {
-      await this.resubscribe([...(this.#options.topics ?? [])]);
+      const topics = [...(this.#options.topics ?? [])];
+      // A consumer may start before the topic's producer ever ran (contacts before consent, on a fresh platform):
+      // the topic is made here, as its producer would make it (6 partitions, the backbone's), instead of failing.
+      await this.kafka.ensureTopics(topics.map((name) => ({ name, partitions: EVENT_TOPIC_PARTITIONS })));
+      await this.resubscribe(topics);
       return;
     }
     await this.discover();
