@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Local infrastructure as plain processes (no Docker on our machines): PostgreSQL, Redis and two Kafka clusters.
+# Local infrastructure as plain processes (no Docker on our machines): PostgreSQL, Redis, two Kafka clusters and
+# the backup mirror between them (MirrorMaker 2).
 #
-#   bash deploy/local/infra.sh start|stop|status [postgres redis kafka-primary kafka-backup]   (default: all)
+#   bash deploy/local/infra.sh start|stop|status [postgres redis kafka-primary kafka-backup kafka-mirror]   (default: all)
 #
 # State lives in ${CRM_STATE_DIR:-<repo>/.crm}; $CRM_STATE_DIR/infra.env is what the Node launcher sources.
 # See deploy/local/README.md.
@@ -17,6 +18,8 @@ source "$here/postgres.sh"
 source "$here/redis.sh"
 # shellcheck source=kafka.sh
 source "$here/kafka.sh"
+# shellcheck source=mirror.sh
+source "$here/mirror.sh"
 
 usage() {
   cat >&2 <<EOF
@@ -31,6 +34,7 @@ comp_is_up() {
   case $1 in
     postgres) pg_is_up ;;
     redis) redis_is_up ;;
+    kafka-mirror) mirror_is_up ;;
     kafka-*) kafka_is_up "$1" ;;
   esac
 }
@@ -40,6 +44,7 @@ comp_running() {
   case $1 in
     postgres) pg_running ;;
     redis) redis_ours_alive ;;
+    kafka-mirror) mirror_ours_alive ;;
     kafka-*) kafka_ours_alive "$(kafka_cluster "$1")" ;;
   esac
 }
@@ -48,6 +53,7 @@ comp_addr() {
   case $1 in
     postgres) pg_addr ;;
     redis) redis_addr ;;
+    kafka-mirror) mirror_addr ;;
     kafka-*) kafka_addr "$(kafka_cluster "$1")" ;;
   esac
 }
@@ -56,6 +62,7 @@ comp_start() {
   case $1 in
     postgres) pg_start ;;
     redis) redis_start ;;
+    kafka-mirror) mirror_start ;;
     kafka-*) kafka_start "$1" ;;
   esac
 }
@@ -64,6 +71,7 @@ comp_stop() {
   case $1 in
     postgres) pg_stop ;;
     redis) redis_stop ;;
+    kafka-mirror) mirror_stop ;;
     kafka-*) kafka_stop "$1" ;;
   esac
 }
@@ -72,6 +80,7 @@ comp_ports() {
   case $1 in
     postgres) printf '%s postgres CRM_PG_PORT\n' "$CRM_PG_PORT" ;;
     redis) printf '%s redis CRM_REDIS_PORT\n' "$CRM_REDIS_PORT" ;;
+    kafka-mirror) printf '%s kafka-mirror CRM_KAFKA_MIRROR_PORT\n' "$CRM_KAFKA_MIRROR_PORT" ;;
     kafka-*)
       local c var
       c=$(kafka_cluster "$1")
@@ -100,7 +109,7 @@ preflight_packages() {
     [[ -n $java ]] && major=$(java_major "$java")
     # An explicit JAVA_HOME is the user's choice: report it if too old rather than install beside it.
     if [[ -z ${JAVA_HOME:-} ]] && { [[ -z $major ]] || ((major < 17)); }; then pkgs+=(openjdk-17-jre-headless); fi
-    if ! kafka_lib_ready && ! command -v mvn >/dev/null 2>&1; then pkgs+=(maven); fi
+    if { ! kafka_lib_ready || ! mirror_lib_ready; } && ! command -v mvn >/dev/null 2>&1; then pkgs+=(maven); fi
   fi
   install_packages "${pkgs[@]}"
   # Belt and braces for hosts without our policy-rc.d guard: the package's own redis must not keep running.
@@ -151,7 +160,7 @@ on_interrupt() {
 }
 
 cmd_start() {
-  local comps=("$@") todo=() kafka=() others=() failed=() c tmp kafka_group_pid
+  local comps=("$@") todo=() kafka=() others=() failed=() c tmp kafka_group_pid mirror=0
   local -A pids=()
   ensure_state_layout
   ensure_secret "$S/secrets/postgres-crm.password"
@@ -161,7 +170,7 @@ cmd_start() {
   for c in "${comps[@]}"; do
     if comp_is_up "$c"; then continue; fi
     todo+=("$c")
-    case $c in kafka-*) kafka+=("$c") ;; *) others+=("$c") ;; esac
+    case $c in kafka-mirror) mirror=1 ;; kafka-*) kafka+=("$c") ;; *) others+=("$c") ;; esac
   done
   if [[ " ${comps[*]} " == *" postgres "* && " ${todo[*]} " != *" postgres "* ]]; then
     pg_ensure_roles_and_databases # cheap; recreates a database someone dropped
@@ -186,8 +195,13 @@ cmd_start() {
     pids[$c]=$!
     echo "$!" >>"$tmp/pids"
   done
-  if ((${#kafka[@]})); then
+  # Kafka first resolves its jars (the mirror's in parallel), starts the brokers, then the mirror between them.
+  if ((${#kafka[@]} || mirror)); then
     (
+      if ((mirror)); then
+        (mirror_ensure_lib) 2>"$tmp/mirror-lib.err" &
+        mirror_lib_pid=$!
+      fi
       kafka_ensure_lib
       declare -A kpids=()
       for c in "${kafka[@]}"; do
@@ -198,6 +212,16 @@ cmd_start() {
       for c in "${kafka[@]}"; do
         if wait "${kpids[$c]}"; then echo 0 >"$tmp/$c.rc"; else echo 1 >"$tmp/$c.rc"; fi
       done
+      if ((mirror)); then
+        echo 1 >"$tmp/kafka-mirror.rc"
+        if ! wait "$mirror_lib_pid"; then
+          cat "$tmp/mirror-lib.err" >"$tmp/kafka-mirror.err"
+        elif grep -qx 1 "$tmp"/kafka-primary.rc "$tmp"/kafka-backup.rc 2>/dev/null; then
+          err "kafka-mirror not started: a Kafka cluster it mirrors between failed to start" 2>"$tmp/kafka-mirror.err"
+        else
+          (comp_start kafka-mirror) 2>"$tmp/kafka-mirror.err" && echo 0 >"$tmp/kafka-mirror.rc"
+        fi
+      fi
     ) 2>"$tmp/kafka-lib.err" &
     kafka_group_pid=$!
     echo "$!" >>"$tmp/pids"
@@ -233,6 +257,8 @@ cmd_stop() {
   for c in "$@"; do
     if comp_running "$c"; then running+=("$c"); fi
   done
+  # The mirror first: stopped after the brokers, it would spend its 30 s grace period reconnecting.
+  if [[ " ${running[*]} " == *" kafka-mirror "* ]]; then comp_stop kafka-mirror; fi
   if ((${#running[@]})); then stop_parallel "${running[@]}"; fi
   for c in "$@"; do
     if comp_running "$c"; then

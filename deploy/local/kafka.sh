@@ -5,7 +5,6 @@
 KAFKA_LIB="$S/kafka/lib"
 KAFKA_POM="$CRM_KAFKA_DEPLOY_DIR/pom.xml"
 KAFKA_LOG4J="$CRM_KAFKA_DEPLOY_DIR/log4j2.yaml"
-KAFKA_STAMP="$KAFKA_LIB/.pom.sha256"
 KAFKA_RESOLVE_LOG="$S/logs/kafka-resolve.log"
 KAFKA_CDS="$KAFKA_LIB/broker.jsa" # see kafka_cds_opts
 # Two brokers share 2 cores with Postgres, Redis and six Node services: small heaps, G1 with short pauses.
@@ -31,42 +30,47 @@ kafka_pidfile() { printf '%s\n' "$S/run/kafka-$1.pid"; }
 kafka_log() { printf '%s\n' "$S/logs/kafka-$1.log"; }
 kafka_addr() { printf '127.0.0.1:%s\n' "$(kafka_port "$1")"; }
 
-kafka_lib_ready() {
-  [[ -r $KAFKA_STAMP ]] && compgen -G "$KAFKA_LIB/kafka_2.13-*.jar" >/dev/null &&
-    [[ $(<"$KAFKA_STAMP") == "$(sha256sum "$KAFKA_POM" | cut -d' ' -f1)" ]]
+# A jar directory is ready when it holds its marker jar and the stamp of the pom it was resolved from.
+jars_ready() { # pom lib marker-glob
+  [[ -r $2/.pom.sha256 ]] && compgen -G "$2/$3" >/dev/null &&
+    [[ $(<"$2/.pom.sha256") == "$(sha256sum "$1" | cut -d' ' -f1)" ]]
 }
 
-# Copies the pom's runtime closure into $KAFKA_LIB unless the stamp says this pom was already resolved. Resolves
-# into a fresh directory and swaps it in, so a failed or interrupted download never leaves a half classpath.
-kafka_ensure_lib() {
-  kafka_lib_ready && return 0
+kafka_lib_ready() { jars_ready "$KAFKA_POM" "$KAFKA_LIB" 'kafka_2.13-*.jar'; }
+
+kafka_ensure_lib() { ensure_jars "$KAFKA_POM" "$KAFKA_LIB" 'kafka_2.13-*.jar' "$KAFKA_RESOLVE_LOG"; }
+
+# Copies the pom's runtime closure into the lib directory unless its stamp says this pom was already resolved.
+# Resolves into a fresh directory and swaps it in, so a failed or interrupted download never leaves a half classpath.
+ensure_jars() { # pom lib marker-glob log
+  jars_ready "$1" "$2" "$3" && return 0
   mkdir -p "$S/kafka" "$S/logs"
   # Serialises with a concurrent kafka-tool.sh or infra.sh doing the same; the loser finds the stamp fresh.
   (
     flock 7
-    kafka_lib_ready && exit 0
-    kafka_resolve_lib
-  ) 7>"$S/kafka/.lib.lock"
+    jars_ready "$1" "$2" "$3" && exit 0
+    resolve_jars "$1" "$2" "$4"
+  ) 7>"$2.lock"
 }
 
-kafka_resolve_lib() {
-  local tmp line
+resolve_jars() { # pom lib log
+  local pom=$1 lib=$2 log=$3 tmp line
   command -v mvn >/dev/null 2>&1 || { err "Maven (mvn) is needed once to fetch the Kafka jars; install it (apt-get install maven)"; return 1; }
-  tmp=$(mktemp -d "$S/kafka/lib.new.XXXXXX")
-  note "resolving Kafka jars with Maven (once per change of deploy/kafka/pom.xml; log: $KAFKA_RESOLVE_LOG)"
-  if ! mvn -B -U -Dstyle.color=never -f "$KAFKA_POM" dependency:copy-dependencies \
-      -DincludeScope=runtime -DoutputDirectory="$tmp" >"$KAFKA_RESOLVE_LOG" 2>&1; then
+  tmp=$(mktemp -d "$lib.new.XXXXXX")
+  note "resolving the jars of ${pom#"$CRM_REPO_ROOT"/} with Maven (once per change of that pom; log: $log)"
+  if ! mvn -B -U -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$tmp" >"$log" 2>&1; then
     rm -rf "$tmp"
-    err "Maven could not resolve the Kafka jars from $KAFKA_POM; check network access to Maven Central (or your ~/.m2/settings.xml mirror) and $KAFKA_RESOLVE_LOG"
+    err "Maven could not resolve the jars of $pom; check network access to Maven Central (or your ~/.m2/settings.xml mirror) and $log"
     # Maven's first [ERROR] line names the artifact and the repository (or the local-repository problem); the
     # rest is boilerplate. Maven 3.8 prefixes lines with colour resets even in batch mode, hence the sed.
-    line=$(sed 's/\x1b\[[0-9;]*m//g' "$KAFKA_RESOLVE_LOG" | grep -m1 -E '^\[ERROR\] [^ ]' || true)
-    if [[ -n $line ]]; then printf '    %s\n' "$line" >&2; else log_tail "$KAFKA_RESOLVE_LOG" 5; fi
+    line=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -m1 -E '^\[ERROR\] [^ ]' || true)
+    if [[ -n $line ]]; then printf '    %s\n' "$line" >&2; else log_tail "$log" 5; fi
     return 1
   fi
-  sha256sum "$KAFKA_POM" | cut -d' ' -f1 >"$tmp/.pom.sha256"
-  rm -rf "$KAFKA_LIB"
-  mv "$tmp" "$KAFKA_LIB"
+  sha256sum "$pom" | cut -d' ' -f1 >"$tmp/.pom.sha256"
+  rm -rf "$lib"
+  mv "$tmp" "$lib"
 }
 
 kafka_require_java() {

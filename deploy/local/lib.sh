@@ -16,8 +16,10 @@ CRM_PG_PORT=${CRM_PG_PORT:-55432}
 CRM_REDIS_PORT=${CRM_REDIS_PORT:-56379}
 CRM_KAFKA_PRIMARY_PORT=${CRM_KAFKA_PRIMARY_PORT:-9092}
 CRM_KAFKA_BACKUP_PORT=${CRM_KAFKA_BACKUP_PORT:-19092}
+# The mirror's internal REST endpoint (exactly-once task fencing); next to the backup broker's controller port.
+CRM_KAFKA_MIRROR_PORT=${CRM_KAFKA_MIRROR_PORT:-$((CRM_KAFKA_BACKUP_PORT + 2))}
 
-CRM_COMPONENTS=(postgres redis kafka-primary kafka-backup)
+CRM_COMPONENTS=(postgres redis kafka-primary kafka-backup kafka-mirror)
 
 # infra.sh collects each component's stderr in a file and prints it after all parallel starts finish (no
 # interleaving). Progress notes should appear live instead, so they go to fd 8, which infra.sh points at the
@@ -116,7 +118,7 @@ ensure_secret() {
 }
 
 ensure_state_layout() {
-  mkdir -p "$S"/{postgres,redis,kafka/lib,kafka/primary,kafka/backup,logs,run}
+  mkdir -p "$S"/{postgres,redis,kafka/lib,kafka/primary,kafka/backup,kafka/mirror,logs,run}
   mkdir -p "$S/secrets"
   chmod 700 "$S/secrets"
 }

@@ -10,6 +10,7 @@ import { auditIngest, auditQueries } from './audit.ts';
 import { contactErasure, contactSearch, contactUsers, contactWrites } from './contacts.ts';
 import { kafkajsProducer, kafkaPerfTool, platformaticProducer } from './kafka-baselines.ts';
 import { platformMemory } from './memory.ts';
+import { mirrorLag } from './mirror.ts';
 import { contactsPipeline } from './pipeline.ts';
 import { pgbenchBatchedAppend, pgbenchSingleRow } from './postgres-baseline.ts';
 
@@ -34,6 +35,7 @@ await measure('field sealing', () => fieldSealing(n(200_000)));
 await measure('pipeline, max rate', () => contactsPipeline({ commands: n(3_000), writers: 8 }));
 await measure('pipeline, paced', () => contactsPipeline({ commands: n(1_000), writers: 8, ratePerSecond: 100 }));
 await measure('audit ingest', () => auditIngest(n(200_000)));
+await measure('backup mirror lag', () => mirrorLag(n(3_000), 200));
 await measure('audit queries', () => auditQueries(n(1_000_000), 1_000));
 // Through the running platform's gateway (the bench starts it, with the gateway's rate limit lifted).
 const users = await contactUsers();

@@ -1,4 +1,4 @@
-// The platform's resident memory: every process of ours (services, brokers, Postgres, Redis), summed as PSS so
+// The platform's resident memory: every process of ours (services, brokers, the backup mirror, Postgres, Redis), summed as PSS so
 // that shared pages (Postgres's shared buffers, mapped jars) are counted once, not once per process.
 import { readdirSync, readFileSync } from 'node:fs';
 import { stateDir } from './bench-env.ts';
@@ -15,6 +15,7 @@ function component(pid: string): string | undefined {
   } catch {
     return undefined;
   }
+  if (cmdline.includes('connect.mirror.MirrorMaker') && cmdline.includes(stateDir)) return 'kafka-mirror';
   if (cmdline.includes('kafka.Kafka') && cmdline.includes(stateDir)) return cmdline.includes('/backup/') ? 'kafka-backup' : 'kafka-primary';
   if (cmdline.includes('redis-server') && cmdline.includes(process.env.CRM_REDIS_PORT ?? '56379')) return 'redis';
   const service = /services\/([a-z]+)\/dist\/main\.js/.exec(cmdline);

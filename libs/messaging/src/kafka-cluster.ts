@@ -1,4 +1,4 @@
-import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka';
+import { Admin, ConfigResourceTypes, Consumer, MessagesStreamModes, ProduceAcks, Producer, type Message } from '@platformatic/kafka';
 import type { HealthCheck } from '@crm/health';
 import { AppError } from '@crm/http';
 import { consumeBatches, toIncoming, type BatchConsumerOptions, type Subscription } from './batch-consumer.js';
@@ -113,6 +113,12 @@ export class KafkaCluster {
     if (missing.length > 0) await this.awaitLeaders(missing.map((topic) => topic.name));
   }
 
+  /** A topic's configuration as the broker reports it (explicit settings and defaults alike), e.g. `retention.ms`. */
+  async topicConfig(topic: string): Promise<Record<string, string>> {
+    const [description] = await this.admin().describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }] });
+    return Object.fromEntries((description?.configs ?? []).flatMap((config) => (typeof config.value === 'string' ? [[config.name, config.value]] : [])));
+  }
+
   /** Deletes topics that exist; missing ones are skipped. For tests and scratch topics: event topics are forever. */
   async deleteTopics(topics: readonly string[]): Promise<void> {
     const existing = new Set(await this.listTopics());
@@ -203,6 +209,36 @@ export class KafkaCluster {
       await consumer.close(true).catch(() => undefined);
     }
     return seen;
+  }
+
+  /**
+   * Reads a topic from its beginning and keeps following it, committed records only, handing each record to
+   * `onMessage` in partition order. The group never commits: every call rebuilds its state from the whole topic
+   * (meant for small compacted topics such as a connector's offsets). `stop()` ends it.
+   */
+  async follow(
+    topic: string,
+    onMessage: (message: IncomingMessage) => void,
+    options: { groupId: string; onError?: (error: unknown) => void },
+  ): Promise<Subscription> {
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      clientId: `${this.#options.clientId}-follower`,
+      bootstrapBrokers: this.#options.brokers,
+      groupId: options.groupId,
+      autocommit: false,
+      maxWaitTime: 500,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST });
+    stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => onMessage(toIncoming(message)));
+    stream.on('error', (error: unknown) => options.onError?.(error));
+    return {
+      async stop(): Promise<void> {
+        await stream.close().catch(() => undefined);
+        await consumer.close(true).catch(() => undefined);
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ export class MirrorController {
 
   @RequirePermissions('backups:read')
   @Get('mirror')
-  @ApiOperation({ summary: 'Per platform topic-partition: end offset on the primary and on the backup cluster, and the lag' })
+  @ApiOperation({ summary: 'Per platform topic-partition: the primary end offset, how far the mirror has copied it to the backup cluster, and the lag' })
   status(): Promise<MirrorStatusView> {
     return this.mirror.status();
   }

@@ -1,11 +1,16 @@
-// The backup service's view of the mirror, against the real primary and backup clusters. (The mirror itself does not run yet: docs/decisions/0004-backup-mirror.md.)
+// The backup mirror (MirrorMaker 2, started by deploy/local/infra.sh beside the brokers) and the backup service's view of
+// it, against the real primary and backup clusters.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { createLogger } from '@crm/logging';
-import { KafkaCluster, type OutgoingMessage } from '@crm/messaging';
+import { KafkaCluster, type IncomingMessage, type OutgoingMessage } from '@crm/messaging';
 import { createServiceApp, type ServiceDefinition } from '@crm/platform';
-import { testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
+import { expectEventually, testEnv, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
 import { AppModule } from '../app.module.js';
-import { MirrorStatusService, type MirrorStatusView } from './mirror-status.service.js';
+import type { MirrorStatusView } from './mirror-status.service.js';
 
 const config = testPlatformConfig('backup');
 const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'backup-mirror-int-test' });
@@ -18,9 +23,9 @@ let issuer: TestTokenIssuer;
 /** A platform-shaped topic (`crm.…`, so the mirror and the endpoint take it) that no other run uses. */
 const testTopic = (what: string) => `crm.testing.${uniqueName(what).replaceAll('-', '_')}`;
 
-async function createTopic(cluster: KafkaCluster, topic: string, partitions: number): Promise<void> {
-  await cluster.ensureTopics([{ name: topic, partitions }]);
-  created.push({ cluster, topic });
+async function createTopic(cluster: KafkaCluster, topic: string, partitions: number, retentionMs?: number): Promise<void> {
+  await cluster.ensureTopics([{ name: topic, partitions, retentionMs }]);
+  created.push({ cluster, topic }, { cluster: backup, topic });
 }
 
 const messages = (count: number, tag: string): OutgoingMessage[] =>
@@ -69,40 +74,104 @@ describe('the backup service', () => {
   });
 });
 
+/** Per partition, in offset order: a hash of each record's key, value and headers (what a restore replays). */
+function contentByPartition(records: readonly IncomingMessage[]): Map<number, string[]> {
+  const byPartition = new Map<number, string[]>();
+  for (const record of [...records].sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : 1))) {
+    const digest = createHash('sha256')
+      .update(JSON.stringify([record.key, record.value.toString('base64'), record.headers]))
+      .digest('hex');
+    byPartition.set(record.partition, [...(byPartition.get(record.partition) ?? []), digest]);
+  }
+  return byPartition;
+}
+
+const readAll = (cluster: KafkaCluster, topic: string, count: number) =>
+  cluster.readFromStart(topic, (seen) => new Set(seen.map((m) => m.headers['event-id'])).size >= count, {
+    groupId: uniqueName('mirror-test-reader'),
+    timeoutMs: 60_000,
+  });
+
+async function mirroredCompletely(topic: string, count: number): Promise<void> {
+  await expectEventually(async () => expect(await backup.listTopics()).toContain(topic), { timeoutMs: 60_000, intervalMs: 250 });
+  await expectEventually(
+    async () => {
+      const view = (await mirrorStatus()).body;
+      const partitions = ofTopic(view, topic);
+      expect(partitions.reduce((sum, partition) => sum + BigInt(partition.primaryEndOffset), 0n)).toBe(BigInt(count));
+      expect(partitions.map((partition) => partition.lag)).toEqual(partitions.map(() => '0'));
+    },
+    { timeoutMs: 90_000, intervalMs: 250 },
+  );
+}
+
+const stateDir = testEnv().CRM_STATE_DIR!;
+const mirrorPid = () => Number(readFileSync(join(stateDir, 'run', 'kafka-mirror.pid'), 'utf8').trim());
+
+describe('the mirror (MirrorMaker 2, primary -> backup)', () => {
+  it('copies a new platform topic: the same records per partition in the same order, and its configuration', async () => {
+    const topic = testTopic('copied');
+    await createTopic(primary, topic, 3, 7 * 24 * 3_600_000);
+    await primary.publish(topic, messages(240, 'c'));
+
+    await mirroredCompletely(topic, 240);
+    const [onPrimary, onBackup] = await Promise.all([readAll(primary, topic, 240), readAll(backup, topic, 240)]);
+    expect(onBackup.length).toBe(240);
+    expect(contentByPartition(onBackup)).toEqual(contentByPartition(onPrimary));
+    expect((await backup.topicConfig(topic))['retention.ms']).toBe(String(7 * 24 * 3_600_000));
+  }, 180_000);
+
+  it('killed mid-stream and started again, copies every record exactly once', async () => {
+    const topic = testTopic('restarted');
+    await createTopic(primary, topic, 2);
+    await primary.publish(topic, messages(150, 'before'));
+    // Killed as soon as it has copied something: whatever it copied since its last committed offset is what a
+    // restart without exactly-once delivery copies a second time.
+    await expectEventually(async () => expect(await backup.listTopics()).toContain(topic), { timeoutMs: 60_000, intervalMs: 100 });
+    await backup.readFromStart(topic, (seen) => seen.length >= 1, { groupId: uniqueName('mirror-test-first'), timeoutMs: 60_000 });
+    process.kill(mirrorPid(), 'SIGKILL');
+    await primary.publish(topic, messages(150, 'after'));
+    const started = spawnSync('bash', [join(process.cwd(), 'deploy', 'local', 'infra.sh'), 'start', 'kafka-mirror'], {
+      env: { ...process.env, CRM_STATE_DIR: stateDir },
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    expect(started.stderr + started.stdout).toMatch(/kafka-mirror\s+up/);
+
+    await mirroredCompletely(topic, 300);
+    // Duplicates of what was copied before the kill would come, per partition, before the records written after it.
+    const onBackup = await readAll(backup, topic, 300);
+    expect(onBackup.length).toBe(300);
+    expect(contentByPartition(onBackup)).toEqual(contentByPartition(await readAll(primary, topic, 300)));
+  }, 300_000);
+});
+
 describe('GET /v1/backups/mirror', () => {
   it('needs backups:read', async () => {
     expect((await fetch(`${url}/v1/backups/mirror`)).status).toBe(401);
     expect((await mirrorStatus(['audit:read'])).status).toBe(403);
   });
 
-  it('given a platform topic on the primary only, then every partition lags by all its records and the topic is named missing', async () => {
-    const topic = testTopic('only-primary');
+  it('reports every platform topic of the primary, per partition, with a lag that adds up', async () => {
+    const topic = testTopic('reported');
     await createTopic(primary, topic, 2);
-    await primary.publish(topic, messages(7, 'p'));
+    await primary.publish(topic, messages(7, 'r'));
 
     const { status, body } = await mirrorStatus();
     expect(status).toBe(200);
-    // A running mirror may copy it between our write and the request; then it is not missing any more.
-    if (body.missingOnBackup.includes(topic)) {
-      const partitions = ofTopic(body, topic);
-      expect(partitions.map((partition) => partition.backupEndOffset)).toEqual([null, null]);
-      expect(partitions.reduce((sum, partition) => sum + BigInt(partition.lag), 0n)).toBe(7n);
-      expect(partitions.every((partition) => partition.lag === partition.primaryEndOffset)).toBe(true);
-    }
+    expect(body.engine).toBe('MirrorMaker 2');
+    expect(ofTopic(body, topic).map((partition) => partition.partition)).toEqual([0, 1]);
     expect(body.partitions.every((partition) => partition.topic.startsWith('crm.'))).toBe(true);
+    expect(body.partitions.every((partition) => BigInt(partition.lag) === BigInt(partition.primaryEndOffset) - BigInt(partition.mirroredUpTo))).toBe(true);
     expect(BigInt(body.totalLag)).toBe(body.partitions.reduce((sum, partition) => sum + BigInt(partition.lag), 0n));
   });
 
-  it('given a topic on both clusters, then lag is the primary end offset minus the backup one, per partition', async () => {
-    // Not a platform topic (the mirror leaves it alone), so the numbers are exactly what this test wrote.
-    const topic = `it.mirror-status.${uniqueName('both')}`;
+  it('leaves topics outside the platform alone', async () => {
+    const topic = `it.mirror-status.${uniqueName('outside')}`;
     await createTopic(primary, topic, 1);
-    await createTopic(backup, topic, 1);
-    await primary.publish(topic, messages(5, 'a'));
-    await backup.publish(topic, messages(2, 'b'));
-
-    const view = await app.get(MirrorStatusService).status(new RegExp(`^${topic.replaceAll('.', '\\.')}$`));
-    expect(view.missingOnBackup).toEqual([]);
-    expect(view.partitions).toEqual([{ topic, partition: 0, primaryEndOffset: '5', backupEndOffset: '2', lag: '3' }]);
+    await primary.publish(topic, messages(3, 'o'));
+    const { body } = await mirrorStatus();
+    expect(ofTopic(body, topic)).toEqual([]);
+    expect(await backup.listTopics()).not.toContain(topic);
   });
 });
