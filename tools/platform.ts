@@ -3,7 +3,7 @@
 //   node tools/platform.ts start    background: start all, wait until ready, return (used by `npm test`)
 //   node tools/platform.ts stop     stop services started by either of the above
 //   node tools/platform.ts status   one line per service
-// Infrastructure (Postgres, Redis, both Kafka clusters) is deploy/local/infra.sh's job; tools/crm.sh calls both.
+// Infrastructure (Postgres, Redis, both Kafka clusters, the backup mirror) is deploy/local/infra.sh's job; tools/crm.sh calls both.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
