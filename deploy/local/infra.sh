@@ -98,7 +98,10 @@ preflight_packages() {
   local c pkgs=() need_java=0 java major redis_was_installed=1
   for c in "$@"; do
     case $c in
-      postgres) pg_installed || pkgs+=(postgresql) ;;
+      postgres)
+        pg_installed || pkgs+=(postgresql)
+        pgbr_installed || pkgs+=(pgbackrest)
+        ;;
       redis) redis_installed || { pkgs+=(redis-server); redis_was_installed=0; } ;;
       kafka-*) need_java=1 ;;
     esac

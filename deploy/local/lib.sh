@@ -16,6 +16,8 @@ CRM_PG_PORT=${CRM_PG_PORT:-55432}
 CRM_REDIS_PORT=${CRM_REDIS_PORT:-56379}
 CRM_KAFKA_PRIMARY_PORT=${CRM_KAFKA_PRIMARY_PORT:-9092}
 CRM_KAFKA_BACKUP_PORT=${CRM_KAFKA_BACKUP_PORT:-19092}
+# Snapshots of the databases (pgBackRest repository): in production another host or volume ("another server room").
+CRM_BACKUP_DIR=$(realpath -m "${CRM_BACKUP_DIR:-$S/backups}")
 # The mirror's internal REST endpoint (exactly-once task fencing); next to the backup broker's controller port.
 CRM_KAFKA_MIRROR_PORT=${CRM_KAFKA_MIRROR_PORT:-$((CRM_KAFKA_BACKUP_PORT + 2))}
 
@@ -139,7 +141,11 @@ write_infra_env() {
       "CRM_REDIS_PORT=$CRM_REDIS_PORT" \
       "CRM_REDIS_PASSWORD_FILE=$S/secrets/redis.password" \
       "CRM_KAFKA_PRIMARY_BROKERS=127.0.0.1:$CRM_KAFKA_PRIMARY_PORT" \
-      "CRM_KAFKA_BACKUP_BROKERS=127.0.0.1:$CRM_KAFKA_BACKUP_PORT"; do
+      "CRM_KAFKA_BACKUP_BROKERS=127.0.0.1:$CRM_KAFKA_BACKUP_PORT" \
+      "CRM_BACKUP_DIR=$CRM_BACKUP_DIR" \
+      "CRM_PGBACKREST_CONFIG=$PGBR_CONF" \
+      "CRM_PGBACKREST_STANZA=$PGBR_STANZA" \
+      "CRM_PGBACKREST_USER=$(if is_root; then echo postgres; fi)"; do
       printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
     done
   } >"$tmp"
