@@ -16,7 +16,7 @@ describe('GET /v1/backups/mirror through the gateway', () => {
       async () => {
         const answer = await api('GET', '/v1/backups/mirror', undefined, admin);
         expect(answer.status).toBe(200);
-        const body = answer.body as MirrorView;
+        const body = answer.body as unknown as MirrorView;
         const contacts = body.partitions.filter((partition) => partition.topic === 'crm.contacts.v1.events');
         expect(contacts.length).toBeGreaterThan(0);
         expect(body.missingOnBackup).not.toContain('crm.contacts.v1.events');

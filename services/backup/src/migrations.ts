@@ -1,10 +1,8 @@
 import type { PlatformConfig } from '@crm/config';
 import type { DatabaseMigrations } from '@crm/postgres';
+import { snapshotMigrations } from './snapshots/snapshot.schema.js';
 
-/**
- * No tables yet: the list is empty, but `npm run migrate` still creates the database's migrations table, so the
- * first migration added here is recorded like every other (docs/migrations.md).
- */
+/** The backup service's database: the record of its snapshot runs (docs/migrations.md). */
 export function databaseMigrations(config: PlatformConfig): DatabaseMigrations[] {
-  return [{ database: config.postgres!.database, schema: 'public', migrations: [] }];
+  return [{ database: config.postgres!.database, schema: 'public', migrations: snapshotMigrations }];
 }

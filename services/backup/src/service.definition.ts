@@ -7,5 +7,5 @@ export const serviceDefinition: ServiceDefinition = {
   defaultPort: 8085,
   migrations: databaseMigrations,
   needs: { postgres: true, redis: true, kafka: 'primary+backup' },
-  module: () => AppModule.register(),
+  module: (config) => AppModule.register(config),
 };

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'audit:read',
   'register:manage',
   'backups:read',
+  'backups:manage',
   'users:manage',
   'roles:manage',
 ] as const;
@@ -35,6 +36,7 @@ export const SENSITIVE_PERMISSIONS = [
   'audit:read',
   'users:manage',
   'roles:manage',
+  'backups:manage',
 ] as const satisfies readonly Permission[];
 
 const SENSITIVE: ReadonlySet<Permission> = new Set(SENSITIVE_PERMISSIONS);

@@ -51,7 +51,7 @@ beforeAll(async () => {
     service: 'backup',
     defaultPort: 0,
     needs: { postgres: true, redis: true, kafka: 'primary+backup' },
-    module: () => AppModule.register(),
+    module: () => AppModule.register(config),
     verificationKeys: () => () => Promise.resolve(issuer.jwks()),
   };
   app = await createServiceApp(definition, config, createLogger({ service: 'backup', level: 'silent' }));

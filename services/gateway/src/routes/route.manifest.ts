@@ -352,12 +352,33 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: 'Revise a processor (`expectedVersion`; 409 when stale)',
   },
 
-  // backup — what the backup cluster holds of the primary.
+  // backup — what the backup cluster holds of the primary, and the databases' snapshots.
   {
     method: 'GET',
     path: '/v1/backups/mirror',
     service: 'backup',
     guard: needs('backups:read'),
-    summary: 'Per platform topic-partition: end offsets on the primary and the backup cluster, and the lag',
+    summary: 'Per platform topic-partition: the primary end offset, how far the mirror has copied it to the backup cluster, and the lag',
+  },
+  {
+    method: 'GET',
+    path: '/v1/backups',
+    service: 'backup',
+    guard: needs('backups:read'),
+    summary: 'Snapshots (newest first) and the mirror lag, for operators and DPOs',
+  },
+  {
+    method: 'POST',
+    path: '/v1/backups/snapshots',
+    service: 'backup',
+    guard: needsFresh('backups:manage'),
+    summary: 'Queue a snapshot of every database now (`type`: full, diff or auto); needs backups:manage and a fresh second factor',
+  },
+  {
+    method: 'GET',
+    path: '/v1/backups/snapshots/:id',
+    service: 'backup',
+    guard: needs('backups:read'),
+    summary: 'One snapshot run: queued, running, completed (label, sizes, verified, Kafka offsets) or failed (code)',
   },
 ];

@@ -1,0 +1,106 @@
+// Snapshots against the real servers: pgBackRest backs up the real cluster into its (encrypted) repository, BullMQ
+// runs the jobs on the real Redis, the runs are recorded in the backup service's database.
+import type { INestApplication } from '@nestjs/common';
+import { createLogger } from '@crm/logging';
+import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
+import { createServiceApp, type ServiceDefinition } from '@crm/platform';
+import { expectEventually, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
+import { AppModule } from '../../app.module.js';
+import { PgBackRest } from '../pgbackrest.cli.js';
+import { SnapshotRuns, type SnapshotRunView } from '../snapshot-runs.store.js';
+import { pgBackRestSettings } from '../snapshots.module.js';
+import { SnapshotRunner } from './snapshot.runner.js';
+
+// The service's own (migrated) database; a BullMQ prefix of this run's, so no other worker takes its jobs.
+const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
+const pgbackrest = new PgBackRest(pgBackRestSettings(config));
+let app: INestApplication;
+let url: string;
+let issuer: TestTokenIssuer;
+
+type Permissions = Parameters<TestTokenIssuer['token']>[0]['perms'];
+
+async function call(method: string, path: string, perms: Permissions, options: { body?: unknown; fresh?: boolean } = {}) {
+  const token = await issuer.token({ perms, ...(options.fresh === false ? {} : { mfaAgeSeconds: 5 }) });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function snapshotTaken(type: 'full' | 'diff'): Promise<SnapshotRunView> {
+  const queued = await call('POST', '/v1/backups/snapshots', ['backups:manage'], { body: { type } });
+  expect(queued).toMatchObject({ status: 202, body: { status: 'queued' } });
+  return expectEventually(
+    async () => {
+      const run = await call('GET', `/v1/backups/snapshots/${String(queued.body.id)}`, ['backups:read']);
+      expect(run.body.status).toBe('completed');
+      return run.body as unknown as SnapshotRunView;
+    },
+    { timeoutMs: 300_000, intervalMs: 1_000 },
+  );
+}
+
+beforeAll(async () => {
+  issuer = await TestTokenIssuer.create();
+  const definition: ServiceDefinition = {
+    service: 'backup',
+    defaultPort: 0,
+    needs: { postgres: true, redis: true, kafka: 'primary+backup' },
+    module: () => AppModule.register(config, { ...process.env, CRM_BACKUP_JOBS_PREFIX: uniqueName('crm:backup-test') }),
+    verificationKeys: () => () => Promise.resolve(issuer.jwks()),
+  };
+  app = await createServiceApp(definition, config, createLogger({ service: 'backup', level: 'silent' }));
+  await app.listen(0, '127.0.0.1');
+  url = await app.getUrl();
+}, 60_000);
+
+afterAll(() => app?.close());
+
+describe('POST /v1/backups/snapshots', () => {
+  it('needs backups:manage and a fresh second factor, and a known type', async () => {
+    expect((await call('POST', '/v1/backups/snapshots', ['backups:read'], { body: { type: 'full' } })).status).toBe(403);
+    expect((await call('POST', '/v1/backups/snapshots', ['backups:manage'], { body: { type: 'full' }, fresh: false })).status).toBe(403);
+    expect(await call('POST', '/v1/backups/snapshots', ['backups:manage'], { body: { type: 'weekly' } })).toMatchObject({
+      status: 400,
+      body: { code: 'SNAPSHOT_TYPE_INVALID' },
+    });
+  });
+
+  it('takes a full snapshot, verified, with the Kafka offsets it is consistent with, then a differential one on top', async () => {
+    const full = await snapshotTaken('full');
+    expect(full).toMatchObject({ type: 'full', trigger: 'manual', verified: true, errorCode: null });
+    expect(full.label).toMatch(/^\d{8}-\d{6}F$/);
+    expect(Object.keys(full.kafkaOffsets).length).toBeGreaterThan(0);
+    expect(Object.keys(full.kafkaOffsets).every((topic) => topic.startsWith('crm.'))).toBe(true);
+
+    const diff = await snapshotTaken('diff');
+    expect(diff).toMatchObject({ type: 'diff', verified: true });
+    expect(diff.label).toMatch(new RegExp(`^${full.label!}_\\d{8}-\\d{6}D$`));
+
+    const inRepository = (await pgbackrest.info()).map((backup) => backup.label);
+    expect(inRepository).toEqual(expect.arrayContaining([full.label, diff.label]));
+    const listed = await call('GET', '/v1/backups', ['backups:read']);
+    expect((listed.body.snapshots as SnapshotRunView[]).slice(0, 2).map((run) => run.id)).toEqual([diff.id, full.id]);
+    expect(listed.body.mirror).toMatchObject({ engine: 'MirrorMaker 2' });
+  }, 600_000);
+
+  it('records a run that fails, with its stable code', async () => {
+    const broken = new SnapshotRunner(
+      new PgBackRest({ ...pgBackRestSettings(config), stanza: 'no-such-stanza' }),
+      app.get<KafkaCluster>(KAFKA_PRIMARY),
+      app.get(SnapshotRuns),
+      () => new Date(),
+    );
+    const id = crypto.randomUUID();
+    await expect(broken.take({ id, type: 'full', trigger: 'manual', requestedBy: null })).rejects.toMatchObject({ code: 'SNAPSHOT_FAILED' });
+    expect(await app.get(SnapshotRuns).byId(id)).toMatchObject({ status: 'failed', errorCode: 'SNAPSHOT_FAILED', label: null });
+  });
+
+  it('answers 404 for an unknown snapshot', async () => {
+    expect((await call('GET', `/v1/backups/snapshots/${crypto.randomUUID()}`, ['backups:read'])).body).toMatchObject({ code: 'SNAPSHOT_NOT_FOUND' });
+    expect((await call('GET', '/v1/backups/snapshots/latest', ['backups:read'])).status).toBe(404);
+  });
+});
