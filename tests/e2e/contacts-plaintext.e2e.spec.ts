@@ -1,9 +1,11 @@
 // Proof, not promise: a contact whose name, e-mail, note and purchase carry a unique marker is created,
 // viewed, searched, exported and rectified through the gateway; the marker is then looked for in every file the
 // platform writes — both Kafka clusters' log segments, the whole Postgres data directory (heap and WAL, after a
-// checkpoint), Redis's files and every service log — before and after the contact is erased. Controls prove each
+// checkpoint), the backup repository (snapshots and WAL archive),
+// Redis's files and every service log — before and after the contact is erased. Controls prove each
 // scan reaches its files: values the platform does write in the clear (ids) are found there.
 import { randomInt } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeEnvelope } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
@@ -33,6 +35,8 @@ const roots = {
   postgres: [join(stateDir, 'postgres', 'data')],
   redis: [join(stateDir, 'redis')],
   logs: [join(stateDir, 'logs')],
+  // pgBackRest's repository (snapshots and the continuous WAL archive), encrypted at rest.
+  backups: [join(process.env.CRM_BACKUP_DIR ?? join(stateDir, 'backups'), 'pgbackrest')],
 };
 
 let sales: string;
@@ -121,13 +125,15 @@ describe('no plaintext personal data at rest', () => {
 
     const hits = await scan();
 
-    expect(hits).toEqual({ kafka: [], postgres: [], redis: [], logs: [] });
+    expect(hits).toEqual({ kafka: [], postgres: [], redis: [], logs: [], backups: [] });
     // Controls: what is written in the clear is found where it is written, so each scan can fail.
     expect(await filesContaining(roots.kafka.slice(0, 1), contactId)).not.toEqual([]);
     expect(await filesContaining(roots.kafka.slice(1), contactId)).not.toEqual([]);
     expect(await filesContaining(roots.postgres, contactId)).not.toEqual([]);
     expect(await filesContaining(roots.redis, dpoId)).not.toEqual([]);
     expect(await filesContaining(roots.logs, correlation)).not.toEqual([]);
+    // The repository is encrypted, so no clear value is a control there; it must at least hold the WAL archive.
+    expect(readdirSync(join(roots.backups[0]!, 'archive'), { recursive: true }).length).toBeGreaterThan(0);
   });
 
   it('after erasure: still nowhere, and no API, search or export returns any of it', async () => {
@@ -135,7 +141,7 @@ describe('no plaintext personal data at rest', () => {
     expect(erased.status).toBe(200);
     await relayed(contactId, 'crm.contacts.v1.ContactErased');
 
-    expect(await scan()).toEqual({ kafka: [], postgres: [], redis: [], logs: [] });
+    expect(await scan()).toEqual({ kafka: [], postgres: [], redis: [], logs: [], backups: [] });
     expect((await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, sales)).status).toBe(410);
     expect((await call('GET', `/v1/contacts?purpose=customer-service&name=${marker}`, sales)).body.items).toEqual([]);
     const exported = await call('POST', '/v1/contacts/export', dpo, { purpose: 'customer-service', format: 'csv', contactIds: [contactId] });

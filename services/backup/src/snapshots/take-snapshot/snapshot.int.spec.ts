@@ -9,6 +9,7 @@ import { AppModule } from '../../app.module.js';
 import { PgBackRest } from '../pgbackrest.cli.js';
 import { SnapshotRuns, type SnapshotRunView } from '../snapshot-runs.store.js';
 import { pgBackRestSettings } from '../snapshots.module.js';
+import { NIGHTLY_SCHEDULER, SnapshotJobs } from './snapshot.jobs.js';
 import { SnapshotRunner } from './snapshot.runner.js';
 
 // The service's own (migrated) database; a BullMQ prefix of this run's, so no other worker takes its jobs.
@@ -58,6 +59,14 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => app?.close());
+
+describe('the nightly snapshot', () => {
+  it('is a BullMQ job scheduler on the platform Redis: every night at 02:00 UTC by default, an auto snapshot', async () => {
+    const scheduler = await app.get(SnapshotJobs).queue.getJobScheduler(NIGHTLY_SCHEDULER);
+    expect(scheduler).toMatchObject({ pattern: '0 2 * * *', tz: 'UTC', template: { data: { type: 'auto', trigger: 'schedule' } } });
+    expect(scheduler?.next).toBeGreaterThan(Date.now());
+  });
+});
 
 describe('POST /v1/backups/snapshots', () => {
   it('needs backups:manage and a fresh second factor, and a known type', async () => {
