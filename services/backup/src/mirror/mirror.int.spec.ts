@@ -10,7 +10,8 @@ import { KafkaCluster, type IncomingMessage, type OutgoingMessage } from '@crm/m
 import { createServiceApp, type ServiceDefinition } from '@crm/platform';
 import { expectEventually, testEnv, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
 import { AppModule } from '../app.module.js';
-import type { MirrorStatusView } from './mirror-status.service.js';
+import { MirrorStatusService, type MirrorStatusView } from './mirror-status.service.js';
+import { MirrorSupervisor } from './mirror.supervisor.js';
 
 const config = testPlatformConfig('backup');
 const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'backup-mirror-int-test' });
@@ -131,6 +132,10 @@ describe('the mirror (MirrorMaker 2, primary -> backup)', () => {
     await backup.readFromStart(topic, (seen) => seen.length >= 1, { groupId: uniqueName('mirror-test-first'), timeoutMs: 60_000 });
     process.kill(mirrorPid(), 'SIGKILL');
     await primary.publish(topic, messages(150, 'after'));
+    // The supervisor (with a 2 s window) sees records wait and no progress: the alarm.
+    const supervisor = new MirrorSupervisor(app.get(MirrorStatusService), { checkEveryMs: 3_600_000, stallAfterMs: 2_000 }, () => new Date());
+    supervisor.onApplicationBootstrap();
+    await expectEventually(async () => expect(await supervisor.check()).toBe('stalled'), { timeoutMs: 30_000, intervalMs: 500 });
     const started = spawnSync('bash', [join(process.cwd(), 'deploy', 'local', 'infra.sh'), 'start', 'kafka-mirror'], {
       env: { ...process.env, CRM_STATE_DIR: stateDir },
       encoding: 'utf8',
@@ -139,6 +144,8 @@ describe('the mirror (MirrorMaker 2, primary -> backup)', () => {
     expect(started.stderr + started.stdout).toMatch(/kafka-mirror\s+up/);
 
     await mirroredCompletely(topic, 300);
+    expect(await supervisor.check()).toBe('ok');
+    supervisor.onApplicationShutdown();
     // Duplicates of what was copied before the kill would come, per partition, before the records written after it.
     const onBackup = await readAll(backup, topic, 300);
     expect(onBackup.length).toBe(300);
