@@ -22,6 +22,16 @@ import {
 import { ConsentGivenSchema, ConsentWithdrawnSchema, ObjectionRecordedSchema } from './gen/crm/consent/v1/consent_events_pb.js';
 import { PrivacyNoticeDraftedSchema, PrivacyNoticePublishedSchema, PrivacyNoticePurposeSchema } from './gen/crm/consent/v1/privacy_notice_events_pb.js';
 import {
+  SubjectRequestCompletedSchema,
+  SubjectRequestDueSoonSchema,
+  SubjectRequestExtendedSchema,
+  SubjectRequestFiledSchema,
+  SubjectRequestIdentityVerifiedSchema,
+  SubjectRequestOverdueSchema,
+  SubjectRequestRefusedSchema,
+  SubjectRequestStartedSchema,
+} from './gen/crm/consent/v1/request_events_pb.js';
+import {
   ContactDataAccessedSchema,
   ContactProcessingRefusedSchema,
   ContactsExportedSchema,
@@ -70,6 +80,14 @@ export const eventRegistry: Registry = createRegistry(
   PrivacyNoticePurposeSchema,
   PrivacyNoticeDraftedSchema,
   PrivacyNoticePublishedSchema,
+  SubjectRequestFiledSchema,
+  SubjectRequestIdentityVerifiedSchema,
+  SubjectRequestExtendedSchema,
+  SubjectRequestStartedSchema,
+  SubjectRequestCompletedSchema,
+  SubjectRequestRefusedSchema,
+  SubjectRequestDueSoonSchema,
+  SubjectRequestOverdueSchema,
   SignedTreeHeadSchema,
   AuditTrailQueriedSchema,
   ProcessingActivityRecordedSchema,

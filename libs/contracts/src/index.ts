@@ -86,6 +86,17 @@ export {
   type PrivacyNoticeDrafted as PrivacyNoticeDraftedMessage,
   type PrivacyNoticePublished as PrivacyNoticePublishedMessage,
 } from './gen/crm/consent/v1/privacy_notice_events_pb.js';
+export {
+  SubjectRequestType,
+  SubjectRequestFiledSchema,
+  SubjectRequestIdentityVerifiedSchema,
+  SubjectRequestExtendedSchema,
+  SubjectRequestStartedSchema,
+  SubjectRequestCompletedSchema,
+  SubjectRequestRefusedSchema,
+  SubjectRequestDueSoonSchema,
+  SubjectRequestOverdueSchema,
+} from './gen/crm/consent/v1/request_events_pb.js';
 export { SignatureAlgorithm, SignedTreeHeadSchema, type SignedTreeHead } from './gen/crm/audit/v1/tree_head_pb.js';
 export {
   AuditTrailQueriedSchema,

@@ -8,6 +8,19 @@ import { CONSENT_HANDLERS, CONSENT_ROUTES } from './consents/consent.use-cases.j
 import { ConsentWriteModel } from './consents/consent.write-model.js';
 import { NOTICE_PROVIDERS, NOTICE_ROUTES } from './notices/notice.use-cases.js';
 import { ListPurposesRoute } from './purposes/list-purposes.route.js';
+import { REQUEST_DEADLINE_SETTINGS, type RequestDeadlineSettings } from './requests/deadline-jobs/request-deadline.jobs.js';
+import { REQUEST_PROVIDERS, REQUEST_ROUTES } from './requests/request.use-cases.js';
+
+/**
+ * The request deadline jobs' settings: the platform's Redis, and from the environment BullMQ's key prefix
+ * (`CRM_REQUEST_JOBS_PREFIX`, default `crm`; tests give each app its own) and the sweep interval
+ * (`CRM_REQUEST_DEADLINES_EVERY_MS`, default one minute).
+ */
+export function requestDeadlineSettings(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): RequestDeadlineSettings {
+  const everyMs = Number(env.CRM_REQUEST_DEADLINES_EVERY_MS ?? 60_000);
+  if (!Number.isInteger(everyMs) || everyMs < 100) throw new Error('CRM_REQUEST_DEADLINES_EVERY_MS must be a whole number of milliseconds, at least 100');
+  return { redis: config.redis, prefix: env.CRM_REQUEST_JOBS_PREFIX ?? 'crm', everyMs };
+}
 
 @Module({})
 export class ConsentModule {
@@ -15,8 +28,16 @@ export class ConsentModule {
     return {
       module: ConsentModule,
       imports: [BackboneModule.register(config, { schema: CONSENT_SCHEMA, topic: CONSENT_TOPIC })],
-      controllers: [ListPurposesRoute, ...CONSENT_ROUTES, ...NOTICE_ROUTES],
-      providers: [ConsentStates, ConsentWriteModel, ConsentCommands, ...CONSENT_HANDLERS, ...NOTICE_PROVIDERS],
+      controllers: [ListPurposesRoute, ...CONSENT_ROUTES, ...NOTICE_ROUTES, ...REQUEST_ROUTES],
+      providers: [
+        ConsentStates,
+        ConsentWriteModel,
+        ConsentCommands,
+        ...CONSENT_HANDLERS,
+        ...NOTICE_PROVIDERS,
+        ...REQUEST_PROVIDERS,
+        { provide: REQUEST_DEADLINE_SETTINGS, useFactory: () => requestDeadlineSettings(config) },
+      ],
     };
   }
 }

@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'consent:read',
   'consent:write',
   'notices:publish',
+  'requests:manage',
   'audit:read',
   'register:manage',
   'backups:read',
@@ -27,12 +28,13 @@ export function isPermission(value: unknown): value is Permission {
 }
 
 /**
- * Permissions whose misuse is a data breach on its own (bulk export, erasure, reading who-did-what, granting
- * rights). Holding any of them makes a second factor mandatory (NIST SP 800-63B AAL2; docs/tokens.md).
+ * Permissions whose misuse is a data breach on its own (bulk export, erasure, working data-subject requests that
+ * disclose or destroy a person's data, reading who-did-what, granting rights). Holding any of them makes a second factor mandatory (NIST SP 800-63B AAL2; docs/tokens.md).
  */
 export const SENSITIVE_PERMISSIONS = [
   'contacts:export',
   'subjects:erase',
+  'requests:manage',
   'audit:read',
   'users:manage',
   'roles:manage',

@@ -249,6 +249,67 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: 'Publish a drafted privacy-notice version (immutable from then on, its content hash recorded); needs notices:publish and a fresh second factor',
   },
 
+  // consent — the data-subject request desk (DPO: requests:manage; working a request needs a fresh second factor).
+  {
+    method: 'POST',
+    path: '/v1/requests',
+    service: 'consent',
+    guard: needsFresh('requests:manage'),
+    summary:
+      'File a data-subject request: `{ type: access|portability|rectification|erasure|restriction|objection, contactId, channel, channelReference?, receivedAt }`; due one calendar month after receipt; needs requests:manage and a fresh second factor',
+  },
+  {
+    method: 'GET',
+    path: '/v1/requests',
+    service: 'consent',
+    guard: needs('requests:manage'),
+    summary: 'Data-subject requests by `?status=open|due-soon|overdue` (default open), soonest due first; needs requests:manage',
+  },
+  {
+    method: 'GET',
+    path: '/v1/requests/:id',
+    service: 'consent',
+    guard: needsFresh('requests:manage'),
+    summary: 'One data-subject request with its history (evidence and reasons opened); needs requests:manage and a fresh second factor',
+  },
+  {
+    method: 'POST',
+    path: '/v1/requests/:id/verification',
+    service: 'consent',
+    guard: needsFresh('requests:manage'),
+    summary:
+      "Record the requester's identity verification: `{ method, evidence }` (evidence sealed); needed before any work or disclosure; needs requests:manage and a fresh second factor",
+  },
+  {
+    method: 'POST',
+    path: '/v1/requests/:id/extension',
+    service: 'consent',
+    guard: needsFresh('requests:manage'),
+    summary:
+      'Extend the period (Art. 12(3)): `{ months, reason }` (reason sealed); two further months at most in total, decided within the first month; needs requests:manage and a fresh second factor',
+  },
+  {
+    method: 'POST',
+    path: '/v1/requests/:id/start',
+    service: 'consent',
+    guard: needsFresh('requests:manage'),
+    summary: 'Start work on a verified request (in progress); needs requests:manage and a fresh second factor',
+  },
+  {
+    method: 'POST',
+    path: '/v1/requests/:id/completion',
+    service: 'consent',
+    guard: needsFresh('requests:manage'),
+    summary: 'Record a verified request as completed: `{ reference? }` to the operation done (sealed); body optional; needs requests:manage and a fresh second factor',
+  },
+  {
+    method: 'POST',
+    path: '/v1/requests/:id/refusal',
+    service: 'consent',
+    guard: needsFresh('requests:manage'),
+    summary: 'Refuse an open request with the reason told to the person: `{ reason }` (sealed); needs requests:manage and a fresh second factor',
+  },
+
   // audit — the DPO's trail and the Art. 30 register.
   {
     method: 'GET',

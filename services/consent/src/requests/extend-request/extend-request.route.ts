@@ -1,0 +1,34 @@
+import { Body, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { z } from 'zod';
+import { RequireStepUp } from '@crm/auth';
+import { RequirePermissions, validate } from '@crm/http';
+import { CLOCK, type Clock } from '@crm/platform';
+import { ConsentRoute, CurrentCaller, type Caller } from '../../consents/consent.http.js';
+import { RequestCommands } from '../request-commands.service.js';
+import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';
+
+// Any whole number of months is accepted here: beyond the limit is the decision's REQUEST_EXTENSION_LIMIT.
+const extendBody = z.object({ months: z.number().int().min(1).max(12), reason: personalText(2000) }).strict();
+
+@ConsentRoute()
+export class ExtendRequestRoute {
+  constructor(
+    private readonly commands: RequestCommands,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @RequirePermissions('requests:manage')
+  @RequireStepUp()
+  @Post('requests/:id/extension')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Extend the period (Art. 12(3)): `{ months, reason }` (reason sealed); two further months at most in total, decided within the first month; needs requests:manage and a fresh second factor',
+  })
+  async extend(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RequestView> {
+    const { months, reason } = validate(extendBody, body);
+    const outcome = await this.commands.onFiled({ type: 'ExtendRequest', requestId: id, months, reason, actorId: caller.auth.sub }, requestMetadata(caller));
+    return requestView(outcome.state, outcome.version, this.clock());
+  }
+}

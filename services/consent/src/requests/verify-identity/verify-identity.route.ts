@@ -1,0 +1,33 @@
+import { Body, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import { z } from 'zod';
+import { RequireStepUp } from '@crm/auth';
+import { RequirePermissions, validate } from '@crm/http';
+import { CLOCK, type Clock } from '@crm/platform';
+import { ConsentRoute, CurrentCaller, type Caller } from '../../consents/consent.http.js';
+import { RequestCommands } from '../request-commands.service.js';
+import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';
+import { VERIFICATION_METHODS } from '../request.streams.js';
+
+const verifyBody = z.object({ method: z.enum(VERIFICATION_METHODS), evidence: personalText(2000) }).strict();
+
+@ConsentRoute()
+export class VerifyIdentityRoute {
+  constructor(
+    private readonly commands: RequestCommands,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @RequirePermissions('requests:manage')
+  @RequireStepUp()
+  @Post('requests/:id/verification')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Record the requester's identity verification: `{ method, evidence }` (evidence sealed); needed before any work or disclosure; needs requests:manage and a fresh second factor",
+  })
+  async verify(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RequestView> {
+    const { method, evidence } = validate(verifyBody, body);
+    const outcome = await this.commands.onFiled({ type: 'VerifyIdentity', requestId: id, method, evidence, actorId: caller.auth.sub }, requestMetadata(caller));
+    return requestView(outcome.state, outcome.version, this.clock());
+  }
+}
