@@ -15,6 +15,8 @@ export const WRITER: Permission[] = ['consent:read', 'consent:write'];
 export const READER: Permission[] = ['consent:read'];
 /** A DPO's permission to draft and publish privacy notices (publication also needs a fresh second factor). */
 export const PUBLISHER: Permission[] = ['notices:publish'];
+/** A DPO's permission to work data-subject requests (the writes and the detail also need a fresh second factor). */
+export const DPO: Permission[] = ['requests:manage'];
 
 /** The DPO's texts of a notice draft, with a marker in each so a test can find or miss them. */
 export const noticeTexts = (lang: string, marker = 'N') => ({
@@ -89,6 +91,8 @@ export function useConsentApp(): ConsentTestApp {
   let notice: PublishedNotice | undefined;
 
   beforeAll(async () => {
+    // Each app its own BullMQ keys on the shared test Redis, so no other app's worker (on another clock) takes its jobs.
+    process.env.CRM_REQUEST_JOBS_PREFIX = uniqueName('crm-it');
     // The test database's consent schema and the key vault, migrated as `npm run migrate` migrates the real ones.
     await migrateAll(config.postgres!, databaseMigrations(config));
     const tokens = await TestTokenIssuer.create();
