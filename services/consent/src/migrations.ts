@@ -8,7 +8,12 @@ import { noticeStateMigrations } from './notices/notice-state.schema.js';
 import { requestStateMigrations } from './requests/request-state.schema.js';
 
 /** Everything in the consent schema: its event store and the consent, privacy-notice and data-subject request state rows. */
-export const consentMigrations: readonly SchemaMigration[] = [...eventStoreMigrations, ...consentStateMigrations, ...noticeStateMigrations, ...requestStateMigrations];
+export const consentMigrations: readonly SchemaMigration[] = [
+  ...eventStoreMigrations,
+  ...consentStateMigrations,
+  ...noticeStateMigrations,
+  ...requestStateMigrations,
+];
 
 /** The databases consent uses, with their migrations (run by `npm run migrate`, docs/migrations.md). */
 export function databaseMigrations(config: PlatformConfig): DatabaseMigrations[] {

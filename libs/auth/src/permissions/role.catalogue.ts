@@ -10,7 +10,17 @@ export const BUILT_IN_ROLES = {
   sales: ['contacts:read', 'contacts:write', 'consent:read'],
   support: ['contacts:read', 'contacts:write', 'consent:read', 'consent:write'],
   analyst: ['contacts:read'],
-  dpo: ['contacts:read', 'contacts:export', 'subjects:erase', 'consent:read', 'notices:publish', 'requests:manage', 'audit:read', 'register:manage', 'backups:read'],
+  dpo: [
+    'contacts:read',
+    'contacts:export',
+    'subjects:erase',
+    'consent:read',
+    'notices:publish',
+    'requests:manage',
+    'audit:read',
+    'register:manage',
+    'backups:read',
+  ],
 } as const satisfies Readonly<Record<string, readonly Permission[]>>;
 
 export type BuiltInRole = keyof typeof BUILT_IN_ROLES;

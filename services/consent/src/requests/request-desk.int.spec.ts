@@ -58,7 +58,12 @@ describe('the data-subject request desk', () => {
     expect((await dpo('POST', `/v1/requests/${id}/start`)).body.status).toBe('in-progress');
     clock.set('2027-01-20T09:00:00.000Z');
     const completed = await dpo('POST', `/v1/requests/${id}/completion`, { reference: 'package Rq1Reference' });
-    expect([completed.status, completed.body.status, completed.body.completedAt, completed.body.version]).toEqual([200, 'completed', '2027-01-20T09:00:00.000Z', 4]);
+    expect([completed.status, completed.body.status, completed.body.completedAt, completed.body.version]).toEqual([
+      200,
+      'completed',
+      '2027-01-20T09:00:00.000Z',
+      4,
+    ]);
 
     // Completed again: a stable conflict, nothing written.
     const again = await dpo('POST', `/v1/requests/${id}/completion`, {});
@@ -89,7 +94,12 @@ describe('the data-subject request desk', () => {
     // The DPO's working file: the history with the texts opened.
     const detail = await dpo('GET', `/v1/requests/${id}`);
     expect(detail.status).toBe(200);
-    expect(detail.body.history.map((entry: { type: string }) => entry.type)).toEqual(['RequestFiled', 'IdentityVerified', 'RequestStarted', 'RequestCompleted']);
+    expect(detail.body.history.map((entry: { type: string }) => entry.type)).toEqual([
+      'RequestFiled',
+      'IdentityVerified',
+      'RequestStarted',
+      'RequestCompleted',
+    ]);
     expect(detail.body.history[0]).toMatchObject({ version: 1, channelReference: 'e-mail Rq1Channel', actorId: consent.actor });
     expect(detail.body.history[1]).toMatchObject({ evidence: 'ID card Rq1Evidence' });
     expect(detail.body.history[3]).toMatchObject({ reference: 'package Rq1Reference' });
@@ -106,7 +116,9 @@ describe('the data-subject request desk', () => {
     const ids = async (status?: string) => {
       const listed = await consent.callWithMfa('GET', `/v1/requests${status === undefined ? '' : `?status=${status}`}`, DPO, 3600);
       expect(listed.status).toBe(200);
-      return (listed.body.requests as Array<{ requestId: string }>).map((request) => request.requestId).filter((id) => [early, soon, later, closed].some((r) => r.requestId === id));
+      return (listed.body.requests as Array<{ requestId: string }>)
+        .map((request) => request.requestId)
+        .filter((id) => [early, soon, later, closed].some((r) => r.requestId === id));
     };
     expect(await ids('overdue')).toEqual([early.requestId]);
     expect(await ids('due-soon')).toEqual([soon.requestId]);

@@ -129,7 +129,14 @@ export function requestCodec(cipher: FieldCipher): EventCodec<RequestEvent> & { 
       case SubjectRequestCompletedSchema.typeName: {
         const m = decodePayload(envelope, SubjectRequestCompletedSchema);
         const reference = await open(m.requestId, 'completion-reference', m.reference);
-        return { type: 'RequestCompleted', requestId: m.requestId, contactId: m.contactId, ...(reference === undefined ? {} : { reference }), actorId, at: iso(m.completedAt) };
+        return {
+          type: 'RequestCompleted',
+          requestId: m.requestId,
+          contactId: m.contactId,
+          ...(reference === undefined ? {} : { reference }),
+          actorId,
+          at: iso(m.completedAt),
+        };
       }
       case SubjectRequestRefusedSchema.typeName: {
         const m = decodePayload(envelope, SubjectRequestRefusedSchema);
@@ -154,7 +161,8 @@ export function requestCodec(cipher: FieldCipher): EventCodec<RequestEvent> & { 
       const { requestId, contactId } = event;
       switch (event.type) {
         case 'RequestFiled': {
-          const channelReference = event.channelReference === undefined ? undefined : await seal(contactId, requestId, 'channel-reference', event.channelReference);
+          const channelReference =
+            event.channelReference === undefined ? undefined : await seal(contactId, requestId, 'channel-reference', event.channelReference);
           return protoEvent(
             SubjectRequestFiledSchema,
             {
@@ -173,7 +181,12 @@ export function requestCodec(cipher: FieldCipher): EventCodec<RequestEvent> & { 
         }
         case 'IdentityVerified': {
           const evidence = await seal(contactId, requestId, 'verification-evidence', event.evidence);
-          return protoEvent(SubjectRequestIdentityVerifiedSchema, { requestId, contactId, method: event.method, evidence, verifiedAt: stamp(event.at) }, contactId, evidence.keyId);
+          return protoEvent(
+            SubjectRequestIdentityVerifiedSchema,
+            { requestId, contactId, method: event.method, evidence, verifiedAt: stamp(event.at) },
+            contactId,
+            evidence.keyId,
+          );
         }
         case 'RequestExtended': {
           const reason = await seal(contactId, requestId, 'extension-reason', event.reason);

@@ -6,7 +6,7 @@ describe('the request desk deadlines', () => {
     expect(dueAt('2027-12-01T00:00:00.000Z')).toBe('2028-01-01T23:59:59.999Z');
   });
 
-  it('given a date the next month does not have, then the period ends on that month\'s last day', () => {
+  it("given a date the next month does not have, then the period ends on that month's last day", () => {
     expect(dueAt('2027-01-31T12:00:00.000Z')).toBe('2027-02-28T23:59:59.999Z');
     expect(dueAt('2028-01-31T12:00:00.000Z')).toBe('2028-02-29T23:59:59.999Z');
     expect(periodEnd('2027-03-31T12:00:00.000Z', 3)).toBe('2027-06-30T23:59:59.999Z');

@@ -155,7 +155,8 @@ export interface RequestOverdue {
   actorId: string;
   at: string;
 }
-export type RequestEvent = RequestFiled | IdentityVerified | RequestExtended | RequestStarted | RequestCompleted | RequestRefused | RequestDueSoon | RequestOverdue;
+export type RequestEvent =
+  RequestFiled | IdentityVerified | RequestExtended | RequestStarted | RequestCompleted | RequestRefused | RequestDueSoon | RequestOverdue;
 
 export const OPEN_STATUSES = ['received', 'verified', 'in-progress'] as const;
 export type RequestStatus = (typeof OPEN_STATUSES)[number] | 'completed' | 'refused';

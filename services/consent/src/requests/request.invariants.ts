@@ -11,7 +11,9 @@ export function filed(state: RequestState, requestId: string): FiledRequest {
 export function open(state: RequestState, requestId: string): FiledRequest {
   const request = filed(state, requestId);
   if (request.status === 'completed' || request.status === 'refused') {
-    throw requestError('REQUEST_ALREADY_CLOSED', `the request is ${request.status} already, and cannot change`, { details: { requestId, status: request.status } });
+    throw requestError('REQUEST_ALREADY_CLOSED', `the request is ${request.status} already, and cannot change`, {
+      details: { requestId, status: request.status },
+    });
   }
   return request;
 }

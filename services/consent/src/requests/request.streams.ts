@@ -20,5 +20,7 @@ export const isRequestId = (value: string): boolean => UUID.test(value);
  * Where each sealed part of a request is bound: to the request and to the part, so a sealed value cannot be moved to
  * another request or field (the contact's key is the subject binding).
  */
-export const requestFieldPath = (requestId: string, part: 'channel-reference' | 'verification-evidence' | 'extension-reason' | 'refusal-reason' | 'completion-reference'): string =>
-  `request.${requestId}.${part}`;
+export const requestFieldPath = (
+  requestId: string,
+  part: 'channel-reference' | 'verification-evidence' | 'extension-reason' | 'refusal-reason' | 'completion-reference',
+): string => `request.${requestId}.${part}`;

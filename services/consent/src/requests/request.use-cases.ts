@@ -12,5 +12,13 @@ import { ViewRequestsHandler } from './view-requests/view-requests.handler.js';
 import { ViewRequestsRoute } from './view-requests/view-requests.route.js';
 
 // The data-subject request desk, one folder per use case (`<use-case>/`: decision, route, tests).
-export const REQUEST_ROUTES = [FileRequestRoute, ViewRequestsRoute, VerifyIdentityRoute, ExtendRequestRoute, StartRequestRoute, CompleteRequestRoute, RefuseRequestRoute];
+export const REQUEST_ROUTES = [
+  FileRequestRoute,
+  ViewRequestsRoute,
+  VerifyIdentityRoute,
+  ExtendRequestRoute,
+  StartRequestRoute,
+  CompleteRequestRoute,
+  RefuseRequestRoute,
+];
 export const REQUEST_PROVIDERS = [RequestStates, RequestWriteModel, RequestCommands, ViewRequestsHandler, RequestDeadlineJobs];

@@ -32,8 +32,22 @@ export const verified: RequestEvent = {
   at: '2027-01-17T09:00:00.000Z',
 };
 export const started: RequestEvent = { type: 'RequestStarted', requestId, contactId, actorId: dpoId, at: '2027-01-18T09:00:00.000Z' };
-export const completed: RequestEvent = { type: 'RequestCompleted', requestId, contactId, reference: 'package 1', actorId: dpoId, at: '2027-01-20T09:00:00.000Z' };
-export const refused: RequestEvent = { type: 'RequestRefused', requestId, contactId, reason: 'manifestly unfounded', actorId: dpoId, at: '2027-01-20T09:00:00.000Z' };
+export const completed: RequestEvent = {
+  type: 'RequestCompleted',
+  requestId,
+  contactId,
+  reference: 'package 1',
+  actorId: dpoId,
+  at: '2027-01-20T09:00:00.000Z',
+};
+export const refused: RequestEvent = {
+  type: 'RequestRefused',
+  requestId,
+  contactId,
+  reason: 'manifestly unfounded',
+  actorId: dpoId,
+  at: '2027-01-20T09:00:00.000Z',
+};
 
 /** `given(...history).when(command)` → the decided events, or `.refuses(command)` → the AppError thrown. */
 export const givenRequestOf = <C extends RequestCommand>(decide: (command: C, state: RequestState) => RequestEvent[]) => givenHistory(requestDecider, decide);

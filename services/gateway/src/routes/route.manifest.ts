@@ -300,7 +300,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/requests/:id/completion',
     service: 'consent',
     guard: needsFresh('requests:manage'),
-    summary: 'Record a verified request as completed: `{ reference? }` to the operation done (sealed); body optional; needs requests:manage and a fresh second factor',
+    summary:
+      'Record a verified request as completed: `{ reference? }` to the operation done (sealed); body optional; needs requests:manage and a fresh second factor',
   },
   {
     method: 'POST',

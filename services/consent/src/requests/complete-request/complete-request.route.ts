@@ -22,7 +22,8 @@ export class CompleteRequestRoute {
   @Post('requests/:id/completion')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Record a verified request as completed: `{ reference? }` to the operation done (sealed); body optional; needs requests:manage and a fresh second factor',
+    summary:
+      'Record a verified request as completed: `{ reference? }` to the operation done (sealed); body optional; needs requests:manage and a fresh second factor',
   })
   async complete(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RequestView> {
     const { reference } = validate(completeBody, body ?? {});

@@ -27,7 +27,17 @@ describe('the deadline job: MarkOverdue', () => {
   });
 
   it('given an extended request, then overdue only after the extended due date', () => {
-    const extended: RequestEvent = { type: 'RequestExtended', requestId, contactId, months: 1, totalMonths: 1, reason: 'r', dueAt: '2027-03-15T23:59:59.999Z', actorId: 'dpo-1', at: '2027-02-01T00:00:00.000Z' };
+    const extended: RequestEvent = {
+      type: 'RequestExtended',
+      requestId,
+      contactId,
+      months: 1,
+      totalMonths: 1,
+      reason: 'r',
+      dueAt: '2027-03-15T23:59:59.999Z',
+      actorId: 'dpo-1',
+      at: '2027-02-01T00:00:00.000Z',
+    };
     expect(overdue(filed, extended).when(mark('2027-03-15T23:59:59.999Z'))).toEqual([]);
     expect(overdue(filed, extended).when(mark('2027-03-16T00:00:00.000Z'))).toHaveLength(1);
   });
@@ -43,9 +53,21 @@ describe('the deadline job: RemindDueSoon', () => {
   it('given a reminder for this due date, then nothing more; after an extension, a new reminder for the new date', () => {
     const [reminded] = dueSoon(filed).when(remind('2027-02-10T00:00:00.000Z'));
     expect(dueSoon(filed, reminded!).when(remind('2027-02-12T00:00:00.000Z'))).toEqual([]);
-    const extended: RequestEvent = { type: 'RequestExtended', requestId, contactId, months: 1, totalMonths: 1, reason: 'r', dueAt: '2027-03-15T23:59:59.999Z', actorId: 'dpo-1', at: '2027-02-13T00:00:00.000Z' };
+    const extended: RequestEvent = {
+      type: 'RequestExtended',
+      requestId,
+      contactId,
+      months: 1,
+      totalMonths: 1,
+      reason: 'r',
+      dueAt: '2027-03-15T23:59:59.999Z',
+      actorId: 'dpo-1',
+      at: '2027-02-13T00:00:00.000Z',
+    };
     expect(dueSoon(filed, reminded!, extended).when(remind('2027-02-14T00:00:00.000Z'))).toEqual([]);
-    expect(dueSoon(filed, reminded!, extended).when(remind('2027-03-10T00:00:00.000Z'))).toEqual([expect.objectContaining({ dueAt: '2027-03-15T23:59:59.999Z' })]);
+    expect(dueSoon(filed, reminded!, extended).when(remind('2027-03-10T00:00:00.000Z'))).toEqual([
+      expect.objectContaining({ dueAt: '2027-03-15T23:59:59.999Z' }),
+    ]);
   });
 
   it('given a request past due or closed, then no reminder', () => {

@@ -56,7 +56,12 @@ export class RequestDeadlineJobs implements OnApplicationBootstrap, OnApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     const { redis, prefix, everyMs } = this.settings;
-    const connection: ConnectionOptions = { host: redis.host, port: redis.port, password: redis.password.reveal(), connectionName: 'consent-request-deadlines' };
+    const connection: ConnectionOptions = {
+      host: redis.host,
+      port: redis.port,
+      password: redis.password.reveal(),
+      connectionName: 'consent-request-deadlines',
+    };
     this.#queue = new Queue(DEADLINE_QUEUE, { connection, prefix });
     this.#worker = new Worker(DEADLINE_QUEUE, (job: Job) => this.sweep(job.id ?? uuidv7()), { connection, prefix, concurrency: 1 });
     this.#worker.on('failed', (_job, error) => this.#logger.warn(`a deadline sweep failed: ${error.name}`));

@@ -17,7 +17,17 @@ describe('ExtendRequest (Art. 12(3))', () => {
   it('given a request received 15 January, when extended by two months, then it is due at the end of 15 April', () => {
     const events = given(filed, verified).when(extend(2));
     expect(events).toEqual([
-      { type: 'RequestExtended', requestId, contactId, months: 2, totalMonths: 2, reason: 'many requests from this person at once', dueAt: '2027-04-15T23:59:59.999Z', actorId: dpoId, at: '2027-02-01T09:00:00.000Z' },
+      {
+        type: 'RequestExtended',
+        requestId,
+        contactId,
+        months: 2,
+        totalMonths: 2,
+        reason: 'many requests from this person at once',
+        dueAt: '2027-04-15T23:59:59.999Z',
+        actorId: dpoId,
+        at: '2027-02-01T09:00:00.000Z',
+      },
     ]);
     expect(given(filed, verified, ...events).state).toMatchObject({ status: 'verified', dueAt: '2027-04-15T23:59:59.999Z', extensionMonths: 2 });
   });
@@ -47,7 +57,9 @@ describe('ExtendRequest (Art. 12(3))', () => {
   });
 
   it('counts from receipt, not from the current due date', () => {
-    expect(given({ ...filed, receivedAt: '2027-01-31T09:00:00.000Z', dueAt: '2027-02-28T23:59:59.999Z' }).when(extend(2, '2027-02-20T00:00:00.000Z'))[0]).toMatchObject({
+    expect(
+      given({ ...filed, receivedAt: '2027-01-31T09:00:00.000Z', dueAt: '2027-02-28T23:59:59.999Z' }).when(extend(2, '2027-02-20T00:00:00.000Z'))[0],
+    ).toMatchObject({
       dueAt: '2027-04-30T23:59:59.999Z',
     });
     expect(receivedAt).toBe(filed.receivedAt);

@@ -7,5 +7,7 @@ import { open } from '../request.invariants.js';
  */
 export function decideRefuseRequest(command: RefuseRequest, state: RequestState): RequestEvent[] {
   const request = open(state, command.requestId);
-  return [{ type: 'RequestRefused', requestId: command.requestId, contactId: request.contactId, reason: command.reason, actorId: command.actorId, at: command.at }];
+  return [
+    { type: 'RequestRefused', requestId: command.requestId, contactId: request.contactId, reason: command.reason, actorId: command.actorId, at: command.at },
+  ];
 }

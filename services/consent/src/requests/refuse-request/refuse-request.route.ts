@@ -21,7 +21,9 @@ export class RefuseRequestRoute {
   @RequireStepUp()
   @Post('requests/:id/refusal')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Refuse an open request with the reason told to the person: `{ reason }` (sealed); needs requests:manage and a fresh second factor' })
+  @ApiOperation({
+    summary: 'Refuse an open request with the reason told to the person: `{ reason }` (sealed); needs requests:manage and a fresh second factor',
+  })
   async refuse(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RequestView> {
     const { reason } = validate(refuseBody, body);
     const outcome = await this.commands.onFiled({ type: 'RefuseRequest', requestId: id, reason, actorId: caller.auth.sub }, requestMetadata(caller));

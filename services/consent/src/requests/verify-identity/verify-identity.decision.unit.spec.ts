@@ -4,7 +4,15 @@ import { decideVerifyIdentity } from './verify-identity.decision.js';
 
 const given = givenRequestOf(decideVerifyIdentity);
 const at = '2027-01-17T09:00:00.000Z';
-const verify: VerifyIdentity = { type: 'VerifyIdentity', requestId, contactId: filed.contactId, method: 'id-document', evidence: 'ID card checked on a video call', actorId: dpoId, at };
+const verify: VerifyIdentity = {
+  type: 'VerifyIdentity',
+  requestId,
+  contactId: filed.contactId,
+  method: 'id-document',
+  evidence: 'ID card checked on a video call',
+  actorId: dpoId,
+  at,
+};
 
 describe('VerifyIdentity', () => {
   it('given a received request, when verified, then IdentityVerified with method and evidence, and it is verified', () => {

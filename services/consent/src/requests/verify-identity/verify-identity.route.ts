@@ -23,7 +23,8 @@ export class VerifyIdentityRoute {
   @Post('requests/:id/verification')
   @HttpCode(200)
   @ApiOperation({
-    summary: "Record the requester's identity verification: `{ method, evidence }` (evidence sealed); needed before any work or disclosure; needs requests:manage and a fresh second factor",
+    summary:
+      "Record the requester's identity verification: `{ method, evidence }` (evidence sealed); needed before any work or disclosure; needs requests:manage and a fresh second factor",
   })
   async verify(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RequestView> {
     const { method, evidence } = validate(verifyBody, body);
