@@ -1,18 +1,51 @@
 // The data-subject request desk through the gateway (issue 12): a DPO, signed in with a second factor, files a
 // customer's access request, verifies the requester's identity, finds it among the open requests, works it and
 // completes it; completing it again is refused, and staff without requests:manage are refused everywhere. Users are
-// created by the bootstrap administrator; the contact by support staff.
-import { adminSession, createStaffUser, gateway, passwordSignIn, request as call, signIn, uniqueName } from '@crm/testing';
+// created by the bootstrap administrator; the contact by support staff. A marker planted in a request's texts is then
+// looked for in every file the platform writes, before and after the contact's erasure.
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { decodeEnvelope } from '@crm/contracts';
+import { KafkaCluster } from '@crm/messaging';
+import { createPool } from '@crm/postgres';
+import {
+  adminSession,
+  createStaffUser,
+  expectEventually,
+  filesContaining,
+  gateway,
+  passwordSignIn,
+  request as call,
+  signIn,
+  signInAgain,
+  stateDir,
+  testPlatformConfig,
+  uniqueName,
+} from '@crm/testing';
 
 let support: string;
 let dpo: string;
+let renewDpo: () => Promise<string>;
+
+const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
+const config = testPlatformConfig('consent', { CRM_PG_DATABASE: 'consent' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'e2e-request-desk' });
+const roots = {
+  kafka: [join(stateDir, 'kafka', 'primary'), join(stateDir, 'kafka', 'backup')],
+  postgres: [join(stateDir, 'postgres', 'data')],
+  redis: [join(stateDir, 'redis')],
+  logs: [join(stateDir, 'logs')],
+};
+afterAll(() => kafka.close());
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;
   support = await passwordSignIn(await createStaffUser(admin, 'support', 'desk'));
   const dpoUser = await createStaffUser(admin, 'dpo', 'desk');
   // Signed in with TOTP just now: the request routes' step-up is satisfied for the platform's window.
-  dpo = (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken;
+  const enrolled = await signIn(dpoUser.email, dpoUser.password, { step: 1 });
+  dpo = enrolled.accessToken;
+  renewDpo = async () => (dpo = (await signInAgain(dpoUser.email, dpoUser.password, enrolled.secret!)).accessToken);
 });
 
 async function createContact(): Promise<string> {
@@ -86,5 +119,71 @@ describe('the request desk through the gateway', () => {
     }
     const untouched = await call('GET', `/v1/requests/${id}`, dpo);
     expect([untouched.body.status, untouched.body.version]).toEqual(['received', 1]);
+  });
+});
+
+/** Waits (reading the topic from its start) until the request's event of this type has been relayed to Kafka. */
+async function relayed(contactId: string, payloadType: string): Promise<void> {
+  const matches = (message: { value: Uint8Array } | undefined) => {
+    if (message === undefined) return false;
+    const envelope = decodeEnvelope(message.value);
+    return envelope.subjectId === contactId && envelope.payloadType === payloadType;
+  };
+  const seen = await kafka.readFromStart('crm.consent.v1.events', (messages) => matches(messages.at(-1)), {
+    groupId: uniqueName('e2e-desk'),
+    timeoutMs: 60_000,
+  });
+  expect(matches(seen.at(-1))).toBe(true);
+}
+
+async function scan(marker: string): Promise<Record<keyof typeof roots, string[]>> {
+  const pool = createPool(config.postgres!, { applicationName: 'e2e-request-desk' });
+  try {
+    await pool.query('CHECKPOINT');
+  } finally {
+    await pool.end();
+  }
+  const entries = await Promise.all(Object.entries(roots).map(async ([name, dirs]) => [name, await filesContaining(dirs, marker)] as const));
+  return Object.fromEntries(entries) as Record<keyof typeof roots, string[]>;
+}
+
+describe("a request's texts at rest", () => {
+  it('are in no Kafka segment, Postgres file, Redis file or log, before and after the contact is erased', async () => {
+    const marker = `deskmark${letters(14)}`;
+    const contactId = await createContact();
+    const filed = await call('POST', '/v1/requests', dpo, {
+      type: 'erasure',
+      contactId,
+      channel: 'paper',
+      channelReference: `letter from ${marker}`,
+      receivedAt: new Date().toISOString(),
+    });
+    expect(filed.status).toBe(201);
+    const id = filed.body.requestId as string;
+    expect((await call('POST', `/v1/requests/${id}/verification`, dpo, { method: 'id-document', evidence: `passport of ${marker}` })).status).toBe(200);
+    expect((await call('POST', `/v1/requests/${id}/extension`, dpo, { months: 1, reason: `${marker} sent many requests` })).status).toBe(200);
+    expect((await call('POST', `/v1/requests/${id}/refusal`, dpo, { reason: `${marker} is not the account holder` })).status).toBe(200);
+    await relayed(contactId, 'crm.consent.v1.SubjectRequestRefused');
+    expect((await call('GET', `/v1/requests/${id}`, dpo)).text).toContain(marker);
+
+    expect(await scan(marker)).toEqual({ kafka: [], postgres: [], redis: [], logs: [] });
+    // Controls: the request id is written in the clear, and found where it is written, so each scan can fail.
+    expect(await filesContaining(roots.kafka, id)).not.toEqual([]);
+    expect(await filesContaining(roots.postgres, id)).not.toEqual([]);
+
+    const erased = await call('POST', `/v1/contacts/${contactId}/erasure`, await renewDpo());
+    expect(erased.status).toBe(200);
+    // The consent service learns of the shredded key from the key-vault events: poll until its texts read null.
+    await expectEventually(
+      async () => {
+        const detail = await call('GET', `/v1/requests/${id}`, dpo);
+        expect(detail.status).toBe(200);
+        const [filedEntry, verifiedEntry, extendedEntry, refusedEntry] = detail.body.history;
+        expect([filedEntry.channelReference, verifiedEntry.evidence, extendedEntry.reason, refusedEntry.reason]).toEqual([null, null, null, null]);
+        expect(detail.text).not.toContain(marker);
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(await scan(marker)).toEqual({ kafka: [], postgres: [], redis: [], logs: [] });
   });
 });
