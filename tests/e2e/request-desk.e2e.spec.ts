@@ -94,6 +94,25 @@ describe('the request desk through the gateway', () => {
     ]);
     const stillOpen = await call('GET', '/v1/requests?status=open', dpo);
     expect(stillOpen.body.requests.map((request: { requestId: string }) => request.requestId)).not.toContain(id);
+
+    // The request's events reach the DPO's audit trail under the contact, with their purpose.
+    await expectEventually(
+      async () => {
+        const entries = (await call('GET', `/v1/audit/entries?subjectId=${contactId}&limit=100`, dpo)).body.entries as Array<{
+          action: string;
+          purpose: string;
+        }>;
+        const desk = entries.filter((entry) => entry.action.startsWith('crm.consent.v1.SubjectRequest'));
+        expect(desk.map((entry) => entry.action)).toEqual([
+          'crm.consent.v1.SubjectRequestFiled',
+          'crm.consent.v1.SubjectRequestIdentityVerified',
+          'crm.consent.v1.SubjectRequestStarted',
+          'crm.consent.v1.SubjectRequestCompleted',
+        ]);
+        expect(new Set(desk.map((entry) => entry.purpose))).toEqual(new Set(['data-subject-rights']));
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
   });
 
   it('refuses staff without requests:manage (403) and anonymous callers (401) on every request route', async () => {
