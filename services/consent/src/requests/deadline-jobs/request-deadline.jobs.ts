@@ -64,7 +64,11 @@ export class RequestDeadlineJobs implements OnApplicationBootstrap, OnApplicatio
     };
     this.#queue = new Queue(DEADLINE_QUEUE, { connection, prefix });
     this.#worker = new Worker(DEADLINE_QUEUE, (job: Job) => this.sweep(job.id ?? uuidv7()), { connection, prefix, concurrency: 1 });
+    // A failed sweep is retried by the next one; Redis outages surface as `error` events (unhandled, they would end
+    // the process), logged by name only: an error about a request must not carry its texts into the log.
     this.#worker.on('failed', (_job, error) => this.#logger.warn(`a deadline sweep failed: ${error.name}`));
+    this.#worker.on('error', (error) => this.#logger.warn(`the deadline worker: ${error.name}`));
+    this.#queue.on('error', (error) => this.#logger.warn(`the deadline queue: ${error.name}`));
     await this.#queue.upsertJobScheduler(
       DEADLINE_SCHEDULER,
       { every: everyMs },
