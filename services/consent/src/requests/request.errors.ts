@@ -25,6 +25,10 @@ export const REQUEST_ERRORS = {
   REQUEST_EXTENSION_LIMIT: { kind: 'conflict', retriable: false },
   /** An extension after the first month: the person must be told of it within one month of receipt (Art. 12(3)). */
   REQUEST_EXTENSION_TOO_LATE: { kind: 'conflict', retriable: false },
+  /** Completing an objection request needs the purpose objected to (the objection is recorded with the completion). */
+  REQUEST_OBJECTION_PURPOSE_REQUIRED: { kind: 'invalid', retriable: false },
+  /** A purpose given on completing a request that is not an objection (nothing to record it against). */
+  REQUEST_PURPOSE_NOT_APPLICABLE: { kind: 'invalid', retriable: false },
 } as const satisfies ErrorTable;
 
 export const requestError = defineErrors(REQUEST_ERRORS);

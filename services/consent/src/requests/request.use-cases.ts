@@ -1,3 +1,4 @@
+import { CompleteRequestHandler } from './complete-request/complete-request.handler.js';
 import { CompleteRequestRoute } from './complete-request/complete-request.route.js';
 import { RequestDeadlineJobs } from './deadline-jobs/request-deadline.jobs.js';
 import { ExtendRequestRoute } from './extend-request/extend-request.route.js';
@@ -21,4 +22,4 @@ export const REQUEST_ROUTES = [
   CompleteRequestRoute,
   RefuseRequestRoute,
 ];
-export const REQUEST_PROVIDERS = [RequestStates, RequestWriteModel, RequestCommands, ViewRequestsHandler, RequestDeadlineJobs];
+export const REQUEST_PROVIDERS = [RequestStates, RequestWriteModel, RequestCommands, CompleteRequestHandler, ViewRequestsHandler, RequestDeadlineJobs];

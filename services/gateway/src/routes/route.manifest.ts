@@ -301,7 +301,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: needsFresh('requests:manage'),
     summary:
-      'Record a verified request as completed: `{ reference? }` to the operation done (sealed); body optional; needs requests:manage and a fresh second factor',
+      'Complete a verified request: `{ reference?, purpose? }` (reference sealed; body optional); an objection request names the `purpose` and the objection is recorded; needs requests:manage and a fresh second factor',
   },
   {
     method: 'POST',

@@ -4,16 +4,17 @@ import { z } from 'zod';
 import { RequireStepUp } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
+import { purposeCode } from '../../consents/consent.body.js';
 import { ConsentRoute, CurrentCaller, type Caller } from '../../consents/consent.http.js';
-import { RequestCommands } from '../request-commands.service.js';
 import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';
+import { CompleteRequestHandler } from './complete-request.handler.js';
 
-const completeBody = z.object({ reference: personalText(1000).optional() }).strict();
+const completeBody = z.object({ reference: personalText(1000).optional(), purpose: purposeCode.optional() }).strict();
 
 @ConsentRoute()
 export class CompleteRequestRoute {
   constructor(
-    private readonly commands: RequestCommands,
+    private readonly handler: CompleteRequestHandler,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -23,12 +24,13 @@ export class CompleteRequestRoute {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Record a verified request as completed: `{ reference? }` to the operation done (sealed); body optional; needs requests:manage and a fresh second factor',
+      'Complete a verified request: `{ reference?, purpose? }` (reference sealed; body optional); an objection request names the `purpose` and the objection is recorded; needs requests:manage and a fresh second factor',
   })
   async complete(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RequestView> {
-    const { reference } = validate(completeBody, body ?? {});
-    const outcome = await this.commands.onFiled(
-      { type: 'CompleteRequest', requestId: id, ...(reference === undefined ? {} : { reference }), actorId: caller.auth.sub },
+    const input = validate(completeBody, body ?? {});
+    const outcome = await this.handler.execute(
+      id,
+      { ...(input.reference === undefined ? {} : { reference: input.reference }), ...(input.purpose === undefined ? {} : { purpose: input.purpose }) },
       requestMetadata(caller),
     );
     return requestView(outcome.state, outcome.version, this.clock());
