@@ -115,6 +115,19 @@ describe('the request desk through the gateway', () => {
     );
   });
 
+  it("completing an objection request records the objection: the contact's consents show it", async () => {
+    const contactId = await createContact();
+    const filed = await call('POST', '/v1/requests', dpo, { type: 'objection', contactId, channel: 'phone', receivedAt: new Date().toISOString() });
+    const id = filed.body.requestId as string;
+    expect(
+      (await call('POST', `/v1/requests/${id}/verification`, dpo, { method: 'phone-callback', evidence: 'called back on the number on file' })).status,
+    ).toBe(200);
+    const completed = await call('POST', `/v1/requests/${id}/completion`, dpo, { purpose: 'marketing' });
+    expect([completed.status, completed.body.status]).toEqual([200, 'completed']);
+    const consents = await call('GET', `/v1/contacts/${contactId}/consents`, support);
+    expect(Object.keys(consents.body.objections)).toEqual(['marketing']);
+  });
+
   it('refuses staff without requests:manage (403) and anonymous callers (401) on every request route', async () => {
     const contactId = await createContact();
     const filed = await call('POST', '/v1/requests', dpo, { type: 'rectification', contactId, channel: 'phone', receivedAt: new Date().toISOString() });
