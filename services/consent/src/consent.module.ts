@@ -13,13 +13,13 @@ import { REQUEST_PROVIDERS, REQUEST_ROUTES } from './requests/request.use-cases.
 
 /**
  * The request deadline jobs' settings: the platform's Redis, and from the environment BullMQ's key prefix
- * (`CRM_REQUEST_JOBS_PREFIX`, default `crm`; tests give each app its own) and the sweep interval
+ * (`CRM_REQUEST_JOBS_PREFIX`, default `crm:consent`; tests give each app its own) and the sweep interval
  * (`CRM_REQUEST_DEADLINES_EVERY_MS`, default one minute).
  */
 export function requestDeadlineSettings(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): RequestDeadlineSettings {
   const everyMs = Number(env.CRM_REQUEST_DEADLINES_EVERY_MS ?? 60_000);
   if (!Number.isInteger(everyMs) || everyMs < 100) throw new Error('CRM_REQUEST_DEADLINES_EVERY_MS must be a whole number of milliseconds, at least 100');
-  return { redis: config.redis, prefix: env.CRM_REQUEST_JOBS_PREFIX ?? 'crm', everyMs };
+  return { redis: config.redis, prefix: env.CRM_REQUEST_JOBS_PREFIX ?? 'crm:consent', everyMs };
 }
 
 @Module({})
