@@ -13,7 +13,7 @@ export {
   type AccessTokenClaims,
   type AuthenticationMethod,
 } from './tokens/access-token.claims.js';
-export { JwtVerifier, type JwtVerifierOptions, type VerificationKeys } from './tokens/jwt-verifier.js';
+export { ACCESS_TOKEN_STRATEGY, JwtVerifier, type JwtVerifierOptions, type VerificationKeys } from './tokens/jwt-verifier.js';
 export { RedisRevocationList, REVOKED_SESSION_KEY_PREFIX, revokedSessionKey, type RevocationCheck } from './revocation/revocation-check.js';
 export { AUTH_ERROR_CODES, authErrors, type AuthErrorCode } from './auth.errors.js';
 export { authorize, DENIAL_REASONS, type AuthorizationDecision, type DenialReason, type RouteRequirements } from './guard/authorization.policy.js';

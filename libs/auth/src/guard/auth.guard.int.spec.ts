@@ -1,12 +1,15 @@
 import 'reflect-metadata';
 import { Controller, Get, Module, Post, type INestApplication } from '@nestjs/common';
 import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
+import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
+import passportJwt from 'passport-jwt';
 import type { JWTPayload } from 'jose';
 import { ErrorFilter, Public, RequirePermissions } from '@crm/http';
 import { createLogger } from '@crm/logging';
 import { createRedis } from '@crm/redis';
 import { testPlatformConfig, uniqueName } from '@crm/testing';
 import {
+  ACCESS_TOKEN_STRATEGY,
   AUTH_GUARD_OPTIONS,
   AuthGuard,
   CurrentAuth,
@@ -81,22 +84,23 @@ const denied: AccessDenied[] = [];
 let key: TestKey;
 let app: INestApplication;
 let url: string;
+let verifier: JwtVerifier;
+let guard: AuthGuard;
 
 beforeAll(async () => {
   key = await generateTestKey();
   app = await NestFactory.create(FixtureModule, { logger: false });
-  const verifier = new JwtVerifier({ keys: keySet(key), revocation: revocations, now });
+  verifier = new JwtVerifier({ keys: keySet(key), revocation: revocations, now });
   app.useGlobalFilters(new ErrorFilter(createLogger({ service: 'auth-guard-test', level: 'silent' })));
   // Installed the way libs/platform installs its global guard.
-  app.useGlobalGuards(
-    new AuthGuard(app.get(Reflector), verifier, {
-      now,
-      onDenied: (event) => {
-        denied.push(event);
-        if (event.reason === 'no_policy') throw new Error('a failing hook must not change the answer');
-      },
-    }),
-  );
+  guard = new AuthGuard(app.get(Reflector), verifier, {
+    now,
+    onDenied: (event) => {
+      denied.push(event);
+      if (event.reason === 'no_policy') throw new Error('a failing hook must not change the answer');
+    },
+  });
+  app.useGlobalGuards(guard);
   await app.listen(0, '127.0.0.1');
   url = await app.getUrl();
 });
@@ -119,6 +123,11 @@ async function call(
 }
 
 describe('the authentication guard, over real HTTP', () => {
+  it('authenticates with passport: a @nestjs/passport guard over the passport-jwt access-token strategy', () => {
+    expect(verifier).toBeInstanceOf(passportJwt.Strategy);
+    expect(guard).toBeInstanceOf(PassportAuthGuard(ACCESS_TOKEN_STRATEGY));
+  });
+
   it('given a public route, then it answers without a token', async () => {
     expect(await call('/fixture/public')).toMatchObject({ status: 200, body: { open: true } });
   });

@@ -1,9 +1,12 @@
 import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuthGuard as PassportAuthGuard, type AuthGuardAuthenticateOptions } from '@nestjs/passport';
 import type { Request, Response } from 'express';
+import passport from 'passport';
 import { AppError, correlationId, IS_PUBLIC, REQUIRED_ANY_PERMISSION, REQUIRED_PERMISSIONS } from '@crm/http';
 import { authErrors } from '../auth.errors.js';
-import { JwtVerifier } from '../tokens/jwt-verifier.js';
+import type { AccessTokenClaims } from '../tokens/access-token.claims.js';
+import { ACCESS_TOKEN_STRATEGY, authenticationError, bearerToken, JwtVerifier } from '../tokens/jwt-verifier.js';
 import { REQUIRE_STEP_UP, type AuthenticatedRequest, type StepUpOptions } from './auth.decorators.js';
 import { authorize, type DenialReason, type RouteRequirements } from './authorization.policy.js';
 
@@ -35,8 +38,6 @@ export interface AuthGuardOptions {
 }
 
 const DEFAULT_STEP_UP_SECONDS = 5 * 60;
-/** RFC 6750 §2.1; the scheme is case-insensitive (RFC 9110 §11.1). Tokens in query strings are not accepted (§2.3). */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
  * The global guard of every service: authentication *and* authorisation in one
@@ -44,7 +45,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  *
  * 1. `@Public()` → allowed without a token.
  * 2. Otherwise a valid Bearer access token is required (401 `UNAUTHENTICATED`, `TOKEN_INVALID`, `TOKEN_EXPIRED`,
- *    `TOKEN_REVOKED`); its claims are attached as `request.auth` (see `@CurrentAuth()`).
+ *    `TOKEN_REVOKED`): passport authenticates the request with the access-token strategy (`JwtVerifier`, a
+ *    passport-jwt strategy) and the claims are attached as `request.auth` (see `@CurrentAuth()`).
  * 3. The route must declare `@RequirePermissions(…)` (an empty list means "any signed-in user") and the token must
  *    hold all of them (403 `FORBIDDEN`); a route declaring nothing is refused to everybody.
  * 4. A holder of a sensitive permission must have used a second factor (403 `MFA_REQUIRED`); a `@RequireStepUp()`
@@ -52,25 +54,30 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  *
  * A handler-level `@Public()` opens one route of a guarded controller; a class-level `@Public()` does not open a
  * handler that declares permissions, so a guarded route cannot be opened by accident from far away.
+ *
+ * Passport knows one access-token strategy per process, by name: the guard registers the verifier it is given, so
+ * the strategy it authenticates with is always the one it was built with.
  */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class AuthGuard extends PassportAuthGuard(ACCESS_TOKEN_STRATEGY) implements CanActivate {
   readonly #stepUpSeconds: number;
   readonly #onDenied: AuthGuardOptions['onDenied'];
   readonly #now: () => Date;
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
+    @Inject(JWT_VERIFIER) verifier: JwtVerifier,
     @Optional() @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardOptions | undefined,
   ) {
+    super();
+    passport.use(ACCESS_TOKEN_STRATEGY, verifier);
     this.#stepUpSeconds = options?.stepUpMaxAgeSeconds ?? DEFAULT_STEP_UP_SECONDS;
     if (!Number.isInteger(this.#stepUpSeconds) || this.#stepUpSeconds <= 0) throw new RangeError('stepUpMaxAgeSeconds must be a positive integer');
     this.#onDenied = options?.onDenied;
     this.#now = options?.now ?? (() => new Date());
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') throw authErrors.unauthenticated();
     const handler = context.getHandler();
     const controller = context.getClass();
@@ -82,19 +89,10 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<Request & AuthenticatedRequest>();
     const response = http.getResponse<Response>();
-    const token = bearerToken(request);
-    if (token === undefined) {
-      response.setHeader('WWW-Authenticate', 'Bearer realm="crm"');
-      throw authErrors.unauthenticated();
-    }
-    let claims;
-    try {
-      claims = await this.verifier.verify(token);
-    } catch (error) {
-      if (error instanceof AppError && error.kind === 'unauthenticated') response.setHeader('WWW-Authenticate', 'Bearer realm="crm", error="invalid_token"');
-      throw error;
-    }
-    request.auth = claims;
+    await super.canActivate(context);
+    const claims = request.auth;
+    // Passport either attached the claims or threw through handleRequest; anything else is a refusal, never a pass.
+    if (claims === undefined) throw authErrors.unauthenticated();
 
     const requirements = this.#requirements(handlerPermissions, controller, handler);
     const decision = authorize(claims, requirements, Math.floor(this.#now().getTime() / 1000));
@@ -108,6 +106,25 @@ export class AuthGuard implements CanActivate {
     });
     if (decision.reason === 'missing_permission') response.setHeader('WWW-Authenticate', 'Bearer realm="crm", error="insufficient_scope"');
     throw denialError(decision.reason, requirements.stepUpMaxAgeSeconds ?? this.#stepUpSeconds);
+  }
+
+  /** Passport's options: no session, the claims at `request.auth`. */
+  override getAuthenticateOptions(): AuthGuardAuthenticateOptions {
+    return { session: false, property: 'auth' };
+  }
+
+  /** Passport's outcome: the claims, or the platform's 401 with its `WWW-Authenticate` challenge. */
+  override handleRequest<TUser = AccessTokenClaims>(error: unknown, claims: unknown, info: unknown, context: ExecutionContext): TUser {
+    if (error === null && claims !== false && claims !== undefined && claims !== null) return claims as TUser;
+    const http = context.switchToHttp();
+    const response = http.getResponse<Response>();
+    if (bearerToken(http.getRequest<Request>()) === undefined) {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="crm"');
+      throw authErrors.unauthenticated();
+    }
+    const failure = authenticationError(error ?? undefined, info);
+    if (failure.kind === 'unauthenticated') response.setHeader('WWW-Authenticate', 'Bearer realm="crm", error="invalid_token"');
+    throw failure;
   }
 
   #requirements(handlerPermissions: string[] | undefined, controller: object, handler: object): RouteRequirements {
@@ -146,12 +163,6 @@ function denialError(reason: DenialReason, stepUpSeconds: number): AppError {
       return _exhaustive;
     }
   }
-}
-
-function bearerToken(request: Request): string | undefined {
-  const header = request.headers.authorization;
-  if (header === undefined) return undefined;
-  return BEARER.exec(header)?.[1];
 }
 
 function routeOf(request: Request): string {
