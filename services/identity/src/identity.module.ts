@@ -22,6 +22,8 @@ import { RegisterAccountHandler } from './accounts/register-account/register-acc
 import { RegisterAccountRoute } from './accounts/register-account/register-account.route.js';
 import { ResetMfaHandler } from './accounts/reset-mfa/reset-mfa.handler.js';
 import { ResetMfaRoute } from './accounts/reset-mfa/reset-mfa.route.js';
+import { UnlockMfaHandler } from './accounts/unlock-mfa/unlock-mfa.handler.js';
+import { UnlockMfaRoute } from './accounts/unlock-mfa/unlock-mfa.route.js';
 import { RoleCatalogueReader } from './accounts/role-catalogue.js';
 import { RoleWriteModel } from './accounts/role.write-model.js';
 import { ViewAccountHandler } from './accounts/view-account/view-account.handler.js';
@@ -43,6 +45,7 @@ const ACCOUNT_USE_CASES = {
     RegisterAccountRoute,
     AssignRolesRoute,
     ResetMfaRoute,
+    UnlockMfaRoute,
     ChangePasswordRoute,
     ListRolesRoute,
     DefineRoleRoute,
@@ -54,6 +57,7 @@ const ACCOUNT_USE_CASES = {
     RegisterAccountHandler,
     AssignRolesHandler,
     ResetMfaHandler,
+    UnlockMfaHandler,
     ChangePasswordHandler,
     ListRolesHandler,
     DefineRoleHandler,

@@ -109,6 +109,13 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: "Reset an account's second factor (needs a fresh second factor)",
   },
   {
+    method: 'DELETE',
+    path: '/v1/users/:id/mfa/lock',
+    service: 'identity',
+    guard: needsFresh('users:manage'),
+    summary: "Lift the hard lock of an account's second factor after 100 failed codes (needs a fresh second factor)",
+  },
+  {
     method: 'PUT',
     path: '/v1/users/:id/roles',
     service: 'identity',

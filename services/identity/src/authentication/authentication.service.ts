@@ -130,7 +130,9 @@ export class AuthenticationService {
     const userId = await this.challenges.verify(mfaToken, 'mfa');
     const account = await this.accounts.byId(userId);
     if (account === undefined) throw mfaCodeInvalidError();
-    await this.#mfaAttempts.consumeOrThrow(userId);
+    // A TOTP code meets the hard lock; a recovery code does not (it is how the user unlocks).
+    const kind = TOTP_CODE.test(code.trim()) ? 'totp' : 'recovery';
+    await this.#mfaAttempts.consumeOrThrow(userId, kind);
     const method = await this.checkSecondFactor(account, code);
     if (method === undefined) {
       await recordAuthEvent(
@@ -140,7 +142,7 @@ export class AuthenticationService {
       );
       throw mfaCodeInvalidError();
     }
-    await this.#mfaAttempts.recordSuccess(userId);
+    await this.#mfaAttempts.recordSuccess(userId, kind);
     // One session per sign-in: the challenge is spent with its first success.
     await this.challenges.consume(mfaToken, 'mfa');
     await recordAuthEvent(

@@ -20,6 +20,8 @@ export {
   MfaAttemptLimiter,
   DEFAULT_MFA_ATTEMPT_LIMITS,
   MFA_ATTEMPTS_KEY_PREFIX,
+  MFA_FAILURES_KEY_PREFIX,
+  type MfaAttemptKind,
   type MfaAttemptLimits,
   type MfaAttemptDecision,
 } from './attempt-limiting/mfa-attempt.limiter.js';
@@ -31,4 +33,4 @@ export {
   DEFAULT_RECOVERY_CODE_COUNT,
 } from './recovery-codes/recovery-code.generator.js';
 export { hashRecoveryCode, matchRecoveryCode } from './recovery-codes/recovery-code.hashing.js';
-export { mfaCodeInvalidError, mfaCodeReplayedError, mfaRateLimitedError } from './mfa.errors.js';
+export { mfaCodeInvalidError, mfaCodeReplayedError, mfaLockedError, mfaRateLimitedError } from './mfa.errors.js';

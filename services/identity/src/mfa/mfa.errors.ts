@@ -19,3 +19,11 @@ export function mfaRateLimitedError(retryAfterSeconds: number): AppError {
     retriable: true,
   });
 }
+
+/**
+ * The second factor is hard-locked after too many failed codes in all (not per window): TOTP codes are refused, even
+ * a correct one, until an administrator unlocks it or the user signs in with a recovery code.
+ */
+export function mfaLockedError(): AppError {
+  return new AppError('MFA_LOCKED', 'forbidden', 'the second factor is locked after too many failed codes; use a recovery code or ask an administrator');
+}
