@@ -104,6 +104,20 @@ export class AccountsRepository {
     await db.query(`UPDATE identity.accounts SET mfa_enrolled = false WHERE user_id = $1`, [userId]);
   }
 
+  /**
+   * The same password under new hashing parameters (`needsRehash` at sign-in): the hash only, not the change date
+   * nor the history, and only while the stored hash is still the one that was verified, so a password changed in the
+   * meantime is never overwritten by the old one. True when the row was upgraded.
+   */
+  async upgradePasswordHash(userId: string, verifiedHash: string, upgradedHash: string): Promise<boolean> {
+    const result = await this.pool.query(`UPDATE identity.credentials SET password_hash = $3 WHERE user_id = $1 AND password_hash = $2`, [
+      userId,
+      verifiedHash,
+      upgradedHash,
+    ]);
+    return result.rowCount === 1;
+  }
+
   async setPassword(db: PoolClient, userId: string, hash: string, history: string[], now: Date): Promise<void> {
     await db.query(`UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4 WHERE user_id = $1`, [
       userId,

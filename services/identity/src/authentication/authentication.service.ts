@@ -115,6 +115,10 @@ export class AuthenticationService {
       throw loginFailedError();
     }
     await this.#throttle.recordSuccess(accountKey);
+    // Hashing parameters raised since this hash was made: the password is at hand, so store it under the new ones.
+    if (this.hasher.needsRehash(credentials!.password_hash)) {
+      await this.accounts.upgradePasswordHash(account.user_id, credentials!.password_hash, await this.hasher.hash(password));
+    }
     // Maximum password age is business policy (off by default, NIST 800-63B §5.1.1.2 advises against it).
     if (isPasswordExpired(this.passwordPolicy, credentials!.password_changed_at, this.clock())) {
       return { passwordChangeRequired: true, passwordChangeToken: await this.challenges.issue(account.user_id, 'password') };
