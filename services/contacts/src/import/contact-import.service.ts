@@ -14,11 +14,15 @@ import { eventMetadata, type ProcessingContext } from '../processing/processing-
 
 export type ImportFormat = 'csv' | 'jsonl';
 
-/** One refused row: its number in the file (1 = first data row) and why, by code and field path, never by value. */
+/**
+ * One refused row: its number in the file (1 = first data row) and why, by code and catalogue field path, never by
+ * value, nor by a field name the caller made up (those are counted: `unknownFields`).
+ */
 export interface RejectedRow {
   row: number;
   code: string;
   fields?: unknown;
+  unknownFields?: number;
 }
 
 export interface ImportReport {
@@ -120,6 +124,12 @@ export class ContactImport implements OnApplicationShutdown {
       return { row, contact: validateContactInput(input, { allowSpecialCategories: this.config.allowSpecialCategories }) };
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
+      // Unknown fields are named by the caller's own keys (user input, possibly personal data): the report counts
+      // them instead. Every other code names catalogue paths only.
+      if (error.code === 'CONTACT_FIELD_UNKNOWN') {
+        const unknown = error.details?.fields;
+        return { row, rejected: { row, code: error.code, unknownFields: Array.isArray(unknown) ? unknown.length : 1 } };
+      }
       return { row, rejected: { row, code: error.code, ...(error.details?.fields === undefined ? {} : { fields: error.details.fields }) } };
     }
   }

@@ -53,4 +53,14 @@ describe('contacts: import', () => {
     const lines = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'jsonl', content: '{"name":{"given":"Jay"}}\n{oops' });
     expect(lines.body).toMatchObject({ totalRows: 2, rejected: [{ row: 2, code: 'IMPORT_ROW_MALFORMED' }] });
   });
+
+  it("reports unknown fields of a JSON-lines row by their number, never by the caller's keys", async () => {
+    const content = ['{"name":{"given":"Kim"}}', '{"name":{"given":"Lou"},"lou.secret@example.com":"x","name2":{"ssn":"123-45-6789"}}'].join('\n');
+
+    const report = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'jsonl', content });
+
+    expect(report.body).toMatchObject({ totalRows: 2, rejected: [{ row: 2, code: 'CONTACT_FIELD_UNKNOWN', unknownFields: 2 }] });
+    expect(report.text).not.toContain('lou.secret');
+    expect(report.text).not.toContain('name2');
+  });
 });
