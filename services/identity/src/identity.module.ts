@@ -22,8 +22,8 @@ import { RegisterAccountHandler } from './accounts/register-account/register-acc
 import { RegisterAccountRoute } from './accounts/register-account/register-account.route.js';
 import { ResetMfaHandler } from './accounts/reset-mfa/reset-mfa.handler.js';
 import { ResetMfaRoute } from './accounts/reset-mfa/reset-mfa.route.js';
-import { UnlockMfaHandler } from './accounts/unlock-mfa/unlock-mfa.handler.js';
-import { UnlockMfaRoute } from './accounts/unlock-mfa/unlock-mfa.route.js';
+import { UnlockAccountHandler } from './accounts/unlock-account/unlock-account.handler.js';
+import { UnlockAccountRoute } from './accounts/unlock-account/unlock-account.route.js';
 import { RoleCatalogueReader } from './accounts/role-catalogue.js';
 import { RoleWriteModel } from './accounts/role.write-model.js';
 import { ViewAccountHandler } from './accounts/view-account/view-account.handler.js';
@@ -45,7 +45,7 @@ const ACCOUNT_USE_CASES = {
     RegisterAccountRoute,
     AssignRolesRoute,
     ResetMfaRoute,
-    UnlockMfaRoute,
+    UnlockAccountRoute,
     ChangePasswordRoute,
     ListRolesRoute,
     DefineRoleRoute,
@@ -57,7 +57,7 @@ const ACCOUNT_USE_CASES = {
     RegisterAccountHandler,
     AssignRolesHandler,
     ResetMfaHandler,
-    UnlockMfaHandler,
+    UnlockAccountHandler,
     ChangePasswordHandler,
     ListRolesHandler,
     DefineRoleHandler,

@@ -110,10 +110,10 @@ export const ROUTES: readonly GatewayRoute[] = [
   },
   {
     method: 'DELETE',
-    path: '/v1/users/:id/mfa/lock',
+    path: '/v1/users/:id/lock',
     service: 'identity',
     guard: needsFresh('users:manage'),
-    summary: "Lift the hard lock of an account's second factor after 100 failed codes (needs a fresh second factor)",
+    summary: "Lift an account's hard locks: 100 failed second-factor codes or 100 consecutive failed sign-ins (needs a fresh second factor)",
   },
   {
     method: 'PUT',

@@ -97,7 +97,7 @@ export class AuthenticationService {
     const accountKey = this.indexer.blindIndex(EMAIL_INDEX, email);
     const decision = await this.#throttle.check(accountKey, clientAddress);
     if (!decision.allowed) {
-      const reason = decision.reason === 'account_locked' ? LoginFailureReason.LOCKED : LoginFailureReason.RATE_LIMITED;
+      const reason = decision.reason === 'address_rate_limited' ? LoginFailureReason.RATE_LIMITED : LoginFailureReason.LOCKED;
       await recordAuthEvent(this.pipeline, identityEvent(LoginFailedSchema, { userId: '', reason }, ''), identityMetadata('anonymous', correlationId));
       throw loginRefusedError(decision);
     }

@@ -4,8 +4,12 @@
 import { REDIS, type Redis } from '@crm/redis';
 import { strongPassword, totpCode, uniqueName } from '@crm/testing';
 import { RegisterAccountHandler } from '../accounts/register-account/register-account.handler.js';
-import { UnlockMfaHandler } from '../accounts/unlock-mfa/unlock-mfa.handler.js';
+import { UnlockAccountHandler } from '../accounts/unlock-account/unlock-account.handler.js';
 import { MfaEnrolmentService } from '../mfa-enrolment/mfa-enrolment.service.js';
+import { BLIND_INDEXER } from '@crm/platform';
+import type { BlindIndexer } from '@crm/crypto';
+import { EMAIL_INDEX } from '../accounts/account.write-model.js';
+import { loadLoginThrottleSettings, LoginThrottle } from '../login-throttling/index.js';
 import { MFA_ATTEMPTS_KEY_PREFIX } from '../mfa/index.js';
 import { bootIdentityForSuite } from '../testing/identity-app.fixture.js';
 import { AuthenticationService } from './authentication.service.js';
@@ -81,7 +85,7 @@ describe('the hard lock of the second factor', () => {
     await app().get<Redis>(REDIS).del(`${MFA_ATTEMPTS_KEY_PREFIX}${user.userId}`);
     expect(await failure(authentication.completeMfa(token, rightCode(user), 'corr-lock'))).toBe('MFA_LOCKED');
 
-    await app().get(UnlockMfaHandler).execute(user.userId, 'administrator-1');
+    await app().get(UnlockAccountHandler).execute(user.userId, 'administrator-1');
 
     await expect(authentication.completeMfa(token, rightCode(user), 'corr-lock')).resolves.toMatchObject({ tokenType: 'Bearer' });
   }, 120_000);
@@ -98,7 +102,25 @@ describe('the hard lock of the second factor', () => {
     await expect(authentication.completeMfa(await mfaToken(user), rightCode(user), 'corr-lock')).resolves.toMatchObject({ tokenType: 'Bearer' });
   }, 120_000);
 
+  it('given 100 consecutive wrong passwords across lock periods, then even the right one is LOGIN_HARD_LOCKED until an administrator unlocks', async () => {
+    const user = await enrolledUser();
+    const authentication = app().get(AuthenticationService);
+    const accountKey = app().get<BlindIndexer<string>>(BLIND_INDEXER).blindIndex(EMAIL_INDEX, user.email);
+    const lockKey = new LoginThrottle(app().get<Redis>(REDIS), loadLoginThrottleSettings()).redisKeys(accountKey, '203.0.113.9').account;
+    for (let attempt = 1; attempt <= 100; attempt += 1) {
+      // From an address of its own each time, and with the 15-minute lock over (its key gone, as when it expires).
+      expect(await failure(authentication.login(user.email, `${user.password}x`, `198.51.100.${attempt}`, 'corr-lock'))).toBe('LOGIN_FAILED');
+      await app().get<Redis>(REDIS).del(lockKey);
+    }
+
+    expect(await failure(authentication.login(user.email, user.password, '203.0.113.9', 'corr-lock'))).toBe('LOGIN_HARD_LOCKED');
+
+    await app().get(UnlockAccountHandler).execute(user.userId, 'administrator-1');
+
+    await expect(authentication.login(user.email, user.password, '203.0.113.9', 'corr-lock')).resolves.toMatchObject({ mfaRequired: true });
+  }, 120_000);
+
   it('given an unknown account, then the administrator unlock is USER_NOT_FOUND', async () => {
-    expect(await failure(app().get(UnlockMfaHandler).execute('0190f3a4-2222-7000-8000-00000000abcd', 'administrator-1'))).toBe('USER_NOT_FOUND');
+    expect(await failure(app().get(UnlockAccountHandler).execute('0190f3a4-2222-7000-8000-00000000abcd', 'administrator-1'))).toBe('USER_NOT_FOUND');
   });
 });

@@ -10,6 +10,11 @@ export interface LoginThrottleLimits {
   /** Failed logins per client address (IPv4 address or IPv6 /64) per window, over all accounts. */
   addressMaxFailures: number;
   addressWindowSeconds: number;
+  /**
+   * Consecutive failed logins in all, across lock periods (a lock's end does not reset them, a correct password
+   * does): at this count the account is hard-locked until an administrator unlocks it (`LOGIN_HARD_LOCKED`).
+   */
+  accountHardLockThreshold: number;
 }
 
 export interface LoginThrottleSettings extends LoginThrottleLimits {
@@ -26,6 +31,7 @@ export const DEFAULT_LOGIN_THROTTLE_LIMITS: Readonly<LoginThrottleLimits> = Obje
   accountLockSeconds: 900,
   addressMaxFailures: 20,
   addressWindowSeconds: 900,
+  accountHardLockThreshold: 100,
 });
 
 export const MIN_KEY_SECRET_LENGTH = 32;
@@ -36,6 +42,8 @@ export const loginThrottleLimitsSchema = z.object({
   accountLockSeconds: z.number().int().min(1).max(86_400),
   addressMaxFailures: z.number().int().min(1).max(100_000),
   addressWindowSeconds: z.number().int().min(1).max(86_400),
+  // SP 800-63B §5.2.2 again: the short locks alone would let guessing go on without end.
+  accountHardLockThreshold: z.number().int().min(1).max(100),
 });
 
 const limit = (fallback: number) => z.coerce.number().int().default(fallback);
@@ -44,6 +52,7 @@ const loginEnvSchema = z.object({
   CRM_LOGIN_LOCK_SECONDS: limit(DEFAULT_LOGIN_THROTTLE_LIMITS.accountLockSeconds).pipe(loginThrottleLimitsSchema.shape.accountLockSeconds),
   CRM_LOGIN_ADDRESS_MAX_FAILURES: limit(DEFAULT_LOGIN_THROTTLE_LIMITS.addressMaxFailures).pipe(loginThrottleLimitsSchema.shape.addressMaxFailures),
   CRM_LOGIN_ADDRESS_WINDOW_SECONDS: limit(DEFAULT_LOGIN_THROTTLE_LIMITS.addressWindowSeconds).pipe(loginThrottleLimitsSchema.shape.addressWindowSeconds),
+  CRM_LOGIN_HARD_LOCK_THRESHOLD: limit(DEFAULT_LOGIN_THROTTLE_LIMITS.accountHardLockThreshold).pipe(loginThrottleLimitsSchema.shape.accountHardLockThreshold),
 });
 
 /**
@@ -63,6 +72,7 @@ export function loadLoginThrottleSettings(env: Env = process.env): LoginThrottle
     accountLockSeconds: raw.CRM_LOGIN_LOCK_SECONDS,
     addressMaxFailures: raw.CRM_LOGIN_ADDRESS_MAX_FAILURES,
     addressWindowSeconds: raw.CRM_LOGIN_ADDRESS_WINDOW_SECONDS,
+    accountHardLockThreshold: raw.CRM_LOGIN_HARD_LOCK_THRESHOLD,
     keySecret,
   };
 }

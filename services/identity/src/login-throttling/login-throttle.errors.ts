@@ -13,6 +13,8 @@ export function loginRefusedError(refusal: LoginThrottleRefusal): AppError {
         details,
         retriable: true,
       });
+    case 'account_hard_locked':
+      return new AppError('LOGIN_HARD_LOCKED', 'forbidden', 'this account is locked after too many failed sign-in attempts; ask an administrator');
     case 'address_rate_limited':
       return new AppError('LOGIN_RATE_LIMITED', 'rate_limited', 'too many failed sign-in attempts; try again later', { details, retriable: true });
     default: {

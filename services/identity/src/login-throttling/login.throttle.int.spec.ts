@@ -120,7 +120,7 @@ describe('login throttle (real Redis)', () => {
 
     const keys = throttle.redisKeys(account, client);
     for (const key of Object.values(keys)) {
-      expect(key).toMatch(/^crm:identity:login-failures:(account|address):[0-9a-f]{32}$/);
+      expect(key).toMatch(/^crm:identity:login-failures:(account|account-total|address):[0-9a-f]{32}$/);
       expect(key).not.toContain(account);
       expect(key).not.toContain(client);
     }
@@ -131,6 +131,38 @@ describe('login throttle (real Redis)', () => {
     // Another secret, other keys: the HMAC is keyed, so a dictionary of addresses cannot reverse it.
     expect(new LoginThrottle(redis, { keySecret: new Secret('x'.repeat(32)) }).redisKeys(account, client).address).not.toBe(keys.address);
     await redis.del(keys.address);
+  });
+
+  it('given 100 consecutive failures across many lock periods, then the account is hard-locked until an administrator unlocks it', async () => {
+    const throttle = new LoginThrottle(redis, { keySecret });
+    const account = accountKey();
+    const keys = throttle.redisKeys(account, address());
+    for (let failure = 1; failure <= 99; failure += 1) {
+      await throttle.recordFailure(account, address());
+      // The 15-minute lock ends (its key expires) every 5 failures: that alone must not restart the count.
+      if (failure % 5 === 0) await redis.del(keys.account);
+    }
+    await redis.del(keys.account);
+    expect(await throttle.check(account, address())).toEqual({ allowed: true });
+
+    expect(await throttle.recordFailure(account, address())).toMatchObject({ allowed: false, reason: 'account_hard_locked' });
+    await redis.del(keys.account);
+    expect(await throttle.check(account, address())).toMatchObject({ allowed: false, reason: 'account_hard_locked' });
+    await expect(throttle.checkOrThrow(account, address())).rejects.toMatchObject({ code: 'LOGIN_HARD_LOCKED', kind: 'forbidden' });
+
+    await throttle.unlockAccount(account);
+
+    expect(await throttle.check(account, address())).toEqual({ allowed: true });
+  });
+
+  it('given failures across lock periods ended by a correct password, then the count in all starts again', async () => {
+    const throttle = new LoginThrottle(redis, { keySecret, accountHardLockThreshold: 6 });
+    const account = accountKey();
+    await failures(throttle, account, address(), 5);
+    await throttle.recordSuccess(account);
+    await failures(throttle, account, address(), 4);
+
+    expect(await throttle.check(account, address())).toEqual({ allowed: true });
   });
 
   it('given a too short key secret, then the throttle refuses to start', () => {

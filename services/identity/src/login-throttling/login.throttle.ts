@@ -12,8 +12,10 @@ import {
 } from './login-throttle.config.js';
 
 export const LOGIN_FAILURES_KEY_PREFIX = 'crm:identity:login-failures:';
+/** How long the count of failures in all is remembered after the last one (see RECORD_FAILURE). */
+const HARD_LOCK_MEMORY_MS = 365 * 24 * 60 * 60 * 1000;
 
-export type LoginThrottleRefusal = { allowed: false; reason: 'account_locked' | 'address_rate_limited'; retryAfterSeconds: number };
+export type LoginThrottleRefusal = { allowed: false; reason: 'account_locked' | 'account_hard_locked' | 'address_rate_limited'; retryAfterSeconds: number };
 export type LoginThrottleDecision = { allowed: true; retryAfterSeconds?: undefined } | LoginThrottleRefusal;
 
 /**
@@ -23,13 +25,18 @@ export type LoginThrottleDecision = { allowed: true; retryAfterSeconds?: undefin
  * ones (which a correct caller never records, as it checks first) do not extend it, so nobody can keep an account
  * locked forever with one request per period.
  * Address: a fixed window from its first failure.
+ * Account in all (KEYS[3]): only a correct password or an administrator's unlock resets it; it expires after a year
+ * without failures, so e-mail keys sprayed once do not fill Redis forever (a hard lock thus lasts a year at most:
+ * 100 guesses a year instead of 480 a day).
  */
 const RECORD_FAILURE = `
 local failures = redis.call('INCR', KEYS[1])
 if failures <= tonumber(ARGV[1]) or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 local addressFailures = redis.call('INCR', KEYS[2])
 if addressFailures == 1 or redis.call('PTTL', KEYS[2]) < 0 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
-return {failures, redis.call('PTTL', KEYS[1]), addressFailures, redis.call('PTTL', KEYS[2])}
+local total = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
+return {failures, redis.call('PTTL', KEYS[1]), addressFailures, redis.call('PTTL', KEYS[2]), total}
 `;
 
 /**
@@ -62,9 +69,9 @@ export class LoginThrottle {
 
   async check(accountKey: string, clientAddress: string): Promise<LoginThrottleDecision> {
     const keys = this.redisKeys(accountKey, clientAddress);
-    const replies = await this.redis.multi().get(keys.account).pttl(keys.account).get(keys.address).pttl(keys.address).exec();
-    const [accountFailures, accountTtl, addressFailures, addressTtl] = unwrap(replies) as [string | null, number, string | null, number];
-    return this.decide(Number(accountFailures ?? 0), accountTtl, Number(addressFailures ?? 0), addressTtl);
+    const replies = await this.redis.multi().get(keys.account).pttl(keys.account).get(keys.address).pttl(keys.address).get(keys.accountTotal).exec();
+    const [accountFailures, accountTtl, addressFailures, addressTtl, total] = unwrap(replies) as [string | null, number, string | null, number, string | null];
+    return this.decide(Number(accountFailures ?? 0), accountTtl, Number(addressFailures ?? 0), addressTtl, Number(total ?? 0));
   }
 
   /** `check`, throwing `LOGIN_LOCKED` / `LOGIN_RATE_LIMITED` (429, `details.retryAfterSeconds`) when refused. */
@@ -76,16 +83,18 @@ export class LoginThrottle {
   /** Counts a failed login; returns the decision for the *next* attempt. Record it for unknown accounts too. */
   async recordFailure(accountKey: string, clientAddress: string): Promise<LoginThrottleDecision> {
     const keys = this.redisKeys(accountKey, clientAddress);
-    const [accountFailures, accountTtl, addressFailures, addressTtl] = (await this.redis.eval(
+    const [accountFailures, accountTtl, addressFailures, addressTtl, total] = (await this.redis.eval(
       RECORD_FAILURE,
-      2,
+      3,
       keys.account,
       keys.address,
+      keys.accountTotal,
       this.limits.accountLockThreshold,
       this.limits.accountLockSeconds * 1000,
       this.limits.addressWindowSeconds * 1000,
-    )) as [number, number, number, number];
-    return this.decide(accountFailures, accountTtl, addressFailures, addressTtl);
+      HARD_LOCK_MEMORY_MS,
+    )) as [number, number, number, number, number];
+    return this.decide(accountFailures, accountTtl, addressFailures, addressTtl, total);
   }
 
   /**
@@ -93,10 +102,16 @@ export class LoginThrottle {
    * reset: an attacker who owns one account could otherwise sign into it between guesses at other people's.
    */
   async recordSuccess(accountKey: string): Promise<void> {
-    await this.redis.del(this.accountRedisKey(accountKey));
+    await this.redis.del(this.accountRedisKey(accountKey), this.accountTotalRedisKey(accountKey));
   }
 
-  private decide(accountFailures: number, accountTtlMs: number, addressFailures: number, addressTtlMs: number): LoginThrottleDecision {
+  /** An administrator lifts the account's locks, the hard one included (the address budget is left alone). */
+  async unlockAccount(accountKey: string): Promise<void> {
+    await this.redis.del(this.accountRedisKey(accountKey), this.accountTotalRedisKey(accountKey));
+  }
+
+  private decide(accountFailures: number, accountTtlMs: number, addressFailures: number, addressTtlMs: number, total: number): LoginThrottleDecision {
+    if (total >= this.limits.accountHardLockThreshold) return { allowed: false, reason: 'account_hard_locked', retryAfterSeconds: 0 };
     const locked = accountFailures >= this.limits.accountLockThreshold;
     const limited = addressFailures >= this.limits.addressMaxFailures;
     if (!locked && !limited) return { allowed: true };
@@ -106,9 +121,10 @@ export class LoginThrottle {
   }
 
   /** The Redis keys for an account and an address: HMACs only, safe to log for operations (e.g. to lift a lock). */
-  redisKeys(accountKey: string, clientAddress: string): { account: string; address: string } {
+  redisKeys(accountKey: string, clientAddress: string): { account: string; accountTotal: string; address: string } {
     return {
       account: this.accountRedisKey(accountKey),
+      accountTotal: this.accountTotalRedisKey(accountKey),
       address: `${LOGIN_FAILURES_KEY_PREFIX}address:${this.pseudonym('address', clientAddressBucket(clientAddress))}`,
     };
   }
@@ -116,6 +132,10 @@ export class LoginThrottle {
   private accountRedisKey(accountKey: string): string {
     if (accountKey.length === 0 || accountKey.length > 512) throw new AppError('LOGIN_ACCOUNT_KEY_INVALID', 'internal', 'an account key is 1–512 characters');
     return `${LOGIN_FAILURES_KEY_PREFIX}account:${this.pseudonym('account', accountKey)}`;
+  }
+
+  private accountTotalRedisKey(accountKey: string): string {
+    return this.accountRedisKey(accountKey).replace(`${LOGIN_FAILURES_KEY_PREFIX}account:`, `${LOGIN_FAILURES_KEY_PREFIX}account-total:`);
   }
 
   /** HMAC-SHA-256, domain-separated per kind, truncated to 128 bits (collisions are irrelevant at that size). */
