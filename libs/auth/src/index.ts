@@ -1,5 +1,24 @@
-export { PERMISSIONS, SENSITIVE_PERMISSIONS, isPermission, requiresMfa, type Permission } from './permissions/permission.catalogue.js';
-export { BUILT_IN_ROLES, isBuiltInRole, permissionsOfRoles, type BuiltInRole, type RoleCatalogue } from './permissions/role.catalogue.js';
+export {
+  PERMISSIONS,
+  PERSONAL_DATA_PERMISSIONS,
+  PURPOSE_PERMISSIONS,
+  SENSITIVE_PERMISSIONS,
+  isPermission,
+  purposePermission,
+  readsPersonalData,
+  requiresMfa,
+  type Permission,
+} from './permissions/permission.catalogue.js';
+export {
+  BUILT_IN_ROLES,
+  isBuiltInRole,
+  permissionsOfRoles,
+  secondFactorRequirement,
+  type BuiltInRole,
+  type RoleCatalogue,
+  type SecondFactorPolicy,
+  type SecondFactorRequirement,
+} from './permissions/role.catalogue.js';
 export {
   ACCESS_TOKEN_ALGORITHM,
   ACCESS_TOKEN_TYPE,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { BUILT_IN_ROLES, isBuiltInRole, requiresMfa } from '@crm/auth';
 import { ConfigError, loadConfig, secretFrom, type Env, type PlatformConfig, type Secret } from '@crm/config';
 
 export interface IdentityConfig {
@@ -8,9 +9,24 @@ export interface IdentityConfig {
   adminPassword: Secret;
   /** Shown by authenticator apps next to the account. */
   totpIssuer: string;
-  /** Built-in roles whose holders must use a second factor although no permission of theirs demands it. */
+  /** Roles whose holders must use a second factor although no permission of theirs demands it. */
   mfaRequiredRoles: string[];
+  /**
+   * Roles whose holders may see personal data with a password alone (by default every role that can see personal data
+   * must use a second factor). A role with a sensitive permission cannot be exempted.
+   */
+  mfaExemptRoles: string[];
 }
+
+const roleList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((role) => role.trim())
+      .filter(Boolean),
+  );
 
 /** Generated at first start by the launcher into `<state>/secrets/admin.password` (never committed). */
 export function loadIdentityConfig(platform: Pick<PlatformConfig, 'stateDir'>, env: Env = process.env): IdentityConfig {
@@ -18,19 +34,27 @@ export function loadIdentityConfig(platform: Pick<PlatformConfig, 'stateDir'>, e
     z.object({
       CRM_ADMIN_EMAIL: z.email().default('admin@crm.local'),
       CRM_TOTP_ISSUER: z.string().min(1).max(64).default('CRM platform'),
-      CRM_MFA_REQUIRED_ROLES: z
-        .string()
-        .default('')
-        .transform((value) =>
-          value
-            .split(',')
-            .map((role) => role.trim())
-            .filter(Boolean),
-        ),
+      CRM_MFA_REQUIRED_ROLES: roleList,
+      CRM_MFA_EXEMPT_ROLES: roleList,
     }),
     env,
   );
   const adminPassword = secretFrom(env, 'CRM_ADMIN_PASSWORD', join(platform.stateDir, 'secrets', 'admin.password'));
   if (adminPassword === undefined) throw new ConfigError(['CRM_ADMIN_PASSWORD: required']);
-  return { adminEmail: parsed.CRM_ADMIN_EMAIL, adminPassword, totpIssuer: parsed.CRM_TOTP_ISSUER, mfaRequiredRoles: parsed.CRM_MFA_REQUIRED_ROLES };
+  const problems = [
+    ...parsed.CRM_MFA_EXEMPT_ROLES.filter((role) => parsed.CRM_MFA_REQUIRED_ROLES.includes(role)).map(
+      (role) => `CRM_MFA_EXEMPT_ROLES: ${role} is also in CRM_MFA_REQUIRED_ROLES`,
+    ),
+    ...parsed.CRM_MFA_EXEMPT_ROLES.filter((role) => isBuiltInRole(role) && requiresMfa(BUILT_IN_ROLES[role])).map(
+      (role) => `CRM_MFA_EXEMPT_ROLES: ${role} holds a permission that always needs a second factor`,
+    ),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    adminEmail: parsed.CRM_ADMIN_EMAIL,
+    adminPassword,
+    totpIssuer: parsed.CRM_TOTP_ISSUER,
+    mfaRequiredRoles: parsed.CRM_MFA_REQUIRED_ROLES,
+    mfaExemptRoles: parsed.CRM_MFA_EXEMPT_ROLES,
+  };
 }

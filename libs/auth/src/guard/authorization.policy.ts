@@ -1,4 +1,4 @@
-import { requiresMfa } from '../permissions/permission.catalogue.js';
+import { readsPersonalData, requiresMfa } from '../permissions/permission.catalogue.js';
 import { hasSecondFactor, type AccessTokenClaims } from '../tokens/access-token.claims.js';
 
 /** What a route declares, read from its decorators (see `AuthGuard`). */
@@ -24,18 +24,24 @@ const FUTURE_SKEW_SECONDS = 5;
  * the client is told: a missing permission is final; a missing second factor or a stale one can be fixed by the
  * user, so those are reported only when the permissions themselves suffice.
  */
-export function authorize(claims: Pick<AccessTokenClaims, 'perms' | 'amr' | 'mfa_at'>, route: RouteRequirements, nowSeconds: number): AuthorizationDecision {
+export function authorize(claims: Pick<AccessTokenClaims, 'perms' | 'amr' | 'mfa_at' | 'mfa_exempt'>, route: RouteRequirements, nowSeconds: number): AuthorizationDecision {
   if (route.permissions === undefined) return { allowed: false, reason: 'no_policy' };
   const held = new Set<string>(claims.perms);
   if (!route.permissions.every((permission) => held.has(permission))) return { allowed: false, reason: 'missing_permission' };
   if (route.anyOf !== undefined && !route.anyOf.some((permission) => held.has(permission))) return { allowed: false, reason: 'missing_permission' };
   // Judged on everything the holder *could* do, not on this route: a password-only session of a DPO must not be
   // usable at all, or a phished password alone would reach the DPO's other powers through the gentler routes.
-  if (requiresMfa(claims.perms) && !hasSecondFactor(claims)) return { allowed: false, reason: 'mfa_required' };
+  // Personal data is behind a second factor too, unless identity's configuration exempted the holder's roles.
+  if (!hasSecondFactor(claims) && secondFactorNeeded(claims)) return { allowed: false, reason: 'mfa_required' };
   if (route.stepUpMaxAgeSeconds !== undefined) {
     const at = claims.mfa_at;
     const fresh = at !== undefined && at <= nowSeconds + FUTURE_SKEW_SECONDS && nowSeconds - at <= route.stepUpMaxAgeSeconds;
     if (!fresh) return { allowed: false, reason: 'step_up_required' };
   }
   return { allowed: true };
+}
+
+/** Whether the holder of these claims may act only after a second factor (see `secondFactorRequirement`). */
+function secondFactorNeeded(claims: Pick<AccessTokenClaims, 'perms' | 'mfa_exempt'>): boolean {
+  return requiresMfa(claims.perms) || (readsPersonalData(claims.perms) && claims.mfa_exempt !== true);
 }

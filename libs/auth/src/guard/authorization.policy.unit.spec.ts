@@ -1,7 +1,7 @@
 import { authorize, type RouteRequirements } from '../index.js';
 
 const NOW = 1_800_000_000;
-const salesToken = { perms: ['contacts:read', 'contacts:write', 'consent:read'] as const, amr: ['pwd'] };
+const salesToken = { perms: ['contacts:read', 'contacts:write', 'consent:read'] as const, amr: ['pwd', 'otp'] };
 const dpoPerms = ['contacts:read', 'contacts:export', 'subjects:erase', 'consent:read', 'audit:read', 'register:manage'] as const;
 const route = (permissions: readonly string[] | undefined, stepUpMaxAgeSeconds?: number): RouteRequirements => ({ permissions, stepUpMaxAgeSeconds });
 
@@ -33,6 +33,22 @@ describe('authorising an authenticated caller for a route', () => {
     expect(authorize({ perms: [...dpoPerms], amr: ['pwd'] }, route(['contacts:read']), NOW)).toEqual({ allowed: false, reason: 'mfa_required' });
     expect(authorize({ perms: [...dpoPerms], amr: ['pwd', 'otp'] }, route(['contacts:read']), NOW)).toEqual({ allowed: true });
     expect(authorize({ perms: [...dpoPerms], amr: ['pwd', 'rec'] }, route(['contacts:read']), NOW)).toEqual({ allowed: true });
+  });
+
+  it('given a salesperson signed in with a password only, when reading a contact, then a second factor is demanded', () => {
+    const passwordOnly = { perms: [...salesToken.perms], amr: ['pwd'] };
+    expect(authorize(passwordOnly, route(['contacts:read']), NOW)).toEqual({ allowed: false, reason: 'mfa_required' });
+    // …on every route, as for the DPO: the session itself may not be used without one.
+    expect(authorize(passwordOnly, route([]), NOW)).toEqual({ allowed: false, reason: 'mfa_required' });
+  });
+
+  it('given a role exempted by identity (mfa_exempt), then a password suffices for personal data but never for a sensitive permission', () => {
+    expect(authorize({ perms: [...salesToken.perms], amr: ['pwd'], mfa_exempt: true }, route(['contacts:read']), NOW)).toEqual({ allowed: true });
+    expect(authorize({ perms: [...dpoPerms], amr: ['pwd'], mfa_exempt: true }, route(['contacts:read']), NOW)).toEqual({ allowed: false, reason: 'mfa_required' });
+  });
+
+  it('given permissions that show no personal data, then a password alone is enough', () => {
+    expect(authorize({ perms: ['register:manage', 'notices:publish', 'backups:read'], amr: ['pwd'] }, route(['backups:read']), NOW)).toEqual({ allowed: true });
   });
 
   it('given a step-up route, when the last second factor is within the window, then allowed; older, absent or in the future, refused', () => {

@@ -35,6 +35,12 @@ export interface AccessTokenClaims {
   amr: string[];
   /** Epoch seconds of the last second-factor check, for step-up on sensitive operations. */
   mfa_at?: number;
+  /**
+   * `true` when identity's configuration exempts every role of the holder that can see personal data from the
+   * second factor (`CRM_MFA_EXEMPT_ROLES`); absent otherwise. Without it, a holder of a personal-data permission
+   * must have used a second factor. It never waives a sensitive permission's requirement.
+   */
+  mfa_exempt?: true;
 }
 
 /** The claims every access token must carry; a token missing one is rejected before it is read. */
@@ -51,14 +57,16 @@ const MAX_LIST_LENGTH = 64;
  * permission a verifier does not yet, and an unknown permission grants nothing here anyway (fail closed).
  */
 export function toAccessTokenClaims(payload: Record<string, unknown>): AccessTokenClaims | undefined {
-  const { sub, iss, aud, iat, nbf, exp, jti, sid, roles, perms, amr, mfa_at: mfaAt } = payload;
+  const { sub, iss, aud, iat, nbf, exp, jti, sid, roles, perms, amr, mfa_at: mfaAt, mfa_exempt: mfaExempt } = payload;
   if (!isId(sub) || !isId(sid) || !isId(jti) || typeof iss !== 'string') return undefined;
   if (!(typeof aud === 'string' || isStringList(aud))) return undefined;
   if (!isEpoch(iat) || !isEpoch(nbf) || !isEpoch(exp)) return undefined;
   if (!isStringList(roles) || !isStringList(amr) || !isStringList(perms)) return undefined;
   if (mfaAt !== undefined && !isEpoch(mfaAt)) return undefined;
+  if (mfaExempt !== undefined && mfaExempt !== true) return undefined;
   const claims: AccessTokenClaims = { sub, iss, aud, iat, nbf, exp, jti, sid, roles, perms: perms.filter(isPermission), amr };
   if (mfaAt !== undefined) claims.mfa_at = mfaAt;
+  if (mfaExempt === true) claims.mfa_exempt = true;
   return claims;
 }
 

@@ -29,7 +29,8 @@ export interface PurposeSpec {
   readonly description: string;
 }
 
-export const PURPOSE_CATALOGUE_VERSION = 1;
+/** 2: `legal-claims` added (the purpose that may still read a restricted contact); nothing of version 1 changed. */
+export const PURPOSE_CATALOGUE_VERSION = 2;
 
 // prettier-ignore
 export const PURPOSES: readonly PurposeSpec[] = [
@@ -38,6 +39,7 @@ export const PURPOSES: readonly PurposeSpec[] = [
   p('billing',                   'business', ['contract'],                          'none',      'Invoicing and payments'),
   p('marketing',                 'business', ['consent', 'legitimate-interests'],   'absolute',  'Direct marketing: on consent, or to existing customers on legitimate interests (soft opt-in)'),
   p('analytics',                 'business', ['legitimate-interests'],              'balancing', 'Aggregate analysis of purchases and preferences to improve the offer'),
+  p('legal-claims',              'business', ['legitimate-interests'],              'none',      'Establishing, exercising or defending legal claims; the one purpose a restricted contact may still be read for (Art. 18(2); Art. 21(1) lets it go on after an objection)'),
   p('access-control',            'platform', ['legal-obligation'],                  'none',      'Staff sign-in, permissions and the record of refused requests (Art. 32 security)'),
   p('data-protection-oversight', 'platform', ['legal-obligation'],                  'none',      'The audit trail, the DPO\'s queries and the register of processing activities (Art. 5(2), 30)'),
   p('data-subject-rights',       'platform', ['legal-obligation'],                  'none',      'Handling data subjects\' requests and consents: access, restriction, erasure, withdrawal, objection (Art. 7, 12–22)'),

@@ -16,6 +16,7 @@ describe('the purpose catalogue', () => {
       marketing:          { lawfulBases: ['consent', 'legitimate-interests'], objection: 'absolute' },
       billing:            { lawfulBases: ['contract'],                        objection: 'none' },
       analytics:          { lawfulBases: ['legitimate-interests'],            objection: 'balancing' },
+      'legal-claims':     { lawfulBases: ['legitimate-interests'],            objection: 'none' },
     };
     for (const [code, rules] of Object.entries(contacts)) {
       const purpose = purposeOf(code);

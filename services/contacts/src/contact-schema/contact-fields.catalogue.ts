@@ -11,7 +11,11 @@
 export const DATA_CATEGORIES = ['identity', 'contact', 'financial', 'preference', 'special'] as const;
 export type DataCategory = (typeof DATA_CATEGORIES)[number];
 
-export const PURPOSES = ['customer-service', 'sales', 'marketing', 'billing', 'analytics'] as const;
+/**
+ * `legal-claims`: establishing, exercising or defending legal claims (Art. 17(3)(e), 18(2), 21(1)): the one purpose
+ * that may still read a contact whose processing is restricted.
+ */
+export const PURPOSES = ['customer-service', 'sales', 'marketing', 'billing', 'analytics', 'legal-claims'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export const CHANNELS = ['email', 'phone', 'sms', 'post'] as const;
@@ -43,27 +47,28 @@ export interface FieldSpec {
 }
 
 const CS = 'customer-service';
+const LC = 'legal-claims';
 const text = (maxLength: number): FieldFormat => ({ kind: 'text', maxLength });
 
 // prettier-ignore
 export const CONTACT_FIELDS = [
   // path                              category      purposes                                          sealed  format
-  f('name.given',                      'identity',   [CS, 'sales', 'marketing', 'billing'],            true,   text(100)),
-  f('name.family',                     'identity',   [CS, 'sales', 'marketing', 'billing'],            true,   text(100)),
-  f('birthDate',                       'identity',   [CS],                                             true,   { kind: 'date' }),
-  f('emails[]',                        'contact',    [CS, 'sales', 'marketing', 'billing'],            true,   { kind: 'email' }),
-  f('phones[]',                        'contact',    [CS, 'sales'],                                    true,   { kind: 'phone' }),
-  f('addresses[].street',              'contact',    [CS, 'billing'],                                  true,   text(200)),
-  f('addresses[].postalCode',          'contact',    [CS, 'billing'],                                  true,   text(20)),
-  f('addresses[].city',                'contact',    [CS, 'billing'],                                  true,   text(100)),
-  f('addresses[].country',             'contact',    [CS, 'billing', 'analytics'],                     true,   { kind: 'country' }),
+  f('name.given',                      'identity',   [CS, 'sales', 'marketing', 'billing', LC],        true,   text(100)),
+  f('name.family',                     'identity',   [CS, 'sales', 'marketing', 'billing', LC],        true,   text(100)),
+  f('birthDate',                       'identity',   [CS, LC],                                         true,   { kind: 'date' }),
+  f('emails[]',                        'contact',    [CS, 'sales', 'marketing', 'billing', LC],        true,   { kind: 'email' }),
+  f('phones[]',                        'contact',    [CS, 'sales', LC],                                true,   { kind: 'phone' }),
+  f('addresses[].street',              'contact',    [CS, 'billing', LC],                              true,   text(200)),
+  f('addresses[].postalCode',          'contact',    [CS, 'billing', LC],                              true,   text(20)),
+  f('addresses[].city',                'contact',    [CS, 'billing', LC],                              true,   text(100)),
+  f('addresses[].country',             'contact',    [CS, 'billing', 'analytics', LC],                 true,   { kind: 'country' }),
   f('preferences.channels[]',          'preference', [CS, 'marketing'],                                true,   { kind: 'enum', values: CHANNELS }),
   f('preferences.categories[]',        'preference', [CS, 'sales', 'marketing', 'analytics'],          true,   text(64)),
-  f('notes[]',                         'contact',    [CS, 'sales'],                                    true,   text(2_000)),
-  f('transactions[].description',      'financial',  [CS, 'billing'],                                  true,   text(500)),
-  f('transactions[].amountCents',      'financial',  [CS, 'sales', 'billing', 'analytics'],            false,  { kind: 'cents' }),
-  f('transactions[].currency',         'financial',  [CS, 'sales', 'billing', 'analytics'],            false,  { kind: 'currency' }),
-  f('transactions[].occurredAt',       'financial',  [CS, 'sales', 'billing', 'analytics'],            true,   { kind: 'instant' }),
+  f('notes[]',                         'contact',    [CS, 'sales', LC],                                true,   text(2_000)),
+  f('transactions[].description',      'financial',  [CS, 'billing', LC],                              true,   text(500)),
+  f('transactions[].amountCents',      'financial',  [CS, 'sales', 'billing', 'analytics', LC],        false,  { kind: 'cents' }),
+  f('transactions[].currency',         'financial',  [CS, 'sales', 'billing', 'analytics', LC],        false,  { kind: 'currency' }),
+  f('transactions[].occurredAt',       'financial',  [CS, 'sales', 'billing', 'analytics', LC],        true,   { kind: 'instant' }),
   // Art. 9 data: refused unless the deployment explicitly enables special categories.
   f('healthNotes',                     'special',    [CS],                                             true,   text(2_000)),
 ] as const satisfies readonly FieldSpec[];

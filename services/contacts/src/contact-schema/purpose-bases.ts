@@ -26,6 +26,8 @@ export const PURPOSE_BASES: Readonly<Record<Purpose, PurposeBases>> = {
   marketing:          { lawfulBases: ['consent', 'legitimate-interests'], objection: 'absolute' },
   billing:            { lawfulBases: ['contract'],                        objection: 'none' },
   analytics:          { lawfulBases: ['legitimate-interests'],            objection: 'balancing' },
+  // Art. 21(1) itself lets processing for legal claims go on after an objection.
+  'legal-claims':     { lawfulBases: ['legitimate-interests'],            objection: 'none' },
 };
 
 /** The basis a purpose rests on when a request names none. */

@@ -5,6 +5,7 @@ import { AccessRecorder, type AccessChannelName } from '../access-recording/acce
 import { basisRequirement } from '../lawful-basis/basis.decision.js';
 import { LawfulBasis } from '../lawful-basis/lawful-basis.service.js';
 import type { ProcessingContext } from '../processing/processing-context.js';
+import { decideRestrictedRead, ensureAllowed, PURPOSE_ACCESS } from '../processing/purpose-access.decision.js';
 import { contactErased, contactNotFound, ContactProjection } from '../read-model/contact.projection.js';
 import { ContactsRepository, type ContactRow, type SearchCriteria, type TransactionRow } from '../read-model/contacts.repository.js';
 
@@ -53,9 +54,13 @@ export class ContactViews {
     private readonly basis: LawfulBasis,
   ) {}
 
-  /** One contact, if its lawful basis for the purpose is there (else 403 `CONSENT_REQUIRED` / `OBJECTION_RECORDED`). */
+  /**
+   * One contact, if its lawful basis for the purpose is there (else 403 `CONSENT_REQUIRED` / `OBJECTION_RECORDED`) and,
+   * when its processing is restricted, the purpose is one the law still allows (else 403 `CONTACT_PROCESSING_RESTRICTED`).
+   */
   async view(contactId: string, context: ProcessingContext & { purpose: Purpose }): Promise<ContactView> {
     const row = await this.row(contactId);
+    ensureAllowed(decideRestrictedRead(context.purpose, row.restricted), context.purpose);
     await this.basis.ensure(contactId, context, 'view');
     const { view, fields } = await this.#render(row, context.purpose, true);
     this.access.record(context, 'view', [{ contactId, fields }]);
@@ -92,8 +97,13 @@ export class ContactViews {
   }
 
   async search(criteria: SearchCriteria, limit: number, after: string | undefined, context: ProcessingContext & { purpose: Purpose }): Promise<ContactPage> {
-    // Contacts whose lawful basis for the purpose is missing are left out by the query itself (paging stays exact).
-    const filter = { requirement: basisRequirement(context.purpose, context.legalBasis), purpose: context.purpose };
+    // Contacts whose lawful basis for the purpose is missing, and restricted ones unless the purpose may still read them,
+    // are left out by the query itself (paging stays exact).
+    const filter = {
+      requirement: basisRequirement(context.purpose, context.legalBasis),
+      purpose: context.purpose,
+      includeRestricted: PURPOSE_ACCESS[context.purpose].whileRestricted,
+    };
     const rows = await this.contacts.search(criteria, limit + 1, after, (c) => this.projection.queryTokens(c), filter);
     const page = rows.slice(0, limit);
     const { items } = await this.renderMany(page, context.purpose, 'search', context);
@@ -149,7 +159,8 @@ export class ContactViews {
     cursor: string | undefined,
     context: ProcessingContext & { purpose: Purpose },
   ): Promise<TransactionPage> {
-    await this.row(contactId);
+    const contact = await this.row(contactId);
+    ensureAllowed(decideRestrictedRead(context.purpose, contact.restricted), context.purpose);
     await this.basis.ensure(contactId, context, 'view');
     const rows = await this.contacts.transactions(contactId, limit + 1, cursor === undefined ? undefined : decodeCursor(cursor));
     const page = rows.slice(0, limit);

@@ -5,6 +5,7 @@ import { authErrors, type AccessTokenClaims, type AuthenticatedRequest } from '@
 import type { Purpose } from '../contact-schema/index.js';
 import type { ContactView } from '../contact-views/contact-views.service.js';
 import { readBasis } from '../lawful-basis/basis.decision.js';
+import { decidePurpose, ensureAllowed } from '../processing/purpose-access.decision.js';
 import {
   DATA_SUBJECT_RIGHTS_PURPOSE,
   legalBasisSchema,
@@ -39,7 +40,9 @@ export const processingFields = { purpose: purposeSchema, legalBasis: legalBasis
 /** Processing for one of the catalogue's purposes: what a contact shown is minimised to. */
 export type PurposeContext = ProcessingContext & { purpose: Purpose };
 
+/** Processing for `purpose`, which the caller's roles must include (403 `PURPOSE_NOT_PERMITTED`). */
 export function purposeContext({ auth, request }: Caller, purpose: Purpose, legalBasis?: LegalBasisCode): PurposeContext {
+  ensureAllowed(decidePurpose(auth.perms, purpose), purpose);
   return { ...processingContext(auth, request, purpose, legalBasis), purpose };
 }
 

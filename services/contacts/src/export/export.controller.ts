@@ -6,6 +6,7 @@ import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { readBasis } from '../lawful-basis/basis.decision.js';
 import { legalBasisSchema, processingContext, purposeSchema } from '../processing/processing-context.js';
+import { decidePurpose, ensureAllowed } from '../processing/purpose-access.decision.js';
 import { ContactExport } from './contact-export.service.js';
 
 const exportBody = z
@@ -32,6 +33,7 @@ export class ExportController {
   })
   async export(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
     const input = validate(exportBody, body);
+    ensureAllowed(decidePurpose(auth.perms, input.purpose), input.purpose);
     const file = await this.exports.export(input, processingContext(auth, request, input.purpose, readBasis(input.purpose, input.legalBasis)));
     response
       .status(200)

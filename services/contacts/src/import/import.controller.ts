@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { legalBasisSchema, processingContext, purposeSchema } from '../processing/processing-context.js';
+import { decidePurpose, ensureAllowed } from '../processing/purpose-access.decision.js';
 import { ContactImport, type ImportReport } from './contact-import.service.js';
 
 const importBody = z
@@ -27,6 +28,7 @@ export class ImportController {
   @ApiOperation({ summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` (CSV header = catalogue paths); answers with the import report to poll' })
   start(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ImportReport> {
     const input = validate(importBody, body);
+    ensureAllowed(decidePurpose(auth.perms, input.purpose), input.purpose);
     return this.imports.start(input.format, input.content, processingContext(auth, request, input.purpose, input.legalBasis));
   }
 

@@ -8,6 +8,8 @@ import { basisCondition } from '../lawful-basis/basis.condition.js';
 export interface BasisFilter {
   requirement: BasisRequirement;
   purpose: string;
+  /** Restricted contacts (Art. 18) are left out unless the purpose may still read them (legal claims). */
+  includeRestricted?: boolean;
 }
 const NO_BASIS_FILTER: BasisFilter = { requirement: { consent: false, noObjection: false }, purpose: '' };
 
@@ -193,7 +195,7 @@ export class ContactsRepository {
     return rows;
   }
 
-  /** Keyset paging by id; with criteria, only contacts matching all of them. */
+  /** Keyset paging by id; with criteria, only contacts matching all of them; restricted ones only if the filter says so. */
   async search(
     criteria: SearchCriteria,
     limit: number,
@@ -205,8 +207,9 @@ export class ContactsRepository {
     if (wanted.length === 0) {
       const { rows } = await this.pool.query<ContactRow>(
         `SELECT r.* FROM ${this.#s}.contact_records r
-         WHERE ($1::uuid IS NULL OR r.contact_id > $1::uuid) AND ${basisCondition(basis.requirement, '$3')} ORDER BY r.contact_id LIMIT $2`,
-        [after ?? null, limit, basis.purpose],
+         WHERE ($1::uuid IS NULL OR r.contact_id > $1::uuid) AND ${basisCondition(basis.requirement, '$3')} AND (NOT r.restricted OR $4::boolean)
+         ORDER BY r.contact_id LIMIT $2`,
+        [after ?? null, limit, basis.purpose, basis.includeRestricted === true],
       );
       return rows;
     }
@@ -215,8 +218,9 @@ export class ContactsRepository {
        JOIN (SELECT contact_id FROM ${this.#s}.contact_search
              WHERE (index_name, token) IN (SELECT * FROM unnest($1::text[], $2::text[]))
              GROUP BY contact_id HAVING count(*) = $3) m USING (contact_id)
-       WHERE ($4::uuid IS NULL OR r.contact_id > $4::uuid) AND ${basisCondition(basis.requirement, '$6')} ORDER BY r.contact_id LIMIT $5`,
-      [wanted.map((t) => t.index), wanted.map((t) => t.token), wanted.length, after ?? null, limit, basis.purpose],
+       WHERE ($4::uuid IS NULL OR r.contact_id > $4::uuid) AND ${basisCondition(basis.requirement, '$6')} AND (NOT r.restricted OR $7::boolean)
+       ORDER BY r.contact_id LIMIT $5`,
+      [wanted.map((t) => t.index), wanted.map((t) => t.token), wanted.length, after ?? null, limit, basis.purpose, basis.includeRestricted === true],
     );
     return rows;
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BUILT_IN_ROLES, isPermission, permissionsOfRoles, requiresMfa, type Permission, type RoleCatalogue } from '@crm/auth';
+import { BUILT_IN_ROLES, isPermission, permissionsOfRoles, secondFactorRequirement, type Permission, type RoleCatalogue, type SecondFactorRequirement } from '@crm/auth';
 import { AppError } from '@crm/http';
 import type { IdentityConfig } from '../identity.config.js';
 import { IDENTITY_CONFIG } from '../identity.tokens.js';
@@ -36,18 +36,24 @@ export class RoleCatalogueReader {
 
   /**
    * Whether these roles must sign in with a second factor: always when they hold a sensitive permission (export,
-   * audit trails, user and role management), and for any role marked so, custom (`mfaRequired`) or built-in
-   * (`CRM_MFA_REQUIRED_ROLES`).
+   * audit trails, user and role management), for any role marked so, custom (`mfaRequired`) or built-in
+   * (`CRM_MFA_REQUIRED_ROLES`), and by default for every role that can see personal data unless it is exempted
+   * (`CRM_MFA_EXEMPT_ROLES`). `exempt` goes into the access token as `mfa_exempt`, which the guard needs to let a
+   * password-only session see personal data.
    */
-  async mfaRequiredFor(roles: readonly string[]): Promise<boolean> {
+  async secondFactorFor(roles: readonly string[]): Promise<SecondFactorRequirement> {
     const custom = await this.accounts.customRoles();
     return this.#mfaRule(custom)(roles);
+  }
+
+  async mfaRequiredFor(roles: readonly string[]): Promise<boolean> {
+    return (await this.secondFactorFor(roles)) === 'required';
   }
 
   async list(): Promise<RoleListing[]> {
     const custom = await this.accounts.customRoles();
     const mfaRequired = this.#mfaRule(custom);
-    return Object.entries(catalogueOf(custom)).map(([name, permissions]) => ({ name, permissions, mfaRequired: mfaRequired([name]) }));
+    return Object.entries(catalogueOf(custom)).map(([name, permissions]) => ({ name, permissions, mfaRequired: mfaRequired([name]) === 'required' }));
   }
 
   /** ROLE_UNKNOWN unless there is at least one role and every one of them exists. */
@@ -59,11 +65,10 @@ export class RoleCatalogueReader {
   }
 
   /** One read of the custom roles per decision: this runs on every sign-in. */
-  #mfaRule(custom: CustomRole[]): (roles: readonly string[]) => boolean {
+  #mfaRule(custom: CustomRole[]): (roles: readonly string[]) => SecondFactorRequirement {
     const catalogue = catalogueOf(custom);
-    const forced = new Set(this.config.mfaRequiredRoles);
-    const flagged = new Set(custom.filter((role) => role.mfa_required).map((role) => role.name));
-    return (roles) => requiresMfa(permissionsOfRoles(roles, catalogue)) || roles.some((role) => forced.has(role) || flagged.has(role));
+    const required = [...this.config.mfaRequiredRoles, ...custom.filter((role) => role.mfa_required).map((role) => role.name)];
+    return (roles) => secondFactorRequirement(roles, catalogue, { required, exempt: this.config.mfaExemptRoles });
   }
 }
 

@@ -197,6 +197,8 @@ export class AuthenticationService {
       amr: rotated.amr,
       mfaAt: rotated.mfaAt,
       sessionId: rotated.sessionId,
+      // Judged again at every refresh: a revoked exemption ends password-only access within one token lifetime.
+      mfaExempt: (await this.roles.secondFactorFor(account.roles)) === 'exempt',
     });
     return { accessToken, refreshToken: rotated.refreshToken, tokenType: 'Bearer', expiresIn: this.issuer.lifetimeSeconds };
   }
@@ -215,6 +217,7 @@ export class AuthenticationService {
       amr,
       mfaAt,
       sessionId: session.sessionId,
+      mfaExempt: (await this.roles.secondFactorFor(account.roles)) === 'exempt',
     });
     await recordAuthEvent(
       this.pipeline,

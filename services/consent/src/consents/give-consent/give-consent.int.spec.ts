@@ -2,6 +2,7 @@ import type { EventStore } from '@crm/eventstore';
 import { ConsentChannel, ConsentGivenSchema, decodePayload, LegalBasis } from '@crm/contracts';
 import { EVENT_STORE } from '@crm/platform';
 import { clock, evidence, newContactId, noticeTexts, PUBLISHER, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const consent = useConsentApp();
 const { call, give } = consent;
@@ -19,7 +20,7 @@ describe('consent: give', () => {
         purpose: 'marketing',
         consent: {
           status: 'given',
-          catalogueVersion: 1,
+          catalogueVersion: PURPOSE_CATALOGUE_VERSION,
           noticeVersion: consent.notice.version,
           noticeContentSha256: consent.notice.contentSha256,
           channel: 'web-form',

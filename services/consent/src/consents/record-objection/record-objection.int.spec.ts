@@ -2,6 +2,7 @@ import type { EventStore } from '@crm/eventstore';
 import { decodePayload, ObjectionRecordedSchema } from '@crm/contracts';
 import { EVENT_STORE } from '@crm/platform';
 import { clock, newContactId, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const consent = useConsentApp();
 const { call, give } = consent;
@@ -13,7 +14,7 @@ describe('consent: object (Art. 21)', () => {
     const analytics = await call('POST', `/v1/contacts/${contactId}/objections`, WRITER, { purpose: 'analytics' });
     expect([analytics.status, analytics.body]).toEqual([
       201,
-      { contactId, version: 1, purpose: 'analytics', objection: { catalogueVersion: 1, recordedAt: '2026-12-07T11:00:00.000Z', recordedBy: consent.actor } },
+      { contactId, version: 1, purpose: 'analytics', objection: { catalogueVersion: PURPOSE_CATALOGUE_VERSION, recordedAt: '2026-12-07T11:00:00.000Z', recordedBy: consent.actor } },
     ]);
     await give(contactId, 'O1');
     const marketing = await call('POST', `/v1/contacts/${contactId}/objections`, WRITER, { purpose: 'marketing', channel: 'email' });
@@ -25,7 +26,7 @@ describe('consent: object (Art. 21)', () => {
       'crm.consent.v1.ConsentGiven',
       'crm.consent.v1.ObjectionRecorded',
     ]);
-    expect(decodePayload(events[0]!.envelope, ObjectionRecordedSchema)).toMatchObject({ contactId, purpose: 'analytics', catalogueVersion: 1 });
+    expect(decodePayload(events[0]!.envelope, ObjectionRecordedSchema)).toMatchObject({ contactId, purpose: 'analytics', catalogueVersion: PURPOSE_CATALOGUE_VERSION });
   });
 
   it('refuses an objection to a purpose not on legitimate interests, a repeated one, an unknown purpose and a bad body, and writes nothing', async () => {

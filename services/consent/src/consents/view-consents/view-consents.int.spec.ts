@@ -1,6 +1,7 @@
 import type { SubjectShredder } from '@crm/crypto';
 import { SUBJECT_SHREDDER } from '@crm/platform';
 import { clock, evidence, newContactId, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const consent = useConsentApp();
 const { call, give } = consent;
@@ -23,7 +24,7 @@ describe('consent: the current state and the history', () => {
       consents: {
         marketing: {
           status: 'withdrawn',
-          catalogueVersion: 1,
+          catalogueVersion: PURPOSE_CATALOGUE_VERSION,
           noticeVersion: consent.notice.version,
           noticeContentSha256: consent.notice.contentSha256,
           channel: 'web-form',
@@ -33,13 +34,13 @@ describe('consent: the current state and the history', () => {
           withdrawnBy: 'user-two',
         },
       },
-      objections: { analytics: { catalogueVersion: 1, recordedAt: '2026-12-08T10:00:00.000Z', recordedBy: consent.actor } },
+      objections: { analytics: { catalogueVersion: PURPOSE_CATALOGUE_VERSION, recordedAt: '2026-12-08T10:00:00.000Z', recordedBy: consent.actor } },
       history: [
         {
           version: 1,
           type: 'ConsentGiven',
           purpose: 'marketing',
-          catalogueVersion: 1,
+          catalogueVersion: PURPOSE_CATALOGUE_VERSION,
           noticeVersion: consent.notice.version,
           noticeContentSha256: consent.notice.contentSha256,
           channel: 'web-form',
@@ -48,7 +49,7 @@ describe('consent: the current state and the history', () => {
           at: '2026-12-08T08:00:00.000Z',
         },
         { version: 2, type: 'ConsentWithdrawn', purpose: 'marketing', actorId: 'user-two', at: '2026-12-08T09:00:00.000Z' },
-        { version: 3, type: 'ObjectionRecorded', purpose: 'analytics', catalogueVersion: 1, actorId: consent.actor, at: '2026-12-08T10:00:00.000Z' },
+        { version: 3, type: 'ObjectionRecorded', purpose: 'analytics', catalogueVersion: PURPOSE_CATALOGUE_VERSION, actorId: consent.actor, at: '2026-12-08T10:00:00.000Z' },
       ],
     });
     expect((await call('GET', `/v1/contacts/${contactId}/consents`, [])).status).toBe(403);

@@ -1,6 +1,7 @@
 import type { EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
 import { clock, newContactId, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const consent = useConsentApp();
 const { call, give } = consent;
@@ -20,7 +21,7 @@ describe('consent: withdraw', () => {
         purpose: 'marketing',
         consent: {
           status: 'withdrawn',
-          catalogueVersion: 1,
+          catalogueVersion: PURPOSE_CATALOGUE_VERSION,
           noticeVersion: consent.notice.version,
           noticeContentSha256: consent.notice.contentSha256,
           channel: 'web-form',

@@ -3,6 +3,7 @@ import { decodePayload, LegalBasis, PrivacyNoticeDraftedSchema } from '@crm/cont
 import { EVENT_STORE } from '@crm/platform';
 import { PURPOSES } from '../../purposes/purpose.catalogue.js';
 import { clock, noticeTexts, PUBLISHER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const consent = useConsentApp();
 const store = () => consent.app.get<EventStore>(EVENT_STORE);
@@ -19,7 +20,7 @@ describe('privacy notices: draft', () => {
       status: 'draft',
       controller,
       rights,
-      catalogueVersion: 1,
+      catalogueVersion: PURPOSE_CATALOGUE_VERSION,
       draftedAt: '2026-12-02T09:00:00.000Z',
       draftedBy: consent.actor,
       publishedAt: null,

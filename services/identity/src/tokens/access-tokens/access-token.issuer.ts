@@ -23,6 +23,8 @@ export interface AccessTokenRequest {
   mfaAt?: Date | undefined;
   /** The refresh-token family (`sid`), so revoking the session reaches this token too. */
   sessionId: string;
+  /** Configuration exempts the holder's roles from the second factor for personal data (claim `mfa_exempt`). */
+  mfaExempt?: boolean;
 }
 
 export interface AccessTokenIssuerOptions {
@@ -69,6 +71,7 @@ export class AccessTokenIssuer {
       amr: [...request.amr],
     };
     if (request.mfaAt !== undefined) claims.mfa_at = Math.floor(request.mfaAt.getTime() / 1000);
+    if (request.mfaExempt === true) claims.mfa_exempt = true;
     return (
       new SignJWT(claims)
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
