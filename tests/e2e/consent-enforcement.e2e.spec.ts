@@ -2,16 +2,19 @@
 // processing whose lawful basis is missing. Through the gateway: consent to marketing given → a marketing read
 // succeeds; withdrawn → within seconds the read answers CONSENT_REQUIRED and a marketing export leaves the contact out;
 // an objection blocks marketing on legitimate interests; each refusal is in the audit trail. Waiting is polling.
-import { adminSession, createStaffUser, expectEventually, passwordSignIn, request as call, signIn, uniqueName } from '@crm/testing';
+// Marketing reads and exports are a marketing lead's (a custom role: contacts:read, contacts:export, purpose:marketing):
+// since issue 15 a purpose is what the roles allow, and the DPO's are a subject's requests and legal claims.
+import { adminSession, api, createStaffUser, expectEventually, request as call, signIn, staffSession, uniqueName } from '@crm/testing';
 
 let support: string;
 let dpo: string;
+let marketer: string;
 /** The English privacy notice the DPO publishes in beforeAll: consent is given against it. */
 let noticeVersion = '';
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;
-  support = await passwordSignIn(await createStaffUser(admin, 'support', 'enforce'));
+  support = (await staffSession(admin, 'support', 'enforce')).accessToken;
   const dpoUser = await createStaffUser(admin, 'dpo', 'enforce');
   dpo = (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken;
   const draft = await call('POST', '/v1/privacy-notices', dpo, {
@@ -27,6 +30,10 @@ beforeAll(async () => {
   const publication = await call('POST', `/v1/privacy-notices/${draft.body.version}/publication`, dpo);
   expect(publication.status).toBe(200);
   noticeVersion = publication.body.version as string;
+  const role = `marketing-lead-${Math.random().toString(36).slice(2, 8)}`;
+  expect((await api('POST', '/v1/roles', { name: role, permissions: ['contacts:read', 'contacts:export', 'purpose:marketing'] }, admin)).status).toBe(201);
+  // Last, so its second factor is the freshest for the exports' step-up.
+  marketer = (await staffSession(admin, role, 'enforce')).accessToken;
 });
 
 /** Consent is enforced within seconds: the consent-states projector's latency, with room for a loaded machine. */
@@ -50,14 +57,14 @@ const marketingConsent = () => ({ purpose: 'marketing', noticeVersion, channel: 
 describe('consent enforced in contacts, through the gateway', () => {
   it('a marketing read needs consent in force: given → read, withdrawn → CONSENT_REQUIRED within seconds, and out of search and export', async () => {
     const { id, email } = await createContact();
-    const read = () => call('GET', `/v1/contacts/${id}?purpose=marketing`, dpo);
+    const read = () => call('GET', `/v1/contacts/${id}?purpose=marketing`, marketer);
     const exported = async () => {
-      const response = await call('POST', '/v1/contacts/export', dpo, { purpose: 'marketing', contactIds: [id] });
+      const response = await call('POST', '/v1/contacts/export', marketer, { purpose: 'marketing', contactIds: [id] });
       expect(response.status).toBe(200);
       return response.body.contacts.map((row: { id: string }) => row.id);
     };
     const found = async () =>
-      (await call('GET', `/v1/contacts?purpose=marketing&email=${encodeURIComponent(email)}`, dpo)).body.items.map((row: { id: string }) => row.id);
+      (await call('GET', `/v1/contacts?purpose=marketing&email=${encodeURIComponent(email)}`, marketer)).body.items.map((row: { id: string }) => row.id);
 
     const before = await read();
     expect([before.status, before.body.code]).toEqual([403, 'CONSENT_REQUIRED']);
@@ -72,7 +79,7 @@ describe('consent enforced in contacts, through the gateway', () => {
     await expectEventually(async () => expect([(await read()).status, (await read()).body.code]).toEqual([403, 'CONSENT_REQUIRED']), WITHIN_SECONDS);
     expect(await exported()).toEqual([]);
     expect(await found()).toEqual([]);
-    const purchases = await call('GET', `/v1/contacts/${id}/transactions?purpose=marketing`, dpo);
+    const purchases = await call('GET', `/v1/contacts/${id}/transactions?purpose=marketing`, marketer);
     expect([purchases.status, purchases.body.code]).toEqual([403, 'CONSENT_REQUIRED']);
     // Purposes on other bases are not concerned.
     expect((await call('GET', `/v1/contacts/${id}?purpose=customer-service`, dpo)).status).toBe(200);
@@ -80,15 +87,15 @@ describe('consent enforced in contacts, through the gateway', () => {
 
   it('an objection blocks marketing on legitimate interests (and on any basis), and the refusals are in the audit trail', async () => {
     const { id } = await createContact();
-    const soft = () => call('GET', `/v1/contacts/${id}?purpose=marketing&legalBasis=legitimate-interests`, dpo);
+    const soft = () => call('GET', `/v1/contacts/${id}?purpose=marketing&legalBasis=legitimate-interests`, marketer);
     expect((await soft()).status).toBe(200);
 
     expect((await call('POST', `/v1/contacts/${id}/objections`, support, { purpose: 'marketing' })).status).toBe(201);
     await expectEventually(async () => expect([(await soft()).status, (await soft()).body.code]).toEqual([403, 'OBJECTION_RECORDED']), WITHIN_SECONDS);
-    expect((await call('GET', `/v1/contacts/${id}?purpose=marketing`, dpo)).body.code).toBe('OBJECTION_RECORDED');
-    const exported = await call('POST', '/v1/contacts/export', dpo, { purpose: 'marketing', legalBasis: 'legitimate-interests', contactIds: [id] });
+    expect((await call('GET', `/v1/contacts/${id}?purpose=marketing`, marketer)).body.code).toBe('OBJECTION_RECORDED');
+    const exported = await call('POST', '/v1/contacts/export', marketer, { purpose: 'marketing', legalBasis: 'legitimate-interests', contactIds: [id] });
     expect(exported.body.rowCount).toBe(0);
-    const claimed = await call('GET', `/v1/contacts/${id}?purpose=marketing&legalBasis=contract`, dpo);
+    const claimed = await call('GET', `/v1/contacts/${id}?purpose=marketing&legalBasis=contract`, marketer);
     expect([claimed.status, claimed.body.code]).toEqual([400, 'LEGAL_BASIS_NOT_APPLICABLE']);
 
     await expectEventually(

@@ -3,7 +3,7 @@
 // against the published notice, its withdrawal and an objection; a DPO reads the history (the proof) and finds it in
 // the audit trail; the contact's erasure makes the evidence unreadable. Users are created by the bootstrap
 // administrator.
-import { adminSession, createStaffUser, expectEventually, gateway, passwordSignIn, request as call, signIn, uniqueName, type Reply } from '@crm/testing';
+import { adminSession, createStaffUser, expectEventually, gateway, staffSession, request as call, signIn, uniqueName, type Reply } from '@crm/testing';
 
 let support: string;
 let sales: string;
@@ -43,8 +43,8 @@ async function anonymous(path: string, headers: Record<string, string> = {}): Pr
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;
-  support = await passwordSignIn(await createStaffUser(admin, 'support', 'consent'));
-  sales = await passwordSignIn(await createStaffUser(admin, 'sales', 'consent'));
+  support = (await staffSession(admin, 'support', 'consent')).accessToken;
+  sales = (await staffSession(admin, 'sales', 'consent')).accessToken;
   const dpoUser = await createStaffUser(admin, 'dpo', 'consent');
   dpo = (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken;
   // The DPO has just used a second factor (sign-in with TOTP): publication's step-up is satisfied.

@@ -14,9 +14,9 @@ import {
   adminSession,
   createStaffUser,
   filesContaining,
-  passwordSignIn,
   request,
   signIn,
+  staffSession,
   signInAgain,
   stateDir,
   testPlatformConfig,
@@ -39,7 +39,7 @@ const roots = {
   backups: [join(process.env.CRM_BACKUP_DIR ?? join(stateDir, 'backups'), 'pgbackrest')],
 };
 
-let sales: string;
+let support: string;
 let dpo: string;
 let dpoId: string;
 let renewDpo: () => Promise<string>;
@@ -85,7 +85,7 @@ async function scan(): Promise<Record<keyof typeof roots, string[]>> {
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;
-  sales = await passwordSignIn(await createStaffUser(admin, 'sales', 'scan'));
+  support = (await staffSession(admin, 'support', 'scan')).accessToken;
   const dpoUser = await createStaffUser(admin, 'dpo', 'scan');
   const enrolled = await signIn(dpoUser.email, dpoUser.password, { step: 1 });
   dpo = enrolled.accessToken;
@@ -99,24 +99,24 @@ describe('no plaintext personal data at rest', () => {
   let contactId: string;
 
   it('after create, view, search, export and rectify: the marker is in no Kafka segment, Postgres file, Redis file or log', async () => {
-    const created = await call('POST', '/v1/contacts', sales, {
+    const created = await call('POST', '/v1/contacts', support, {
       purpose: 'customer-service',
       data: { name: { given: marker, family: 'Scan' }, emails: [`${marker}@example.com`], notes: [`called about ${marker}`] },
     });
     expect(created.status).toBe(201);
     contactId = created.body.id as string;
-    const purchase = await call('POST', `/v1/contacts/${contactId}/transactions`, sales, {
+    const purchase = await call('POST', `/v1/contacts/${contactId}/transactions`, support, {
       purpose: 'billing',
       transaction: { description: `bike for ${marker}`, amountCents: 12_300, currency: 'EUR', occurredAt: '2026-11-28T12:00:00Z' },
     });
     expect(purchase.status).toBe(201);
-    expect((await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, sales)).text).toContain(marker);
-    const found = await call('GET', `/v1/contacts?purpose=customer-service&name=${marker}`, sales);
+    expect((await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, support)).text).toContain(marker);
+    const found = await call('GET', `/v1/contacts?purpose=customer-service&name=${marker}`, support);
     expect((found.body.items as Array<{ id: string }>).map((item) => item.id)).toEqual([contactId]);
-    expect((await call('GET', `/v1/contacts?purpose=sales&email=${marker}@example.com`, sales)).text).toContain(contactId);
+    expect((await call('GET', `/v1/contacts?purpose=billing&email=${marker}@example.com`, support)).text).toContain(contactId);
     const exported = await call('POST', '/v1/contacts/export', dpo, { purpose: 'customer-service', format: 'json', contactIds: [contactId] });
     expect(exported.text).toContain(marker);
-    const rectified = await call('PATCH', `/v1/contacts/${contactId}`, sales, {
+    const rectified = await call('PATCH', `/v1/contacts/${contactId}`, support, {
       purpose: 'customer-service',
       changes: { notes: [`still ${marker}`], name: { family: `Scan${marker}` } },
     });
@@ -142,8 +142,8 @@ describe('no plaintext personal data at rest', () => {
     await relayed(contactId, 'crm.contacts.v1.ContactErased');
 
     expect(await scan()).toEqual({ kafka: [], postgres: [], redis: [], logs: [], backups: [] });
-    expect((await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, sales)).status).toBe(410);
-    expect((await call('GET', `/v1/contacts?purpose=customer-service&name=${marker}`, sales)).body.items).toEqual([]);
+    expect((await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, support)).status).toBe(410);
+    expect((await call('GET', `/v1/contacts?purpose=customer-service&name=${marker}`, support)).body.items).toEqual([]);
     const exported = await call('POST', '/v1/contacts/export', dpo, { purpose: 'customer-service', format: 'csv', contactIds: [contactId] });
     expect(exported.text).not.toContain(marker);
     expect(exported.text.trim().split('\r\n')).toHaveLength(1);

@@ -1,15 +1,18 @@
 // Contacts through the gateway, as a frontend, a salesperson and a DPO use them (issue: contacts with
-// crypto-shredding end to end). Users are created by the bootstrap administrator; the DPO enrols TOTP at first
-// sign-in, which also makes their second factor fresh for export and erasure.
-import { adminSession, createStaffUser, expectEventually, passwordSignIn, request as call, signIn, uniqueName } from '@crm/testing';
+// crypto-shredding end to end). Users are created by the bootstrap administrator; each enrols TOTP at first sign-in
+// (every role that sees personal data must), which also makes the DPO's second factor fresh for export and erasure.
+import { adminSession, api, createStaffUser, expectEventually, request as call, signIn, staffSession, uniqueName } from '@crm/testing';
 
+let admin: string;
 let sales: string;
+let analyst: string;
 let dpo: { token: string; signedInAt: number };
 const stepUpSeconds = Number(process.env.CRM_STEP_UP_MAX_AGE_SECONDS ?? 300);
 
 beforeAll(async () => {
-  const admin = (await adminSession()).accessToken;
-  sales = await passwordSignIn(await createStaffUser(admin, 'sales', 'contacts'));
+  admin = (await adminSession()).accessToken;
+  sales = (await staffSession(admin, 'sales', 'contacts')).accessToken;
+  analyst = (await staffSession(admin, 'analyst', 'contacts')).accessToken;
   const dpoUser = await createStaffUser(admin, 'dpo', 'contacts');
   dpo = { token: (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken, signedInAt: Date.now() };
 });
@@ -79,10 +82,16 @@ describe('a salesperson works with contacts', () => {
     const { id } = await createContact(uniqueName('r').replace(/[^a-z]/gi, ''));
     expect((await call('POST', `/v1/contacts/${id}/restriction`, sales, { reason: 'objection-pending' })).body).toEqual({ restricted: true, version: 2 });
     expect((await call('PATCH', `/v1/contacts/${id}`, sales, { purpose: 'sales', changes: { notes: null } })).body.code).toBe('CONTACT_RESTRICTED');
-    const exported = await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'sales', contactIds: [id] });
+    // Art. 18(2): only what the law still allows reads it: not marketing nor sales, but the DPO for legal claims.
+    const marketing = await call('GET', `/v1/contacts/${id}?purpose=marketing`, sales);
+    expect([marketing.status, marketing.body.code]).toEqual([403, 'CONTACT_PROCESSING_RESTRICTED']);
+    expect((await call('GET', `/v1/contacts/${id}?purpose=sales`, sales)).body.code).toBe('CONTACT_PROCESSING_RESTRICTED');
+    expect((await call('GET', `/v1/contacts/${id}?purpose=legal-claims`, dpo.token)).body).toMatchObject({ id, restricted: true });
+    const exported = await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'customer-service', contactIds: [id] });
     expect(exported.body).toMatchObject({ rowCount: 0, contacts: [] });
     expect((await call('DELETE', `/v1/contacts/${id}/restriction`, sales)).body).toEqual({ restricted: false, version: 3 });
-    expect((await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'sales', contactIds: [id] })).body.rowCount).toBe(1);
+    expect((await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'customer-service', contactIds: [id] })).body.rowCount).toBe(1);
+    expect((await call('GET', `/v1/contacts/${id}?purpose=marketing`, sales)).status).toBe(200);
   });
 
   it('imports a CSV file: valid rows become contacts, refused rows are reported by number and code', async () => {
@@ -112,6 +121,36 @@ describe('a salesperson works with contacts', () => {
   });
 });
 
+describe('purposes bound to roles and a second factor for personal data (issue 15)', () => {
+  it("an analyst reads for analytics only: a customer-service read is 403 PURPOSE_NOT_PERMITTED", async () => {
+    const { id } = await createContact(uniqueName('a').replace(/[^a-z]/gi, ''));
+    const refused = await call('GET', `/v1/contacts/${id}?purpose=customer-service`, analyst);
+    expect([refused.status, refused.body.code]).toEqual([403, 'PURPOSE_NOT_PERMITTED']);
+    expect(refused.text).not.toContain('Mia');
+    const analytics = await call('GET', `/v1/contacts/${id}?purpose=analytics`, analyst);
+    expect([analytics.status, analytics.body.data]).toEqual([200, { addresses: [{ country: 'DE' }], preferences: { categories: ['bikes'] } }]);
+  });
+
+  it('a search without criteria for a purpose about one person is 400 CONTACT_SEARCH_CRITERIA_REQUIRED; marketing may list', async () => {
+    const listing = await call('GET', '/v1/contacts?purpose=sales', sales);
+    expect([listing.status, listing.body.code]).toEqual([400, 'CONTACT_SEARCH_CRITERIA_REQUIRED']);
+    expect((await call('GET', '/v1/contacts?purpose=marketing&limit=1', sales)).status).toBe(200);
+  });
+
+  it('a salesperson without an enrolled second factor gets no session that reads contacts: sign-in asks for enrolment first', async () => {
+    const user = await createStaffUser(admin, 'sales', 'no2fa');
+    const login = await api('POST', '/v1/auth/login', { email: user.email, password: user.password });
+    expect(login.status).toBe(200);
+    expect(login.body).toEqual({ mfaEnrollmentRequired: true, enrollmentToken: expect.any(String) });
+    // The enrolment credential is no access token: it reads nothing.
+    const withEnrolment = await call('GET', '/v1/contacts?purpose=sales&email=x%40example.com', login.body.enrollmentToken as string);
+    expect(withEnrolment.status).toBe(401);
+    // Once enrolled, the same salesperson reads.
+    const enrolled = await signIn(user.email, user.password, { step: 1 });
+    expect((await call('GET', '/v1/contacts?purpose=sales&email=x%40example.com', enrolled.accessToken)).status).toBe(200);
+  });
+});
+
 describe('a DPO exports and erases', () => {
   it('export needs contacts:export: a salesperson is refused', async () => {
     const refused = await call('POST', '/v1/contacts/export', sales, { purpose: 'sales' });
@@ -121,18 +160,15 @@ describe('a DPO exports and erases', () => {
   it('exports a selection as CSV minimised to the purpose', async () => {
     const tag = uniqueName('e').replace(/[^a-z]/gi, '');
     const { id } = await createContact(tag);
-    const csv = await call('POST', '/v1/contacts/export', dpo.token, {
-      purpose: 'marketing',
-      legalBasis: 'legitimate-interests',
-      format: 'csv',
-      contactIds: [id],
-    });
+    // The DPO's purposes are a subject's request (customer-service) and legal claims; the latter sees no preferences.
+    const csv = await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'legal-claims', format: 'csv', contactIds: [id] });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('x-export-row-count')).toBe('1');
     expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="contacts-.+\.csv"$/);
-    expect(csv.text).toBe(
-      `id,name.given,name.family,emails,preferences.channels,preferences.categories\r\n${id},Mia${tag},Keller,mia.${tag.toLowerCase()}@example.com,email,bikes\r\n`,
-    );
+    const [header, row] = csv.text.split('\r\n');
+    expect(header).toBe('id,name.given,name.family,birthDate,emails,phones,addresses.street,addresses.postalCode,addresses.city,addresses.country,notes');
+    expect(row).toBe(`${id},Mia${tag},Keller,,mia.${tag.toLowerCase()}@example.com,+4930123456,Lindenstr. 5,10969,Berlin,DE,prefers mornings`);
+    expect(csv.text).not.toContain('bikes');
   });
 
   it('erases a contact: its key is destroyed, it answers 410, search and export no longer find it, erasing again is harmless', async () => {
@@ -151,7 +187,7 @@ describe('a DPO exports and erases', () => {
       ).status,
     ).toBe(410);
     expect((await call('GET', `/v1/contacts?purpose=sales&email=mia.${tag.toLowerCase()}@example.com`, sales)).body.items).toEqual([]);
-    expect((await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'sales', contactIds: [id] })).body.rowCount).toBe(0);
+    expect((await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'customer-service', contactIds: [id] })).body.rowCount).toBe(0);
     expect((await call('POST', `/v1/contacts/${id}/erasure`, dpo.token)).body).toMatchObject({ alreadyErased: true });
   });
 
@@ -166,7 +202,7 @@ describe('a DPO exports and erases', () => {
       },
       { timeoutMs: budget + 10_000, intervalMs: 2_000 },
     );
-    const stale = await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'sales', contactIds: [id] });
+    const stale = await call('POST', '/v1/contacts/export', dpo.token, { purpose: 'customer-service', contactIds: [id] });
     expect([stale.status, stale.body.code]).toEqual([403, 'STEP_UP_REQUIRED']);
     expect((await call('POST', `/v1/contacts/${id}/erasure`, dpo.token)).body.code).toBe('STEP_UP_REQUIRED');
     expect((await call('GET', `/v1/contacts/${id}?purpose=sales`, sales)).status).toBe(200);

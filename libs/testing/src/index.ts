@@ -16,6 +16,7 @@ export {
   secondFactor,
   signIn,
   signInAgain,
+  staffSession,
   stateDir,
   strongPassword,
   type Answer,

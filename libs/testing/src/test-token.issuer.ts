@@ -6,9 +6,18 @@ export interface TestTokenOptions {
   sub?: string;
   perms: readonly Permission[];
   roles?: readonly string[];
-  /** Seconds since the last second factor; absent means the session never had one. */
+  /**
+   * Seconds since the last second factor. Absent: the session had one an hour ago (every role that sees personal data
+   * must use one, and an hour is older than any step-up window), unless `passwordOnly`.
+   */
   mfaAgeSeconds?: number;
+  /** A session signed in with a password alone (no `otp` in `amr`, no `mfa_at`). */
+  passwordOnly?: boolean;
+  /** The `mfa_exempt` claim identity sets when configuration exempts the holder's roles from the second factor. */
+  mfaExempt?: boolean;
 }
+
+const DEFAULT_MFA_AGE_SECONDS = 3_600;
 
 /**
  * Signs real ES256 access tokens for integration tests of a service booted on its own (without the identity
@@ -34,7 +43,8 @@ export class TestTokenIssuer {
 
   async token(options: TestTokenOptions): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const secondFactor = options.mfaAgeSeconds !== undefined;
+    const secondFactor = options.passwordOnly !== true;
+    const mfaAge = options.mfaAgeSeconds ?? DEFAULT_MFA_AGE_SECONDS;
     return new SignJWT({
       sub: options.sub ?? randomUUID(),
       iss: CRM_TOKEN_ISSUER,
@@ -47,7 +57,8 @@ export class TestTokenIssuer {
       roles: [...(options.roles ?? ['test'])],
       perms: [...options.perms],
       amr: secondFactor ? ['pwd', 'otp'] : ['pwd'],
-      ...(secondFactor ? { mfa_at: now - options.mfaAgeSeconds! } : {}),
+      ...(secondFactor ? { mfa_at: now - mfaAge } : {}),
+      ...(options.mfaExempt === true ? { mfa_exempt: true } : {}),
     })
       .setProtectedHeader({ alg: 'ES256', kid: this.kid, typ: ACCESS_TOKEN_TYPE })
       .sign(this.privateKey);

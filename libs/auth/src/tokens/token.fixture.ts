@@ -33,7 +33,8 @@ export function validClaims(nowSeconds: number, overrides: JWTPayload = {}): JWT
     sid: 'session-1',
     roles: ['sales'],
     perms: ['contacts:read', 'contacts:write', 'consent:read'],
-    amr: ['pwd'],
+    // Reading contacts needs a second factor (issue 15): the default caller signed in with one.
+    amr: ['pwd', 'otp'],
     ...overrides,
   };
 }

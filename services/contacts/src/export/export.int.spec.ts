@@ -14,12 +14,12 @@ const uniqueId = () =>
 
 describe('contacts: export', () => {
   it('needs contacts:export and a fresh second factor', async () => {
-    const refusal = async (perms: Permission[], mfaAgeSeconds?: number) => {
+    const refusal = async (perms: Permission[], mfaAgeSeconds?: number | null) => {
       const response = await call('POST', '/v1/contacts/export', perms, { purpose: 'sales' }, {}, mfaAgeSeconds);
       return [response.status, response.body.code];
     };
     expect(await refusal(WRITER, 10)).toEqual([403, 'FORBIDDEN']);
-    expect(await refusal(DPO)).toEqual([403, 'MFA_REQUIRED']);
+    expect(await refusal(DPO, null)).toEqual([403, 'MFA_REQUIRED']);
     expect(await refusal(DPO, 3_600)).toEqual([403, 'STEP_UP_REQUIRED']);
   });
 

@@ -2,7 +2,7 @@
 // driven over HTTP with real ES256 tokens. The end-to-end suite covers the same journeys through the gateway; the
 // integration tests of each use case cover the service's own rules in detail.
 import type { INestApplication } from '@nestjs/common';
-import type { Permission } from '@crm/auth';
+import { PURPOSE_PERMISSIONS, type Permission } from '@crm/auth';
 import { createLogger } from '@crm/logging';
 import { migrateAll } from '@crm/migrations';
 import { createServiceApp } from '@crm/platform';
@@ -11,8 +11,11 @@ import { request, testPlatformConfig, TestTokenIssuer, uniqueName, type Reply } 
 import { AppModule } from '../app.module.js';
 import { databaseMigrations } from '../migrations.js';
 
-export const WRITER: Permission[] = ['contacts:read', 'contacts:write'];
-export const DPO: Permission[] = ['contacts:read', 'contacts:export', 'subjects:erase'];
+// Every purpose, so a spec can process for whichever it tests; purpose binding has its own spec (purpose-access.int).
+export const WRITER: Permission[] = ['contacts:read', 'contacts:write', ...PURPOSE_PERMISSIONS];
+export const DPO: Permission[] = ['contacts:read', 'contacts:export', 'subjects:erase', ...PURPOSE_PERMISSIONS];
+/** The analyst's built-in permissions: contacts:read for analytics only. */
+export const ANALYST: Permission[] = ['contacts:read', 'purpose:analytics'];
 
 /** A contact's data with every catalogue unit, made recognisable by the marker. */
 export function person(marker: string) {
@@ -46,7 +49,8 @@ export interface ContactsTestApp {
     perms: readonly Permission[],
     body?: unknown,
     headers?: Record<string, string>,
-    mfaAgeSeconds?: number,
+    /** Seconds since the second factor (default: an hour ago); `null` for a session with a password alone. */
+    mfaAgeSeconds?: number | null,
     sub?: string,
   ): Promise<Reply>;
   /** `POST /v1/contacts` with `person(marker)` as the data. */
@@ -102,7 +106,8 @@ export function useContactsApp(): ContactsTestApp {
     return value;
   };
   const call: ContactsTestApp['call'] = async (method, path, perms, body, headers = {}, mfaAgeSeconds, sub = actor) => {
-    const token = await started(issuer).token({ sub, perms, ...(mfaAgeSeconds === undefined ? {} : { mfaAgeSeconds }) });
+    const session = mfaAgeSeconds === null ? { passwordOnly: true } : mfaAgeSeconds === undefined ? {} : { mfaAgeSeconds };
+    const token = await started(issuer).token({ sub, perms, ...session });
     return request(method, path, token, body, headers, url);
   };
   return {

@@ -9,7 +9,7 @@ describe('contacts: restrict processing', () => {
     expect(restricted.body).toEqual({ restricted: true, version: 2 });
     const refused = await call('PATCH', `/v1/contacts/${json.id}`, WRITER, { purpose: 'customer-service', changes: { birthDate: '1990-01-01' } });
     expect([refused.status, refused.body.code]).toEqual([409, 'CONTACT_RESTRICTED']);
-    expect((await call('GET', `/v1/contacts/${json.id}?purpose=customer-service`, WRITER)).body).toMatchObject({
+    expect((await call('GET', `/v1/contacts/${json.id}?purpose=legal-claims`, WRITER)).body).toMatchObject({
       restricted: true,
       restrictionReason: 'accuracy-contested',
     });
