@@ -25,6 +25,19 @@ beforeAll(async () => {
 });
 afterAll(() => redis.quit());
 
+/**
+ * A custom role that sees no personal data (the register of processing activities only), so its holders sign in with
+ * a password alone: since issue 15 every built-in role must enrol a second factor first.
+ */
+let passwordOnlyRoleName: string | undefined;
+async function passwordOnlyRole(): Promise<string> {
+  if (passwordOnlyRoleName !== undefined) return passwordOnlyRoleName;
+  const name = `clerk-${Math.random().toString(36).slice(2, 8)}`;
+  expect((await api('POST', '/v1/roles', { name, permissions: ['register:manage'] }, admin.accessToken)).status).toBe(201);
+  passwordOnlyRoleName = name;
+  return name;
+}
+
 describe('two-factor sign-in', () => {
   let dpo: { email: string; password: string; secret: string; recoveryCodes: string[]; lastCode: string };
 
@@ -106,7 +119,8 @@ describe('passwords and second-factor resets', () => {
   it('a user changes their password: every session ends, the new password works and the old one does not', async () => {
     const email = `pw-${uniqueName('p')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Change Password', password, roles: ['support'] }, admin.accessToken)).status).toBe(201);
+    const roles = [await passwordOnlyRole()];
+    expect((await api('POST', '/v1/users', { email, displayName: 'Change Password', password, roles }, admin.accessToken)).status).toBe(201);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
     expect(session.accessToken).toEqual(expect.any(String));
 
@@ -122,9 +136,25 @@ describe('passwords and second-factor resets', () => {
     expect((await api('POST', '/v1/auth/login', { email, password: next })).status).toBe(200);
   });
 
+  it('every built-in role that sees personal data must enrol a second factor at first sign-in; a role that sees none need not', async () => {
+    for (const role of ['sales', 'support', 'analyst']) {
+      const email = `${role}-${uniqueName('f')}@example.com`;
+      const password = strongPassword();
+      expect((await api('POST', '/v1/users', { email, displayName: 'First Day', password, roles: [role] }, admin.accessToken)).status).toBe(201);
+      const login = await api('POST', '/v1/auth/login', { email, password });
+      expect([role, login.status, Object.keys(login.body).sort()]).toEqual([role, 200, ['enrollmentToken', 'mfaEnrollmentRequired']]);
+    }
+    const listed = (await api('GET', '/v1/roles', undefined, admin.accessToken)).body as unknown as Array<{ name: string; mfaRequired: boolean }>;
+    expect(listed.filter((r) => ['administrator', 'sales', 'support', 'analyst', 'dpo'].includes(r.name)).every((r) => r.mfaRequired)).toBe(true);
+    const email = `clerk-${uniqueName('f')}@example.com`;
+    const password = strongPassword();
+    expect((await api('POST', '/v1/users', { email, displayName: 'Clerk', password, roles: [await passwordOnlyRole()] }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ accessToken: expect.any(String) });
+  });
+
   it('a custom role marked mfaRequired must enrol a second factor although none of its permissions demands it', async () => {
     const role = `careful-${Math.random().toString(36).slice(2, 8)}`;
-    const created = await api('POST', '/v1/roles', { name: role, permissions: ['contacts:read'], mfaRequired: true }, admin.accessToken);
+    const created = await api('POST', '/v1/roles', { name: role, permissions: ['register:manage'], mfaRequired: true }, admin.accessToken);
     expect(created.body).toMatchObject({ name: role, mfaRequired: true });
     const email = `careful-${uniqueName('c')}@example.com`;
     const password = strongPassword();
@@ -191,7 +221,8 @@ describe('staff accounts', () => {
   it('guessing the current password on /v1/me/password locks the account as sign-ins do: a stolen session is no password oracle', async () => {
     const email = `guess-${uniqueName('g')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Guess Test', password, roles: ['sales'] }, admin.accessToken)).status).toBe(201);
+    const roles = [await passwordOnlyRole()];
+    expect((await api('POST', '/v1/users', { email, displayName: 'Guess Test', password, roles }, admin.accessToken)).status).toBe(201);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
     try {
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -212,7 +243,8 @@ describe('staff accounts', () => {
   it('enrolling an authenticator with an access token alone needs the current password', async () => {
     const email = `enrol-${uniqueName('e')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Enrol Test', password, roles: ['sales'] }, admin.accessToken)).status).toBe(201);
+    const roles = [await passwordOnlyRole()];
+    expect((await api('POST', '/v1/users', { email, displayName: 'Enrol Test', password, roles }, admin.accessToken)).status).toBe(201);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
 
     expect(await api('POST', '/v1/me/mfa/totp', {}, session.accessToken)).toMatchObject({ status: 400, body: { code: 'PASSWORD_CONFIRMATION_REQUIRED' } });

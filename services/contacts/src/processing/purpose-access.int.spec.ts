@@ -45,7 +45,8 @@ describe('contacts: purposes bound to roles (issue 15)', () => {
       expect(await codeOf(call('GET', `/v1/contacts?purpose=${purpose}`, WRITER))).toEqual([400, 'CONTACT_SEARCH_CRITERIA_REQUIRED']);
       expect(await codeOf(call('GET', `/v1/contacts?purpose=${purpose}&limit=5`, WRITER))).toEqual([400, 'CONTACT_SEARCH_CRITERIA_REQUIRED']);
     }
-    const listing = await call('GET', '/v1/contacts?purpose=marketing&limit=1', WRITER);
+    // Marketing on consent would leave out every contact without consent: the soft opt-in basis lists them.
+    const listing = await call('GET', '/v1/contacts?purpose=marketing&legalBasis=legitimate-interests&limit=1', WRITER);
     expect([listing.status, listing.body.items.length]).toEqual([200, 1]);
   });
 
@@ -53,7 +54,7 @@ describe('contacts: purposes bound to roles (issue 15)', () => {
     const marker = uniqueName('Rstr').replace(/[^A-Za-z]/g, '');
     const { body: json } = await create(marker);
     const email = encodeURIComponent(json.data.emails[0]);
-    expect((await call('POST', `/v1/contacts/${json.id}/restriction`, WRITER, { reason: 'legal-claims' })).status).toBe(201);
+    expect((await call('POST', `/v1/contacts/${json.id}/restriction`, WRITER, { reason: 'legal-claims' })).body).toMatchObject({ restricted: true });
 
     const refused = await call('GET', `/v1/contacts/${json.id}?purpose=marketing`, WRITER);
     expect([refused.status, refused.body.code, refused.body.details]).toEqual([
