@@ -1,5 +1,6 @@
 import { actorId, analyticsObjected, at, contactId, givenHistoryOf, marketingGiven } from '../../testing/consent-history.fixture.js';
 import type { RecordObjection } from '../consent.decider.js';
+import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 import { decideRecordObjection } from './record-objection.decision.js';
 
 const given = givenHistoryOf(decideRecordObjection);
@@ -9,13 +10,13 @@ describe('RecordObjection', () => {
   it('given no objection, when the contact objects to analytics (legitimate interests), then ObjectionRecorded', () => {
     expect(given().when(object('analytics'))).toEqual([analyticsObjected]);
     expect(givenHistoryOf(decideRecordObjection)(analyticsObjected).state.objections).toEqual({
-      analytics: { catalogueVersion: 1, recordedAt: at, recordedBy: actorId },
+      analytics: { catalogueVersion: PURPOSE_CATALOGUE_VERSION, recordedAt: at, recordedBy: actorId },
     });
   });
 
   it('given consent to marketing, when the contact objects to marketing (direct marketing: absolute), then ObjectionRecorded', () => {
     expect(given(marketingGiven).when({ ...object('marketing'), channel: 'email' })).toEqual([
-      { type: 'ObjectionRecorded', contactId, purpose: 'marketing', catalogueVersion: 1, channel: 'email', actorId, at },
+      { type: 'ObjectionRecorded', contactId, purpose: 'marketing', catalogueVersion: PURPOSE_CATALOGUE_VERSION, channel: 'email', actorId, at },
     ]);
   });
 

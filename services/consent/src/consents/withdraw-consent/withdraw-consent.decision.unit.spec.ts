@@ -1,6 +1,7 @@
 import { actorId, contactId, givenHistoryOf, later, marketingGiven, marketingWithdrawn, noticeHash } from '../../testing/consent-history.fixture.js';
 import type { WithdrawConsent } from '../consent.decider.js';
 import { decideWithdrawConsent } from './withdraw-consent.decision.js';
+import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const given = givenHistoryOf(decideWithdrawConsent);
 const withdraw = (purpose: string): WithdrawConsent => ({ type: 'WithdrawConsent', contactId, purpose, actorId, at: later });
@@ -10,7 +11,7 @@ describe('WithdrawConsent', () => {
     expect(given(marketingGiven).when(withdraw('marketing'))).toEqual([marketingWithdrawn]);
     expect(givenHistoryOf(decideWithdrawConsent)(marketingGiven, marketingWithdrawn).state.consents.marketing).toEqual({
       status: 'withdrawn',
-      catalogueVersion: 1,
+      catalogueVersion: PURPOSE_CATALOGUE_VERSION,
       noticeVersion: 'en-1',
       noticeContentSha256: noticeHash,
       channel: 'web-form',

@@ -1,0 +1,23 @@
+import { loadIdentityConfig } from './identity.config.js';
+
+const platform = { stateDir: '/nonexistent' };
+const load = (env: Record<string, string>) => loadIdentityConfig(platform, { CRM_ADMIN_PASSWORD: 'x', ...env });
+
+describe('identity configuration: who must use a second factor', () => {
+  it('given nothing, then no role is exempted or added (every role that sees personal data needs one)', () => {
+    expect(load({})).toMatchObject({ mfaRequiredRoles: [], mfaExemptRoles: [] });
+  });
+
+  it('given roles to exempt, then they are listed, trimmed', () => {
+    expect(load({ CRM_MFA_EXEMPT_ROLES: ' analyst , kiosk ' }).mfaExemptRoles).toEqual(['analyst', 'kiosk']);
+  });
+
+  it('given an exemption of a role with a sensitive permission, or of a role also required, then the boot fails naming the variable', () => {
+    expect(() => load({ CRM_MFA_EXEMPT_ROLES: 'dpo' })).toThrow(
+      expect.objectContaining({ problems: ['CRM_MFA_EXEMPT_ROLES: dpo holds a permission that always needs a second factor'] }),
+    );
+    expect(() => load({ CRM_MFA_EXEMPT_ROLES: 'sales', CRM_MFA_REQUIRED_ROLES: 'sales' })).toThrow(
+      expect.objectContaining({ problems: ['CRM_MFA_EXEMPT_ROLES: sales is also in CRM_MFA_REQUIRED_ROLES'] }),
+    );
+  });
+});
