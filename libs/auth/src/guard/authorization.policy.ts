@@ -24,7 +24,11 @@ const FUTURE_SKEW_SECONDS = 5;
  * the client is told: a missing permission is final; a missing second factor or a stale one can be fixed by the
  * user, so those are reported only when the permissions themselves suffice.
  */
-export function authorize(claims: Pick<AccessTokenClaims, 'perms' | 'amr' | 'mfa_at' | 'mfa_exempt'>, route: RouteRequirements, nowSeconds: number): AuthorizationDecision {
+export function authorize(
+  claims: Pick<AccessTokenClaims, 'perms' | 'amr' | 'mfa_at' | 'mfa_exempt'>,
+  route: RouteRequirements,
+  nowSeconds: number,
+): AuthorizationDecision {
   if (route.permissions === undefined) return { allowed: false, reason: 'no_policy' };
   const held = new Set<string>(claims.perms);
   if (!route.permissions.every((permission) => held.has(permission))) return { allowed: false, reason: 'missing_permission' };

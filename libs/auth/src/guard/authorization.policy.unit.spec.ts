@@ -44,7 +44,10 @@ describe('authorising an authenticated caller for a route', () => {
 
   it('given a role exempted by identity (mfa_exempt), then a password suffices for personal data but never for a sensitive permission', () => {
     expect(authorize({ perms: [...salesToken.perms], amr: ['pwd'], mfa_exempt: true }, route(['contacts:read']), NOW)).toEqual({ allowed: true });
-    expect(authorize({ perms: [...dpoPerms], amr: ['pwd'], mfa_exempt: true }, route(['contacts:read']), NOW)).toEqual({ allowed: false, reason: 'mfa_required' });
+    expect(authorize({ perms: [...dpoPerms], amr: ['pwd'], mfa_exempt: true }, route(['contacts:read']), NOW)).toEqual({
+      allowed: false,
+      reason: 'mfa_required',
+    });
   });
 
   it('given permissions that show no personal data, then a password alone is enough', () => {

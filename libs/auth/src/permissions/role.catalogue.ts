@@ -58,7 +58,11 @@ export interface SecondFactorPolicy {
 export type SecondFactorRequirement = 'required' | 'exempt' | 'none';
 
 /** Pure: what the policy asks of a holder of `roles` (unknown roles contribute nothing, as for permissions). */
-export function secondFactorRequirement(roles: Iterable<string>, catalogue: RoleCatalogue = BUILT_IN_ROLES, policy: SecondFactorPolicy = {}): SecondFactorRequirement {
+export function secondFactorRequirement(
+  roles: Iterable<string>,
+  catalogue: RoleCatalogue = BUILT_IN_ROLES,
+  policy: SecondFactorPolicy = {},
+): SecondFactorRequirement {
   const known = [...roles].filter((role) => Object.hasOwn(catalogue, role));
   const required = new Set(policy.required ?? []);
   const exempt = new Set(policy.exempt ?? []);

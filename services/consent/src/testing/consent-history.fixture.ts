@@ -23,7 +23,14 @@ export const marketingGiven: ConsentGiven = {
   at,
 };
 export const marketingWithdrawn: ConsentEvent = { type: 'ConsentWithdrawn', contactId, purpose: 'marketing', actorId, at: later };
-export const analyticsObjected: ConsentEvent = { type: 'ObjectionRecorded', contactId, purpose: 'analytics', catalogueVersion: PURPOSE_CATALOGUE_VERSION, actorId, at };
+export const analyticsObjected: ConsentEvent = {
+  type: 'ObjectionRecorded',
+  contactId,
+  purpose: 'analytics',
+  catalogueVersion: PURPOSE_CATALOGUE_VERSION,
+  actorId,
+  at,
+};
 
 /** `given(...history).when(command)` → the decided events, or `.refuses(command)` → the AppError thrown. */
 export const givenHistoryOf = <C extends ConsentCommand>(decide: (command: C, state: ConsentState) => ConsentEvent[]) => givenHistory(consentDecider, decide);

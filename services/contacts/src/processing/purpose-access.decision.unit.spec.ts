@@ -52,7 +52,9 @@ describe('searching without a criterion', () => {
   });
 
   it('given a refusal, then it is a 400 with a stable code', () => {
-    expect(() => ensureAllowed(decideSearch('sales', 0), 'sales')).toThrow(expect.objectContaining({ code: 'CONTACT_SEARCH_CRITERIA_REQUIRED', kind: 'invalid' }));
+    expect(() => ensureAllowed(decideSearch('sales', 0), 'sales')).toThrow(
+      expect.objectContaining({ code: 'CONTACT_SEARCH_CRITERIA_REQUIRED', kind: 'invalid' }),
+    );
   });
 });
 
@@ -65,7 +67,11 @@ describe('reading a restricted contact (Art. 18(2))', () => {
 
   it('given a refusal for marketing, then it is a 403 with a stable code that names the purposes still allowed', () => {
     expect(() => ensureAllowed(decideRestrictedRead('marketing', true), 'marketing')).toThrow(
-      expect.objectContaining({ code: 'CONTACT_PROCESSING_RESTRICTED', kind: 'forbidden', details: { purpose: 'marketing', allowedPurposes: ['legal-claims'] } }),
+      expect.objectContaining({
+        code: 'CONTACT_PROCESSING_RESTRICTED',
+        kind: 'forbidden',
+        details: { purpose: 'marketing', allowedPurposes: ['legal-claims'] },
+      }),
     );
   });
 });

@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BUILT_IN_ROLES, isPermission, permissionsOfRoles, secondFactorRequirement, type Permission, type RoleCatalogue, type SecondFactorRequirement } from '@crm/auth';
+import {
+  BUILT_IN_ROLES,
+  isPermission,
+  permissionsOfRoles,
+  secondFactorRequirement,
+  type Permission,
+  type RoleCatalogue,
+  type SecondFactorRequirement,
+} from '@crm/auth';
 import { AppError } from '@crm/http';
 import type { IdentityConfig } from '../identity.config.js';
 import { IDENTITY_CONFIG } from '../identity.tokens.js';

@@ -14,7 +14,12 @@ describe('consent: object (Art. 21)', () => {
     const analytics = await call('POST', `/v1/contacts/${contactId}/objections`, WRITER, { purpose: 'analytics' });
     expect([analytics.status, analytics.body]).toEqual([
       201,
-      { contactId, version: 1, purpose: 'analytics', objection: { catalogueVersion: PURPOSE_CATALOGUE_VERSION, recordedAt: '2026-12-07T11:00:00.000Z', recordedBy: consent.actor } },
+      {
+        contactId,
+        version: 1,
+        purpose: 'analytics',
+        objection: { catalogueVersion: PURPOSE_CATALOGUE_VERSION, recordedAt: '2026-12-07T11:00:00.000Z', recordedBy: consent.actor },
+      },
     ]);
     await give(contactId, 'O1');
     const marketing = await call('POST', `/v1/contacts/${contactId}/objections`, WRITER, { purpose: 'marketing', channel: 'email' });
@@ -26,7 +31,11 @@ describe('consent: object (Art. 21)', () => {
       'crm.consent.v1.ConsentGiven',
       'crm.consent.v1.ObjectionRecorded',
     ]);
-    expect(decodePayload(events[0]!.envelope, ObjectionRecordedSchema)).toMatchObject({ contactId, purpose: 'analytics', catalogueVersion: PURPOSE_CATALOGUE_VERSION });
+    expect(decodePayload(events[0]!.envelope, ObjectionRecordedSchema)).toMatchObject({
+      contactId,
+      purpose: 'analytics',
+      catalogueVersion: PURPOSE_CATALOGUE_VERSION,
+    });
   });
 
   it('refuses an objection to a purpose not on legitimate interests, a repeated one, an unknown purpose and a bad body, and writes nothing', async () => {

@@ -49,7 +49,14 @@ describe('consent: the current state and the history', () => {
           at: '2026-12-08T08:00:00.000Z',
         },
         { version: 2, type: 'ConsentWithdrawn', purpose: 'marketing', actorId: 'user-two', at: '2026-12-08T09:00:00.000Z' },
-        { version: 3, type: 'ObjectionRecorded', purpose: 'analytics', catalogueVersion: PURPOSE_CATALOGUE_VERSION, actorId: consent.actor, at: '2026-12-08T10:00:00.000Z' },
+        {
+          version: 3,
+          type: 'ObjectionRecorded',
+          purpose: 'analytics',
+          catalogueVersion: PURPOSE_CATALOGUE_VERSION,
+          actorId: consent.actor,
+          at: '2026-12-08T10:00:00.000Z',
+        },
       ],
     });
     expect((await call('GET', `/v1/contacts/${contactId}/consents`, [])).status).toBe(403);
