@@ -36,6 +36,14 @@ describe('issuing and verifying access tokens', () => {
     verifier = new JwtVerifier({ keys: () => store.jwks(), revocation: noneRevoked, now });
   });
 
+  it('given a session whose roles configuration exempts from the second factor, then the token says mfa_exempt and the verifier keeps it', async () => {
+    const exempt = { ...request, roles: ['sales'], permissions: ['contacts:read' as const], amr: ['pwd' as const], mfaAt: undefined, mfaExempt: true };
+    const claims = await verifier.verify(await issuer.issue(exempt));
+    expect([claims.amr, claims.mfa_exempt, 'mfa_at' in claims]).toEqual([['pwd'], true, false]);
+    // Not exempt: no claim at all (the guard's default is "second factor required").
+    expect('mfa_exempt' in (await verifier.verify(await issuer.issue({ ...exempt, mfaExempt: false })))).toBe(false);
+  });
+
   it('given an issued token, then the verifier accepts it with exactly the claims that were asked for', async () => {
     const token = await issuer.issue({ ...request, permissions: [...request.permissions], amr: [...request.amr] });
 
