@@ -48,7 +48,7 @@ describe('verifying an access token', () => {
       sid: 'session-1',
       roles: ['sales'],
       perms: ['contacts:read'],
-      amr: ['pwd'],
+      amr: ['pwd', 'otp'],
       mfa_at: NOW - 10,
     });
   });
@@ -147,7 +147,15 @@ describe('verifying an access token', () => {
         delete claims[claim];
         expect(await rejection(await signToken(key, claims))).toMatchObject({ code: 'TOKEN_INVALID' });
       }
-      for (const wrong of [{ perms: 'users:manage' }, { roles: [1] }, { sub: '' }, { mfa_at: 'yesterday' }, { sid: 'x'.repeat(500) }]) {
+      for (const wrong of [
+        { perms: 'users:manage' },
+        { roles: [1] },
+        { sub: '' },
+        { mfa_at: 'yesterday' },
+        { mfa_exempt: false },
+        { mfa_exempt: 'yes' },
+        { sid: 'x'.repeat(500) },
+      ]) {
         expect(await rejection(await signToken(key, validClaims(NOW, wrong)))).toMatchObject({ code: 'TOKEN_INVALID' });
       }
     });

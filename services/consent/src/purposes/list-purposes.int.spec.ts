@@ -1,5 +1,5 @@
 import { READER, useConsentApp } from '../testing/consent.fixture.js';
-import { PURPOSES } from './purpose.catalogue.js';
+import { PURPOSE_CATALOGUE_VERSION, PURPOSES } from './purpose.catalogue.js';
 
 const { call } = useConsentApp();
 
@@ -7,7 +7,7 @@ describe('consent: the purpose catalogue', () => {
   it('answers every purpose with its lawful bases, and the catalogue version, to consent:read only', async () => {
     const catalogue = await call('GET', '/v1/purposes', READER);
     expect(catalogue.status).toBe(200);
-    expect(catalogue.body.version).toBe(1);
+    expect(catalogue.body.version).toBe(PURPOSE_CATALOGUE_VERSION);
     expect(catalogue.body.purposes).toEqual(JSON.parse(JSON.stringify(PURPOSES)));
     expect(catalogue.body.purposes.find((purpose: { code: string }) => purpose.code === 'marketing')).toMatchObject({
       lawfulBasis: 'consent',
