@@ -14,6 +14,12 @@ export interface BatchConsumerOptions {
    * hint: projections keep their own checkpoint in Postgres, so a batch redelivered after a crash has no effect.
    */
   handle: (batch: IncomingMessage[]) => Promise<void>;
+  /**
+   * Called with each message as it arrives, before it waits for its batch: CPU work done here (decoding, say) runs
+   * while the previous batch is still being handled, typically waiting on a database. It must not throw, and the
+   * handler must not depend on it having run (a message may arrive and be handed over in one go).
+   */
+  onArrival?: (message: IncomingMessage) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -52,7 +58,9 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
     mode: MessagesStreamModes.COMMITTED,
     fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
   });
-  const buffer: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
+  /** Messages as consumed (their `commit`) and as handed over, in arrival order. */
+  const buffer: Array<{ consumed: Message<Buffer, Buffer, Buffer, Buffer>; incoming: IncomingMessage }> = [];
+  const { onArrival } = options;
   let stopped = false;
   let wake: (() => void) | undefined;
   const signal = (): void => {
@@ -61,7 +69,9 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
     resolve?.();
   };
   stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
-    buffer.push(message);
+    const incoming = toIncoming(message);
+    onArrival?.(incoming);
+    buffer.push({ consumed: message, incoming });
     if (buffer.length >= maxBatchSize) stream.pause();
     signal();
   });
@@ -78,14 +88,14 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
       const batch = buffer.splice(0, maxBatchSize);
       if (stream.isPaused() && buffer.length < maxBatchSize) stream.resume();
       try {
-        await options.handle(batch.map(toIncoming));
+        await options.handle(batch.map((item) => item.incoming));
       } catch (error) {
         // The handler gave up (it is stopping): leave the batch uncommitted; it is redelivered next time.
         options.onError?.(error);
         return;
       }
       const lastByPartition = new Map<string, Message<Buffer, Buffer, Buffer, Buffer>>();
-      for (const message of batch) lastByPartition.set(`${message.topic}:${message.partition}`, message);
+      for (const { consumed } of batch) lastByPartition.set(`${consumed.topic}:${consumed.partition}`, consumed);
       await Promise.all([...lastByPartition.values()].map((message) => message.commit())).catch((error: unknown) => options.onError?.(error));
     }
   })();

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { decodeEnvelope } from '@crm/contracts';
+import { decodeEnvelope, type EventEnvelope } from '@crm/contracts';
 import type { Logger } from '@crm/logging';
 import type { IncomingMessage, KafkaCluster, Subscription } from '@crm/messaging';
 import { withTransaction } from '@crm/postgres';
@@ -54,6 +54,8 @@ export class EventProcessor {
   #stopping = false;
   #started = false;
   #changing: Promise<void> = Promise.resolve();
+  /** Envelopes decoded as their message arrived (`arrived`), by message: a batch of the same objects finds them. */
+  readonly #decoded = new WeakMap<IncomingMessage, EventEnvelope>();
 
   constructor(
     private readonly pool: Pool | undefined,
@@ -182,6 +184,7 @@ export class EventProcessor {
       startAt: this.#options.startAt ?? 'earliest',
       maxBatchSize: this.#options.maxBatchSize ?? 500,
       handle: (batch) => this.handleWithRetry(batch),
+      ...(this.decodes ? { onArrival: (message: IncomingMessage) => this.arrived(message) } : {}),
       onError: (error) => {
         if (!(error instanceof Stopping)) this.runtime.logger?.warn({ err: error, processor: this.name }, 'event processor consumer error');
       },
@@ -224,11 +227,39 @@ export class EventProcessor {
     return this.react(batch, options.decode !== 'raw');
   }
 
+  /** Whether this processor's handler gets envelopes (every projector and recording reactor; reactors by default). */
+  private get decodes(): boolean {
+    const options = this.#options;
+    return options.role === 'projector' || options.idempotency === 'record' || options.decode !== 'raw';
+  }
+
+  /**
+   * A message arrived while the previous batch may still be in its transaction: decode it now (and let a projector
+   * prepare it), so that this CPU work overlaps the database's instead of following it. Only a cache: `decode`
+   * decodes whatever was not decoded here, and a message that does not decode is left for it to dead-letter.
+   */
+  private arrived(message: IncomingMessage): void {
+    let envelope: EventEnvelope;
+    try {
+      envelope = decodeEnvelope(message.value);
+    } catch {
+      return;
+    }
+    this.#decoded.set(message, envelope);
+    const { prepare } = this.#options as Partial<ProjectorOptions>;
+    if (prepare === undefined) return;
+    try {
+      prepare({ ...message, envelope });
+    } catch {
+      // Prepared again, or failed properly, when its batch is handled.
+    }
+  }
+
   private decode(messages: IncomingMessage[], dead: DeadLetter[]): ProcessedEvent[] {
     const decoded: ProcessedEvent[] = [];
     for (const message of messages) {
       try {
-        decoded.push({ ...message, envelope: decodeEnvelope(message.value) });
+        decoded.push({ ...message, envelope: this.#decoded.get(message) ?? decodeEnvelope(message.value) });
       } catch (error) {
         dead.push({ message, code: errorCode(error) });
       }

@@ -45,6 +45,12 @@ export interface ProjectorOptions extends CommonOptions {
   dedupe?: 'stream-version' | 'none';
   /** Empties the read model before a rebuild from offset 0. */
   reset?: (tx: PoolClient) => Promise<void>;
+  /**
+   * Per-event CPU work run as the event arrives (decoded), while the previous batch's transaction is still open: a
+   * cache the handler may consult, never a step it relies on. It writes nothing; a throw is ignored (the handler then
+   * meets the same event unprepared).
+   */
+  prepare?: (event: ProcessedEvent) => void;
 }
 
 export type ReactorOptions = CommonOptions & { role: 'reactor' } & (

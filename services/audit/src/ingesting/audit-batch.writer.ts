@@ -31,6 +31,18 @@ class PreparedEntry {
   }
 }
 
+/** Entries prepared as their event arrived (`prepareEntry`), by envelope: the batch holding that event finds them. */
+const prepared = new WeakMap<ProcessedEvent['envelope'], PreparedEntry>();
+
+/**
+ * The projector's `prepare`: builds an event's entry draft and leaf input as the event arrives, while the previous
+ * batch is still in its transaction, so that this CPU work overlaps the database's. `recordEvents` builds whatever
+ * was not prepared; what it builds is the same either way (the draft depends on the event alone).
+ */
+export function prepareEntry(event: ProcessedEvent): void {
+  prepared.set(event.envelope, new PreparedEntry(event));
+}
+
 /**
  * Records decoded events in the caller's transaction (the audit projector's, which commits them with the Kafka
  * checkpoints): entries and the log's next leaf index. The row lock on the log state serialises writers, so leaf
@@ -47,7 +59,7 @@ export async function recordEvents(store: EntriesStore, tx: PoolClient, events: 
   const unique: PreparedEntry[] = [];
   const ids = new Set<string>();
   for (const event of events) {
-    const entry = new PreparedEntry(event);
+    const entry = prepared.get(event.envelope) ?? new PreparedEntry(event);
     if (ids.has(entry.draft.eventId)) continue;
     ids.add(entry.draft.eventId);
     unique.push(entry);

@@ -4,7 +4,7 @@ import type { KafkaCluster } from '@crm/messaging';
 import { EventProcessor, type ProcessedEvent, type ProcessorInvocation, type ProjectorDeclaration } from '@crm/processing';
 import type { EntriesStore } from '../trail/entries.store.js';
 import type { AuditLogView } from '../tree-heads/log.view.js';
-import { recordEvents, type BatchOutcome } from './audit-batch.writer.js';
+import { prepareEntry, recordEvents, type BatchOutcome } from './audit-batch.writer.js';
 
 /** The audit ingest's processor name: its checkpoint key in the audit schema. */
 export const AUDIT_INGEST = 'audit-ingest';
@@ -34,6 +34,7 @@ export function auditIngestDeclaration(settings: AuditIngestSettings, logId: str
     group: `audit.${logId}`,
     dedupe: 'none',
     maxBatchSize: settings.maxBatchSize ?? 1000,
+    prepare: prepareEntry,
   };
 }
 
