@@ -36,5 +36,13 @@ export { ACCESS_TOKEN_STRATEGY, JwtVerifier, type JwtVerifierOptions, type Verif
 export { RedisRevocationList, REVOKED_SESSION_KEY_PREFIX, revokedSessionKey, type RevocationCheck } from './revocation/revocation-check.js';
 export { AUTH_ERROR_CODES, authErrors, type AuthErrorCode } from './auth.errors.js';
 export { authorize, DENIAL_REASONS, type AuthorizationDecision, type DenialReason, type RouteRequirements } from './guard/authorization.policy.js';
-export { CurrentAuth, RequireStepUp, REQUIRE_STEP_UP, type AuthenticatedRequest, type StepUpOptions } from './guard/auth.decorators.js';
+export {
+  CurrentAuth,
+  CurrentCaller,
+  RequireStepUp,
+  REQUIRE_STEP_UP,
+  type AuthenticatedRequest,
+  type Caller,
+  type StepUpOptions,
+} from './guard/auth.decorators.js';
 export { AuthGuard, AUTH_GUARD_OPTIONS, JWT_VERIFIER, type AccessDenied, type AuthGuardOptions } from './guard/auth.guard.js';

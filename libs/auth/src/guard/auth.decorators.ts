@@ -1,4 +1,5 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
 import { authErrors } from '../auth.errors.js';
 import type { AccessTokenClaims } from '../tokens/access-token.claims.js';
 
@@ -34,4 +35,17 @@ export const CurrentAuth = createParamDecorator((_data: unknown, context: Execut
   const auth = context.switchToHttp().getRequest<AuthenticatedRequest>().auth;
   if (auth === undefined) throw authErrors.unauthenticated();
   return auth;
+});
+
+/** Who is asking, and in which request: the verified claims and the request they came with (for correlation ids). */
+export interface Caller {
+  auth: AccessTokenClaims;
+  request: Request;
+}
+
+/** The caller of a guarded route, as a handler parameter: `handler(@CurrentCaller() caller: Caller)`. */
+export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
+  const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
+  if (request.auth === undefined) throw authErrors.unauthenticated();
+  return { auth: request.auth, request };
 });

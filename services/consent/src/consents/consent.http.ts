@@ -1,7 +1,6 @@
-import { applyDecorators, Controller, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, Controller } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { authErrors, type AccessTokenClaims, type AuthenticatedRequest } from '@crm/auth';
+import type { Caller } from '@crm/auth';
 import { ActorType, LegalBasis } from '@crm/contracts';
 import type { EventMetadata } from '@crm/eventstore';
 import { correlationId } from '@crm/http';
@@ -10,19 +9,6 @@ import { correlationId } from '@crm/http';
 
 /** A controller of consent routes (tagged `consent` in the OpenAPI document, as the gateway manifest says). */
 export const ConsentRoute = (prefix = 'v1'): ClassDecorator => applyDecorators(ApiTags('consent'), Controller(prefix));
-
-/** Who is asking, and in which request. */
-export interface Caller {
-  auth: AccessTokenClaims;
-  request: Request;
-}
-
-/** The caller of a guarded route (the global guard has verified the token). */
-export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
-  const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-  if (request.auth === undefined) throw authErrors.unauthenticated();
-  return { auth: request.auth, request };
-});
 
 /**
  * Recording a consent, its withdrawal or an objection is the controller's duty towards the data subject (Art. 7(1):

@@ -1,7 +1,7 @@
+import type { Caller } from '@crm/auth';
 import { ActorType, LegalBasis } from '@crm/contracts';
 import type { EventMetadata } from '@crm/eventstore';
 import { correlationId } from '@crm/http';
-import type { Caller } from '../consents/consent.http.js';
 import { consentError } from '../consents/consent.errors.js';
 import type { NoticeContent, NoticeVersionState } from './notice.decider.js';
 import { isNoticeLanguage, NOTICE_LANGUAGES, type NoticeLanguage } from './notice.streams.js';

@@ -1,7 +1,7 @@
-import { applyDecorators, Controller, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, Controller } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { authErrors, type AccessTokenClaims, type AuthenticatedRequest } from '@crm/auth';
+import type { Response } from 'express';
+import type { Caller } from '@crm/auth';
 import type { Purpose } from '../contact-schema/index.js';
 import type { ContactView } from '../contact-views/contact-views.service.js';
 import { readBasis } from '../lawful-basis/basis.decision.js';
@@ -20,19 +20,6 @@ import {
 
 /** A controller of the contact as a resource, under `/v1/contacts` (tagged `contacts` in the OpenAPI document). */
 export const ContactsRoute = (): ClassDecorator => applyDecorators(ApiTags('contacts'), Controller('v1/contacts'));
-
-/** Who is asking, and in which request: what a processing context is made of. */
-export interface Caller {
-  auth: AccessTokenClaims;
-  request: Request;
-}
-
-/** The caller of a guarded route (the global guard has verified the token). */
-export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
-  const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-  if (request.auth === undefined) throw authErrors.unauthenticated();
-  return { auth: request.auth, request };
-});
 
 /** The body fields of every write: the purpose of the processing and, optionally, its legal basis. */
 export const processingFields = { purpose: purposeSchema, legalBasis: legalBasisSchema.optional() };

@@ -1,9 +1,10 @@
 import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { channelSchema, evidenceSchema, noticeVersionSchema, purposeCode } from '../consent.body.js';
-import { ConsentRoute, consentMetadata, CurrentCaller, type Caller } from '../consent.http.js';
+import { ConsentRoute, consentMetadata } from '../consent.http.js';
 import { GiveConsentHandler, type ConsentAnswer } from './give-consent.handler.js';
 
 const giveBody = z.object({ purpose: purposeCode, noticeVersion: noticeVersionSchema, channel: channelSchema, evidence: evidenceSchema }).strict();

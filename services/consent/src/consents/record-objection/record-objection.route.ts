@@ -1,9 +1,10 @@
 import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { channelSchema, purposeCode } from '../consent.body.js';
-import { ConsentRoute, consentMetadata, CurrentCaller, type Caller } from '../consent.http.js';
+import { ConsentRoute, consentMetadata } from '../consent.http.js';
 import { RecordObjectionHandler, type ObjectionAnswer } from './record-objection.handler.js';
 
 const objectionBody = z.object({ purpose: purposeCode, channel: channelSchema.optional() }).strict();

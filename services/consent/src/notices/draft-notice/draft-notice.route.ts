@@ -1,8 +1,9 @@
 import { Body, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
-import { ConsentRoute, CurrentCaller, type Caller } from '../../consents/consent.http.js';
+import { ConsentRoute } from '../../consents/consent.http.js';
 import { NoticeCommands } from '../notice-commands.service.js';
 import { noticeLanguage, noticeMetadata, noticeVersionView, type NoticeVersionView } from '../notice.http.js';
 

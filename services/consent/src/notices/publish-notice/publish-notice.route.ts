@@ -1,9 +1,9 @@
 import { HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import { RequireStepUp } from '@crm/auth';
+import { CurrentCaller, RequireStepUp, type Caller } from '@crm/auth';
 import { RequirePermissions } from '@crm/http';
 import { consentError } from '../../consents/consent.errors.js';
-import { ConsentRoute, CurrentCaller, type Caller } from '../../consents/consent.http.js';
+import { ConsentRoute } from '../../consents/consent.http.js';
 import { NoticeCommands } from '../notice-commands.service.js';
 import { noticeMetadata, noticeVersionView, type NoticeVersionView } from '../notice.http.js';
 import { parseNoticeVersion } from '../notice.streams.js';

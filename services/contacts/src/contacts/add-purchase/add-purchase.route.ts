@@ -1,9 +1,10 @@
 import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { validateTransactionInput } from '../../contact-schema/index.js';
-import { ContactsRoute, CurrentCaller, processingFields, purposeContext, type Caller } from '../contact.http.js';
+import { ContactsRoute, processingFields, purposeContext } from '../contact.http.js';
 import { AddPurchaseHandler, type RecordedPurchase } from './add-purchase.handler.js';
 
 const transactionBody = z.object({ ...processingFields, transactionId: z.uuid().optional(), transaction: z.unknown() }).strict();

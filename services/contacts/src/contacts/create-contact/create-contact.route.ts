@@ -2,11 +2,12 @@ import { Body, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { validateContactInput } from '../../contact-schema/index.js';
 import type { ContactView } from '../../contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../../contacts.config.js';
-import { ContactsRoute, CurrentCaller, processingFields, purposeContext, withVersionTag, type Caller } from '../contact.http.js';
+import { ContactsRoute, processingFields, purposeContext, withVersionTag } from '../contact.http.js';
 import { CreateContactHandler } from './create-contact.handler.js';
 
 const createBody = z.object({ ...processingFields, data: z.unknown() }).strict();

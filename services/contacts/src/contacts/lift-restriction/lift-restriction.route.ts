@@ -1,7 +1,8 @@
 import { Delete, Param } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions } from '@crm/http';
-import { ContactsRoute, CurrentCaller, subjectRightsContext, type Caller } from '../contact.http.js';
+import { ContactsRoute, subjectRightsContext } from '../contact.http.js';
 import type { RestrictionStatus } from '../restrict-processing/restrict-processing.handler.js';
 import { LiftRestrictionHandler } from './lift-restriction.handler.js';
 

@@ -1,9 +1,10 @@
 import { Get, Param, Query } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import type { TransactionPage } from '../../contact-views/contact-views.service.js';
-import { ContactsRoute, CurrentCaller, readContext, readFields, type Caller } from '../contact.http.js';
+import { ContactsRoute, readContext, readFields } from '../contact.http.js';
 import { ListPurchasesHandler } from './list-purchases.handler.js';
 
 const transactionsQuery = z

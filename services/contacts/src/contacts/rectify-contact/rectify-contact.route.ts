@@ -2,11 +2,12 @@ import { Body, Headers, Inject, Param, Patch, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { AppError, RequirePermissions, validate } from '@crm/http';
 import { validateContactPatch } from '../../contact-schema/index.js';
 import type { ContactView } from '../../contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../../contacts.config.js';
-import { ContactsRoute, CurrentCaller, processingFields, purposeContext, withVersionTag, type Caller } from '../contact.http.js';
+import { ContactsRoute, processingFields, purposeContext, withVersionTag } from '../contact.http.js';
 import { RectifyContactHandler } from './rectify-contact.handler.js';
 
 const patchBody = z.object({ ...processingFields, changes: z.unknown() }).strict();

@@ -1,9 +1,10 @@
 import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { RESTRICTION_REASONS } from '../contact.decider.js';
-import { ContactsRoute, CurrentCaller, subjectRightsContext, type Caller } from '../contact.http.js';
+import { ContactsRoute, subjectRightsContext } from '../contact.http.js';
 import { RestrictProcessingHandler, type RestrictionStatus } from './restrict-processing.handler.js';
 
 const restrictionBody = z.object({ reason: z.enum(RESTRICTION_REASONS) }).strict();

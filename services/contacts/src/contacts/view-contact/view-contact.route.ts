@@ -2,9 +2,10 @@ import { Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import type { ContactView } from '../../contact-views/contact-views.service.js';
-import { ContactsRoute, CurrentCaller, readContext, readFields, withVersionTag, type Caller } from '../contact.http.js';
+import { ContactsRoute, readContext, readFields, withVersionTag } from '../contact.http.js';
 import { ViewContactHandler } from './view-contact.handler.js';
 
 const viewQuery = z.object(readFields).strict();
