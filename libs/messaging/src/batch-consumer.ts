@@ -39,6 +39,19 @@ export function toIncoming(message: Message<Buffer, Buffer, Buffer, Buffer>): In
 }
 
 /**
+ * Closes a consumer whatever state it is in. `close` leaves the consumer group first and, when that fails (a
+ * coordinator that moved, a broker that went away), keeps the client open and rejects: its sockets would then hold
+ * the process alive. They are closed regardless; nothing is left to leave the group with anyway.
+ */
+export async function closeConsumer<K, V, HK, HV>(consumer: Consumer<K, V, HK, HV>): Promise<void> {
+  try {
+    await consumer.close(true);
+  } catch {
+    await consumer.connections.close().catch(() => undefined);
+  }
+}
+
+/**
  * Consumes in batches: messages accumulate while the previous batch is being handled (up to `maxBatchSize`, then
  * the stream is paused for backpressure), so a slow handler gets bigger batches instead of a growing queue.
  */
@@ -53,11 +66,18 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
   });
-  const stream = await consumer.consume({
-    topics: options.topics,
-    mode: MessagesStreamModes.COMMITTED,
-    fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
-  });
+  // A consumer that cannot start (its topic does not exist, the group coordinator is not ready) still opened
+  // connections: it is closed before the failure is passed on.
+  const stream = await consumer
+    .consume({
+      topics: options.topics,
+      mode: MessagesStreamModes.COMMITTED,
+      fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+    })
+    .catch(async (error: unknown) => {
+      await closeConsumer(consumer);
+      throw error;
+    });
   /** Messages as consumed (their `commit`) and as handed over, in arrival order. */
   const buffer: Array<{ consumed: Message<Buffer, Buffer, Buffer, Buffer>; incoming: IncomingMessage }> = [];
   const { onArrival } = options;
@@ -106,7 +126,7 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
       signal();
       await loop;
       await stream.close().catch(() => undefined);
-      await consumer.close(true).catch(() => undefined);
+      await closeConsumer(consumer);
     },
   };
 }

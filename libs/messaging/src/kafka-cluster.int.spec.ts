@@ -1,4 +1,5 @@
-import { testPlatformConfig, uniqueName } from '@crm/testing';
+import { Socket } from 'node:net';
+import { expectEventually, testPlatformConfig, uniqueName } from '@crm/testing';
 import { KafkaCluster, KafkaHealthCheck } from './index.js';
 
 const config = testPlatformConfig();
@@ -77,5 +78,45 @@ describe('two clusters', () => {
 
     expect(await clusters.primary.listTopics()).toContain(topic);
     expect(await clusters.backup.listTopics()).not.toContain(topic);
+  });
+});
+
+/** Sockets this process holds open to the primary's brokers: a client that was not closed keeps its own. */
+function socketsToPrimary(): number {
+  const ports = new Set(config.kafka.primaryBrokers.map((broker) => Number(broker.split(':').at(-1))));
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return handles.filter((handle) => handle instanceof Socket && ports.has(handle.remotePort ?? -1)).length;
+}
+
+describe('a consumer that cannot start (its topic does not exist)', () => {
+  // A consumer left open keeps its sockets and the process alive after the tests (Jest "did not exit").
+  const cluster = clusters.primary;
+
+  it('given a subscription, then it fails and leaves no connection to the broker open', async () => {
+    await cluster.ping();
+    const before = socketsToPrimary();
+    const failure = await cluster
+      .subscribe({ groupId: uniqueName('it-missing-group'), topics: [uniqueName('it-missing')], startAt: 'earliest', handle: async () => undefined })
+      .then(
+        (subscription) => subscription.stop().then(() => 'subscribed'),
+        (error: unknown) => error,
+      );
+
+    expect(failure).toBeInstanceOf(Error);
+    await expectEventually(() => expect(socketsToPrimary()).toBe(before), { timeoutMs: 10_000, intervalMs: 50 });
+  });
+
+  it('given a read from the start, then it fails and leaves no connection to the broker open', async () => {
+    await cluster.ping();
+    const before = socketsToPrimary();
+    const failure = await cluster
+      .readFromStart(uniqueName('it-missing'), () => true, { groupId: uniqueName('it-missing-reader'), timeoutMs: 5_000 })
+      .then(
+        () => 'read',
+        (error: unknown) => error,
+      );
+
+    expect(failure).toBeInstanceOf(Error);
+    await expectEventually(() => expect(socketsToPrimary()).toBe(before), { timeoutMs: 10_000, intervalMs: 50 });
   });
 });

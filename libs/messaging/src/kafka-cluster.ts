@@ -1,7 +1,7 @@
 import { Admin, ConfigResourceTypes, Consumer, MessagesStreamModes, ProduceAcks, Producer, type Message } from '@platformatic/kafka';
 import type { HealthCheck } from '@crm/health';
 import { AppError } from '@crm/http';
-import { consumeBatches, toIncoming, type BatchConsumerOptions, type Subscription } from './batch-consumer.js';
+import { closeConsumer, consumeBatches, toIncoming, type BatchConsumerOptions, type Subscription } from './batch-consumer.js';
 
 /**
  * The platform's only door to a Kafka cluster. Services talk to this interface, not to a client library, so the
@@ -66,7 +66,7 @@ export class KafkaCluster {
       const offsets = await consumer.listOffsets({ topics: [topic] });
       return offsets.get(topic) ?? [];
     } finally {
-      await consumer.close().catch(() => undefined);
+      await closeConsumer(consumer);
     }
   }
 
@@ -80,7 +80,7 @@ export class KafkaCluster {
     try {
       return await consumer.listOffsets({ topics: [...topics] });
     } finally {
-      await consumer.close().catch(() => undefined);
+      await closeConsumer(consumer);
     }
   }
 
@@ -196,7 +196,10 @@ export class KafkaCluster {
       maxWaitTime: 200,
     });
     const seen: IncomingMessage[] = [];
-    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST });
+    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST }).catch(async (error: unknown) => {
+      await closeConsumer(consumer);
+      throw error;
+    });
     const deadline = setTimeout(() => void stream.close(), options.timeoutMs);
     try {
       for await (const message of stream) {
@@ -206,7 +209,7 @@ export class KafkaCluster {
     } finally {
       clearTimeout(deadline);
       await stream.close().catch(() => undefined);
-      await consumer.close(true).catch(() => undefined);
+      await closeConsumer(consumer);
     }
     return seen;
   }
