@@ -97,11 +97,8 @@ prepare() {
 run_jest() {
   local report=$1
   shift
-  # --forceExit: on 2 cores Jest runs the suites in its own process, and a client some suite leaves open (seen: two
-  # Kafka sockets after all 1,016 tests had passed) would otherwise hang CI until its timeout. Jest still prints
-  # "did not exit" when that happens, so the leak stays visible; finding it is on the issue tracker.
   node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js \
-    --json --outputFile="$report" --forceExit "$@"
+    --json --outputFile="$report" "$@"
 }
 
 summarise() {

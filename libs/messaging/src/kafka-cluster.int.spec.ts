@@ -1,5 +1,4 @@
-import { Socket } from 'node:net';
-import { expectEventually, testPlatformConfig, uniqueName } from '@crm/testing';
+import { expectEventually, openSocketsTo, testPlatformConfig, uniqueName } from '@crm/testing';
 import { KafkaCluster, KafkaHealthCheck } from './index.js';
 
 const config = testPlatformConfig();
@@ -81,12 +80,7 @@ describe('two clusters', () => {
   });
 });
 
-/** Sockets this process holds open to the primary's brokers: a client that was not closed keeps its own. */
-function socketsToPrimary(): number {
-  const ports = new Set(config.kafka.primaryBrokers.map((broker) => Number(broker.split(':').at(-1))));
-  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-  return handles.filter((handle) => handle instanceof Socket && ports.has(handle.remotePort ?? -1)).length;
-}
+const socketsToPrimary = (): number => openSocketsTo(config.kafka.primaryBrokers);
 
 describe('a consumer that cannot start (its topic does not exist)', () => {
   // A consumer left open keeps its sockets and the process alive after the tests (Jest "did not exit").

@@ -125,8 +125,15 @@ export async function createServiceApp(
       resolve: (token) => app.get(token as string, { strict: false }),
     }),
   });
-  await app.init();
-  await app.startAllMicroservices();
+  try {
+    await app.init();
+    await app.startAllMicroservices();
+  } catch (error) {
+    // By now some clients are open (pools, Redis, the consumers of the processors that did start): a boot that fails
+    // closes them, or they keep the process (a test run, a supervisor's retry loop) alive with nothing to use them.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 

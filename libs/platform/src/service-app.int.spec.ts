@@ -3,7 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import { AppError, Public } from '@crm/http';
 import { createLogger } from '@crm/logging';
-import { testPlatformConfig } from '@crm/testing';
+import { Reactor } from '@crm/processing';
+import { expectEventually, openSocketsTo, testPlatformConfig, uniqueName } from '@crm/testing';
 import { createServiceApp, type ServiceDefinition } from './index.js';
 
 @Controller('probe')
@@ -171,5 +172,36 @@ describe('readiness at a public edge (details hidden)', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+/** Two reactors: the first subscribes, the second cannot (Kafka refuses the topic name), so the boot fails halfway. */
+const bootTopic = uniqueName('it-boot');
+
+@Controller()
+class HalfStartingConsumers {
+  @Reactor('probe.boot-ok', { topics: [bootTopic], idempotency: 'natural' })
+  starts(): void {}
+
+  @Reactor('probe.boot-fails', { topics: ['not a topic name'], idempotency: 'natural' })
+  fails(): void {}
+}
+
+@Module({ controllers: [HalfStartingConsumers] })
+class HalfStartingModule {}
+
+describe('a service whose boot fails after some of its clients opened', () => {
+  const halfStarting: ServiceDefinition = { ...definition, needs: { redis: true, kafka: 'primary' }, module: () => ({ module: HalfStartingModule }) };
+
+  it('fails, and closes what it opened: no connection to the broker is left behind', async () => {
+    const brokers = testPlatformConfig('probe').kafka.primaryBrokers;
+    const before = openSocketsTo(brokers);
+    const failure = await start({}, halfStarting).then(
+      ({ app }) => app.close().then(() => 'started'),
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(Error);
+    await expectEventually(() => expect(openSocketsTo(brokers)).toBe(before), { timeoutMs: 10_000, intervalMs: 50 });
   });
 });

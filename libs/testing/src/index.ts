@@ -24,3 +24,4 @@ export {
   type StaffUser,
 } from './gateway-session.js';
 export { givenHistory } from './given-history.js';
+export { openSocketsTo } from './open-sockets.js';
