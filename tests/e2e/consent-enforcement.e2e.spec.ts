@@ -49,7 +49,14 @@ async function createContact(): Promise<{ id: string; email: string }> {
     data: { name: { given: `Ida${tag}`, family: 'Nowak' }, emails: [email] },
   });
   expect(created.status).toBe(201);
-  return { id: created.body.id as string, email };
+  const id = created.body.id as string;
+  // Consent learns contacts from contacts' events a moment after their creation (404 CONSENT_CONTACT_UNKNOWN until
+  // then); a withdrawal of a consent never given writes nothing either way, so polling it tells when consent knows.
+  await expectEventually(
+    async () => expect((await call('POST', `/v1/contacts/${id}/consents/marketing/withdrawal`, support, {})).body.code).toBe('CONSENT_NOT_GIVEN'),
+    WITHIN_SECONDS,
+  );
+  return { id, email };
 }
 
 const marketingConsent = () => ({ purpose: 'marketing', noticeVersion, channel: 'web-form', evidence: { kind: 'double-opt-in', reference: 'enforce' } });

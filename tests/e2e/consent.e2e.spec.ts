@@ -57,10 +57,23 @@ beforeAll(async () => {
   }
 });
 
+/**
+ * Consent learns contacts from contacts' events, a moment after their creation. Until then it refuses anything for
+ * the contact (404 CONSENT_CONTACT_UNKNOWN, nothing written); a withdrawal of a consent never given is refused either
+ * way (409 once known) and writes nothing, so polling it tells when consent knows the contact.
+ */
+async function consentKnows(contactId: string): Promise<void> {
+  await expectEventually(
+    async () => expect((await call('POST', `/v1/contacts/${contactId}/consents/marketing/withdrawal`, support, {})).body.code).toBe('CONSENT_NOT_GIVEN'),
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
+}
+
 async function createContact(): Promise<string> {
   const tag = uniqueName('c').replace(/[^a-z]/gi, '');
   const created = await call('POST', '/v1/contacts', support, { purpose: 'customer-service', data: { name: { given: `Ida${tag}`, family: 'Nowak' } } });
   expect(created.status).toBe(201);
+  await consentKnows(created.body.id as string);
   return created.body.id as string;
 }
 
@@ -210,6 +223,19 @@ describe('consent through the gateway', () => {
     }
     expect((await call('POST', `/v1/contacts/${contactId}/consents`, sales, marketingConsent(secret))).status).toBe(403);
     expect((await call('GET', `/v1/contacts/${contactId}/consents`, support)).body).toMatchObject({ version: 0, history: [] });
+  });
+
+  it('refuses consent, withdrawal and objection for a contact that does not exist (404 CONSENT_CONTACT_UNKNOWN) and writes nothing', async () => {
+    const nobody = crypto.randomUUID();
+    for (const [path, body] of [
+      [`/v1/contacts/${nobody}/consents`, marketingConsent('nobody')],
+      [`/v1/contacts/${nobody}/consents/marketing/withdrawal`, {}],
+      [`/v1/contacts/${nobody}/objections`, { purpose: 'marketing' }],
+    ] as const) {
+      const refused = await call('POST', path, support, body);
+      expect({ path, status: refused.status, code: refused.body.code }).toEqual({ path, status: 404, code: 'CONSENT_CONTACT_UNKNOWN' });
+    }
+    expect((await call('GET', `/v1/contacts/${nobody}/consents`, dpo)).body).toMatchObject({ version: 0, history: [] });
   });
 
   it("the contact's erasure reaches its consent evidence: unreadable afterwards, and nothing more is recorded", async () => {

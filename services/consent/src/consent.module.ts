@@ -6,6 +6,9 @@ import { ConsentStates } from './consents/consent-states.repository.js';
 import { CONSENT_SCHEMA, CONSENT_TOPIC } from './consents/consent.streams.js';
 import { CONSENT_HANDLERS, CONSENT_ROUTES } from './consents/consent.use-cases.js';
 import { ConsentWriteModel } from './consents/consent.write-model.js';
+import { KnownContactsController } from './known-contacts/known-contacts.controller.js';
+import { KNOWN_CONTACTS_GROUP, knownContactsGroup } from './known-contacts/known-contacts.projection.js';
+import { KnownContacts } from './known-contacts/known-contacts.repository.js';
 import { NOTICE_PROVIDERS, NOTICE_ROUTES } from './notices/notice.use-cases.js';
 import { ListPurposesRoute } from './purposes/list-purposes.route.js';
 import { REQUEST_DEADLINE_SETTINGS, type RequestDeadlineSettings } from './requests/deadline-jobs/request-deadline.jobs.js';
@@ -28,8 +31,10 @@ export class ConsentModule {
     return {
       module: ConsentModule,
       imports: [BackboneModule.register(config, { schema: CONSENT_SCHEMA, topic: CONSENT_TOPIC })],
-      controllers: [ListPurposesRoute, ...CONSENT_ROUTES, ...NOTICE_ROUTES, ...REQUEST_ROUTES],
+      controllers: [ListPurposesRoute, ...CONSENT_ROUTES, ...NOTICE_ROUTES, ...REQUEST_ROUTES, KnownContactsController],
       providers: [
+        { provide: KNOWN_CONTACTS_GROUP, useValue: knownContactsGroup(config.postgres!.database) },
+        KnownContacts,
         ConsentStates,
         ConsentWriteModel,
         ConsentCommands,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isCryptoError } from '@crm/crypto';
 import type { CommandPipeline, EventMetadata } from '@crm/eventstore';
 import { CLOCK, COMMAND_PIPELINE, type Clock } from '@crm/platform';
+import { KnownContacts } from '../known-contacts/known-contacts.repository.js';
 import type { ConsentCommand, ConsentState } from './consent.decider.js';
 import { consentError } from './consent.errors.js';
 import { isContactId } from './consent.streams.js';
@@ -24,10 +25,15 @@ export class ConsentCommands {
     @Inject(COMMAND_PIPELINE) private readonly pipeline: CommandPipeline,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly model: ConsentWriteModel,
+    private readonly known: KnownContacts,
   ) {}
 
   async execute(command: UnstampedCommand, metadata: EventMetadata): Promise<ConsentOutcome> {
     assertContactId(command.contactId);
+    // Before the pipeline: a contact that does not exist gets no event, no state row and no key.
+    if (!(await this.known.has(command.contactId))) {
+      throw consentError('CONSENT_CONTACT_UNKNOWN', 'no contact with this id is known (a contact created a moment ago is known within seconds)');
+    }
     const stamped = { ...command, at: this.clock().toISOString() } as ConsentCommand;
     try {
       const outcome = await this.pipeline.execute(this.model, stamped, metadata);

@@ -7,6 +7,11 @@ import { defineErrors, type ErrorTable } from '@crm/errors';
 export const CONSENT_ERRORS = {
   /** The contact id is not a UUID (no contact can have it). */
   CONSENT_CONTACT_ID_INVALID: { kind: 'invalid', retriable: false },
+  /**
+   * No contact with this id is known to consent (it learns contacts from contacts' events, within moments of their
+   * creation): nothing is recorded for a contact that does not exist.
+   */
+  CONSENT_CONTACT_UNKNOWN: { kind: 'not_found', retriable: false },
   /** The contact was erased (its key is shredded): nothing more is recorded about it. */
   CONSENT_CONTACT_ERASED: { kind: 'gone', retriable: false },
   /** The purpose is not in the purpose catalogue. */

@@ -1,6 +1,6 @@
 import { fold, type EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
-import { clock, newContactId, READER, useConsentApp, WRITER } from '../testing/consent.fixture.js';
+import { clock, READER, useConsentApp, WRITER } from '../testing/consent.fixture.js';
 import { ConsentStates } from './consent-states.repository.js';
 import { consentDecider } from './consent.decider.js';
 import { ConsentWriteModel } from './consent.write-model.js';
@@ -11,7 +11,7 @@ const { call, give } = consent;
 describe('consent: the state row is the decision state', () => {
   it('given a history of commands, then the row holds exactly what the stream folds to', async () => {
     const { app } = consent;
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     clock.set('2026-12-09T08:00:00.000Z');
     await give(contactId, 'F1');
     await call('POST', `/v1/contacts/${contactId}/objections`, WRITER, { purpose: 'analytics', channel: 'paper' });
@@ -32,7 +32,7 @@ describe('consent: the state row is the decision state', () => {
   });
 
   it('given concurrent commands on one contact, then they queue on the row and none is lost', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => give(contactId, `C${i}`)));
     expect(results.map((result) => result.status)).toEqual(Array(10).fill(201));
     expect(results.map((result) => result.body.version).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));

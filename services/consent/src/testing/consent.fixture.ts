@@ -3,12 +3,16 @@
 // through the gateway.
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import type { Permission } from '@crm/auth';
+import { ActorType, ContactCreatedSchema, EventEnvelopeSchema, LegalBasis, toBinary } from '@crm/contracts';
 import { createLogger } from '@crm/logging';
 import { migrateAll } from '@crm/migrations';
 import { CLOCK, createServiceApp } from '@crm/platform';
-import { request, testPlatformConfig, TestTokenIssuer, uniqueName, type Reply } from '@crm/testing';
-import { uuidv7 } from '@crm/eventstore';
+import { expectEventually, request, testPlatformConfig, TestTokenIssuer, uniqueName, type Reply } from '@crm/testing';
+import { createEnvelope, envelopeHeaders, protoEvent, uuidv7 } from '@crm/eventstore';
+import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { AppModule } from '../app.module.js';
+import { CONTACTS_TOPIC } from '../known-contacts/known-contacts.projection.js';
+import { KnownContacts } from '../known-contacts/known-contacts.repository.js';
 import { databaseMigrations } from '../migrations.js';
 
 export const WRITER: Permission[] = ['consent:read', 'consent:write'];
@@ -74,11 +78,16 @@ export interface ConsentTestApp {
   publishNotice(lang: string, marker?: string): Promise<PublishedNotice>;
   /** The English notice published when the app started: the one `give` consents against. */
   readonly notice: PublishedNotice;
+  /**
+   * A contact the service knows: its creation published on contacts' topic as contacts publishes it, and awaited
+   * until the known-contacts projector has it (polling, never sleeping).
+   */
+  knownContact(): Promise<string>;
   /** `POST /v1/contacts/{id}/consents` for marketing against `notice`, with `evidence(marker)`. */
   give(contactId: string, marker: string, purpose?: string): Promise<Reply>;
 }
 
-/** A fresh contact id (consent does not know contacts: any UUID names one). */
+/** A fresh contact id that no contact has: consent refuses to record anything for it (see `knownContact`). */
 export const newContactId = (): string => uuidv7();
 
 /** Starts the service before the spec file's tests and stops it after them. */
@@ -146,6 +155,18 @@ export function useConsentApp(): ConsentTestApp {
     if (published.status !== 200) throw new Error(`publishing a notice failed: ${published.status} ${published.text}`);
     return { version: published.body.version as string, contentSha256: published.body.contentSha256 as string };
   }
+  async function knownContact(): Promise<string> {
+    const contactId = newContactId();
+    const metadata = { actor: { id: 'contacts-it', type: ActorType.USER }, purpose: 'sales', legalBasis: LegalBasis.CONTRACT, correlationId: uniqueName('c') };
+    const envelope = createEnvelope(`contact-${contactId}`, 1n, protoEvent(ContactCreatedSchema, { contactId }, contactId), metadata, new Date());
+    const kafka = started(app).get<KafkaCluster>(KAFKA_PRIMARY, { strict: false });
+    await kafka.publish(CONTACTS_TOPIC, [
+      { key: contactId, value: toBinary(EventEnvelopeSchema, envelope), headers: envelopeHeaders(envelope.eventType, envelope.eventId) },
+    ]);
+    const known = started(app).get(KnownContacts, { strict: false });
+    await expectEventually(async () => expect(await known.has(contactId)).toBe(true), { timeoutMs: 30_000, intervalMs: 50 });
+    return contactId;
+  }
   return {
     get app() {
       return started(app);
@@ -158,6 +179,7 @@ export function useConsentApp(): ConsentTestApp {
     callWithMfa,
     anonymous,
     publishNotice,
+    knownContact,
     get notice() {
       return started(notice);
     },

@@ -1,7 +1,7 @@
 import type { EventStore } from '@crm/eventstore';
 import { ConsentChannel, ConsentGivenSchema, decodePayload, LegalBasis } from '@crm/contracts';
 import { EVENT_STORE } from '@crm/platform';
-import { clock, evidence, newContactId, noticeTexts, PUBLISHER, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { clock, evidence, noticeTexts, PUBLISHER, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
 import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const consent = useConsentApp();
@@ -9,7 +9,7 @@ const { call, give } = consent;
 
 describe('consent: give', () => {
   it('records consent for marketing at the injected clock, by the caller, with the evidence sealed under the contact', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     clock.set('2026-12-03T10:15:00.000Z');
     const given = await give(contactId, 'Xq7Given');
     expect([given.status, given.body]).toEqual([
@@ -54,7 +54,7 @@ describe('consent: give', () => {
   });
 
   it('records a new proof when consent is given again, against another notice (its own hash)', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     await give(contactId, 'First');
     const polish = await consent.publishNotice('pl', 'Again');
     expect(polish.contentSha256).not.toBe(consent.notice.contentSha256);
@@ -75,7 +75,7 @@ describe('consent: give', () => {
   });
 
   it('refuses bad input with a stable code, never echoes the evidence, and writes nothing', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     const secret = 'Zq9SecretMarker';
     const body = { purpose: 'marketing', noticeVersion: consent.notice.version, channel: 'web-form', evidence: evidence(secret) };
     const draft = await consent.callWithMfa('POST', '/v1/privacy-notices', PUBLISHER, 10, noticeTexts('en', 'Unpublished'));

@@ -1,7 +1,7 @@
 import type { EventStore } from '@crm/eventstore';
 import { decodePayload, ObjectionRecordedSchema } from '@crm/contracts';
 import { EVENT_STORE } from '@crm/platform';
-import { clock, newContactId, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { clock, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
 import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const consent = useConsentApp();
@@ -9,7 +9,7 @@ const { call, give } = consent;
 
 describe('consent: object (Art. 21)', () => {
   it('records an objection to analytics and to direct marketing, at the injected clock', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     clock.set('2026-12-07T11:00:00.000Z');
     const analytics = await call('POST', `/v1/contacts/${contactId}/objections`, WRITER, { purpose: 'analytics' });
     expect([analytics.status, analytics.body]).toEqual([
@@ -39,7 +39,7 @@ describe('consent: object (Art. 21)', () => {
   });
 
   it('refuses an objection to a purpose not on legitimate interests, a repeated one, an unknown purpose and a bad body, and writes nothing', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     const cases = [
       [{ purpose: 'sales' }, 400, 'OBJECTION_NOT_APPLICABLE'],
       [{ purpose: 'data-subject-rights' }, 400, 'OBJECTION_NOT_APPLICABLE'],

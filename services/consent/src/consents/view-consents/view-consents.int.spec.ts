@@ -1,6 +1,6 @@
 import type { SubjectShredder } from '@crm/crypto';
 import { SUBJECT_SHREDDER } from '@crm/platform';
-import { clock, evidence, newContactId, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { clock, evidence, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
 import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const consent = useConsentApp();
@@ -8,7 +8,7 @@ const { call, give } = consent;
 
 describe('consent: the current state and the history', () => {
   it('answers the state per purpose and every change, oldest first, with its evidence, actor and time', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     clock.set('2026-12-08T08:00:00.000Z');
     await give(contactId, 'V1');
     clock.set('2026-12-08T09:00:00.000Z');
@@ -64,7 +64,7 @@ describe('consent: the current state and the history', () => {
   });
 
   it('once the contact is erased (its key shredded), the evidence is unreadable and nothing more is recorded', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     await give(contactId, 'Erased');
     await consent.app.get<SubjectShredder>(SUBJECT_SHREDDER).shredSubject(contactId, 'ERASURE_REQUEST');
 

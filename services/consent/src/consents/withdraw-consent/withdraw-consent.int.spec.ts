@@ -1,6 +1,6 @@
 import type { EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
-import { clock, newContactId, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
+import { clock, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
 import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 
 const consent = useConsentApp();
@@ -8,7 +8,7 @@ const { call, give } = consent;
 
 describe('consent: withdraw', () => {
   it('withdraws the consent in force, keeping what it ends, at the injected clock', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     clock.set('2026-12-05T09:00:00.000Z');
     await give(contactId, 'W1');
     clock.set('2026-12-06T09:30:00.000Z');
@@ -39,7 +39,7 @@ describe('consent: withdraw', () => {
   });
 
   it('refuses a withdrawal of a consent never given or withdrawn already, an unknown purpose and a bad body, and writes nothing', async () => {
-    const never = newContactId();
+    const never = await consent.knownContact();
     const cases = [
       [`/v1/contacts/${never}/consents/marketing/withdrawal`, {}, 409, 'CONSENT_NOT_GIVEN'],
       [`/v1/contacts/${never}/consents/gossip/withdrawal`, {}, 400, 'CONSENT_PURPOSE_UNKNOWN'],
@@ -53,7 +53,7 @@ describe('consent: withdraw', () => {
     }
     expect(await consent.app.get<EventStore>(EVENT_STORE).readStream(`consent-${never}`)).toEqual([]);
 
-    const twice = newContactId();
+    const twice = await consent.knownContact();
     await give(twice, 'T');
     expect((await call('POST', `/v1/contacts/${twice}/consents/marketing/withdrawal`, WRITER, {})).status).toBe(200);
     const again = await call('POST', `/v1/contacts/${twice}/consents/marketing/withdrawal`, WRITER, {});
