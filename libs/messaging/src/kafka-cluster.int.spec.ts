@@ -100,6 +100,20 @@ describe('a consumer that cannot start (its topic does not exist)', () => {
     await expectEventually(() => expect(socketsToPrimary()).toBe(before), { timeoutMs: 10_000, intervalMs: 50 });
   });
 
+  it('given a follow, then it fails and leaves no connection to the broker open', async () => {
+    await cluster.ping();
+    const before = socketsToPrimary();
+    const failure = await cluster
+      .follow(uniqueName('it-missing'), () => undefined, { groupId: uniqueName('it-missing-follower') })
+      .then(
+        (subscription) => subscription.stop().then(() => 'followed'),
+        (error: unknown) => error,
+      );
+
+    expect(failure).toBeInstanceOf(Error);
+    await expectEventually(() => expect(socketsToPrimary()).toBe(before), { timeoutMs: 10_000, intervalMs: 50 });
+  });
+
   it('given a read from the start, then it fails and leaves no connection to the broker open', async () => {
     await cluster.ping();
     const before = socketsToPrimary();

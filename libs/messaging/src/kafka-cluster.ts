@@ -233,13 +233,16 @@ export class KafkaCluster {
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
     });
-    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST });
+    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST }).catch(async (error: unknown) => {
+      await closeConsumer(consumer);
+      throw error;
+    });
     stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => onMessage(toIncoming(message)));
     stream.on('error', (error: unknown) => options.onError?.(error));
     return {
       async stop(): Promise<void> {
         await stream.close().catch(() => undefined);
-        await consumer.close(true).catch(() => undefined);
+        await closeConsumer(consumer);
       },
     };
   }
