@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ActorType, LegalBasis } from '@crm/contracts';
 import type { EventMetadata } from '@crm/eventstore';
 import { correlationId } from '@crm/http';
-import { SUBJECT_RIGHTS_PURPOSE, type Caller } from '../consents/consent.http.js';
+import type { Caller } from '@crm/auth';
+import { SUBJECT_RIGHTS_PURPOSE } from '../consents/consent.http.js';
 import { isDueSoon, isPastDue } from './request.deadlines.js';
 import type { FiledRequest } from './request.decider.js';
 

@@ -1,11 +1,11 @@
 import { Body, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
-import { RequireStepUp } from '@crm/auth';
+import { CurrentCaller, RequireStepUp, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
 import { purposeCode } from '../../consents/consent.body.js';
-import { ConsentRoute, CurrentCaller, type Caller } from '../../consents/consent.http.js';
+import { ConsentRoute } from '../../consents/consent.http.js';
 import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';
 import { CompleteRequestHandler } from './complete-request.handler.js';
 

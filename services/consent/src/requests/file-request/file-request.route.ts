@@ -1,12 +1,12 @@
 import { Body, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
-import { RequireStepUp } from '@crm/auth';
+import { CurrentCaller, RequireStepUp, type Caller } from '@crm/auth';
 import { uuidv7 } from '@crm/eventstore';
 import { RequirePermissions, validate } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
 import { channelSchema } from '../../consents/consent.body.js';
-import { ConsentRoute, CurrentCaller, type Caller } from '../../consents/consent.http.js';
+import { ConsentRoute } from '../../consents/consent.http.js';
 import { RequestCommands } from '../request-commands.service.js';
 import { requestError } from '../request.errors.js';
 import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';

@@ -1,9 +1,9 @@
 import { HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import { RequireStepUp } from '@crm/auth';
+import { CurrentCaller, RequireStepUp, type Caller } from '@crm/auth';
 import { RequirePermissions } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
-import { ConsentRoute, CurrentCaller, type Caller } from '../../consents/consent.http.js';
+import { ConsentRoute } from '../../consents/consent.http.js';
 import { RequestCommands } from '../request-commands.service.js';
 import { requestMetadata, requestView, type RequestView } from '../request.http.js';
 
