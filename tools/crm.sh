@@ -97,8 +97,11 @@ prepare() {
 run_jest() {
   local report=$1
   shift
+  # --forceExit stays until one full run on 2 cores shows no open handle at the end: the Kafka consumer leaks found
+  # so far are fixed (libs/messaging closeConsumer), and Jest still prints "did not exit" should any remain, so the
+  # log says whether the flag can go. A hung CI run would tell nothing.
   node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js \
-    --json --outputFile="$report" "$@"
+    --json --outputFile="$report" --forceExit "$@"
 }
 
 summarise() {
