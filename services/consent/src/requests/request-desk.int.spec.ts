@@ -218,7 +218,7 @@ describe('the data-subject request desk', () => {
     expect((await consent.callWithMfa('GET', `/v1/requests/${id}`, DPO, 3600)).body.code).toBe('STEP_UP_REQUIRED');
     expect((await consent.callWithMfa('GET', '/v1/requests', DPO, 3600)).status).toBe(200);
     // requests:manage is a sensitive permission: without any second factor in the session, every route refuses.
-    expect((await consent.call('GET', '/v1/requests', DPO)).body.code).toBe('MFA_REQUIRED');
+    expect((await consent.callPasswordOnly('GET', '/v1/requests', DPO)).body.code).toBe('MFA_REQUIRED');
     expect((await consent.anonymous('GET', '/v1/requests')).status).toBe(401);
     expect((await store().readStream(requestStream(id))).length).toBe(1);
   });

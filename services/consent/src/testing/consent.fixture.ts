@@ -71,6 +71,8 @@ export interface ConsentTestApp {
   readonly actor: string;
   call(method: string, path: string, perms: readonly Permission[], body?: unknown, sub?: string): Promise<Reply>;
   /** A call with a second factor this many seconds old (a step-up route needs it recent). */
+  /** A session without any second factor (password only). */
+  callPasswordOnly(method: string, path: string, perms: readonly Permission[]): Promise<Reply>;
   callWithMfa(method: string, path: string, perms: readonly Permission[], mfaAgeSeconds: number, body?: unknown): Promise<Reply>;
   /** An anonymous call (no token), with these headers. */
   anonymous(method: string, path: string, headers?: Record<string, string>): Promise<Reply>;
@@ -137,6 +139,10 @@ export function useConsentApp(): ConsentTestApp {
     const token = await started(issuer).token({ sub: actor, perms, mfaAgeSeconds });
     return request(method, path, token, body, {}, url);
   };
+  const callPasswordOnly: ConsentTestApp['callPasswordOnly'] = async (method, path, perms) => {
+    const token = await started(issuer).token({ sub: actor, perms, passwordOnly: true });
+    return request(method, path, token, undefined, {}, url);
+  };
   const anonymous: ConsentTestApp['anonymous'] = async (method, path, headers = {}) => {
     const response = await fetch(`${url}${path}`, { method, headers });
     const text = await response.text();
@@ -177,6 +183,7 @@ export function useConsentApp(): ConsentTestApp {
     actor,
     call,
     callWithMfa,
+    callPasswordOnly,
     anonymous,
     publishNotice,
     knownContact,

@@ -7,7 +7,9 @@ const consent = useConsentApp();
 const store = () => consent.app.get<EventStore>(EVENT_STORE);
 const dpo = (method: string, path: string, body?: unknown) => consent.callWithMfa(method, path, DPO, 10, body);
 
-async function verifiedRequest(type: string, contactId = newContactId()): Promise<{ id: string; contactId: string }> {
+/** A verified request about a contact consent knows (it records objections only for contacts that exist). */
+async function verifiedRequest(type: string, known?: string): Promise<{ id: string; contactId: string }> {
+  const contactId = known ?? (await consent.knownContact());
   const filed = await dpo('POST', '/v1/requests', { type, contactId, channel: 'email', receivedAt: '2027-01-15T10:30:00.000Z' });
   expect(filed.status).toBe(201);
   const id = filed.body.requestId as string;
@@ -32,7 +34,7 @@ describe('completing a request', () => {
   });
 
   it('an objection recorded already counts as done', async () => {
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     expect((await consent.call('POST', `/v1/contacts/${contactId}/objections`, ['consent:write'], { purpose: 'analytics' })).status).toBe(201);
     const { id } = await verifiedRequest('objection', contactId);
     const completed = await dpo('POST', `/v1/requests/${id}/completion`, { purpose: 'analytics' });
