@@ -74,7 +74,11 @@ const SENSITIVE: ReadonlySet<Permission> = new Set(SENSITIVE_PERMISSIONS);
 
 /** True when the holder of `permissions` must have authenticated with a second factor. */
 export function requiresMfa(permissions: Iterable<string>): boolean {
-  for (const permission of permissions) if (isPermission(permission) && SENSITIVE.has(permission)) return true;
+  return holdsAnyOf(permissions, SENSITIVE);
+}
+
+function holdsAnyOf(permissions: Iterable<string>, set: ReadonlySet<Permission>): boolean {
+  for (const permission of permissions) if (isPermission(permission) && set.has(permission)) return true;
   return false;
 }
 
@@ -99,6 +103,5 @@ const PERSONAL: ReadonlySet<Permission> = new Set(PERSONAL_DATA_PERMISSIONS);
 
 /** True when the holder of `permissions` can see personal data (see `PERSONAL_DATA_PERMISSIONS`). */
 export function readsPersonalData(permissions: Iterable<string>): boolean {
-  for (const permission of permissions) if (isPermission(permission) && PERSONAL.has(permission)) return true;
-  return false;
+  return holdsAnyOf(permissions, PERSONAL);
 }

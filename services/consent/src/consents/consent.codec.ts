@@ -12,7 +12,8 @@ import { isCryptoError, sealedFieldFromProto, sealedFieldToProto, type FieldCiph
 import { protoEvent, type EventCodec } from '@crm/eventstore';
 import type { ConsentChannel, ConsentEvent, ConsentGiven, Evidence } from './consent.decider.js';
 
-const CHANNEL: Record<ConsentChannel, WireChannel> = {
+/** Channels on the wire; the request desk's events use the same enum. */
+export const CHANNEL: Record<ConsentChannel, WireChannel> = {
   'web-form': WireChannel.WEB_FORM,
   email: WireChannel.EMAIL,
   phone: WireChannel.PHONE,

@@ -1,5 +1,4 @@
 import {
-  ConsentChannel as WireChannel,
   dateFromTimestamp,
   decodePayload,
   SubjectRequestCompletedSchema,
@@ -16,18 +15,10 @@ import {
 } from '@crm/contracts';
 import { isCryptoError, sealedFieldFromProto, sealedFieldToProto, type FieldCipher } from '@crm/crypto';
 import { protoEvent, type EventCodec } from '@crm/eventstore';
-import type { ConsentChannel } from '../consents/consent.decider.js';
+import { CHANNEL } from '../consents/consent.codec.js';
 import type { RequestEvent } from './request.decider.js';
 import { requestFieldPath, VERIFICATION_METHODS, type RequestType, type VerificationMethod } from './request.streams.js';
 
-const CHANNEL: Record<ConsentChannel, WireChannel> = {
-  'web-form': WireChannel.WEB_FORM,
-  email: WireChannel.EMAIL,
-  phone: WireChannel.PHONE,
-  sms: WireChannel.SMS,
-  'in-person': WireChannel.IN_PERSON,
-  paper: WireChannel.PAPER,
-};
 const TYPE: Record<RequestType, WireType> = {
   access: WireType.ACCESS,
   portability: WireType.PORTABILITY,
