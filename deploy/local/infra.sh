@@ -239,6 +239,7 @@ cmd_start() {
   done
   if ((${#failed[@]} == 0)); then
     trap - INT TERM
+    write_infra_env # again: a first start may have moved the cluster (and pgBackRest's configuration) to /var/tmp
     for c in "${comps[@]}"; do print_up "$c"; done
     return 0
   fi

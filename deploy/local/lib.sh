@@ -143,7 +143,7 @@ write_infra_env() {
       "CRM_KAFKA_PRIMARY_BROKERS=127.0.0.1:$CRM_KAFKA_PRIMARY_PORT" \
       "CRM_KAFKA_BACKUP_BROKERS=127.0.0.1:$CRM_KAFKA_BACKUP_PORT" \
       "CRM_BACKUP_DIR=$CRM_BACKUP_DIR" \
-      "CRM_PGBACKREST_CONFIG=$PGBR_CONF" \
+      "CRM_PGBACKREST_CONFIG=$(pgbr_conf)" \
       "CRM_PGBACKREST_STANZA=$PGBR_STANZA" \
       "CRM_PGBACKREST_USER=$(if is_root; then echo postgres; fi)"; do
       printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"

@@ -140,7 +140,7 @@ log_line_prefix = '%m [%p] %q%u@%d '
 # Continuous WAL archiving into the pgBackRest repository (backups and point-in-time recovery; docs/backup.md).
 wal_level = replica
 archive_mode = on
-archive_command = 'pgbackrest --config=$PGBR_CONF --stanza=$PGBR_STANZA archive-push %p'
+archive_command = 'pgbackrest --config=$(pgbr_conf) --stanza=$PGBR_STANZA archive-push %p'
 archive_timeout = 60
 EOF
   # The superuser (the OS user that ran initdb) administers over the socket by peer auth; everyone else,
@@ -223,15 +223,22 @@ pg_stop() {
 # cannot traverse moves to /var/tmp like the cluster does, linked from $CRM_BACKUP_DIR. The configuration, lock and
 # log directories live beside the cluster. The backup service runs `pgbackrest` with $CRM_PGBACKREST_CONFIG.
 PGBR_STANZA=crm
-PGBR_HOME="$PG_HOME/pgbackrest"
-PGBR_CONF="$PGBR_HOME/pgbackrest.conf"
+# Beside the cluster, by its real path: the postgres OS user runs pgbackrest with this configuration and may not be
+# able to traverse the state dir (when the cluster was moved to /var/tmp, see pg_relocate_if_needed). Recomputed after
+# a relocation, hence functions.
+pgbr_home() {
+  if [[ -L $S/postgres ]]; then printf '%s/pgbackrest\n' "$(readlink -f "$S/postgres")"; else printf '%s/pgbackrest\n' "$PG_HOME"; fi
+}
+pgbr_conf() { printf '%s/pgbackrest.conf\n' "$(pgbr_home)"; }
 
 pgbr_installed() { command -v pgbackrest >/dev/null 2>&1; }
 
 pgbr_repo() { printf '%s\n' "$CRM_BACKUP_DIR/pgbackrest"; }
 
 pgbr_prepare() {
-  local repo home cipher="$S/secrets/backup-repo.cipher"
+  local repo home cipher="$S/secrets/backup-repo.cipher" PGBR_HOME PGBR_CONF
+  PGBR_HOME=$(pgbr_home)
+  PGBR_CONF=$(pgbr_conf)
   pgbr_installed || { err "pgbackrest not found; install it (apt-get install pgbackrest)"; return 1; }
   ensure_secret "$cipher"
   mkdir -p "$CRM_BACKUP_DIR" "$PGBR_HOME/log" "$PGBR_HOME/lock"
@@ -242,8 +249,8 @@ pgbr_prepare() {
     ln -s "$home" "$CRM_BACKUP_DIR/pgbackrest"
     note "pgbackrest: the postgres OS user cannot reach $CRM_BACKUP_DIR; the repository lives in $home, linked from $CRM_BACKUP_DIR/pgbackrest"
   fi
-  repo=$(pgbr_repo)
-  mkdir -p "$repo"
+  mkdir -p "$(pgbr_repo)"
+  repo=$(readlink -f "$(pgbr_repo)") # its real path: the postgres OS user may not traverse $CRM_BACKUP_DIR
   if is_root; then chown postgres:postgres "$repo" "$PGBR_HOME" "$PGBR_HOME/log" "$PGBR_HOME/lock"; fi
   # Mode 600, owned by the postgres OS user: it holds the repository's cipher passphrase (the repository is
   # encrypted at rest, snapshots and WAL alike).
@@ -275,8 +282,8 @@ EOF
 
 # Idempotent: creates the stanza on a new repository, checks that an existing one belongs to this cluster.
 pgbr_ensure_stanza() {
-  if ! as_pg pgbackrest --config="$PGBR_CONF" --stanza="$PGBR_STANZA" stanza-create >>"$PG_LOG" 2>&1; then
-    err "pgbackrest stanza-create failed (repository $(pgbr_repo)); see $PG_LOG and $PGBR_HOME/log"
+  if ! as_pg pgbackrest --config="$(pgbr_conf)" --stanza="$PGBR_STANZA" stanza-create >>"$PG_LOG" 2>&1; then
+    err "pgbackrest stanza-create failed (repository $(pgbr_repo)); see $PG_LOG and $(pgbr_home)/log"
     log_tail "$PG_LOG" 5
     return 1
   fi
