@@ -135,6 +135,15 @@ cmd_migrate() {
   migrate
 }
 
+# Restores a snapshot (docs/backup.md); the infrastructure must run (the repository, the backup cluster).
+cmd_restore() {
+  prepare
+  build
+  infra start
+  load_infra_env
+  node services/backup/dist/restoring/restore-cli.js "$@"
+}
+
 cmd_stop() {
   if command -v node >/dev/null; then ensure_node; node tools/platform.ts stop; fi
   infra stop
@@ -214,5 +223,6 @@ case ${1:-} in
   test) cmd_test ;;
   bench) shift; cmd_bench "$@" ;;
   migrate) cmd_migrate ;;
-  *) die "usage: tools/crm.sh start|stop|status|test|bench|migrate" ;;
+  restore) shift; cmd_restore "$@" ;;
+  *) die "usage: tools/crm.sh start|stop|status|test|bench|migrate|restore" ;;
 esac

@@ -23,6 +23,8 @@ export { PostgresKeyStore, type PostgresKeyStoreOptions, type ErasureRecord } fr
 export { KEY_VAULT_DATABASE, createKeyVaultPool, type KeyVaultPoolOptions } from './keys/key-vault.database.js';
 export { keyVaultDatabase, keyVaultMigrations } from './keys/key-vault.schema.js';
 export { CachingKeyStore, type CachingKeyStoreOptions } from './keys/caching-key.store.js';
+/** For integration tests: a key vault in a database of its own, with KEKs in a temporary directory. */
+export { scratchKeyVault, type ScratchKeyVault } from './keys/scratch-key-vault.fixture.js';
 
 export {
   SUBJECT_KEY_SHREDDED_TYPE,

@@ -32,6 +32,7 @@ export function toIncoming(message: Message<Buffer, Buffer, Buffer, Buffer>): In
     topic: message.topic,
     partition: message.partition,
     offset: message.offset,
+    timestamp: message.timestamp,
     key: message.key === undefined || message.key === null ? undefined : message.key.toString(),
     value: message.value,
     headers: Object.fromEntries([...message.headers].map(([k, v]) => [k.toString(), v.toString()])),

@@ -25,6 +25,8 @@ export interface IncomingMessage {
   topic: string;
   partition: number;
   offset: bigint;
+  /** The record's timestamp (ms since the epoch): when the producer sent it, unless the topic says log-append time. */
+  timestamp?: bigint;
   key: string | undefined;
   value: Buffer;
   headers: Record<string, string>;
@@ -212,6 +214,65 @@ export class KafkaCluster {
       await closeConsumer(consumer);
     }
     return seen;
+  }
+
+  /**
+   * Reads topics from their beginning up to the end offsets they had when the call began (committed records only),
+   * handing each record to `onMessage` in partition order and awaiting it (back-pressure). Transaction markers take
+   * offsets but are no records, so a partition is finished when the consumer's fetch position passes its end, not when
+   * a record at `end - 1` arrives. Meant for restores, drills and tools; the group never commits.
+   */
+  async readToEnd(
+    topics: readonly string[],
+    onMessage: (message: IncomingMessage) => Promise<void> | void,
+    options: { groupId: string; timeoutMs: number },
+  ): Promise<{ records: number; endOffsets: Map<string, bigint[]> }> {
+    const endOffsets = await this.endOffsetsOf(topics);
+    const ends = new Map<string, bigint>();
+    for (const [topic, offsets] of endOffsets) offsets.forEach((end, partition) => end > 0n && ends.set(`${topic}:${partition}`, end));
+    if (ends.size === 0) return { records: 0, endOffsets };
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      clientId: `${this.#options.clientId}-reader`,
+      bootstrapBrokers: this.#options.brokers,
+      groupId: options.groupId,
+      autocommit: false,
+      maxWaitTime: 200,
+    });
+    const stream = await consumer.consume({ topics: [...topics], mode: MessagesStreamModes.EARLIEST }).catch(async (error: unknown) => {
+      await closeConsumer(consumer);
+      throw error;
+    });
+    const finished = (): boolean => stream.readableLength === 0 && [...ends].every(([partition, end]) => (stream.offsetsToFetch.get(partition) ?? 0n) >= end);
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      void stream.close();
+    }, options.timeoutMs);
+    // A fetch that brought only markers (or nothing) pushes no record, so the loop below would wait for ever.
+    const onFetch = (): void => void (finished() && stream.close());
+    stream.on('fetch', onFetch);
+    let records = 0;
+    try {
+      for await (const message of stream) {
+        const incoming = toIncoming(message);
+        const end = ends.get(`${incoming.topic}:${incoming.partition}`);
+        if (end !== undefined && incoming.offset < end) {
+          await onMessage(incoming);
+          records += 1;
+        }
+        if (finished()) break;
+      }
+    } finally {
+      clearTimeout(deadline);
+      stream.off('fetch', onFetch);
+      await stream.close().catch(() => undefined);
+      await closeConsumer(consumer);
+    }
+    if (timedOut)
+      throw new AppError('KAFKA_READ_TIMEOUT', 'unavailable', `reading ${topics.length} topic(s) to their end took longer than ${options.timeoutMs} ms`, {
+        retriable: true,
+      });
+    return { records, endOffsets };
   }
 
   /**

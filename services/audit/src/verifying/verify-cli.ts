@@ -1,7 +1,7 @@
 // The audit verifier as a command (docs/audit.md):
 //
 //   node services/audit/dist/verifying/verify-cli.js [--source db|api] [--public-key FILE|HEX] [--json]
-//        [--api-url URL --token-file FILE]  [--heads-topic TOPIC]
+//        [--api-url URL --token-file FILE]  [--heads-topic TOPIC] [--heads-from primary|backup]
 //
 // It reads every signed tree head from Kafka, checks each signature under the pinned public key, rebuilds the
 // Merkle tree from the audit entries (straight from the audit database, or paged through the API with a DPO's
@@ -25,6 +25,7 @@ const USAGE = `usage: verify-cli [--source db|api] [--public-key FILE|HEX] [--ap
   --source api       page entries through the audit API with a DPO token (--token-file or CRM_AUDIT_TOKEN)
   --public-key       the tree-head public key to trust (PEM file or 64 hex); default <state>/audit/tree-head-signing.pub
   --heads-topic      default crm.audit.v1.tree-heads (CRM_AUDIT_TREE_HEADS_TOPIC)
+  --heads-from       the cluster the heads are read from: primary (default) or backup (the mirrored copy; restores)
 `;
 
 function readKey(value: string): TreeHeadKey {
@@ -54,11 +55,13 @@ async function main(): Promise<number> {
       'api-url': { type: 'string', default: process.env.CRM_GATEWAY_URL ?? 'http://127.0.0.1:8080' },
       'token-file': { type: 'string' },
       'heads-topic': { type: 'string' },
+      'heads-from': { type: 'string', default: 'primary' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.help === true || (values.source !== 'db' && values.source !== 'api')) {
+  const headsFrom = values['heads-from'];
+  if (values.help === true || (values.source !== 'db' && values.source !== 'api') || (headsFrom !== 'primary' && headsFrom !== 'backup')) {
     process.stderr.write(USAGE);
     return values.help === true ? 0 : 2;
   }
@@ -67,7 +70,8 @@ async function main(): Promise<number> {
   const audit = loadAuditConfig(env);
   const key = readKey(values['public-key'] ?? TreeHeadKey.publicKeyPath(platform.stateDir));
   const topic = values['heads-topic'] ?? audit.treeHeadsTopic;
-  const kafka = new KafkaCluster({ name: 'primary', brokers: platform.kafka.primaryBrokers, clientId: 'crm-audit-verifier' });
+  const brokers = headsFrom === 'backup' ? platform.kafka.backupBrokers : platform.kafka.primaryBrokers;
+  const kafka = new KafkaCluster({ name: headsFrom, brokers, clientId: 'crm-audit-verifier' });
   try {
     let verdict: Verdict;
     if (values.source === 'db') {

@@ -51,6 +51,25 @@ export class PgBackRest {
     return this.#run(['verify'], 3_600_000);
   }
 
+  /** Checks the archive works: switches to a new WAL segment and waits until the finished one is archived. */
+  check(): Promise<string> {
+    return this.#run(['check'], 600_000);
+  }
+
+  /**
+   * Restores one backup into an empty data directory (`pgPath`, which the OS user pgBackRest runs as can write), with
+   * WAL archiving off in the restored cluster (it must never push into the repository it came from). Recovery then
+   * replays the archive: to its end, or to `until` and promotes there.
+   */
+  restore(options: { pgPath: string; set: string; until?: Date }): Promise<string> {
+    // PostgreSQL's recovery_target_time takes '2026-12-01 11:43:03.863+00', not the ISO form with T and Z.
+    const target =
+      options.until === undefined
+        ? []
+        : ['--type=time', `--target=${options.until.toISOString().replace('T', ' ').replace('Z', '+00')}`, '--target-action=promote'];
+    return this.#run(['restore', `--pg1-path=${options.pgPath}`, `--set=${options.set}`, '--archive-mode=off', ...target], 6 * 3_600_000, 'RESTORE_FAILED');
+  }
+
   async info(): Promise<RepositoryBackup[]> {
     const [stanza] = JSON.parse(await this.#run(['info', '--output=json'], 120_000)) as InfoJson[];
     return (stanza?.backup ?? []).map((backup) => ({
@@ -66,14 +85,14 @@ export class PgBackRest {
     }));
   }
 
-  #run(args: string[], timeoutMs: number): Promise<string> {
+  #run(args: string[], timeoutMs: number, failureCode = 'SNAPSHOT_FAILED'): Promise<string> {
     const command = ['pgbackrest', `--config=${this.settings.config}`, `--stanza=${this.settings.stanza}`, ...args];
     const [file, ...argv] = this.settings.runAs === undefined ? command : ['runuser', '-u', this.settings.runAs, '--', ...command];
     return new Promise((resolve, reject) => {
       // cwd /: the cluster's owner may not be able to read the service's working directory.
       execFile(file!, argv, { cwd: '/', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         if (error === null) return resolve(stdout);
-        reject(pgBackRestError(args[0]!, error, `${stderr}\n${stdout}`));
+        reject(pgBackRestError(args[0]!, error, `${stderr}\n${stdout}`, failureCode));
       });
     });
   }
@@ -82,7 +101,7 @@ export class PgBackRest {
 /** pgBackRest's error numbers (its `ERROR: [nnn]:` prefix) that callers act on. */
 const LOCK_ERRORS = new Set([50]); // LockAcquireError: another backup (or stanza command) holds the lock
 
-function pgBackRestError(command: string, error: ExecFileException, output: string): AppError {
+function pgBackRestError(command: string, error: ExecFileException, output: string, failureCode: string): AppError {
   if (error.code === 'ENOENT') {
     return new AppError('SNAPSHOT_TOOL_MISSING', 'unavailable', 'pgbackrest is not installed where the backup service runs', { retriable: false });
   }
@@ -91,5 +110,5 @@ function pgBackRestError(command: string, error: ExecFileException, output: stri
     return new AppError('SNAPSHOT_IN_PROGRESS', 'conflict', 'another snapshot is being taken; try again when it has finished', { retriable: true });
   }
   const why = error.killed === true ? 'it timed out' : Number.isNaN(number) ? `exit ${String(error.code)}` : `pgBackRest error ${number}`;
-  return new AppError('SNAPSHOT_FAILED', 'unavailable', `pgbackrest ${command} failed (${why}); see the pgBackRest log`, { retriable: true });
+  return new AppError(failureCode, 'unavailable', `pgbackrest ${command} failed (${why}); see the pgBackRest log`, { retriable: true });
 }

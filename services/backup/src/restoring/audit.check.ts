@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { AppError } from '@crm/http';
+
+/** What the audit verifier said about a restored trail (its `--json` verdict, in short). */
+export interface AuditCheck {
+  verified: boolean;
+  entries: number;
+  headsChecked: number;
+  latestHeadSize: number | undefined;
+  problems: Array<{ code: string; message: string }>;
+}
+
+/** The audit service's verifier command, run as its own process (services never import each other). */
+export function auditVerifierPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CRM_AUDIT_VERIFIER ?? fileURLToPath(new URL('../../../audit/dist/verifying/verify-cli.js', import.meta.url));
+}
+
+/**
+ * Runs the audit verifier against the restored audit database, with the signed tree heads read from the backup
+ * cluster: every entry rehashed, the tree rebuilt, every head's signature and root checked. A head covering more
+ * entries than were restored is `LOG_TRUNCATED`: entries written after the restore point.
+ */
+export function checkRestoredAudit(verifier: string, database: { host: string; port: number }, env: NodeJS.ProcessEnv = process.env): Promise<AuditCheck> {
+  const childEnv = { ...env, CRM_PG_HOST: database.host, CRM_PG_PORT: String(database.port), CRM_LOG_LEVEL: 'silent' };
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [verifier, '--source', 'db', '--heads-from', 'backup', '--json'],
+      { env: childEnv, timeout: 3_600_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error !== null && error.code !== 1) {
+          return reject(new AppError('RESTORE_AUDIT_UNVERIFIABLE', 'unavailable', 'the audit verifier could not run against the restored trail'));
+        }
+        try {
+          const verdict = JSON.parse(stdout) as {
+            verified: boolean;
+            entries: number;
+            headsChecked: number;
+            latestHead?: { treeSize: number };
+            problems: AuditCheck['problems'];
+          };
+          resolve({
+            verified: verdict.verified,
+            entries: verdict.entries,
+            headsChecked: verdict.headsChecked,
+            latestHeadSize: verdict.latestHead?.treeSize,
+            problems: verdict.problems.map(({ code, message }) => ({ code, message })),
+          });
+        } catch {
+          reject(new AppError('RESTORE_AUDIT_UNVERIFIABLE', 'unavailable', 'the audit verifier answered something that is not a verdict'));
+        }
+      },
+    );
+  });
+}
