@@ -1,6 +1,7 @@
 import { createRegistry, type Registry } from '@bufbuild/protobuf';
 import { AuditTrailQueriedSchema, ProcessingActivityRecordedSchema, ProcessorRecordedSchema } from './gen/crm/audit/v1/audit_events_pb.js';
 import { SignedTreeHeadSchema } from './gen/crm/audit/v1/tree_head_pb.js';
+import { RestoreDrillCompletedSchema } from './gen/crm/backup/v1/backup_events_pb.js';
 import { SealedFieldSchema } from './gen/crm/crypto/v1/sealed_field_pb.js';
 import { DeadLetterSchema } from './gen/crm/deadletter/v1/dead_letter_pb.js';
 import { ActorSchema } from './gen/crm/events/v1/actor_pb.js';
@@ -48,6 +49,7 @@ export const eventRegistry: Registry = createRegistry(
   EventEnvelopeSchema,
   ActorSchema,
   SealedFieldSchema,
+  RestoreDrillCompletedSchema,
   SubjectKeyShreddedSchema,
   KekRotatedSchema,
   SampleRecordedSchema,

@@ -106,3 +106,4 @@ export {
   type ProcessingActivityRecorded,
   type ProcessorRecorded,
 } from './gen/crm/audit/v1/audit_events_pb.js';
+export { RestoreDrillCompletedSchema, type RestoreDrillCompleted } from './gen/crm/backup/v1/backup_events_pb.js';

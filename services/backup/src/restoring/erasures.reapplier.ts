@@ -23,6 +23,12 @@ export interface ErasuresReapplied {
   alreadyErased: number;
 }
 
+/** The counts, and the subjects themselves (for a drill's check; never printed). */
+export interface ErasuresOutcome {
+  counts: ErasuresReapplied;
+  subjects: Set<string>;
+}
+
 /**
  * Re-applies every erasure the backup cluster knows (`crm.keys.v1.shredded`, mirrored from the primary and kept
  * forever) to a restored key vault, before anything may read it: a snapshot taken before an erasure still holds the
@@ -30,10 +36,11 @@ export interface ErasuresReapplied {
  * and reason, so the restored erasure ledger says what the live one said. An announcement whose value cannot be read
  * still names the subject in its key, and is applied from that (failing open would resurrect a key).
  */
-export async function reapplyErasures(backup: KafkaCluster, keyVault: Pool, options: { groupId: string; timeoutMs: number }): Promise<ErasuresReapplied> {
+export async function reapplyErasures(backup: KafkaCluster, keyVault: Pool, options: { groupId: string; timeoutMs: number }): Promise<ErasuresOutcome> {
   let at = new Date();
   const store = new PostgresKeyStore({ pool: keyVault, kek: NO_KEK, clock: () => at });
   const result: ErasuresReapplied = { announced: 0, destroyedAgain: 0, alreadyErased: 0 };
+  const subjects = new Set<string>();
   const topics = (await backup.listTopics()).includes(SHREDDED_KEYS_TOPIC) ? [SHREDDED_KEYS_TOPIC] : [];
   await backup.readToEnd(
     topics,
@@ -50,11 +57,12 @@ export async function reapplyErasures(backup: KafkaCluster, keyVault: Pool, opti
         at = new Date();
       }
       if (subjectId === undefined || subjectId === '') return;
+      subjects.add(subjectId);
       const outcome = await store.shred(subjectId, reason);
       if (outcome.alreadyShredded) result.alreadyErased += 1;
       else result.destroyedAgain += 1;
     },
     options,
   );
-  return result;
+  return { counts: result, subjects };
 }

@@ -7,7 +7,7 @@ import type { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
 import type { PgBackRest } from '../snapshots/pgbackrest.cli.js';
 import { checkRestoredAudit, type AuditCheck } from './audit.check.js';
-import { reapplyErasures, type ErasuresReapplied } from './erasures.reapplier.js';
+import { reapplyErasures, type ErasuresOutcome, type ErasuresReapplied } from './erasures.reapplier.js';
 import { EVENT_STORES, scanEventGap, type EventStoreLocation, type GapReport } from './event-gap.scan.js';
 import { planRestore, type RestorePlan, type RestoreRequest } from './restore-plan.decision.js';
 import { ScratchCluster, scratchRoot, type ClusterTools } from './scratch-cluster.js';
@@ -37,6 +37,13 @@ export interface RestoreReport {
   rtoSeconds: number;
 }
 
+/** A restored copy: the report, the running scratch cluster (the caller discards it), the erased subjects it checked. */
+export interface RestoreOutcome {
+  report: RestoreReport;
+  cluster: ScratchCluster;
+  erasedSubjects: ReadonlySet<string>;
+}
+
 export interface RestoreDependencies {
   pgbackrest: PgBackRest;
   tools: ClusterTools;
@@ -63,10 +70,7 @@ export interface RestoreDependencies {
 export class RestoreRunner {
   constructor(private readonly deps: RestoreDependencies) {}
 
-  async toScratch(
-    request: Omit<RestoreRequest, 'into' | 'force'>,
-    onProgress: (progress: RestoreProgress) => void = () => undefined,
-  ): Promise<{ report: RestoreReport; cluster: ScratchCluster }> {
+  async toScratch(request: Omit<RestoreRequest, 'into' | 'force'>, onProgress: (progress: RestoreProgress) => void = () => undefined): Promise<RestoreOutcome> {
     const now = this.deps.now ?? (() => new Date());
     const started = now();
     const id = uuidv7();
@@ -96,7 +100,7 @@ export class RestoreRunner {
 
       onProgress({ phase: 'erasures' });
       const vault = createPool(cluster.settings(this.deps.keyVaultDatabase ?? KEY_VAULT_DATABASE), { max: 2, applicationName: 'crm-restore' });
-      let erasures: ErasuresReapplied;
+      let erasures: ErasuresOutcome;
       try {
         erasures = await reapplyErasures(this.deps.backup, vault, { groupId: `crm-restore-${id}-erasures`, timeoutMs: 600_000 });
       } finally {
@@ -129,13 +133,13 @@ export class RestoreRunner {
         target: plan.target,
         into: 'scratch',
         cluster: { dataDir: cluster.dataDir, port: cluster.port },
-        erasures,
+        erasures: erasures.counts,
         events,
         audit,
         rpoSeconds: events.stores.some((store) => store.missing > 0) ? rpo : 0,
         rtoSeconds: (finished.getTime() - started.getTime()) / 1000,
       };
-      return { report, cluster };
+      return { report, cluster, erasedSubjects: erasures.subjects };
     } catch (error) {
       // CRM_RESTORE_KEEP_FAILED=1 keeps a failed restore's files (its postgres.log) for diagnosis.
       if ((this.deps.env ?? process.env).CRM_RESTORE_KEEP_FAILED === '1') await cluster.stop().catch(() => undefined);

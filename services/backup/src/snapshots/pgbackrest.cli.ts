@@ -53,7 +53,7 @@ export class PgBackRest {
 
   /** Checks the archive works: switches to a new WAL segment and waits until the finished one is archived. */
   check(): Promise<string> {
-    return this.#run(['check'], 600_000);
+    return this.#run(['check'], 600_000, 'BACKUP_ARCHIVE_CHECK_FAILED');
   }
 
   /**

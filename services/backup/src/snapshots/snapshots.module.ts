@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
-import { MirrorModule } from '../mirror/mirror.module.js';
-import { BackupsController } from './list-backups/backups.controller.js';
 import { PgBackRest, type PgBackRestSettings } from './pgbackrest.cli.js';
 import { SnapshotRuns } from './snapshot-runs.store.js';
 import { SNAPSHOT_SCHEDULE_SETTINGS, SnapshotJobs, type SnapshotScheduleSettings } from './take-snapshot/snapshot.jobs.js';
+import { SnapshotsController } from './take-snapshot/snapshots.controller.js';
 import { PGBACKREST, SnapshotRunner } from './take-snapshot/snapshot.runner.js';
 
 /** Where pgBackRest is (infra.env's CRM_PGBACKREST_*, written by deploy/local/postgres.sh), with the same defaults. */
@@ -30,8 +29,7 @@ export class SnapshotsModule {
     };
     return {
       module: SnapshotsModule,
-      imports: [MirrorModule],
-      controllers: [BackupsController],
+      controllers: [SnapshotsController],
       providers: [
         { provide: PGBACKREST, useValue: new PgBackRest(pgBackRestSettings(config, env)) },
         { provide: SNAPSHOT_SCHEDULE_SETTINGS, useValue: schedule },
@@ -39,7 +37,7 @@ export class SnapshotsModule {
         SnapshotRunner,
         SnapshotJobs,
       ],
-      exports: [SnapshotRunner, SnapshotJobs, SnapshotRuns],
+      exports: [SnapshotRunner, SnapshotJobs, SnapshotRuns, PGBACKREST],
     };
   }
 }

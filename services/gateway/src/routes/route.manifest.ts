@@ -421,7 +421,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: 'Revise a processor (`expectedVersion`; 409 when stale)',
   },
 
-  // backup — what the backup cluster holds of the primary, and the databases' snapshots.
+  // backup — what the backup cluster holds of the primary, the databases' snapshots, and restore drills.
   {
     method: 'GET',
     path: '/v1/backups/mirror',
@@ -434,7 +434,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/backups',
     service: 'backup',
     guard: needs('backups:read'),
-    summary: 'Snapshots (newest first) and the mirror lag, for operators and DPOs',
+    summary: 'Snapshots (newest first), the mirror lag and the latest restore drills, for operators and DPOs',
   },
   {
     method: 'POST',
@@ -449,5 +449,19 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'backup',
     guard: needs('backups:read'),
     summary: 'One snapshot run: queued, running, completed (label, sizes, verified, Kafka offsets) or failed (code)',
+  },
+  {
+    method: 'POST',
+    path: '/v1/backups/drills',
+    service: 'backup',
+    guard: needsFresh('backups:manage'),
+    summary: 'Queue a restore drill now: the latest snapshot restored into scratch and compared with live; needs backups:manage and a fresh second factor',
+  },
+  {
+    method: 'GET',
+    path: '/v1/backups/drills/:id',
+    service: 'backup',
+    guard: needs('backups:read'),
+    summary: 'One restore drill: queued, running, passed or failed (the failed checks), with RTO, RPO and what was compared',
   },
 ];
