@@ -15,6 +15,7 @@ import { contactErasure, contactSearch, contactUsers, contactWrites } from './co
 import { kafkajsProducer, kafkaPerfTool, platformaticProducer } from './kafka-baselines.ts';
 import { platformMemory } from './memory.ts';
 import { mirrorLag } from './mirror.ts';
+import { restoreReplay } from './restore.ts';
 import { contactsPipeline } from './pipeline.ts';
 import { pgbenchBatchedAppend, pgbenchSingleRow } from './postgres-baseline.ts';
 
@@ -51,6 +52,7 @@ await measure('pipeline, max rate', () => contactsPipeline({ commands: n(3_000),
 await measure('pipeline, paced', () => contactsPipeline({ commands: n(1_000), writers: 8, ratePerSecond: 100 }));
 await measure('audit ingest', () => auditIngest(n(200_000), { runs: auditRuns, ...(auditProfile === undefined ? {} : { profileDir: auditProfile }) }));
 await measure('backup mirror lag', () => mirrorLag(n(3_000), 200));
+await measure('restore replay', () => restoreReplay(n(100_000)));
 await measure('audit queries', () => auditQueries(n(1_000_000), 1_000));
 // Through the running platform's gateway (the bench starts it, with the gateway's rate limit lifted).
 // Signed in once, when the first of these parts runs.
@@ -86,6 +88,7 @@ const ratioOf: Record<string, () => number> = {
   'contact writes via gateway / pipeline (sealed)': () => find('contact writes').perSecond / sealedMax().perSecond,
   'erasure 10k events / 10 events': () =>
     find(`erase a contact with ${(quick ? 2_000 : 10_000).toLocaleString('en')}`).seconds / find('erase a contact with 10 ').seconds,
+  'restore replay / raw consumer': () => find('restore replay: backup').perSecond / find('restore replay, raw consumer').perSecond,
   'audit ingest / raw consumer': () => find('audit ingest, AuditIngester').perSecond / find('audit ingest, raw consumer').perSecond,
   'audit query by subject p50 / PK lookup p50': () =>
     Number(find('audit query by subject').extra!.p50Ms) / Number(find('audit lookup of one entry').extra!.p50Ms),

@@ -39,7 +39,8 @@ export interface GapReport {
   records: number;
 }
 
-const BATCH = 1_000;
+const BATCH = 2_000;
+const MAX_IN_FLIGHT = 3;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -55,7 +56,7 @@ export async function scanEventGap(
   const existing = new Set(await backup.listTopics());
   const report: GapReport = { stores: [], newestOnBackup: undefined, newestRestored: undefined, records: 0 };
   for (const location of options.stores ?? EVENT_STORES) {
-    const pool = createPool(restored(location.database), { max: 1, applicationName: 'crm-restore' });
+    const pool = createPool(restored(location.database), { max: MAX_IN_FLIGHT, applicationName: 'crm-restore' });
     try {
       const gap: StoreGap = { topic: location.topic, onBackup: 0, restored: 0, missing: 0, inStore: 0 };
       const { rows } = await pool.query<{ n: string; newest: Date | null }>(
@@ -63,13 +64,20 @@ export async function scanEventGap(
       );
       gap.inStore = Number(rows[0]!.n);
       report.newestRestored = later(report.newestRestored, rows[0]!.newest ?? undefined);
+      // Checks run beside the reading (a few in flight), so the database round trips do not stall the consumer.
       let batch: string[] = [];
+      const inFlight: Array<Promise<void>> = [];
       const flush = async (): Promise<void> => {
         if (batch.length === 0) return;
-        const found = await countKnown(pool, location.schema, batch);
-        gap.restored += found;
-        gap.missing += batch.length - found;
+        const ids = batch;
         batch = [];
+        inFlight.push(
+          countKnown(pool, location.schema, ids).then((found) => {
+            gap.restored += found;
+            gap.missing += ids.length - found;
+          }),
+        );
+        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
       };
       if (existing.has(location.topic)) {
         await backup.readToEnd(
@@ -88,6 +96,7 @@ export async function scanEventGap(
           options,
         );
         await flush();
+        await Promise.all(inFlight);
         options.onProgress?.(report.records);
       }
       report.stores.push(gap);
