@@ -1,4 +1,4 @@
-// Three projects, one per test kind (see docs/architecture.md): the file name says which servers a test needs.
+// Four projects, one per test kind (see docs/architecture.md): the file name says which servers a test needs.
 // Jest runs native ESM (NestJS 12 ships ESM only) under `node --experimental-vm-modules`; swc compiles TypeScript
 // with the same options as the build, so tests exercise the code the services run.
 import { swcOptions } from './tools/swc-options.ts';
@@ -32,5 +32,7 @@ export default {
       slowTestThreshold: 60,
       setupFilesAfterEnv: ['<rootDir>/tools/jest/slow-tests.setup.ts'],
     },
+    // Destroys the primary's data and restores it from the backups: run last, alone (npm test's final step).
+    { ...shared, displayName: 'disaster', testMatch: ['<rootDir>/tests/disaster/**/*.disaster.spec.ts'] },
   ],
 };

@@ -135,13 +135,28 @@ cmd_migrate() {
   migrate
 }
 
-# Restores a snapshot (docs/backup.md); the infrastructure must run (the repository, the backup cluster).
+# Restores a snapshot (docs/backup.md). Into scratch: beside the running platform, nothing live touched. Into live:
+# the services must be stopped; the mirror is stopped while the primary's topics are rebuilt and its position moved,
+# and PostgreSQL is not started by infra.sh first (its files may be gone: the restore brings them back).
 cmd_restore() {
   prepare
   build
-  infra start
+  local live=false a rc=0
+  for a in "$@"; do [[ $a == live || $a == --into=live ]] && live=true; done
+  if [[ $live == true ]]; then
+    node tools/platform.ts status >/dev/null 2>&1 && die "RESTORE_PLATFORM_RUNNING: stop the platform's services first (node tools/platform.ts stop)"
+    infra start redis kafka-primary kafka-backup
+    infra stop kafka-mirror
+  else
+    infra start
+  fi
   load_infra_env
-  node services/backup/dist/restoring/restore-cli.js "$@"
+  node services/backup/dist/restoring/restore-cli.js "$@" || rc=$?
+  if [[ $live == true ]]; then
+    infra start
+    load_infra_env
+  fi
+  return "$rc"
 }
 
 cmd_stop() {
@@ -193,7 +208,9 @@ cmd_test() {
   node tools/platform.ts start || die "the platform did not start; see $CRM_STATE_DIR/logs"
   # In band: the suites share the bootstrap administrator's session (a refresh token is single-use).
   run_jest "$reports/e2e.json" --selectProjects e2e --runInBand || rc=1
-  summarise "$reports/unit-int.json" "$reports/e2e.json"
+  say "disaster test (the primary's data deleted, restored from the backups alone)"
+  run_jest "$reports/disaster.json" --selectProjects disaster --runInBand || rc=1
+  summarise "$reports/unit-int.json" "$reports/e2e.json" "$reports/disaster.json"
   return "$rc"
 }
 

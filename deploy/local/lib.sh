@@ -146,6 +146,7 @@ write_infra_env() {
       "CRM_PGBACKREST_CONFIG=$(pgbr_conf)" \
       "CRM_PGBACKREST_STANZA=$PGBR_STANZA" \
       "CRM_PG_BIN=$(pg_bin)" \
+      "CRM_PG_DATA=$PG_DATA" \
       "CRM_PGBACKREST_USER=$(if is_root; then echo postgres; fi)"; do
       printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
     done

@@ -19,6 +19,10 @@ export interface OutgoingMessage {
   key: string;
   value: Uint8Array;
   headers?: Record<string, string>;
+  /** Only for copying a topic record for record (a restore): the partition it was in, instead of the key's. */
+  partition?: number;
+  /** Only for copying: the original record's timestamp (ms since the epoch). */
+  timestamp?: bigint;
 }
 
 export interface IncomingMessage {
@@ -158,6 +162,8 @@ export class KafkaCluster {
         key: Buffer.from(message.key),
         value: Buffer.from(message.value),
         headers: new Map(Object.entries(message.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+        ...(message.partition === undefined ? {} : { partition: message.partition }),
+        ...(message.timestamp === undefined ? {} : { timestamp: message.timestamp }),
       })),
     });
     let timer: NodeJS.Timeout | undefined;
@@ -190,18 +196,8 @@ export class KafkaCluster {
     until: (seen: readonly IncomingMessage[]) => boolean,
     options: { groupId: string; timeoutMs: number },
   ): Promise<IncomingMessage[]> {
-    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
-      clientId: `${this.#options.clientId}-reader`,
-      bootstrapBrokers: this.#options.brokers,
-      groupId: options.groupId,
-      autocommit: false,
-      maxWaitTime: 200,
-    });
+    const { consumer, stream } = await this.#readFromEarliest([topic], options.groupId);
     const seen: IncomingMessage[] = [];
-    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST }).catch(async (error: unknown) => {
-      await closeConsumer(consumer);
-      throw error;
-    });
     const deadline = setTimeout(() => void stream.close(), options.timeoutMs);
     try {
       for await (const message of stream) {
@@ -231,17 +227,7 @@ export class KafkaCluster {
     const ends = new Map<string, bigint>();
     for (const [topic, offsets] of endOffsets) offsets.forEach((end, partition) => end > 0n && ends.set(`${topic}:${partition}`, end));
     if (ends.size === 0) return { records: 0, endOffsets };
-    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
-      clientId: `${this.#options.clientId}-reader`,
-      bootstrapBrokers: this.#options.brokers,
-      groupId: options.groupId,
-      autocommit: false,
-      maxWaitTime: 200,
-    });
-    const stream = await consumer.consume({ topics: [...topics], mode: MessagesStreamModes.EARLIEST }).catch(async (error: unknown) => {
-      await closeConsumer(consumer);
-      throw error;
-    });
+    const { consumer, stream } = await this.#readFromEarliest(topics, options.groupId);
     const finished = (): boolean => stream.readableLength === 0 && [...ends].every(([partition, end]) => (stream.offsetsToFetch.get(partition) ?? 0n) >= end);
     let timedOut = false;
     const deadline = setTimeout(() => {
@@ -306,6 +292,22 @@ export class KafkaCluster {
         await closeConsumer(consumer);
       },
     };
+  }
+
+  /** A reader's consumer (a group of its own, never committing) and its stream from the earliest offsets. */
+  async #readFromEarliest(topics: readonly string[], groupId: string) {
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      clientId: `${this.#options.clientId}-reader`,
+      bootstrapBrokers: this.#options.brokers,
+      groupId,
+      autocommit: false,
+      maxWaitTime: 200,
+    });
+    const stream = await consumer.consume({ topics: [...topics], mode: MessagesStreamModes.EARLIEST }).catch(async (error: unknown) => {
+      await closeConsumer(consumer);
+      throw error;
+    });
+    return { consumer, stream };
   }
 
   async close(): Promise<void> {

@@ -191,3 +191,11 @@ export async function adminSignIn(): Promise<{ accessToken: string; refreshToken
   if (!existsSync(adminSecretFile)) throw new Error(`the administrator is enrolled but ${adminSecretFile} is missing: reset the state directory`);
   return signInAgain(adminEmail, adminPassword(), readFileSync(adminSecretFile, 'utf8').trim());
 }
+
+/** The administrator with a second factor used just now, for routes that want a fresh one (step-up). */
+export async function freshAdminSession(): Promise<{ accessToken: string; refreshToken: string }> {
+  await adminSignIn(); // enrols the authenticator on a new state directory
+  const session = await signInAgain(adminEmail, adminPassword(), readFileSync(adminSecretFile, 'utf8').trim());
+  writeFileSync(adminRefreshFile, session.refreshToken, { mode: 0o600 });
+  return session;
+}

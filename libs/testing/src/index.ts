@@ -8,6 +8,7 @@ export { totpCode } from './totp.js';
 export { TestTokenIssuer, type TestTokenOptions } from './test-token.issuer.js';
 export {
   adminSession,
+  freshAdminSession,
   api,
   createStaffUser,
   gateway,

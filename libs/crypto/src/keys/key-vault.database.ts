@@ -17,8 +17,8 @@ const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Creates the key vault database if it does not exist (the platform role has CREATEDB) and returns a pool on it.
- * Backups and restore drills cover service databases only; the key vault is deliberately left out, because
- * restoring it would resurrect destroyed DEKs and undo erasures.
+ * Snapshots of the cluster include it, so a restore holds DEKs destroyed after the snapshot: the restore applies
+ * every later erasure again before anything reads it (services/backup, docs/backup.md).
  */
 export async function createKeyVaultPool(settings: PostgresSettings, options: KeyVaultPoolOptions = {}): Promise<Pool> {
   const database = options.database ?? KEY_VAULT_DATABASE;

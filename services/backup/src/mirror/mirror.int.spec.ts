@@ -5,11 +5,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { createLogger } from '@crm/logging';
 import { KafkaCluster, type IncomingMessage, type OutgoingMessage } from '@crm/messaging';
-import { createServiceApp, type ServiceDefinition } from '@crm/platform';
 import { expectEventually, testEnv, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
-import { AppModule } from '../app.module.js';
+import { startBackupApp } from '../testing/backup-app.fixture.js';
 import { MirrorStatusService, type MirrorStatusView } from './mirror-status.service.js';
 import { MirrorSupervisor } from './mirror.supervisor.js';
 
@@ -47,17 +45,7 @@ async function mirrorStatus(perms: Permissions = ['backups:read']): Promise<{ st
 const ofTopic = (view: MirrorStatusView, topic: string) => view.partitions.filter((partition) => partition.topic === topic);
 
 beforeAll(async () => {
-  issuer = await TestTokenIssuer.create();
-  const definition: ServiceDefinition = {
-    service: 'backup',
-    defaultPort: 0,
-    needs: { postgres: true, redis: true, kafka: 'primary+backup' },
-    module: () => AppModule.register(config),
-    verificationKeys: () => () => Promise.resolve(issuer.jwks()),
-  };
-  app = await createServiceApp(definition, config, createLogger({ service: 'backup', level: 'silent' }));
-  await app.listen(0, '127.0.0.1');
-  url = await app.getUrl();
+  ({ app, url, issuer } = await startBackupApp(config));
 }, 60_000);
 
 afterAll(async () => {

@@ -28,9 +28,17 @@ export function checkRestoredAudit(verifier: string, database: { host: string; p
       process.execPath,
       [verifier, '--source', 'db', '--heads-from', 'backup', '--json'],
       { env: childEnv, timeout: 3_600_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout) => {
+      (error, stdout, stderr) => {
         if (error !== null && error.code !== 1) {
-          return reject(new AppError('RESTORE_AUDIT_UNVERIFIABLE', 'unavailable', 'the audit verifier could not run against the restored trail'));
+          // The verifier's own one-line reason (a missing key file, a refused connection): no personal data.
+          const reason = stderr.trim().split('\n').at(-1) ?? '';
+          return reject(
+            new AppError(
+              'RESTORE_AUDIT_UNVERIFIABLE',
+              'unavailable',
+              `the audit verifier could not run against the restored trail${reason === '' ? '' : `: ${reason}`}`,
+            ),
+          );
         }
         try {
           const verdict = JSON.parse(stdout) as {

@@ -1,12 +1,13 @@
 // The restore command (docs/backup.md):
 //
-//   npm run restore -- --from <snapshot label|latest> [--until <time>] --into scratch [--keep] [--json]
+//   npm run restore -- --from <snapshot label|latest> [--until <time>] --into scratch|live [--force] [--keep] [--json]
 //
 // Restores a snapshot of the databases plus the archived WAL into a scratch PostgreSQL instance beside the live one,
 // re-applies every erasure the backup cluster knows before anything reads the restored key vault, checks the
 // restored event stores against the backup cluster's topics, verifies the restored audit trail against the mirrored
 // signed tree heads, and prints what was restored, the RPO and the RTO. Exit status: 0 restored and verified,
 // 1 restored but not verified, 2 refused or failed (a stable code on stderr; nothing live was touched).
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPlatformConfig } from '@crm/config';
 import { AppError } from '@crm/http';
@@ -14,13 +15,17 @@ import { KafkaCluster } from '@crm/messaging';
 import { pgBackRestSettings } from '../snapshots/snapshots.module.js';
 import { PgBackRest } from '../snapshots/pgbackrest.cli.js';
 import { auditVerifierPath } from './audit.check.js';
-import { RestoreRunner, type RestorePhase, type RestoreProgress, type RestoreReport } from './restore.runner.js';
+import { RestoreRunner, type LiveRebuild, type RestorePhase, type RestoreProgress, type RestoreReport } from './restore.runner.js';
+import { restoredTrailVerified } from './restore-plan.decision.js';
 import { postgresBin } from './scratch-cluster.js';
 
-const USAGE = `usage: npm run restore -- --from <snapshot label|latest> [--until <ISO time>] --into scratch [--keep] [--json]
+const USAGE = `usage: npm run restore -- --from <snapshot label|latest> [--until <ISO time>] --into scratch|live [--force] [--keep] [--json]
   --from    the snapshot to start from (a label from GET /v1/backups, or latest)
   --until   point-in-time recovery: replay the archived WAL up to this moment (default: as far as it goes)
   --into    scratch: a PostgreSQL instance beside the live one (live data is never touched)
+            live: the platform's own databases, and its primary Kafka topics rebuilt from the backup cluster
+            (the platform's services must be stopped; npm run restore stops the mirror and starts it again)
+  --force   restore into live databases that still hold events (they are replaced)
   --keep    leave the scratch instance running for inspection (default: stop it and delete its files)
   --json    print the report as JSON
 `;
@@ -32,6 +37,7 @@ const PHASES: Record<RestorePhase, string> = {
   erasures: 're-applying erasures',
   events: 'checking events against the backup cluster',
   audit: 'verifying the audit trail',
+  kafka: 'rebuilding the primary Kafka topics',
 };
 
 /** A progress bar with an ETA on a terminal; a line per phase otherwise (logs, CI). */
@@ -67,9 +73,23 @@ function progressPrinter(stream: NodeJS.WriteStream): (progress: RestoreProgress
   };
 }
 
-function printReport(report: RestoreReport, kept: boolean): void {
+function printLiveReport(report: RestoreReport, primary: LiveRebuild): void {
+  printReport(report, undefined);
   const lines = [
-    `restore ${report.id}: ${report.audit.verified ? 'RESTORED AND VERIFIED' : 'RESTORED, NOT VERIFIED'}`,
+    '  primary Kafka topics rebuilt from the backup cluster:',
+    ...primary.topics.map(
+      (topic) => `    ${topic.topic.padEnd(34)} ${topic.copied} records copied${topic.left > 0 ? `, ${topic.left} left out (after the restore point)` : ''}`,
+    ),
+    `  event processors: ${primary.checkpointsReset} positions forgotten (they read their topics again; what they applied is skipped)`,
+    `  mirror: resumes at the rebuilt ends (${primary.mirrorPositions} topic-partitions)`,
+    '  next: npm start',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function printReport(report: RestoreReport, kept: boolean | undefined): void {
+  const lines = [
+    `restore ${report.id}: ${restoredTrailVerified(report.audit) ? 'RESTORED AND VERIFIED' : 'RESTORED, NOT VERIFIED'}`,
     `  snapshot:     ${report.snapshot.label} (${report.snapshot.type}, ended ${report.snapshot.stoppedAt})`,
     `  recovered to: ${report.target.type === 'time' ? report.target.until.toISOString() : 'the end of the WAL archive'}`,
     `  erasures:     ${report.erasures.announced} announced on the backup cluster; ${report.erasures.destroyedAgain} erased again (after the snapshot), ${report.erasures.alreadyErased} already erased in it`,
@@ -78,12 +98,18 @@ function printReport(report: RestoreReport, kept: boolean): void {
         `  ${store.topic.padEnd(26)} ${store.inStore} events restored; backup holds ${store.onBackup}, of which ${store.missing} are newer than the restore point`,
     ),
     `  audit trail:  ${report.audit.entries} entries, ${report.audit.headsChecked} signed heads checked${report.audit.latestHeadSize === undefined ? '' : ` (latest covers ${report.audit.latestHeadSize})`}`,
-    ...report.audit.problems.map((problem) => `    ✗ ${problem.code}: ${problem.message}`),
+    ...report.audit.problems.map((problem) =>
+      problem.code === 'LOG_TRUNCATED'
+        ? `    · signed heads over entries after the restore point (within the RPO): ${problem.message}`
+        : `    ✗ ${problem.code}: ${problem.message}`,
+    ),
     `  RPO:          ${report.rpoSeconds.toFixed(1)} s (newest write on the backup cluster ${report.events.newestOnBackup?.toISOString() ?? '—'}, newest restored ${report.events.newestRestored?.toISOString() ?? '—'})`,
     `  RTO:          ${report.rtoSeconds.toFixed(1)} s`,
-    kept
-      ? `  running:      127.0.0.1:${report.cluster.port}, data in ${report.cluster.dataDir} (stop it with pg_ctl -D ${report.cluster.dataDir} stop)`
-      : '  the scratch instance was stopped and its files deleted (--keep leaves it running)',
+    kept === undefined
+      ? `  databases:    restored into the live cluster (${report.cluster.dataDir}), running on port ${report.cluster.port}`
+      : kept
+        ? `  running:      127.0.0.1:${report.cluster.port}, data in ${report.cluster.dataDir} (stop it with pg_ctl -D ${report.cluster.dataDir} stop)`
+        : '  the scratch instance was stopped and its files deleted (--keep leaves it running)',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -105,10 +131,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.from === undefined || values.into === undefined) throw new AppError('RESTORE_ARGUMENT_INVALID', 'invalid', '--from and --into are required');
-  if (values.into === 'live') {
-    throw new AppError('RESTORE_LIVE_NOT_AVAILABLE', 'unavailable', 'restoring into live is not available yet; restore into scratch (docs/backup.md)');
-  }
-  if (values.into !== 'scratch') throw new AppError('RESTORE_ARGUMENT_INVALID', 'invalid', '--into must be scratch or live');
+  if (values.into !== 'scratch' && values.into !== 'live') throw new AppError('RESTORE_ARGUMENT_INVALID', 'invalid', '--into must be scratch or live');
   const until = values.until === undefined ? undefined : new Date(values.until);
   const env = { CRM_LOG_LEVEL: 'silent', ...process.env };
   const config = loadPlatformConfig({ service: 'backup', defaultPort: 0 }, env);
@@ -124,12 +147,29 @@ async function main(): Promise<number> {
       auditVerifier: auditVerifierPath(env),
       env,
     });
+    if (values.into === 'live') {
+      const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'crm-restore' });
+      try {
+        const live = {
+          dataDir: process.env.CRM_PG_DATA ?? join(config.stateDir, 'postgres', 'data'),
+          logFile: join(config.stateDir, 'logs', 'postgres.log'),
+          primary,
+        };
+        const outcome = await runner.toLive({ from: values.from, until, force: values.force === true }, live, progressPrinter(process.stderr));
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        if (values.json === true) process.stdout.write(`${JSON.stringify({ ...outcome.report, primary: outcome.primary }, null, 2)}\n`);
+        else printLiveReport(outcome.report, outcome.primary);
+        return restoredTrailVerified(outcome.report.audit) ? 0 : 1;
+      } finally {
+        await primary.close();
+      }
+    }
     const { report, cluster } = await runner.toScratch({ from: values.from, until }, progressPrinter(process.stderr));
     if (process.stderr.isTTY) process.stderr.write('\n');
     if (values.keep !== true) await cluster.discard();
     if (values.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else printReport(report, values.keep === true);
-    return report.audit.verified ? 0 : 1;
+    return restoredTrailVerified(report.audit) ? 0 : 1;
   } finally {
     await backup.close();
   }

@@ -59,3 +59,12 @@ export function assertLiveTargetWritable(into: RestoreRequest['into'], force: bo
     throw new AppError('RESTORE_TARGET_NOT_EMPTY', 'conflict', 'the live databases hold data; a restore into live replaces them only with --force');
   }
 }
+
+/**
+ * Whether a restored audit trail stands verified. `LOG_TRUNCATED` alone is accepted: a signed head covers entries
+ * written after the restore point (the archive had not shipped them yet), which is the RPO, not tampering; those heads
+ * are left out of a rebuilt primary. Any other problem (a changed, removed or reordered entry) is not.
+ */
+export function restoredTrailVerified(audit: { verified: boolean; problems: ReadonlyArray<{ code: string }> }): boolean {
+  return audit.verified || (audit.problems.length > 0 && audit.problems.every((problem) => problem.code === 'LOG_TRUNCATED'));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RepositoryBackup } from '../snapshots/pgbackrest.cli.js';
-import { assertLiveTargetWritable, planRestore } from './restore-plan.decision.js';
+import { assertLiveTargetWritable, planRestore, restoredTrailVerified } from './restore-plan.decision.js';
 
 const backup = (label: string, stopped: string, error = false): RepositoryBackup => ({
   label,
@@ -64,5 +64,20 @@ describe('assertLiveTargetWritable', () => {
     expect(() => assertLiveTargetWritable('live', true, true)).not.toThrow();
     expect(() => assertLiveTargetWritable('live', false, false)).not.toThrow();
     expect(() => assertLiveTargetWritable('scratch', false, true)).not.toThrow();
+  });
+});
+
+describe('restoredTrailVerified', () => {
+  it('given a verified trail, then verified', () => {
+    expect(restoredTrailVerified({ verified: true, problems: [] })).toBe(true);
+  });
+
+  it('given only heads over entries after the restore point, then verified up to it', () => {
+    expect(restoredTrailVerified({ verified: false, problems: [{ code: 'LOG_TRUNCATED' }] })).toBe(true);
+  });
+
+  it('given a changed entry or no reason at all, then not verified', () => {
+    expect(restoredTrailVerified({ verified: false, problems: [{ code: 'LOG_TRUNCATED' }, { code: 'ENTRY_HASH_MISMATCH' }] })).toBe(false);
+    expect(restoredTrailVerified({ verified: false, problems: [] })).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import { createPool, type Pool } from '@crm/postgres';
 import { expectEventually, testPlatformConfig, uniqueName } from '@crm/testing';
 import { PgBackRest } from '../snapshots/pgbackrest.cli.js';
 import { pgBackRestSettings } from '../snapshots/snapshots.module.js';
+import { auditServiceHasRun } from '../testing/audit-service.fixture.js';
 import { auditVerifierPath } from './audit.check.js';
 import type { EventStoreLocation } from './event-gap.scan.js';
 import { RestoreRunner, type RestoreReport } from './restore.runner.js';
@@ -53,6 +54,7 @@ async function onBackup(topic: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  await auditServiceHasRun(config);
   live = createPool(config.postgres!, { max: 2 });
   await live.query(
     `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.events (event_id uuid PRIMARY KEY, recorded_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
@@ -63,7 +65,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await live?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await Promise.all([live?.end(), vault?.dispose(), primary.deleteTopics([store.topic]).catch(() => undefined)]);
+  await Promise.all([
+    live?.end(),
+    vault?.dispose(),
+    primary.deleteTopics([store.topic]).catch(() => undefined),
+    backup.deleteTopics([store.topic]).catch(() => undefined),
+  ]);
   await Promise.all([primary.close(), backup.close()]);
 });
 

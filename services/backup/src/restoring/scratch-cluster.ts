@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PostgresSettings } from '@crm/config';
 import { AppError } from '@crm/http';
 import { createPool } from '@crm/postgres';
@@ -57,24 +57,35 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A PostgreSQL instance on a restored data directory, beside the live one: its own port on 127.0.0.1, its own
- * socket directory, WAL archiving off. Nothing of the platform connects to it; the restore and the drill do, with the
- * roles and passwords the snapshot holds.
+ * A PostgreSQL instance on a restored data directory. A scratch one runs beside the live one: its own port on
+ * 127.0.0.1, its own socket directory, WAL archiving off; nothing of the platform connects to it, the restore and the
+ * drill do, with the roles and passwords the snapshot holds. The live one (`ScratchCluster.live`) is the platform's own
+ * data directory, started with its own configuration once the restore has replaced its files.
  */
 export class ScratchCluster {
   readonly dataDir: string;
+  readonly #logFile: string;
+  readonly #livePort: number | undefined;
   #port: number | undefined;
 
   constructor(
     readonly home: string,
     private readonly tools: ClusterTools,
     private readonly live: PostgresSettings,
+    options: { dataDir?: string; logFile?: string; live?: boolean } = {},
   ) {
-    this.dataDir = join(home, 'data');
+    this.dataDir = options.dataDir ?? join(home, 'data');
+    this.#logFile = options.logFile ?? join(home, 'postgres.log');
+    this.#livePort = options.live === true ? live.port : undefined;
+  }
+
+  /** The platform's own cluster: its data directory (infra.env's CRM_PG_DATA), its port and configuration. */
+  static live(dataDir: string, logFile: string, tools: ClusterTools, live: PostgresSettings): ScratchCluster {
+    return new ScratchCluster(dirname(dataDir), tools, live, { dataDir, logFile, live: true });
   }
 
   get port(): number {
-    if (this.#port === undefined) throw new Error('the scratch cluster is not running');
+    if (this.#port === undefined) throw new Error('the cluster is not running');
     return this.#port;
   }
 
@@ -87,6 +98,12 @@ export class ScratchCluster {
 
   /** Starts postgres on the restored directory; it replays the archive, then promotes (or stops at the target). */
   async start(): Promise<void> {
+    if (this.#livePort !== undefined) {
+      // Its own configuration (port, socket directory, archiving) came back with the files.
+      await this.#pgCtl(['start', '-w', '-t', '3600', '-s', '-l', this.#logFile]);
+      this.#port = this.#livePort;
+      return this.#awaitPromoted();
+    }
     const port = await freePort();
     const options = [
       `-c port=${port}`,
@@ -95,23 +112,29 @@ export class ScratchCluster {
       '-c archive_mode=off',
       '-c shared_buffers=32MB',
     ].join(' ');
-    await this.#pgCtl(['start', '-w', '-t', '3600', '-s', '-l', join(this.home, 'postgres.log'), '-o', options]);
+    await this.#pgCtl(['start', '-w', '-t', '3600', '-s', '-l', this.#logFile, '-o', options]);
     this.#port = port;
     await this.#awaitPromoted();
   }
 
   /** Settings for a database of the restored cluster, with the live roles' credentials (restored with it). */
   settings(database: string): PostgresSettings {
-    return { ...this.live, host: '127.0.0.1', port: this.port, database };
+    return { ...this.live, host: this.#livePort === undefined ? '127.0.0.1' : this.live.host, port: this.port, database };
+  }
+
+  /** Whether a postmaster runs on the data directory (its pid file is there). */
+  running(): boolean {
+    return existsSync(join(this.dataDir, 'postmaster.pid'));
   }
 
   async stop(): Promise<void> {
-    if (!existsSync(join(this.dataDir, 'postmaster.pid'))) return;
+    if (!this.running()) return;
     await this.#pgCtl(['stop', '-m', 'fast', '-w', '-t', '120', '-s']);
   }
 
   /** Stops it and deletes every file of it. */
   async discard(): Promise<void> {
+    if (this.#livePort !== undefined) throw new Error('the live cluster is never discarded');
     await this.stop().catch(() => undefined);
     rmSync(this.home, { recursive: true, force: true });
   }
@@ -136,7 +159,7 @@ export class ScratchCluster {
       execFile(file!, argv, { cwd: '/', timeout: 4 * 3_600_000 }, (error) =>
         error === null
           ? resolve()
-          : reject(new AppError('RESTORE_FAILED', 'unavailable', `pg_ctl ${args[0]} on the restored cluster failed; see ${join(this.home, 'postgres.log')}`)),
+          : reject(new AppError('RESTORE_FAILED', 'unavailable', `pg_ctl ${args[0]} on the restored cluster failed; see ${this.#logFile}`)),
       );
     });
   }

@@ -57,17 +57,20 @@ export class PgBackRest {
   }
 
   /**
-   * Restores one backup into an empty data directory (`pgPath`, which the OS user pgBackRest runs as can write), with
-   * WAL archiving off in the restored cluster (it must never push into the repository it came from). Recovery then
+   * Restores one backup into a data directory (`pgPath`, which the OS user pgBackRest runs as can write). A scratch
+   * copy gets WAL archiving off (it must never push into the repository it came from); a live restore keeps it, and
+   * its new timeline goes on archiving. `overwrite` restores over what the directory holds (delta). Recovery then
    * replays the archive: to its end, or to `until` and promotes there.
    */
-  restore(options: { pgPath: string; set: string; until?: Date }): Promise<string> {
+  restore(options: { pgPath: string; set: string; until?: Date; live?: boolean; overwrite?: boolean }): Promise<string> {
     // PostgreSQL's recovery_target_time takes '2026-12-01 11:43:03.863+00', not the ISO form with T and Z.
     const target =
       options.until === undefined
         ? []
         : ['--type=time', `--target=${options.until.toISOString().replace('T', ' ').replace('Z', '+00')}`, '--target-action=promote'];
-    return this.#run(['restore', `--pg1-path=${options.pgPath}`, `--set=${options.set}`, '--archive-mode=off', ...target], 6 * 3_600_000, 'RESTORE_FAILED');
+    const mode = options.live === true ? [] : ['--archive-mode=off'];
+    const overwrite = options.overwrite === true ? ['--delta', '--force'] : [];
+    return this.#run(['restore', `--pg1-path=${options.pgPath}`, `--set=${options.set}`, ...mode, ...overwrite, ...target], 6 * 3_600_000, 'RESTORE_FAILED');
   }
 
   async info(): Promise<RepositoryBackup[]> {

@@ -1,3 +1,5 @@
+import { restoredTrailVerified } from '../../restoring/restore-plan.decision.js';
+
 /** What a drill found, as the verdict needs it. */
 export interface DrillFindings {
   /** The restore's stable error code when it did not complete; then nothing else was checked. */
@@ -10,12 +12,6 @@ export interface DrillFindings {
 }
 
 /**
- * Audit problems a drill accepts: `LOG_TRUNCATED` says a signed head covers entries written after the restore point
- * (the archive had not shipped them yet), which is the RPO, not tampering. Anything else fails the drill.
- */
-const TOLERATED_AUDIT_PROBLEMS = new Set(['LOG_TRUNCATED']);
-
-/**
  * Whether a drill passed, and the stable code of every check that failed: the restore itself, the event streams
  * (every restored stream must be a prefix of the live one, byte for byte), erased subjects (none may have a key in
  * the restored vault), and the audit trail (verified against the mirrored signed heads).
@@ -25,6 +21,8 @@ export function drillVerdict(findings: DrillFindings): { passed: boolean; failur
   const failures: string[] = [];
   if (findings.streamsDiffering > 0) failures.push('DRILL_STREAMS_DIFFER');
   if (findings.erasedSubjectsReadable > 0) failures.push('DRILL_ERASED_SUBJECT_READABLE');
-  if (!findings.auditVerified && findings.auditProblems.some((code) => !TOLERATED_AUDIT_PROBLEMS.has(code))) failures.push('DRILL_AUDIT_NOT_VERIFIED');
+  if (!restoredTrailVerified({ verified: findings.auditVerified, problems: findings.auditProblems.map((code) => ({ code })) })) {
+    failures.push('DRILL_AUDIT_NOT_VERIFIED');
+  }
   return { passed: failures.length === 0, failures };
 }

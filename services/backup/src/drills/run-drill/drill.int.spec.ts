@@ -3,12 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { EventEnvelopeSchema, fromBinary, RestoreDrillCompletedSchema } from '@crm/contracts';
-import { createLogger } from '@crm/logging';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
-import { CLOCK, createServiceApp, type Clock, type ServiceDefinition } from '@crm/platform';
+import { CLOCK, type Clock } from '@crm/platform';
 import { createPool, type Pool } from '@crm/postgres';
-import { expectEventually, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
-import { AppModule } from '../../app.module.js';
+import { expectEventually, testPlatformConfig, uniqueName } from '@crm/testing';
+import { auditServiceHasRun } from '../../testing/audit-service.fixture.js';
+import { startBackupApp, type BackupApp } from '../../testing/backup-app.fixture.js';
 import { PgBackRest } from '../../snapshots/pgbackrest.cli.js';
 import { pgBackRestSettings } from '../../snapshots/snapshots.module.js';
 import { DrillRuns, type DrillRunView } from '../drill-runs.store.js';
@@ -19,16 +19,7 @@ import { compareEventStreams } from './live-comparison.js';
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
 const pgbackrest = new PgBackRest(pgBackRestSettings(config));
 let app: INestApplication;
-let url: string;
-let issuer: TestTokenIssuer;
-
-type Permissions = Parameters<TestTokenIssuer['token']>[0]['perms'];
-
-async function call(method: string, path: string, perms: Permissions, options: { fresh?: boolean } = {}) {
-  const token = await issuer.token({ perms, ...(options.fresh === false ? {} : { mfaAgeSeconds: 5 }) });
-  const response = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+let call: BackupApp['call'];
 
 /** The drill's RestoreDrillCompleted event, as a consumer of the backup service's topic reads it. */
 async function publishedOutcome(drillId: string) {
@@ -44,17 +35,8 @@ async function publishedOutcome(drillId: string) {
 }
 
 beforeAll(async () => {
-  issuer = await TestTokenIssuer.create();
-  const definition: ServiceDefinition = {
-    service: 'backup',
-    defaultPort: 0,
-    needs: { postgres: true, redis: true, kafka: 'primary+backup' },
-    module: () => AppModule.register(config, { ...process.env, CRM_BACKUP_JOBS_PREFIX: uniqueName('crm:backup-test') }),
-    verificationKeys: () => () => Promise.resolve(issuer.jwks()),
-  };
-  app = await createServiceApp(definition, config, createLogger({ service: 'backup', level: 'silent' }));
-  await app.listen(0, '127.0.0.1');
-  url = await app.getUrl();
+  await auditServiceHasRun(config);
+  ({ app, call } = await startBackupApp(config));
   // A snapshot to restore (pgBackRest makes it a full one when the repository has none).
   await pgbackrest.backup('diff');
 }, 300_000);

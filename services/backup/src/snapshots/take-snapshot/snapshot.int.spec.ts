@@ -1,11 +1,9 @@
 // Snapshots against the real servers: pgBackRest backs up the real cluster into its (encrypted) repository, BullMQ
 // runs the jobs on the real Redis, the runs are recorded in the backup service's database.
 import type { INestApplication } from '@nestjs/common';
-import { createLogger } from '@crm/logging';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
-import { createServiceApp, type ServiceDefinition } from '@crm/platform';
-import { expectEventually, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
-import { AppModule } from '../../app.module.js';
+import { expectEventually, testPlatformConfig } from '@crm/testing';
+import { startBackupApp, type BackupApp } from '../../testing/backup-app.fixture.js';
 import { PgBackRest } from '../pgbackrest.cli.js';
 import { SnapshotRuns, type SnapshotRunView } from '../snapshot-runs.store.js';
 import { pgBackRestSettings } from '../snapshots.module.js';
@@ -16,20 +14,7 @@ import { SnapshotRunner } from './snapshot.runner.js';
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
 const pgbackrest = new PgBackRest(pgBackRestSettings(config));
 let app: INestApplication;
-let url: string;
-let issuer: TestTokenIssuer;
-
-type Permissions = Parameters<TestTokenIssuer['token']>[0]['perms'];
-
-async function call(method: string, path: string, perms: Permissions, options: { body?: unknown; fresh?: boolean } = {}) {
-  const token = await issuer.token({ perms, ...(options.fresh === false ? {} : { mfaAgeSeconds: 5 }) });
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+let call: BackupApp['call'];
 
 async function snapshotTaken(type: 'full' | 'diff'): Promise<SnapshotRunView> {
   const queued = await call('POST', '/v1/backups/snapshots', ['backups:manage'], { body: { type } });
@@ -45,17 +30,7 @@ async function snapshotTaken(type: 'full' | 'diff'): Promise<SnapshotRunView> {
 }
 
 beforeAll(async () => {
-  issuer = await TestTokenIssuer.create();
-  const definition: ServiceDefinition = {
-    service: 'backup',
-    defaultPort: 0,
-    needs: { postgres: true, redis: true, kafka: 'primary+backup' },
-    module: () => AppModule.register(config, { ...process.env, CRM_BACKUP_JOBS_PREFIX: uniqueName('crm:backup-test') }),
-    verificationKeys: () => () => Promise.resolve(issuer.jwks()),
-  };
-  app = await createServiceApp(definition, config, createLogger({ service: 'backup', level: 'silent' }));
-  await app.listen(0, '127.0.0.1');
-  url = await app.getUrl();
+  ({ app, call } = await startBackupApp(config));
 }, 60_000);
 
 afterAll(() => app?.close());
