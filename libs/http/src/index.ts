@@ -6,3 +6,14 @@ export { RequireAnyPermission, RequirePermissions, REQUIRED_ANY_PERMISSION, REQU
 export { validate } from './validation.js';
 export { csvCell, writeCsv } from './csv.js';
 export { forwardedClientAddress, GATEWAY_PROOF_HEADER } from './forwarded-client.js';
+export {
+  bearerToken,
+  PLATFORM_SERVICES,
+  ServiceClient,
+  serviceUrl,
+  serviceUrls,
+  type PlatformService,
+  type ServiceAnswer,
+  type ServiceCall,
+  type ServiceClientOptions,
+} from './service-client.js';

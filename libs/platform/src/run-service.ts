@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { ConfigError, loadPlatformConfig, type Env, type PlatformConfig } from '@crm/config';
 import { AuthGuard, JWT_VERIFIER, JwtVerifier, RedisRevocationList, type VerificationKeys } from '@crm/auth';
-import { correlationId, correlationMiddleware, ErrorFilter } from '@crm/http';
+import { correlationId, correlationMiddleware, ErrorFilter, serviceUrl } from '@crm/http';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { assertMigrated } from '@crm/migrations';
 import { PG_POOL, type DatabaseMigrations, type Pool } from '@crm/postgres';
@@ -32,7 +32,7 @@ export interface ServiceDefinition {
   module: (config: PlatformConfig) => DynamicModule;
   /**
    * Where access-token signatures are checked against. Default: the identity service's JWKS
-   * (`CRM_IDENTITY_URL`, default http://127.0.0.1:8081); the identity service reads its own key directory.
+   * (`CRM_IDENTITY_URL`, else loopback at `CRM_IDENTITY_PORT`, default 8081); the identity service reads its own key directory.
    */
   verificationKeys?: (config: PlatformConfig) => VerificationKeys;
   /**
@@ -68,7 +68,7 @@ export async function createServiceApp(
   config: PlatformConfig,
   logger: Logger = createLogger({ service: config.service, level: config.logLevel }),
 ): Promise<INestApplication> {
-  const keys = definition.verificationKeys?.(config) ?? new URL('/.well-known/jwks.json', process.env.CRM_IDENTITY_URL ?? 'http://127.0.0.1:8081');
+  const keys = definition.verificationKeys?.(config) ?? new URL('/.well-known/jwks.json', serviceUrl('identity'));
   const verifier: DynamicModule = {
     module: VerifierModule,
     global: true,

@@ -7,6 +7,7 @@ import { consentStateMigrations } from './consents/consent-state.schema.js';
 import { CONSENT_SCHEMA } from './consents/consent.streams.js';
 import { knownContactMigrations } from './known-contacts/known-contacts.schema.js';
 import { noticeStateMigrations } from './notices/notice-state.schema.js';
+import { requestOutputMigrations } from './requests/request-outputs/request-outputs.schema.js';
 import { requestStateMigrations } from './requests/request-state.schema.js';
 
 /**
@@ -20,6 +21,7 @@ export const consentMigrations: readonly SchemaMigration[] = [
   ...requestStateMigrations,
   ...processorMigrations,
   ...knownContactMigrations,
+  ...requestOutputMigrations,
 ];
 
 /** The databases consent uses, with their migrations (run by `npm run migrate`, docs/migrations.md). */

@@ -13,6 +13,8 @@ export interface RequestOutcome {
   state: FiledRequest;
   /** How many events the command decided (the deadline job's commands may decide none). */
   decided: number;
+  /** The ids of the events it appended. */
+  eventIds: readonly string[];
 }
 
 type Unstamped<C> = C extends RequestCommand ? Omit<C, 'at'> : never;
@@ -45,7 +47,7 @@ export class RequestCommands {
     try {
       const outcome = await this.pipeline.execute(this.model, command, metadata);
       if (outcome.state.status === 'none') throw new Error('a request command left no request');
-      return { version: Number(outcome.version), state: outcome.state, decided: outcome.events.length };
+      return { version: Number(outcome.version), state: outcome.state, decided: outcome.events.length, eventIds: outcome.eventIds };
     } catch (error) {
       if (isCryptoError(error, 'KEY_SHREDDED')) throw requestError('REQUEST_CONTACT_ERASED', 'the contact of this request has been erased', { cause: error });
       throw error;

@@ -55,6 +55,13 @@ export interface CompleteRequest {
   requestId: string;
   contactId: string;
   reference?: string;
+  /**
+   * Seals nothing (no reference), so the contact's key is not asked for: the completion of an erasure (the key is
+   * destroyed by then), and a completion without reference that the decision refuses anyway (closed, unverified), so
+   * completing an erased contact's completed request again is REQUEST_ALREADY_CLOSED. Every other command about an
+   * erased contact is REQUEST_CONTACT_ERASED.
+   */
+  withoutKey?: true;
   actorId: string;
   at: string;
 }

@@ -29,6 +29,16 @@ export const REQUEST_ERRORS = {
   REQUEST_OBJECTION_PURPOSE_REQUIRED: { kind: 'invalid', retriable: false },
   /** A purpose given on completing a request that is not an objection (nothing to record it against). */
   REQUEST_PURPOSE_NOT_APPLICABLE: { kind: 'invalid', retriable: false },
+  /** Contacts has no contact of this id (a request's work needs the contact: its data, its erasure). */
+  REQUEST_CONTACT_UNKNOWN: { kind: 'not_found', retriable: false },
+  /** No package of this request in this format: not an access or portability request, not completed, or deleted. */
+  REQUEST_PACKAGE_NOT_FOUND: { kind: 'not_found', retriable: false },
+  /** The package's download period is over; it is deleted (the person may file a new request). */
+  REQUEST_PACKAGE_EXPIRED: { kind: 'gone', retriable: false },
+  /** No erasure receipt for this request: not an erasure request, or not completed. */
+  REQUEST_RECEIPT_NOT_FOUND: { kind: 'not_found', retriable: false },
+  /** A reference on completing an erasure: it could only be sealed under the key the erasure destroys (the receipt is its record). */
+  REQUEST_REFERENCE_NOT_APPLICABLE: { kind: 'invalid', retriable: false },
 } as const satisfies ErrorTable;
 
 export const requestError = defineErrors(REQUEST_ERRORS);

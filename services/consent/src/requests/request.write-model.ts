@@ -30,7 +30,8 @@ export class RequestWriteModel implements WriteModel<RequestCommand, RequestStat
    * erased contact (its key shredded) is refused here, before anything is decided or written.
    */
   prepare(commands: readonly RequestCommand[]): Promise<void> {
-    return this.cipher.prepareSubjects(commands.map((command) => command.contactId));
+    const sealing = commands.filter((command) => !(command.type === 'CompleteRequest' && command.withoutKey === true));
+    return this.cipher.prepareSubjects(sealing.map((command) => command.contactId));
   }
 
   streamOf(command: RequestCommand): string {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '@crm/http';
-import { minimiseToPurpose, type ContactData, type Purpose } from '../contact-schema/index.js';
+import { CONTACT_FIELDS, minimiseToPurpose, type ContactData, type DataCategory, type Purpose } from '../contact-schema/index.js';
 import { AccessRecorder, type AccessChannelName } from '../access-recording/access.recorder.js';
 import { basisRequirement } from '../lawful-basis/basis.decision.js';
 import { LawfulBasis } from '../lawful-basis/lawful-basis.service.js';
@@ -35,6 +35,25 @@ export interface ContactView {
   transactions?: TransactionView[];
 }
 
+/**
+ * Everything held about one contact, unminimised, for the person's own rights (Art. 15, 20): the whole record, every
+ * purchase, and for each field held its data category and the purposes it is processed for.
+ */
+export interface SubjectDataView {
+  id: string;
+  version: number;
+  restricted: boolean;
+  restrictionReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  data: ContactData;
+  transactions: TransactionView[];
+  fields: Array<{ path: string; category: DataCategory; purposes: Purpose[] }>;
+}
+
+/** The most purchases a subject-data read carries (a person with more gets them through the paged purchases route). */
+const SUBJECT_DATA_MAX_TRANSACTIONS = 10_000;
+
 export interface ContactPage {
   items: ContactView[];
   /** Pass as `after` for the next page; absent on the last one. */
@@ -65,6 +84,44 @@ export class ContactViews {
     const { view, fields } = await this.#render(row, context.purpose, true);
     this.access.record(context, 'view', [{ contactId, fields }]);
     return view;
+  }
+
+  /**
+   * The whole contact for a data-subject request (purpose `data-subject-rights`, legal obligation, Art. 12–22): not
+   * minimised — the person is owed all of it — and not refused for a restriction or a missing consent (neither
+   * limits the person's own access). Recorded as processing like every read, every field shown listed.
+   */
+  async subjectData(contactId: string, context: ProcessingContext): Promise<SubjectDataView> {
+    const row = await this.row(contactId);
+    const data = await this.projection.openRecord(row);
+    const rows = await this.contacts.transactions(contactId, SUBJECT_DATA_MAX_TRANSACTIONS);
+    const transactions = await Promise.all(
+      rows.map(async (transaction): Promise<TransactionView> => {
+        const details = await this.projection.openTransaction(contactId, transaction);
+        return {
+          id: transaction.transaction_id,
+          amountCents: Number(transaction.amount_cents),
+          currency: transaction.currency,
+          ...details,
+          recordedAt: transaction.recorded_at.toISOString(),
+        };
+      }),
+    );
+    const held = new Set(leafPaths(data));
+    if (transactions.length > 0) for (const path of leafPaths({ transactions })) held.add(path);
+    const fields = CONTACT_FIELDS.filter((spec) => held.has(spec.path)).map((spec) => ({ path: spec.path, category: spec.category, purposes: [...spec.purposes] }));
+    this.access.record(context, 'view', [{ contactId, fields: fields.map((field) => field.path) }]);
+    return {
+      id: row.contact_id,
+      version: Number(row.version),
+      restricted: row.restricted,
+      ...(row.restriction_reason === null ? {} : { restrictionReason: row.restriction_reason }),
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+      data,
+      transactions,
+      fields,
+    };
   }
 
   /**
@@ -203,6 +260,15 @@ function decodeCursor(cursor: string): { recordedAt: Date; transactionId: string
     throw new AppError('TRANSACTION_CURSOR_INVALID', 'invalid', 'the cursor is not one this API returned');
   }
   return { recordedAt, transactionId: id };
+}
+
+/** The catalogue paths of a value's leaves (`emails[]`, `transactions[].description`). */
+function leafPaths(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((item) => leafPaths(item, `${path}[]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => leafPaths(child, path === '' ? key : `${path}.${key}`));
+  }
+  return value === undefined ? [] : [path];
 }
 
 function skipErased(error: unknown): undefined {

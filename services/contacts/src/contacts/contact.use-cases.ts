@@ -6,6 +6,7 @@ import { LiftRestrictionHandler } from './lift-restriction/lift-restriction.hand
 import { LiftRestrictionRoute } from './lift-restriction/lift-restriction.route.js';
 import { ListPurchasesHandler } from './list-purchases/list-purchases.handler.js';
 import { ListPurchasesRoute } from './list-purchases/list-purchases.route.js';
+import { ReadSubjectDataRoute } from './read-subject-data/read-subject-data.route.js';
 import { RectifyContactHandler } from './rectify-contact/rectify-contact.handler.js';
 import { RectifyContactRoute } from './rectify-contact/rectify-contact.route.js';
 import { RestrictProcessingHandler } from './restrict-processing/restrict-processing.handler.js';
@@ -28,6 +29,7 @@ export const CONTACT_ROUTES = [
   AddPurchaseRoute,
   RestrictProcessingRoute,
   LiftRestrictionRoute,
+  ReadSubjectDataRoute,
 ];
 
 export const CONTACT_HANDLERS = [

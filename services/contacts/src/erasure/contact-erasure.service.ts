@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { SubjectShredder } from '@crm/crypto';
+import { ContactErasedSchema } from '@crm/contracts';
+import type { ShredResult, SubjectShredder } from '@crm/crypto';
 import { AppError } from '@crm/http';
-import type { CommandPipeline } from '@crm/eventstore';
-import { COMMAND_PIPELINE, SUBJECT_SHREDDER } from '@crm/platform';
+import type { CommandPipeline, EventStore } from '@crm/eventstore';
+import { COMMAND_PIPELINE, EVENT_STORE, SUBJECT_SHREDDER } from '@crm/platform';
+import { contactStream } from '../contacts/contact.streams.js';
 import { ContactWriteModel } from '../contacts/contact.write-model.js';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
 import { contactNotFound } from '../read-model/contact.projection.js';
@@ -14,6 +16,10 @@ export interface ErasureReceipt {
   erasedAt: string;
   /** Whether this call erased it, or it had been erased before (erasure is idempotent). */
   alreadyErased: boolean;
+  /** The id of the PII-free `ContactErased` event (its audit entry's id, for an inclusion proof). */
+  eventId?: string;
+  /** The contact's entry in the key vault's erasure ledger: which key versions were destroyed, when and why. */
+  ledger: { subjectId: string; erasedAt: string; reason: string; keyVersions: number[] };
 }
 
 /**
@@ -34,6 +40,7 @@ export class ContactErasure {
     private readonly model: ContactWriteModel,
     private readonly contacts: ContactsRepository,
     private readonly purchases: TransactionPurge,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   async erase(contactId: string, context: ProcessingContext): Promise<ErasureReceipt> {
@@ -44,22 +51,34 @@ export class ContactErasure {
     // Through the one write path: the locked row says "it exists and is not erased" (a write under way finishes
     // first; its sealed data dies with the key all the same); the decision appends the PII-free ContactErased and the
     // model's state rows purge the contact to a tombstone, in one transaction.
+    let eventId: string | undefined;
     try {
-      await this.pipeline.execute(this.model, { type: 'EraseContact', contactId }, eventMetadata(context));
+      eventId = (await this.pipeline.execute(this.model, { type: 'EraseContact', contactId }, eventMetadata(context))).eventIds[0];
     } catch (error) {
       // A concurrent erasure purged it between our read and the lock: erased all the same.
       if (error instanceof AppError && error.code === 'CONTACT_ERASED') return this.#erasedBefore(contactId);
       throw error;
     }
     this.purchases.schedule(contactId);
-    return { id: contactId, erasedAt: shred.erasedAt.toISOString(), alreadyErased: false };
+    return { id: contactId, erasedAt: shred.erasedAt.toISOString(), alreadyErased: false, ...(eventId === undefined ? {} : { eventId }), ledger: ledger(shred) };
   }
 
   /** Erasure is idempotent: shredding again is harmless, and heals an erasure interrupted after its purge. */
   async #erasedBefore(contactId: string): Promise<ErasureReceipt> {
     const erasedAt = await this.contacts.erasedAt(contactId);
     if (erasedAt === undefined) throw contactNotFound();
-    await this.shredder.shredSubject(contactId, 'ERASURE_REQUEST');
-    return { id: contactId, erasedAt: erasedAt.toISOString(), alreadyErased: true };
+    const shred = await this.shredder.shredSubject(contactId, 'ERASURE_REQUEST');
+    const eventId = await this.#erasedEventId(contactId);
+    return { id: contactId, erasedAt: erasedAt.toISOString(), alreadyErased: true, ...(eventId === undefined ? {} : { eventId }), ledger: ledger(shred) };
   }
+
+  /** The `ContactErased` of an earlier erasure: the last event of the contact's stream. */
+  async #erasedEventId(contactId: string): Promise<string | undefined> {
+    const events = await this.store.readStream(contactStream(contactId));
+    return events.findLast((event) => event.envelope.payloadType === ContactErasedSchema.typeName)?.envelope.eventId;
+  }
+}
+
+function ledger(shred: ShredResult): ErasureReceipt['ledger'] {
+  return { subjectId: shred.subjectId, erasedAt: shred.erasedAt.toISOString(), reason: shred.reason, keyVersions: [...shred.keyVersions] };
 }

@@ -308,7 +308,23 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: needsFresh('requests:manage'),
     summary:
-      'Complete a verified request: `{ reference?, purpose? }` (reference sealed; body optional); an objection request names the `purpose` and the objection is recorded; needs requests:manage and a fresh second factor',
+      'Complete a verified request, doing its work: access → sealed package (JSON, HTML), portability → JSON and CSV, erasure → the contact erased and a receipt, objection → recorded (`purpose`); `{ reference?, purpose? }`; needs requests:manage and a fresh second factor',
+  },
+  {
+    method: 'GET',
+    path: '/v1/requests/:id/package',
+    service: 'consent',
+    guard: needsFresh('requests:manage'),
+    summary:
+      "Download a completed access (`?format=json|html`) or portability (`?format=json|csv`) request's package, until it expires; needs requests:manage and a fresh second factor",
+  },
+  {
+    method: 'GET',
+    path: '/v1/requests/:id/receipt',
+    service: 'consent',
+    guard: needsFresh('requests:manage'),
+    summary:
+      "A completed erasure request's receipt: what was destroyed, the erasure-ledger entry, the events and the audit inclusion proof of the erasure; needs requests:manage and a fresh second factor",
   },
   {
     method: 'POST',

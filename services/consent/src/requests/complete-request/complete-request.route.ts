@@ -6,10 +6,16 @@ import { RequirePermissions, validate } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
 import { purposeCode } from '../../consents/consent.body.js';
 import { ConsentRoute } from '../../consents/consent.http.js';
+import type { ErasureReceipt } from '../request-outputs/subject-package.js';
 import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';
 import { CompleteRequestHandler } from './complete-request.handler.js';
 
 const completeBody = z.object({ reference: personalText(1000).optional(), purpose: purposeCode.optional() }).strict();
+
+export interface CompletedRequestView extends RequestView {
+  package?: { formats: string[]; expiresAt: string };
+  receipt?: ErasureReceipt;
+}
 
 @ConsentRoute()
 export class CompleteRequestRoute {
@@ -24,15 +30,20 @@ export class CompleteRequestRoute {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Complete a verified request: `{ reference?, purpose? }` (reference sealed; body optional); an objection request names the `purpose` and the objection is recorded; needs requests:manage and a fresh second factor',
+      'Complete a verified request, doing its work: access → sealed package (JSON, HTML), portability → JSON and CSV, erasure → the contact erased and a receipt, objection → recorded (`purpose`); `{ reference?, purpose? }`; needs requests:manage and a fresh second factor',
   })
-  async complete(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RequestView> {
+  async complete(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<CompletedRequestView> {
     const input = validate(completeBody, body ?? {});
     const outcome = await this.handler.execute(
       id,
       { ...(input.reference === undefined ? {} : { reference: input.reference }), ...(input.purpose === undefined ? {} : { purpose: input.purpose }) },
       requestMetadata(caller),
+      caller,
     );
-    return requestView(outcome.state, outcome.version, this.clock());
+    return {
+      ...requestView(outcome.state, outcome.version, this.clock()),
+      ...('package' in outcome && outcome.package !== undefined ? { package: outcome.package } : {}),
+      ...('receipt' in outcome && outcome.receipt !== undefined ? { receipt: outcome.receipt } : {}),
+    };
   }
 }

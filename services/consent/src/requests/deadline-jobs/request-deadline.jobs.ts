@@ -3,6 +3,7 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { RedisSettings } from '@crm/config';
 import { uuidv7 } from '@crm/eventstore';
 import { CLOCK, type Clock } from '@crm/platform';
+import { RequestOutputs } from '../request-outputs/request-outputs.repository.js';
 import { RequestCommands } from '../request-commands.service.js';
 import { RequestStates } from '../request-states.repository.js';
 import { DEADLINE_JOB_ACTOR, deadlineJobMetadata } from '../request.http.js';
@@ -30,6 +31,8 @@ export interface SweepResult {
   markedOverdue: number;
   /** Requests whose contact was erased meanwhile (nothing can be recorded about them any more). */
   skipped: number;
+  /** Access and portability package files deleted because their download period ended. */
+  packagesExpired: number;
 }
 
 const SWEEP_BATCH = 1000;
@@ -52,6 +55,7 @@ export class RequestDeadlineJobs implements OnApplicationBootstrap, OnApplicatio
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly commands: RequestCommands,
     private readonly states: RequestStates,
+    private readonly outputs: RequestOutputs,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -90,8 +94,10 @@ export class RequestDeadlineJobs implements OnApplicationBootstrap, OnApplicatio
   /** One sweep at the service's clock now. */
   async sweep(correlationId: string): Promise<SweepResult> {
     const now = this.clock();
+    // Packages past their download period go first: a sealed copy kept longer than needed is still a copy (Art. 5(1)(e)).
+    const packagesExpired = await this.outputs.deleteExpired(now);
     const due = await this.states.dueBy(now, SWEEP_BATCH);
-    const result: SweepResult = { looked: due.length, reminded: 0, markedOverdue: 0, skipped: 0 };
+    const result: SweepResult = { looked: due.length, reminded: 0, markedOverdue: 0, skipped: 0, packagesExpired };
     const metadata = deadlineJobMetadata(correlationId);
     for (const { requestId } of due) {
       try {
