@@ -30,11 +30,13 @@ describe('the data-subject request desk', () => {
   it('files, verifies, starts and completes a request; the texts are sealed and the state is the fold of the stream', async () => {
     clock.set('2027-01-16T08:00:00.000Z');
     const contactId = newContactId();
-    const filed = await fileRequest(contactId, 'Rq1Channel');
+    // A rectification: completing it records the answer only (an access request's package needs contacts and audit,
+    // which the e2e journey has).
+    const filed = await fileRequest(contactId, 'Rq1Channel', { type: 'rectification' });
     expect(filed).toMatchObject({
       status: 'received',
       contactId,
-      requestType: 'access',
+      requestType: 'rectification',
       channel: 'email',
       receivedAt: '2027-01-15T10:30:00.000Z',
       dueAt: '2027-02-15T23:59:59.999Z',
@@ -82,7 +84,7 @@ describe('the data-subject request desk', () => {
       for (const marker of ['Rq1Channel', 'Rq1Evidence', 'Rq1Reference']) expect(Buffer.from(event.envelopeBytes).includes(marker)).toBe(false);
     }
     const filedPayload = decodePayload(events[0]!.envelope, SubjectRequestFiledSchema);
-    expect([filedPayload.type, filedPayload.channelReference?.keyId]).toEqual([SubjectRequestType.ACCESS, events[0]!.envelope.keyId]);
+    expect([filedPayload.type, filedPayload.channelReference?.keyId]).toEqual([SubjectRequestType.RECTIFICATION, events[0]!.envelope.keyId]);
     expect(decodePayload(events[1]!.envelope, SubjectRequestIdentityVerifiedSchema).method).toBe('id-document');
 
     const model = consent.app.get(RequestWriteModel);
