@@ -23,6 +23,7 @@ const INTERNAL_ONLY: Readonly<Record<string, string>> = {
   'GET /health/live': 'probed by the supervisor on the service port',
   'GET /health/ready': 'probed by the supervisor on the service port',
   'GET /v1/contacts/:param/subject-data': "contacts' whole record for the request desk: consent calls it with the DPO's token",
+  'POST /v1/contacts/:param/subject-rectification': "the request desk's rectification: consent calls it with the DPO's token",
 };
 
 /** The same route whatever its parameters are called: `/v1/users/:userId` and `/v1/users/:id` are one route. */

@@ -179,6 +179,28 @@ describe('the request desk does the work of a request', () => {
     expect(await filesContaining(roots.postgres, accessId)).not.toEqual([]);
   });
 
+  it('completes a rectification request with the changes, and a restriction request with its ground, through contacts', async () => {
+    const rectification = await verifiedRequest('rectification', contactId);
+    const missing = await call('POST', `/v1/requests/${rectification}/completion`, dpo, {});
+    expect([missing.status, missing.body.code]).toEqual([400, 'REQUEST_CHANGES_REQUIRED']);
+    const invalid = await call('POST', `/v1/requests/${rectification}/completion`, dpo, { changes: { emails: ['not an address'] } });
+    expect([invalid.status, invalid.body.code]).toEqual([400, 'CONTACT_FIELD_INVALID']);
+    const rectified = await call('POST', `/v1/requests/${rectification}/completion`, dpo, { changes: { emails: [`new.${marker}@example.com`] } });
+    expect([rectified.status, rectified.body.status]).toEqual([200, 'completed']);
+    const read = await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, support.accessToken);
+    expect(read.body.data.emails).toEqual([`new.${marker}@example.com`]);
+
+    const restriction = await verifiedRequest('restriction', contactId);
+    const misplaced = await call('POST', `/v1/requests/${restriction}/completion`, dpo, { changes: { emails: [] } });
+    expect([misplaced.status, misplaced.body.code, misplaced.body.details?.field]).toEqual([400, 'REQUEST_WORK_NOT_APPLICABLE', 'changes']);
+    const noGround = await call('POST', `/v1/requests/${restriction}/completion`, dpo, {});
+    expect([noGround.status, noGround.body.code]).toEqual([400, 'REQUEST_RESTRICTION_REASON_REQUIRED']);
+    const restricted = await call('POST', `/v1/requests/${restriction}/completion`, dpo, { restrictionReason: 'accuracy-contested' });
+    expect([restricted.status, restricted.body.status]).toEqual([200, 'completed']);
+    const refused = await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, support.accessToken);
+    expect([refused.status, refused.body.code]).toEqual([403, 'CONTACT_PROCESSING_RESTRICTED']);
+  });
+
   it('completes an erasure request: the contact is erased, and the receipt names the ledger entry and events, with an inclusion proof that verifies', async () => {
     const id = await verifiedRequest('erasure', contactId);
     const withReference = await call('POST', `/v1/requests/${id}/completion`, dpo, { reference: 'told by letter' });

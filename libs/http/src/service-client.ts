@@ -119,7 +119,9 @@ export class ServiceClient {
     if (code === undefined || kind === undefined) {
       throw new AppError('SERVICE_UNAVAILABLE', 'unavailable', `the ${service} service answered ${response.status}`, { retriable: true });
     }
-    throw new AppError(code, kind, `the ${service} service refused: ${code}`, { retriable: false });
+    // Details are PII-free by contract (field names, limits; see AppErrorOptions), so they are passed on.
+    const details = typeof body === 'object' && body !== null && 'details' in body && typeof body.details === 'object' && body.details !== null ? body.details : undefined;
+    throw new AppError(code, kind, `the ${service} service refused: ${code}`, { retriable: false, ...(details === undefined ? {} : { details: details as Record<string, unknown> }) });
   }
 }
 

@@ -29,14 +29,14 @@ const fileRequest = async (contactId: string, marker: string, override: Record<s
 describe('the data-subject request desk', () => {
   it('files, verifies, starts and completes a request; the texts are sealed and the state is the fold of the stream', async () => {
     clock.set('2027-01-16T08:00:00.000Z');
-    const contactId = newContactId();
-    // A rectification: completing it records the answer only (an access request's package needs contacts and audit,
-    // which the e2e journey has).
-    const filed = await fileRequest(contactId, 'Rq1Channel', { type: 'rectification' });
+    // An objection, whose work is this service's own (the other types' work is done by contacts and audit, which the
+    // e2e journey has).
+    const contactId = await consent.knownContact();
+    const filed = await fileRequest(contactId, 'Rq1Channel', { type: 'objection' });
     expect(filed).toMatchObject({
       status: 'received',
       contactId,
-      requestType: 'rectification',
+      requestType: 'objection',
       channel: 'email',
       receivedAt: '2027-01-15T10:30:00.000Z',
       dueAt: '2027-02-15T23:59:59.999Z',
@@ -59,7 +59,7 @@ describe('the data-subject request desk', () => {
     ]);
     expect((await dpo('POST', `/v1/requests/${id}/start`)).body.status).toBe('in-progress');
     clock.set('2027-01-20T09:00:00.000Z');
-    const completed = await dpo('POST', `/v1/requests/${id}/completion`, { reference: 'package Rq1Reference' });
+    const completed = await dpo('POST', `/v1/requests/${id}/completion`, { purpose: 'marketing', reference: 'package Rq1Reference' });
     expect([completed.status, completed.body.status, completed.body.completedAt, completed.body.version]).toEqual([
       200,
       'completed',
@@ -84,7 +84,7 @@ describe('the data-subject request desk', () => {
       for (const marker of ['Rq1Channel', 'Rq1Evidence', 'Rq1Reference']) expect(Buffer.from(event.envelopeBytes).includes(marker)).toBe(false);
     }
     const filedPayload = decodePayload(events[0]!.envelope, SubjectRequestFiledSchema);
-    expect([filedPayload.type, filedPayload.channelReference?.keyId]).toEqual([SubjectRequestType.RECTIFICATION, events[0]!.envelope.keyId]);
+    expect([filedPayload.type, filedPayload.channelReference?.keyId]).toEqual([SubjectRequestType.OBJECTION, events[0]!.envelope.keyId]);
     expect(decodePayload(events[1]!.envelope, SubjectRequestIdentityVerifiedSchema).method).toBe('id-document');
 
     const model = consent.app.get(RequestWriteModel);
@@ -104,7 +104,7 @@ describe('the data-subject request desk', () => {
     ]);
     expect(detail.body.history[0]).toMatchObject({ version: 1, channelReference: 'e-mail Rq1Channel', actorId: consent.actor });
     expect(detail.body.history[1]).toMatchObject({ evidence: 'ID card Rq1Evidence' });
-    expect(detail.body.history[3]).toMatchObject({ reference: 'package Rq1Reference' });
+    expect(detail.body.history[3]).toMatchObject({ reference: 'objection to marketing recorded (consent stream version 1); package Rq1Reference' });
   });
 
   it('lists open, due-soon and overdue requests by the clock', async () => {

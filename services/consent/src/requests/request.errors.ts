@@ -37,6 +37,12 @@ export const REQUEST_ERRORS = {
   REQUEST_PACKAGE_EXPIRED: { kind: 'gone', retriable: false },
   /** No erasure receipt for this request: not an erasure request, or not completed. */
   REQUEST_RECEIPT_NOT_FOUND: { kind: 'not_found', retriable: false },
+  /** Completing a rectification request needs the `changes` to make (as `PATCH /v1/contacts/{id}` takes them). */
+  REQUEST_CHANGES_REQUIRED: { kind: 'invalid', retriable: false },
+  /** Completing a restriction request needs the `restrictionReason` (Art. 18(1) ground). */
+  REQUEST_RESTRICTION_REASON_REQUIRED: { kind: 'invalid', retriable: false },
+  /** `changes`, `expectedVersion` or `restrictionReason` on completing a request of another type (details name the field). */
+  REQUEST_WORK_NOT_APPLICABLE: { kind: 'invalid', retriable: false },
   /** A reference on completing an erasure: it could only be sealed under the key the erasure destroys (the receipt is its record). */
   REQUEST_REFERENCE_NOT_APPLICABLE: { kind: 'invalid', retriable: false },
 } as const satisfies ErrorTable;

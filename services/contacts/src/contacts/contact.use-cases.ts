@@ -7,6 +7,7 @@ import { LiftRestrictionRoute } from './lift-restriction/lift-restriction.route.
 import { ListPurchasesHandler } from './list-purchases/list-purchases.handler.js';
 import { ListPurchasesRoute } from './list-purchases/list-purchases.route.js';
 import { ReadSubjectDataRoute } from './read-subject-data/read-subject-data.route.js';
+import { RectifyForSubjectRoute } from './rectify-for-subject/rectify-for-subject.route.js';
 import { RectifyContactHandler } from './rectify-contact/rectify-contact.handler.js';
 import { RectifyContactRoute } from './rectify-contact/rectify-contact.route.js';
 import { RestrictProcessingHandler } from './restrict-processing/restrict-processing.handler.js';
@@ -30,6 +31,7 @@ export const CONTACT_ROUTES = [
   RestrictProcessingRoute,
   LiftRestrictionRoute,
   ReadSubjectDataRoute,
+  RectifyForSubjectRoute,
 ];
 
 export const CONTACT_HANDLERS = [

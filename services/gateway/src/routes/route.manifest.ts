@@ -176,8 +176,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     method: 'POST',
     path: '/v1/contacts/:id/restriction',
     service: 'contacts',
-    guard: needs('contacts:write'),
-    summary: 'Restrict processing (Art. 18): `{ reason }`',
+    guard: needsAny('contacts:write', 'requests:manage'),
+    summary: "Restrict processing (Art. 18): `{ reason }` (contacts:write, or the DPO's requests:manage)",
   },
   { method: 'DELETE', path: '/v1/contacts/:id/restriction', service: 'contacts', guard: needs('contacts:write'), summary: 'Lift a restriction' },
   {
@@ -308,7 +308,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: needsFresh('requests:manage'),
     summary:
-      'Complete a verified request, doing its work: access → sealed package (JSON, HTML), portability → JSON and CSV, erasure → the contact erased and a receipt, objection → recorded (`purpose`); `{ reference?, purpose? }`; needs requests:manage and a fresh second factor',
+      'Complete a verified request, doing its work: access → sealed package (JSON, HTML), portability → JSON and CSV, erasure → the contact erased and a receipt, rectification → `changes`, restriction → `restrictionReason`, objection → `purpose`; needs requests:manage and a fresh second factor',
   },
   {
     method: 'GET',

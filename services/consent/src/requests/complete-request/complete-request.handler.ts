@@ -28,7 +28,16 @@ export interface CompleteRequestInput {
   reference?: string;
   /** For an objection request: the purpose objected to, recorded as the contact's objection (Art. 21). */
   purpose?: string;
+  /** For a rectification request: the changes, as `PATCH /v1/contacts/{id}` takes them (Art. 16), validated by contacts. */
+  changes?: unknown;
+  /** For a rectification request: the contact's version the changes were decided against (a lost-update guard). */
+  expectedVersion?: number;
+  /** For a restriction request: the ground (Art. 18(1)), one of contacts' restriction reasons. */
+  restrictionReason?: string;
 }
+
+/** Which completion fields belong to which request type (a field on another type is REQUEST_WORK_NOT_APPLICABLE). */
+const WORK_FIELDS = { changes: 'rectification', expectedVersion: 'rectification', restrictionReason: 'restriction' } as const;
 
 /** How long the DPO may download a package after completion; the deadline sweep deletes it then. */
 export const PACKAGE_TTL_DAYS = 30;
@@ -50,7 +59,8 @@ export interface CompletionOutcome extends RequestOutcome {
  * - *erasure*: the contact erased by contacts (its key destroyed, Art. 17), then the request completed and an
  *   erasure receipt stored: what was destroyed, the ledger entry, the events, the consent records as they remain;
  * - *objection*: the objection recorded on the contact's consent stream (Art. 21);
- * - *rectification*, *restriction*: recorded as answered; the DPO does them with the contact routes first.
+ * - *rectification*: the `changes` made by contacts (validated there, recorded under data-subject-rights);
+ * - *restriction*: the contact's processing restricted by contacts on the `restrictionReason` (again: no change).
  * The request is checked completable before any work, so a closed or unverified request does nothing. The work and
  * the completion are writes of different aggregates (services, even): a crash between them leaves the work done and
  * the request open, and completing it again finishes it (packages are rebuilt, an erasure is idempotent).
@@ -80,6 +90,11 @@ export class CompleteRequestHandler {
     if (request.requestType !== 'objection' && input.purpose !== undefined) {
       throw requestError('REQUEST_PURPOSE_NOT_APPLICABLE', `a ${request.requestType} request records no objection`);
     }
+    for (const [field, type] of Object.entries(WORK_FIELDS)) {
+      if (input[field as keyof typeof WORK_FIELDS] !== undefined && request.requestType !== type) {
+        throw requestError('REQUEST_WORK_NOT_APPLICABLE', `${field} belongs to completing a ${type} request`, { details: { field } });
+      }
+    }
     // Closed or unverified: the decision's own refusal, before any work is done. It refuses whatever the reference, so
     // none is sealed and the key is not needed: an erased contact's completed request is REQUEST_ALREADY_CLOSED too.
     if (request.status !== 'verified' && request.status !== 'in-progress') {
@@ -94,9 +109,18 @@ export class CompleteRequestHandler {
         return this.#portability(request, input, caller, complete);
       case 'erasure':
         return this.#erasure(request, input, metadata, caller);
-      case 'rectification':
-      case 'restriction':
-        return complete(input.reference);
+      case 'rectification': {
+        if (input.changes === undefined) throw requestError('REQUEST_CHANGES_REQUIRED', 'completing a rectification request names the changes to make');
+        const rectified = await this.services.rectify(request.contactId, input.changes, input.expectedVersion, caller);
+        return complete(withWork(`contact rectified (version ${rectified.version})`, input.reference));
+      }
+      case 'restriction': {
+        if (input.restrictionReason === undefined) {
+          throw requestError('REQUEST_RESTRICTION_REASON_REQUIRED', 'completing a restriction request names its ground (restrictionReason)');
+        }
+        const restricted = await this.services.restrict(request.contactId, input.restrictionReason, caller);
+        return complete(withWork(`processing restricted (${input.restrictionReason}; contact version ${restricted.version})`, input.reference));
+      }
       default: {
         const _exhaustive: never = request.requestType;
         throw new Error(`unknown request type ${String(_exhaustive)}`);

@@ -10,7 +10,16 @@ import type { ErasureReceipt } from '../request-outputs/subject-package.js';
 import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';
 import { CompleteRequestHandler } from './complete-request.handler.js';
 
-const completeBody = z.object({ reference: personalText(1000).optional(), purpose: purposeCode.optional() }).strict();
+const completeBody = z
+  .object({
+    reference: personalText(1000).optional(),
+    purpose: purposeCode.optional(),
+    // Passed on to contacts, which validates them as a PATCH's changes; never stored or logged here.
+    changes: z.record(z.string(), z.unknown()).optional(),
+    expectedVersion: z.number().int().positive().optional(),
+    restrictionReason: z.string().min(1).max(64).optional(),
+  })
+  .strict();
 
 export interface CompletedRequestView extends RequestView {
   package?: { formats: string[]; expiresAt: string };
@@ -30,13 +39,20 @@ export class CompleteRequestRoute {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Complete a verified request, doing its work: access → sealed package (JSON, HTML), portability → JSON and CSV, erasure → the contact erased and a receipt, objection → recorded (`purpose`); `{ reference?, purpose? }`; needs requests:manage and a fresh second factor',
+      'Complete a verified request, doing its work: access → sealed package (JSON, HTML), portability → JSON and CSV, erasure → the contact erased and a receipt, rectification → `changes`, restriction → `restrictionReason`, objection → `purpose`; needs requests:manage and a fresh second factor',
   })
   async complete(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<CompletedRequestView> {
     const input = validate(completeBody, body ?? {});
+    const { reference, purpose, changes, expectedVersion, restrictionReason } = input;
     const outcome = await this.handler.execute(
       id,
-      { ...(input.reference === undefined ? {} : { reference: input.reference }), ...(input.purpose === undefined ? {} : { purpose: input.purpose }) },
+      {
+        ...(reference === undefined ? {} : { reference }),
+        ...(purpose === undefined ? {} : { purpose }),
+        ...(changes === undefined ? {} : { changes }),
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
+        ...(restrictionReason === undefined ? {} : { restrictionReason }),
+      },
       requestMetadata(caller),
       caller,
     );

@@ -39,6 +39,17 @@ export class SubjectServices {
     return (await this.#call<ContactErasureAnswer>('contacts', 'POST', `/v1/contacts/${contactId}/erasure`, caller)).body;
   }
 
+  /** Rectification at the person's request (contacts validates the changes and answers the new version). */
+  async rectify(contactId: string, changes: unknown, expectedVersion: number | undefined, caller: Caller): Promise<{ version: number }> {
+    const body = { changes, ...(expectedVersion === undefined ? {} : { expectedVersion }) };
+    return (await this.#call<{ version: number }>('contacts', 'POST', `/v1/contacts/${contactId}/subject-rectification`, caller, body)).body;
+  }
+
+  /** Restriction of processing (Art. 18); restricting a restricted contact again changes nothing. */
+  async restrict(contactId: string, reason: string, caller: Caller): Promise<{ restricted: boolean; version: number }> {
+    return (await this.#call<{ restricted: boolean; version: number }>('contacts', 'POST', `/v1/contacts/${contactId}/restriction`, caller, { reason })).body;
+  }
+
   /** The inclusion proof of an event's audit entry, or undefined while the trail has not ingested it yet. */
   async inclusionProof(eventId: string, caller: Caller): Promise<InclusionProof | undefined> {
     try {
@@ -49,11 +60,11 @@ export class SubjectServices {
     }
   }
 
-  async #call<T>(service: 'contacts' | 'audit', method: 'GET' | 'POST', path: string, caller: Caller) {
+  async #call<T>(service: 'contacts' | 'audit', method: 'GET' | 'POST', path: string, caller: Caller, body?: unknown) {
     const bearer = bearerToken(caller.request);
     if (bearer === undefined) throw new AppError('UNAUTHENTICATED', 'unauthenticated', 'a request is worked with the caller’s own access token');
     try {
-      return await this.#client.call<T>(service, { method, path, bearer, correlationId: correlationId(caller.request) });
+      return await this.#client.call<T>(service, { method, path, bearer, correlationId: correlationId(caller.request), ...(body === undefined ? {} : { body }) });
     } catch (error) {
       if (error instanceof AppError && error.code === 'CONTACT_ERASED') throw requestError('REQUEST_CONTACT_ERASED', 'the contact of this request has been erased', { cause: error });
       if (error instanceof AppError && error.code === 'CONTACT_NOT_FOUND') throw requestError('REQUEST_CONTACT_UNKNOWN', 'contacts has no contact of this id', { cause: error });

@@ -2,7 +2,7 @@ import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentCaller, type Caller } from '@crm/auth';
-import { RequirePermissions, validate } from '@crm/http';
+import { RequireAnyPermission, validate } from '@crm/http';
 import { RESTRICTION_REASONS } from '../contact.decider.js';
 import { ContactsRoute, subjectRightsContext } from '../contact.http.js';
 import { RestrictProcessingHandler, type RestrictionStatus } from './restrict-processing.handler.js';
@@ -13,10 +13,12 @@ const restrictionBody = z.object({ reason: z.enum(RESTRICTION_REASONS) }).strict
 export class RestrictProcessingRoute {
   constructor(private readonly handler: RestrictProcessingHandler) {}
 
-  @RequirePermissions('contacts:write')
+  // A data subject's right (Art. 18), so also the DPO's, working the person's request (the request desk calls it with
+  // the DPO's token); recorded under data-subject-rights whoever does it.
+  @RequireAnyPermission('contacts:write', 'requests:manage')
   @Post(':id/restriction')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Restrict processing (Art. 18): `{ reason }`; the contact becomes read-only and leaves every export' })
+  @ApiOperation({ summary: "Restrict processing (Art. 18): `{ reason }`; the contact becomes read-only and leaves every export (contacts:write, or the DPO's requests:manage)" })
   restrict(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RestrictionStatus> {
     const { reason } = validate(restrictionBody, body);
     return this.handler.execute(id, reason, subjectRightsContext(caller));
