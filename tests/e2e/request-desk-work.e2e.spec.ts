@@ -145,7 +145,9 @@ describe('the request desk does the work of a request', () => {
       expect.arrayContaining([{ code: 'customer-service', lawfulBases: ['contract'] }]),
     );
     expect(pkg.purposes.find((purpose) => purpose.code === 'marketing')?.lawfulBases).toEqual(['consent', 'legitimate-interests']);
-    expect(pkg.accesses).toEqual(expect.arrayContaining([expect.objectContaining({ actorId: support.id, action: 'ContactDataAccessed', purpose: 'customer-service' })]));
+    expect(pkg.accesses).toEqual(
+      expect.arrayContaining([expect.objectContaining({ actorId: support.id, action: 'ContactDataAccessed', purpose: 'customer-service' })]),
+    );
     expect(pkg.accesses).toEqual(expect.arrayContaining([expect.objectContaining({ at: read.occurredAt })]));
 
     const html = await call('GET', `/v1/requests/${accessId}/package?format=html`, dpo);
@@ -234,10 +236,18 @@ describe('the request desk does the work of a request', () => {
       { timeoutMs: 30_000, intervalMs: 500 },
     );
     const { proof } = shown.inclusionProof as {
-      proof: { entry: { eventId: string; subjectId: string; action: string; leafHash: string }; leafIndex: number; treeSize: number; proof: string[]; treeHead: { rootHash: string } };
+      proof: {
+        entry: { eventId: string; subjectId: string; action: string; leafHash: string };
+        leafIndex: number;
+        treeSize: number;
+        proof: string[];
+        treeHead: { rootHash: string };
+      };
     };
     expect(proof.entry).toMatchObject({ eventId: receipt.events[0]!.eventId, subjectId: contactId, action: 'crm.contacts.v1.ContactErased' });
-    expect(verifyInclusion(fromHex(proof.entry.leafHash), proof.leafIndex, proof.treeSize, proof.proof.map(fromHex), fromHex(proof.treeHead.rootHash))).toBe(true);
+    expect(verifyInclusion(fromHex(proof.entry.leafHash), proof.leafIndex, proof.treeSize, proof.proof.map(fromHex), fromHex(proof.treeHead.rootHash))).toBe(
+      true,
+    );
   });
 
   it('refuses work about an erased contact with stable codes, and the packages are gone', async () => {

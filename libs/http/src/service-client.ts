@@ -120,8 +120,12 @@ export class ServiceClient {
       throw new AppError('SERVICE_UNAVAILABLE', 'unavailable', `the ${service} service answered ${response.status}`, { retriable: true });
     }
     // Details are PII-free by contract (field names, limits; see AppErrorOptions), so they are passed on.
-    const details = typeof body === 'object' && body !== null && 'details' in body && typeof body.details === 'object' && body.details !== null ? body.details : undefined;
-    throw new AppError(code, kind, `the ${service} service refused: ${code}`, { retriable: false, ...(details === undefined ? {} : { details: details as Record<string, unknown> }) });
+    const details =
+      typeof body === 'object' && body !== null && 'details' in body && typeof body.details === 'object' && body.details !== null ? body.details : undefined;
+    throw new AppError(code, kind, `the ${service} service refused: ${code}`, {
+      retriable: false,
+      ...(details === undefined ? {} : { details: details as Record<string, unknown> }),
+    });
   }
 }
 

@@ -28,4 +28,13 @@ export const REQUEST_ROUTES = [
   DownloadPackageRoute,
   ViewReceiptRoute,
 ];
-export const REQUEST_PROVIDERS = [RequestStates, RequestWriteModel, RequestCommands, CompleteRequestHandler, ViewRequestsHandler, RequestDeadlineJobs, RequestOutputs, SubjectServices];
+export const REQUEST_PROVIDERS = [
+  RequestStates,
+  RequestWriteModel,
+  RequestCommands,
+  CompleteRequestHandler,
+  ViewRequestsHandler,
+  RequestDeadlineJobs,
+  RequestOutputs,
+  SubjectServices,
+];

@@ -109,7 +109,11 @@ export class ContactViews {
     );
     const held = new Set(leafPaths(data));
     if (transactions.length > 0) for (const path of leafPaths({ transactions })) held.add(path);
-    const fields = CONTACT_FIELDS.filter((spec) => held.has(spec.path)).map((spec) => ({ path: spec.path, category: spec.category, purposes: [...spec.purposes] }));
+    const fields = CONTACT_FIELDS.filter((spec) => held.has(spec.path)).map((spec) => ({
+      path: spec.path,
+      category: spec.category,
+      purposes: [...spec.purposes],
+    }));
     this.access.record(context, 'view', [{ contactId, fields: fields.map((field) => field.path) }]);
     return {
       id: row.contact_id,

@@ -60,7 +60,13 @@ export class ContactErasure {
       throw error;
     }
     this.purchases.schedule(contactId);
-    return { id: contactId, erasedAt: shred.erasedAt.toISOString(), alreadyErased: false, ...(eventId === undefined ? {} : { eventId }), ledger: ledger(shred) };
+    return {
+      id: contactId,
+      erasedAt: shred.erasedAt.toISOString(),
+      alreadyErased: false,
+      ...(eventId === undefined ? {} : { eventId }),
+      ledger: ledger(shred),
+    };
   }
 
   /** Erasure is idempotent: shredding again is harmless, and heals an erasure interrupted after its purge. */

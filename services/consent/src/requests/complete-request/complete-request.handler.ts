@@ -83,10 +83,7 @@ export class CompleteRequestHandler {
     if (row === undefined) throw requestError('REQUEST_NOT_FOUND', 'no such request');
     const request = row.state;
     const complete = (reference: string | undefined) =>
-      this.requests.onFiled(
-        { type: 'CompleteRequest', requestId, ...(reference === undefined ? {} : { reference }), actorId: metadata.actor.id },
-        metadata,
-      );
+      this.requests.onFiled({ type: 'CompleteRequest', requestId, ...(reference === undefined ? {} : { reference }), actorId: metadata.actor.id }, metadata);
     if (request.requestType !== 'objection' && input.purpose !== undefined) {
       throw requestError('REQUEST_PURPOSE_NOT_APPLICABLE', `a ${request.requestType} request records no objection`);
     }

@@ -32,7 +32,10 @@ export class RequestOutputs {
   /** Seals and stores a request's files, replacing what an earlier, interrupted completion left. */
   async savePackage(requestId: string, contactId: string, files: readonly PackageFile[], createdAt: Date, expiresAt: Date): Promise<void> {
     const sealed = await Promise.all(
-      files.map(async (file) => ({ ...file, sealed: sealedFieldToBytes(await this.cipher.seal(contactId, packageFieldPath(requestId, file.format), file.content)) })),
+      files.map(async (file) => ({
+        ...file,
+        sealed: sealedFieldToBytes(await this.cipher.seal(contactId, packageFieldPath(requestId, file.format), file.content)),
+      })),
     );
     const client = await this.pool.connect();
     try {

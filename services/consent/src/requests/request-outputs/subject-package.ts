@@ -135,7 +135,12 @@ export function buildAccessPackage(input: AccessPackageInput): AccessPackage {
       purposes: field.purposes.map((code) => ({ code, lawfulBases: [...(purposeOf(code)?.lawfulBases ?? [])] })),
     })),
     consents: input.consents,
-    purposes: PURPOSES.map((purpose) => ({ code: purpose.code, description: purpose.description, lawfulBases: [...purpose.lawfulBases], objection: purpose.objection })),
+    purposes: PURPOSES.map((purpose) => ({
+      code: purpose.code,
+      description: purpose.description,
+      lawfulBases: [...purpose.lawfulBases],
+      objection: purpose.objection,
+    })),
     notice: input.notice,
     accesses: byTime(input.trail.filter((e) => e.sourceTopic === ACCESS_TOPIC).map(entry)),
     processing: byTime(input.trail.filter((e) => e.sourceTopic !== ACCESS_TOPIC).map(entry)),
@@ -264,7 +269,10 @@ export function buildPortability(requestId: string, subject: SubjectData, genera
       ...(occurredAt === undefined ? {} : { occurredAt }),
     })),
   };
-  const rows = [...leaves(data.contact).map(([path, value]) => ['contact', path, value]), ...leaves({ purchases: data.purchases }).map(([path, value]) => ['purchase', path, value])];
+  const rows = [
+    ...leaves(data.contact).map(([path, value]) => ['contact', path, value]),
+    ...leaves({ purchases: data.purchases }).map(([path, value]) => ['purchase', path, value]),
+  ];
   return {
     data,
     files: [

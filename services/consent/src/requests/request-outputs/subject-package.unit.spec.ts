@@ -1,4 +1,11 @@
-import { buildAccessPackage, buildPortability, pseudonymousConsentProof, renderAccessPackageHtml, type SubjectAuditEntry, type SubjectData } from './subject-package.js';
+import {
+  buildAccessPackage,
+  buildPortability,
+  pseudonymousConsentProof,
+  renderAccessPackageHtml,
+  type SubjectAuditEntry,
+  type SubjectData,
+} from './subject-package.js';
 
 const contactId = '0190a000-0000-7000-8000-0000000000c1';
 const requestId = '0190a000-0000-7000-8000-0000000000a1';
@@ -9,7 +16,16 @@ const subject: SubjectData = {
   createdAt: '2027-01-01T10:00:00.000Z',
   updatedAt: '2027-01-02T10:00:00.000Z',
   data: { name: { given: 'Ada <b>', family: 'Nowak' }, emails: ['ada@example.com', '=cmd@example.com'] },
-  transactions: [{ id: 't1', amountCents: 1200, currency: 'EUR', description: 'Bike, "red"', occurredAt: '2027-01-01T09:00:00.000Z', recordedAt: '2027-01-01T10:00:00.000Z' }],
+  transactions: [
+    {
+      id: 't1',
+      amountCents: 1200,
+      currency: 'EUR',
+      description: 'Bike, "red"',
+      occurredAt: '2027-01-01T09:00:00.000Z',
+      recordedAt: '2027-01-01T10:00:00.000Z',
+    },
+  ],
   fields: [{ path: 'name.given', category: 'identity', purposes: ['customer-service', 'marketing'] }],
 };
 const entry = (over: Partial<SubjectAuditEntry>): SubjectAuditEntry => ({
@@ -27,9 +43,22 @@ const entry = (over: Partial<SubjectAuditEntry>): SubjectAuditEntry => ({
 
 describe('the access package', () => {
   const trail = [
-    entry({ eventId: 'read-late', occurredAt: '2027-01-03T10:00:00.000Z', action: 'crm.contacts.v1.ContactDataAccessed', sourceTopic: 'crm.access.v1.events', actorId: 'user-2', fields: ['name.given'] }),
+    entry({
+      eventId: 'read-late',
+      occurredAt: '2027-01-03T10:00:00.000Z',
+      action: 'crm.contacts.v1.ContactDataAccessed',
+      sourceTopic: 'crm.access.v1.events',
+      actorId: 'user-2',
+      fields: ['name.given'],
+    }),
     entry({ eventId: 'created' }),
-    entry({ eventId: 'read-early', occurredAt: '2027-01-02T10:00:00.000Z', action: 'crm.contacts.v1.ContactDataAccessed', sourceTopic: 'crm.access.v1.events', actorId: 'user-3' }),
+    entry({
+      eventId: 'read-early',
+      occurredAt: '2027-01-02T10:00:00.000Z',
+      action: 'crm.contacts.v1.ContactDataAccessed',
+      sourceTopic: 'crm.access.v1.events',
+      actorId: 'user-3',
+    }),
   ];
   const pkg = buildAccessPackage({
     requestId,
@@ -49,7 +78,7 @@ describe('the access package', () => {
     expect(pkg.processing.map((p) => p.action)).toEqual(['ContactCreated']);
   });
 
-  it("given the fields held, then each names its purposes with their lawful bases from the catalogue, and every purpose is listed", () => {
+  it('given the fields held, then each names its purposes with their lawful bases from the catalogue, and every purpose is listed', () => {
     expect(pkg.fieldsHeld).toEqual([
       {
         path: 'name.given',
@@ -61,7 +90,13 @@ describe('the access package', () => {
       },
     ]);
     expect(pkg.purposes.map((p) => p.code)).toContain('data-subject-rights');
-    expect(pkg).toMatchObject({ format: 'crm.access-package.v1', contactId, requestId, expiresAt: '2027-03-03T00:00:00.000Z', purchases: subject.transactions });
+    expect(pkg).toMatchObject({
+      format: 'crm.access-package.v1',
+      contactId,
+      requestId,
+      expiresAt: '2027-03-03T00:00:00.000Z',
+      purchases: subject.transactions,
+    });
   });
 
   it('renders a printable page with every value escaped and no script', () => {
@@ -98,7 +133,15 @@ describe('the consent records after erasure', () => {
   it('given consents and objections, then only purposes, statuses, dates and notice hashes remain: no channel, actor or evidence', () => {
     const proof = pseudonymousConsentProof({
       consents: {
-        marketing: { status: 'withdrawn', givenAt: 'g', givenBy: 'user-1', withdrawnAt: 'w', noticeVersion: 'en-1', noticeContentSha256: 'abc', channel: 'email' },
+        marketing: {
+          status: 'withdrawn',
+          givenAt: 'g',
+          givenBy: 'user-1',
+          withdrawnAt: 'w',
+          noticeVersion: 'en-1',
+          noticeContentSha256: 'abc',
+          channel: 'email',
+        },
       },
       objections: { analytics: { recordedAt: 'r', recordedBy: 'user-2', channel: 'phone' } },
       history: [{ evidence: { reference: 'secret' } }],

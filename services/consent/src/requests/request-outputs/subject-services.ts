@@ -64,10 +64,18 @@ export class SubjectServices {
     const bearer = bearerToken(caller.request);
     if (bearer === undefined) throw new AppError('UNAUTHENTICATED', 'unauthenticated', 'a request is worked with the caller’s own access token');
     try {
-      return await this.#client.call<T>(service, { method, path, bearer, correlationId: correlationId(caller.request), ...(body === undefined ? {} : { body }) });
+      return await this.#client.call<T>(service, {
+        method,
+        path,
+        bearer,
+        correlationId: correlationId(caller.request),
+        ...(body === undefined ? {} : { body }),
+      });
     } catch (error) {
-      if (error instanceof AppError && error.code === 'CONTACT_ERASED') throw requestError('REQUEST_CONTACT_ERASED', 'the contact of this request has been erased', { cause: error });
-      if (error instanceof AppError && error.code === 'CONTACT_NOT_FOUND') throw requestError('REQUEST_CONTACT_UNKNOWN', 'contacts has no contact of this id', { cause: error });
+      if (error instanceof AppError && error.code === 'CONTACT_ERASED')
+        throw requestError('REQUEST_CONTACT_ERASED', 'the contact of this request has been erased', { cause: error });
+      if (error instanceof AppError && error.code === 'CONTACT_NOT_FOUND')
+        throw requestError('REQUEST_CONTACT_UNKNOWN', 'contacts has no contact of this id', { cause: error });
       throw error;
     }
   }

@@ -18,7 +18,10 @@ export class RestrictProcessingRoute {
   @RequireAnyPermission('contacts:write', 'requests:manage')
   @Post(':id/restriction')
   @HttpCode(200)
-  @ApiOperation({ summary: "Restrict processing (Art. 18): `{ reason }`; the contact becomes read-only and leaves every export (contacts:write, or the DPO's requests:manage)" })
+  @ApiOperation({
+    summary:
+      "Restrict processing (Art. 18): `{ reason }`; the contact becomes read-only and leaves every export (contacts:write, or the DPO's requests:manage)",
+  })
   restrict(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RestrictionStatus> {
     const { reason } = validate(restrictionBody, body);
     return this.handler.execute(id, reason, subjectRightsContext(caller));
