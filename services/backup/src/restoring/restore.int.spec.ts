@@ -3,7 +3,7 @@
 // cluster to the backup cluster, as in production.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { protobufShredAnnouncementCodec, scratchKeyVault, SHREDDED_KEYS_TOPIC, type ScratchKeyVault } from '@crm/crypto';
+import { scratchKeyVault, ShredAnnouncer, SHREDDED_KEYS_TOPIC, type ScratchKeyVault } from '@crm/crypto';
 import { KafkaCluster } from '@crm/messaging';
 import { createPool, type Pool } from '@crm/postgres';
 import { expectEventually, testPlatformConfig, uniqueName } from '@crm/testing';
@@ -92,14 +92,8 @@ describe('a restore into scratch', () => {
     const until = new Date();
     // After the restore point: an erasure (announced on the primary, as the shredder does) and an event.
     const shred = await keys.shred(erased, 'ERASURE_REQUEST');
-    await primary.publish(SHREDDED_KEYS_TOPIC, [
-      {
-        key: erased,
-        value: Buffer.from(
-          protobufShredAnnouncementCodec.encode({ subjectId: erased, shreddedAt: shred.erasedAt, keyVersions: shred.keyVersions, reason: 'ERASURE_REQUEST' }),
-        ),
-      },
-    ]);
+    // Through the real announcer, which creates the topic on a fresh cluster where no shredder has run yet (CI).
+    await new ShredAnnouncer(primary).announce({ subjectId: erased, shreddedAt: shred.erasedAt, keyVersions: shred.keyVersions, reason: 'ERASURE_REQUEST' });
     await written(after);
     // The WAL past the restore point is archived (recovery must see a commit after --until to stop there) and the
     // mirror has copied everything: what a restore needs to be exact.
