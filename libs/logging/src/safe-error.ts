@@ -5,13 +5,17 @@
  * messages safe (`AppError` codes, configuration problems) keep them.
  */
 const SAFE_MESSAGE_ERRORS = new Set(['AppError', 'ConfigError']);
-const SAFE_FIELDS = ['code', 'errno', 'syscall', 'constraint', 'table', 'column', 'schema', 'routine', 'kind', 'retriable'] as const;
+const SAFE_FIELDS = ['code', 'errno', 'syscall', 'constraint', 'table', 'column', 'schema', 'routine', 'kind', 'retriable', 'apiId', 'apiCode'] as const;
+
+const MAX_AGGREGATED = 5;
 
 export interface SafeError {
   type: string;
   message?: string;
   stack?: string;
   cause?: SafeError;
+  /** An AggregateError's first errors (a Kafka client reports its failures so). */
+  errors?: SafeError[];
   [field: string]: unknown;
 }
 
@@ -32,5 +36,8 @@ export function safeError(error: unknown, depth = 0): SafeError {
       .join('\n');
   }
   if (record.cause !== undefined && depth < 3) safe.cause = safeError(record.cause, depth + 1);
+  if (Array.isArray(record.errors) && record.errors.length > 0 && depth < 3) {
+    safe.errors = record.errors.slice(0, MAX_AGGREGATED).map((inner: unknown) => safeError(inner, depth + 1));
+  }
   return safe;
 }

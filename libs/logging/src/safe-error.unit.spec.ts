@@ -23,6 +23,16 @@ describe('error logging', () => {
     expect(safeError(error).message).toBe('invalid configuration: CRM_PG_PORT');
   });
 
+  it('given an aggregate of client errors, then each inner error keeps its stable codes and loses its message', () => {
+    const inner = Object.assign(new Error('Topic jane@example.com already exists'), { name: 'ProtocolError', apiId: 'TOPIC_ALREADY_EXISTS', apiCode: 36 });
+    const aggregate = Object.assign(new AggregateError([inner], 'Creating topics failed.'), { code: 'PLT_KFK_MULTIPLE' });
+
+    const safe = safeError(aggregate);
+
+    expect(safe.errors).toEqual([expect.objectContaining({ type: 'ProtocolError', apiId: 'TOPIC_ALREADY_EXISTS', apiCode: 36 })]);
+    expect(JSON.stringify(safe)).not.toContain('jane@example.com');
+  });
+
   it('given a logger, when sensitive keys are logged by mistake, then their values are redacted', () => {
     const lines: string[] = [];
     const destination = new Writable({

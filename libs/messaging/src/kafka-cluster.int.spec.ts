@@ -48,6 +48,22 @@ describe.each(['primary', 'backup'] as const)('the %s Kafka cluster', (name) => 
     await cluster.ensureTopics([{ name: topic, partitions: 2 }]);
     expect(await cluster.listTopics()).toContain(topic);
   });
+
+  it('several processes creating the same new topics at once all succeed (a fresh platform starting)', async () => {
+    const topics = [uniqueName(`it-${name}-race-a`), uniqueName(`it-${name}-race-b`)].map((topic) => ({ name: topic, partitions: 3 }));
+    const starters = Array.from(
+      { length: 6 },
+      (_, i) =>
+        new KafkaCluster({ name, brokers: name === 'primary' ? config.kafka.primaryBrokers : config.kafka.backupBrokers, clientId: `int-test-race-${i}` }),
+    );
+    try {
+      const outcomes = await Promise.allSettled(starters.map((starter) => starter.ensureTopics(topics)));
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+      expect(await cluster.listTopics()).toEqual(expect.arrayContaining(topics.map((topic) => topic.name)));
+    } finally {
+      await Promise.all(starters.map((starter) => starter.close()));
+    }
+  });
 });
 
 describe('publishing to a topic that does not exist (auto-creation is off)', () => {

@@ -1,4 +1,4 @@
-import { Admin, ConfigResourceTypes, Consumer, MessagesStreamModes, ProduceAcks, Producer, type Message } from '@platformatic/kafka';
+import { Admin, ConfigResourceTypes, Consumer, findErrorBy, MessagesStreamModes, ProduceAcks, Producer, type Message } from '@platformatic/kafka';
 import type { HealthCheck } from '@crm/health';
 import { AppError } from '@crm/http';
 import { closeConsumer, consumeBatches, toIncoming, type BatchConsumerOptions, type Subscription } from './batch-consumer.js';
@@ -112,7 +112,10 @@ export class KafkaCluster {
           configs: [{ name: 'retention.ms', value: String(topic.retentionMs ?? -1) }],
         });
       } catch (error) {
-        // Another instance may have created it between our list and create; only that case is benign.
+        // Another process may have created it between our list and create; only that case is benign. The broker
+        // says so (TOPIC_ALREADY_EXISTS); a fresh listing may not show it yet (the client shares in-flight metadata
+        // requests), which made a service fail to start on a fresh cluster.
+        if (findErrorBy(error as Error, 'apiId', 'TOPIC_ALREADY_EXISTS')) continue;
         if (!(await this.listTopics()).includes(topic.name)) throw error;
       }
     }
