@@ -1,4 +1,4 @@
-// Four projects, one per test kind (see docs/architecture.md): the file name says which servers a test needs.
+// Five projects, one per test kind (see docs/architecture.md): the file name says which servers a test needs.
 // Jest runs native ESM (NestJS 12 ships ESM only) under `node --experimental-vm-modules`; swc compiles TypeScript
 // with the same options as the build, so tests exercise the code the services run.
 import { swcOptions } from './tools/swc-options.ts';
@@ -34,5 +34,7 @@ export default {
     },
     // Destroys the primary's data and restores it from the backups: run last, alone (npm test's final step).
     { ...shared, displayName: 'disaster', testMatch: ['<rootDir>/tests/disaster/**/*.disaster.spec.ts'] },
+    // Faults injected into the running platform (docs/reliability.md): after the disaster test, on what it restored.
+    { ...shared, displayName: 'resilience', testMatch: ['<rootDir>/tests/resilience/**/*.resilience.spec.ts'] },
   ],
 };

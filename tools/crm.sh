@@ -210,7 +210,9 @@ cmd_test() {
   run_jest "$reports/e2e.json" --selectProjects e2e --runInBand || rc=1
   say "disaster test (the primary's data deleted, restored from the backups alone)"
   run_jest "$reports/disaster.json" --selectProjects disaster --runInBand || rc=1
-  summarise "$reports/unit-int.json" "$reports/e2e.json" "$reports/disaster.json"
+  say "resilience tests (faults injected into the running platform; docs/reliability.md)"
+  run_jest "$reports/resilience.json" --selectProjects resilience --runInBand || rc=1
+  summarise "$reports/unit-int.json" "$reports/e2e.json" "$reports/disaster.json" "$reports/resilience.json"
   return "$rc"
 }
 

@@ -206,10 +206,22 @@ describe('a projector on the real servers', () => {
     expect(f.projection.applied).toBe(appliedLive * 2);
   });
 
-  it('given a message that does not decode and an event the projection rejects, then both reach the dead-letter topic with their codes and the rest flows on', async () => {
+  it('given a message that does not decode, an event of a type no schema is registered for and an event the projection rejects, then all reach the dead-letter topic with their codes and the rest flows on', async () => {
     const [rejected] = await record(f, 1, 1, () => 1_000);
     f.projection.poison.add(rejected!);
-    await kafka.publish(f.topic, [{ key: 'subject-0', value: Buffer.from('definitely not a protobuf envelope') }]);
+    const unknown = create(EventEnvelopeSchema, {
+      eventId: randomUUID(),
+      eventType: 'crm.nowhere.v1.Unknown',
+      payloadType: 'crm.nowhere.v1.Unknown',
+      streamId: 'sample-0',
+      streamVersion: 99n,
+      subjectId: 'subject-0',
+      payload: Buffer.from(JSON.stringify({ amount: 5 })),
+    });
+    await kafka.publish(f.topic, [
+      { key: 'subject-0', value: Buffer.from('definitely not a protobuf envelope') },
+      { key: 'subject-0', value: toBinary(EventEnvelopeSchema, unknown) },
+    ]);
     await record(f, 3, 4);
     await f.runner.start();
     await caughtUp(f.runner);
@@ -220,8 +232,8 @@ describe('a projector on the real servers', () => {
       ['subject-1', 4],
       ['subject-2', 4],
     ]);
-    const decoded = await deadLetters(f.topic, 2);
-    expect(decoded.map((letter) => letter.errorCode).sort()).toEqual(['EVENT_DECODE_FAILED', 'SAMPLE_REJECTED']);
+    const decoded = await deadLetters(f.topic, 3);
+    expect(decoded.map((letter) => letter.errorCode).sort()).toEqual(['EVENT_DECODE_FAILED', 'EVENT_PAYLOAD_TYPE_UNKNOWN', 'SAMPLE_REJECTED']);
     expect(decoded.find((letter) => letter.errorCode === 'EVENT_DECODE_FAILED')).toMatchObject({
       originalTopic: f.topic,
       consumerGroup: f.projection.name,

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { decodeEnvelope, type EventEnvelope } from '@crm/contracts';
+import { ContractError, decodeEnvelope, eventRegistry, type EventEnvelope } from '@crm/contracts';
 import type { Logger } from '@crm/logging';
 import type { IncomingMessage, KafkaCluster, Subscription } from '@crm/messaging';
 import { withTransaction } from '@crm/postgres';
@@ -257,9 +257,14 @@ export class EventProcessor {
 
   private decode(messages: IncomingMessage[], dead: DeadLetter[]): ProcessedEvent[] {
     const decoded: ProcessedEvent[] = [];
+    const acceptUnknown = this.#options.unknownPayloadTypes === 'accept';
     for (const message of messages) {
       try {
-        decoded.push({ ...message, envelope: this.#decoded.get(message) ?? decodeEnvelope(message.value) });
+        const envelope = this.#decoded.get(message) ?? decodeEnvelope(message.value);
+        if (!acceptUnknown && eventRegistry.getMessage(envelope.payloadType) === undefined) {
+          throw new ContractError('EVENT_PAYLOAD_TYPE_UNKNOWN', 'no schema registered for the payload type');
+        }
+        decoded.push({ ...message, envelope });
       } catch (error) {
         dead.push({ message, code: errorCode(error) });
       }

@@ -32,6 +32,13 @@ interface CommonOptions {
   /** Where a group without committed offsets starts. Default `earliest`. */
   startAt?: 'earliest' | 'latest';
   maxBatchSize?: number;
+  /**
+   * An envelope whose payload type the contracts' registry does not know: `dead-letter` (default) sends it to
+   * `<topic>.dlq` as `EVENT_PAYLOAD_TYPE_UNKNOWN` (a producer newer than the consumer, or a forgery: the handler cannot
+   * interpret it, and an operator replays it after an upgrade); `accept` hands it over all the same (the audit trail
+   * records every event, including the ones it cannot read).
+   */
+  unknownPayloadTypes?: 'dead-letter' | 'accept';
 }
 
 export interface ProjectorOptions extends CommonOptions {

@@ -33,6 +33,8 @@ export function auditIngestDeclaration(settings: AuditIngestSettings, logId: str
     discoveryIntervalMs: settings.discoveryIntervalMs,
     group: `audit.${logId}`,
     dedupe: 'none',
+    // Every envelope is recorded, read or not: a trail with a hole is worse than an entry without touched fields.
+    unknownPayloadTypes: 'accept',
     maxBatchSize: settings.maxBatchSize ?? 1000,
     prepare: prepareEntry,
   };

@@ -19,7 +19,7 @@ export const EVENT_STORES: readonly EventStoreLocation[] = [
 
 export interface StoreGap {
   topic: string;
-  /** Events of the topic on the backup cluster. */
+  /** Events of the topic on the backup cluster (records with an event id: what the services' outboxes publish). */
   onBackup: number;
   /** Of those, the ones the restored store holds. */
   restored: number;
@@ -83,11 +83,14 @@ export async function scanEventGap(
         await backup.readToEnd(
           [location.topic],
           async (message: IncomingMessage) => {
-            gap.onBackup += 1;
             report.records += 1;
-            if (message.timestamp !== undefined) report.newestOnBackup = later(report.newestOnBackup, new Date(Number(message.timestamp)));
+            // A record without an event id is no service's event (a forgery or garbage the consumers dead-lettered):
+            // it is not missing from any store, and its time says nothing of the RPO.
             const id = message.headers['event-id'];
-            if (id !== undefined && UUID.test(id)) batch.push(id);
+            if (id === undefined || !UUID.test(id)) return;
+            gap.onBackup += 1;
+            if (message.timestamp !== undefined) report.newestOnBackup = later(report.newestOnBackup, new Date(Number(message.timestamp)));
+            batch.push(id);
             if (batch.length >= BATCH) {
               await flush();
               options.onProgress?.(report.records);
