@@ -25,9 +25,10 @@ interface Probe {
 class ProbeConsumers {
   constructor(@Inject(PROBE) private readonly probe: Probe) {}
 
+  // The probe's events are of a test type no contract registers: the probe takes them as they are.
   @Projector('probe.seen', (resolve) => {
     const probe = resolve<Probe>(PROBE);
-    return { topics: [probe.topic], schema: probe.schema, maxBatchSize: 20 };
+    return { topics: [probe.topic], schema: probe.schema, maxBatchSize: 20, unknownPayloadTypes: 'accept' };
   })
   async project(@Payload() events: ProcessedEvent[], @Ctx() context: ProcessorContext): Promise<void> {
     for (const { envelope } of events) {
@@ -42,7 +43,7 @@ class ProbeConsumers {
 
   @Reactor('probe.mailer', (resolve) => {
     const probe = resolve<Probe>(PROBE);
-    return { topics: [probe.topic], idempotency: 'record', schema: probe.schema };
+    return { topics: [probe.topic], idempotency: 'record', schema: probe.schema, unknownPayloadTypes: 'accept' };
   })
   react(@Payload() events: ProcessedEvent[]): void {
     this.probe.reacted.push(...events.map(({ envelope }) => envelope.eventId));
