@@ -19,7 +19,8 @@ export {
 export type { KekProvider, KekCache } from './keys/kek-provider.port.js';
 export { FileKekProvider, type FileKekProviderOptions, type KekFileReads } from './keys/file-kek.provider.js';
 export { CachingKekProvider, type CachingKekProviderOptions } from './keys/caching-kek.provider.js';
-export { PostgresKeyStore, type PostgresKeyStoreOptions, type ErasureRecord } from './keys/postgres-key.store.js';
+export { PostgresKeyStore, type PostgresKeyStoreOptions, type ErasureRecord, type KekEpoch } from './keys/postgres-key.store.js';
+export { unwrapDek, type WrappedDekBinding } from './keys/dek.wrapping.js';
 export { KEY_VAULT_DATABASE, createKeyVaultPool, type KeyVaultPoolOptions } from './keys/key-vault.database.js';
 export { keyVaultDatabase, keyVaultMigrations } from './keys/key-vault.schema.js';
 export { CachingKeyStore, type CachingKeyStoreOptions } from './keys/caching-key.store.js';
@@ -60,4 +61,5 @@ export {
 export { KEK_ROTATED_TOPIC, kekRotatedTopic, KekRotationAnnouncer } from './rotation/kek-rotation.announcer.js';
 export { KekRotationListener, type KekRotationListenerOutcome } from './rotation/kek-rotation.listener.js';
 export { KekRotationReactor, KEK_EVICTION, type KekEviction } from './rotation/kek-rotation.reactor.js';
+export { kekRotationVerdict, type KekRotationPolicy, type KekRotationVerdict } from './rotation/kek-rotation.deadline.js';
 export { destroySecretFile, ensurePrivateDirectory, isErrno, readPrivateFile, syncDirectory, writePrivateFile } from './secrets/secret-file.js';

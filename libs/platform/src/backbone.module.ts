@@ -30,6 +30,8 @@ export const FIELD_CIPHER = Symbol('FIELD_CIPHER');
 export const BLIND_INDEXER = Symbol('BLIND_INDEXER');
 export const SUBJECT_SHREDDER = Symbol('SUBJECT_SHREDDER');
 export const KEY_CACHE = Symbol('KEY_CACHE');
+/** The key vault itself (uncached): what KEK rotation and the vault's bookkeeping need. */
+export const KEY_VAULT = Symbol('KEY_VAULT');
 const KEY_VAULT_POOL = Symbol('KEY_VAULT_POOL');
 const BACKBONE_OPTIONS = Symbol('BACKBONE_OPTIONS');
 
@@ -96,11 +98,12 @@ export class BackboneModule {
         },
         { provide: KEY_VAULT_POOL, useFactory: () => createKeyVaultPool(config.postgres!, { applicationName: `${config.service}-keys`, max: 4 }) },
         {
-          provide: KEY_CACHE,
-          inject: [KEY_VAULT_POOL, KAFKA_PRIMARY],
-          useFactory: (vault: Pool, kafka: KafkaCluster) =>
-            new CachingKeyStore(new PostgresKeyStore({ pool: vault, kek, rotationAnnouncer: new KekRotationAnnouncer(kafka) }), { ttlMs: 60_000 }),
+          provide: KEY_VAULT,
+          inject: [KEY_VAULT_POOL, KAFKA_PRIMARY, CLOCK],
+          useFactory: (vault: Pool, kafka: KafkaCluster, clock: Clock) =>
+            new PostgresKeyStore({ pool: vault, kek, rotationAnnouncer: new KekRotationAnnouncer(kafka), clock }),
         },
+        { provide: KEY_CACHE, inject: [KEY_VAULT], useFactory: (vault: PostgresKeyStore) => new CachingKeyStore(vault, { ttlMs: 60_000 }) },
         { provide: FIELD_CIPHER, inject: [KEY_CACHE], useFactory: (keys: CachingKeyStore) => new FieldCipher(keys) },
         {
           provide: SUBJECT_SHREDDER,
@@ -113,7 +116,7 @@ export class BackboneModule {
         { provide: KEK_EVICTION, useValue: { processName: config.service, caches: kek } },
         BackboneLifecycle,
       ],
-      exports: [EVENT_STORE, COMMAND_PIPELINE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE],
+      exports: [EVENT_STORE, COMMAND_PIPELINE, FIELD_CIPHER, BLIND_INDEXER, SUBJECT_SHREDDER, KEY_CACHE, KEY_VAULT],
     };
   }
 }

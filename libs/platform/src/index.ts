@@ -9,6 +9,8 @@ export {
   BLIND_INDEXER,
   SUBJECT_SHREDDER,
   KEY_CACHE,
+  KEY_VAULT,
   type BackboneOptions,
 } from './backbone.module.js';
 export { CLOCK, ClockModule, type Clock } from './clock.module.js';
+export { ScheduledJobs, type JobSchedule, type ScheduleSettings, type ScheduledJobsSpec } from './scheduled-jobs.js';

@@ -3,16 +3,15 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { RedisSettings } from '@crm/config';
 import { uuidv7 } from '@crm/eventstore';
 
-/** Where and when a kind of job runs: the platform's Redis, BullMQ's key prefix, and a cron schedule. */
-export interface ScheduleSettings {
+/** When the scheduled run comes: a cron pattern in a time zone, or a fixed interval. */
+export type JobSchedule = { pattern: string; timezone: string } | { everyMs: number };
+
+/** Where and when a kind of job runs: the platform's Redis, BullMQ's key prefix, and the schedule. */
+export type ScheduleSettings = JobSchedule & {
   redis: RedisSettings;
   /** BullMQ's key prefix on the platform's Redis. */
   prefix: string;
-  /** Cron pattern of the scheduled run. */
-  pattern: string;
-  /** Time zone of the pattern. */
-  timezone: string;
-}
+};
 
 export interface ScheduledJobsSpec<T> {
   queue: string;
@@ -23,13 +22,15 @@ export interface ScheduledJobsSpec<T> {
   /** Runs one job; its id is the job's id (the run's id when queued on demand). */
   run(data: T, id: string | undefined): Promise<unknown>;
   /** How long a worker holds a job before renewing its lock; long jobs are not handed to another worker meanwhile. */
-  lockDurationMs: number;
+  lockDurationMs?: number;
 }
 
 /**
- * A kind of job on BullMQ: a job scheduler for the periodic run (upserted at every start, so replicas share one
- * schedule), on-demand runs queued by id, and one worker that runs them one at a time. Runners record and log their
- * own failures; the queue's and worker's own errors (a Redis outage) are warnings, never unhandled.
+ * A kind of job on BullMQ, the platform's job queue: a job scheduler for the periodic run (upserted at every start,
+ * so replicas share one schedule), on-demand runs queued by id, and one worker per process that runs them one at a
+ * time. Runners record and log their own failures; a run that throws, and the queue's and worker's own errors (a
+ * Redis outage), are warnings logged by error name only (an error about a person must not carry their data into
+ * the log), never unhandled.
  */
 export class ScheduledJobs<T> {
   readonly #logger: Logger;
@@ -44,20 +45,21 @@ export class ScheduledJobs<T> {
   }
 
   async start(): Promise<void> {
-    const { redis, prefix, pattern, timezone } = this.settings;
+    const { redis, prefix } = this.settings;
     const connection: ConnectionOptions = { host: redis.host, port: redis.port, password: redis.password.reveal(), connectionName: this.spec.queue };
     this.#queue = new Queue<T, unknown, string, T, unknown, string>(this.spec.queue, { connection, prefix });
     this.#worker = new Worker<T, unknown, string>(this.spec.queue, (job: Job<T, unknown, string>) => this.spec.run(job.data, job.id), {
       connection,
       prefix,
       concurrency: 1,
-      lockDuration: this.spec.lockDurationMs,
+      ...(this.spec.lockDurationMs === undefined ? {} : { lockDuration: this.spec.lockDurationMs }),
     });
+    this.#worker.on('failed', (_job, error) => this.#logger.warn(`a ${this.spec.job} run failed: ${error.name}`));
     this.#worker.on('error', (error) => this.#logger.warn(`the worker: ${error.name}`));
     this.#queue.on('error', (error) => this.#logger.warn(`the queue: ${error.name}`));
     await this.#queue.upsertJobScheduler(
       this.spec.scheduler,
-      { pattern, tz: timezone },
+      'everyMs' in this.settings ? { every: this.settings.everyMs } : { pattern: this.settings.pattern, tz: this.settings.timezone },
       { name: this.spec.job, data: this.spec.scheduled, opts: { removeOnComplete: 100, removeOnFail: 100 } },
     );
   }

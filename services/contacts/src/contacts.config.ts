@@ -10,6 +10,8 @@ export interface ContactsConfig {
   exportsPerHour: number;
   /** Largest export, in contacts. */
   maxExportRows: number;
+  /** KEK rotation: erasures are complete (every copy unreadable) within `days` (+1 day for the daily check). */
+  kekRotation: { days: number; schedule: string; timezone: string };
 }
 
 export function loadContactsConfig(env: Env = process.env): ContactsConfig {
@@ -18,6 +20,9 @@ export function loadContactsConfig(env: Env = process.env): ContactsConfig {
       CRM_CONTACTS_SPECIAL_CATEGORIES: z.enum(['enabled', 'disabled']).default('disabled'),
       CRM_CONTACTS_EXPORTS_PER_HOUR: z.coerce.number().int().min(1).max(1_000).default(10),
       CRM_CONTACTS_MAX_EXPORT_ROWS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+      CRM_KEK_ROTATION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+      CRM_KEK_ROTATION_SCHEDULE: z.string().min(9).default('30 3 * * *'),
+      CRM_KEK_ROTATION_TIMEZONE: z.string().min(1).default('UTC'),
     }),
     env,
   );
@@ -25,5 +30,6 @@ export function loadContactsConfig(env: Env = process.env): ContactsConfig {
     allowSpecialCategories: parsed.CRM_CONTACTS_SPECIAL_CATEGORIES === 'enabled',
     exportsPerHour: parsed.CRM_CONTACTS_EXPORTS_PER_HOUR,
     maxExportRows: parsed.CRM_CONTACTS_MAX_EXPORT_ROWS,
+    kekRotation: { days: parsed.CRM_KEK_ROTATION_DAYS, schedule: parsed.CRM_KEK_ROTATION_SCHEDULE, timezone: parsed.CRM_KEK_ROTATION_TIMEZONE },
   };
 }

@@ -3,13 +3,14 @@ import type { PlatformConfig } from '@crm/config';
 import { BackboneModule } from '@crm/platform';
 import { AccessRecorder } from './access-recording/access.recorder.js';
 import { ContactViews } from './contact-views/contact-views.service.js';
-import { CONTACTS_CONFIG, loadContactsConfig } from './contacts.config.js';
+import { CONTACTS_CONFIG, loadContactsConfig, type ContactsConfig } from './contacts.config.js';
 import { ContactCommands } from './contacts/contact-commands.service.js';
 import { ContactWriteModel } from './contacts/contact.write-model.js';
 import { CONTACTS_SCHEMA, CONTACTS_TOPIC, SEARCH_INDEX_NORMALISERS } from './contacts/contact.streams.js';
 import { CONTACT_HANDLERS, CONTACT_ROUTES } from './contacts/contact.use-cases.js';
 import { ContactErasure } from './erasure/contact-erasure.service.js';
 import { ErasureController } from './erasure/erasure.controller.js';
+import { KEK_ROTATION_SETTINGS, KekRotationJobs, type KekRotationSettings } from './erasure/kek-rotation/kek-rotation.jobs.js';
 import { TransactionPurge } from './erasure/transaction.purge.js';
 import { ContactExport } from './export/contact-export.service.js';
 import { ExportController } from './export/export.controller.js';
@@ -43,6 +44,19 @@ export class ContactsModule {
       controllers: [ExportController, ImportController, ErasureController, ...CONTACT_ROUTES, ConsentStatesController],
       providers: [
         { provide: CONTACTS_CONFIG, useFactory: () => loadContactsConfig() },
+        {
+          provide: KEK_ROTATION_SETTINGS,
+          inject: [CONTACTS_CONFIG],
+          useFactory: ({ kekRotation }: ContactsConfig): KekRotationSettings => ({
+            redis: config.redis,
+            prefix: 'crm:contacts',
+            pattern: kekRotation.schedule,
+            timezone: kekRotation.timezone,
+            rotationDays: kekRotation.days,
+            graceDays: 1,
+          }),
+        },
+        KekRotationJobs,
         { provide: CONSENT_STATES_GROUP, useValue: consentStatesGroup(config.postgres!.database) },
         ContactsRepository,
         ReadModelMigration,

@@ -32,6 +32,13 @@ export interface ErasureRecord {
   keyVersions: number[];
 }
 
+export interface KekEpoch {
+  epoch: number;
+  createdAt: Date;
+  /** Set once no DEK is wrapped under the epoch; its KEK is then destroyed. */
+  retiredAt?: Date;
+}
+
 export interface DataKeyRow {
   subject_id: string;
   key_id: string;
@@ -174,6 +181,14 @@ export class PostgresKeyStore implements KeyStore {
       [options.after?.erasedAt ?? null, options.after?.subjectId ?? '', options.limit ?? 1000],
     );
     return rows.map(toErasureRecord);
+  }
+
+  /** The vault's KEK epochs, oldest first: when each was created and, once nothing is wrapped under it, retired. */
+  async epochs(): Promise<KekEpoch[]> {
+    const { rows } = await this.#pool.query<{ epoch: number; created_at: Date; retired_at: Date | null }>(
+      'SELECT epoch, created_at, retired_at FROM kek_epochs ORDER BY epoch',
+    );
+    return rows.map((row) => ({ epoch: row.epoch, createdAt: row.created_at, retiredAt: row.retired_at ?? undefined }));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { ScheduledJobs, type ScheduleSettings } from '../../jobs/scheduled-jobs.js';
+import { ScheduledJobs, type ScheduleSettings } from '@crm/platform';
 import { DrillRunner, type DrillRequest } from './drill.runner.js';
 
 /** The weekly drill's schedule (`CRM_BACKUP_DRILL_SCHEDULE`, default Sundays at 03:00; `CRM_BACKUP_TIMEZONE`). */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { ScheduledJobs, type ScheduleSettings } from '../../jobs/scheduled-jobs.js';
+import { ScheduledJobs, type ScheduleSettings } from '@crm/platform';
 import { SnapshotRunner, type SnapshotRequest } from './snapshot.runner.js';
 
 /** The nightly snapshot's schedule (`CRM_BACKUP_SCHEDULE`, default every night at 02:00; `CRM_BACKUP_TIMEZONE`). */

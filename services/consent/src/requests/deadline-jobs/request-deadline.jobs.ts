@@ -1,21 +1,14 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { RedisSettings } from '@crm/config';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 import { uuidv7 } from '@crm/eventstore';
-import { CLOCK, type Clock } from '@crm/platform';
+import { CLOCK, ScheduledJobs, type Clock, type ScheduleSettings } from '@crm/platform';
 import { RequestOutputs } from '../request-outputs/request-outputs.repository.js';
 import { RequestCommands } from '../request-commands.service.js';
 import { RequestStates } from '../request-states.repository.js';
 import { DEADLINE_JOB_ACTOR, deadlineJobMetadata } from '../request.http.js';
 
-/** Where and how often the deadline jobs run. */
-export interface RequestDeadlineSettings {
-  redis: RedisSettings;
-  /** BullMQ's key prefix on the platform's Redis. */
-  prefix: string;
-  /** The job scheduler's interval. */
-  everyMs: number;
-}
+/** Where and how often the deadline jobs run: the platform's Redis, BullMQ's key prefix and the sweep's interval. */
+export type RequestDeadlineSettings = ScheduleSettings & { everyMs: number };
 export const REQUEST_DEADLINE_SETTINGS = Symbol('REQUEST_DEADLINE_SETTINGS');
 
 /** The deadline queue, and the id of its job scheduler (upserted at every start: one scheduler whatever the replicas). */
@@ -46,49 +39,37 @@ const SWEEP_BATCH = 1000;
  */
 @Injectable()
 export class RequestDeadlineJobs implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly #logger = new Logger('RequestDeadlineJobs');
-  #queue: Queue | undefined;
-  #worker: Worker | undefined;
+  readonly #jobs: ScheduledJobs<Record<string, never>>;
 
   constructor(
-    @Inject(REQUEST_DEADLINE_SETTINGS) private readonly settings: RequestDeadlineSettings,
+    @Inject(REQUEST_DEADLINE_SETTINGS) settings: RequestDeadlineSettings,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly commands: RequestCommands,
     private readonly states: RequestStates,
     private readonly outputs: RequestOutputs,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    const { redis, prefix, everyMs } = this.settings;
-    const connection: ConnectionOptions = {
-      host: redis.host,
-      port: redis.port,
-      password: redis.password.reveal(),
-      connectionName: 'consent-request-deadlines',
-    };
-    this.#queue = new Queue(DEADLINE_QUEUE, { connection, prefix });
-    this.#worker = new Worker(DEADLINE_QUEUE, (job: Job) => this.sweep(job.id ?? uuidv7()), { connection, prefix, concurrency: 1 });
-    // A failed sweep is retried by the next one; Redis outages surface as `error` events (unhandled, they would end
-    // the process), logged by name only: an error about a request must not carry its texts into the log.
-    this.#worker.on('failed', (_job, error) => this.#logger.warn(`a deadline sweep failed: ${error.name}`));
-    this.#worker.on('error', (error) => this.#logger.warn(`the deadline worker: ${error.name}`));
-    this.#queue.on('error', (error) => this.#logger.warn(`the deadline queue: ${error.name}`));
-    await this.#queue.upsertJobScheduler(
-      DEADLINE_SCHEDULER,
-      { every: everyMs },
-      { name: SWEEP_JOB, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
+  ) {
+    // A failed sweep is retried by the next one; failures are logged by error name only: an error about a request
+    // must not carry its texts into the log.
+    this.#jobs = new ScheduledJobs<Record<string, never>>(settings, {
+      queue: DEADLINE_QUEUE,
+      scheduler: DEADLINE_SCHEDULER,
+      job: SWEEP_JOB,
+      scheduled: {},
+      run: (_data, id) => this.sweep(id ?? uuidv7()),
+    });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.#worker?.close();
-    await this.#queue?.close();
+  onApplicationBootstrap(): Promise<void> {
+    return this.#jobs.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.#jobs.stop();
   }
 
   /** The queue (for operations and tests: its scheduler, a sweep run now). */
-  get queue(): Queue {
-    if (this.#queue === undefined) throw new Error('the deadline jobs are not started');
-    return this.#queue;
+  get queue(): Queue<Record<string, never>, unknown, string, Record<string, never>, unknown, string> {
+    return this.#jobs.queue;
   }
 
   /** One sweep at the service's clock now. */
