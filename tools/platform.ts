@@ -1,7 +1,9 @@
 // Starts, supervises and stops the platform's six Node services as local processes.
 //   node tools/platform.ts run      foreground: start all, print where to go, stop everything on Ctrl-C
-//   node tools/platform.ts start    background: start all, wait until ready, return (used by `npm test`)
-//   node tools/platform.ts stop     stop services started by either of the above
+//   node tools/platform.ts start    background: a detached supervisor starts all; returns once ready (used by `npm test`)
+//   node tools/platform.ts stop     stop services started by either of the above (and the supervisor)
+// Either way a service that dies is restarted by its supervisor, with backoff (1 s doubling to 30 s; reset after a
+// minute up), so a crash costs a restart, not the platform.
 //   node tools/platform.ts status   one line per service
 // Infrastructure (Postgres, Redis, both Kafka clusters, the backup mirror) is deploy/local/infra.sh's job; tools/crm.sh calls both.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -16,6 +18,7 @@ const runDir = join(stateDir, 'run', 'services');
 const logDir = join(stateDir, 'logs');
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
+const RESTART_BACKOFF_MS = { first: 1_000, max: 30_000, resetAfterUp: 60_000 };
 
 interface ServiceSpec {
   name: string;
@@ -216,35 +219,93 @@ CRM platform is up.
 Press Ctrl-C to stop everything.`);
 }
 
+/**
+ * Restarts a service that exits while the platform is meant to run. Backoff doubles per crash in a row and resets
+ * once the service stayed up for a minute; the supervisor never gives up (a dependency may come back later).
+ */
+function supervise(children: Map<string, ChildProcess>, isStopping: () => boolean): void {
+  const crashesInARow = new Map<string, number>();
+  const watch = (service: ServiceSpec, child: ChildProcess, startedAt: number): void => {
+    child.once('exit', (code, signalName) => {
+      if (isStopping()) return;
+      const upMs = Date.now() - startedAt;
+      const crashes = upMs >= RESTART_BACKOFF_MS.resetAfterUp ? 1 : (crashesInARow.get(service.name) ?? 0) + 1;
+      crashesInARow.set(service.name, crashes);
+      const waitMs = Math.min(RESTART_BACKOFF_MS.max, RESTART_BACKOFF_MS.first * 2 ** (crashes - 1));
+      console.error(
+        `${new Date().toISOString()} ${service.name} stopped unexpectedly (${signalName ?? `code ${code}`}); restarting in ${waitMs / 1000} s (crash ${crashes} in a row); see ${logFile(service.name)}`,
+      );
+      setTimeout(() => {
+        if (isStopping()) return;
+        const restarted = spawnService(service, true);
+        children.set(service.name, restarted);
+        watch(service, restarted, Date.now());
+      }, waitMs);
+    });
+  };
+  for (const service of SERVICES) {
+    const child = children.get(service.name);
+    if (child !== undefined) watch(service, child, Date.now());
+  }
+}
+
+/** Runs the platform until told to stop; `withInfrastructure`: Ctrl-C also stops Postgres, Redis and Kafka. */
+async function runSupervised(withInfrastructure: boolean): Promise<void> {
+  const children = await startAll(true);
+  writeFileSync(launcherPidFile, `${process.pid}\n`);
+  let stopping = false;
+  const shutdown = async (reason: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nstopping the platform (${reason}) …`);
+    await stopAll();
+    if (withInfrastructure) stopInfrastructure();
+    rmSync(launcherPidFile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl-C'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  supervise(children, () => stopping);
+  if (withInfrastructure) banner();
+}
+
+/** `start`: a detached supervisor runs the services; this returns once all are ready, or fails with its log. */
+async function startInBackground(): Promise<void> {
+  if (existsSync(launcherPidFile) && SERVICES.every((service) => readPid(service.name) !== undefined)) return;
+  mkdirSync(logDir, { recursive: true });
+  mkdirSync(runDir, { recursive: true });
+  const log = join(logDir, 'supervisor.log');
+  const out = openSync(log, 'a');
+  const supervisor = spawn(process.execPath, [new URL(import.meta.url).pathname, 'supervise'], {
+    cwd: repoRoot,
+    env: process.env,
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  closeSync(out);
+  let exited: number | null | undefined;
+  supervisor.once('exit', (code) => (exited = code));
+  supervisor.unref();
+  const deadline = Date.now() + READY_TIMEOUT_MS + 10_000;
+  for (;;) {
+    if (exited !== undefined) fail(`the platform did not start (supervisor exit code ${exited}); see ${log}\n${lastLines(log)}`);
+    const ready = await Promise.all(SERVICES.map(async (service) => readPid(service.name) !== undefined && (await isReady(service))));
+    if (ready.every(Boolean)) return;
+    if (Date.now() > deadline) fail(`not ready after ${READY_TIMEOUT_MS / 1000}s; see ${log}`);
+    await delay(250);
+  }
+}
+
 const command = process.argv[2];
 switch (command ?? '') {
-  case 'run': {
-    const children = await startAll(true);
-    writeFileSync(launcherPidFile, `${process.pid}\n`);
-    banner();
-    let stopping = false;
-    const shutdown = async (reason: string): Promise<void> => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`\nstopping the platform (${reason}) …`);
-      await stopAll();
-      stopInfrastructure();
-      rmSync(launcherPidFile, { force: true });
-      process.exit(reason === 'a service crashed' ? 1 : 0);
-    };
-    process.on('SIGINT', () => void shutdown('Ctrl-C'));
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
-    for (const [name, child] of children) {
-      child.once('exit', (code, signalName) => {
-        if (stopping) return;
-        console.error(`error: ${name} stopped unexpectedly (${signalName ?? `code ${code}`}); see ${logFile(name)}\n${lastLines(logFile(name))}`);
-        void shutdown('a service crashed');
-      });
-    }
+  case 'run':
+    await runSupervised(true);
     break;
-  }
+  case 'supervise':
+    await runSupervised(false);
+    break;
   case 'start':
-    await startAll(false);
+    await startInBackground();
     console.log('services   up');
     break;
   case 'stop':

@@ -26,3 +26,4 @@ export {
 } from './gateway-session.js';
 export { givenHistory } from './given-history.js';
 export { openSocketsTo } from './open-sockets.js';
+export { compareWrites, type HeldEvent, type HeldWrites, type WriteAttempt } from './write-ledger.js';
