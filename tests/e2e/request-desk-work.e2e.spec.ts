@@ -73,6 +73,12 @@ async function createContact(): Promise<string> {
   });
   expect(bought.status).toBe(201);
   expect((await call('GET', `/v1/contacts/${id}?purpose=customer-service`, support.accessToken)).status).toBe(200);
+  // Consent files no request about a contact it has not learnt of yet (404 REQUEST_CONTACT_UNKNOWN): wait until it has
+  // (a withdrawal of a consent never given writes nothing either way).
+  await expectEventually(
+    async () => expect((await call('POST', `/v1/contacts/${id}/consents/marketing/withdrawal`, support.accessToken, {})).body.code).toBe('CONSENT_NOT_GIVEN'),
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
   return id;
 }
 

@@ -53,7 +53,14 @@ async function createContact(): Promise<string> {
   const tag = uniqueName('c').replace(/[^a-z]/gi, '');
   const created = await call('POST', '/v1/contacts', support, { purpose: 'customer-service', data: { name: { given: `Ola${tag}`, family: 'Kowal' } } });
   expect(created.status).toBe(201);
-  return created.body.id as string;
+  const id = created.body.id as string;
+  // Consent learns contacts from contacts' events a moment after their creation, and files no request about an id it
+  // has not learnt (404 REQUEST_CONTACT_UNKNOWN); a withdrawal of a consent never given writes nothing either way.
+  await expectEventually(
+    async () => expect((await call('POST', `/v1/contacts/${id}/consents/marketing/withdrawal`, support, {})).body.code).toBe('CONSENT_NOT_GIVEN'),
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
+  return id;
 }
 
 describe('the request desk through the gateway', () => {
@@ -152,6 +159,13 @@ describe('the request desk through the gateway', () => {
     }
     const untouched = await call('GET', `/v1/requests/${id}`, dpo);
     expect([untouched.body.status, untouched.body.version]).toEqual(['received', 1]);
+  });
+  it('refuses a request about a contact that does not exist: 404 REQUEST_CONTACT_UNKNOWN, nothing filed', async () => {
+    const contactId = '01900000-0000-7000-8000-0000000dead1'.replace('dead1', String(randomInt(10_000, 99_999)));
+    const refused = await call('POST', '/v1/requests', dpo, { type: 'erasure', contactId, channel: 'email', receivedAt: new Date().toISOString() });
+    expect([refused.status, refused.body.code]).toEqual([404, 'REQUEST_CONTACT_UNKNOWN']);
+    const open = await call('GET', '/v1/requests?status=open', dpo);
+    expect(open.body.requests.filter((request: { contactId: string }) => request.contactId === contactId)).toEqual([]);
   });
 });
 

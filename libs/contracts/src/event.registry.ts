@@ -20,7 +20,12 @@ import {
   RestrictionLiftedSchema,
   TransactionAddedSchema,
 } from './gen/crm/contacts/v1/contact_events_pb.js';
-import { ConsentGivenSchema, ConsentWithdrawnSchema, ObjectionRecordedSchema } from './gen/crm/consent/v1/consent_events_pb.js';
+import {
+  ConsentConfirmationRequestedSchema,
+  ConsentGivenSchema,
+  ConsentWithdrawnSchema,
+  ObjectionRecordedSchema,
+} from './gen/crm/consent/v1/consent_events_pb.js';
 import { PrivacyNoticeDraftedSchema, PrivacyNoticePublishedSchema, PrivacyNoticePurposeSchema } from './gen/crm/consent/v1/privacy_notice_events_pb.js';
 import {
   SubjectRequestCompletedSchema,
@@ -77,6 +82,7 @@ export const eventRegistry: Registry = createRegistry(
   ContactsExportedSchema,
   ContactsImportedSchema,
   ConsentGivenSchema,
+  ConsentConfirmationRequestedSchema,
   ConsentWithdrawnSchema,
   ObjectionRecordedSchema,
   PrivacyNoticePurposeSchema,

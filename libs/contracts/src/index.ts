@@ -72,9 +72,11 @@ export {
 } from './gen/crm/contacts/v1/contact_processing_pb.js';
 export {
   ConsentChannel,
+  ConsentConfirmationRequestedSchema,
   ConsentGivenSchema,
   ConsentWithdrawnSchema,
   ObjectionRecordedSchema,
+  type ConsentConfirmationRequested as ConsentConfirmationRequestedMessage,
   type ConsentGiven as ConsentGivenMessage,
   type ConsentWithdrawn as ConsentWithdrawnMessage,
   type ObjectionRecorded as ObjectionRecordedMessage,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
 import { BackboneModule } from '@crm/platform';
+import { CONSENT_CONFIRMATION_TTL_HOURS, confirmationTtlHours } from './consents/confirm-consent/confirmation-token.js';
 import { ConsentCommands } from './consents/consent-commands.service.js';
 import { ConsentStates } from './consents/consent-states.repository.js';
 import { CONSENT_SCHEMA, CONSENT_TOPIC } from './consents/consent.streams.js';
@@ -41,6 +42,7 @@ export class ConsentModule {
         ...CONSENT_HANDLERS,
         ...NOTICE_PROVIDERS,
         ...REQUEST_PROVIDERS,
+        { provide: CONSENT_CONFIRMATION_TTL_HOURS, useFactory: () => confirmationTtlHours() },
         { provide: REQUEST_DEADLINE_SETTINGS, useFactory: () => requestDeadlineSettings(config) },
       ],
     };

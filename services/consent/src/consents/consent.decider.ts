@@ -1,4 +1,5 @@
 import type { Decider } from '@crm/eventstore';
+import { decideConfirmConsent } from './confirm-consent/confirm-consent.decision.js';
 import { decideGiveConsent } from './give-consent/give-consent.decision.js';
 import { decideRecordObjection } from './record-objection/record-objection.decision.js';
 import { decideWithdrawConsent } from './withdraw-consent/withdraw-consent.decision.js';
@@ -37,6 +38,19 @@ export interface GiveConsent {
   notice: NoticeStanding;
   channel: ConsentChannel;
   evidence: Evidence;
+  /**
+   * A fresh confirmation token's hash and its lifetime, in case the consent needs the person's confirmation (double
+   * opt-in: marketing by e-mail). The handler makes the token; the decision says whether it is used.
+   */
+  confirmation: { tokenSha256: string; ttlHours: number };
+  actorId: string;
+  at: string;
+}
+/** The person confirms a double opt-in with the token mailed to them (the actor is the person: the contact id). */
+export interface ConfirmConsent {
+  type: 'ConfirmConsent';
+  contactId: string;
+  tokenSha256: string;
   actorId: string;
   at: string;
 }
@@ -56,7 +70,7 @@ export interface RecordObjection {
   actorId: string;
   at: string;
 }
-export type ConsentCommand = GiveConsent | WithdrawConsent | RecordObjection;
+export type ConsentCommand = GiveConsent | ConfirmConsent | WithdrawConsent | RecordObjection;
 
 // The actor of each event travels in the envelope (its `actor`), and is read back from there.
 export interface ConsentGiven {
@@ -69,6 +83,26 @@ export interface ConsentGiven {
   noticeContentSha256: string;
   channel: ConsentChannel;
   evidence: Evidence;
+  /** Set when this consent confirms a double opt-in: the hash of the token it uses up. */
+  confirmationTokenSha256?: string;
+  actorId: string;
+  at: string;
+}
+/**
+ * Consent asked for that waits for the person's confirmation (double opt-in); nothing is in force until a
+ * ConsentGiven with this token's hash follows before `expiresAt`. The evidence is the request's (the sign-up form).
+ */
+export interface ConsentConfirmationRequested {
+  type: 'ConsentConfirmationRequested';
+  contactId: string;
+  purpose: string;
+  catalogueVersion: number;
+  noticeVersion: string;
+  noticeContentSha256: string;
+  channel: ConsentChannel;
+  evidence: Evidence;
+  tokenSha256: string;
+  expiresAt: string;
   actorId: string;
   at: string;
 }
@@ -89,7 +123,7 @@ export interface ObjectionRecorded {
   actorId: string;
   at: string;
 }
-export type ConsentEvent = ConsentGiven | ConsentWithdrawn | ObjectionRecorded;
+export type ConsentEvent = ConsentGiven | ConsentConfirmationRequested | ConsentWithdrawn | ObjectionRecorded;
 
 /** The current consent for one purpose. PII-free: the evidence stays in the history (sealed), not in the state. */
 export interface PurposeConsent {
@@ -113,10 +147,26 @@ export interface Objection {
   recordedBy: string;
 }
 
+/** A double opt-in asked for, by its token's hash (PII-free: the token itself is never stored). */
+export interface ConsentConfirmation {
+  purpose: string;
+  catalogueVersion: number;
+  noticeVersion: string;
+  noticeContentSha256: string;
+  channel: ConsentChannel;
+  requestedAt: string;
+  requestedBy: string;
+  expiresAt: string;
+  /** Set once the token has been used: it confirms nothing more. */
+  confirmedAt?: string;
+}
+
 /** A contact's consents and objections, by purpose code. */
 export interface ConsentState {
   consents: Readonly<Record<string, PurposeConsent>>;
   objections: Readonly<Record<string, Objection>>;
+  /** Double opt-ins asked for, by token hash; absent until the first one. */
+  confirmations?: Readonly<Record<string, ConsentConfirmation>>;
 }
 
 /** The consent aggregate of one contact: each command is decided in its use case's folder. */
@@ -127,6 +177,8 @@ export const consentDecider: Decider<ConsentCommand, ConsentState, ConsentEvent>
     switch (command.type) {
       case 'GiveConsent':
         return decideGiveConsent(command, state);
+      case 'ConfirmConsent':
+        return decideConfirmConsent(command, state);
       case 'WithdrawConsent':
         return decideWithdrawConsent(command, state);
       case 'RecordObjection':
@@ -150,7 +202,23 @@ export const consentDecider: Decider<ConsentCommand, ConsentState, ConsentEvent>
           givenAt: event.at,
           givenBy: event.actorId,
         };
-        return { ...state, consents: { ...state.consents, [event.purpose]: consent } };
+        const used = event.confirmationTokenSha256 === undefined ? undefined : state.confirmations?.[event.confirmationTokenSha256];
+        const confirmations =
+          used === undefined ? {} : { confirmations: { ...state.confirmations, [event.confirmationTokenSha256!]: { ...used, confirmedAt: event.at } } };
+        return { ...state, consents: { ...state.consents, [event.purpose]: consent }, ...confirmations };
+      }
+      case 'ConsentConfirmationRequested': {
+        const pending: ConsentConfirmation = {
+          purpose: event.purpose,
+          catalogueVersion: event.catalogueVersion,
+          noticeVersion: event.noticeVersion,
+          noticeContentSha256: event.noticeContentSha256,
+          channel: event.channel,
+          requestedAt: event.at,
+          requestedBy: event.actorId,
+          expiresAt: event.expiresAt,
+        };
+        return { ...state, confirmations: { ...state.confirmations, [event.tokenSha256]: pending } };
       }
       case 'ConsentWithdrawn': {
         const given = state.consents[event.purpose];

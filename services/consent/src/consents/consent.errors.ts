@@ -14,6 +14,12 @@ export const CONSENT_ERRORS = {
   CONSENT_CONTACT_UNKNOWN: { kind: 'not_found', retriable: false },
   /** The contact was erased (its key is shredded): nothing more is recorded about it. */
   CONSENT_CONTACT_ERASED: { kind: 'gone', retriable: false },
+  /** No double opt-in was asked for with this confirmation token (or the token is malformed). */
+  CONSENT_CONFIRMATION_UNKNOWN: { kind: 'not_found', retriable: false },
+  /** The confirmation token has been used already: a token confirms once. */
+  CONSENT_CONFIRMATION_USED: { kind: 'conflict', retriable: false },
+  /** The confirmation token's time is over (`CRM_CONSENT_CONFIRMATION_TTL_HOURS`); the consent must be asked for again. */
+  CONSENT_CONFIRMATION_EXPIRED: { kind: 'gone', retriable: false },
   /** The purpose is not in the purpose catalogue. */
   CONSENT_PURPOSE_UNKNOWN: { kind: 'invalid', retriable: false },
   /** Consent was given or withdrawn for a purpose that does not rest on consent (contract, legal obligation …). */

@@ -1,3 +1,5 @@
+import { ConfirmConsentHandler } from './confirm-consent/confirm-consent.handler.js';
+import { ConfirmConsentRoute } from './confirm-consent/confirm-consent.route.js';
 import { GiveConsentHandler } from './give-consent/give-consent.handler.js';
 import { GiveConsentRoute } from './give-consent/give-consent.route.js';
 import { RecordObjectionHandler } from './record-objection/record-objection.handler.js';
@@ -8,5 +10,5 @@ import { WithdrawConsentHandler } from './withdraw-consent/withdraw-consent.hand
 import { WithdrawConsentRoute } from './withdraw-consent/withdraw-consent.route.js';
 
 // A contact's consents, one folder per use case (`<use-case>/`: decision, handler, route, integration test).
-export const CONSENT_ROUTES = [GiveConsentRoute, WithdrawConsentRoute, RecordObjectionRoute, ViewConsentsRoute];
-export const CONSENT_HANDLERS = [GiveConsentHandler, WithdrawConsentHandler, RecordObjectionHandler, ViewConsentsHandler];
+export const CONSENT_ROUTES = [GiveConsentRoute, ConfirmConsentRoute, WithdrawConsentRoute, RecordObjectionRoute, ViewConsentsRoute];
+export const CONSENT_HANDLERS = [GiveConsentHandler, ConfirmConsentHandler, WithdrawConsentHandler, RecordObjectionHandler, ViewConsentsHandler];

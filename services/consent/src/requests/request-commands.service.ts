@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isCryptoError } from '@crm/crypto';
 import type { CommandPipeline, EventMetadata } from '@crm/eventstore';
 import { CLOCK, COMMAND_PIPELINE, type Clock } from '@crm/platform';
+import { KnownContacts } from '../known-contacts/known-contacts.repository.js';
 import { RequestStates } from './request-states.repository.js';
 import type { FiledRequest, FileRequest, RequestCommand } from './request.decider.js';
 import { requestError } from './request.errors.js';
@@ -29,10 +30,18 @@ export class RequestCommands {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly model: RequestWriteModel,
     private readonly states: RequestStates,
+    private readonly known: KnownContacts,
   ) {}
 
-  /** Files a new request. */
-  file(command: Unstamped<FileRequest>, metadata: EventMetadata): Promise<RequestOutcome> {
+  /**
+   * Files a new request, about a contact that exists: consent learns contacts from contacts' events (the
+   * known-contacts projector), and an id it has never seen is refused before the pipeline runs, so it leaves no
+   * event, no state row and no key. An erased contact stays known; its shredded key refuses it (REQUEST_CONTACT_ERASED).
+   */
+  async file(command: Unstamped<FileRequest>, metadata: EventMetadata): Promise<RequestOutcome> {
+    if (!(await this.known.has(command.contactId))) {
+      throw requestError('REQUEST_CONTACT_UNKNOWN', 'no contact with this id is known (a contact created a moment ago is known within seconds)');
+    }
     return this.run({ ...command, at: this.clock().toISOString() }, metadata);
   }
 

@@ -2,6 +2,7 @@ import type { SubjectShredder } from '@crm/crypto';
 import { decodePayload, LegalBasis, SubjectRequestFiledSchema, SubjectRequestIdentityVerifiedSchema, SubjectRequestType } from '@crm/contracts';
 import { fold, type EventStore } from '@crm/eventstore';
 import { EVENT_STORE, SUBJECT_SHREDDER } from '@crm/platform';
+import { PG_POOL, type Pool } from '@crm/postgres';
 import { clock, DPO, newContactId, READER, useConsentApp, WRITER } from '../testing/consent.fixture.js';
 import { RequestStates } from './request-states.repository.js';
 import { requestDecider } from './request.decider.js';
@@ -109,10 +110,10 @@ describe('the data-subject request desk', () => {
 
   it('lists open, due-soon and overdue requests by the clock', async () => {
     clock.set('2030-03-01T08:00:00.000Z');
-    const early = await fileRequest(newContactId(), 'L1', { receivedAt: '2030-01-20T08:00:00.000Z' }); // due 20 February: overdue
-    const soon = await fileRequest(newContactId(), 'L2', { receivedAt: '2030-02-05T08:00:00.000Z' }); // due 5 March: due soon
-    const later = await fileRequest(newContactId(), 'L3', { receivedAt: '2030-02-28T08:00:00.000Z' }); // due 28 March: open
-    const closed = await fileRequest(newContactId(), 'L4', { receivedAt: '2030-01-20T08:00:00.000Z' });
+    const early = await fileRequest(await consent.knownContact(), 'L1', { receivedAt: '2030-01-20T08:00:00.000Z' }); // due 20 February: overdue
+    const soon = await fileRequest(await consent.knownContact(), 'L2', { receivedAt: '2030-02-05T08:00:00.000Z' }); // due 5 March: due soon
+    const later = await fileRequest(await consent.knownContact(), 'L3', { receivedAt: '2030-02-28T08:00:00.000Z' }); // due 28 March: open
+    const closed = await fileRequest(await consent.knownContact(), 'L4', { receivedAt: '2030-01-20T08:00:00.000Z' });
     expect((await dpo('POST', `/v1/requests/${closed.requestId}/refusal`, { reason: 'identity not established L4' })).body.status).toBe('refused');
 
     const ids = async (status?: string) => {
@@ -137,7 +138,7 @@ describe('the data-subject request desk', () => {
 
   it('extends by up to two further months in total, within the first month, with a sealed reason', async () => {
     clock.set('2027-01-20T08:00:00.000Z');
-    const { requestId: id } = await fileRequest(newContactId(), 'Ext');
+    const { requestId: id } = await fileRequest(await consent.knownContact(), 'Ext');
     const once = await dpo('POST', `/v1/requests/${id}/extension`, { months: 1, reason: 'complex Ext1Reason' });
     expect([once.status, once.body.dueAt, once.body.extensionMonths]).toEqual([200, '2027-03-15T23:59:59.999Z', 1]);
     const twice = await dpo('POST', `/v1/requests/${id}/extension`, { months: 1, reason: 'still complex' });
@@ -145,7 +146,7 @@ describe('the data-subject request desk', () => {
     const beyond = await dpo('POST', `/v1/requests/${id}/extension`, { months: 1, reason: 'more' });
     expect([beyond.status, beyond.body.code]).toEqual([409, 'REQUEST_EXTENSION_LIMIT']);
 
-    const { requestId: late } = await fileRequest(newContactId(), 'Late');
+    const { requestId: late } = await fileRequest(await consent.knownContact(), 'Late');
     clock.set('2027-02-16T00:00:00.000Z');
     const tooLate = await dpo('POST', `/v1/requests/${late}/extension`, { months: 1, reason: 'too late' });
     expect([tooLate.status, tooLate.body.code]).toEqual([409, 'REQUEST_EXTENSION_TOO_LATE']);
@@ -156,7 +157,7 @@ describe('the data-subject request desk', () => {
 
   it('refuses a request about an erased contact (REQUEST_CONTACT_ERASED) and shows its texts as null after erasure', async () => {
     clock.set('2027-01-16T08:00:00.000Z');
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     const { requestId: id } = await fileRequest(contactId, 'Er1');
     await dpo('POST', `/v1/requests/${id}/verification`, { method: 'phone-callback', evidence: 'called back Er1' });
     await consent.app.get<SubjectShredder>(SUBJECT_SHREDDER).shredSubject(contactId, 'ERASURE_REQUEST');
@@ -175,7 +176,7 @@ describe('the data-subject request desk', () => {
   it('refuses bad input with a stable code, never echoes the texts, and writes nothing', async () => {
     clock.set('2027-01-16T08:00:00.000Z');
     const secret = 'Zq9RequestSecret';
-    const contactId = newContactId();
+    const contactId = await consent.knownContact();
     const body = { type: 'access', contactId, channel: 'email', channelReference: secret, receivedAt: '2027-01-15T10:30:00.000Z' };
     const cases = [
       [{ ...body, type: 'gossip' }, 400, 'REQUEST_INVALID'],
@@ -205,10 +206,28 @@ describe('the data-subject request desk', () => {
     expect((await store().readStream(requestStream(id))).length).toBe(1);
   });
 
+  it('refuses filing a request about a contact consent has never learnt of: 404 REQUEST_CONTACT_UNKNOWN, nothing written, the text not echoed', async () => {
+    clock.set('2027-01-16T08:00:00.000Z');
+    const contactId = newContactId();
+    const refused = await dpo('POST', '/v1/requests', {
+      type: 'erasure',
+      contactId,
+      channel: 'email',
+      channelReference: 'Unk7Marker',
+      receivedAt: '2027-01-15T10:30:00.000Z',
+    });
+    expect([refused.status, refused.body.code]).toEqual([404, 'REQUEST_CONTACT_UNKNOWN']);
+    expect(refused.text).not.toContain('Unk7Marker');
+    const pool = consent.app.get<Pool>(PG_POOL, { strict: false });
+    expect((await pool.query('SELECT 1 FROM consent.subject_request_states WHERE contact_id = $1', [contactId])).rowCount).toBe(0);
+    const listed = await dpo('GET', '/v1/requests?status=open');
+    expect(listed.body.requests.filter((request: { contactId: string }) => request.contactId === contactId)).toEqual([]);
+  });
+
   it('guards every route: requests:manage, and a fresh second factor for working a request', async () => {
     clock.set('2027-01-16T08:00:00.000Z');
-    const { requestId: id } = await fileRequest(newContactId(), 'Guard');
-    const body = { type: 'access', contactId: newContactId(), channel: 'email', receivedAt: '2027-01-15T10:30:00.000Z' };
+    const { requestId: id } = await fileRequest(await consent.knownContact(), 'Guard');
+    const body = { type: 'access', contactId: await consent.knownContact(), channel: 'email', receivedAt: '2027-01-15T10:30:00.000Z' };
     for (const perms of [WRITER, READER]) {
       expect((await consent.callWithMfa('POST', '/v1/requests', perms, 10, body)).status).toBe(403);
       expect((await consent.callWithMfa('GET', '/v1/requests', perms, 10)).status).toBe(403);

@@ -29,7 +29,10 @@ export const REQUEST_ERRORS = {
   REQUEST_OBJECTION_PURPOSE_REQUIRED: { kind: 'invalid', retriable: false },
   /** A purpose given on completing a request that is not an objection (nothing to record it against). */
   REQUEST_PURPOSE_NOT_APPLICABLE: { kind: 'invalid', retriable: false },
-  /** Contacts has no contact of this id (a request's work needs the contact: its data, its erasure). */
+  /**
+   * No contact of this id: filing a request about an id consent has never learnt from contacts' events, or contacts
+   * has no such contact when a request's work needs it (its data, its erasure).
+   */
   REQUEST_CONTACT_UNKNOWN: { kind: 'not_found', retriable: false },
   /** No package of this request in this format: not an access or portability request, not completed, or deleted. */
   REQUEST_PACKAGE_NOT_FOUND: { kind: 'not_found', retriable: false },

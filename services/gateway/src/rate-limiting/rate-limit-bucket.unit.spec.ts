@@ -8,6 +8,8 @@ describe('which rate-limit bucket a request is counted in', () => {
     ['/v1/auth/mfa?x=1', 'auth'],
     ['/v1/me/mfa/totp', 'auth'],
     ['/v1/me/password', 'auth'],
+    ['/v1/consent-confirmations/AAAA', 'auth'],
+    ['/v1/contacts/x/consents', 'all'],
     ['/v1/contacts?purpose=sales', 'all'],
     ['/v1/me', 'all'],
     ['/v1/authors', 'all'],

@@ -10,7 +10,10 @@ import { effectivePath, inspectRequestTarget } from '../forwarding/request-targe
 import { RateLimiter } from './rate-limiter.js';
 
 export interface RateLimits {
-  /** Sign-in, second factor, refresh, enrolment: what a credential-stuffing run hammers. */
+  /**
+   * Sign-in, second factor, refresh, enrolment: what a credential-stuffing run hammers; and the public double opt-in
+   * confirmation, whose token is its credential.
+   */
   authPerMinute: number;
   everythingPerMinute: number;
   /**
@@ -45,10 +48,10 @@ export function clientKey(secret: Secret, address: string): string {
 }
 
 export const RATE_LIMITS = Symbol('RATE_LIMITS');
-const AUTH_PATHS = /^\/v1\/(auth|me\/mfa|me\/password)(\/|$)/;
+const AUTH_PATHS = /^\/v1\/(auth|me\/mfa|me\/password|consent-confirmations)(\/|$)/;
 
 /**
- * The strict bucket takes every credential-handling route, judged by the path a lenient resolver would make of the
+ * The strict bucket takes every credential-handling route (the double opt-in confirmation's token included), judged by the path a lenient resolver would make of the
  * target (so `http://elsewhere/v1/auth/login` or `/v1/x/%2e%2e/auth/login` is still a sign-in attempt), and every
  * target the gateway refuses outright: an honest client never sends one.
  */

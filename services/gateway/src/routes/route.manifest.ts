@@ -208,7 +208,16 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/contacts/:id/consents',
     service: 'consent',
     guard: needs('consent:write'),
-    summary: 'Record consent given: `{ purpose, noticeVersion, channel, evidence: { kind, reference } }`; only for consent-based purposes',
+    summary:
+      'Record consent given: `{ purpose, noticeVersion, channel, evidence: { kind, reference } }`; only for consent-based purposes. Marketing by e-mail is double opt-in: 202 with a single-use confirmation token to mail to the person',
+  },
+  {
+    method: 'POST',
+    path: '/v1/consent-confirmations/:token',
+    service: 'consent',
+    guard: PUBLIC,
+    summary:
+      'Confirm a double opt-in (no sign-in; the token mailed to the person): the consent asked for is given. A token confirms once (CONSENT_CONFIRMATION_USED) and expires (CONSENT_CONFIRMATION_EXPIRED)',
   },
   {
     method: 'POST',

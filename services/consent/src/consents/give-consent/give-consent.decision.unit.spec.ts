@@ -1,4 +1,5 @@
 import { actorId, at, contactId, givenHistoryOf, later, marketingGiven, marketingWithdrawn, noticeHash } from '../../testing/consent-history.fixture.js';
+import { PURPOSE_CATALOGUE_VERSION } from '../../purposes/purpose.catalogue.js';
 import type { GiveConsent } from '../consent.decider.js';
 import { decideGiveConsent } from './give-consent.decision.js';
 
@@ -11,6 +12,7 @@ const give = (purpose: string, when = at): GiveConsent => ({
   notice: { status: 'published', contentSha256: noticeHash },
   channel: 'web-form',
   evidence: { kind: 'form', reference: 'form-submission-42' },
+  confirmation: { tokenSha256: 'c'.repeat(64), ttlHours: 72 },
   actorId,
   at: when,
 });
@@ -57,6 +59,49 @@ describe('GiveConsent', () => {
     (purpose) => {
       const error = given().refuses(give(purpose));
       expect([error.code, error.kind, error.details?.purpose]).toEqual(['CONSENT_BASIS_NOT_CONSENT', 'invalid', purpose]);
+    },
+  );
+
+  it('given no consent, when consent for marketing is given by e-mail, then only a ConsentConfirmationRequested (double opt-in) with the token hash and its expiry, and nothing is in force', () => {
+    const events = given().when({ ...give('marketing'), channel: 'email' });
+    expect(events).toEqual([
+      {
+        type: 'ConsentConfirmationRequested',
+        contactId,
+        purpose: 'marketing',
+        catalogueVersion: PURPOSE_CATALOGUE_VERSION,
+        noticeVersion: 'en-1',
+        noticeContentSha256: noticeHash,
+        channel: 'email',
+        evidence: { kind: 'form', reference: 'form-submission-42' },
+        tokenSha256: 'c'.repeat(64),
+        expiresAt: '2026-12-04T09:00:00.000Z',
+        actorId,
+        at,
+      },
+    ]);
+    const state = given(...events).state;
+    expect(state.consents.marketing).toBeUndefined();
+    expect(state.confirmations?.['c'.repeat(64)]).toMatchObject({ purpose: 'marketing', expiresAt: '2026-12-04T09:00:00.000Z' });
+    expect(state.confirmations?.['c'.repeat(64)]?.confirmedAt).toBeUndefined();
+  });
+
+  it('given a consent in force, when marketing is given again by e-mail, then it waits for confirmation too and the consent in force stays', () => {
+    const history = given(marketingGiven);
+    const events = history.when({ ...give('marketing', later), channel: 'email', confirmation: { tokenSha256: 'd'.repeat(64), ttlHours: 1 } });
+    expect(events.map((event) => event.type)).toEqual(['ConsentConfirmationRequested']);
+    expect(events[0]).toMatchObject({ expiresAt: '2026-12-02T10:00:00.000Z' });
+    expect(given(marketingGiven, ...events).state.consents.marketing).toEqual(given(marketingGiven).state.consents.marketing);
+  });
+
+  it.each(['web-form', 'phone', 'sms', 'in-person', 'paper'] as const)(
+    'given no consent, when marketing is given by %s, then it is in force at once (double opt-in is for e-mail)',
+    (channel) => {
+      expect(
+        given()
+          .when({ ...give('marketing'), channel })
+          .map((event) => event.type),
+      ).toEqual(['ConsentGiven']);
     },
   );
 

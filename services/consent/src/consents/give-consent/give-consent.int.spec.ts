@@ -62,8 +62,8 @@ describe('consent: give', () => {
     const again = await call('POST', `/v1/contacts/${contactId}/consents`, WRITER, {
       purpose: 'marketing',
       noticeVersion: polish.version,
-      channel: 'email',
-      evidence: { kind: 'double-opt-in', reference: 'confirmation-1' },
+      channel: 'phone',
+      evidence: { kind: 'recording', reference: 'call-recording-1' },
     });
     expect([again.status, again.body.version, again.body.consent.noticeVersion, again.body.consent.noticeContentSha256, again.body.consent.givenAt]).toEqual([
       201,

@@ -1,6 +1,6 @@
 import type { EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
-import { clock, DPO, newContactId, READER, useConsentApp } from '../../testing/consent.fixture.js';
+import { clock, DPO, READER, useConsentApp } from '../../testing/consent.fixture.js';
 import { requestStream } from '../request.streams.js';
 
 const consent = useConsentApp();
@@ -60,7 +60,7 @@ describe('completing a request', () => {
     expect([notApplicable.status, notApplicable.body.code]).toEqual([400, 'REQUEST_PURPOSE_NOT_APPLICABLE']);
 
     // An unverified objection request: the completion's own refusal, and no objection recorded.
-    const other = newContactId();
+    const other = await consent.knownContact();
     const filed = await dpo('POST', '/v1/requests', { type: 'objection', contactId: other, channel: 'email', receivedAt: '2027-01-15T10:30:00.000Z' });
     const unverified = await dpo('POST', `/v1/requests/${filed.body.requestId}/completion`, { purpose: 'marketing' });
     expect([unverified.status, unverified.body.code]).toEqual([409, 'REQUEST_NOT_VERIFIED']);

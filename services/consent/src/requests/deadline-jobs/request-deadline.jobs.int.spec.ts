@@ -5,7 +5,7 @@ import { ActorType, type EventEnvelope } from '@crm/contracts';
 import type { EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
 import { expectEventually } from '@crm/testing';
-import { clock, DPO, newContactId, useConsentApp } from '../../testing/consent.fixture.js';
+import { clock, DPO, useConsentApp } from '../../testing/consent.fixture.js';
 import { DEADLINE_JOB_ACTOR } from '../request.http.js';
 import { requestStream } from '../request.streams.js';
 import { DEADLINE_SCHEDULER, RequestDeadlineJobs } from './request-deadline.jobs.js';
@@ -31,10 +31,20 @@ describe('the request deadline jobs (BullMQ)', () => {
 
   it('reminds of a request due soon, then marks it overdue once its due date has passed, once each, as the service', async () => {
     clock.set('2031-05-02T08:00:00.000Z');
-    const filed = await dpo('POST', '/v1/requests', { type: 'erasure', contactId: newContactId(), channel: 'paper', receivedAt: '2031-05-01T08:00:00.000Z' });
+    const filed = await dpo('POST', '/v1/requests', {
+      type: 'erasure',
+      contactId: await consent.knownContact(),
+      channel: 'paper',
+      receivedAt: '2031-05-01T08:00:00.000Z',
+    });
     expect([filed.status, filed.body.dueAt]).toEqual([201, '2031-06-01T23:59:59.999Z']);
     const id = filed.body.requestId as string;
-    const closed = await dpo('POST', '/v1/requests', { type: 'access', contactId: newContactId(), channel: 'email', receivedAt: '2031-05-01T08:00:00.000Z' });
+    const closed = await dpo('POST', '/v1/requests', {
+      type: 'access',
+      contactId: await consent.knownContact(),
+      channel: 'email',
+      receivedAt: '2031-05-01T08:00:00.000Z',
+    });
     await dpo('POST', `/v1/requests/${closed.body.requestId}/refusal`, { reason: 'identity not established' });
 
     // Not due soon yet: a sweep decides nothing about it.

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/consent/v1/consent_events.proto.
  */
 export const file_crm_consent_v1_consent_events: GenFile = /*@__PURE__*/
-  fileDesc("CiNjcm0vY29uc2VudC92MS9jb25zZW50X2V2ZW50cy5wcm90bxIOY3JtLmNvbnNlbnQudjEikgIKDENvbnNlbnRHaXZlbhISCgpjb250YWN0X2lkGAEgASgJEg8KB3B1cnBvc2UYAiABKAkSGQoRY2F0YWxvZ3VlX3ZlcnNpb24YAyABKA0SFgoObm90aWNlX3ZlcnNpb24YBCABKAkSLwoHY2hhbm5lbBgFIAEoDjIeLmNybS5jb25zZW50LnYxLkNvbnNlbnRDaGFubmVsEiwKCGV2aWRlbmNlGAYgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBIsCghnaXZlbl9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHQoVbm90aWNlX2NvbnRlbnRfc2hhMjU2GAggASgJIpoBChBDb25zZW50V2l0aGRyYXduEhIKCmNvbnRhY3RfaWQYASABKAkSDwoHcHVycG9zZRgCIAEoCRIvCgdjaGFubmVsGAMgASgOMh4uY3JtLmNvbnNlbnQudjEuQ29uc2VudENoYW5uZWwSMAoMd2l0aGRyYXduX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK1AQoRT2JqZWN0aW9uUmVjb3JkZWQSEgoKY29udGFjdF9pZBgBIAEoCRIPCgdwdXJwb3NlGAIgASgJEhkKEWNhdGFsb2d1ZV92ZXJzaW9uGAMgASgNEi8KB2NoYW5uZWwYBCABKA4yHi5jcm0uY29uc2VudC52MS5Db25zZW50Q2hhbm5lbBIvCgtyZWNvcmRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAq2AEKDkNvbnNlbnRDaGFubmVsEh8KG0NPTlNFTlRfQ0hBTk5FTF9VTlNQRUNJRklFRBAAEhwKGENPTlNFTlRfQ0hBTk5FTF9XRUJfRk9STRABEhkKFUNPTlNFTlRfQ0hBTk5FTF9FTUFJTBACEhkKFUNPTlNFTlRfQ0hBTk5FTF9QSE9ORRADEhcKE0NPTlNFTlRfQ0hBTk5FTF9TTVMQBBIdChlDT05TRU5UX0NIQU5ORUxfSU5fUEVSU09OEAUSGQoVQ09OU0VOVF9DSEFOTkVMX1BBUEVSEAZiBnByb3RvMw", [file_crm_crypto_v1_sealed_field, file_google_protobuf_timestamp]);
+  fileDesc("CiNjcm0vY29uc2VudC92MS9jb25zZW50X2V2ZW50cy5wcm90bxIOY3JtLmNvbnNlbnQudjEitQIKDENvbnNlbnRHaXZlbhISCgpjb250YWN0X2lkGAEgASgJEg8KB3B1cnBvc2UYAiABKAkSGQoRY2F0YWxvZ3VlX3ZlcnNpb24YAyABKA0SFgoObm90aWNlX3ZlcnNpb24YBCABKAkSLwoHY2hhbm5lbBgFIAEoDjIeLmNybS5jb25zZW50LnYxLkNvbnNlbnRDaGFubmVsEiwKCGV2aWRlbmNlGAYgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBIsCghnaXZlbl9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHQoVbm90aWNlX2NvbnRlbnRfc2hhMjU2GAggASgJEiEKGWNvbmZpcm1hdGlvbl90b2tlbl9zaGEyNTYYCSABKAki7AIKHENvbnNlbnRDb25maXJtYXRpb25SZXF1ZXN0ZWQSEgoKY29udGFjdF9pZBgBIAEoCRIPCgdwdXJwb3NlGAIgASgJEhkKEWNhdGFsb2d1ZV92ZXJzaW9uGAMgASgNEhYKDm5vdGljZV92ZXJzaW9uGAQgASgJEh0KFW5vdGljZV9jb250ZW50X3NoYTI1NhgFIAEoCRIvCgdjaGFubmVsGAYgASgOMh4uY3JtLmNvbnNlbnQudjEuQ29uc2VudENoYW5uZWwSLAoIZXZpZGVuY2UYByABKAsyGi5jcm0uY3J5cHRvLnYxLlNlYWxlZEZpZWxkEhQKDHRva2VuX3NoYTI1NhgIIAEoCRIwCgxyZXF1ZXN0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpoBChBDb25zZW50V2l0aGRyYXduEhIKCmNvbnRhY3RfaWQYASABKAkSDwoHcHVycG9zZRgCIAEoCRIvCgdjaGFubmVsGAMgASgOMh4uY3JtLmNvbnNlbnQudjEuQ29uc2VudENoYW5uZWwSMAoMd2l0aGRyYXduX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK1AQoRT2JqZWN0aW9uUmVjb3JkZWQSEgoKY29udGFjdF9pZBgBIAEoCRIPCgdwdXJwb3NlGAIgASgJEhkKEWNhdGFsb2d1ZV92ZXJzaW9uGAMgASgNEi8KB2NoYW5uZWwYBCABKA4yHi5jcm0uY29uc2VudC52MS5Db25zZW50Q2hhbm5lbBIvCgtyZWNvcmRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAq2AEKDkNvbnNlbnRDaGFubmVsEh8KG0NPTlNFTlRfQ0hBTk5FTF9VTlNQRUNJRklFRBAAEhwKGENPTlNFTlRfQ0hBTk5FTF9XRUJfRk9STRABEhkKFUNPTlNFTlRfQ0hBTk5FTF9FTUFJTBACEhkKFUNPTlNFTlRfQ0hBTk5FTF9QSE9ORRADEhcKE0NPTlNFTlRfQ0hBTk5FTF9TTVMQBBIdChlDT05TRU5UX0NIQU5ORUxfSU5fUEVSU09OEAUSGQoVQ09OU0VOVF9DSEFOTkVMX1BBUEVSEAZiBnByb3RvMw", [file_crm_crypto_v1_sealed_field, file_google_protobuf_timestamp]);
 
 /**
  * The data subject gave consent (GDPR Art. 6(1)(a), 7) for one purpose of the purpose catalogue.
@@ -79,6 +79,14 @@ export type ConsentGiven = Message<"crm.consent.v1.ConsentGiven"> & {
    * @generated from field: string notice_content_sha256 = 8;
    */
   noticeContentSha256: string;
+
+  /**
+   * Set when this consent is the confirmation of a double opt-in: the SHA-256 (lowercase hex) of the confirmation
+   * token its ConsentConfirmationRequested recorded, which this event uses up. Empty otherwise.
+   *
+   * @generated from field: string confirmation_token_sha256 = 9;
+   */
+  confirmationTokenSha256: string;
 };
 
 /**
@@ -87,6 +95,92 @@ export type ConsentGiven = Message<"crm.consent.v1.ConsentGiven"> & {
  */
 export const ConsentGivenSchema: GenMessage<ConsentGiven> = /*@__PURE__*/
   messageDesc(file_crm_consent_v1_consent_events, 0);
+
+/**
+ * Consent for e-mail marketing was asked for and waits for the data subject's confirmation (double opt-in): until a
+ * ConsentGiven with this token's hash follows, before `expires_at`, no consent is in force. Only the token's hash is
+ * recorded; the token itself is handed to the caller once, to be mailed to the person.
+ *
+ * @generated from message crm.consent.v1.ConsentConfirmationRequested
+ */
+export type ConsentConfirmationRequested = Message<"crm.consent.v1.ConsentConfirmationRequested"> & {
+  /**
+   * The contact (and data subject) id.
+   *
+   * @generated from field: string contact_id = 1;
+   */
+  contactId: string;
+
+  /**
+   * The purpose code, e.g. `marketing`.
+   *
+   * @generated from field: string purpose = 2;
+   */
+  purpose: string;
+
+  /**
+   * The version of the purpose catalogue the purpose was read from.
+   *
+   * @generated from field: uint32 catalogue_version = 3;
+   */
+  catalogueVersion: number;
+
+  /**
+   * The published privacy-notice version the subject was shown.
+   *
+   * @generated from field: string notice_version = 4;
+   */
+  noticeVersion: string;
+
+  /**
+   * The SHA-256 content hash of that notice version.
+   *
+   * @generated from field: string notice_content_sha256 = 5;
+   */
+  noticeContentSha256: string;
+
+  /**
+   * How the consent was asked for.
+   *
+   * @generated from field: crm.consent.v1.ConsentChannel channel = 6;
+   */
+  channel: ConsentChannel;
+
+  /**
+   * The evidence of the request (the sign-up form, its reference) as UTF-8 JSON, sealed under the contact's key.
+   *
+   * @generated from field: crm.crypto.v1.SealedField evidence = 7;
+   */
+  evidence?: SealedField | undefined;
+
+  /**
+   * SHA-256 (lowercase hex) of the single-use confirmation token.
+   *
+   * @generated from field: string token_sha256 = 8;
+   */
+  tokenSha256: string;
+
+  /**
+   * When it was asked for, by the service's clock.
+   *
+   * @generated from field: google.protobuf.Timestamp requested_at = 9;
+   */
+  requestedAt?: Timestamp | undefined;
+
+  /**
+   * After this time the token confirms nothing.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 10;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message crm.consent.v1.ConsentConfirmationRequested.
+ * Use `create(ConsentConfirmationRequestedSchema)` to create a new message.
+ */
+export const ConsentConfirmationRequestedSchema: GenMessage<ConsentConfirmationRequested> = /*@__PURE__*/
+  messageDesc(file_crm_consent_v1_consent_events, 1);
 
 /**
  * The data subject withdrew a consent given earlier (Art. 7(3)).
@@ -128,7 +222,7 @@ export type ConsentWithdrawn = Message<"crm.consent.v1.ConsentWithdrawn"> & {
  * Use `create(ConsentWithdrawnSchema)` to create a new message.
  */
 export const ConsentWithdrawnSchema: GenMessage<ConsentWithdrawn> = /*@__PURE__*/
-  messageDesc(file_crm_consent_v1_consent_events, 1);
+  messageDesc(file_crm_consent_v1_consent_events, 2);
 
 /**
  * The data subject objected (Art. 21) to processing for a purpose that may rest on legitimate interests; for direct
@@ -178,7 +272,7 @@ export type ObjectionRecorded = Message<"crm.consent.v1.ObjectionRecorded"> & {
  * Use `create(ObjectionRecordedSchema)` to create a new message.
  */
 export const ObjectionRecordedSchema: GenMessage<ObjectionRecorded> = /*@__PURE__*/
-  messageDesc(file_crm_consent_v1_consent_events, 2);
+  messageDesc(file_crm_consent_v1_consent_events, 3);
 
 /**
  * How a consent or its withdrawal reached the controller.
