@@ -13,6 +13,7 @@ export {
   createStaffUser,
   gateway,
   passwordSignIn,
+  renewingSession,
   request,
   secondFactor,
   signIn,
@@ -26,3 +27,14 @@ export {
 } from './gateway-session.js';
 export { givenHistory } from './given-history.js';
 export { openSocketsTo } from './open-sockets.js';
+export {
+  auditKeyId,
+  auditLeafHash,
+  pinnedAuditPublicKey,
+  verifyAuditInclusion,
+  verifyTreeHead,
+  type AuditEntryView,
+  type AuditInclusionProofView,
+  type AuditProofVerdict,
+  type SignedTreeHeadView,
+} from './audit-proof.js';
