@@ -269,33 +269,39 @@ describe("a data subject's rights, from the privacy notice to the erasure receip
     expect(verifyAuditInclusion(proof, key)).toEqual({ leafHashAsServed: true, treeHeadSigned: true, included: true });
   });
 
-  it("describes every route of the issue in the gateway's OpenAPI document", async () => {
-    const document = (await anonymous('/docs/openapi.json')).body as { paths: Record<string, Record<string, { summary?: string }>> };
+  it("describes every route of the issue in the gateway's OpenAPI document: summary, path parameters, success status", async () => {
+    const document = (await anonymous('/docs/openapi.json')).body as {
+      paths: Record<string, Record<string, { summary?: string; parameters?: Array<{ name: string; in: string }>; responses?: Record<string, unknown> }>>;
+    };
     const routes = [
-      'GET /v1/purposes',
-      'POST /v1/privacy-notices',
-      'POST /v1/privacy-notices/{version}/publication',
-      'GET /v1/privacy-notices/current',
-      'GET /v1/privacy-notices/{version}',
-      'GET /v1/contacts/{id}/consents',
-      'POST /v1/contacts/{id}/consents',
-      'POST /v1/contacts/{id}/consents/{purpose}/withdrawal',
-      'POST /v1/contacts/{id}/objections',
-      'POST /v1/requests',
-      'GET /v1/requests',
-      'GET /v1/requests/{id}',
-      'POST /v1/requests/{id}/verification',
-      'POST /v1/requests/{id}/extension',
-      'POST /v1/requests/{id}/start',
-      'POST /v1/requests/{id}/completion',
-      'POST /v1/requests/{id}/refusal',
-      'GET /v1/requests/{id}/package',
-      'GET /v1/requests/{id}/receipt',
+      'GET /v1/purposes 200',
+      'POST /v1/privacy-notices 201',
+      'POST /v1/privacy-notices/{version}/publication 200',
+      'GET /v1/privacy-notices/current 200',
+      'GET /v1/privacy-notices/{version} 200',
+      'GET /v1/contacts/{id}/consents 200',
+      'POST /v1/contacts/{id}/consents 201',
+      'POST /v1/contacts/{id}/consents/{purpose}/withdrawal 200',
+      'POST /v1/contacts/{id}/objections 201',
+      'POST /v1/requests 201',
+      'GET /v1/requests 200',
+      'GET /v1/requests/{id} 200',
+      'POST /v1/requests/{id}/verification 200',
+      'POST /v1/requests/{id}/extension 200',
+      'POST /v1/requests/{id}/start 200',
+      'POST /v1/requests/{id}/completion 200',
+      'POST /v1/requests/{id}/refusal 200',
+      'GET /v1/requests/{id}/package 200',
+      'GET /v1/requests/{id}/receipt 200',
     ];
-    const undocumented = routes.filter((route) => {
+    const described = routes.map((route) => {
       const [method, path] = route.split(' ') as [string, string];
-      return !document.paths[path]?.[method.toLowerCase()]?.summary;
+      const operation = document.paths[path]?.[method.toLowerCase()];
+      const parameters = (operation?.parameters ?? []).filter((parameter) => parameter.in === 'path').map((parameter) => `{${parameter.name}}`);
+      return `${method} ${path} ${Object.keys(operation?.responses ?? {}).join(',')}${operation?.summary ? '' : ' (no summary)'}${
+        parameters.join('') === (path.match(/\{[^}]+\}/g) ?? []).join('') ? '' : ' (path parameters undeclared)'
+      }`;
     });
-    expect(undocumented).toEqual([]);
+    expect(described).toEqual(routes);
   });
 });
