@@ -269,38 +269,50 @@ describe("a data subject's rights, from the privacy notice to the erasure receip
     expect(verifyAuditInclusion(proof, key)).toEqual({ leafHashAsServed: true, treeHeadSigned: true, included: true });
   });
 
-  it("describes every route of the issue in the gateway's OpenAPI document: summary, path parameters, success status", async () => {
+  it("describes every route of the issue in the gateway's OpenAPI document: summary, parameters, success status", async () => {
     const document = (await anonymous('/docs/openapi.json')).body as {
-      paths: Record<string, Record<string, { summary?: string; parameters?: Array<{ name: string; in: string }>; responses?: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { summary?: string; parameters?: Array<{ name: string; in: string }>; responses?: Record<string, { content?: Record<string, unknown> }> }
+        >
+      >;
     };
     const routes = [
       'GET /v1/purposes 200',
       'POST /v1/privacy-notices 201',
       'POST /v1/privacy-notices/{version}/publication 200',
-      'GET /v1/privacy-notices/current 200',
-      'GET /v1/privacy-notices/{version} 200',
+      'GET /v1/privacy-notices/current 200 ?lang application/json,text/html',
+      'GET /v1/privacy-notices/{version} 200 application/json,text/html',
       'GET /v1/contacts/{id}/consents 200',
       'POST /v1/contacts/{id}/consents 201',
       'POST /v1/contacts/{id}/consents/{purpose}/withdrawal 200',
       'POST /v1/contacts/{id}/objections 201',
       'POST /v1/requests 201',
-      'GET /v1/requests 200',
+      'GET /v1/requests 200 ?status',
       'GET /v1/requests/{id} 200',
       'POST /v1/requests/{id}/verification 200',
       'POST /v1/requests/{id}/extension 200',
       'POST /v1/requests/{id}/start 200',
       'POST /v1/requests/{id}/completion 200',
       'POST /v1/requests/{id}/refusal 200',
-      'GET /v1/requests/{id}/package 200',
+      'GET /v1/requests/{id}/package 200 ?format application/json,text/html,text/csv',
       'GET /v1/requests/{id}/receipt 200',
     ];
     const described = routes.map((route) => {
       const [method, path] = route.split(' ') as [string, string];
       const operation = document.paths[path]?.[method.toLowerCase()];
-      const parameters = (operation?.parameters ?? []).filter((parameter) => parameter.in === 'path').map((parameter) => `{${parameter.name}}`);
-      return `${method} ${path} ${Object.keys(operation?.responses ?? {}).join(',')}${operation?.summary ? '' : ' (no summary)'}${
-        parameters.join('') === (path.match(/\{[^}]+\}/g) ?? []).join('') ? '' : ' (path parameters undeclared)'
-      }`;
+      const declared = (where: string) => (operation?.parameters ?? []).filter((parameter) => parameter.in === where).map((parameter) => parameter.name);
+      const pathParameters = declared('path').map((name) => `{${name}}`);
+      const query = declared('query');
+      return [
+        `${method} ${path} ${Object.keys(operation?.responses ?? {}).join(',')}`,
+        ...(query.length === 0 ? [] : [`?${query.join('&')}`]),
+        ...Object.values(operation?.responses ?? {}).flatMap((answer) => (answer.content === undefined ? [] : [Object.keys(answer.content).join(',')])),
+        ...(operation?.summary ? [] : ['(no summary)']),
+        ...(pathParameters.join('') === (path.match(/\{[^}]+\}/g) ?? []).join('') ? [] : ['(path parameters undeclared)']),
+      ].join(' ');
     });
     expect(described).toEqual(routes);
   });

@@ -32,6 +32,17 @@ export interface GatewayRoute {
    * the OpenAPI document; `route-manifest.int.spec.ts` proves it equals the service's.
    */
   readonly status?: 200 | 202 | 204;
+  /** Query parameters, for the OpenAPI document (the service validates them). */
+  readonly query?: readonly QueryParameter[];
+  /** Media types of the answer when not only JSON (chosen by `Accept` or a query parameter). */
+  readonly produces?: readonly [string, ...string[]];
+}
+
+export interface QueryParameter {
+  readonly name: string;
+  readonly values?: readonly [string, ...string[]];
+  readonly required?: true;
+  readonly description: string;
 }
 
 const PUBLIC: RouteGuard = { public: true };
@@ -258,6 +269,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: PUBLIC,
     summary: 'The privacy notice in force for `?lang=pl|en` (no sign-in): JSON, or a printable HTML page with Accept: text/html',
+    query: [{ name: 'lang', values: ['pl', 'en'], required: true, description: 'The language of the notice' }],
+    produces: ['application/json', 'text/html'],
   },
   {
     method: 'GET',
@@ -265,6 +278,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: PUBLIC,
     summary: 'A published privacy-notice version (`pl-2`), current or older (no sign-in): JSON, or printable HTML with Accept: text/html',
+    produces: ['application/json', 'text/html'],
   },
   {
     method: 'POST',
@@ -290,6 +304,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: needs('requests:manage'),
     summary: 'Data-subject requests by `?status=open|due-soon|overdue` (default open), soonest due first; needs requests:manage',
+    query: [{ name: 'status', values: ['open', 'due-soon', 'overdue'], description: 'Which requests (default open)' }],
   },
   {
     method: 'GET',
@@ -340,6 +355,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('requests:manage'),
     summary:
       "Download a completed access (`?format=json|html`) or portability (`?format=json|csv`) request's package, until it expires; needs requests:manage and a fresh second factor",
+    query: [{ name: 'format', values: ['json', 'html', 'csv'], description: 'The file (default json): access json|html, portability json|csv' }],
+    produces: ['application/json', 'text/html', 'text/csv'],
   },
   {
     method: 'GET',

@@ -1,5 +1,5 @@
 import { applyDecorators, Controller, Delete, Get, Inject, Patch, Post, Put, Req, Res, type Type } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RequireStepUp } from '@crm/auth';
 import { Public, RequireAnyPermission, RequirePermissions } from '@crm/http';
@@ -31,14 +31,29 @@ export function successStatus(route: Pick<GatewayRoute, 'method' | 'status'>): n
   return route.status ?? (route.method === 'POST' ? 201 : 200);
 }
 
-/** The OpenAPI description of a manifest entry: tag, summary, its path parameters and its success status. */
+/** The OpenAPI description of a manifest entry: tag, summary, its path and query parameters, success status and media types. */
 function documentation(route: GatewayRoute, operationId: string): MethodDecorator {
   const parameters = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => ApiParam({ name: match[1]!, required: true, type: String }));
+  const query = (route.query ?? []).map((parameter) =>
+    ApiQuery({
+      name: parameter.name,
+      required: parameter.required === true,
+      description: parameter.description,
+      ...(parameter.values === undefined ? { type: String } : { enum: [...parameter.values] }),
+    }),
+  );
   return applyDecorators(
     ApiTags(route.service),
     ApiOperation({ summary: route.summary, operationId }),
     ...parameters,
-    ApiResponse({ status: successStatus(route), description: 'Success' }),
+    ...query,
+    ApiResponse({
+      status: successStatus(route),
+      description: 'Success',
+      ...(route.produces === undefined
+        ? {}
+        : { content: Object.fromEntries(route.produces.map((type) => [type, { schema: { type: type === 'application/json' ? 'object' : 'string' } }])) }),
+    }),
   );
 }
 
