@@ -105,6 +105,25 @@ describe('the gateway route manifest', () => {
     );
   });
 
+  it('documents, route by route, the path parameters and the success status the owning service answers', () => {
+    const document = SwaggerModule.createDocument(apps[0]!, new DocumentBuilder().addBearerAuth().build(), { autoTagControllers: false });
+    const described = ROUTES.map((route) => {
+      const operation = document.paths[route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase() as 'get'];
+      return {
+        route: `${route.method} ${route.path}`,
+        pathParameters: (operation?.parameters ?? []).flatMap((parameter) => ('in' in parameter && parameter.in === 'path' ? [parameter.name] : [])),
+        statuses: Object.keys(operation?.responses ?? {}),
+      };
+    });
+    expect(described).toEqual(
+      ROUTES.map((route) => ({
+        route: `${route.method} ${route.path}`,
+        pathParameters: [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]),
+        statuses: [String(declared.get(route.service)?.get(shape(`${route.method} ${route.path}`))?.successStatus)],
+      })),
+    );
+  });
+
   it('leaves no service route out: each is in the manifest or deliberately internal', () => {
     const manifest = new Set(ROUTES.map((route) => `${route.service} ${shape(`${route.method} ${route.path}`)}`));
     const unexposed = Object.keys(services).flatMap((service) =>

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { repoRoot, type Measurement } from './bench-env.ts';
 import { fieldSealing } from './field-sealing.ts';
 import { auditIngest, auditQueries } from './audit.ts';
+import { withdrawalToRefusal } from './consent.ts';
 import { contactErasure, contactSearch, contactUsers, contactWrites } from './contacts.ts';
 import { kafkajsProducer, kafkaPerfTool, platformaticProducer } from './kafka-baselines.ts';
 import { platformMemory } from './memory.ts';
@@ -66,6 +67,7 @@ await measure('contact erasure vs history length', async () =>
   ]),
 );
 await measure('contact search', async () => contactSearch(await users(), quick ? 20_000 : 100_000, n(1_000)));
+await measure('consent withdrawal to refusal', () => withdrawalToRefusal(quick ? 20 : 50));
 const memory = platformMemory();
 
 class Missing extends Error {}
@@ -94,6 +96,10 @@ const ratioOf: Record<string, () => number> = {
     Number(find('audit query by subject').extra!.p50Ms) / Number(find('audit lookup of one entry').extra!.p50Ms),
   'contact search p50 / unknown-id lookup p50': () =>
     Number(find('search by e-mail').extra!.p50Ms) / Number(find('baseline: get an unknown contact').extra!.p50Ms),
+  'consent withdrawal -> refusal p50 / raw Kafka hop p50': () =>
+    Number(find('consent withdrawal').extra!.p50Ms) / Number(find('baseline: raw Kafka hop').extra!.p50Ms),
+  'consent withdrawal -> refusal p50 / marketing read p50': () =>
+    Number(find('consent withdrawal').extra!.p50Ms) / Number(find('baseline: the marketing read').extra!.p50Ms),
 };
 // A full run has every ratio (a missing measurement is a bug there); a partial run (--only) those it measured.
 const ratios: Record<string, number> = {};

@@ -36,7 +36,7 @@ export async function contactUsers(): Promise<Users> {
  */
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
-function send(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+export function send(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string | number> = { authorization: `Bearer ${token}` };
   if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
@@ -55,7 +55,7 @@ function send(method: string, path: string, token: string, body?: unknown): Prom
   });
 }
 
-async function expectStatus(expected: number, reply: Promise<{ status: number; body: Record<string, unknown> }>): Promise<Record<string, unknown>> {
+export async function expectStatus(expected: number, reply: Promise<{ status: number; body: Record<string, unknown> }>): Promise<Record<string, unknown>> {
   const { status, body } = await reply;
   if (status !== expected)
     throw new Error(

@@ -199,3 +199,20 @@ export async function freshAdminSession(): Promise<{ accessToken: string; refres
   writeFileSync(adminRefreshFile, session.refreshToken, { mode: 0o600 });
   return session;
 }
+
+/**
+ * A session whose second factor is kept fresh for step-up routes: it signs in again (password and TOTP) when the
+ * last second factor is older than `maxAgeMs`. The test environment's step-up window may be short; not more often,
+ * as a TOTP step is accepted once per user and only the neighbouring steps are tried.
+ */
+export function renewingSession(
+  user: Pick<StaffUser, 'email' | 'password'>,
+  enrolled: { accessToken: string; secret: string },
+  maxAgeMs = 20_000,
+): () => Promise<string> {
+  let session = { token: enrolled.accessToken, at: Date.now() };
+  return async () => {
+    if (Date.now() - session.at >= maxAgeMs) session = { token: (await signInAgain(user.email, user.password, enrolled.secret)).accessToken, at: Date.now() };
+    return session.token;
+  };
+}

@@ -13,6 +13,7 @@ export {
   createStaffUser,
   gateway,
   passwordSignIn,
+  renewingSession,
   request,
   secondFactor,
   signIn,
@@ -27,3 +28,14 @@ export {
 export { givenHistory } from './given-history.js';
 export { openSocketsTo } from './open-sockets.js';
 export { compareWrites, type HeldEvent, type HeldWrites, type WriteAttempt } from './write-ledger.js';
+export {
+  auditKeyId,
+  auditLeafHash,
+  pinnedAuditPublicKey,
+  verifyAuditInclusion,
+  verifyTreeHead,
+  type AuditEntryView,
+  type AuditInclusionProofView,
+  type AuditProofVerdict,
+  type SignedTreeHeadView,
+} from './audit-proof.js';

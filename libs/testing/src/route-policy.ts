@@ -5,6 +5,7 @@ import { IS_PUBLIC, REQUIRED_ANY_PERMISSION, REQUIRED_PERMISSIONS } from '@crm/h
 
 const PATH_METADATA = 'path';
 const METHOD_METADATA = 'method';
+const HTTP_CODE_METADATA = '__httpCode__';
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'ALL', 'OPTIONS', 'HEAD', 'SEARCH'];
 
 export interface RoutePolicy {
@@ -22,6 +23,8 @@ export interface RouteGuardDeclaration {
   /** `@RequireAnyPermission(…)`. */
   anyPermission: string[] | undefined;
   stepUp: boolean;
+  /** The status a success answers: `@HttpCode(…)`, else Nest's default (201 for POST, 200 otherwise). */
+  successStatus: number;
 }
 
 /** Every route of an application with the guard it declares, read from the same metadata the guard reads. */
@@ -51,6 +54,7 @@ export function routeGuards(app: INestApplication): RouteGuardDeclaration[] {
           permissions: read<string[]>(REQUIRED_PERMISSIONS),
           anyPermission: read<string[]>(REQUIRED_ANY_PERMISSION),
           stepUp: read(REQUIRE_STEP_UP) !== undefined,
+          successStatus: (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (HTTP_METHODS[method] === 'POST' ? 201 : 200),
         });
       }
     }

@@ -27,6 +27,22 @@ export interface GatewayRoute {
   readonly guard: RouteGuard;
   /** OpenAPI summary. */
   readonly summary: string;
+  /**
+   * The status the owning service answers on success, when not the method's default (POST 201, otherwise 200), for
+   * the OpenAPI document; `route-manifest.int.spec.ts` proves it equals the service's.
+   */
+  readonly status?: 200 | 202 | 204;
+  /** Query parameters, for the OpenAPI document (the service validates them). */
+  readonly query?: readonly QueryParameter[];
+  /** Media types of the answer when not only JSON (chosen by `Accept` or a query parameter). */
+  readonly produces?: readonly [string, ...string[]];
+}
+
+export interface QueryParameter {
+  readonly name: string;
+  readonly values?: readonly [string, ...string[]];
+  readonly required?: true;
+  readonly description: string;
 }
 
 const PUBLIC: RouteGuard = { public: true };
@@ -53,6 +69,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/auth/login',
     service: 'identity',
     guard: PUBLIC,
+    status: 200,
     summary: 'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }` or `{ mfaEnrollmentRequired, enrollmentToken }`',
   },
   {
@@ -60,6 +77,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/auth/mfa',
     service: 'identity',
     guard: PUBLIC,
+    status: 200,
     summary: 'Second factor: `{ mfaToken, code }` (TOTP or recovery code) → `{ accessToken, refreshToken }`',
   },
   {
@@ -67,14 +85,16 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/auth/refresh',
     service: 'identity',
     guard: PUBLIC,
+    status: 200,
     summary: 'Rotate tokens: `{ refreshToken }`; presenting a used refresh token ends the session',
   },
-  { method: 'POST', path: '/v1/auth/logout', service: 'identity', guard: signedIn, summary: 'End the current session' },
+  { method: 'POST', path: '/v1/auth/logout', service: 'identity', guard: signedIn, status: 204, summary: 'End the current session' },
   {
     method: 'POST',
     path: '/v1/me/mfa/totp',
     service: 'identity',
     guard: PUBLIC,
+    status: 200,
     summary: 'Start TOTP enrolment (enrolment token or access token) → `{ secret, otpauthUrl, qrCode }`',
   },
   {
@@ -82,6 +102,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/me/mfa/totp/confirm',
     service: 'identity',
     guard: PUBLIC,
+    status: 200,
     summary: 'Confirm TOTP enrolment: `{ code }` → `{ recoveryCodes }` (shown once)',
   },
   {
@@ -89,6 +110,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/me/password',
     service: 'identity',
     guard: PUBLIC,
+    status: 204,
     summary: 'Change your password: `{ currentPassword, newPassword }` (access token or password-change token); every session ends',
   },
   { method: 'GET', path: '/v1/me', service: 'identity', guard: signedIn, summary: 'Your own account (bound to the token, not to an id)' },
@@ -106,6 +128,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/users/:id/mfa',
     service: 'identity',
     guard: needsFresh('users:manage'),
+    status: 204,
     summary: "Reset an account's second factor (needs a fresh second factor)",
   },
   {
@@ -113,6 +136,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/users/:id/lock',
     service: 'identity',
     guard: needsFresh('users:manage'),
+    status: 204,
     summary: "Lift an account's hard locks: 100 failed second-factor codes or 100 consecutive failed sign-ins (needs a fresh second factor)",
   },
   {
@@ -132,6 +156,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/contacts/export',
     service: 'contacts',
     guard: needsFresh('contacts:export'),
+    status: 200,
     summary: 'Export a selection: `{ purpose, format: json|csv, contactIds? }`; needs contacts:export and a fresh second factor',
   },
   {
@@ -139,6 +164,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/contacts/import',
     service: 'contacts',
     guard: needs('contacts:write'),
+    status: 202,
     summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` → 202 with the import report',
   },
   { method: 'GET', path: '/v1/contacts/imports/:id', service: 'contacts', guard: needs('contacts:write'), summary: "An import's progress and refused rows" },
@@ -177,6 +203,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/contacts/:id/restriction',
     service: 'contacts',
     guard: needsAny('contacts:write', 'requests:manage'),
+    status: 200,
     summary: "Restrict processing (Art. 18): `{ reason }` (contacts:write, or the DPO's requests:manage)",
   },
   { method: 'DELETE', path: '/v1/contacts/:id/restriction', service: 'contacts', guard: needs('contacts:write'), summary: 'Lift a restriction' },
@@ -185,6 +212,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/contacts/:id/erasure',
     service: 'contacts',
     guard: needsFresh('subjects:erase'),
+    status: 200,
     summary: 'Erase a contact (Art. 17) by destroying its key; needs subjects:erase and a fresh second factor',
   },
 
@@ -224,6 +252,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/contacts/:id/consents/:purpose/withdrawal',
     service: 'consent',
     guard: needs('consent:write'),
+    status: 200,
     summary: 'Withdraw the consent in force for a purpose (Art. 7(3)); body optional: `{ channel }`',
   },
   {
@@ -249,6 +278,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: PUBLIC,
     summary: 'The privacy notice in force for `?lang=pl|en` (no sign-in): JSON, or a printable HTML page with Accept: text/html',
+    query: [{ name: 'lang', values: ['pl', 'en'], required: true, description: 'The language of the notice' }],
+    produces: ['application/json', 'text/html'],
   },
   {
     method: 'GET',
@@ -256,12 +287,14 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: PUBLIC,
     summary: 'A published privacy-notice version (`pl-2`), current or older (no sign-in): JSON, or printable HTML with Accept: text/html',
+    produces: ['application/json', 'text/html'],
   },
   {
     method: 'POST',
     path: '/v1/privacy-notices/:version/publication',
     service: 'consent',
     guard: needsFresh('notices:publish'),
+    status: 200,
     summary: 'Publish a drafted privacy-notice version (immutable from then on, its content hash recorded); needs notices:publish and a fresh second factor',
   },
 
@@ -280,6 +313,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: needs('requests:manage'),
     summary: 'Data-subject requests by `?status=open|due-soon|overdue` (default open), soonest due first; needs requests:manage',
+    query: [{ name: 'status', values: ['open', 'due-soon', 'overdue'], description: 'Which requests (default open)' }],
   },
   {
     method: 'GET',
@@ -293,6 +327,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/requests/:id/verification',
     service: 'consent',
     guard: needsFresh('requests:manage'),
+    status: 200,
     summary:
       "Record the requester's identity verification: `{ method, evidence }` (evidence sealed); needed before any work or disclosure; needs requests:manage and a fresh second factor",
   },
@@ -301,6 +336,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/requests/:id/extension',
     service: 'consent',
     guard: needsFresh('requests:manage'),
+    status: 200,
     summary:
       'Extend the period (Art. 12(3)): `{ months, reason }` (reason sealed); two further months at most in total, decided within the first month; needs requests:manage and a fresh second factor',
   },
@@ -309,6 +345,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/requests/:id/start',
     service: 'consent',
     guard: needsFresh('requests:manage'),
+    status: 200,
     summary: 'Start work on a verified request (in progress); needs requests:manage and a fresh second factor',
   },
   {
@@ -316,6 +353,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/requests/:id/completion',
     service: 'consent',
     guard: needsFresh('requests:manage'),
+    status: 200,
     summary:
       'Complete a verified request, doing its work: access → sealed package (JSON, HTML), portability → JSON and CSV, erasure → the contact erased and a receipt, rectification → `changes`, restriction → `restrictionReason`, objection → `purpose`; needs requests:manage and a fresh second factor',
   },
@@ -326,6 +364,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('requests:manage'),
     summary:
       "Download a completed access (`?format=json|html`) or portability (`?format=json|csv`) request's package, until it expires; needs requests:manage and a fresh second factor",
+    query: [{ name: 'format', values: ['json', 'html', 'csv'], description: 'The file (default json): access json|html, portability json|csv' }],
+    produces: ['application/json', 'text/html', 'text/csv'],
   },
   {
     method: 'GET',
@@ -340,6 +380,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/requests/:id/refusal',
     service: 'consent',
     guard: needsFresh('requests:manage'),
+    status: 200,
     summary: 'Refuse an open request with the reason told to the person: `{ reason }` (sealed); needs requests:manage and a fresh second factor',
   },
 
@@ -358,7 +399,14 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('audit:read'),
     summary: 'The latest signed tree head of the audit log (RFC 6962, Ed25519)',
   },
-  { method: 'POST', path: '/v1/audit/tree-head', service: 'audit', guard: needs('audit:read'), summary: 'Sign a tree head over everything recorded so far' },
+  {
+    method: 'POST',
+    path: '/v1/audit/tree-head',
+    service: 'audit',
+    guard: needs('audit:read'),
+    status: 200,
+    summary: 'Sign a tree head over everything recorded so far',
+  },
   {
     method: 'GET',
     path: '/v1/audit/entries',
@@ -466,6 +514,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/backups/snapshots',
     service: 'backup',
     guard: needsFresh('backups:manage'),
+    status: 202,
     summary: 'Queue a snapshot of every database now (`type`: full, diff or auto); needs backups:manage and a fresh second factor',
   },
   {
@@ -480,6 +529,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/backups/drills',
     service: 'backup',
     guard: needsFresh('backups:manage'),
+    status: 202,
     summary: 'Queue a restore drill now: the latest snapshot restored into scratch and compared with live; needs backups:manage and a fresh second factor',
   },
   {

@@ -1,5 +1,5 @@
 import { applyDecorators, Controller, Delete, Get, Inject, Patch, Post, Put, Req, Res, type Type } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RequireStepUp } from '@crm/auth';
 import { Public, RequireAnyPermission, RequirePermissions } from '@crm/http';
@@ -26,6 +26,37 @@ export function handlerName(route: Pick<GatewayRoute, 'method' | 'path'>): strin
   return route.method.toLowerCase() + route.path.replace(/[^A-Za-z0-9]+([A-Za-z0-9])?/g, (_match, next?: string) => (next ?? '').toUpperCase());
 }
 
+/** The status a route answers on success: the manifest's, else the method's default (as Nest's for a service). */
+export function successStatus(route: Pick<GatewayRoute, 'method' | 'status'>): number {
+  return route.status ?? (route.method === 'POST' ? 201 : 200);
+}
+
+/** The OpenAPI description of a manifest entry: tag, summary, its path and query parameters, success status and media types. */
+function documentation(route: GatewayRoute, operationId: string): MethodDecorator {
+  const parameters = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => ApiParam({ name: match[1]!, required: true, type: String }));
+  const query = (route.query ?? []).map((parameter) =>
+    ApiQuery({
+      name: parameter.name,
+      required: parameter.required === true,
+      description: parameter.description,
+      ...(parameter.values === undefined ? { type: String } : { enum: [...parameter.values] }),
+    }),
+  );
+  return applyDecorators(
+    ApiTags(route.service),
+    ApiOperation({ summary: route.summary, operationId }),
+    ...parameters,
+    ...query,
+    ApiResponse({
+      status: successStatus(route),
+      description: 'Success',
+      ...(route.produces === undefined
+        ? {}
+        : { content: Object.fromEntries(route.produces.map((type) => [type, { schema: { type: type === 'application/json' ? 'object' : 'string' } }])) }),
+    }),
+  );
+}
+
 /**
  * Builds the gateway's one controller from the route manifest: a handler per entry, carrying the entry's method,
  * path, guard and OpenAPI text as metadata exactly as a hand-written controller would, each forwarding to the
@@ -49,12 +80,7 @@ export function routesController(routes: readonly GatewayRoute[]): Type<unknown>
     Object.defineProperty(prototype, name, descriptor);
     Req()(prototype, name, 0);
     Res()(prototype, name, 1);
-    const decorate = applyDecorators(
-      METHOD[route.method](route.path),
-      guardDecorators(route.guard),
-      ApiTags(route.service),
-      ApiOperation({ summary: route.summary, operationId: name }),
-    );
+    const decorate = applyDecorators(METHOD[route.method](route.path), guardDecorators(route.guard), documentation(route, name));
     decorate(prototype, name, descriptor);
   }
   Controller()(GatewayRoutesController);
