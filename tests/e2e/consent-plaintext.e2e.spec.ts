@@ -10,7 +10,7 @@
 import { randomInt } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeEnvelope } from '@crm/contracts';
+
 import { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
 import {
@@ -26,6 +26,7 @@ import {
   stateDir,
   testPlatformConfig,
   uniqueName,
+  envelopeIn,
 } from '@crm/testing';
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
@@ -78,8 +79,8 @@ async function relayed(topic: string, subjectId: string, payloadType: string): P
   for (const cluster of [kafka, backupKafka]) {
     const matches = (message: { value: Uint8Array } | undefined) => {
       if (message === undefined) return false;
-      const envelope = decodeEnvelope(message.value);
-      return envelope.subjectId === subjectId && envelope.payloadType === payloadType;
+      const envelope = envelopeIn(message.value);
+      return envelope?.subjectId === subjectId && envelope.payloadType === payloadType;
     };
     const seen = await cluster.readFromStart(topic, (messages) => matches(messages.at(-1)), { groupId: uniqueName('e2e-consent-plain'), timeoutMs: 60_000 });
     expect(matches(seen.at(-1))).toBe(true);

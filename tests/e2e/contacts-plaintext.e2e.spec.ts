@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeEnvelope } from '@crm/contracts';
+
 import { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
 import {
@@ -21,6 +21,7 @@ import {
   stateDir,
   testPlatformConfig,
   uniqueName,
+  envelopeIn,
 } from '@crm/testing';
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
@@ -66,8 +67,8 @@ async function relayed(contactId: string, payloadType: string): Promise<void> {
 async function relayedTo(cluster: KafkaCluster, contactId: string, payloadType: string): Promise<void> {
   const matches = (message: { value: Uint8Array } | undefined) => {
     if (message === undefined) return false;
-    const envelope = decodeEnvelope(message.value);
-    return envelope.subjectId === contactId && envelope.payloadType === payloadType;
+    const envelope = envelopeIn(message.value);
+    return envelope?.subjectId === contactId && envelope.payloadType === payloadType;
   };
   // Only the newest message is looked at each time: the topic may hold many thousands.
   const seen = await cluster.readFromStart('crm.contacts.v1.events', (messages) => matches(messages.at(-1)), {

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { decodeEnvelope, fromBinary, PermissionDeniedSchema, SessionRevocationReason, SessionRevokedSchema } from '@crm/contracts';
+import { fromBinary, PermissionDeniedSchema, SessionRevocationReason, SessionRevokedSchema } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
-import { uniqueName } from '@crm/testing';
+import { uniqueName, envelopeIn } from '@crm/testing';
 import { adminSession, api, gateway, secondFactor, signIn, stateDir, strongPassword } from '@crm/testing';
 
 let admin: { accessToken: string; refreshToken: string };
@@ -92,7 +92,8 @@ describe('two-factor sign-in', () => {
     try {
       const revokedEvent = (messages: ReadonlyArray<{ value: Buffer }>) =>
         messages
-          .map((m) => decodeEnvelope(m.value))
+          .map((m) => envelopeIn(m.value))
+          .filter((e) => e !== undefined)
           .filter((e) => e.eventType === 'crm.identity.v1.SessionRevoked')
           .map((e) => fromBinary(SessionRevokedSchema, e.payload))
           .find((event) => event.sessionId === sessionId);
@@ -354,11 +355,11 @@ describe('least privilege: every identity route × every role', () => {
     });
     try {
       // Only the newest message is looked at each time: the topic holds every read of the platform.
-      const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => decodeEnvelope(messages.at(-1)!.value).correlationId === correlation, {
+      const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => envelopeIn(messages.at(-1)!.value)?.correlationId === correlation, {
         groupId: uniqueName('e2e-denials'),
         timeoutMs: 30_000,
       });
-      const envelope = decodeEnvelope(seen.find((m) => decodeEnvelope(m.value).correlationId === correlation)!.value);
+      const envelope = envelopeIn(seen.find((m) => envelopeIn(m.value)?.correlationId === correlation)!.value)!;
       const denial = fromBinary(PermissionDeniedSchema, envelope.payload);
       expect(denial).toMatchObject({ route: 'GET /v1/users', requiredPermissions: ['users:manage'] });
       expect(envelope).toMatchObject({ eventType: 'crm.identity.v1.PermissionDenied', subjectId: denial.userId, purpose: 'access-control' });

@@ -5,7 +5,7 @@
 // looked for in every file the platform writes, before and after the contact's erasure.
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { decodeEnvelope } from '@crm/contracts';
+
 import { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
 import {
@@ -21,6 +21,7 @@ import {
   stateDir,
   testPlatformConfig,
   uniqueName,
+  envelopeIn,
 } from '@crm/testing';
 
 let support: string;
@@ -173,8 +174,8 @@ describe('the request desk through the gateway', () => {
 async function relayed(contactId: string, payloadType: string): Promise<void> {
   const matches = (message: { value: Uint8Array } | undefined) => {
     if (message === undefined) return false;
-    const envelope = decodeEnvelope(message.value);
-    return envelope.subjectId === contactId && envelope.payloadType === payloadType;
+    const envelope = envelopeIn(message.value);
+    return envelope?.subjectId === contactId && envelope.payloadType === payloadType;
   };
   const seen = await kafka.readFromStart('crm.consent.v1.events', (messages) => matches(messages.at(-1)), {
     groupId: uniqueName('e2e-desk'),

@@ -6,7 +6,7 @@
 // (libs/testing/src/write-ledger.unit.spec.ts) showing it fails on a lost or doubled write.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeEnvelope } from '@crm/contracts';
+
 import { KafkaCluster } from '@crm/messaging';
 import { createPool } from '@crm/postgres';
 import {
@@ -20,6 +20,7 @@ import {
   uniqueName,
   type HeldWrites,
   type WriteAttempt,
+  envelopeIn,
 } from '@crm/testing';
 
 const config = testPlatformConfig('resilience');
@@ -122,13 +123,8 @@ async function held(streams: string[]): Promise<HeldWrites> {
     await kafka.readToEnd(
       [TOPIC],
       (message) => {
-        let envelope;
-        try {
-          envelope = decodeEnvelope(message.value);
-        } catch {
-          return; // the poison suite's garbage shares the topic
-        }
-        if (wanted.has(envelope.subjectId)) onTopic.push({ eventId: envelope.eventId, stream: envelope.subjectId });
+        const envelope = envelopeIn(message.value);
+        if (envelope !== undefined && wanted.has(envelope.subjectId)) onTopic.push({ eventId: envelope.eventId, stream: envelope.subjectId });
       },
       { groupId: uniqueName('crash-check'), timeoutMs: 60_000 },
     );

@@ -39,3 +39,4 @@ export {
   type AuditProofVerdict,
   type SignedTreeHeadView,
 } from './audit-proof.js';
+export { envelopeIn } from './envelope-in.js';
