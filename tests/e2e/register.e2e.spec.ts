@@ -1,0 +1,140 @@
+// The register of processing activities on a fresh platform, through the gateway (issue 12): it starts as the
+// platform's drafts, one per built-in purpose, awaiting the DPO's review (not as a page of undeclared purposes); the
+// DPO approves one; a purpose no activity declares is flagged.
+import { adminSession, createStaffUser, expectEventually, request as call, signIn, uniqueName } from '@crm/testing';
+
+/** The API's shapes, as a client sees them (e2e tests do not import service code). */
+interface Activity {
+  id: string;
+  version: number;
+  status: 'draft' | 'approved';
+  recordedBy: string;
+  document: Record<string, unknown> & { purposes: string[] };
+  flags: string[];
+}
+interface Purpose {
+  purpose: string;
+  builtIn: boolean;
+  status: 'approved' | 'draft' | 'undeclared';
+  activityIds: string[];
+  flags: string[];
+}
+interface Report {
+  activities: Activity[];
+  purposes: Purpose[];
+  undeclaredPurposes: Array<{ purpose: string; flag: string }>;
+}
+
+const BUILT_IN = [
+  'customer-service',
+  'sales',
+  'billing',
+  'marketing',
+  'analytics',
+  'legal-claims',
+  'access-control',
+  'data-protection-oversight',
+  'data-subject-rights',
+  'records-of-processing',
+];
+const tag = uniqueName('reg');
+let dpo: string;
+let dpoId: string;
+let sales: string;
+
+const report = async (): Promise<Report> => {
+  const answer = await call('GET', '/v1/register/export?format=json', dpo);
+  expect(answer.status).toBe(200);
+  return answer.body as unknown as Report;
+};
+
+beforeAll(async () => {
+  const admin = (await adminSession()).accessToken;
+  const [d, s] = [await createStaffUser(admin, 'dpo', 'register'), await createStaffUser(admin, 'sales', 'register')];
+  dpoId = d.id;
+  dpo = (await signIn(d.email, d.password, { step: 1 })).accessToken;
+  sales = (await signIn(s.email, s.password, { step: 1 })).accessToken;
+});
+
+describe('the draft register through the gateway', () => {
+  it('given the platform, then every built-in purpose is declared by a draft or an approved activity, none undeclared, and drafts are flagged for review', async () => {
+    const { purposes, activities } = await report();
+    const builtIn = purposes.filter((purpose) => purpose.builtIn);
+    expect(builtIn.map((purpose) => purpose.purpose)).toEqual(BUILT_IN);
+    for (const purpose of builtIn) {
+      expect([purpose.purpose, ['draft', 'approved'].includes(purpose.status)]).toEqual([purpose.purpose, true]);
+      expect(purpose.flags).toEqual(purpose.status === 'draft' ? ['PURPOSE_NOT_APPROVED'] : []);
+    }
+    const drafts = activities.filter((activity) => activity.status === 'draft');
+    expect(drafts.length).toBeGreaterThan(0);
+    for (const draft of drafts) expect(draft.flags).toContain('ACTIVITY_NOT_APPROVED');
+    expect(drafts.find((draft) => draft.document.purposes.includes('marketing'))?.document).toMatchObject({
+      legalBasis: 'consent',
+      retentionPeriod: 'until-withdrawal',
+    });
+  });
+
+  it('given a draft, when the DPO approves the version reviewed, then it is approved, a version of its own in the audit trail, and its purposes are declared', async () => {
+    const draft = (await report()).activities.find((activity) => activity.status === 'draft')!;
+    expect((await call('POST', `/v1/register/activities/${draft.id}/approval`, sales, { expectedVersion: draft.version })).status).toBe(403);
+
+    const approved = await call('POST', `/v1/register/activities/${draft.id}/approval`, dpo, { expectedVersion: draft.version });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ id: draft.id, version: draft.version + 1, status: 'approved', recordedBy: dpoId });
+    expect(approved.body.flags).not.toContain('ACTIVITY_NOT_APPROVED');
+    const again = await call('POST', `/v1/register/activities/${draft.id}/approval`, dpo, { expectedVersion: draft.version + 1 });
+    expect([again.status, again.body.code]).toEqual([409, 'AUDIT_REGISTER_ALREADY_APPROVED']);
+
+    const after = await report();
+    expect(after.activities.find((activity) => activity.id === draft.id)).toMatchObject({ status: 'approved', version: draft.version + 1 });
+    for (const code of draft.document.purposes)
+      expect(after.purposes.find((purpose) => purpose.purpose === code)).toMatchObject({ status: 'approved', flags: [] });
+
+    await expectEventually(
+      async () => {
+        const page = await call('GET', `/v1/audit/entries?actorId=${dpoId}&action=crm.audit.v1.ProcessingActivityRecorded`, dpo);
+        expect(page.body.entries).toEqual([expect.objectContaining({ purpose: 'records-of-processing', legalBasis: 'legal_obligation' })]);
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  });
+
+  it('given a purpose no activity declares any more, then it is flagged UNDECLARED_PURPOSE until one declares it again', async () => {
+    const declaring = (await report()).activities.filter((activity) => activity.document.purposes.includes('billing'));
+    expect(declaring.length).toBeGreaterThan(0);
+    const revise = async (activity: Activity, purposes: string[]) => {
+      const current = (await call('GET', `/v1/register/activities/${activity.id}`, dpo)).body as unknown as Activity;
+      const { name, description, legalBasis, legalBasisNote, dataSubjectCategories, personalDataCategories, recipients, processorIds } = current.document;
+      const { thirdCountryTransfers, retentionPeriod, retentionNote, securityMeasures } = current.document;
+      const document = { name, description, legalBasis, legalBasisNote, dataSubjectCategories, personalDataCategories, recipients, processorIds };
+      const answer = await call('PUT', `/v1/register/activities/${activity.id}`, dpo, {
+        ...document,
+        thirdCountryTransfers,
+        retentionPeriod,
+        retentionNote,
+        securityMeasures,
+        purposes,
+        expectedVersion: current.version,
+      });
+      expect(answer.status).toBe(200);
+    };
+    for (const activity of declaring) await revise(activity, [`billing-archive-${tag}`.slice(0, 60).toLowerCase()]);
+    try {
+      const undeclared = await report();
+      expect(undeclared.purposes.find((purpose) => purpose.purpose === 'billing')).toMatchObject({
+        status: 'undeclared',
+        activityIds: [],
+        flags: ['UNDECLARED_PURPOSE'],
+      });
+      expect(undeclared.undeclaredPurposes).toContainEqual(expect.objectContaining({ purpose: 'billing', flag: 'UNDECLARED_PURPOSE' }));
+      const csv = await call('GET', '/v1/register/export?format=csv', dpo);
+      expect(
+        csv.text.split('\r\n').some((line) => line.startsWith('undeclared-purpose,') && line.includes(',billing,') && line.endsWith('UNDECLARED_PURPOSE')),
+      ).toBe(true);
+    } finally {
+      for (const activity of declaring) await revise(activity, activity.document.purposes);
+    }
+    const declared = await report();
+    expect(declared.purposes.find((purpose) => purpose.purpose === 'billing')?.status).not.toBe('undeclared');
+  });
+});
