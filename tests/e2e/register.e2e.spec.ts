@@ -65,6 +65,11 @@ describe('the draft register through the gateway', () => {
       expect([purpose.purpose, ['draft', 'approved'].includes(purpose.status)]).toEqual([purpose.purpose, true]);
       expect(purpose.flags).toEqual(purpose.status === 'draft' ? ['PURPOSE_NOT_APPROVED'] : []);
     }
+    // Only an approved activity declares a purpose: one declared by drafts alone is still awaiting review.
+    for (const purpose of builtIn) {
+      const approved = activities.some((activity) => activity.status === 'approved' && activity.document.purposes.includes(purpose.purpose));
+      expect([purpose.purpose, purpose.status]).toEqual([purpose.purpose, approved ? 'approved' : 'draft']);
+    }
     const drafts = activities.filter((activity) => activity.status === 'draft');
     expect(drafts.length).toBeGreaterThan(0);
     for (const draft of drafts) expect(draft.flags).toContain('ACTIVITY_NOT_APPROVED');
@@ -74,7 +79,7 @@ describe('the draft register through the gateway', () => {
     });
   });
 
-  it('given a draft, when the DPO approves the version reviewed, then it is approved, a version of its own in the audit trail, and its purposes are declared', async () => {
+  it('given a draft, when the DPO approves the version reviewed, then it is approved, a version of its own in the audit trail, its purposes are declared, and a notice states it', async () => {
     const draft = (await report()).activities.find((activity) => activity.status === 'draft')!;
     expect((await call('POST', `/v1/register/activities/${draft.id}/approval`, sales, { expectedVersion: draft.version })).status).toBe(403);
 
@@ -89,6 +94,24 @@ describe('the draft register through the gateway', () => {
     expect(after.activities.find((activity) => activity.id === draft.id)).toMatchObject({ status: 'approved', version: draft.version + 1 });
     for (const code of draft.document.purposes)
       expect(after.purposes.find((purpose) => purpose.purpose === code)).toMatchObject({ status: 'approved', flags: [] });
+
+    // Consent learns the approval from audit's events: a privacy notice drafted now states, for the purpose, what
+    // the approved activity says (each attempt is a draft, never published).
+    const [code] = draft.document.purposes;
+    await expectEventually(
+      async () => {
+        const notice = await call('POST', '/v1/privacy-notices', dpo, {
+          lang: 'en',
+          controller: `Example ${tag}`,
+          dpoContact: 'iod@example.com',
+          rights: 'Write to us.',
+        });
+        expect(notice.status).toBe(201);
+        const stated = (notice.body.register.purposes as Array<{ code: string; declared: boolean; recipients: string[] }>).find((p) => p.code === code);
+        expect(stated).toMatchObject({ declared: true, recipients: expect.arrayContaining(draft.document.recipients as string[]) });
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000 },
+    );
 
     await expectEventually(
       async () => {
