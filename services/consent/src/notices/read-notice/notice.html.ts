@@ -151,7 +151,7 @@ export function renderNoticeHtml(notice: PublishedNoticeView): string {
     )
     .join('\n');
   const processors = (notice.register?.processors ?? []).map(
-    (processor) => `${processor.name} (${label('country')}: ${processor.country}${processor.services === undefined ? '' : `; ${processor.services}`})`,
+    (processor) => `${processor.name} (${t.country ?? 'country'}: ${processor.country}${processor.services === undefined ? '' : `; ${processor.services}`})`,
   );
   const optional = (key: string, value: string, extra = ''): string =>
     value === '' && extra === '' ? '' : `<h2>${label(key)}</h2>\n${extra}${value === '' ? '' : text(value)}`;
