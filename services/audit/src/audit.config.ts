@@ -23,6 +23,8 @@ export interface AuditConfig {
   accessTopic: string;
   /** Where register changes are published. */
   registerTopic: string;
+  /** Whether the platform drafts the register's missing built-in activities at start (`CRM_AUDIT_DRAFT_REGISTER`). */
+  draftRegister: boolean;
 }
 
 export function loadAuditConfig(env: Env = process.env): AuditConfig {
@@ -50,6 +52,7 @@ export function loadAuditConfig(env: Env = process.env): AuditConfig {
       CRM_AUDIT_TREE_HEADS_TOPIC: topicName.default(TREE_HEADS_TOPIC),
       CRM_AUDIT_ACCESS_TOPIC: topicName.default(ACCESS_TOPIC),
       CRM_AUDIT_REGISTER_TOPIC: topicName.default(REGISTER_TOPIC),
+      CRM_AUDIT_DRAFT_REGISTER: z.enum(['on', 'off']).default('on'),
     }),
     env,
   );
@@ -63,5 +66,6 @@ export function loadAuditConfig(env: Env = process.env): AuditConfig {
     treeHeadsTopic: parsed.CRM_AUDIT_TREE_HEADS_TOPIC,
     accessTopic: parsed.CRM_AUDIT_ACCESS_TOPIC,
     registerTopic: parsed.CRM_AUDIT_REGISTER_TOPIC,
+    draftRegister: parsed.CRM_AUDIT_DRAFT_REGISTER === 'on',
   };
 }

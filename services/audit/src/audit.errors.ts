@@ -21,6 +21,8 @@ export const AUDIT_ERRORS = {
   AUDIT_REGISTER_NOT_FOUND: { kind: 'not_found', retriable: false },
   /** PUT with an expected version that is no longer the current one (someone else changed it first). */
   AUDIT_REGISTER_VERSION_CONFLICT: { kind: 'conflict', retriable: false },
+  /** Approving an activity that is not a draft (approved already, or declared by a DPO in the first place). */
+  AUDIT_REGISTER_ALREADY_APPROVED: { kind: 'conflict', retriable: false },
   /** An activity naming a processor the processor register does not hold. */
   AUDIT_PROCESSOR_UNKNOWN: { kind: 'invalid', retriable: false },
   /** An export format other than json, csv or html. */

@@ -12,6 +12,7 @@ import { EntriesQuery } from './querying/entries.query.js';
 import { QueriesController } from './querying/queries.controller.js';
 import { QueryRecorder } from './querying/query.recorder.js';
 import { ActivitiesController } from './register/activities/activities.controller.js';
+import { DraftRegisterSeeder } from './register/drafts/draft-register.seeder.js';
 import { EvidenceQuery } from './register/evidence/evidence.query.js';
 import { RegisterExportController } from './register/export/register-export.controller.js';
 import { ProcessorsController } from './register/processors/processors.controller.js';
@@ -44,6 +45,7 @@ export class AuditModule {
         EvidenceQuery,
         Registers,
         RegisterService,
+        DraftRegisterSeeder,
       ],
       exports: [AuditRuntime],
     };

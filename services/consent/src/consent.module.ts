@@ -12,6 +12,9 @@ import { KNOWN_CONTACTS_GROUP, knownContactsGroup } from './known-contacts/known
 import { KnownContacts } from './known-contacts/known-contacts.repository.js';
 import { NOTICE_PROVIDERS, NOTICE_ROUTES } from './notices/notice.use-cases.js';
 import { ListPurposesRoute } from './purposes/list-purposes.route.js';
+import { RegisterViewController } from './register/register-view.controller.js';
+import { RegisterView } from './register/register-view.repository.js';
+import { REGISTER_VIEW_GROUP, registerViewGroup } from './register/register.projection.js';
 import { REQUEST_DEADLINE_SETTINGS, type RequestDeadlineSettings } from './requests/deadline-jobs/request-deadline.jobs.js';
 import { REQUEST_PROVIDERS, REQUEST_ROUTES } from './requests/request.use-cases.js';
 
@@ -32,10 +35,12 @@ export class ConsentModule {
     return {
       module: ConsentModule,
       imports: [BackboneModule.register(config, { schema: CONSENT_SCHEMA, topic: CONSENT_TOPIC })],
-      controllers: [ListPurposesRoute, ...CONSENT_ROUTES, ...NOTICE_ROUTES, ...REQUEST_ROUTES, KnownContactsController],
+      controllers: [ListPurposesRoute, ...CONSENT_ROUTES, ...NOTICE_ROUTES, ...REQUEST_ROUTES, KnownContactsController, RegisterViewController],
       providers: [
         { provide: KNOWN_CONTACTS_GROUP, useValue: knownContactsGroup(config.postgres!.database) },
         KnownContacts,
+        { provide: REGISTER_VIEW_GROUP, useValue: registerViewGroup(config.postgres!.database) },
+        RegisterView,
         ConsentStates,
         ConsentWriteModel,
         ConsentCommands,

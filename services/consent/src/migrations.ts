@@ -8,6 +8,7 @@ import { CONSENT_SCHEMA } from './consents/consent.streams.js';
 import { knownContactMigrations } from './known-contacts/known-contacts.schema.js';
 import { noticeStateMigrations } from './notices/notice-state.schema.js';
 import { requestOutputMigrations } from './requests/request-outputs/request-outputs.schema.js';
+import { registerViewMigrations } from './register/register.schema.js';
 import { requestStateMigrations } from './requests/request-state.schema.js';
 
 /**
@@ -22,6 +23,7 @@ export const consentMigrations: readonly SchemaMigration[] = [
   ...processorMigrations,
   ...knownContactMigrations,
   ...requestOutputMigrations,
+  ...registerViewMigrations,
 ];
 
 /** The databases consent uses, with their migrations (run by `npm run migrate`, docs/migrations.md). */

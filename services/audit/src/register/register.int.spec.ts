@@ -4,7 +4,9 @@ import { expectEventually } from '@crm/testing';
 import { contactCreated, contactRectified, encode } from '../testing/audit.fixtures.js';
 import { startAuditApp, type AuditApp } from '../testing/audit-app.fixture.js';
 import type { EntryView } from '../trail/entry.view.js';
+import { DRAFT_ACTOR, draftActivityId, draftRegister, PLATFORM_PURPOSES } from './drafts/draft-register.js';
 import type { ActivityView, ProcessorView, RegisterReport } from './export/register.report.js';
+import { RegisterService } from './register.service.js';
 
 let audit: AuditApp;
 let editor: string;
@@ -25,7 +27,7 @@ const activity = (overrides: Record<string, unknown> = {}) => ({
 const code = (answer: { body: unknown }) => (answer.body as { code?: string }).code;
 
 beforeAll(async () => {
-  audit = await startAuditApp();
+  audit = await startAuditApp({ draftRegister: true });
   editor = await audit.token(['register:manage'], { sub: 'dpo-editor' });
   auditor = await audit.token(['audit:read']);
   sales = await audit.token(['contacts:read', 'contacts:write']);
@@ -40,9 +42,83 @@ beforeAll(async () => {
       contactCreated('carl', ['emails'], { purpose: 'shadow-profiling', legalBasis: 6 }),
     ].map((envelope) => ({ key: envelope.subjectId, value: encode(envelope) })),
   );
-  await expectEventually(async () => expect(await audit.runtime.view.sync()).toBeGreaterThanOrEqual(4), { timeoutMs: 30_000, intervalMs: 100 });
+  // The four events above and the platform's drafts (register changes are ingested like any event).
+  await expectEventually(async () => expect(await audit.runtime.view.sync()).toBe(4 + draftRegister().length), { timeoutMs: 30_000, intervalMs: 100 });
 });
 afterAll(() => audit.close());
+
+describe('the draft register on a fresh platform', () => {
+  const marketing = draftActivityId('marketing');
+  const analytics = draftActivityId('analytics');
+
+  it('given a fresh register, then it holds one draft per built-in purpose, flagged as awaiting approval, and no purpose is undeclared but the unknown one', async () => {
+    const activities = (await audit.api('GET', '/v1/register/activities', { token: auditor })).body as ActivityView[];
+    expect(activities.map((a) => [a.id, a.status, a.version, a.recordedBy])).toEqual(
+      expect.arrayContaining(draftRegister().map((d) => [d.id, 'draft', 1, DRAFT_ACTOR])),
+    );
+    expect(activities.length).toBe(draftRegister().length);
+    for (const a of activities) expect(a.flags).toContain('ACTIVITY_NOT_APPROVED');
+
+    const report = (await audit.api('GET', '/v1/register/export?format=json', { token: auditor })).body as RegisterReport;
+    for (const purpose of PLATFORM_PURPOSES)
+      expect(report.purposes.find((p) => p.purpose === purpose.code)).toMatchObject({ builtIn: true, status: 'draft', flags: ['PURPOSE_NOT_APPROVED'] });
+    expect(report.purposes.find((p) => p.purpose === 'customer-service')).toMatchObject({ events: 3, distinctSubjects: 2 });
+    expect(report.undeclaredPurposes.map((p) => [p.purpose, p.flag])).toEqual([['shadow-profiling', 'UNDECLARED_PURPOSE']]);
+  });
+
+  it('given the drafts, when seeded again (a restart), then nothing is added or changed', async () => {
+    expect(await audit.app.get(RegisterService).seedDrafts('restart')).toEqual([]);
+    const versions = (await audit.api('GET', `/v1/register/activities/${marketing}/versions`, { token: auditor })).body as ActivityView[];
+    expect(versions.map((v) => [v.version, v.status])).toEqual([[1, 'draft']]);
+  });
+
+  it('given a draft, when a DPO approves the version reviewed, then a new approved version, and the purpose is declared', async () => {
+    const approved = await audit.api('POST', `/v1/register/activities/${marketing}/approval`, { token: editor, body: { expectedVersion: 1 } });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ id: marketing, version: 2, status: 'approved', recordedBy: 'dpo-editor', document: { legalBasis: 'consent' } });
+    expect((approved.body as ActivityView).flags).not.toContain('ACTIVITY_NOT_APPROVED');
+    const versions = (await audit.api('GET', `/v1/register/activities/${marketing}/versions`, { token: auditor })).body as ActivityView[];
+    expect(versions.map((v) => [v.version, v.status, v.recordedBy])).toEqual([
+      [1, 'draft', DRAFT_ACTOR],
+      [2, 'approved', 'dpo-editor'],
+    ]);
+    const report = (await audit.api('GET', '/v1/register/export?format=json', { token: auditor })).body as RegisterReport;
+    expect(report.purposes.find((p) => p.purpose === 'marketing')).toMatchObject({ status: 'approved', activityIds: [marketing], flags: [] });
+    expect(report.purposes.find((p) => p.purpose === 'sales')).toMatchObject({ status: 'draft', flags: ['PURPOSE_NOT_APPROVED'] });
+  });
+
+  it('given bad approvals, then stable codes and nothing written', async () => {
+    const again = await audit.api('POST', `/v1/register/activities/${marketing}/approval`, { token: editor, body: { expectedVersion: 2 } });
+    expect([again.status, code(again)]).toEqual([409, 'AUDIT_REGISTER_ALREADY_APPROVED']);
+    const stale = await audit.api('POST', `/v1/register/activities/${analytics}/approval`, { token: editor, body: { expectedVersion: 2 } });
+    expect([stale.status, code(stale)]).toEqual([409, 'AUDIT_REGISTER_VERSION_CONFLICT']);
+    const unknown = await audit.api('POST', '/v1/register/activities/00000000-0000-4000-8000-000000000000/approval', {
+      token: editor,
+      body: { expectedVersion: 1 },
+    });
+    expect([unknown.status, code(unknown)]).toEqual([404, 'AUDIT_REGISTER_NOT_FOUND']);
+    const bad = await audit.api('POST', `/v1/register/activities/${analytics}/approval`, { token: editor, body: {} });
+    expect([bad.status, code(bad)]).toEqual([400, 'REQUEST_INVALID']);
+    expect((await audit.api('POST', `/v1/register/activities/${analytics}/approval`, { token: auditor, body: { expectedVersion: 1 } })).status).toBe(403);
+    const versions = (await audit.api('GET', `/v1/register/activities/${analytics}/versions`, { token: auditor })).body as ActivityView[];
+    expect(versions.map((v) => v.version)).toEqual([1]);
+  });
+
+  it('given a draft a DPO edited, then it stays a draft until approved, and a restart leaves the edit as it is', async () => {
+    const draft = draftRegister().find((d) => d.id === analytics)!.document;
+    const edited = await audit.api('PUT', `/v1/register/activities/${analytics}`, {
+      token: editor,
+      body: { ...draft, retentionPeriod: 'P1Y', expectedVersion: 1 },
+    });
+    expect(edited.body).toMatchObject({ version: 2, status: 'draft', document: { retentionPeriod: 'P1Y' } });
+    expect(await audit.app.get(RegisterService).seedDrafts('restart')).toEqual([]);
+    expect((await audit.api('GET', `/v1/register/activities/${analytics}`, { token: auditor })).body).toMatchObject({
+      version: 2,
+      status: 'draft',
+      document: { retentionPeriod: 'P1Y' },
+    });
+  });
+});
 
 describe('the register of processing activities and processors', () => {
   let processor: ProcessorView;
@@ -147,8 +223,10 @@ describe('the register of processing activities and processors', () => {
     const csv = await audit.api('GET', '/v1/register/export?format=csv', { token: auditor });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toMatch(/^record,activity_id,version,name,purposes,legal_basis/);
-    expect(lines.some((line) => line.startsWith(`activity,${declared.id},3,`) && line.includes(',3,2,'))).toBe(true);
+    expect(lines[0]).toMatch(/^record,activity_id,version,status,name,purposes,legal_basis/);
+    expect(lines.some((line) => line.startsWith(`activity,${declared.id},3,approved,`) && line.includes(',3,2,'))).toBe(true);
+    expect(lines.some((line) => line.startsWith(`activity,${draftActivityId('sales')},1,draft,`) && line.endsWith('ACTIVITY_NOT_APPROVED'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('unapproved-purpose,') && line.includes(',sales,') && line.endsWith('PURPOSE_NOT_APPROVED'))).toBe(true);
     expect(lines.some((line) => line.startsWith('undeclared-purpose,') && line.includes('shadow-profiling') && line.endsWith('UNDECLARED_PURPOSE'))).toBe(true);
     expect(csv.text).toContain(`"'=HYPERLINK(""http://evil"")"`);
 
@@ -165,8 +243,13 @@ describe('the register of processing activities and processors', () => {
         const page = (await audit.api('GET', `/v1/audit/entries?action=${ProcessingActivityRecordedSchema.typeName}&limit=50`, { token: auditor })).body as {
           entries: EntryView[];
         };
-        expect(page.entries.length).toBeGreaterThanOrEqual(4);
-        expect(page.entries[0]).toMatchObject({ actorId: 'dpo-editor', purpose: 'records-of-processing', legalBasis: 'legal_obligation' });
+        expect(page.entries.length).toBeGreaterThanOrEqual(draftRegister().length + 4);
+        // The platform's drafts (a service), then the DPO's declarations, approval and edits.
+        expect(page.entries.filter((entry) => entry.actorId === DRAFT_ACTOR).map((entry) => entry.actorType)).toEqual(draftRegister().map(() => 'service'));
+        expect(page.entries.find((entry) => entry.actorId === 'dpo-editor')).toMatchObject({
+          purpose: 'records-of-processing',
+          legalBasis: 'legal_obligation',
+        });
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );

@@ -6,7 +6,7 @@ import type { AuditConfig } from '../audit.config.js';
 import { AUDIT_CONFIG, REGISTER_EVENT_STORE } from '../audit.tokens.js';
 import type { ActivityDocument } from './activities/activity.document.js';
 import type { ProcessorDocument } from './processors/processor.document.js';
-import { VersionedRegister } from './versioned.register.js';
+import { VersionedRegister, type RecordChange } from './versioned.register.js';
 
 /** The two registers, over the same event store (topic `crm.audit.v1.events`). */
 @Injectable()
@@ -20,9 +20,17 @@ export class Registers {
     this.activities = new VersionedRegister<ActivityDocument>(pool, pipeline, config.schema, {
       table: 'activity_versions',
       streamPrefix: 'activity',
-      event: (id, version, documentJson) => {
+      event: ({ id, version, json: documentJson, status, change }) => {
         const document = JSON.parse(documentJson) as ActivityDocument;
-        const payload = create(ProcessingActivityRecordedSchema, { activityId: id, version, name: document.name, purposes: document.purposes, documentJson });
+        const payload = create(ProcessingActivityRecordedSchema, {
+          activityId: id,
+          version,
+          name: document.name,
+          purposes: document.purposes,
+          documentJson,
+          status,
+          change,
+        });
         return {
           type: ProcessingActivityRecordedSchema.typeName,
           payloadType: ProcessingActivityRecordedSchema.typeName,
@@ -31,20 +39,32 @@ export class Registers {
       },
       recorded: (envelope) => {
         const message = decodePayload(envelope, ProcessingActivityRecordedSchema);
-        return { id: message.activityId, version: message.version, json: message.documentJson };
+        return {
+          id: message.activityId,
+          version: message.version,
+          json: message.documentJson,
+          status: message.status === 'draft' ? 'draft' : 'approved',
+          change: (message.change || (message.version === 1 ? 'declared' : 'revised')) as RecordChange,
+        };
       },
     });
     this.processors = new VersionedRegister<ProcessorDocument>(pool, pipeline, config.schema, {
       table: 'processor_versions',
       streamPrefix: 'processor',
-      event: (id, version, documentJson) => {
+      event: ({ id, version, json: documentJson }) => {
         const document = JSON.parse(documentJson) as ProcessorDocument;
         const payload = create(ProcessorRecordedSchema, { processorId: id, version, name: document.name, documentJson });
         return { type: ProcessorRecordedSchema.typeName, payloadType: ProcessorRecordedSchema.typeName, payload: toBinary(ProcessorRecordedSchema, payload) };
       },
       recorded: (envelope) => {
         const message = decodePayload(envelope, ProcessorRecordedSchema);
-        return { id: message.processorId, version: message.version, json: message.documentJson };
+        return {
+          id: message.processorId,
+          version: message.version,
+          json: message.documentJson,
+          status: 'approved',
+          change: message.version === 1 ? 'declared' : 'revised',
+        };
       },
     });
   }

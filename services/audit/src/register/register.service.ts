@@ -2,7 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { auditError } from '../audit.errors.js';
 import type { ActivityDocument } from './activities/activity.document.js';
 import { EvidenceQuery } from './evidence/evidence.query.js';
-import { activityView, processorViews, undeclaredPurposes, type ActivityView, type ProcessorView, type RegisterReport } from './export/register.report.js';
+import { DRAFT_ACTOR, draftRegister, PLATFORM_PURPOSES } from './drafts/draft-register.js';
+import {
+  activityView,
+  processorViews,
+  purposeStandings,
+  PURPOSE_FLAGS,
+  type ActivityView,
+  type ProcessorView,
+  type RegisterReport,
+} from './export/register.report.js';
 import type { ProcessorDocument } from './processors/processor.document.js';
 import { Registers } from './register.registers.js';
 import type { Change, RegisterRecord } from './versioned.register.js';
@@ -59,6 +68,31 @@ export class RegisterService {
     return processorViews(await this.registers.processors.current());
   }
 
+  /**
+   * The draft register: one activity per built-in purpose, proposed by the platform, so a fresh platform's register
+   * starts as drafts awaiting review rather than as undeclared purposes. Idempotent and never overwriting: a draft is
+   * written only as version 1 of its fixed id when that id has no version yet (so one approved, revised or drafted
+   * before is left as it is, and two instances starting at once draft it once), and not at all when activities
+   * declare all of its purposes already (a register kept before drafts existed). Answers the ids drafted now.
+   */
+  async seedDrafts(correlationId: string): Promise<string[]> {
+    const current = await this.registers.activities.current();
+    const existing = new Set(current.map((activity) => activity.id));
+    const declared = new Set(current.flatMap((activity) => activity.document.purposes));
+    const drafted: string[] = [];
+    for (const { id, document } of draftRegister()) {
+      if (existing.has(id) || document.purposes.every((purpose) => declared.has(purpose))) continue;
+      const record = await this.registers.activities.draft(id, document, { actorId: DRAFT_ACTOR, actorType: 'service', correlationId });
+      if (record !== undefined) drafted.push(id);
+    }
+    return drafted;
+  }
+
+  /** A DPO approves the platform's draft as it stands at `expectedVersion` (the version they reviewed). */
+  async approveActivity(id: string, expectedVersion: number, change: Change): Promise<ActivityView> {
+    return this.activityWithEvidence(await this.registers.activities.approve(id, expectedVersion, change));
+  }
+
   async report(now: Date): Promise<RegisterReport> {
     const [activities, processors, seen, activityRecords] = await Promise.all([
       this.activities(),
@@ -66,14 +100,21 @@ export class RegisterService {
       this.evidence.purposesSeen(),
       this.registers.activities.current(),
     ]);
-    const undeclared = await Promise.all(
-      undeclaredPurposes(seen, activityRecords).map(async (purpose) => ({
-        purpose,
-        ...(await this.evidence.forPurposes([purpose])),
-        flag: 'UNDECLARED_PURPOSE' as const,
-      })),
+    const builtIn = PLATFORM_PURPOSES.map((purpose) => purpose.code);
+    const purposes = await Promise.all(
+      purposeStandings(builtIn, seen, activityRecords).map(async (standing) => ({ ...standing, ...(await this.evidence.forPurposes([standing.purpose])) })),
     );
-    return { generatedAt: now.toISOString(), activities, processors, undeclaredPurposes: undeclared };
+    const undeclared = purposes
+      .filter((purpose) => purpose.status === 'undeclared')
+      .map(({ purpose, events, distinctSubjects, lastProcessedAt, legalBases }) => ({
+        purpose,
+        events,
+        distinctSubjects,
+        lastProcessedAt,
+        legalBases,
+        flag: PURPOSE_FLAGS.UNDECLARED_PURPOSE,
+      }));
+    return { generatedAt: now.toISOString(), activities, processors, purposes, undeclaredPurposes: undeclared };
   }
 
   private async activityWithEvidence(activity: RegisterRecord<ActivityDocument>): Promise<ActivityView> {

@@ -33,7 +33,11 @@ export interface AuditApp {
   close: () => Promise<void>;
 }
 
-export async function startAuditApp(): Promise<AuditApp> {
+/**
+ * `draftRegister`: whether the app drafts the built-in activities at start, as the platform does (off by default, so
+ * a spec counting entries counts only what it fed in; the register's spec turns it on).
+ */
+export async function startAuditApp(options: { draftRegister?: boolean } = {}): Promise<AuditApp> {
   const scratch = await scratchSchema('it_audit_app', auditMigrations);
   const stateDir = await mkdtemp(join(tmpdir(), 'crm-audit-state-'));
   const prefix = uniqueName('itauditapp').replaceAll('-', '');
@@ -45,6 +49,7 @@ export async function startAuditApp(): Promise<AuditApp> {
     CRM_AUDIT_TREE_HEADS_TOPIC: `${prefix}-tree-heads`,
     CRM_AUDIT_ACCESS_TOPIC: `${prefix}.access`,
     CRM_AUDIT_REGISTER_TOPIC: `${prefix}.audit`,
+    CRM_AUDIT_DRAFT_REGISTER: options.draftRegister === true ? 'on' : 'off',
   });
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = await exportJWK(publicKey);

@@ -7,7 +7,9 @@ import {
   type EventEnvelope,
 } from '@crm/contracts';
 import { protoEvent, type EventCodec } from '@crm/eventstore';
+import type { NoticeRegister } from './notice-register.js';
 import type { NoticeEvent } from './notice.decider.js';
+import { canonicalJson, type Canonical } from './notice.hash.js';
 import { isNoticeLanguage, type NoticeLanguage } from './notice.streams.js';
 
 const iso = (timestamp: Parameters<typeof dateFromTimestamp>[0] | undefined): string =>
@@ -40,6 +42,7 @@ export const noticeCodec: EventCodec<NoticeEvent> = {
           processors: content.processors,
           rights: content.rights,
           draftedAt: timestampFromDate(new Date(event.at)),
+          registerJson: content.register === undefined ? '' : canonicalJson(content.register as unknown as Canonical),
         });
       }
       case 'PrivacyNoticePublished':
@@ -76,6 +79,7 @@ export const noticeCodec: EventCodec<NoticeEvent> = {
             recipients: m.recipients,
             processors: m.processors,
             rights: m.rights,
+            ...(m.registerJson === '' ? {} : { register: JSON.parse(m.registerJson) as NoticeRegister }),
           },
           actorId,
           at: iso(m.draftedAt),

@@ -1,5 +1,6 @@
 import type { Decider } from '@crm/eventstore';
 import { decideDraftNotice } from './draft-notice/draft-notice.decision.js';
+import type { NoticeRegister } from './notice-register.js';
 import type { NoticeLanguage } from './notice.streams.js';
 import { decidePublishNotice } from './publish-notice/publish-notice.decision.js';
 
@@ -11,17 +12,21 @@ export interface NoticePurpose {
   description: string;
 }
 
-/** What the DPO writes; everything else in a notice comes from the catalogue or is numbered by the service. */
+/**
+ * What the DPO writes; everything else in a notice comes from the catalogue or the register, or is numbered by the
+ * service. Retention, recipients and processors are stated per purpose from the register (`register`); the DPO's
+ * texts of them are optional additions (empty when not given).
+ */
 export interface NoticeTexts {
   /** The controller: name, address, contact. */
   controller: string;
   /** How to reach the data protection officer. */
   dpoContact: string;
-  /** How long data is kept. */
+  /** How long data is kept, beside what the register says per purpose (may be empty). */
   retention: string;
-  /** The recipients or categories of recipients. */
+  /** The recipients or categories of recipients, beside the register's (may be empty). */
   recipients: string;
-  /** The processors acting for the controller. */
+  /** The processors acting for the controller, beside the register's (may be empty). */
   processors: string;
   /** The person's rights and how to use them. */
   rights: string;
@@ -33,6 +38,8 @@ export interface NoticeContent extends NoticeTexts {
   lang: NoticeLanguage;
   catalogueVersion: number;
   purposes: NoticePurpose[];
+  /** What the register's approved activities said when the version was drafted; absent on versions drafted before. */
+  register?: NoticeRegister;
 }
 
 export interface NoticeVersionState {
@@ -56,6 +63,8 @@ export interface DraftNotice {
   type: 'DraftNotice';
   lang: NoticeLanguage;
   texts: NoticeTexts;
+  /** The register's part, read by the use case before deciding (the decision stays pure). */
+  register: NoticeRegister;
   actorId: string;
   at: string;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NoticeContent } from './notice.decider.js';
 
-type Canonical = string | number | boolean | null | readonly Canonical[] | { readonly [key: string]: Canonical };
+export type Canonical = string | number | boolean | null | readonly Canonical[] | { readonly [key: string]: Canonical };
 
 /**
  * The canonical serialisation of a JSON value: RFC 8785 (JCS) for the values a notice holds — objects with their
@@ -24,7 +24,7 @@ export function canonicalJson(value: Canonical): string {
 /**
  * A version's content hash: SHA-256, lowercase hex, of the UTF-8 bytes of the canonical serialisation of
  * `{ version, lang, catalogueVersion, purposes: [{ code, lawfulBases, objection, description }], controller,
- * dpoContact, retention, recipients, processors, rights }` — everything the notice says, nothing about who drafted
+ * dpoContact, retention, recipients, processors, rights, register? }` — everything the notice says, nothing about who drafted
  * or published it, or when.
  */
 export function noticeContentSha256(content: NoticeContent): string {
@@ -44,6 +44,8 @@ export function noticeContentSha256(content: NoticeContent): string {
     recipients: content.recipients,
     processors: content.processors,
     rights: content.rights,
+    // Only on versions that have it, so the hash of a version drafted before notices read the register is unchanged.
+    ...(content.register === undefined ? {} : { register: content.register as unknown as Canonical }),
   };
   return createHash('sha256').update(canonicalJson(canonical), 'utf8').digest('hex');
 }

@@ -45,6 +45,19 @@ describe('the content hash of a privacy notice', () => {
     for (const other of changed) expect(noticeContentSha256(other)).not.toBe(EXPECTED_SHA256);
   });
 
+  it('given the register part, then it is covered: any change to it changes the hash; a version without it keeps its hash', () => {
+    const purpose = { code: 'marketing', declared: true, retention: [{ period: 'until-withdrawal' }], recipients: ['staff'], processors: [], transfers: [] };
+    const withRegister: NoticeContent = { ...content, register: { purposes: [purpose], processors: [] } };
+    expect(noticeContentSha256(withRegister)).not.toBe(EXPECTED_SHA256);
+    const changed: NoticeContent[] = [
+      { ...content, register: { purposes: [{ ...purpose, retention: [{ period: 'P2Y' }] }], processors: [] } },
+      { ...content, register: { purposes: [{ ...purpose, recipients: ['staff', 'couriers'] }], processors: [] } },
+      { ...content, register: { purposes: [purpose], processors: [{ name: 'Mail Co', country: 'DE' }] } },
+    ];
+    for (const other of changed) expect(noticeContentSha256(other)).not.toBe(noticeContentSha256(withRegister));
+    expect(noticeContentSha256({ ...content, register: undefined })).toBe(EXPECTED_SHA256);
+  });
+
   it('escapes strings as JSON does (quotes, control characters), so no text can forge structure', () => {
     expect(canonicalJson({ b: 'a"b\n', a: ['x', 1] })).toBe('{"a":["x",1],"b":"a\\"b\\n"}');
     expect(() => canonicalJson({ a: 1.5 })).toThrow();

@@ -458,6 +458,13 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: 'Revise a processing activity (`expectedVersion`; 409 when stale)',
   },
   {
+    method: 'POST',
+    path: '/v1/register/activities/:id/approval',
+    service: 'audit',
+    guard: needs('register:manage'),
+    summary: "Approve the platform's draft activity as reviewed: `{ expectedVersion }` (409 when stale or not a draft)",
+  },
+  {
     method: 'GET',
     path: '/v1/register/activities/:id/versions',
     service: 'audit',

@@ -10,6 +10,7 @@ import type { RegisterRecord } from '../versioned.register.js';
 import { activityDocument, activityUpdate, type ActivityDocument } from './activity.document.js';
 
 const activityId = z.uuid();
+const approvalBody = z.object({ expectedVersion: z.number().int().min(1) }).strict();
 
 @ApiTags('register')
 @Controller('v1/register/activities')
@@ -43,6 +44,18 @@ export class ActivitiesController {
   @ApiOperation({ summary: 'Declare a processing activity (version 1)' })
   declare(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ActivityView> {
     return this.register.declareActivity(validate(activityDocument, body), { actorId: auth.sub, correlationId: correlationId(request) });
+  }
+
+  @RequirePermissions('register:manage')
+  @Post(':id/approval')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Approve the platform's draft activity as it stands: `{ expectedVersion }` (the version reviewed; stale is 409 AUDIT_REGISTER_VERSION_CONFLICT, not a draft 409 AUDIT_REGISTER_ALREADY_APPROVED); a new, approved version",
+  })
+  approve(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ActivityView> {
+    const { expectedVersion } = validate(approvalBody, body);
+    return this.register.approveActivity(validate(activityId, id), expectedVersion, { actorId: auth.sub, correlationId: correlationId(request) });
   }
 
   @RequirePermissions('register:manage')

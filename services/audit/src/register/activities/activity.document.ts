@@ -17,6 +17,9 @@ const text = z.string().trim().min(1).max(500);
 const textList = (min: number) => z.array(text).min(min).max(50);
 /** ISO 8601 duration (P10Y, P6M, P30D, P1Y6M); what the retention sweep would read. */
 const isoDuration = z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/);
+/** Kept for a period, or, for processing on consent, until the consent is withdrawn (`until-withdrawal`). */
+export const UNTIL_WITHDRAWAL = 'until-withdrawal';
+const retentionPeriod = z.union([isoDuration, z.literal(UNTIL_WITHDRAWAL)]);
 
 /** One processing activity of the Art. 30(1) record: (a)–(g), and processors by id (Art. 30(1)(d), Art. 28). */
 export const activityDocument = z
@@ -44,7 +47,7 @@ export const activityDocument = z
       )
       .max(50)
       .default([]),
-    retentionPeriod: isoDuration,
+    retentionPeriod,
     retentionNote: z.string().trim().max(1000).optional(),
     securityMeasures: textList(1),
   })

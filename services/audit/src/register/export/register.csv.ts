@@ -2,7 +2,8 @@ import { writeCsv } from '@crm/http';
 import type { RegisterReport } from './register.report.js';
 
 /**
- * RFC 4180 CSV, one row per declared activity and one per undeclared purpose. Formulas are neutralised by
+ * RFC 4180 CSV, one row per activity (with its status, `draft` or `approved`) and one per purpose the platform uses
+ * that no approved activity declares (`undeclared-purpose`: none does; `unapproved-purpose`: only drafts do). Formulas are neutralised by
  * `writeCsv` (@crm/http): register text is typed by people, and this file is made to be opened in a spreadsheet.
  */
 export function registerCsv(report: RegisterReport): string {
@@ -10,6 +11,7 @@ export function registerCsv(report: RegisterReport): string {
     'record',
     'activity_id',
     'version',
+    'status',
     'name',
     'purposes',
     'legal_basis',
@@ -31,6 +33,7 @@ export function registerCsv(report: RegisterReport): string {
       'activity',
       activity.id,
       String(activity.version),
+      activity.status,
       d.name,
       d.purposes.join('; '),
       d.legalBasis,
@@ -47,11 +50,12 @@ export function registerCsv(report: RegisterReport): string {
       activity.flags.join('; '),
     ];
   });
-  for (const purpose of report.undeclaredPurposes) {
+  for (const purpose of report.purposes.filter((standing) => standing.flags.length > 0)) {
     rows.push([
-      'undeclared-purpose',
+      purpose.status === 'undeclared' ? 'undeclared-purpose' : 'unapproved-purpose',
+      purpose.activityIds.join('; '),
       '',
-      '',
+      purpose.status,
       '',
       purpose.purpose,
       purpose.legalBases.map((b) => b.legalBasis).join('; '),
@@ -65,7 +69,7 @@ export function registerCsv(report: RegisterReport): string {
       String(purpose.events),
       String(purpose.distinctSubjects),
       purpose.lastProcessedAt ?? '',
-      purpose.flag,
+      purpose.flags.join('; '),
     ]);
   }
   return writeCsv(header, rows);

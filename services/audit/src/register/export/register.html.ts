@@ -23,7 +23,8 @@ export function registerHtml(report: RegisterReport): string {
         ],
         ['Flags', activity.flags.length === 0 ? 'none' : `<span class="flag">${list(activity.flags)}</span>`],
       ];
-      return `<h2>${e(d.name)} <span class="meta">(version ${e(String(activity.version))}, ${e(activity.recordedAt)})</span></h2>
+      const status = activity.status === 'draft' ? '<span class="flag">draft, awaiting the DPO&#39;s approval</span>' : 'approved';
+      return `<h2>${e(d.name)} <span class="meta">(version ${e(String(activity.version))}, ${status}, ${e(activity.recordedAt)})</span></h2>
 ${d.description === undefined ? '' : `<p>${e(d.description)}</p>`}
 ${htmlTable(
   ['Field', 'Value'],
@@ -42,19 +43,18 @@ ${htmlTable(
       e(p.document.parentProcessorId ?? ''),
     ]),
   );
-  const undeclared =
-    report.undeclaredPurposes.length === 0
-      ? '<p>None: every purpose seen in the audit trail is declared.</p>'
-      : htmlTable(
-          ['Purpose', 'Events', 'Data subjects', 'Last processed', 'Legal bases stated'],
-          report.undeclaredPurposes.map((p) => [
-            `<span class="flag">${e(p.purpose === '' ? '(no purpose)' : p.purpose)}</span>`,
-            e(String(p.events)),
-            e(String(p.distinctSubjects)),
-            e(p.lastProcessedAt ?? ''),
-            e(p.legalBases.map((b) => b.legalBasis).join(', ')),
-          ]),
-        );
+  const purposes = htmlTable(
+    ['Purpose', 'Declared', 'Flags', 'Events', 'Data subjects', 'Last processed', 'Legal bases stated'],
+    report.purposes.map((p) => [
+      e(p.purpose === '' ? '(no purpose)' : p.purpose) + (p.builtIn ? '' : ' <span class="meta">(seen in the trail)</span>'),
+      p.status === 'approved' ? 'approved' : p.status === 'draft' ? 'draft only: awaiting approval' : 'no activity',
+      p.flags.length === 0 ? 'none' : `<span class="flag">${list(p.flags)}</span>`,
+      e(String(p.events)),
+      e(String(p.distinctSubjects)),
+      e(p.lastProcessedAt ?? ''),
+      e(p.legalBases.map((b) => b.legalBasis).join(', ')),
+    ]),
+  );
   return htmlDocument(
     'Record of processing activities',
     `<h1>Record of processing activities (GDPR Art. 30)</h1>
@@ -62,7 +62,7 @@ ${htmlTable(
 ${activities}
 <h2>Processors and sub-processors (Art. 28)</h2>
 ${processors}
-<h2>Processing under undeclared purposes</h2>
-${undeclared}`,
+<h2>Purposes the platform uses</h2>
+${purposes}`,
   );
 }

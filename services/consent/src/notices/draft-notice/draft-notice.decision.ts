@@ -13,7 +13,8 @@ const nfc = (texts: NoticeTexts): NoticeTexts => ({
 
 /**
  * A new draft: the next number of its language, the DPO's texts (in Unicode NFC, so the hash does not depend on how
- * they were typed) and the purposes with their lawful bases as the purpose catalogue states them now.
+ * they were typed), the purposes with their lawful bases as the purpose catalogue states them now, and what the
+ * register's approved activities say of their retention, recipients, processors and transfers.
  */
 export function decideDraftNotice(command: DraftNotice, state: NoticeState): NoticeEvent[] {
   const number = state.versions.length + 1;
@@ -32,6 +33,7 @@ export function decideDraftNotice(command: DraftNotice, state: NoticeState): Not
           description: purpose.description,
         })),
         ...nfc(command.texts),
+        register: command.register,
       },
       actorId: command.actorId,
       at: command.at,

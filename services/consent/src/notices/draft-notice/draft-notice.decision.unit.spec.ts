@@ -1,5 +1,5 @@
 import { PURPOSE_CATALOGUE_VERSION, PURPOSES } from '../../purposes/purpose.catalogue.js';
-import { dpoId, draftedAt, givenNoticesOf, texts } from '../../testing/notice-history.fixture.js';
+import { dpoId, draftedAt, givenNoticesOf, register, texts } from '../../testing/notice-history.fixture.js';
 import type { DraftNotice, PrivacyNoticeDrafted } from '../notice.decider.js';
 import { decideDraftNotice } from './draft-notice.decision.js';
 
@@ -8,6 +8,7 @@ const draft = (lang: 'pl' | 'en' = 'pl', override: Partial<DraftNotice['texts']>
   type: 'DraftNotice',
   lang,
   texts: { ...texts, ...override },
+  register,
   actorId: dpoId,
   at: draftedAt,
 });
@@ -26,6 +27,21 @@ describe('DraftNotice', () => {
       objection: 'absolute',
       description: expect.stringContaining('Direct marketing'),
     });
+  });
+
+  it('given the register, when drafted, then the version states per purpose what its approved activities say, and drafts are not taken for declarations', () => {
+    const [event] = given().when(draft('en')) as [PrivacyNoticeDrafted];
+    expect(event.content.register).toBe(register);
+    expect(event.content.register?.purposes.find((purpose) => purpose.code === 'marketing')).toEqual({
+      code: 'marketing',
+      declared: true,
+      retention: [{ period: 'until-withdrawal' }],
+      recipients: ['marketing staff'],
+      processors: ['Mail Co'],
+      transfers: [],
+    });
+    expect(event.content.register?.purposes.find((purpose) => purpose.code === 'sales')).toMatchObject({ declared: false, retention: [], recipients: [] });
+    expect(event.content.register?.processors).toEqual([{ name: 'Mail Co', country: 'DE' }]);
   });
 
   it('given two versions drafted, when drafted again, then it is number 3 (numbers have no gaps)', () => {

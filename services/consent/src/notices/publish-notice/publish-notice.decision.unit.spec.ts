@@ -1,4 +1,4 @@
-import { dpoId, draftedAt, givenNoticesOf, publishedAt, texts } from '../../testing/notice-history.fixture.js';
+import { dpoId, draftedAt, givenNoticesOf, publishedAt, register, texts } from '../../testing/notice-history.fixture.js';
 import { decideDraftNotice } from '../draft-notice/draft-notice.decision.js';
 import type { NoticeEvent, PublishNotice } from '../notice.decider.js';
 import { noticeContentSha256 } from '../notice.hash.js';
@@ -7,7 +7,7 @@ import { decidePublishNotice } from './publish-notice.decision.js';
 const given = givenNoticesOf(decidePublishNotice);
 const publish = (number: number): PublishNotice => ({ type: 'PublishNotice', lang: 'en', number, actorId: dpoId, at: publishedAt });
 const drafted = (...history: NoticeEvent[]): NoticeEvent =>
-  givenNoticesOf(decideDraftNotice)(...history).when({ type: 'DraftNotice', lang: 'en', texts, actorId: dpoId, at: draftedAt })[0]!;
+  givenNoticesOf(decideDraftNotice)(...history).when({ type: 'DraftNotice', lang: 'en', texts, register, actorId: dpoId, at: draftedAt })[0]!;
 
 describe('PublishNotice', () => {
   it('given a draft, when published, then PrivacyNoticePublished with the hash of its content, and it becomes current', () => {

@@ -48,6 +48,13 @@ const LABELS: Record<NoticeLanguage, Record<string, string>> = {
     absolute: 'yes, at any time; processing stops',
     balancing: 'yes; processing stops unless compelling legitimate grounds prevail',
     none: 'not applicable',
+    kept: 'Kept',
+    receivedBy: 'Recipients',
+    processedBy: 'Processors',
+    transfers: 'Transfers outside the EEA',
+    notDeclared: 'not yet stated in our register of processing activities',
+    'until-withdrawal': 'until you withdraw your consent',
+    country: 'country',
   },
   pl: {
     title: 'Klauzula informacyjna',
@@ -73,20 +80,81 @@ const LABELS: Record<NoticeLanguage, Record<string, string>> = {
     absolute: 'tak, w każdej chwili; przetwarzanie ustaje',
     balancing: 'tak; przetwarzanie ustaje, chyba że przeważają ważne prawnie uzasadnione podstawy',
     none: 'nie dotyczy',
+    kept: 'Okres przechowywania',
+    receivedBy: 'Odbiorcy',
+    processedBy: 'Podmioty przetwarzające',
+    transfers: 'Przekazanie poza EOG',
+    notDeclared: 'jeszcze nie określone w naszym rejestrze czynności przetwarzania',
+    'until-withdrawal': 'do czasu wycofania zgody',
+    country: 'kraj',
   },
 };
+
+const UNITS: Record<NoticeLanguage, Record<'Y' | 'M' | 'W' | 'D', (n: number) => string>> = {
+  en: {
+    Y: (n) => `${n} year${n === 1 ? '' : 's'}`,
+    M: (n) => `${n} month${n === 1 ? '' : 's'}`,
+    W: (n) => `${n} week${n === 1 ? '' : 's'}`,
+    D: (n) => `${n} day${n === 1 ? '' : 's'}`,
+  },
+  pl: {
+    Y: (n) => `${n} ${polish(n, 'rok', 'lata', 'lat')}`,
+    M: (n) => `${n} ${polish(n, 'miesiąc', 'miesiące', 'miesięcy')}`,
+    W: (n) => `${n} ${polish(n, 'tydzień', 'tygodnie', 'tygodni')}`,
+    D: (n) => `${n} ${polish(n, 'dzień', 'dni', 'dni')}`,
+  },
+};
+
+/** Polish plural forms: 1 rok, 2–4 lata (not 12–14), else lat. */
+function polish(n: number, one: string, few: string, many: string): string {
+  if (n === 1) return one;
+  const tens = n % 100;
+  return n % 10 >= 2 && n % 10 <= 4 && (tens < 12 || tens > 14) ? few : many;
+}
+
+/** A register retention period in words: `P6Y` → "6 years" / "6 lat"; `until-withdrawal` in words; else as it is. */
+export function retentionInWords(period: string, lang: NoticeLanguage): string {
+  if (period === 'until-withdrawal') return LABELS[lang][period]!;
+  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$/.exec(period);
+  if (match === null || period === 'P') return period;
+  const units = (['Y', 'M', 'W', 'D'] as const).flatMap((unit, index) => (match[index + 1] === undefined ? [] : [UNITS[lang][unit](Number(match[index + 1]))]));
+  return units.join(' ');
+}
 
 /** A published notice as a complete, printable, self-contained page: every text escaped, no scripts, no resources. */
 export function renderNoticeHtml(notice: PublishedNoticeView): string {
   const t = LABELS[notice.lang];
   const label = (key: string): string => escapeHtml(t[key] ?? key);
   const text = (value: string): string => `<div class="text">${escapeHtml(value)}</div>`;
+  const fromRegister = (code: string): string => {
+    const stated = notice.register?.purposes.find((purpose) => purpose.code === code);
+    if (stated === undefined) return '';
+    if (!stated.declared) return `<br><span class="meta">${label('notDeclared')}</span>`;
+    const line = (key: string, values: readonly string[]) => (values.length === 0 ? '' : `<br>${label(key)}: ${values.map(escapeHtml).join('; ')}`);
+    return [
+      line(
+        'kept',
+        stated.retention.map((retention) => `${retentionInWords(retention.period, notice.lang)}${retention.note === undefined ? '' : ` (${retention.note})`}`),
+      ),
+      line('receivedBy', stated.recipients),
+      line('processedBy', stated.processors),
+      line(
+        'transfers',
+        stated.transfers.map((transfer) => `${transfer.recipient} (${transfer.country}, ${transfer.safeguard})`),
+      ),
+    ].join('');
+  };
   const purposes = notice.purposes
     .map(
       (purpose) =>
-        `<tr><td><code>${escapeHtml(purpose.code)}</code><br>${escapeHtml(purpose.description)}</td><td>${purpose.lawfulBases.map(label).join('<br>')}</td><td>${label(purpose.objection)}</td></tr>`,
+        `<tr><td><code>${escapeHtml(purpose.code)}</code><br>${escapeHtml(purpose.description)}${fromRegister(purpose.code)}</td><td>${purpose.lawfulBases.map(label).join('<br>')}</td><td>${label(purpose.objection)}</td></tr>`,
     )
     .join('\n');
+  const processors = (notice.register?.processors ?? []).map(
+    (processor) => `${processor.name} (${t.country ?? 'country'}: ${processor.country}${processor.services === undefined ? '' : `; ${processor.services}`})`,
+  );
+  const optional = (key: string, value: string, extra = ''): string =>
+    value === '' && extra === '' ? '' : `<h2>${label(key)}</h2>\n${extra}${value === '' ? '' : text(value)}`;
   return `<!doctype html>
 <html lang="${notice.lang}">
 <head>
@@ -106,12 +174,9 @@ ${text(notice.dpoContact)}
 <table><thead><tr><th>${label('purpose')}</th><th>${label('bases')}</th><th>${label('objection')}</th></tr></thead><tbody>
 ${purposes}
 </tbody></table>
-<h2>${label('retention')}</h2>
-${text(notice.retention)}
-<h2>${label('recipients')}</h2>
-${text(notice.recipients)}
-<h2>${label('processors')}</h2>
-${text(notice.processors)}
+${optional('retention', notice.retention)}
+${optional('recipients', notice.recipients)}
+${optional('processors', notice.processors, processors.length === 0 ? '' : `<ul>${processors.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>\n`)}
 <h2>${label('rights')}</h2>
 ${text(notice.rights)}
 <p class="meta">${label('hash')}: <code>${escapeHtml(notice.contentSha256)}</code></p>

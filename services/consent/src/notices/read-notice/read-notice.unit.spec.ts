@@ -1,5 +1,5 @@
 import { fold } from '@crm/eventstore';
-import { dpoId, draftedAt, publishedAt, texts } from '../../testing/notice-history.fixture.js';
+import { dpoId, draftedAt, publishedAt, register, texts } from '../../testing/notice-history.fixture.js';
 import { decideDraftNotice } from '../draft-notice/draft-notice.decision.js';
 import { noticeDecider, type NoticeEvent } from '../notice.decider.js';
 import { publishedNoticeView } from '../notice.http.js';
@@ -10,7 +10,10 @@ import { escapeHtml, NOTICE_CONTENT_SECURITY_POLICY, renderNoticeHtml } from './
 import { prefersHtml } from './read-notice.route.js';
 
 const draft = (history: NoticeEvent[], override = {}): NoticeEvent[] =>
-  decideDraftNotice({ type: 'DraftNotice', lang: 'pl', texts: { ...texts, ...override }, actorId: dpoId, at: draftedAt }, fold(noticeDecider, history));
+  decideDraftNotice(
+    { type: 'DraftNotice', lang: 'pl', texts: { ...texts, ...override }, register, actorId: dpoId, at: draftedAt },
+    fold(noticeDecider, history),
+  );
 const publish = (history: NoticeEvent[], number: number): NoticeEvent[] =>
   decidePublishNotice({ type: 'PublishNotice', lang: 'pl', number, actorId: dpoId, at: publishedAt }, fold(noticeDecider, history));
 
@@ -57,6 +60,20 @@ describe('reading privacy notices', () => {
     expect(html).toContain('zgoda (art. 6 ust. 1 lit. a)');
     expect(NOTICE_CONTENT_SECURITY_POLICY).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'/);
     expect(NOTICE_CONTENT_SECURITY_POLICY).not.toContain('unsafe');
+  });
+
+  it('renders per purpose what the register says (retention in words, recipients, processors), and says when a purpose is not stated yet', () => {
+    const history = [...draft([], { retention: '', recipients: '' })];
+    history.push(...publish(history, 1));
+    const html = renderNoticeHtml(publishedNoticeView(fold(noticeDecider, history).versions[0]!));
+    const marketingRow = html.split('<tr>').find((row) => row.includes('<code>marketing</code>'))!;
+    expect(marketingRow).toContain('Okres przechowywania: do czasu wycofania zgody');
+    expect(marketingRow).toContain('Odbiorcy: marketing staff');
+    expect(marketingRow).toContain('Podmioty przetwarzające: Mail Co');
+    expect(html.split('<tr>').find((row) => row.includes('<code>sales</code>'))).toContain('jeszcze nie określone w naszym rejestrze');
+    expect(html).toContain('<li>Mail Co (kraj: DE)</li>');
+    // An empty DPO text leaves its heading out rather than print an empty section.
+    expect(html).not.toContain('Jak długo przechowujemy Twoje dane');
   });
 
   it('answers HTML only when the client prefers it', () => {

@@ -239,6 +239,7 @@ export class CompleteRequestHandler {
           recipients,
           processors,
           rights,
+          ...(version.content.register === undefined ? {} : { register: version.content.register }),
         };
       } catch (error) {
         if (!(error instanceof AppError && error.code === 'NOTICE_NOT_PUBLISHED_YET')) throw error;

@@ -1,4 +1,5 @@
 import { writeCsv } from '@crm/http';
+import type { NoticeRegister } from '../../notices/notice-register.js';
 import { PURPOSES, purposeOf } from '../../purposes/purpose.catalogue.js';
 
 // The access package (Art. 15) and the portability files (Art. 20): pure functions of what contacts, audit and this
@@ -51,6 +52,8 @@ export interface PackageNotice {
   recipients: string;
   processors: string;
   rights: string;
+  /** Per purpose, what the register's approved activities said when the notice was drafted (retention, recipients, processors). */
+  register?: NoticeRegister;
 }
 
 /** The contact's consents and objections as this service holds them (current state and history). */
@@ -228,8 +231,22 @@ ${
           ['processors', notice.processors],
           ['retention', notice.retention],
           ['your rights', notice.rights],
-        ],
-      )
+        ].filter(([, value]) => value !== ''),
+      ) +
+      (notice.register === undefined
+        ? ''
+        : table(
+            ['purpose', 'kept', 'recipients', 'processors', 'transfers outside the EEA'],
+            notice.register.purposes
+              .filter((p) => p.declared)
+              .map((p) => [
+                p.code,
+                p.retention.map((r) => `${r.period}${r.note === undefined ? '' : ` (${r.note})`}`).join('; '),
+                p.recipients.join('; '),
+                p.processors.join('; '),
+                p.transfers.map((t) => `${t.recipient} (${t.country}, ${t.safeguard})`).join('; '),
+              ]),
+          ))
 }
 <h2>Who accessed your data</h2>
 ${table(['when', 'who', 'what', 'purpose', 'legal basis', 'fields'], trailRows(pkg.accesses))}

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/audit/v1/audit_events.proto.
  */
 export const file_crm_audit_v1_audit_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jcm0vYXVkaXQvdjEvYXVkaXRfZXZlbnRzLnByb3RvEgxjcm0uYXVkaXQudjEiSQoRQXVkaXRUcmFpbFF1ZXJpZWQSDQoFcXVlcnkYASABKAkSDwoHZmlsdGVycxgCIAMoCRIUCgxyZXN1bHRfY291bnQYAyABKA0ieQoaUHJvY2Vzc2luZ0FjdGl2aXR5UmVjb3JkZWQSEwoLYWN0aXZpdHlfaWQYASABKAkSDwoHdmVyc2lvbhgCIAEoDRIMCgRuYW1lGAMgASgJEhAKCHB1cnBvc2VzGAQgAygJEhUKDWRvY3VtZW50X2pzb24YBSABKAkiXwoRUHJvY2Vzc29yUmVjb3JkZWQSFAoMcHJvY2Vzc29yX2lkGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SDAoEbmFtZRgDIAEoCRIVCg1kb2N1bWVudF9qc29uGAQgASgJYgZwcm90bzM");
+  fileDesc("Ch9jcm0vYXVkaXQvdjEvYXVkaXRfZXZlbnRzLnByb3RvEgxjcm0uYXVkaXQudjEiSQoRQXVkaXRUcmFpbFF1ZXJpZWQSDQoFcXVlcnkYASABKAkSDwoHZmlsdGVycxgCIAMoCRIUCgxyZXN1bHRfY291bnQYAyABKA0imQEKGlByb2Nlc3NpbmdBY3Rpdml0eVJlY29yZGVkEhMKC2FjdGl2aXR5X2lkGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SDAoEbmFtZRgDIAEoCRIQCghwdXJwb3NlcxgEIAMoCRIVCg1kb2N1bWVudF9qc29uGAUgASgJEg4KBnN0YXR1cxgGIAEoCRIOCgZjaGFuZ2UYByABKAkiXwoRUHJvY2Vzc29yUmVjb3JkZWQSFAoMcHJvY2Vzc29yX2lkGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SDAoEbmFtZRgDIAEoCRIVCg1kb2N1bWVudF9qc29uGAQgASgJYgZwcm90bzM");
 
 /**
  * A DPO queried the audit trail (published on `crm.access.v1.events`). The envelope's subject is the data subject
@@ -89,6 +89,23 @@ export type ProcessingActivityRecorded = Message<"crm.audit.v1.ProcessingActivit
    * @generated from field: string document_json = 5;
    */
   documentJson: string;
+
+  /**
+   * `draft` (proposed by the platform, awaiting the DPO's review) or `approved` (declared or approved by a DPO).
+   * Empty on events recorded before drafts existed, which were all declared by a DPO: approved.
+   *
+   * @generated from field: string status = 6;
+   */
+  status: string;
+
+  /**
+   * What this version is: `drafted` (the platform's draft), `declared` (version 1 by a DPO), `revised` (a new
+   * declaration by a DPO; the status stays what it was) or `approved` (a DPO approved the draft as it stands).
+   * Empty on events recorded before drafts existed.
+   *
+   * @generated from field: string change = 7;
+   */
+  change: string;
 };
 
 /**

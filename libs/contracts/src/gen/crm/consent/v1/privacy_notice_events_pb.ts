@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/consent/v1/privacy_notice_events.proto.
  */
 export const file_crm_consent_v1_privacy_notice_events: GenFile = /*@__PURE__*/
-  fileDesc("Cipjcm0vY29uc2VudC92MS9wcml2YWN5X25vdGljZV9ldmVudHMucHJvdG8SDmNybS5jb25zZW50LnYxImIKFFByaXZhY3lOb3RpY2VQdXJwb3NlEgwKBGNvZGUYASABKAkSFAoMbGF3ZnVsX2Jhc2VzGAIgAygJEhEKCW9iamVjdGlvbhgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCSLDAgoUUHJpdmFjeU5vdGljZURyYWZ0ZWQSFgoObm90aWNlX3ZlcnNpb24YASABKAkSDAoEbGFuZxgCIAEoCRIOCgZudW1iZXIYAyABKA0SGQoRY2F0YWxvZ3VlX3ZlcnNpb24YBCABKA0SNgoIcHVycG9zZXMYBSADKAsyJC5jcm0uY29uc2VudC52MS5Qcml2YWN5Tm90aWNlUHVycG9zZRISCgpjb250cm9sbGVyGAYgASgJEhMKC2Rwb19jb250YWN0GAcgASgJEhEKCXJldGVudGlvbhgIIAEoCRISCgpyZWNpcGllbnRzGAkgASgJEhIKCnByb2Nlc3NvcnMYCiABKAkSDgoGcmlnaHRzGAsgASgJEi4KCmRyYWZ0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpgBChZQcml2YWN5Tm90aWNlUHVibGlzaGVkEhYKDm5vdGljZV92ZXJzaW9uGAEgASgJEgwKBGxhbmcYAiABKAkSDgoGbnVtYmVyGAMgASgNEhYKDmNvbnRlbnRfc2hhMjU2GAQgASgJEjAKDHB1Ymxpc2hlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Cipjcm0vY29uc2VudC92MS9wcml2YWN5X25vdGljZV9ldmVudHMucHJvdG8SDmNybS5jb25zZW50LnYxImIKFFByaXZhY3lOb3RpY2VQdXJwb3NlEgwKBGNvZGUYASABKAkSFAoMbGF3ZnVsX2Jhc2VzGAIgAygJEhEKCW9iamVjdGlvbhgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCSLaAgoUUHJpdmFjeU5vdGljZURyYWZ0ZWQSFgoObm90aWNlX3ZlcnNpb24YASABKAkSDAoEbGFuZxgCIAEoCRIOCgZudW1iZXIYAyABKA0SGQoRY2F0YWxvZ3VlX3ZlcnNpb24YBCABKA0SNgoIcHVycG9zZXMYBSADKAsyJC5jcm0uY29uc2VudC52MS5Qcml2YWN5Tm90aWNlUHVycG9zZRISCgpjb250cm9sbGVyGAYgASgJEhMKC2Rwb19jb250YWN0GAcgASgJEhEKCXJldGVudGlvbhgIIAEoCRISCgpyZWNpcGllbnRzGAkgASgJEhIKCnByb2Nlc3NvcnMYCiABKAkSDgoGcmlnaHRzGAsgASgJEi4KCmRyYWZ0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZ2lzdGVyX2pzb24YDSABKAkimAEKFlByaXZhY3lOb3RpY2VQdWJsaXNoZWQSFgoObm90aWNlX3ZlcnNpb24YASABKAkSDAoEbGFuZxgCIAEoCRIOCgZudW1iZXIYAyABKA0SFgoOY29udGVudF9zaGEyNTYYBCABKAkSMAoMcHVibGlzaGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A purpose of the purpose catalogue as the notice states it.
@@ -112,21 +112,21 @@ export type PrivacyNoticeDrafted = Message<"crm.consent.v1.PrivacyNoticeDrafted"
   dpoContact: string;
 
   /**
-   * How long data is kept.
+   * How long data is kept: the DPO's text beside what the register says per purpose (may be empty).
    *
    * @generated from field: string retention = 8;
    */
   retention: string;
 
   /**
-   * The recipients, or categories of recipients.
+   * The recipients, or categories of recipients: the DPO's text beside the register's (may be empty).
    *
    * @generated from field: string recipients = 9;
    */
   recipients: string;
 
   /**
-   * The processors acting for the controller.
+   * The processors acting for the controller: the DPO's text beside the register's (may be empty).
    *
    * @generated from field: string processors = 10;
    */
@@ -145,6 +145,15 @@ export type PrivacyNoticeDrafted = Message<"crm.consent.v1.PrivacyNoticeDrafted"
    * @generated from field: google.protobuf.Timestamp drafted_at = 12;
    */
   draftedAt?: Timestamp | undefined;
+
+  /**
+   * What the Art. 30 register said when the version was drafted (its approved activities and their processors): per
+   * purpose the retention, recipients, processors and transfers, as canonical JSON (docs/consent.md). Register data,
+   * no personal data. Empty on versions drafted before notices read the register.
+   *
+   * @generated from field: string register_json = 13;
+   */
+  registerJson: string;
 };
 
 /**

@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { quoteIdent } from '@crm/eventstore';
+import { PG_POOL, type Pool } from '@crm/postgres';
+import { CONSENT_SCHEMA } from '../consents/consent.streams.js';
+import type { RegisterActivity, RegisterProcessor } from './register.model.js';
+
+/** The register as consent learnt it (see RegisterViewController), read in one snapshot. */
+@Injectable()
+export class RegisterView {
+  readonly #s = quoteIdent(CONSENT_SCHEMA);
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async snapshot(): Promise<{ activities: RegisterActivity[]; processors: RegisterProcessor[] }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const activities = await client.query<{ id: string; status: 'draft' | 'approved'; document: RegisterActivity['document'] }>(
+        `SELECT activity_id::text AS id, status, document FROM ${this.#s}.register_activities ORDER BY activity_id`,
+      );
+      const processors = await client.query<{ id: string; document: RegisterProcessor['document'] }>(
+        `SELECT processor_id::text AS id, document FROM ${this.#s}.register_processors ORDER BY processor_id`,
+      );
+      await client.query('COMMIT');
+      return { activities: activities.rows, processors: processors.rows };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
