@@ -7,7 +7,19 @@ import { Redis } from 'ioredis';
 import { decodeEnvelope, fromBinary, PermissionDeniedSchema, SessionRevocationReason, SessionRevokedSchema } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
 import { uniqueName } from '@crm/testing';
-import { adminSession, api, gateway, secondFactor, signIn, stateDir, strongPassword } from '@crm/testing';
+import {
+  adminSession,
+  api,
+  expectEventually,
+  gateway,
+  grantingAdminToken,
+  secondFactor,
+  signIn,
+  signInAgain,
+  stateDir,
+  stepUpSeconds,
+  strongPassword,
+} from '@crm/testing';
 
 let admin: { accessToken: string; refreshToken: string };
 let redis: Redis;
@@ -44,7 +56,7 @@ describe('two-factor sign-in', () => {
   beforeAll(async () => {
     const email = `dpo-${uniqueName('d')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Data Protection', password, roles: ['dpo'] }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Data Protection', password, roles: ['dpo'] }, await grantingAdminToken())).status).toBe(201);
     const session = await signIn(email, password, { step: 1 });
     dpo = { email, password, secret: session.secret!, recoveryCodes: session.recoveryCodes!, lastCode: session.lastCode! };
   });
@@ -120,7 +132,7 @@ describe('passwords and second-factor resets', () => {
     const email = `pw-${uniqueName('p')}@example.com`;
     const password = strongPassword();
     const roles = [await passwordOnlyRole()];
-    expect((await api('POST', '/v1/users', { email, displayName: 'Change Password', password, roles }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Change Password', password, roles }, await grantingAdminToken())).status).toBe(201);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
     expect(session.accessToken).toEqual(expect.any(String));
 
@@ -140,7 +152,7 @@ describe('passwords and second-factor resets', () => {
     for (const role of ['sales', 'support', 'analyst']) {
       const email = `${role}-${uniqueName('f')}@example.com`;
       const password = strongPassword();
-      expect((await api('POST', '/v1/users', { email, displayName: 'First Day', password, roles: [role] }, admin.accessToken)).status).toBe(201);
+      expect((await api('POST', '/v1/users', { email, displayName: 'First Day', password, roles: [role] }, await grantingAdminToken())).status).toBe(201);
       const login = await api('POST', '/v1/auth/login', { email, password });
       expect([role, login.status, Object.keys(login.body).sort()]).toEqual([role, 200, ['enrollmentToken', 'mfaEnrollmentRequired']]);
     }
@@ -148,7 +160,9 @@ describe('passwords and second-factor resets', () => {
     expect(listed.filter((r) => ['administrator', 'sales', 'support', 'analyst', 'dpo'].includes(r.name)).every((r) => r.mfaRequired)).toBe(true);
     const email = `clerk-${uniqueName('f')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Clerk', password, roles: [await passwordOnlyRole()] }, admin.accessToken)).status).toBe(201);
+    expect(
+      (await api('POST', '/v1/users', { email, displayName: 'Clerk', password, roles: [await passwordOnlyRole()] }, await grantingAdminToken())).status,
+    ).toBe(201);
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ accessToken: expect.any(String) });
   });
 
@@ -158,7 +172,7 @@ describe('passwords and second-factor resets', () => {
     expect(created.body).toMatchObject({ name: role, mfaRequired: true });
     const email = `careful-${uniqueName('c')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Careful User', password, roles: [role] }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Careful User', password, roles: [role] }, await grantingAdminToken())).status).toBe(201);
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaEnrollmentRequired: true });
     expect(
       ((await api('GET', '/v1/roles', undefined, admin.accessToken)).body as unknown as Array<{ name: string; mfaRequired: boolean }>).find(
@@ -175,13 +189,14 @@ describe('passwords and second-factor resets', () => {
     const resetterEmail = `resetter-${uniqueName('r')}@example.com`;
     const resetterPassword = strongPassword();
     expect(
-      (await api('POST', '/v1/users', { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] }, admin.accessToken)).status,
+      (await api('POST', '/v1/users', { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] }, await grantingAdminToken()))
+        .status,
     ).toBe(201);
     const resetter = await signIn(resetterEmail, resetterPassword, { step: 1 });
 
     const email = `reset-${uniqueName('r')}@example.com`;
     const password = strongPassword();
-    const created = await api('POST', '/v1/users', { email, displayName: 'Reset Me', password, roles: ['dpo'] }, admin.accessToken);
+    const created = await api('POST', '/v1/users', { email, displayName: 'Reset Me', password, roles: ['dpo'] }, await grantingAdminToken());
     await signIn(email, password, { step: 1 });
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaRequired: true });
 
@@ -209,7 +224,7 @@ describe('staff accounts', () => {
         'POST',
         '/v1/users',
         { email: `m.lovelace+${uniqueName('x')}@example.com`, displayName: 'Margarethe Lovelace', password, roles: ['sales'], birthDate: '1984-03-15' },
-        admin.accessToken,
+        await grantingAdminToken(),
       );
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ code: 'PASSWORD_POLICY_VIOLATED' });
@@ -222,7 +237,7 @@ describe('staff accounts', () => {
     const email = `guess-${uniqueName('g')}@example.com`;
     const password = strongPassword();
     const roles = [await passwordOnlyRole()];
-    expect((await api('POST', '/v1/users', { email, displayName: 'Guess Test', password, roles }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Guess Test', password, roles }, await grantingAdminToken())).status).toBe(201);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
     try {
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -244,7 +259,7 @@ describe('staff accounts', () => {
     const email = `enrol-${uniqueName('e')}@example.com`;
     const password = strongPassword();
     const roles = [await passwordOnlyRole()];
-    expect((await api('POST', '/v1/users', { email, displayName: 'Enrol Test', password, roles }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Enrol Test', password, roles }, await grantingAdminToken())).status).toBe(201);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
 
     expect(await api('POST', '/v1/me/mfa/totp', {}, session.accessToken)).toMatchObject({ status: 400, body: { code: 'PASSWORD_CONFIRMATION_REQUIRED' } });
@@ -260,7 +275,7 @@ describe('staff accounts', () => {
   it('locks an account after repeated failures, with the same answer as for an unknown account until then', async () => {
     const email = `lock-${uniqueName('u')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Lock Test', password, roles: ['sales'] }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Lock Test', password, roles: ['sales'] }, await grantingAdminToken())).status).toBe(201);
 
     const unknown = await api('POST', '/v1/auth/login', { email: `nobody-${uniqueName('n')}@example.com`, password: 'Wrong-pass1!' });
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -314,7 +329,7 @@ describe('least privilege: every identity route × every role', () => {
       }
       const email = `${role}-${uniqueName('m')}@example.com`;
       const password = strongPassword();
-      const created = await api('POST', '/v1/users', { email, displayName: `Matrix ${role}`, password, roles: [role] }, admin.accessToken);
+      const created = await api('POST', '/v1/users', { email, displayName: `Matrix ${role}`, password, roles: [role] }, await grantingAdminToken());
       expect(created.status).toBe(201);
       tokens[role] = (await signIn(email, password, { step: 0 })).accessToken;
     }
@@ -324,13 +339,15 @@ describe('least privilege: every identity route × every role', () => {
           'POST',
           '/v1/users',
           { email: `t-${uniqueName('t')}@example.com`, displayName: 'Target User', password: strongPassword(), roles: ['sales'] },
-          admin.accessToken,
+          await grantingAdminToken(),
         )
       ).body as { id: string }
     ).id;
   });
 
   it('answers 403 for every role lacking the route’s permission and works for every role holding it', async () => {
+    // The grants (creating an account, assigning roles) need a fresh second factor as well as the permissions.
+    tokens.administrator = await grantingAdminToken();
     const outcomes: string[] = [];
     for (const route of routes) {
       for (const [role, held] of Object.entries(roles)) {
@@ -388,7 +405,7 @@ describe('least privilege: every identity route × every role', () => {
     const me = await api('GET', '/v1/me', undefined, admin.accessToken);
     const self = me.body.id as string;
 
-    expect(await api('PUT', `/v1/users/${self}/roles`, { roles: ['analyst'] }, admin.accessToken)).toMatchObject({
+    expect(await api('PUT', `/v1/users/${self}/roles`, { roles: ['analyst'] }, await grantingAdminToken())).toMatchObject({
       status: 403,
       body: { code: 'ROLE_SELF_GRANT' },
     });
@@ -414,4 +431,77 @@ describe('forged and stale tokens at the gateway', () => {
     ];
     for (const token of forged) expect((await api('GET', '/v1/users', undefined, token)).status).toBe(401);
   });
+});
+
+// Issue 15 item 6. Last in the file: it waits for a second factor to go stale (npm test shortens the window to 40 s).
+describe('granting roles (privilege escalation)', () => {
+  it('users:manage alone cannot create an administrator (nor any account): a grant needs roles:manage', async () => {
+    const role = `hr-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage'] }, admin.accessToken)).status).toBe(201);
+    const hrEmail = `hr-${uniqueName('h')}@example.com`;
+    const hrPassword = strongPassword();
+    expect(
+      (await api('POST', '/v1/users', { email: hrEmail, displayName: 'People Team', password: hrPassword, roles: [role] }, await grantingAdminToken())).status,
+    ).toBe(201);
+    const hr = await signIn(hrEmail, hrPassword, { step: 1 }); // a second factor used just now: fresh
+
+    const email = `boss-${uniqueName('b')}@example.com`;
+    const password = strongPassword();
+    const attempt = await api('POST', '/v1/users', { email, displayName: 'New Boss', password, roles: ['administrator'] }, hr.accessToken);
+
+    expect(attempt).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    // No such account was stored: its would-be credentials do not sign in.
+    expect(await api('POST', '/v1/auth/login', { email, password })).toMatchObject({ status: 401, body: { code: 'LOGIN_FAILED' } });
+  });
+
+  it('a grant needs a second factor confirmed within the step-up window: with a stale one, 403 STEP_UP_REQUIRED and nothing changes', async () => {
+    const role = `grantor-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage', 'roles:manage'] }, admin.accessToken)).status).toBe(201);
+    const grantorEmail = `grantor-${uniqueName('g')}@example.com`;
+    const grantorPassword = strongPassword();
+    const created = await api(
+      'POST',
+      '/v1/users',
+      { email: grantorEmail, displayName: 'Grantor', password: grantorPassword, roles: [role] },
+      await grantingAdminToken(),
+    );
+    expect(created.status).toBe(201);
+    const signedInAt = Date.now();
+    const grantor = await signIn(grantorEmail, grantorPassword, { step: 1 });
+    const target = (
+      await api(
+        'POST',
+        '/v1/users',
+        { email: `g-${uniqueName('t')}@example.com`, displayName: 'Target', password: strongPassword(), roles: ['sales'] },
+        grantor.accessToken,
+      )
+    ).body.id as string;
+    expect(target).toEqual(expect.any(String)); // fresh: the grantor may create an account
+
+    await expectEventually(
+      async () => {
+        // Probed on an account that does not exist: 404 while the factor is fresh, 403 once it is stale.
+        const probe = await api('PUT', '/v1/users/01900000-0000-7000-8000-000000000000/roles', { roles: ['analyst'] }, grantor.accessToken);
+        expect(probe).toMatchObject({ status: 403, body: { code: 'STEP_UP_REQUIRED' } });
+      },
+      { timeoutMs: Math.max(0, signedInAt + (stepUpSeconds + 5) * 1_000 - Date.now()) + 10_000, intervalMs: 2_000 },
+    );
+    const stale = await api('PUT', `/v1/users/${target}/roles`, { roles: ['administrator'] }, grantor.accessToken);
+    expect(stale).toMatchObject({ status: 403, body: { code: 'STEP_UP_REQUIRED' } });
+    const creation = await api(
+      'POST',
+      '/v1/users',
+      { email: `g-${uniqueName('u')}@example.com`, displayName: 'Another', password: strongPassword(), roles: ['administrator'] },
+      grantor.accessToken,
+    );
+    expect(creation).toMatchObject({ status: 403, body: { code: 'STEP_UP_REQUIRED' } });
+    expect((await api('GET', `/v1/users/${target}`, undefined, admin.accessToken)).body).toMatchObject({ roles: ['sales'] });
+
+    // A second factor again: the same grant goes through.
+    const again = await signInAgain(grantorEmail, grantorPassword, grantor.secret!);
+    expect(await api('PUT', `/v1/users/${target}/roles`, { roles: ['analyst'] }, again.accessToken)).toMatchObject({
+      status: 200,
+      body: { roles: ['analyst'] },
+    });
+  }, 600_000);
 });
