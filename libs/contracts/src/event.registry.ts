@@ -1,5 +1,10 @@
 import { createRegistry, type Registry } from '@bufbuild/protobuf';
-import { AuditTrailQueriedSchema, ProcessingActivityRecordedSchema, ProcessorRecordedSchema } from './gen/crm/audit/v1/audit_events_pb.js';
+import {
+  AuditTrailQueriedSchema,
+  AuditVerificationFailedSchema,
+  ProcessingActivityRecordedSchema,
+  ProcessorRecordedSchema,
+} from './gen/crm/audit/v1/audit_events_pb.js';
 import { SignedTreeHeadSchema } from './gen/crm/audit/v1/tree_head_pb.js';
 import { RestoreDrillCompletedSchema } from './gen/crm/backup/v1/backup_events_pb.js';
 import { SealedFieldSchema } from './gen/crm/crypto/v1/sealed_field_pb.js';
@@ -92,6 +97,7 @@ export const eventRegistry: Registry = createRegistry(
   SubjectRequestOverdueSchema,
   SignedTreeHeadSchema,
   AuditTrailQueriedSchema,
+  AuditVerificationFailedSchema,
   ProcessingActivityRecordedSchema,
   ProcessorRecordedSchema,
 );

@@ -23,6 +23,10 @@ export interface AuditConfig {
   accessTopic: string;
   /** Where register changes are published. */
   registerTopic: string;
+  /** The scheduled verification against the heads mirrored on the backup cluster (cron, time zone, BullMQ prefix). */
+  verifySchedule: string;
+  verifyTimezone: string;
+  jobsPrefix: string;
 }
 
 export function loadAuditConfig(env: Env = process.env): AuditConfig {
@@ -50,6 +54,9 @@ export function loadAuditConfig(env: Env = process.env): AuditConfig {
       CRM_AUDIT_TREE_HEADS_TOPIC: topicName.default(TREE_HEADS_TOPIC),
       CRM_AUDIT_ACCESS_TOPIC: topicName.default(ACCESS_TOPIC),
       CRM_AUDIT_REGISTER_TOPIC: topicName.default(REGISTER_TOPIC),
+      CRM_AUDIT_VERIFY_SCHEDULE: z.string().trim().min(9).max(100).default('30 4 * * *'),
+      CRM_AUDIT_VERIFY_TIMEZONE: z.string().min(1).max(64).default('UTC'),
+      CRM_AUDIT_JOBS_PREFIX: z.string().min(1).max(64).default('crm:audit'),
     }),
     env,
   );
@@ -63,5 +70,8 @@ export function loadAuditConfig(env: Env = process.env): AuditConfig {
     treeHeadsTopic: parsed.CRM_AUDIT_TREE_HEADS_TOPIC,
     accessTopic: parsed.CRM_AUDIT_ACCESS_TOPIC,
     registerTopic: parsed.CRM_AUDIT_REGISTER_TOPIC,
+    verifySchedule: parsed.CRM_AUDIT_VERIFY_SCHEDULE,
+    verifyTimezone: parsed.CRM_AUDIT_VERIFY_TIMEZONE,
+    jobsPrefix: parsed.CRM_AUDIT_JOBS_PREFIX,
   };
 }
