@@ -433,6 +433,116 @@ describe('forged and stale tokens at the gateway', () => {
   });
 });
 
+const sidOf = (accessToken: string): string => (JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+
+describe('sessions: a user lists and ends their own, an administrator ends anyone’s (issue 15, item 7)', () => {
+  async function passwordOnlyUser(): Promise<{ id: string; email: string; password: string }> {
+    const email = `sessions-${uniqueName('s')}@example.com`;
+    const password = strongPassword();
+    const created = await api(
+      'POST',
+      '/v1/users',
+      { email, displayName: 'Session Holder', password, roles: [await passwordOnlyRole()] },
+      await grantingAdminToken(),
+    );
+    expect(created.status).toBe(201);
+    return { id: created.body.id as string, email, password };
+  }
+  const login = async (user: { email: string; password: string }) =>
+    (await api('POST', '/v1/auth/login', { email: user.email, password: user.password })).body as { accessToken: string; refreshToken: string };
+
+  it('lists the live sessions with the current one marked, ends another of them (its refresh token stops), and cannot end someone else’s', async () => {
+    const user = await passwordOnlyUser();
+    const first = await login(user);
+    const second = await login(user);
+
+    const listed = await api('GET', '/v1/me/sessions', undefined, first.accessToken);
+    expect(listed.status).toBe(200);
+    const sessions = listed.body as unknown as Array<{ id: string; current: boolean; methods: string[] }>;
+    expect(sessions.map((session) => session.id).sort()).toEqual([sidOf(first.accessToken), sidOf(second.accessToken)].sort());
+    expect(sessions.find((session) => session.current)?.id).toBe(sidOf(first.accessToken));
+    expect(sessions[0]!.methods).toEqual(['pwd']);
+
+    expect((await api('DELETE', `/v1/me/sessions/${sidOf(second.accessToken)}`, undefined, first.accessToken)).status).toBe(204);
+    expect(await api('POST', '/v1/auth/refresh', { refreshToken: second.refreshToken })).toMatchObject({ status: 401 });
+    expect((await api('GET', '/v1/me', undefined, second.accessToken)).status).toBe(401);
+    const refreshed = await api('POST', '/v1/auth/refresh', { refreshToken: first.refreshToken });
+    expect(refreshed.status).toBe(200);
+    const remaining = (await api('GET', '/v1/me/sessions', undefined, refreshed.body.accessToken as string)).body as unknown as Array<{ id: string }>;
+    expect(remaining.map((session) => session.id)).toEqual([sidOf(first.accessToken)]);
+
+    // Another user naming this session: as unknown as any other id, and the session goes on.
+    const other = await login(await passwordOnlyUser());
+    expect(await api('DELETE', `/v1/me/sessions/${sidOf(first.accessToken)}`, undefined, other.accessToken)).toMatchObject({
+      status: 404,
+      body: { code: 'SESSION_NOT_FOUND' },
+    });
+    expect((await api('GET', '/v1/me', undefined, refreshed.body.accessToken as string)).status).toBe(200);
+  });
+
+  it('an administrator with a fresh second factor ends every session of an account; a holder of no users:manage cannot', async () => {
+    const user = await passwordOnlyUser();
+    const first = await login(user);
+    const second = await login(user);
+    const bystander = await login(await passwordOnlyUser());
+
+    expect(await api('DELETE', `/v1/users/${user.id}/sessions`, undefined, bystander.accessToken)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await api('DELETE', `/v1/users/${user.id}/sessions`, undefined, await grantingAdminToken())).toMatchObject({ status: 200, body: { ended: 2 } });
+
+    for (const session of [first, second]) {
+      expect((await api('GET', '/v1/me', undefined, session.accessToken)).status).toBe(401);
+      expect((await api('POST', '/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
+    }
+    // Ending sessions is not locking out: the user signs in again.
+    expect((await login(user)).accessToken).toEqual(expect.any(String));
+  });
+});
+
+describe('disabling and enabling staff accounts (issue 15, item 7)', () => {
+  it('a disabled account loses every session and cannot sign in or refresh (the answer of a wrong password); enabled again, it signs in', async () => {
+    const email = `leaver-${uniqueName('l')}@example.com`;
+    const password = strongPassword();
+    const created = await api('POST', '/v1/users', { email, displayName: 'Leaver', password, roles: [await passwordOnlyRole()] }, await grantingAdminToken());
+    const id = created.body.id as string;
+    const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string; refreshToken: string };
+
+    const disabled = await api('POST', `/v1/users/${id}/disable`, undefined, await grantingAdminToken());
+
+    expect(disabled).toMatchObject({ status: 200, body: { id, disabled: true } });
+    expect((await api('GET', '/v1/me', undefined, session.accessToken)).status).toBe(401);
+    expect((await api('POST', '/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
+    expect(await api('POST', '/v1/auth/login', { email, password })).toMatchObject({ status: 401, body: { code: 'LOGIN_FAILED' } });
+
+    expect(await api('POST', `/v1/users/${id}/enable`, undefined, await grantingAdminToken())).toMatchObject({ status: 200, body: { disabled: false } });
+    const again = await api('POST', '/v1/auth/login', { email, password });
+    expect(again.status).toBe(200);
+    expect((await api('GET', '/v1/me', undefined, again.body.accessToken as string)).status).toBe(200);
+  });
+
+  it('nobody disables their own account (ACCOUNT_SELF_DISABLE), and a holder of no users:manage disables no one', async () => {
+    const me = (await api('GET', '/v1/me', undefined, admin.accessToken)).body.id as string;
+    expect(await api('POST', `/v1/users/${me}/disable`, undefined, await grantingAdminToken())).toMatchObject({
+      status: 403,
+      body: { code: 'ACCOUNT_SELF_DISABLE' },
+    });
+    const clerkEmail = `c-${uniqueName('c')}@example.com`;
+    const clerkPassword = strongPassword();
+    const clerk = await api(
+      'POST',
+      '/v1/users',
+      { email: clerkEmail, displayName: 'Clerk', password: clerkPassword, roles: [await passwordOnlyRole()] },
+      await grantingAdminToken(),
+    );
+    expect(clerk.status).toBe(201);
+    const clerkToken = (await api('POST', '/v1/auth/login', { email: clerkEmail, password: clerkPassword })).body.accessToken as string;
+    expect(await api('POST', `/v1/users/${me}/disable`, undefined, clerkToken)).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN' },
+    });
+    expect((await api('GET', '/v1/me', undefined, clerkToken)).body).toMatchObject({ disabled: false });
+  });
+});
+
 // Issue 15 item 6. Last in the file: it waits for a second factor to go stale (npm test shortens the window to 40 s).
 describe('granting roles (privilege escalation)', () => {
   it('users:manage alone cannot create an administrator (nor any account): a grant needs roles:manage', async () => {

@@ -43,7 +43,15 @@ import {
   ContactsExportedSchema,
   ContactsImportedSchema,
 } from './gen/crm/contacts/v1/contact_processing_pb.js';
-import { MfaEnrolledSchema, MfaResetSchema, PasswordChangedSchema, RolesAssignedSchema, UserRegisteredSchema } from './gen/crm/identity/v1/user_events_pb.js';
+import {
+  MfaEnrolledSchema,
+  MfaResetSchema,
+  PasswordChangedSchema,
+  RolesAssignedSchema,
+  UserDisabledSchema,
+  UserEnabledSchema,
+  UserRegisteredSchema,
+} from './gen/crm/identity/v1/user_events_pb.js';
 
 /**
  * Every message schema of `proto/`, by fully-qualified name, so a consumer can decode an envelope's `payload` by
@@ -64,6 +72,8 @@ export const eventRegistry: Registry = createRegistry(
   PasswordChangedSchema,
   MfaEnrolledSchema,
   MfaResetSchema,
+  UserDisabledSchema,
+  UserEnabledSchema,
   LoginSucceededSchema,
   LoginFailedSchema,
   MfaUsedSchema,

@@ -37,6 +37,8 @@ export {
   MfaResetSchema,
   PasswordChangedSchema,
   RolesAssignedSchema,
+  UserDisabledSchema,
+  UserEnabledSchema,
   UserRegisteredSchema,
   type MfaEnrolled,
   type MfaReset,

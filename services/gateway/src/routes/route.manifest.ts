@@ -92,6 +92,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: 'Change your password: `{ currentPassword, newPassword }` (access token or password-change token); every session ends',
   },
   { method: 'GET', path: '/v1/me', service: 'identity', guard: signedIn, summary: 'Your own account (bound to the token, not to an id)' },
+  { method: 'GET', path: '/v1/me/sessions', service: 'identity', guard: signedIn, summary: 'Your live sessions (the current one marked)' },
+  { method: 'DELETE', path: '/v1/me/sessions/:id', service: 'identity', guard: signedIn, summary: 'End one of your sessions' },
   { method: 'GET', path: '/v1/users', service: 'identity', guard: needs('users:manage'), summary: 'List staff accounts' },
   {
     method: 'POST',
@@ -114,6 +116,27 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: needsFresh('users:manage'),
     summary: "Lift an account's hard locks: 100 failed second-factor codes or 100 consecutive failed sign-ins (needs a fresh second factor)",
+  },
+  {
+    method: 'POST',
+    path: '/v1/users/:id/disable',
+    service: 'identity',
+    guard: needsFresh('users:manage'),
+    summary: 'Disable a staff account (never your own): every session ends, sign-in and refresh are refused; needs a fresh second factor',
+  },
+  {
+    method: 'POST',
+    path: '/v1/users/:id/enable',
+    service: 'identity',
+    guard: needsFresh('users:manage'),
+    summary: 'Enable a disabled staff account again; needs a fresh second factor',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/users/:id/sessions',
+    service: 'identity',
+    guard: needsFresh('users:manage'),
+    summary: 'End every session of an account (needs a fresh second factor) → `{ ended }`',
   },
   {
     method: 'PUT',

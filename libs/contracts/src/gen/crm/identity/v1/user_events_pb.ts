@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/identity/v1/user_events.proto.
  */
 export const file_crm_identity_v1_user_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKNAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCSIvCg1Sb2xlc0Fzc2lnbmVkEg8KB3VzZXJfaWQYASABKAkSDQoFcm9sZXMYAiADKAkiIgoPUGFzc3dvcmRDaGFuZ2VkEg8KB3VzZXJfaWQYASABKAkiSgoLTWZhRW5yb2xsZWQSDwoHdXNlcl9pZBgBIAEoCRIqCgZtZXRob2QYAiABKA4yGi5jcm0uaWRlbnRpdHkudjEuTWZhTWV0aG9kIhsKCE1mYVJlc2V0Eg8KB3VzZXJfaWQYASABKAkqWgoJTWZhTWV0aG9kEhoKFk1GQV9NRVRIT0RfVU5TUEVDSUZJRUQQABITCg9NRkFfTUVUSE9EX1RPVFAQARIcChhNRkFfTUVUSE9EX1JFQ09WRVJZX0NPREUQAmIGcHJvdG8z", [file_crm_crypto_v1_sealed_field]);
+  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKNAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCSIvCg1Sb2xlc0Fzc2lnbmVkEg8KB3VzZXJfaWQYASABKAkSDQoFcm9sZXMYAiADKAkiIgoPUGFzc3dvcmRDaGFuZ2VkEg8KB3VzZXJfaWQYASABKAkiSgoLTWZhRW5yb2xsZWQSDwoHdXNlcl9pZBgBIAEoCRIqCgZtZXRob2QYAiABKA4yGi5jcm0uaWRlbnRpdHkudjEuTWZhTWV0aG9kIhsKCE1mYVJlc2V0Eg8KB3VzZXJfaWQYASABKAkiHwoMVXNlckRpc2FibGVkEg8KB3VzZXJfaWQYASABKAkiHgoLVXNlckVuYWJsZWQSDwoHdXNlcl9pZBgBIAEoCSpaCglNZmFNZXRob2QSGgoWTUZBX01FVEhPRF9VTlNQRUNJRklFRBAAEhMKD01GQV9NRVRIT0RfVE9UUBABEhwKGE1GQV9NRVRIT0RfUkVDT1ZFUllfQ09ERRACYgZwcm90bzM", [file_crm_crypto_v1_sealed_field]);
 
 /**
  * A staff account was created (by an administrator, or by the first-start bootstrap).
@@ -153,6 +153,48 @@ export type MfaReset = Message<"crm.identity.v1.MfaReset"> & {
  */
 export const MfaResetSchema: GenMessage<MfaReset> = /*@__PURE__*/
   messageDesc(file_crm_identity_v1_user_events, 4);
+
+/**
+ * The account was disabled by an administrator: it can no longer sign in or refresh, and every session ended.
+ *
+ * @generated from message crm.identity.v1.UserDisabled
+ */
+export type UserDisabled = Message<"crm.identity.v1.UserDisabled"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message crm.identity.v1.UserDisabled.
+ * Use `create(UserDisabledSchema)` to create a new message.
+ */
+export const UserDisabledSchema: GenMessage<UserDisabled> = /*@__PURE__*/
+  messageDesc(file_crm_identity_v1_user_events, 5);
+
+/**
+ * A disabled account was enabled again (its password and second factor as they were).
+ *
+ * @generated from message crm.identity.v1.UserEnabled
+ */
+export type UserEnabled = Message<"crm.identity.v1.UserEnabled"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message crm.identity.v1.UserEnabled.
+ * Use `create(UserEnabledSchema)` to create a new message.
+ */
+export const UserEnabledSchema: GenMessage<UserEnabled> = /*@__PURE__*/
+  messageDesc(file_crm_identity_v1_user_events, 6);
 
 /**
  * Kinds of second factor.
