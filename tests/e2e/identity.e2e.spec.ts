@@ -543,6 +543,59 @@ describe('disabling and enabling staff accounts (issue 15, item 7)', () => {
   });
 });
 
+describe('deleting a staff account (issue 15, item 7)', () => {
+  it('ends every session, destroys the staff member’s key (announced on crm.keys.v1.shredded), records UserDeleted, and the account is gone', async () => {
+    const email = `deleted-${uniqueName('d')}@example.com`;
+    const password = strongPassword();
+    const created = await api(
+      'POST',
+      '/v1/users',
+      { email, displayName: 'Former Colleague', password, roles: [await passwordOnlyRole()] },
+      await grantingAdminToken(),
+    );
+    const id = created.body.id as string;
+    const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string; refreshToken: string };
+
+    expect((await api('DELETE', `/v1/users/${id}`, undefined, await grantingAdminToken())).status).toBe(204);
+
+    expect((await api('GET', '/v1/me', undefined, session.accessToken)).status).toBe(401);
+    expect((await api('POST', '/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
+    expect(await api('POST', '/v1/auth/login', { email, password })).toMatchObject({ status: 401, body: { code: 'LOGIN_FAILED' } });
+    expect(await api('GET', `/v1/users/${id}`, undefined, admin.accessToken)).toMatchObject({ status: 404, body: { code: 'USER_NOT_FOUND' } });
+    expect(await api('DELETE', `/v1/users/${id}`, undefined, await grantingAdminToken())).toMatchObject({ status: 404, body: { code: 'USER_NOT_FOUND' } });
+
+    const kafka = new KafkaCluster({
+      name: 'primary',
+      brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','),
+      clientId: 'e2e-deletion',
+    });
+    try {
+      const shredded = await kafka.readFromStart('crm.keys.v1.shredded', (messages) => messages.some((message) => message.key === id), {
+        groupId: uniqueName('e2e-deletion-keys'),
+        timeoutMs: 30_000,
+      });
+      expect(shredded.some((message) => message.key === id)).toBe(true);
+      const deleted = await kafka.readFromStart(
+        'crm.identity.v1.events',
+        (messages) =>
+          messages.some(
+            (message) => decodeEnvelope(message.value).eventType === 'crm.identity.v1.UserDeleted' && decodeEnvelope(message.value).subjectId === id,
+          ),
+        { groupId: uniqueName('e2e-deletion-events'), timeoutMs: 30_000 },
+      );
+      expect(deleted.length).toBeGreaterThan(0);
+    } finally {
+      await kafka.close();
+    }
+  });
+
+  it('nobody deletes their own account (ACCOUNT_SELF_DELETE)', async () => {
+    const me = (await api('GET', '/v1/me', undefined, admin.accessToken)).body.id as string;
+    expect(await api('DELETE', `/v1/users/${me}`, undefined, await grantingAdminToken())).toMatchObject({ status: 403, body: { code: 'ACCOUNT_SELF_DELETE' } });
+    expect((await api('GET', '/v1/me', undefined, admin.accessToken)).status).toBe(200);
+  });
+});
+
 // Issue 15 item 6. Last in the file: it waits for a second factor to go stale (npm test shortens the window to 40 s).
 describe('granting roles (privilege escalation)', () => {
   it('users:manage alone cannot create an administrator (nor any account): a grant needs roles:manage', async () => {

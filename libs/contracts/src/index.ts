@@ -37,6 +37,7 @@ export {
   MfaResetSchema,
   PasswordChangedSchema,
   RolesAssignedSchema,
+  UserDeletedSchema,
   UserDisabledSchema,
   UserEnabledSchema,
   UserRegisteredSchema,

@@ -29,6 +29,8 @@ import { RoleWriteModel } from './accounts/role.write-model.js';
 import { ViewAccountHandler } from './accounts/view-account/view-account.handler.js';
 import { ViewAccountRoute } from './accounts/view-account/view-account.route.js';
 import { SessionsHandler } from './accounts/sessions/sessions.handler.js';
+import { DeleteAccountHandler } from './accounts/delete-account/delete-account.handler.js';
+import { DeleteAccountRoute } from './accounts/delete-account/delete-account.route.js';
 import { DisableAccountHandler } from './accounts/disable-account/disable-account.handler.js';
 import { DisableAccountRoute } from './accounts/disable-account/disable-account.route.js';
 import { SessionsRoute } from './accounts/sessions/sessions.route.js';
@@ -56,6 +58,7 @@ const ACCOUNT_USE_CASES = {
     ListPermissionsRoute,
     SessionsRoute,
     DisableAccountRoute,
+    DeleteAccountRoute,
   ],
   handlers: [
     ListAccountsHandler,
@@ -69,6 +72,7 @@ const ACCOUNT_USE_CASES = {
     DefineRoleHandler,
     SessionsHandler,
     DisableAccountHandler,
+    DeleteAccountHandler,
   ],
 };
 

@@ -105,6 +105,13 @@ export const ROUTES: readonly GatewayRoute[] = [
   { method: 'GET', path: '/v1/users/:id', service: 'identity', guard: needs('users:manage'), summary: 'One staff account, by id' },
   {
     method: 'DELETE',
+    path: '/v1/users/:id',
+    service: 'identity',
+    guard: needsFresh('users:manage'),
+    summary: 'Delete a staff account (never your own): every session ends, their personal data is erased by destroying their key; needs a fresh second factor',
+  },
+  {
+    method: 'DELETE',
     path: '/v1/users/:id/mfa',
     service: 'identity',
     guard: needsFresh('users:manage'),

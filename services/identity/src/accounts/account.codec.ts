@@ -5,6 +5,7 @@ import {
   MfaResetSchema,
   PasswordChangedSchema,
   RolesAssignedSchema,
+  UserDeletedSchema,
   UserDisabledSchema,
   UserEnabledSchema,
   UserRegisteredSchema,
@@ -42,6 +43,8 @@ export function accountCodec(cipher: FieldCipher): EventCodec<AccountEvent> {
           return identityEvent(UserDisabledSchema, { userId: event.userId }, event.userId);
         case 'UserEnabled':
           return identityEvent(UserEnabledSchema, { userId: event.userId }, event.userId);
+        case 'UserDeleted':
+          return identityEvent(UserDeletedSchema, { userId: event.userId }, event.userId);
         default: {
           const _exhaustive: never = event;
           return _exhaustive;
@@ -72,6 +75,8 @@ export function accountCodec(cipher: FieldCipher): EventCodec<AccountEvent> {
           return { type: 'UserDisabled', userId: decodePayload(envelope, UserDisabledSchema).userId };
         case UserEnabledSchema.typeName:
           return { type: 'UserEnabled', userId: decodePayload(envelope, UserEnabledSchema).userId };
+        case UserDeletedSchema.typeName:
+          return { type: 'UserDeleted', userId: decodePayload(envelope, UserDeletedSchema).userId };
         default:
           throw new Error(`not an account event: ${envelope.payloadType}`);
       }

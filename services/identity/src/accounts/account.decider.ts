@@ -2,6 +2,7 @@ import type { Decider } from '@crm/eventstore';
 import { decideAssignRoles } from './assign-roles/assign-roles.decision.js';
 import { decideChangePassword } from './change-password/change-password.decision.js';
 import { decideConfirmMfaEnrolment } from './confirm-mfa-enrolment/confirm-mfa-enrolment.decision.js';
+import { decideDeleteAccount } from './delete-account/delete-account.decision.js';
 import { decideDisableAccount, decideEnableAccount } from './disable-account/disable-account.decision.js';
 import { decideRegisterAccount } from './register-account/register-account.decision.js';
 import { decideResetMfa } from './reset-mfa/reset-mfa.decision.js';
@@ -20,7 +21,8 @@ export type AccountCommand =
   | { type: 'ConfirmMfaEnrolment'; userId: string; recoveryCodeHashes: string[] }
   | { type: 'ResetMfa'; userId: string }
   | { type: 'DisableAccount'; userId: string; disabledBy: string }
-  | { type: 'EnableAccount'; userId: string };
+  | { type: 'EnableAccount'; userId: string }
+  | { type: 'DeleteAccount'; userId: string; deletedBy: string };
 
 export type AccountEvent =
   | { type: 'UserRegistered'; userId: string; email: string; displayName: string; roles: string[] }
@@ -29,7 +31,8 @@ export type AccountEvent =
   | { type: 'MfaEnrolled'; userId: string }
   | { type: 'MfaReset'; userId: string }
   | { type: 'UserDisabled'; userId: string }
-  | { type: 'UserEnabled'; userId: string };
+  | { type: 'UserEnabled'; userId: string }
+  | { type: 'UserDeleted'; userId: string };
 
 export interface AccountState {
   /** `disabled`: it exists but cannot sign in or refresh. */
@@ -58,6 +61,8 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
         return decideDisableAccount(command, state);
       case 'EnableAccount':
         return decideEnableAccount(command, state);
+      case 'DeleteAccount':
+        return decideDeleteAccount(command, state);
       default: {
         const _exhaustive: never = command;
         return _exhaustive;
@@ -81,6 +86,8 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
         return { ...state, status: 'disabled' };
       case 'UserEnabled':
         return { ...state, status: 'active' };
+      case 'UserDeleted':
+        return { status: 'absent', roles: [], mfaEnrolled: false };
       default: {
         const _exhaustive: never = event;
         return _exhaustive;

@@ -83,6 +83,9 @@ export class AccountWriteModel implements WriteModel<AccountCommand, AccountStat
         case 'UserEnabled':
           await this.accounts.setDisabledAt(tx, event.userId, null);
           break;
+        case 'UserDeleted':
+          await this.accounts.delete(tx, event.userId);
+          break;
         default: {
           const _exhaustive: never = event;
           throw new Error(`unhandled ${String(_exhaustive)}`);

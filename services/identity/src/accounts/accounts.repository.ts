@@ -72,6 +72,12 @@ export class AccountsRepository {
     await db.query(`INSERT INTO identity.credentials (user_id, password_hash, password_changed_at) VALUES ($1, $2, $3)`, [account.user_id, passwordHash, now]);
   }
 
+  /** The account's rows go: credentials (hashes, the sealed TOTP secret, recovery codes) and the account itself. */
+  async delete(db: PoolClient, userId: string): Promise<void> {
+    await db.query(`DELETE FROM identity.credentials WHERE user_id = $1`, [userId]);
+    await db.query(`DELETE FROM identity.accounts WHERE user_id = $1`, [userId]);
+  }
+
   async setDisabledAt(db: PoolClient, userId: string, at: Date | null): Promise<void> {
     await db.query(`UPDATE identity.accounts SET disabled_at = $2 WHERE user_id = $1`, [userId, at]);
   }

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/identity/v1/user_events.proto.
  */
 export const file_crm_identity_v1_user_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKNAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCSIvCg1Sb2xlc0Fzc2lnbmVkEg8KB3VzZXJfaWQYASABKAkSDQoFcm9sZXMYAiADKAkiIgoPUGFzc3dvcmRDaGFuZ2VkEg8KB3VzZXJfaWQYASABKAkiSgoLTWZhRW5yb2xsZWQSDwoHdXNlcl9pZBgBIAEoCRIqCgZtZXRob2QYAiABKA4yGi5jcm0uaWRlbnRpdHkudjEuTWZhTWV0aG9kIhsKCE1mYVJlc2V0Eg8KB3VzZXJfaWQYASABKAkiHwoMVXNlckRpc2FibGVkEg8KB3VzZXJfaWQYASABKAkiHgoLVXNlckVuYWJsZWQSDwoHdXNlcl9pZBgBIAEoCSpaCglNZmFNZXRob2QSGgoWTUZBX01FVEhPRF9VTlNQRUNJRklFRBAAEhMKD01GQV9NRVRIT0RfVE9UUBABEhwKGE1GQV9NRVRIT0RfUkVDT1ZFUllfQ09ERRACYgZwcm90bzM", [file_crm_crypto_v1_sealed_field]);
+  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKNAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCSIvCg1Sb2xlc0Fzc2lnbmVkEg8KB3VzZXJfaWQYASABKAkSDQoFcm9sZXMYAiADKAkiIgoPUGFzc3dvcmRDaGFuZ2VkEg8KB3VzZXJfaWQYASABKAkiSgoLTWZhRW5yb2xsZWQSDwoHdXNlcl9pZBgBIAEoCRIqCgZtZXRob2QYAiABKA4yGi5jcm0uaWRlbnRpdHkudjEuTWZhTWV0aG9kIhsKCE1mYVJlc2V0Eg8KB3VzZXJfaWQYASABKAkiHwoMVXNlckRpc2FibGVkEg8KB3VzZXJfaWQYASABKAkiHgoLVXNlckVuYWJsZWQSDwoHdXNlcl9pZBgBIAEoCSIeCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJKloKCU1mYU1ldGhvZBIaChZNRkFfTUVUSE9EX1VOU1BFQ0lGSUVEEAASEwoPTUZBX01FVEhPRF9UT1RQEAESHAoYTUZBX01FVEhPRF9SRUNPVkVSWV9DT0RFEAJiBnByb3RvMw", [file_crm_crypto_v1_sealed_field]);
 
 /**
  * A staff account was created (by an administrator, or by the first-start bootstrap).
@@ -195,6 +195,29 @@ export type UserEnabled = Message<"crm.identity.v1.UserEnabled"> & {
  */
 export const UserEnabledSchema: GenMessage<UserEnabled> = /*@__PURE__*/
   messageDesc(file_crm_identity_v1_user_events, 6);
+
+/**
+ * The staff account was deleted by an administrator: its key was destroyed first (crypto-shredding), so the e-mail
+ * and name sealed in its UserRegistered event and account row can never be read again; its rows and credentials are
+ * gone and every session ended. The id stays, as the subject of the account's history.
+ *
+ * @generated from message crm.identity.v1.UserDeleted
+ */
+export type UserDeleted = Message<"crm.identity.v1.UserDeleted"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message crm.identity.v1.UserDeleted.
+ * Use `create(UserDeletedSchema)` to create a new message.
+ */
+export const UserDeletedSchema: GenMessage<UserDeleted> = /*@__PURE__*/
+  messageDesc(file_crm_identity_v1_user_events, 7);
 
 /**
  * Kinds of second factor.
