@@ -6,8 +6,20 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { fromBinary, PermissionDeniedSchema, SessionRevocationReason, SessionRevokedSchema } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
-import { uniqueName, envelopeIn } from '@crm/testing';
-import { adminSession, api, gateway, secondFactor, signIn, stateDir, strongPassword } from '@crm/testing';
+import { envelopeIn, uniqueName } from '@crm/testing';
+import {
+  adminSession,
+  api,
+  expectEventually,
+  gateway,
+  grantingAdminToken,
+  secondFactor,
+  signIn,
+  signInAgain,
+  stateDir,
+  stepUpSeconds,
+  strongPassword,
+} from '@crm/testing';
 
 let admin: { accessToken: string; refreshToken: string };
 let redis: Redis;
@@ -44,7 +56,7 @@ describe('two-factor sign-in', () => {
   beforeAll(async () => {
     const email = `dpo-${uniqueName('d')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Data Protection', password, roles: ['dpo'] }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Data Protection', password, roles: ['dpo'] }, await grantingAdminToken())).status).toBe(201);
     const session = await signIn(email, password, { step: 1 });
     dpo = { email, password, secret: session.secret!, recoveryCodes: session.recoveryCodes!, lastCode: session.lastCode! };
   });
@@ -121,7 +133,7 @@ describe('passwords and second-factor resets', () => {
     const email = `pw-${uniqueName('p')}@example.com`;
     const password = strongPassword();
     const roles = [await passwordOnlyRole()];
-    expect((await api('POST', '/v1/users', { email, displayName: 'Change Password', password, roles }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Change Password', password, roles }, await grantingAdminToken())).status).toBe(201);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
     expect(session.accessToken).toEqual(expect.any(String));
 
@@ -141,7 +153,7 @@ describe('passwords and second-factor resets', () => {
     for (const role of ['sales', 'support', 'analyst']) {
       const email = `${role}-${uniqueName('f')}@example.com`;
       const password = strongPassword();
-      expect((await api('POST', '/v1/users', { email, displayName: 'First Day', password, roles: [role] }, admin.accessToken)).status).toBe(201);
+      expect((await api('POST', '/v1/users', { email, displayName: 'First Day', password, roles: [role] }, await grantingAdminToken())).status).toBe(201);
       const login = await api('POST', '/v1/auth/login', { email, password });
       expect([role, login.status, Object.keys(login.body).sort()]).toEqual([role, 200, ['enrollmentToken', 'mfaEnrollmentRequired']]);
     }
@@ -149,7 +161,9 @@ describe('passwords and second-factor resets', () => {
     expect(listed.filter((r) => ['administrator', 'sales', 'support', 'analyst', 'dpo'].includes(r.name)).every((r) => r.mfaRequired)).toBe(true);
     const email = `clerk-${uniqueName('f')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Clerk', password, roles: [await passwordOnlyRole()] }, admin.accessToken)).status).toBe(201);
+    expect(
+      (await api('POST', '/v1/users', { email, displayName: 'Clerk', password, roles: [await passwordOnlyRole()] }, await grantingAdminToken())).status,
+    ).toBe(201);
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ accessToken: expect.any(String) });
   });
 
@@ -159,7 +173,7 @@ describe('passwords and second-factor resets', () => {
     expect(created.body).toMatchObject({ name: role, mfaRequired: true });
     const email = `careful-${uniqueName('c')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Careful User', password, roles: [role] }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Careful User', password, roles: [role] }, await grantingAdminToken())).status).toBe(201);
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaEnrollmentRequired: true });
     expect(
       ((await api('GET', '/v1/roles', undefined, admin.accessToken)).body as unknown as Array<{ name: string; mfaRequired: boolean }>).find(
@@ -176,13 +190,14 @@ describe('passwords and second-factor resets', () => {
     const resetterEmail = `resetter-${uniqueName('r')}@example.com`;
     const resetterPassword = strongPassword();
     expect(
-      (await api('POST', '/v1/users', { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] }, admin.accessToken)).status,
+      (await api('POST', '/v1/users', { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] }, await grantingAdminToken()))
+        .status,
     ).toBe(201);
     const resetter = await signIn(resetterEmail, resetterPassword, { step: 1 });
 
     const email = `reset-${uniqueName('r')}@example.com`;
     const password = strongPassword();
-    const created = await api('POST', '/v1/users', { email, displayName: 'Reset Me', password, roles: ['dpo'] }, admin.accessToken);
+    const created = await api('POST', '/v1/users', { email, displayName: 'Reset Me', password, roles: ['dpo'] }, await grantingAdminToken());
     await signIn(email, password, { step: 1 });
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaRequired: true });
 
@@ -210,7 +225,7 @@ describe('staff accounts', () => {
         'POST',
         '/v1/users',
         { email: `m.lovelace+${uniqueName('x')}@example.com`, displayName: 'Margarethe Lovelace', password, roles: ['sales'], birthDate: '1984-03-15' },
-        admin.accessToken,
+        await grantingAdminToken(),
       );
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ code: 'PASSWORD_POLICY_VIOLATED' });
@@ -223,7 +238,7 @@ describe('staff accounts', () => {
     const email = `guess-${uniqueName('g')}@example.com`;
     const password = strongPassword();
     const roles = [await passwordOnlyRole()];
-    expect((await api('POST', '/v1/users', { email, displayName: 'Guess Test', password, roles }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Guess Test', password, roles }, await grantingAdminToken())).status).toBe(201);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
     try {
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -245,7 +260,7 @@ describe('staff accounts', () => {
     const email = `enrol-${uniqueName('e')}@example.com`;
     const password = strongPassword();
     const roles = [await passwordOnlyRole()];
-    expect((await api('POST', '/v1/users', { email, displayName: 'Enrol Test', password, roles }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Enrol Test', password, roles }, await grantingAdminToken())).status).toBe(201);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
 
     expect(await api('POST', '/v1/me/mfa/totp', {}, session.accessToken)).toMatchObject({ status: 400, body: { code: 'PASSWORD_CONFIRMATION_REQUIRED' } });
@@ -261,7 +276,7 @@ describe('staff accounts', () => {
   it('locks an account after repeated failures, with the same answer as for an unknown account until then', async () => {
     const email = `lock-${uniqueName('u')}@example.com`;
     const password = strongPassword();
-    expect((await api('POST', '/v1/users', { email, displayName: 'Lock Test', password, roles: ['sales'] }, admin.accessToken)).status).toBe(201);
+    expect((await api('POST', '/v1/users', { email, displayName: 'Lock Test', password, roles: ['sales'] }, await grantingAdminToken())).status).toBe(201);
 
     const unknown = await api('POST', '/v1/auth/login', { email: `nobody-${uniqueName('n')}@example.com`, password: 'Wrong-pass1!' });
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -315,7 +330,7 @@ describe('least privilege: every identity route × every role', () => {
       }
       const email = `${role}-${uniqueName('m')}@example.com`;
       const password = strongPassword();
-      const created = await api('POST', '/v1/users', { email, displayName: `Matrix ${role}`, password, roles: [role] }, admin.accessToken);
+      const created = await api('POST', '/v1/users', { email, displayName: `Matrix ${role}`, password, roles: [role] }, await grantingAdminToken());
       expect(created.status).toBe(201);
       tokens[role] = (await signIn(email, password, { step: 0 })).accessToken;
     }
@@ -325,13 +340,15 @@ describe('least privilege: every identity route × every role', () => {
           'POST',
           '/v1/users',
           { email: `t-${uniqueName('t')}@example.com`, displayName: 'Target User', password: strongPassword(), roles: ['sales'] },
-          admin.accessToken,
+          await grantingAdminToken(),
         )
       ).body as { id: string }
     ).id;
   });
 
   it('answers 403 for every role lacking the route’s permission and works for every role holding it', async () => {
+    // The grants (creating an account, assigning roles) need a fresh second factor as well as the permissions.
+    tokens.administrator = await grantingAdminToken();
     const outcomes: string[] = [];
     for (const route of routes) {
       for (const [role, held] of Object.entries(roles)) {
@@ -389,7 +406,7 @@ describe('least privilege: every identity route × every role', () => {
     const me = await api('GET', '/v1/me', undefined, admin.accessToken);
     const self = me.body.id as string;
 
-    expect(await api('PUT', `/v1/users/${self}/roles`, { roles: ['analyst'] }, admin.accessToken)).toMatchObject({
+    expect(await api('PUT', `/v1/users/${self}/roles`, { roles: ['analyst'] }, await grantingAdminToken())).toMatchObject({
       status: 403,
       body: { code: 'ROLE_SELF_GRANT' },
     });
@@ -415,4 +432,238 @@ describe('forged and stale tokens at the gateway', () => {
     ];
     for (const token of forged) expect((await api('GET', '/v1/users', undefined, token)).status).toBe(401);
   });
+});
+
+const sidOf = (accessToken: string): string => (JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+
+describe('sessions: a user lists and ends their own, an administrator ends anyone’s (issue 15, item 7)', () => {
+  async function passwordOnlyUser(): Promise<{ id: string; email: string; password: string }> {
+    const email = `sessions-${uniqueName('s')}@example.com`;
+    const password = strongPassword();
+    const created = await api(
+      'POST',
+      '/v1/users',
+      { email, displayName: 'Session Holder', password, roles: [await passwordOnlyRole()] },
+      await grantingAdminToken(),
+    );
+    expect(created.status).toBe(201);
+    return { id: created.body.id as string, email, password };
+  }
+  const login = async (user: { email: string; password: string }) =>
+    (await api('POST', '/v1/auth/login', { email: user.email, password: user.password })).body as { accessToken: string; refreshToken: string };
+
+  it('lists the live sessions with the current one marked, ends another of them (its refresh token stops), and cannot end someone else’s', async () => {
+    const user = await passwordOnlyUser();
+    const first = await login(user);
+    const second = await login(user);
+
+    const listed = await api('GET', '/v1/me/sessions', undefined, first.accessToken);
+    expect(listed.status).toBe(200);
+    const sessions = listed.body as unknown as Array<{ id: string; current: boolean; methods: string[] }>;
+    expect(sessions.map((session) => session.id).sort()).toEqual([sidOf(first.accessToken), sidOf(second.accessToken)].sort());
+    expect(sessions.find((session) => session.current)?.id).toBe(sidOf(first.accessToken));
+    expect(sessions[0]!.methods).toEqual(['pwd']);
+
+    expect((await api('DELETE', `/v1/me/sessions/${sidOf(second.accessToken)}`, undefined, first.accessToken)).status).toBe(204);
+    expect(await api('POST', '/v1/auth/refresh', { refreshToken: second.refreshToken })).toMatchObject({ status: 401 });
+    expect((await api('GET', '/v1/me', undefined, second.accessToken)).status).toBe(401);
+    const refreshed = await api('POST', '/v1/auth/refresh', { refreshToken: first.refreshToken });
+    expect(refreshed.status).toBe(200);
+    const remaining = (await api('GET', '/v1/me/sessions', undefined, refreshed.body.accessToken as string)).body as unknown as Array<{ id: string }>;
+    expect(remaining.map((session) => session.id)).toEqual([sidOf(first.accessToken)]);
+
+    // Another user naming this session: as unknown as any other id, and the session goes on.
+    const other = await login(await passwordOnlyUser());
+    expect(await api('DELETE', `/v1/me/sessions/${sidOf(first.accessToken)}`, undefined, other.accessToken)).toMatchObject({
+      status: 404,
+      body: { code: 'SESSION_NOT_FOUND' },
+    });
+    expect((await api('GET', '/v1/me', undefined, refreshed.body.accessToken as string)).status).toBe(200);
+  });
+
+  it('an administrator with a fresh second factor ends every session of an account; a holder of no users:manage cannot', async () => {
+    const user = await passwordOnlyUser();
+    const first = await login(user);
+    const second = await login(user);
+    const bystander = await login(await passwordOnlyUser());
+
+    expect(await api('DELETE', `/v1/users/${user.id}/sessions`, undefined, bystander.accessToken)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    expect(await api('DELETE', `/v1/users/${user.id}/sessions`, undefined, await grantingAdminToken())).toMatchObject({ status: 200, body: { ended: 2 } });
+
+    for (const session of [first, second]) {
+      expect((await api('GET', '/v1/me', undefined, session.accessToken)).status).toBe(401);
+      expect((await api('POST', '/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
+    }
+    // Ending sessions is not locking out: the user signs in again.
+    expect((await login(user)).accessToken).toEqual(expect.any(String));
+  });
+});
+
+describe('disabling and enabling staff accounts (issue 15, item 7)', () => {
+  it('a disabled account loses every session and cannot sign in or refresh (the answer of a wrong password); enabled again, it signs in', async () => {
+    const email = `leaver-${uniqueName('l')}@example.com`;
+    const password = strongPassword();
+    const created = await api('POST', '/v1/users', { email, displayName: 'Leaver', password, roles: [await passwordOnlyRole()] }, await grantingAdminToken());
+    const id = created.body.id as string;
+    const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string; refreshToken: string };
+
+    const disabled = await api('POST', `/v1/users/${id}/disable`, undefined, await grantingAdminToken());
+
+    expect(disabled).toMatchObject({ status: 200, body: { id, disabled: true } });
+    expect((await api('GET', '/v1/me', undefined, session.accessToken)).status).toBe(401);
+    expect((await api('POST', '/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
+    expect(await api('POST', '/v1/auth/login', { email, password })).toMatchObject({ status: 401, body: { code: 'LOGIN_FAILED' } });
+
+    expect(await api('POST', `/v1/users/${id}/enable`, undefined, await grantingAdminToken())).toMatchObject({ status: 200, body: { disabled: false } });
+    const again = await api('POST', '/v1/auth/login', { email, password });
+    expect(again.status).toBe(200);
+    expect((await api('GET', '/v1/me', undefined, again.body.accessToken as string)).status).toBe(200);
+  });
+
+  it('nobody disables their own account (ACCOUNT_SELF_DISABLE), and a holder of no users:manage disables no one', async () => {
+    const me = (await api('GET', '/v1/me', undefined, admin.accessToken)).body.id as string;
+    expect(await api('POST', `/v1/users/${me}/disable`, undefined, await grantingAdminToken())).toMatchObject({
+      status: 403,
+      body: { code: 'ACCOUNT_SELF_DISABLE' },
+    });
+    const clerkEmail = `c-${uniqueName('c')}@example.com`;
+    const clerkPassword = strongPassword();
+    const clerk = await api(
+      'POST',
+      '/v1/users',
+      { email: clerkEmail, displayName: 'Clerk', password: clerkPassword, roles: [await passwordOnlyRole()] },
+      await grantingAdminToken(),
+    );
+    expect(clerk.status).toBe(201);
+    const clerkToken = (await api('POST', '/v1/auth/login', { email: clerkEmail, password: clerkPassword })).body.accessToken as string;
+    expect(await api('POST', `/v1/users/${me}/disable`, undefined, clerkToken)).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN' },
+    });
+    expect((await api('GET', '/v1/me', undefined, clerkToken)).body).toMatchObject({ disabled: false });
+  });
+});
+
+describe('deleting a staff account (issue 15, item 7)', () => {
+  it('ends every session, destroys the staff member’s key (announced on crm.keys.v1.shredded), records UserDeleted, and the account is gone', async () => {
+    const email = `deleted-${uniqueName('d')}@example.com`;
+    const password = strongPassword();
+    const created = await api(
+      'POST',
+      '/v1/users',
+      { email, displayName: 'Former Colleague', password, roles: [await passwordOnlyRole()] },
+      await grantingAdminToken(),
+    );
+    const id = created.body.id as string;
+    const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string; refreshToken: string };
+
+    expect((await api('DELETE', `/v1/users/${id}`, undefined, await grantingAdminToken())).status).toBe(204);
+
+    expect((await api('GET', '/v1/me', undefined, session.accessToken)).status).toBe(401);
+    expect((await api('POST', '/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
+    expect(await api('POST', '/v1/auth/login', { email, password })).toMatchObject({ status: 401, body: { code: 'LOGIN_FAILED' } });
+    expect(await api('GET', `/v1/users/${id}`, undefined, admin.accessToken)).toMatchObject({ status: 404, body: { code: 'USER_NOT_FOUND' } });
+    expect(await api('DELETE', `/v1/users/${id}`, undefined, await grantingAdminToken())).toMatchObject({ status: 404, body: { code: 'USER_NOT_FOUND' } });
+
+    const kafka = new KafkaCluster({
+      name: 'primary',
+      brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','),
+      clientId: 'e2e-deletion',
+    });
+    try {
+      const shredded = await kafka.readFromStart('crm.keys.v1.shredded', (messages) => messages.some((message) => message.key === id), {
+        groupId: uniqueName('e2e-deletion-keys'),
+        timeoutMs: 30_000,
+      });
+      expect(shredded.some((message) => message.key === id)).toBe(true);
+      const deleted = await kafka.readFromStart(
+        'crm.identity.v1.events',
+        (messages) =>
+          messages.some((message) => envelopeIn(message.value)?.eventType === 'crm.identity.v1.UserDeleted' && envelopeIn(message.value)?.subjectId === id),
+        { groupId: uniqueName('e2e-deletion-events'), timeoutMs: 30_000 },
+      );
+      expect(deleted.length).toBeGreaterThan(0);
+    } finally {
+      await kafka.close();
+    }
+  });
+
+  it('nobody deletes their own account (ACCOUNT_SELF_DELETE)', async () => {
+    const me = (await api('GET', '/v1/me', undefined, admin.accessToken)).body.id as string;
+    expect(await api('DELETE', `/v1/users/${me}`, undefined, await grantingAdminToken())).toMatchObject({ status: 403, body: { code: 'ACCOUNT_SELF_DELETE' } });
+    expect((await api('GET', '/v1/me', undefined, admin.accessToken)).status).toBe(200);
+  });
+});
+
+// Issue 15 item 6. Last in the file: it waits for a second factor to go stale (npm test shortens the window to 40 s).
+describe('granting roles (privilege escalation)', () => {
+  it('users:manage alone cannot create an administrator (nor any account): a grant needs roles:manage', async () => {
+    const role = `hr-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage'] }, admin.accessToken)).status).toBe(201);
+    const hrEmail = `hr-${uniqueName('h')}@example.com`;
+    const hrPassword = strongPassword();
+    expect(
+      (await api('POST', '/v1/users', { email: hrEmail, displayName: 'People Team', password: hrPassword, roles: [role] }, await grantingAdminToken())).status,
+    ).toBe(201);
+    const hr = await signIn(hrEmail, hrPassword, { step: 1 }); // a second factor used just now: fresh
+
+    const email = `boss-${uniqueName('b')}@example.com`;
+    const password = strongPassword();
+    const attempt = await api('POST', '/v1/users', { email, displayName: 'New Boss', password, roles: ['administrator'] }, hr.accessToken);
+
+    expect(attempt).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
+    // No such account was stored: its would-be credentials do not sign in.
+    expect(await api('POST', '/v1/auth/login', { email, password })).toMatchObject({ status: 401, body: { code: 'LOGIN_FAILED' } });
+  });
+
+  it('a grant needs a second factor confirmed within the step-up window: with a stale one, 403 STEP_UP_REQUIRED and nothing changes', async () => {
+    const role = `grantor-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage', 'roles:manage'] }, admin.accessToken)).status).toBe(201);
+    const grantorEmail = `grantor-${uniqueName('g')}@example.com`;
+    const grantorPassword = strongPassword();
+    const created = await api(
+      'POST',
+      '/v1/users',
+      { email: grantorEmail, displayName: 'Grantor', password: grantorPassword, roles: [role] },
+      await grantingAdminToken(),
+    );
+    expect(created.status).toBe(201);
+    const signedInAt = Date.now();
+    const grantor = await signIn(grantorEmail, grantorPassword, { step: 1 });
+    const target = (
+      await api(
+        'POST',
+        '/v1/users',
+        { email: `g-${uniqueName('t')}@example.com`, displayName: 'Target', password: strongPassword(), roles: ['sales'] },
+        grantor.accessToken,
+      )
+    ).body.id as string;
+    expect(target).toEqual(expect.any(String)); // fresh: the grantor may create an account
+
+    await expectEventually(
+      async () => {
+        // Probed on an account that does not exist: 404 while the factor is fresh, 403 once it is stale.
+        const probe = await api('PUT', '/v1/users/01900000-0000-7000-8000-000000000000/roles', { roles: ['analyst'] }, grantor.accessToken);
+        expect(probe).toMatchObject({ status: 403, body: { code: 'STEP_UP_REQUIRED' } });
+      },
+      { timeoutMs: Math.max(0, signedInAt + (stepUpSeconds + 5) * 1_000 - Date.now()) + 10_000, intervalMs: 2_000 },
+    );
+    const stale = await api('PUT', `/v1/users/${target}/roles`, { roles: ['administrator'] }, grantor.accessToken);
+    expect(stale).toMatchObject({ status: 403, body: { code: 'STEP_UP_REQUIRED' } });
+    const creation = await api(
+      'POST',
+      '/v1/users',
+      { email: `g-${uniqueName('u')}@example.com`, displayName: 'Another', password: strongPassword(), roles: ['administrator'] },
+      grantor.accessToken,
+    );
+    expect(creation).toMatchObject({ status: 403, body: { code: 'STEP_UP_REQUIRED' } });
+    expect((await api('GET', `/v1/users/${target}`, undefined, admin.accessToken)).body).toMatchObject({ roles: ['sales'] });
+
+    // A second factor again: the same grant goes through.
+    const again = await signInAgain(grantorEmail, grantorPassword, grantor.secret!);
+    expect(await api('PUT', `/v1/users/${target}/roles`, { roles: ['analyst'] }, again.accessToken)).toMatchObject({
+      status: 200,
+      body: { roles: ['analyst'] },
+    });
+  }, 600_000);
 });

@@ -1,5 +1,10 @@
 import { createRegistry, type Registry } from '@bufbuild/protobuf';
-import { AuditTrailQueriedSchema, ProcessingActivityRecordedSchema, ProcessorRecordedSchema } from './gen/crm/audit/v1/audit_events_pb.js';
+import {
+  AuditTrailQueriedSchema,
+  AuditVerificationFailedSchema,
+  ProcessingActivityRecordedSchema,
+  ProcessorRecordedSchema,
+} from './gen/crm/audit/v1/audit_events_pb.js';
 import { SignedTreeHeadSchema } from './gen/crm/audit/v1/tree_head_pb.js';
 import { RestoreDrillCompletedSchema } from './gen/crm/backup/v1/backup_events_pb.js';
 import { SealedFieldSchema } from './gen/crm/crypto/v1/sealed_field_pb.js';
@@ -43,7 +48,16 @@ import {
   ContactsExportedSchema,
   ContactsImportedSchema,
 } from './gen/crm/contacts/v1/contact_processing_pb.js';
-import { MfaEnrolledSchema, MfaResetSchema, PasswordChangedSchema, RolesAssignedSchema, UserRegisteredSchema } from './gen/crm/identity/v1/user_events_pb.js';
+import {
+  MfaEnrolledSchema,
+  MfaResetSchema,
+  PasswordChangedSchema,
+  RolesAssignedSchema,
+  UserDeletedSchema,
+  UserDisabledSchema,
+  UserEnabledSchema,
+  UserRegisteredSchema,
+} from './gen/crm/identity/v1/user_events_pb.js';
 
 /**
  * Every message schema of `proto/`, by fully-qualified name, so a consumer can decode an envelope's `payload` by
@@ -64,6 +78,9 @@ export const eventRegistry: Registry = createRegistry(
   PasswordChangedSchema,
   MfaEnrolledSchema,
   MfaResetSchema,
+  UserDisabledSchema,
+  UserEnabledSchema,
+  UserDeletedSchema,
   LoginSucceededSchema,
   LoginFailedSchema,
   MfaUsedSchema,
@@ -98,6 +115,7 @@ export const eventRegistry: Registry = createRegistry(
   SubjectRequestOverdueSchema,
   SignedTreeHeadSchema,
   AuditTrailQueriedSchema,
+  AuditVerificationFailedSchema,
   ProcessingActivityRecordedSchema,
   ProcessorRecordedSchema,
 );

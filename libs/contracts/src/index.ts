@@ -37,6 +37,9 @@ export {
   MfaResetSchema,
   PasswordChangedSchema,
   RolesAssignedSchema,
+  UserDeletedSchema,
+  UserDisabledSchema,
+  UserEnabledSchema,
   UserRegisteredSchema,
   type MfaEnrolled,
   type MfaReset,
@@ -102,9 +105,11 @@ export {
 export { SignatureAlgorithm, SignedTreeHeadSchema, type SignedTreeHead } from './gen/crm/audit/v1/tree_head_pb.js';
 export {
   AuditTrailQueriedSchema,
+  AuditVerificationFailedSchema,
   ProcessingActivityRecordedSchema,
   ProcessorRecordedSchema,
   type AuditTrailQueried,
+  type AuditVerificationFailed,
   type ProcessingActivityRecorded,
   type ProcessorRecorded,
 } from './gen/crm/audit/v1/audit_events_pb.js';

@@ -9,6 +9,8 @@ export { TestTokenIssuer, type TestTokenOptions } from './test-token.issuer.js';
 export {
   adminSession,
   freshAdminSession,
+  grantingAdminToken,
+  stepUpSeconds,
   api,
   createStaffUser,
   gateway,

@@ -25,6 +25,10 @@ export interface AuditConfig {
   registerTopic: string;
   /** Whether the platform drafts the register's missing built-in activities at start (`CRM_AUDIT_DRAFT_REGISTER`). */
   draftRegister: boolean;
+  /** The scheduled verification against the heads mirrored on the backup cluster (cron, time zone, BullMQ prefix). */
+  verifySchedule: string;
+  verifyTimezone: string;
+  jobsPrefix: string;
 }
 
 export function loadAuditConfig(env: Env = process.env): AuditConfig {
@@ -53,6 +57,9 @@ export function loadAuditConfig(env: Env = process.env): AuditConfig {
       CRM_AUDIT_ACCESS_TOPIC: topicName.default(ACCESS_TOPIC),
       CRM_AUDIT_REGISTER_TOPIC: topicName.default(REGISTER_TOPIC),
       CRM_AUDIT_DRAFT_REGISTER: z.enum(['on', 'off']).default('on'),
+      CRM_AUDIT_VERIFY_SCHEDULE: z.string().trim().min(9).max(100).default('30 4 * * *'),
+      CRM_AUDIT_VERIFY_TIMEZONE: z.string().min(1).max(64).default('UTC'),
+      CRM_AUDIT_JOBS_PREFIX: z.string().min(1).max(64).default('crm:audit'),
     }),
     env,
   );
@@ -67,5 +74,8 @@ export function loadAuditConfig(env: Env = process.env): AuditConfig {
     accessTopic: parsed.CRM_AUDIT_ACCESS_TOPIC,
     registerTopic: parsed.CRM_AUDIT_REGISTER_TOPIC,
     draftRegister: parsed.CRM_AUDIT_DRAFT_REGISTER === 'on',
+    verifySchedule: parsed.CRM_AUDIT_VERIFY_SCHEDULE,
+    verifyTimezone: parsed.CRM_AUDIT_VERIFY_TIMEZONE,
+    jobsPrefix: parsed.CRM_AUDIT_JOBS_PREFIX,
   };
 }

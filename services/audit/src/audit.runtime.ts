@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { PlatformConfig } from '@crm/config';
 import { OutboxRelay } from '@crm/eventstore';
 import { createLogger, type Logger } from '@crm/logging';
-import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
+import { KafkaCluster, KAFKA_PRIMARY } from '@crm/messaging';
 import { CLOCK, type Clock } from '@crm/platform';
 import { PG_POOL, type Pool } from '@crm/postgres';
 import type { AuditConfig } from './audit.config.js';
@@ -11,12 +11,16 @@ import { EntriesStore } from './trail/entries.store.js';
 import { AuditLogView } from './tree-heads/log.view.js';
 import { TreeHeadPublisher } from './tree-heads/tree-head.publisher.js';
 import type { TreeHeadKey } from './tree-heads/tree-head.key.js';
+import { AuditVerificationJobs } from './verifying/scheduled-verification/audit-verification.jobs.js';
+import { AuditVerificationRunner } from './verifying/scheduled-verification/audit-verification.runner.js';
 
 export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
 
 /**
- * Boots the audit log in order: log id, the tree rebuilt from the stored leaf hashes, the heads already on Kafka checked
- * against it, then periodic signing. The register's outbox relay runs beside them. Ingest is the
+ * Boots the audit log in order: log id, the tree rebuilt from the stored entries (every leaf hash recomputed from the
+ * entry's fields, see `AuditLogView`), the heads already on Kafka checked against it, then periodic signing, and the
+ * daily verification against the heads mirrored on the backup cluster (`CRM_AUDIT_VERIFY_SCHEDULE`; the instance that
+ * ingests runs it). The register's outbox relay runs beside them. Ingest is the
  * `AuditIngestController` projector, which the platform's event transport starts once this has booted. The schema is
  * the migrations' job (docs/migrations.md): the service does not start while one is pending.
  */
@@ -25,6 +29,7 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
   readonly view: AuditLogView;
   #publisher: TreeHeadPublisher | undefined;
   #relay: OutboxRelay | undefined;
+  #verifications: AuditVerificationJobs | undefined;
   readonly #logger: Logger;
 
   constructor(
@@ -33,7 +38,7 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
     @Inject(TREE_HEAD_KEY) readonly key: TreeHeadKey,
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(PLATFORM_CONFIG) platform: PlatformConfig,
+    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.view = new AuditLogView(store);
@@ -57,9 +62,37 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
       now: this.clock,
     });
     await this.#publisher.start();
+    if (this.config.ingest) {
+      this.#verifications = new AuditVerificationJobs(
+        { redis: this.platform.redis, prefix: this.config.jobsPrefix, pattern: this.config.verifySchedule, timezone: this.config.verifyTimezone },
+        this.verificationRunner(),
+      );
+      await this.#verifications.start();
+    }
+  }
+
+  /** The verification of the trail against the heads on the backup cluster, alarm included (also run on demand). */
+  verificationRunner(): AuditVerificationRunner {
+    const brokers = this.platform.kafka.backupBrokers;
+    return new AuditVerificationRunner({
+      store: this.store,
+      key: this.key,
+      openHeadsCluster: () => new KafkaCluster({ name: 'backup', brokers, clientId: 'crm-audit-verification' }),
+      headsTopic: this.config.treeHeadsTopic,
+      events: this.kafka,
+      eventsTopic: this.config.registerTopic,
+      logger: { log: (message) => this.#logger.info(message), error: (message) => this.#logger.error(message) },
+      clock: this.clock,
+    });
+  }
+
+  get verifications(): AuditVerificationJobs {
+    if (this.#verifications === undefined) throw new Error('the audit verification jobs run only where the trail is ingested');
+    return this.#verifications;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.#verifications?.stop();
     await this.#publisher?.stop();
     await this.#relay?.stop();
   }

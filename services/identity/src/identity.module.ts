@@ -28,6 +28,12 @@ import { RoleCatalogueReader } from './accounts/role-catalogue.js';
 import { RoleWriteModel } from './accounts/role.write-model.js';
 import { ViewAccountHandler } from './accounts/view-account/view-account.handler.js';
 import { ViewAccountRoute } from './accounts/view-account/view-account.route.js';
+import { SessionsHandler } from './accounts/sessions/sessions.handler.js';
+import { DeleteAccountHandler } from './accounts/delete-account/delete-account.handler.js';
+import { DeleteAccountRoute } from './accounts/delete-account/delete-account.route.js';
+import { DisableAccountHandler } from './accounts/disable-account/disable-account.handler.js';
+import { DisableAccountRoute } from './accounts/disable-account/disable-account.route.js';
+import { SessionsRoute } from './accounts/sessions/sessions.route.js';
 import { AuthenticationController } from './authentication/authentication.controller.js';
 import { AuthenticationService } from './authentication/authentication.service.js';
 import { loadIdentityConfig } from './identity.config.js';
@@ -50,6 +56,9 @@ const ACCOUNT_USE_CASES = {
     ListRolesRoute,
     DefineRoleRoute,
     ListPermissionsRoute,
+    SessionsRoute,
+    DisableAccountRoute,
+    DeleteAccountRoute,
   ],
   handlers: [
     ListAccountsHandler,
@@ -61,6 +70,9 @@ const ACCOUNT_USE_CASES = {
     ChangePasswordHandler,
     ListRolesHandler,
     DefineRoleHandler,
+    SessionsHandler,
+    DisableAccountHandler,
+    DeleteAccountHandler,
   ],
 };
 

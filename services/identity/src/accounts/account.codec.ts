@@ -5,6 +5,9 @@ import {
   MfaResetSchema,
   PasswordChangedSchema,
   RolesAssignedSchema,
+  UserDeletedSchema,
+  UserDisabledSchema,
+  UserEnabledSchema,
   UserRegisteredSchema,
   type EventEnvelope,
 } from '@crm/contracts';
@@ -36,6 +39,12 @@ export function accountCodec(cipher: FieldCipher): EventCodec<AccountEvent> {
           return identityEvent(MfaEnrolledSchema, { userId: event.userId, method: MfaMethod.TOTP }, event.userId);
         case 'MfaReset':
           return identityEvent(MfaResetSchema, { userId: event.userId }, event.userId);
+        case 'UserDisabled':
+          return identityEvent(UserDisabledSchema, { userId: event.userId }, event.userId);
+        case 'UserEnabled':
+          return identityEvent(UserEnabledSchema, { userId: event.userId }, event.userId);
+        case 'UserDeleted':
+          return identityEvent(UserDeletedSchema, { userId: event.userId }, event.userId);
         default: {
           const _exhaustive: never = event;
           return _exhaustive;
@@ -62,6 +71,12 @@ export function accountCodec(cipher: FieldCipher): EventCodec<AccountEvent> {
           return { type: 'MfaEnrolled', userId: decodePayload(envelope, MfaEnrolledSchema).userId };
         case MfaResetSchema.typeName:
           return { type: 'MfaReset', userId: decodePayload(envelope, MfaResetSchema).userId };
+        case UserDisabledSchema.typeName:
+          return { type: 'UserDisabled', userId: decodePayload(envelope, UserDisabledSchema).userId };
+        case UserEnabledSchema.typeName:
+          return { type: 'UserEnabled', userId: decodePayload(envelope, UserEnabledSchema).userId };
+        case UserDeletedSchema.typeName:
+          return { type: 'UserDeleted', userId: decodePayload(envelope, UserDeletedSchema).userId };
         default:
           throw new Error(`not an account event: ${envelope.payloadType}`);
       }

@@ -2,6 +2,8 @@ import type { Decider } from '@crm/eventstore';
 import { decideAssignRoles } from './assign-roles/assign-roles.decision.js';
 import { decideChangePassword } from './change-password/change-password.decision.js';
 import { decideConfirmMfaEnrolment } from './confirm-mfa-enrolment/confirm-mfa-enrolment.decision.js';
+import { decideDeleteAccount } from './delete-account/delete-account.decision.js';
+import { decideDisableAccount, decideEnableAccount } from './disable-account/disable-account.decision.js';
 import { decideRegisterAccount } from './register-account/register-account.decision.js';
 import { decideResetMfa } from './reset-mfa/reset-mfa.decision.js';
 
@@ -17,17 +19,24 @@ export type AccountCommand =
   | { type: 'AssignRoles'; userId: string; roles: string[]; grantedBy: string }
   | { type: 'ChangePassword'; userId: string; passwordHash: string; passwordHistory: string[] }
   | { type: 'ConfirmMfaEnrolment'; userId: string; recoveryCodeHashes: string[] }
-  | { type: 'ResetMfa'; userId: string };
+  | { type: 'ResetMfa'; userId: string }
+  | { type: 'DisableAccount'; userId: string; disabledBy: string }
+  | { type: 'EnableAccount'; userId: string }
+  | { type: 'DeleteAccount'; userId: string; deletedBy: string };
 
 export type AccountEvent =
   | { type: 'UserRegistered'; userId: string; email: string; displayName: string; roles: string[] }
   | { type: 'RolesAssigned'; userId: string; roles: string[] }
   | { type: 'PasswordChanged'; userId: string }
   | { type: 'MfaEnrolled'; userId: string }
-  | { type: 'MfaReset'; userId: string };
+  | { type: 'MfaReset'; userId: string }
+  | { type: 'UserDisabled'; userId: string }
+  | { type: 'UserEnabled'; userId: string }
+  | { type: 'UserDeleted'; userId: string };
 
 export interface AccountState {
-  status: 'absent' | 'active';
+  /** `disabled`: it exists but cannot sign in or refresh. */
+  status: 'absent' | 'active' | 'disabled';
   roles: string[];
   mfaEnrolled: boolean;
 }
@@ -48,6 +57,12 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
         return decideConfirmMfaEnrolment(command, state);
       case 'ResetMfa':
         return decideResetMfa(command, state);
+      case 'DisableAccount':
+        return decideDisableAccount(command, state);
+      case 'EnableAccount':
+        return decideEnableAccount(command, state);
+      case 'DeleteAccount':
+        return decideDeleteAccount(command, state);
       default: {
         const _exhaustive: never = command;
         return _exhaustive;
@@ -67,6 +82,12 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
         return { ...state, mfaEnrolled: true };
       case 'MfaReset':
         return { ...state, mfaEnrolled: false };
+      case 'UserDisabled':
+        return { ...state, status: 'disabled' };
+      case 'UserEnabled':
+        return { ...state, status: 'active' };
+      case 'UserDeleted':
+        return { status: 'absent', roles: [], mfaEnrolled: false };
       default: {
         const _exhaustive: never = event;
         return _exhaustive;

@@ -6,5 +6,7 @@ export const ACCOUNT_ERRORS = {
   USER_ALREADY_REGISTERED: { kind: 'conflict', retriable: false },
   MFA_ALREADY_ENROLLED: { kind: 'conflict', retriable: false },
   ROLE_SELF_GRANT: { kind: 'forbidden', retriable: false },
+  ACCOUNT_SELF_DISABLE: { kind: 'forbidden', retriable: false },
+  ACCOUNT_SELF_DELETE: { kind: 'forbidden', retriable: false },
 } as const satisfies ErrorTable;
 export const accountError = defineErrors(ACCOUNT_ERRORS);

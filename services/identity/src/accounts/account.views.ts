@@ -13,6 +13,8 @@ export interface AccountView {
   displayName: string;
   roles: string[];
   mfaEnrolled: boolean;
+  /** Disabled by an administrator: cannot sign in or refresh. */
+  disabled: boolean;
   createdAt: string;
 }
 
@@ -38,6 +40,7 @@ export class AccountViews {
       displayName: await open(row.name_sealed, ACCOUNT_NAME_FIELD),
       roles: row.roles,
       mfaEnrolled: row.mfa_enrolled,
+      disabled: row.disabled_at !== null,
       createdAt: row.created_at.toISOString(),
     };
   }

@@ -43,7 +43,7 @@ export class AccountWriteModel implements WriteModel<AccountCommand, AccountStat
     );
     const version = BigInt(rows[0]?.version ?? '0');
     if (row === undefined) return { state: accountDecider.initialState(), version };
-    return { state: { status: 'active', roles: row.roles, mfaEnrolled: row.mfa_enrolled }, version };
+    return { state: { status: row.disabled_at === null ? 'active' : 'disabled', roles: row.roles, mfaEnrolled: row.mfa_enrolled }, version };
   }
 
   async save(tx: PoolClient, { command, events, at }: StateChange<AccountCommand, AccountState, AccountEvent>): Promise<void> {
@@ -76,6 +76,15 @@ export class AccountWriteModel implements WriteModel<AccountCommand, AccountStat
           break;
         case 'MfaReset':
           await this.accounts.resetMfa(tx, event.userId);
+          break;
+        case 'UserDisabled':
+          await this.accounts.setDisabledAt(tx, event.userId, at);
+          break;
+        case 'UserEnabled':
+          await this.accounts.setDisabledAt(tx, event.userId, null);
+          break;
+        case 'UserDeleted':
+          await this.accounts.delete(tx, event.userId);
           break;
         default: {
           const _exhaustive: never = event;

@@ -10,6 +10,8 @@ export interface AccountRow {
   roles: string[];
   mfa_enrolled: boolean;
   created_at: Date;
+  /** Set while an administrator has the account disabled: no sign-in, no refresh. */
+  disabled_at: Date | null;
 }
 
 export interface CredentialsRow {
@@ -58,7 +60,7 @@ export class AccountsRepository {
     return rows;
   }
 
-  async insert(db: PoolClient, account: Omit<AccountRow, 'created_at' | 'mfa_enrolled'>, passwordHash: string, now: Date): Promise<void> {
+  async insert(db: PoolClient, account: Omit<AccountRow, 'created_at' | 'mfa_enrolled' | 'disabled_at'>, passwordHash: string, now: Date): Promise<void> {
     await db.query(`INSERT INTO identity.accounts (user_id, email_index, email_sealed, name_sealed, roles, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
       account.user_id,
       account.email_index,
@@ -68,6 +70,16 @@ export class AccountsRepository {
       now,
     ]);
     await db.query(`INSERT INTO identity.credentials (user_id, password_hash, password_changed_at) VALUES ($1, $2, $3)`, [account.user_id, passwordHash, now]);
+  }
+
+  /** The account's rows go: credentials (hashes, the sealed TOTP secret, recovery codes) and the account itself. */
+  async delete(db: PoolClient, userId: string): Promise<void> {
+    await db.query(`DELETE FROM identity.credentials WHERE user_id = $1`, [userId]);
+    await db.query(`DELETE FROM identity.accounts WHERE user_id = $1`, [userId]);
+  }
+
+  async setDisabledAt(db: PoolClient, userId: string, at: Date | null): Promise<void> {
+    await db.query(`UPDATE identity.accounts SET disabled_at = $2 WHERE user_id = $1`, [userId, at]);
   }
 
   async setRoles(db: PoolClient, userId: string, roles: string[]): Promise<void> {

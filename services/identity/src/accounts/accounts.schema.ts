@@ -7,7 +7,14 @@ import type { SchemaMigration } from '@crm/postgres';
  * the sealed TOTP secret, recovery-code hashes). Both are rebuilt-free: they are written in the same transaction
  * as the account's events.
  */
-export const accountsMigrations: readonly SchemaMigration[] = [{ name: 'IdentityAccountsBaseline1795996800100', up: (schema) => accountsBaselineSql(schema) }];
+export const accountsMigrations: readonly SchemaMigration[] = [
+  { name: 'IdentityAccountsBaseline1795996800100', up: (schema) => accountsBaselineSql(schema) },
+  // Staff account lifecycle (issue 15, item 7): an administrator disables and enables accounts.
+  {
+    name: 'IdentityAccountsDisabled1796774400000',
+    up: (schema) => `ALTER TABLE ${quoteIdent(schema)}.accounts ADD COLUMN IF NOT EXISTS disabled_at timestamptz;`,
+  },
+];
 
 /** Baseline (the former boot-time DDL, idempotent); never edit it, append a migration to `accountsMigrations`. */
 function accountsBaselineSql(schema: string): string {

@@ -105,7 +105,8 @@ export class AuthenticationService {
     const credentials = account === undefined ? undefined : await this.accounts.credentials(account.user_id);
     // An unknown account costs the same hashing time as a wrong password: response time must not tell them apart.
     const valid = credentials === undefined ? await this.hasher.verifyAgainstDummy(password) : await this.hasher.verify(credentials.password_hash, password);
-    if (!valid || account === undefined) {
+    // A disabled account gets the answer of a wrong password (no hint that the password was right).
+    if (!valid || account === undefined || account.disabled_at !== null) {
       await this.#throttle.recordFailure(accountKey, clientAddress);
       await recordAuthEvent(
         this.pipeline,
@@ -133,7 +134,7 @@ export class AuthenticationService {
   async completeMfa(mfaToken: unknown, code: string, correlationId: string): Promise<Tokens> {
     const userId = await this.challenges.verify(mfaToken, 'mfa');
     const account = await this.accounts.byId(userId);
-    if (account === undefined) throw mfaCodeInvalidError();
+    if (account === undefined || account.disabled_at !== null) throw mfaCodeInvalidError();
     // A TOTP code meets the hard lock; a recovery code does not (it is how the user unlocks).
     const kind = TOTP_CODE.test(code.trim()) ? 'totp' : 'recovery';
     await this.#mfaAttempts.consumeOrThrow(userId, kind);
@@ -189,7 +190,8 @@ export class AuthenticationService {
     }
     const rotated = await this.refreshTokens.rotate(refreshToken);
     const account = await this.accounts.byId(rotated.userId);
-    if (account === undefined) throw new AppError('REFRESH_TOKEN_INVALID', 'unauthenticated', 'the refresh token is not valid');
+    // Disabling ends the sessions already; this also refuses a rotation that raced the disabling.
+    if (account === undefined || account.disabled_at !== null) throw new AppError('REFRESH_TOKEN_INVALID', 'unauthenticated', 'the refresh token is not valid');
     const accessToken = await this.issuer.issue({
       userId: account.user_id,
       roles: account.roles,

@@ -9,6 +9,7 @@ export {
   type RotatedRefreshToken,
   type SessionAuthentication,
   type StartedSession,
+  type LiveSession,
 } from './refresh-tokens/refresh-token.store.js';
 export { SESSION_REVOCATION_REASONS, isSessionRevocationReason, type SessionRevocationReason } from './refresh-tokens/refresh-token.rules.js';
 export { JwksController } from './jwks/jwks.controller.js';

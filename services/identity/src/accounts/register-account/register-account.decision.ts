@@ -5,6 +5,6 @@ export type RegisterAccountCommand = Extract<AccountCommand, { type: 'RegisterAc
 
 /** An account is registered once per id; the event carries who it is and its roles, never the password hash. */
 export function decideRegisterAccount(command: RegisterAccountCommand, state: AccountState): AccountEvent[] {
-  if (state.status === 'active') throw accountError('USER_ALREADY_REGISTERED', 'an account with this id exists already');
+  if (state.status !== 'absent') throw accountError('USER_ALREADY_REGISTERED', 'an account with this id exists already');
   return [{ type: 'UserRegistered', userId: command.userId, email: command.email, displayName: command.displayName, roles: [...command.roles] }];
 }

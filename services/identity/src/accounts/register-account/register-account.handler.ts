@@ -62,6 +62,6 @@ export class RegisterAccountHandler {
       throw error;
     }
     // The time the account row was stored with (the pipeline's clock at the decision), not a second reading.
-    return { id: userId, email, displayName, roles: request.roles, mfaEnrolled: false, createdAt: registeredAt.toISOString() };
+    return { id: userId, email, displayName, roles: request.roles, mfaEnrolled: false, disabled: false, createdAt: registeredAt.toISOString() };
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
+import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequirePermissions, validate } from '@crm/http';
 import type { AccountView } from '../account.views.js';
 import { RegisterAccountHandler } from './register-account.handler.js';
@@ -22,11 +22,15 @@ const registerBody = z
 export class RegisterAccountRoute {
   constructor(private readonly handler: RegisterAccountHandler) {}
 
-  // Creating an account grants its roles: `users:manage` alone must not make administrators (issue 15, item 6).
+  // Creating an account grants its roles: `users:manage` alone must not make administrators, and like every grant it
+  // needs a second factor confirmed within the step-up window (issue 15, item 6).
   @RequirePermissions('users:manage', 'roles:manage')
+  @RequireStepUp()
   @Post('users')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a staff account; the password must satisfy the policy (each violated rule is named by its code)' })
+  @ApiOperation({
+    summary: 'Create a staff account (a grant of its roles: users:manage, roles:manage and a fresh second factor); the password must satisfy the policy',
+  })
   register(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<AccountView> {
     return this.handler.execute(validate(registerBody, body), auth.sub, correlationId(request));
   }

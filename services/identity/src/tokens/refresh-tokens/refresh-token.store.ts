@@ -39,6 +39,17 @@ export interface SessionAuthentication {
   mfaAt?: Date | undefined;
 }
 
+export interface LiveSession {
+  sessionId: string;
+  startedAt: Date;
+  /** When its refresh token was last rotated (sign-in or refresh). */
+  lastActiveAt: Date;
+  /** The absolute end of the session. */
+  expiresAt: Date;
+  amr: AuthenticationMethod[];
+  mfaAt: Date | undefined;
+}
+
 export interface StartedSession {
   refreshToken: string;
   sessionId: string;
@@ -185,6 +196,52 @@ export class RefreshTokenStore {
     await this.#announce([sessionId]);
     await this.#reportRevoked(revoked, reason);
     return revoked.length > 0;
+  }
+
+  /**
+   * A user's live sessions (not revoked, not past their absolute expiry), newest first: when each began, when its
+   * refresh token was last rotated, when it ends at the latest, and how its holder authenticated. Nothing else about
+   * a session is kept (no address, no device).
+   */
+  async listLive(userId: string): Promise<LiveSession[]> {
+    const { rows } = await this.#pool.query<{
+      session_id: string;
+      started_at: Date;
+      last_active_at: Date;
+      expires_at: Date;
+      amr: string[];
+      mfa_at: Date | null;
+    }>(
+      `SELECT session_id, min(created_at) AS started_at, max(created_at) AS last_active_at, max(session_expires_at) AS expires_at,
+              max(amr) AS amr, max(mfa_at) AS mfa_at -- a session's rows share amr and mfa_at (rotation copies them)
+         FROM ${this.#table}
+        WHERE user_id = $1
+        GROUP BY session_id
+       HAVING bool_and(revoked_at IS NULL) AND max(session_expires_at) > $2
+        ORDER BY min(created_at) DESC`,
+      [userId, this.#now()],
+    );
+    return rows.map((row) => ({
+      sessionId: row.session_id,
+      startedAt: row.started_at,
+      lastActiveAt: row.last_active_at,
+      expiresAt: row.expires_at,
+      amr: row.amr.filter(isAuthenticationMethod),
+      mfaAt: row.mfa_at ?? undefined,
+    }));
+  }
+
+  /** Ends one session of this user only (someone else's session id is as good as unknown). */
+  async revokeSessionOf(userId: string, sessionId: string, reason: SessionRevocationReason): Promise<boolean> {
+    assertReason(reason);
+    if (!isUuid(sessionId)) return false;
+    const revoked = await withTransaction(this.#pool, (client) =>
+      this.#revokeRows(client, 'session_id = $1 AND user_id = $2', [sessionId, userId], reason, this.#now()),
+    );
+    if (revoked.length === 0) return false;
+    await this.#announce([sessionId]);
+    await this.#reportRevoked(revoked, reason);
+    return true;
   }
 
   /** Ends every live session of a user (password change, "sign out everywhere", account disabled). */

@@ -4,13 +4,15 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file crm/audit/v1/audit_events.proto.
  */
 export const file_crm_audit_v1_audit_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jcm0vYXVkaXQvdjEvYXVkaXRfZXZlbnRzLnByb3RvEgxjcm0uYXVkaXQudjEiSQoRQXVkaXRUcmFpbFF1ZXJpZWQSDQoFcXVlcnkYASABKAkSDwoHZmlsdGVycxgCIAMoCRIUCgxyZXN1bHRfY291bnQYAyABKA0imQEKGlByb2Nlc3NpbmdBY3Rpdml0eVJlY29yZGVkEhMKC2FjdGl2aXR5X2lkGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SDAoEbmFtZRgDIAEoCRIQCghwdXJwb3NlcxgEIAMoCRIVCg1kb2N1bWVudF9qc29uGAUgASgJEg4KBnN0YXR1cxgGIAEoCRIOCgZjaGFuZ2UYByABKAkiXwoRUHJvY2Vzc29yUmVjb3JkZWQSFAoMcHJvY2Vzc29yX2lkGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SDAoEbmFtZRgDIAEoCRIVCg1kb2N1bWVudF9qc29uGAQgASgJYgZwcm90bzM");
+  fileDesc("Ch9jcm0vYXVkaXQvdjEvYXVkaXRfZXZlbnRzLnByb3RvEgxjcm0uYXVkaXQudjEiSQoRQXVkaXRUcmFpbFF1ZXJpZWQSDQoFcXVlcnkYASABKAkSDwoHZmlsdGVycxgCIAMoCRIUCgxyZXN1bHRfY291bnQYAyABKA0imQEKGlByb2Nlc3NpbmdBY3Rpdml0eVJlY29yZGVkEhMKC2FjdGl2aXR5X2lkGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SDAoEbmFtZRgDIAEoCRIQCghwdXJwb3NlcxgEIAMoCRIVCg1kb2N1bWVudF9qc29uGAUgASgJEg4KBnN0YXR1cxgGIAEoCRIOCgZjaGFuZ2UYByABKAkiXwoRUHJvY2Vzc29yUmVjb3JkZWQSFAoMcHJvY2Vzc29yX2lkGAEgASgJEg8KB3ZlcnNpb24YAiABKA0SDAoEbmFtZRgDIAEoCRIVCg1kb2N1bWVudF9qc29uGAQgASgJIsEBChdBdWRpdFZlcmlmaWNhdGlvbkZhaWxlZBIXCg92ZXJpZmljYXRpb25faWQYASABKAkSDwoHdHJpZ2dlchgCIAEoCRISCgpoZWFkc19mcm9tGAMgASgJEg8KB2VudHJpZXMYBCABKAQSFQoNaGVhZHNfY2hlY2tlZBgFIAEoDRIQCghwcm9ibGVtcxgGIAMoCRIuCgpjaGVja2VkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A DPO queried the audit trail (published on `crm.access.v1.events`). The envelope's subject is the data subject
@@ -156,4 +158,67 @@ export type ProcessorRecorded = Message<"crm.audit.v1.ProcessorRecorded"> & {
  */
 export const ProcessorRecordedSchema: GenMessage<ProcessorRecorded> = /*@__PURE__*/
   messageDesc(file_crm_audit_v1_audit_events, 2);
+
+/**
+ * The scheduled verification of the audit trail failed: the entries in the audit database no longer match the signed
+ * tree heads mirrored on the backup cluster (or could not be checked against them). The alarm; published on
+ * `crm.audit.v1.events` and recorded in the trail like any other event. Codes and counts only, no personal data.
+ *
+ * @generated from message crm.audit.v1.AuditVerificationFailed
+ */
+export type AuditVerificationFailed = Message<"crm.audit.v1.AuditVerificationFailed"> & {
+  /**
+   * The verification run's id (the BullMQ job id).
+   *
+   * @generated from field: string verification_id = 1;
+   */
+  verificationId: string;
+
+  /**
+   * `schedule` (the daily job) or `on-demand`.
+   *
+   * @generated from field: string trigger = 2;
+   */
+  trigger: string;
+
+  /**
+   * Where the trusted heads were read: `backup` (the mirrored copy).
+   *
+   * @generated from field: string heads_from = 3;
+   */
+  headsFrom: string;
+
+  /**
+   * Entries read from the audit database.
+   *
+   * @generated from field: uint64 entries = 4;
+   */
+  entries: bigint;
+
+  /**
+   * Signed heads checked.
+   *
+   * @generated from field: uint32 heads_checked = 5;
+   */
+  headsChecked: number;
+
+  /**
+   * The verifier's problem codes (ENTRY_HASH_MISMATCH, ROOT_MISMATCH, LOG_TRUNCATED, …), each once.
+   *
+   * @generated from field: repeated string problems = 6;
+   */
+  problems: string[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp checked_at = 7;
+   */
+  checkedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message crm.audit.v1.AuditVerificationFailed.
+ * Use `create(AuditVerificationFailedSchema)` to create a new message.
+ */
+export const AuditVerificationFailedSchema: GenMessage<AuditVerificationFailed> = /*@__PURE__*/
+  messageDesc(file_crm_audit_v1_audit_events, 3);
 

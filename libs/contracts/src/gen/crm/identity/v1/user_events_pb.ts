@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/identity/v1/user_events.proto.
  */
 export const file_crm_identity_v1_user_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKNAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCSIvCg1Sb2xlc0Fzc2lnbmVkEg8KB3VzZXJfaWQYASABKAkSDQoFcm9sZXMYAiADKAkiIgoPUGFzc3dvcmRDaGFuZ2VkEg8KB3VzZXJfaWQYASABKAkiSgoLTWZhRW5yb2xsZWQSDwoHdXNlcl9pZBgBIAEoCRIqCgZtZXRob2QYAiABKA4yGi5jcm0uaWRlbnRpdHkudjEuTWZhTWV0aG9kIhsKCE1mYVJlc2V0Eg8KB3VzZXJfaWQYASABKAkqWgoJTWZhTWV0aG9kEhoKFk1GQV9NRVRIT0RfVU5TUEVDSUZJRUQQABITCg9NRkFfTUVUSE9EX1RPVFAQARIcChhNRkFfTUVUSE9EX1JFQ09WRVJZX0NPREUQAmIGcHJvdG8z", [file_crm_crypto_v1_sealed_field]);
+  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKNAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCSIvCg1Sb2xlc0Fzc2lnbmVkEg8KB3VzZXJfaWQYASABKAkSDQoFcm9sZXMYAiADKAkiIgoPUGFzc3dvcmRDaGFuZ2VkEg8KB3VzZXJfaWQYASABKAkiSgoLTWZhRW5yb2xsZWQSDwoHdXNlcl9pZBgBIAEoCRIqCgZtZXRob2QYAiABKA4yGi5jcm0uaWRlbnRpdHkudjEuTWZhTWV0aG9kIhsKCE1mYVJlc2V0Eg8KB3VzZXJfaWQYASABKAkiHwoMVXNlckRpc2FibGVkEg8KB3VzZXJfaWQYASABKAkiHgoLVXNlckVuYWJsZWQSDwoHdXNlcl9pZBgBIAEoCSIeCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJKloKCU1mYU1ldGhvZBIaChZNRkFfTUVUSE9EX1VOU1BFQ0lGSUVEEAASEwoPTUZBX01FVEhPRF9UT1RQEAESHAoYTUZBX01FVEhPRF9SRUNPVkVSWV9DT0RFEAJiBnByb3RvMw", [file_crm_crypto_v1_sealed_field]);
 
 /**
  * A staff account was created (by an administrator, or by the first-start bootstrap).
@@ -153,6 +153,71 @@ export type MfaReset = Message<"crm.identity.v1.MfaReset"> & {
  */
 export const MfaResetSchema: GenMessage<MfaReset> = /*@__PURE__*/
   messageDesc(file_crm_identity_v1_user_events, 4);
+
+/**
+ * The account was disabled by an administrator: it can no longer sign in or refresh, and every session ended.
+ *
+ * @generated from message crm.identity.v1.UserDisabled
+ */
+export type UserDisabled = Message<"crm.identity.v1.UserDisabled"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message crm.identity.v1.UserDisabled.
+ * Use `create(UserDisabledSchema)` to create a new message.
+ */
+export const UserDisabledSchema: GenMessage<UserDisabled> = /*@__PURE__*/
+  messageDesc(file_crm_identity_v1_user_events, 5);
+
+/**
+ * A disabled account was enabled again (its password and second factor as they were).
+ *
+ * @generated from message crm.identity.v1.UserEnabled
+ */
+export type UserEnabled = Message<"crm.identity.v1.UserEnabled"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message crm.identity.v1.UserEnabled.
+ * Use `create(UserEnabledSchema)` to create a new message.
+ */
+export const UserEnabledSchema: GenMessage<UserEnabled> = /*@__PURE__*/
+  messageDesc(file_crm_identity_v1_user_events, 6);
+
+/**
+ * The staff account was deleted by an administrator: its key was destroyed first (crypto-shredding), so the e-mail
+ * and name sealed in its UserRegistered event and account row can never be read again; its rows and credentials are
+ * gone and every session ended. The id stays, as the subject of the account's history.
+ *
+ * @generated from message crm.identity.v1.UserDeleted
+ */
+export type UserDeleted = Message<"crm.identity.v1.UserDeleted"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message crm.identity.v1.UserDeleted.
+ * Use `create(UserDeletedSchema)` to create a new message.
+ */
+export const UserDeletedSchema: GenMessage<UserDeleted> = /*@__PURE__*/
+  messageDesc(file_crm_identity_v1_user_events, 7);
 
 /**
  * Kinds of second factor.

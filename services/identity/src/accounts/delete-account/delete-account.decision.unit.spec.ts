@@ -1,0 +1,33 @@
+import { fold } from '@crm/eventstore';
+import { accountDecider, type AccountEvent } from '../account.decider.js';
+import { decideDeleteAccount } from './delete-account.decision.js';
+
+const userId = '0190f3a4-1111-7000-8000-000000000001';
+const admin = '0190f3a4-1111-7000-8000-00000000000a';
+const registered: AccountEvent = { type: 'UserRegistered', userId, email: 'ada@example.com', displayName: 'Ada', roles: ['sales'] };
+
+describe('deleting a staff account', () => {
+  it('given an account (active or disabled), when an administrator deletes it, then UserDeleted, and nothing of it is left in the state', () => {
+    for (const history of [[registered], [registered, { type: 'UserDisabled', userId } as AccountEvent]]) {
+      const events = decideDeleteAccount({ type: 'DeleteAccount', userId, deletedBy: admin }, fold(accountDecider, history));
+
+      expect(events).toEqual([{ type: 'UserDeleted', userId }]);
+      expect(fold(accountDecider, [...history, ...events])).toEqual({ status: 'absent', roles: [], mfaEnrolled: false });
+    }
+  });
+
+  it('given an account, when its holder deletes it themselves, then ACCOUNT_SELF_DELETE (forbidden)', () => {
+    expect(() => decideDeleteAccount({ type: 'DeleteAccount', userId, deletedBy: userId }, fold(accountDecider, [registered]))).toThrow(
+      expect.objectContaining({ name: 'AppError', code: 'ACCOUNT_SELF_DELETE', kind: 'forbidden' }),
+    );
+  });
+
+  it('given no account (or one deleted already), when deleted, then USER_NOT_FOUND', () => {
+    const deleted = fold(accountDecider, [registered, { type: 'UserDeleted', userId }]);
+    for (const state of [accountDecider.initialState(), deleted]) {
+      expect(() => decideDeleteAccount({ type: 'DeleteAccount', userId, deletedBy: admin }, state)).toThrow(
+        expect.objectContaining({ code: 'USER_NOT_FOUND' }),
+      );
+    }
+  });
+});
