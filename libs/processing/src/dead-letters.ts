@@ -3,6 +3,9 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { DeadLetterSchema } from '@crm/contracts';
 import type { IncomingMessage, KafkaCluster, OutgoingMessage } from '@crm/messaging';
 
+/** Dead letters per produce request, at most (one larger letter goes alone). */
+const MAX_REQUEST_BYTES = 256 * 1024;
+
 export const deadLetterTopic = (topic: string): string => `${topic}.dlq`;
 
 export interface DeadLetter {
@@ -51,10 +54,22 @@ export class DeadLetterPublisher {
         await this.kafka.ensureTopics([{ name: dlq, partitions: 1 }]);
         this.#ready.add(dlq);
       }
-      await this.kafka.publish(
-        dlq,
-        letters.map((letter) => deadLetterMessage(letter, this.consumerGroup)),
-      );
+      // In requests of bounded size: a batch of large poisoned records (each up to the broker's limit, about 1 MiB)
+      // sent as one request is refused (MESSAGE_TOO_LARGE) on every retry, and the consumer would never move on.
+      let chunk: OutgoingMessage[] = [];
+      let bytes = 0;
+      for (const letter of letters) {
+        const message = deadLetterMessage(letter, this.consumerGroup);
+        const size = message.value.length + Buffer.byteLength(message.key ?? '');
+        if (chunk.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+          await this.kafka.publish(dlq, chunk);
+          chunk = [];
+          bytes = 0;
+        }
+        chunk.push(message);
+        bytes += size;
+      }
+      if (chunk.length > 0) await this.kafka.publish(dlq, chunk);
     }
   }
 }

@@ -1,6 +1,6 @@
 // The event processor on the real servers: projectors (read model + checkpoint in one transaction), reactors
 // (once per event id), dead letters, retries, rebuilds.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { create, DeadLetterSchema, EventEnvelopeSchema, fromBinary, toBinary } from '@crm/contracts';
 import { AppError } from '@crm/http';
@@ -239,6 +239,24 @@ describe('a projector on the real servers', () => {
       consumerGroup: f.projection.name,
       originalValue: new Uint8Array(Buffer.from('definitely not a protobuf envelope')),
     });
+  });
+
+  it('given several records near the size limit that do not decode, read in one batch, then each reaches the dead-letter topic and the rest flows on', async () => {
+    // Together they exceed what one produce request may carry: dead letters sent as one request were refused for good.
+    const large = Array.from({ length: 3 }, (_, i) => Buffer.concat([Buffer.from([0xff, i]), randomBytes(700 * 1024)]));
+    for (const value of large) await kafka.publish(f.topic, [{ key: 'subject-0', value }]);
+    await record(f, 3, 2);
+    await f.runner.start();
+    await caughtUp(f.runner);
+
+    const totals = (await snapshot(f)) as Array<{ subject: string; events: number }>;
+    expect(totals.map((row) => [row.subject, row.events])).toEqual([
+      ['subject-0', 2],
+      ['subject-1', 2],
+      ['subject-2', 2],
+    ]);
+    const decoded = await deadLetters(f.topic, 3);
+    expect(decoded.map((letter) => [letter.errorCode, letter.originalValue.length])).toEqual(large.map((value) => ['EVENT_DECODE_FAILED', value.length]));
   });
 
   it('given a retriable failure, then the batch is retried with backoff and the event is applied exactly once', async () => {

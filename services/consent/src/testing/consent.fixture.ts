@@ -117,7 +117,7 @@ export function useConsentApp(): ConsentTestApp {
         verificationKeys: () => async () => tokens.jwks(),
       },
       config,
-      createLogger({ service: 'consent', level: 'silent' }),
+      createLogger({ service: 'consent', level: process.env.CRM_IT_LOG_LEVEL ?? 'silent' }),
     );
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
