@@ -168,6 +168,18 @@ describe('tamper evidence against the signed heads on Kafka', () => {
     await restarted.stop();
   });
 
+  it('given entries recorded after the last head, when the signer stops, then a last head covers them and the log verifies', async () => {
+    const view = new AuditLogView(store);
+    const signer = new TreeHeadPublisher(kafka, view, key, await store.logId(), { intervalMs: 3_600_000, topic, now: systemClock });
+    await signer.start();
+    view.offer((await recordBatch(store, batch(5, 0), () => new Date())).appended);
+
+    await signer.stop();
+
+    const verdict = await verifyDatabase(store, kafka, key, { topic });
+    expect(verdict).toMatchObject({ verified: true, entries: 45, headsChecked: 4, unsignedEntries: 0 });
+  });
+
   it('given a head forged with another key and garbage on the heads topic, then both are reported and the honest heads still hold', async () => {
     const forger = TreeHeadKey.fromPrivateKey(generateKeyPairSync('ed25519').privateKey);
     const forged = {

@@ -26,7 +26,15 @@ export async function auditServiceHasRun(config: PlatformConfig): Promise<void> 
   if (existsSync(publicKey)) return;
   const main = fileURLToPath(new URL('../../../audit/dist/main.js', import.meta.url));
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, CRM_STATE_DIR: config.stateDir, CRM_AUDIT_PORT: String(await freePort()), CRM_LOG_LEVEL: 'silent' },
+    // No register drafting: this run is for the key alone, and entries it drafted would need a head on the backup
+    // cluster before the spec's restore could verify them (a head mirrored in time is the disaster test's concern).
+    env: {
+      ...process.env,
+      CRM_STATE_DIR: config.stateDir,
+      CRM_AUDIT_PORT: String(await freePort()),
+      CRM_AUDIT_DRAFT_REGISTER: 'off',
+      CRM_LOG_LEVEL: 'silent',
+    },
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

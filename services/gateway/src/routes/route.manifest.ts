@@ -115,7 +115,7 @@ export const ROUTES: readonly GatewayRoute[] = [
   },
   { method: 'GET', path: '/v1/me', service: 'identity', guard: signedIn, summary: 'Your own account (bound to the token, not to an id)' },
   { method: 'GET', path: '/v1/me/sessions', service: 'identity', guard: signedIn, summary: 'Your live sessions (the current one marked)' },
-  { method: 'DELETE', path: '/v1/me/sessions/:id', service: 'identity', guard: signedIn, summary: 'End one of your sessions' },
+  { method: 'DELETE', path: '/v1/me/sessions/:id', service: 'identity', guard: signedIn, status: 204, summary: 'End one of your sessions' },
   { method: 'GET', path: '/v1/users', service: 'identity', guard: needs('users:manage'), summary: 'List staff accounts' },
   {
     method: 'POST',
@@ -130,6 +130,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/users/:id',
     service: 'identity',
     guard: needsFresh('users:manage'),
+    status: 204,
     summary: 'Delete a staff account (never your own): every session ends, their personal data is erased by destroying their key; needs a fresh second factor',
   },
   {
@@ -153,6 +154,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/users/:id/disable',
     service: 'identity',
     guard: needsFresh('users:manage'),
+    status: 200,
     summary: 'Disable a staff account (never your own): every session ends, sign-in and refresh are refused; needs a fresh second factor',
   },
   {
@@ -160,6 +162,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/users/:id/enable',
     service: 'identity',
     guard: needsFresh('users:manage'),
+    status: 200,
     summary: 'Enable a disabled staff account again; needs a fresh second factor',
   },
   {
@@ -274,6 +277,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/consent-confirmations/:token',
     service: 'consent',
     guard: PUBLIC,
+    status: 200,
     summary:
       'Confirm a double opt-in (no sign-in; the token mailed to the person): the consent asked for is given. A token confirms once (CONSENT_CONFIRMATION_USED) and expires (CONSENT_CONFIRMATION_EXPIRED)',
   },
@@ -492,6 +496,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/register/activities/:id/approval',
     service: 'audit',
     guard: needs('register:manage'),
+    status: 200,
     summary: "Approve the platform's draft activity as reviewed: `{ expectedVersion }` (409 when stale or not a draft)",
   },
   {
