@@ -193,12 +193,19 @@ describe('consent through the gateway', () => {
     // Published on crm.consent.v1.events and ingested by the audit service like every event topic.
     await expectEventually(
       async () => {
-        const entries = (await call('GET', `/v1/audit/entries?subjectId=${contactId}&limit=100`, dpo)).body.entries as Array<{ action: string }>;
-        expect(entries.map((entry) => entry.action).filter((action) => action.startsWith('crm.consent.'))).toEqual([
+        const entries = (await call('GET', `/v1/audit/entries?subjectId=${contactId}&limit=100`, dpo)).body.entries as Array<{
+          action: string;
+          purpose: string;
+        }>;
+        const actions = entries.map((entry) => entry.action);
+        expect(actions.filter((action) => action.startsWith('crm.consent.') && action !== 'crm.consent.v1.ConsentsViewed')).toEqual([
           'crm.consent.v1.ConsentGiven',
           'crm.consent.v1.ConsentWithdrawn',
           'crm.consent.v1.ObjectionRecorded',
         ]);
+        // Reading the consents is processing too: the two reads above (the DPO's, the sales user's) are in the trail.
+        const reads = entries.filter((entry) => entry.action === 'crm.consent.v1.ConsentsViewed');
+        expect(reads.map((entry) => entry.purpose)).toEqual(['data-subject-rights', 'data-subject-rights']);
       },
       { timeoutMs: 30_000, intervalMs: 250 },
     );

@@ -111,7 +111,7 @@ describe("a data subject's rights, from the privacy notice to the erasure receip
       expect(json.body.number).toBeGreaterThanOrEqual(publication.body.number);
       const exact = await anonymous(`/v1/privacy-notices/${publication.body.version}`, { accept: 'application/json' });
       expect([exact.status, exact.body.contentSha256, exact.body.controller]).toEqual([200, publication.body.contentSha256, noticeTexts(lang).controller]);
-      const { version, catalogueVersion, purposes, controller, dpoContact, retention, recipients, processors, rights } = exact.body;
+      const { version, catalogueVersion, purposes, controller, dpoContact, retention, recipients, processors, rights, register } = exact.body;
       const content = {
         version,
         lang,
@@ -128,6 +128,8 @@ describe("a data subject's rights, from the privacy notice to the erasure receip
         recipients,
         processors,
         rights,
+        // The hash covers the register part too (docs/consent.md, The content hash); older versions have none.
+        ...(register === undefined ? {} : { register }),
       };
       expect(createHash('sha256').update(canonical(content), 'utf8').digest('hex')).toBe(publication.body.contentSha256);
 
@@ -236,6 +238,14 @@ describe("a data subject's rights, from the privacy notice to the erasure receip
     );
     const html = await call('GET', `/v1/requests/${id}/package?format=html`, await dpo());
     expect([html.status, html.text.includes(person.given)]).toEqual([200, true]);
+
+    // Reading the consents (with their evidence) and taking the package out are processing too: both in the trail.
+    await expectEventually(async () => {
+      for (const action of ['crm.consent.v1.ConsentsViewed', 'crm.consent.v1.SubjectRequestPackageDownloaded']) {
+        const page = await call('GET', `/v1/audit/entries?subjectId=${contactId}&action=${action}&limit=100`, await dpo());
+        expect({ action, found: (page.body.entries as unknown[]).length > 0 }).toEqual({ action, found: true });
+      }
+    }, IN_THE_TRAIL);
   });
 
   it('completes an erasure request with a receipt whose audit inclusion proof verifies against a signed tree head', async () => {
