@@ -193,12 +193,19 @@ describe('consent through the gateway', () => {
     // Published on crm.consent.v1.events and ingested by the audit service like every event topic.
     await expectEventually(
       async () => {
-        const entries = (await call('GET', `/v1/audit/entries?subjectId=${contactId}&limit=100`, dpo)).body.entries as Array<{ action: string }>;
-        expect(entries.map((entry) => entry.action).filter((action) => action.startsWith('crm.consent.'))).toEqual([
+        const entries = (await call('GET', `/v1/audit/entries?subjectId=${contactId}&limit=100`, dpo)).body.entries as Array<{
+          action: string;
+          purpose: string;
+        }>;
+        const actions = entries.map((entry) => entry.action);
+        expect(actions.filter((action) => action.startsWith('crm.consent.') && action !== 'crm.consent.v1.ConsentsViewed')).toEqual([
           'crm.consent.v1.ConsentGiven',
           'crm.consent.v1.ConsentWithdrawn',
           'crm.consent.v1.ObjectionRecorded',
         ]);
+        // Reading the consents is processing too: the two reads above (the DPO's, the sales user's) are in the trail.
+        const reads = entries.filter((entry) => entry.action === 'crm.consent.v1.ConsentsViewed');
+        expect(reads.map((entry) => entry.purpose)).toEqual(['data-subject-rights', 'data-subject-rights']);
       },
       { timeoutMs: 30_000, intervalMs: 250 },
     );
@@ -225,7 +232,7 @@ describe('consent through the gateway', () => {
     expect((await call('GET', `/v1/contacts/${contactId}/consents`, support)).body).toMatchObject({ version: 0, history: [] });
   });
 
-  it('refuses consent, withdrawal and objection for a contact that does not exist (404 CONSENT_CONTACT_UNKNOWN) and writes nothing', async () => {
+  it('refuses consent, withdrawal, objection and reading the consents for a contact that does not exist (404 CONSENT_CONTACT_UNKNOWN) and writes nothing', async () => {
     const nobody = crypto.randomUUID();
     for (const [path, body] of [
       [`/v1/contacts/${nobody}/consents`, marketingConsent('nobody')],
@@ -235,7 +242,8 @@ describe('consent through the gateway', () => {
       const refused = await call('POST', path, support, body);
       expect({ path, status: refused.status, code: refused.body.code }).toEqual({ path, status: 404, code: 'CONSENT_CONTACT_UNKNOWN' });
     }
-    expect((await call('GET', `/v1/contacts/${nobody}/consents`, dpo)).body).toMatchObject({ version: 0, history: [] });
+    const read = await call('GET', `/v1/contacts/${nobody}/consents`, dpo);
+    expect([read.status, read.body.code]).toEqual([404, 'CONSENT_CONTACT_UNKNOWN']);
   });
 
   it("the contact's erasure reaches its consent evidence: unreadable afterwards, and nothing more is recorded", async () => {

@@ -128,7 +128,7 @@ describe("a data subject's rights, from the privacy notice to the erasure receip
         recipients,
         processors,
         rights,
-        // What the Art. 30 register says per purpose, as the notice states it (absent on versions drafted before).
+        // The hash covers the register part too (docs/consent.md, The content hash); older versions have none.
         ...(register === undefined ? {} : { register }),
       };
       expect(createHash('sha256').update(canonical(content), 'utf8').digest('hex')).toBe(publication.body.contentSha256);
@@ -238,6 +238,14 @@ describe("a data subject's rights, from the privacy notice to the erasure receip
     );
     const html = await call('GET', `/v1/requests/${id}/package?format=html`, await dpo());
     expect([html.status, html.text.includes(person.given)]).toEqual([200, true]);
+
+    // Reading the consents (with their evidence) and taking the package out are processing too: both in the trail.
+    await expectEventually(async () => {
+      for (const action of ['crm.consent.v1.ConsentsViewed', 'crm.consent.v1.SubjectRequestPackageDownloaded']) {
+        const page = await call('GET', `/v1/audit/entries?subjectId=${contactId}&action=${action}&limit=100`, await dpo());
+        expect({ action, found: (page.body.entries as unknown[]).length > 0 }).toEqual({ action, found: true });
+      }
+    }, IN_THE_TRAIL);
   });
 
   it('completes an erasure request with a receipt whose audit inclusion proof verifies against a signed tree head', async () => {

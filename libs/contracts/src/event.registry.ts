@@ -31,6 +31,7 @@ import {
   ConsentWithdrawnSchema,
   ObjectionRecordedSchema,
 } from './gen/crm/consent/v1/consent_events_pb.js';
+import { ConsentsViewedSchema, SubjectRequestPackageDownloadedSchema } from './gen/crm/consent/v1/consent_access_pb.js';
 import { PrivacyNoticeDraftedSchema, PrivacyNoticePublishedSchema, PrivacyNoticePurposeSchema } from './gen/crm/consent/v1/privacy_notice_events_pb.js';
 import {
   SubjectRequestCompletedSchema,
@@ -102,6 +103,8 @@ export const eventRegistry: Registry = createRegistry(
   ConsentConfirmationRequestedSchema,
   ConsentWithdrawnSchema,
   ObjectionRecordedSchema,
+  ConsentsViewedSchema,
+  SubjectRequestPackageDownloadedSchema,
   PrivacyNoticePurposeSchema,
   PrivacyNoticeDraftedSchema,
   PrivacyNoticePublishedSchema,

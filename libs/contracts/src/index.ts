@@ -85,6 +85,12 @@ export {
   type ObjectionRecorded as ObjectionRecordedMessage,
 } from './gen/crm/consent/v1/consent_events_pb.js';
 export {
+  ConsentsViewedSchema,
+  SubjectRequestPackageDownloadedSchema,
+  type ConsentsViewed,
+  type SubjectRequestPackageDownloaded,
+} from './gen/crm/consent/v1/consent_access_pb.js';
+export {
   PrivacyNoticeDraftedSchema,
   PrivacyNoticePublishedSchema,
   PrivacyNoticePurposeSchema,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
 import { BackboneModule } from '@crm/platform';
+import { ConsentAccessRecorder } from './access-recording/consent-access.recorder.js';
 import { CONSENT_CONFIRMATION_TTL_HOURS, confirmationTtlHours } from './consents/confirm-consent/confirmation-token.js';
 import { ConsentCommands } from './consents/consent-commands.service.js';
 import { ConsentStates } from './consents/consent-states.repository.js';
@@ -42,6 +43,7 @@ export class ConsentModule {
         { provide: REGISTER_VIEW_GROUP, useValue: registerViewGroup(config.postgres!.database) },
         RegisterView,
         ConsentStates,
+        ConsentAccessRecorder,
         ConsentWriteModel,
         ConsentCommands,
         ...CONSENT_HANDLERS,

@@ -134,7 +134,8 @@ export interface PurposeConsent {
   noticeContentSha256?: string;
   channel: ConsentChannel;
   givenAt: string;
-  givenBy: string;
+  /** Who recorded it (absent once the contact is erased: the state is then a pseudonymous proof, `erase-consents/`). */
+  givenBy?: string;
   withdrawnAt?: string;
   withdrawnBy?: string;
   withdrawalChannel?: ConsentChannel;
@@ -144,7 +145,8 @@ export interface Objection {
   catalogueVersion: number;
   channel?: ConsentChannel;
   recordedAt: string;
-  recordedBy: string;
+  /** Who recorded it (absent once the contact is erased). */
+  recordedBy?: string;
 }
 
 /** A double opt-in asked for, by its token's hash (PII-free: the token itself is never stored). */
@@ -165,7 +167,7 @@ export interface ConsentConfirmation {
 export interface ConsentState {
   consents: Readonly<Record<string, PurposeConsent>>;
   objections: Readonly<Record<string, Objection>>;
-  /** Double opt-ins asked for, by token hash; absent until the first one. */
+  /** Double opt-ins asked for, by token hash; absent until the first one, and again once the contact is erased. */
   confirmations?: Readonly<Record<string, ConsentConfirmation>>;
 }
 

@@ -42,7 +42,13 @@ describe('consent: contacts it does not know', () => {
     const rows = await consent.app.get<Pool>(PG_POOL, { strict: false }).query('SELECT 1 FROM consent.consent_states WHERE contact_id = $1', [contactId]);
     expect(rows.rowCount).toBe(0);
     expect(await keysOf(contactId)).toBe(0);
-    expect((await call('GET', `/v1/contacts/${contactId}/consents`, READER)).body).toMatchObject({ version: 0, history: [] });
+  });
+
+  it('answers reading the consents of an unknown contact with 404 CONSENT_CONTACT_UNKNOWN, not an empty history; a known one with none reads empty', async () => {
+    const unknown = await call('GET', `/v1/contacts/${newContactId()}/consents`, READER);
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'CONSENT_CONTACT_UNKNOWN']);
+    const known = await consent.knownContact();
+    expect((await call('GET', `/v1/contacts/${known}/consents`, READER)).body).toMatchObject({ version: 0, history: [] });
   });
 
   it("records them once contacts has announced the contact (its creation event on contacts' topic)", async () => {

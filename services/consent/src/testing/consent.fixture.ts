@@ -3,10 +3,11 @@
 // through the gateway.
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import type { Permission } from '@crm/auth';
-import { ActorType, ContactCreatedSchema, EventEnvelopeSchema, LegalBasis, toBinary } from '@crm/contracts';
+import { ActorType, ContactCreatedSchema, ContactErasedSchema, EventEnvelopeSchema, LegalBasis, toBinary } from '@crm/contracts';
+import type { SubjectShredder } from '@crm/crypto';
 import { createLogger } from '@crm/logging';
 import { migrateAll } from '@crm/migrations';
-import { CLOCK, createServiceApp } from '@crm/platform';
+import { CLOCK, createServiceApp, SUBJECT_SHREDDER } from '@crm/platform';
 import { expectEventually, request, testPlatformConfig, TestTokenIssuer, uniqueName, type Reply } from '@crm/testing';
 import { createEnvelope, envelopeHeaders, protoEvent, uuidv7 } from '@crm/eventstore';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
@@ -85,6 +86,11 @@ export interface ConsentTestApp {
    * until the known-contacts projector has it (polling, never sleeping).
    */
   knownContact(): Promise<string>;
+  /**
+   * Erases a contact as contacts does: its key shredded, then `ContactErased` published on contacts' topic (the
+   * known-contacts projector reduces its consent state to the pseudonymous proof when it applies it).
+   */
+  eraseContact(contactId: string): Promise<void>;
   /** `POST /v1/contacts/{id}/consents` for marketing against `notice`, with `evidence(marker)`. */
   give(contactId: string, marker: string, purpose?: string): Promise<Reply>;
 }
@@ -161,14 +167,21 @@ export function useConsentApp(): ConsentTestApp {
     if (published.status !== 200) throw new Error(`publishing a notice failed: ${published.status} ${published.text}`);
     return { version: published.body.version as string, contentSha256: published.body.contentSha256 as string };
   }
-  async function knownContact(): Promise<string> {
-    const contactId = newContactId();
+  async function publishContactEvent(contactId: string, version: bigint, event: ReturnType<typeof protoEvent>): Promise<void> {
     const metadata = { actor: { id: 'contacts-it', type: ActorType.USER }, purpose: 'sales', legalBasis: LegalBasis.CONTRACT, correlationId: uniqueName('c') };
-    const envelope = createEnvelope(`contact-${contactId}`, 1n, protoEvent(ContactCreatedSchema, { contactId }, contactId), metadata, new Date());
+    const envelope = createEnvelope(`contact-${contactId}`, version, event, metadata, new Date());
     const kafka = started(app).get<KafkaCluster>(KAFKA_PRIMARY, { strict: false });
     await kafka.publish(CONTACTS_TOPIC, [
       { key: contactId, value: toBinary(EventEnvelopeSchema, envelope), headers: envelopeHeaders(envelope.eventType, envelope.eventId) },
     ]);
+  }
+  async function eraseContact(contactId: string): Promise<void> {
+    await started(app).get<SubjectShredder>(SUBJECT_SHREDDER, { strict: false }).shredSubject(contactId, 'ERASURE_REQUEST');
+    await publishContactEvent(contactId, 2n, protoEvent(ContactErasedSchema, { contactId }, contactId));
+  }
+  async function knownContact(): Promise<string> {
+    const contactId = newContactId();
+    await publishContactEvent(contactId, 1n, protoEvent(ContactCreatedSchema, { contactId }, contactId));
     const known = started(app).get(KnownContacts, { strict: false });
     await expectEventually(async () => expect(await known.has(contactId)).toBe(true), { timeoutMs: 30_000, intervalMs: 50 });
     return contactId;
@@ -187,6 +200,7 @@ export function useConsentApp(): ConsentTestApp {
     anonymous,
     publishNotice,
     knownContact,
+    eraseContact,
     get notice() {
       return started(notice);
     },

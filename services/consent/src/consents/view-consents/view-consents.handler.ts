@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
 import { PG_POOL, type Pool } from '@crm/postgres';
+import { KnownContacts } from '../../known-contacts/known-contacts.repository.js';
 import { assertContactId } from '../consent-commands.service.js';
 import { ConsentStates } from '../consent-states.repository.js';
+import { consentError } from '../consent.errors.js';
 import { ConsentWriteModel } from '../consent.write-model.js';
 import type { ConsentHistoryEvent } from '../consent.codec.js';
 import type { Objection, PurposeConsent } from '../consent.decider.js';
@@ -24,8 +26,9 @@ export interface ConsentsView {
 
 /**
  * A contact's consents: the current state per purpose and the full history, the proof a DPO shows. Both are read in
- * one snapshot, so the state is exactly the fold of the history shown with it. A contact with no consent record
- * answers an empty view (this service does not know which contacts exist).
+ * one snapshot, so the state is exactly the fold of the history shown with it. An id consent has never learnt of from
+ * contacts' events answers 404 `CONSENT_CONTACT_UNKNOWN`, as a write would; a known contact with no consent record
+ * answers an empty view (an erased one stays known: its history, evidence `null`, is the proof kept).
  */
 @Injectable()
 export class ViewConsentsHandler {
@@ -34,10 +37,14 @@ export class ViewConsentsHandler {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly states: ConsentStates,
     private readonly model: ConsentWriteModel,
+    private readonly known: KnownContacts,
   ) {}
 
   async execute(contactId: string): Promise<ConsentsView> {
     assertContactId(contactId);
+    if (!(await this.known.has(contactId))) {
+      throw consentError('CONSENT_CONTACT_UNKNOWN', 'no contact with this id is known (a contact created a moment ago is known within seconds)');
+    }
     const client = await this.pool.connect();
     let row, recorded;
     try {

@@ -1,17 +1,28 @@
 import { Get, Param } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
+import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions } from '@crm/http';
-import { ConsentRoute } from '../consent.http.js';
+import { ConsentAccessRecorder } from '../../access-recording/consent-access.recorder.js';
+import { ConsentRoute, consentMetadata } from '../consent.http.js';
 import { ViewConsentsHandler, type ConsentsView } from './view-consents.handler.js';
 
 @ConsentRoute()
 export class ViewConsentsRoute {
-  constructor(private readonly handler: ViewConsentsHandler) {}
+  constructor(
+    private readonly handler: ViewConsentsHandler,
+    private readonly access: ConsentAccessRecorder,
+  ) {}
 
   @RequirePermissions('consent:read')
   @Get('contacts/:id/consents')
-  @ApiOperation({ summary: "A contact's consents and objections per purpose, and their full history with evidence" })
-  view(@Param('id') id: string): Promise<ConsentsView> {
-    return this.handler.execute(id);
+  @ApiOperation({
+    summary:
+      "A contact's consents and objections per purpose, and their full history with evidence; each answer is recorded as a ConsentsViewed access event (audit trail)",
+  })
+  async view(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<ConsentsView> {
+    const view = await this.handler.execute(id);
+    const evidenceCount = view.history.filter((entry) => 'evidence' in entry && entry.evidence !== null).length;
+    await this.access.consentsViewed(consentMetadata(caller), { contactId: view.contactId, historyCount: view.history.length, evidenceCount });
+    return view;
   }
 }

@@ -8,6 +8,8 @@ import type { ErasureReceipt, PackageFile, PackageFormat } from './subject-packa
 
 export interface StoredPackageFile {
   format: PackageFormat;
+  /** The contact the file is about (its data subject). */
+  contactId: string;
   contentType: string;
   createdAt: Date;
   expiresAt: Date;
@@ -65,6 +67,7 @@ export class RequestOutputs {
     if (row === undefined) return undefined;
     return {
       format,
+      contactId: row.contact_id,
       contentType: row.content_type,
       createdAt: row.created_at,
       expiresAt: row.expires_at,
