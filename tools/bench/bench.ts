@@ -5,6 +5,8 @@
 // queries, `--only 'audit ingest'` the ingest alone. A partial run prints the ratios it has and leaves latest.json alone.
 // --audit-runs N repeats the audit ingest's pair (raw consumer, ingester) N times on one topic and reports the median
 // ratio's run; --audit-profile DIR writes a CPU profile of each ingest phase there.
+// --soak[=MINUTES] (default 10) runs the soak instead (tools/bench/soak.ts): a mixed workload through the gateway,
+// its latencies, errors and the platform's memory growth; it exits 1 when memory grew 10 % or more.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +19,16 @@ import { kafkajsProducer, kafkaPerfTool, platformaticProducer } from './kafka-ba
 import { platformMemory } from './memory.ts';
 import { mirrorLag } from './mirror.ts';
 import { restoreReplay } from './restore.ts';
+import { soakMain } from './soak.ts';
 import { contactsPipeline } from './pipeline.ts';
 import { pgbenchBatchedAppend, pgbenchSingleRow } from './postgres-baseline.ts';
+
+const soakArgument = process.argv.find((argument) => argument === '--soak' || argument.startsWith('--soak='));
+if (soakArgument !== undefined) {
+  const minutes = soakArgument === '--soak' ? 10 : Number(soakArgument.slice('--soak='.length));
+  if (!(minutes > 0)) throw new Error(`--soak wants a positive number of minutes, not ${soakArgument}`);
+  process.exit(await soakMain(minutes));
+}
 
 const quick = process.argv.includes('--quick');
 const scale = quick ? 0.2 : 1;

@@ -80,7 +80,8 @@ async function closedLoop(count: number, concurrency: number, job: (index: numbe
   return latencies.sort((a, b) => a - b);
 }
 
-const person = (tag: string) => ({
+/** A contact's data for the bench: its e-mail is `<tag>@bench.example`. */
+export const person = (tag: string) => ({
   name: { given: `Bench${tag}`, family: 'Writer' },
   emails: [`${tag}@bench.example`],
   phones: ['+4930555000'],

@@ -1,7 +1,7 @@
 // The platform's resident memory: every process of ours (services, brokers, the backup mirror, Postgres, Redis), summed as PSS so
 // that shared pages (Postgres's shared buffers, mapped jars) are counted once, not once per process.
 import { readdirSync, readFileSync } from 'node:fs';
-import { stateDir } from './bench-env.ts';
+import { repoRoot, stateDir } from './bench-env.ts';
 
 export interface MemoryReport {
   totalMiB: number;
@@ -18,8 +18,9 @@ function component(pid: string): string | undefined {
   if (cmdline.includes('connect.mirror.MirrorMaker') && cmdline.includes(stateDir)) return 'kafka-mirror';
   if (cmdline.includes('kafka.Kafka') && cmdline.includes(stateDir)) return cmdline.includes('/backup/') ? 'kafka-backup' : 'kafka-primary';
   if (cmdline.includes('redis-server') && cmdline.includes(process.env.CRM_REDIS_PORT ?? '56379')) return 'redis';
+  // This checkout's services only: another checkout's platform on the same machine is not ours.
   const service = /services\/([a-z]+)\/dist\/main\.js/.exec(cmdline);
-  if (service !== null) return `service:${service[1]}`;
+  if (service !== null && cmdline.includes(`${repoRoot}/services/`)) return `service:${service[1]}`;
   if (/^postgres[: ]|\/postgres /.test(cmdline) && isOurPostgres(pid)) return 'postgres';
   return undefined;
 }
