@@ -198,7 +198,7 @@ describe('SIGKILL under load', () => {
     expect(recoveries.map((recovery) => recovery.service)).toEqual(FAULTS.map((fault) => fault.service));
   });
 
-  it('every acknowledged write is in the event store, on the topic, in the read model and in the audit trail exactly once, and none happened twice', async () => {
+  it('every acknowledged write is in the event store, the read model and the audit trail exactly once and on the topic at least once, and none happened twice', async () => {
     const streams = [...new Set(load.attempts.map((attempt) => attempt.stream))];
     expect(streams.length).toBeGreaterThan(20);
     await expectEventually(async () => expect(compareWrites(load.attempts, await held(streams))).toEqual([]), { timeoutMs: 180_000, intervalMs: 2_000 });
