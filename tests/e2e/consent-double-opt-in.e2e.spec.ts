@@ -4,7 +4,18 @@
 // (POST /v1/consent-confirmations/{token}) → the read is allowed within seconds; the token is refused a second time,
 // and an unknown one is refused. Expiry is proven with an injected clock in confirm-consent.int.spec.ts (the platform
 // runs on the real clock, with tokens living 72 hours). Waiting is polling.
-import { adminSession, api, expectEventually, gateway, request as call, staffSession, createStaffUser, signIn, uniqueName, type Reply } from '@crm/testing';
+import {
+  adminSession,
+  api,
+  expectEventually,
+  request as call,
+  staffSession,
+  createStaffUser,
+  signIn,
+  uniqueName,
+  anonymousRequest,
+  publishedEnglishNotice,
+} from '@crm/testing';
 
 let support: string;
 let marketer: string;
@@ -13,36 +24,14 @@ let noticeVersion = '';
 const WITHIN_SECONDS = { timeoutMs: 15_000, intervalMs: 100 };
 
 /** The link in the e-mail, as the person's browser follows it: no token of any account. */
-async function confirm(token: string): Promise<Reply> {
-  const response = await fetch(`${gateway}/v1/consent-confirmations/${token}`, { method: 'POST' });
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, body, text, headers: response.headers } as Reply;
-}
+const confirm = (token: string) => anonymousRequest('POST', `/v1/consent-confirmations/${token}`);
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;
   support = (await staffSession(admin, 'support', 'optin')).accessToken;
   const dpoUser = await createStaffUser(admin, 'dpo', 'optin');
   const dpo = (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken;
-  const draft = await call('POST', '/v1/privacy-notices', dpo, {
-    lang: 'en',
-    controller: `Example Ltd, 1 Main Street, Warsaw <${uniqueName('notice')}>`,
-    dpoContact: 'iod@example.com',
-    retention: 'Marketing: until consent is withdrawn',
-    recipients: 'Couriers',
-    processors: 'Hosting provider in the EEA',
-    rights: 'Access, rectification, erasure, restriction, portability, objection: write to iod@example.com',
-  });
-  expect(draft.status).toBe(201);
-  const publication = await call('POST', `/v1/privacy-notices/${draft.body.version}/publication`, dpo);
-  expect(publication.status).toBe(200);
-  noticeVersion = publication.body.version as string;
+  noticeVersion = await publishedEnglishNotice(dpo);
   // A marketing lead who may also read for analytics: an analytics objection is the ordering marker below.
   const role = `optin-lead-${Math.random().toString(36).slice(2, 8)}`;
   expect((await api('POST', '/v1/roles', { name: role, permissions: ['contacts:read', 'purpose:marketing', 'purpose:analytics'] }, admin)).status).toBe(201);

@@ -4,7 +4,7 @@
 // an objection blocks marketing on legitimate interests; each refusal is in the audit trail. Waiting is polling.
 // Marketing reads and exports are a marketing lead's (a custom role: contacts:read, contacts:export, purpose:marketing):
 // since issue 15 a purpose is what the roles allow, and the DPO's are a subject's requests and legal claims.
-import { adminSession, api, createStaffUser, expectEventually, request as call, signIn, staffSession, uniqueName } from '@crm/testing';
+import { adminSession, api, createStaffUser, expectEventually, request as call, signIn, staffSession, uniqueName, publishedEnglishNotice } from '@crm/testing';
 
 let support: string;
 let dpo: string;
@@ -17,19 +17,7 @@ beforeAll(async () => {
   support = (await staffSession(admin, 'support', 'enforce')).accessToken;
   const dpoUser = await createStaffUser(admin, 'dpo', 'enforce');
   dpo = (await signIn(dpoUser.email, dpoUser.password, { step: 1 })).accessToken;
-  const draft = await call('POST', '/v1/privacy-notices', dpo, {
-    lang: 'en',
-    controller: `Example Ltd, 1 Main Street, Warsaw <${uniqueName('notice')}>`,
-    dpoContact: 'iod@example.com',
-    retention: 'Marketing: until consent is withdrawn',
-    recipients: 'Couriers',
-    processors: 'Hosting provider in the EEA',
-    rights: 'Access, rectification, erasure, restriction, portability, objection: write to iod@example.com',
-  });
-  expect(draft.status).toBe(201);
-  const publication = await call('POST', `/v1/privacy-notices/${draft.body.version}/publication`, dpo);
-  expect(publication.status).toBe(200);
-  noticeVersion = publication.body.version as string;
+  noticeVersion = await publishedEnglishNotice(dpo);
   const role = `marketing-lead-${Math.random().toString(36).slice(2, 8)}`;
   expect((await api('POST', '/v1/roles', { name: role, permissions: ['contacts:read', 'contacts:export', 'purpose:marketing'] }, admin)).status).toBe(201);
   // Last, so its second factor is the freshest for the exports' step-up.

@@ -18,7 +18,6 @@ import {
   createStaffUser,
   expectEventually,
   filesContaining,
-  gateway,
   request,
   signIn,
   signInAgain,
@@ -27,6 +26,8 @@ import {
   testPlatformConfig,
   uniqueName,
   envelopeIn,
+  anonymousRequest,
+  publishedEnglishNotice,
 } from '@crm/testing';
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
@@ -95,9 +96,7 @@ async function scan(): Promise<Record<keyof typeof roots, string[]>> {
 
 /** The link in the double opt-in e-mail, followed by the person (no account). */
 async function confirm(token: string): Promise<number> {
-  const response = await fetch(`${gateway}/v1/consent-confirmations/${token}`, { method: 'POST', headers: { 'x-correlation-id': correlation } });
-  await response.text();
-  return response.status;
+  return (await anonymousRequest('POST', `/v1/consent-confirmations/${token}`, { 'x-correlation-id': correlation })).status;
 }
 
 beforeAll(async () => {
@@ -116,19 +115,7 @@ beforeAll(async () => {
     signedInAt = Date.now();
     return dpo;
   };
-  const draft = await call('POST', '/v1/privacy-notices', dpo, {
-    lang: 'en',
-    controller: `Example Ltd, 1 Main Street, Warsaw <${uniqueName('notice')}>`,
-    dpoContact: 'iod@example.com',
-    retention: 'Marketing: until consent is withdrawn',
-    recipients: 'Couriers',
-    processors: 'Hosting provider in the EEA',
-    rights: 'Access, rectification, erasure, restriction, portability, objection: write to iod@example.com',
-  });
-  expect(draft.status).toBe(201);
-  const publication = await call('POST', `/v1/privacy-notices/${draft.body.version}/publication`, dpo);
-  expect(publication.status).toBe(200);
-  noticeVersion = publication.body.version as string;
+  noticeVersion = await publishedEnglishNotice(dpo);
 });
 afterAll(() => Promise.all([kafka.close(), backupKafka.close()]));
 

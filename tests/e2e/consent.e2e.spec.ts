@@ -3,7 +3,18 @@
 // against the published notice, its withdrawal and an objection; a DPO reads the history (the proof) and finds it in
 // the audit trail; the contact's erasure makes the evidence unreadable. Users are created by the bootstrap
 // administrator.
-import { adminSession, createStaffUser, expectEventually, gateway, staffSession, request as call, signIn, uniqueName, type Reply } from '@crm/testing';
+import {
+  adminSession,
+  createStaffUser,
+  expectEventually,
+  gateway,
+  staffSession,
+  request as call,
+  signIn,
+  uniqueName,
+  type Reply,
+  anonymousRequest,
+} from '@crm/testing';
 
 let support: string;
 let sales: string;
@@ -29,17 +40,7 @@ const noticeTexts = (lang: 'pl' | 'en', marker: string) => ({
 });
 
 /** A request without any token, as a visitor's browser sends it. */
-async function anonymous(path: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const response = await fetch(`${gateway}${path}`, { headers });
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, body, text, headers: response.headers } as Reply;
-}
+const anonymous = (path: string, headers: Record<string, string> = {}) => anonymousRequest('GET', path, headers);
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;

@@ -19,7 +19,6 @@ import {
   api,
   createStaffUser,
   expectEventually,
-  gateway,
   pinnedAuditPublicKey,
   renewingSession,
   request as call,
@@ -30,7 +29,7 @@ import {
   verifyAuditInclusion,
   auditKeyId,
   type AuditInclusionProofView,
-  type Reply,
+  anonymousRequest,
 } from '@crm/testing';
 
 /** Enforcement and the trail follow events: seconds, with room for a loaded machine. */
@@ -55,17 +54,8 @@ const noticeTexts = (lang: 'pl' | 'en') => ({
   rights: lang === 'pl' ? 'Dostęp, usunięcie, sprzeciw: iod@example.com' : 'Access, erasure, objection: iod@example.com',
 });
 
-async function anonymous(path: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const response = await fetch(`${gateway}${path}`, { headers });
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, body, text, headers: response.headers } as Reply;
-}
+/** A request without any token, as a visitor's browser sends it. */
+const anonymous = (path: string, headers: Record<string, string> = {}) => anonymousRequest('GET', path, headers);
 
 /** RFC 8785 (JCS) for the notice's values (strings, integers, arrays, objects): keys sorted, no whitespace. */
 const canonical = (value: unknown): string =>

@@ -41,6 +41,18 @@ export interface Reply {
   headers: Headers;
 }
 
+/** An answer as the tests read it: status, the body parsed as JSON when it is JSON, the text and the headers. */
+async function replyOf(response: Response): Promise<Reply> {
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, body: parsed, text, headers: response.headers } as Reply;
+}
+
 /** A JSON request with a bearer token, to the gateway unless `baseUrl` says otherwise (a service tested on its own). */
 export async function request(
   method: string,
@@ -55,14 +67,12 @@ export async function request(
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed, text, headers: response.headers };
+  return replyOf(response);
+}
+
+/** A request to the gateway without any token, as a visitor's browser (or a link in an e-mail) sends it. */
+export async function anonymousRequest(method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return replyOf(await fetch(`${gateway}${path}`, { method, headers }));
 }
 
 export const now = () => Date.now() / 1000;
@@ -241,4 +251,24 @@ export async function grantingAdminToken(): Promise<string> {
   const at = Date.now();
   granting = { accessToken: (await freshAdminSession()).accessToken, at };
   return granting.accessToken;
+}
+
+/**
+ * Drafts and publishes the tests' English privacy notice (a controller name unique to the run) as a DPO whose second
+ * factor is fresh (publication is a step-up route); answers the published version, which consents are given against.
+ */
+export async function publishedEnglishNotice(dpoToken: string): Promise<string> {
+  const draft = await request('POST', '/v1/privacy-notices', dpoToken, {
+    lang: 'en',
+    controller: `Example Ltd, 1 Main Street, Warsaw <${uniqueName('notice')}>`,
+    dpoContact: 'iod@example.com',
+    retention: 'Marketing: until consent is withdrawn',
+    recipients: 'Couriers',
+    processors: 'Hosting provider in the EEA',
+    rights: 'Access, rectification, erasure, restriction, portability, objection: write to iod@example.com',
+  });
+  must(draft.status === 201, `drafting the notice answered ${draft.status} ${String(draft.body?.code)}`);
+  const publication = await request('POST', `/v1/privacy-notices/${String(draft.body.version)}/publication`, dpoToken);
+  must(publication.status === 200, `publishing the notice answered ${publication.status} ${String(publication.body?.code)}`);
+  return publication.body.version as string;
 }

@@ -8,6 +8,8 @@ export { totpCode } from './totp.js';
 export { TestTokenIssuer, type TestTokenOptions } from './test-token.issuer.js';
 export {
   adminSession,
+  anonymousRequest,
+  publishedEnglishNotice,
   freshAdminSession,
   grantingAdminToken,
   stepUpSeconds,
