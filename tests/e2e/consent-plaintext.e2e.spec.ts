@@ -28,6 +28,8 @@ import {
   envelopeIn,
   anonymousRequest,
   publishedEnglishNotice,
+  platformFileRoots,
+  scanPlatformFiles,
 } from '@crm/testing';
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
@@ -48,13 +50,7 @@ const correlation = `scan-${letters(16)}`;
 const config = testPlatformConfig('consent', { CRM_PG_DATABASE: 'consent' });
 const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'e2e-consent-plaintext' });
 const backupKafka = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'e2e-consent-plaintext' });
-const roots = {
-  kafka: [join(stateDir, 'kafka', 'primary'), join(stateDir, 'kafka', 'backup')],
-  postgres: [join(stateDir, 'postgres', 'data')],
-  redis: [join(stateDir, 'redis')],
-  logs: [join(stateDir, 'logs')],
-  backups: [join(process.env.CRM_BACKUP_DIR ?? join(stateDir, 'backups'), 'pgbackrest')],
-};
+const roots = platformFileRoots(stateDir, process.env.CRM_BACKUP_DIR);
 const NOWHERE = { kafka: [], postgres: [], redis: [], logs: [], backups: [] };
 
 let support: string;
@@ -88,11 +84,7 @@ async function relayed(topic: string, subjectId: string, payloadType: string): P
   }
 }
 
-async function scan(): Promise<Record<keyof typeof roots, string[]>> {
-  await checkpoint();
-  const entries = await Promise.all(Object.entries(roots).map(async ([name, dirs]) => [name, await filesContaining(dirs, marker)] as const));
-  return Object.fromEntries(entries) as Record<keyof typeof roots, string[]>;
-}
+const scan = () => scanPlatformFiles(roots, marker, checkpoint);
 
 /** The link in the double opt-in e-mail, followed by the person (no account). */
 async function confirm(token: string): Promise<number> {

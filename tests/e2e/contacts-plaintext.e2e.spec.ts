@@ -22,6 +22,8 @@ import {
   testPlatformConfig,
   uniqueName,
   envelopeIn,
+  platformFileRoots,
+  scanPlatformFiles,
 } from '@crm/testing';
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
@@ -31,14 +33,7 @@ const config = testPlatformConfig('contacts', { CRM_PG_DATABASE: 'contacts' });
 const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'e2e-plaintext' });
 // The mirror's copy of the history ("another server room"): scanned like the primary, once the events reached it.
 const backupKafka = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'e2e-plaintext' });
-const roots = {
-  kafka: [join(stateDir, 'kafka', 'primary'), join(stateDir, 'kafka', 'backup')],
-  postgres: [join(stateDir, 'postgres', 'data')],
-  redis: [join(stateDir, 'redis')],
-  logs: [join(stateDir, 'logs')],
-  // pgBackRest's repository (snapshots and the continuous WAL archive), encrypted at rest.
-  backups: [join(process.env.CRM_BACKUP_DIR ?? join(stateDir, 'backups'), 'pgbackrest')],
-};
+const roots = platformFileRoots(stateDir, process.env.CRM_BACKUP_DIR);
 
 let support: string;
 let dpo: string;
@@ -78,11 +73,7 @@ async function relayedTo(cluster: KafkaCluster, contactId: string, payloadType: 
   expect(matches(seen.at(-1))).toBe(true);
 }
 
-async function scan(): Promise<Record<keyof typeof roots, string[]>> {
-  await checkpoint();
-  const entries = await Promise.all(Object.entries(roots).map(async ([name, dirs]) => [name, await filesContaining(dirs, marker)] as const));
-  return Object.fromEntries(entries) as Record<keyof typeof roots, string[]>;
-}
+const scan = () => scanPlatformFiles(roots, marker, checkpoint);
 
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;

@@ -94,7 +94,7 @@ async function readIsInTheTrail(contactId: string): Promise<Entry> {
     async () => {
       const page = await call('GET', `/v1/audit/entries?subjectId=${contactId}&action=crm.contacts.v1.ContactDataAccessed&limit=100`, dpo);
       const read = (page.body.entries as Entry[]).find((entry) => entry.actorId === support.id);
-      expect(read).toBeDefined();
+      expect(read?.actorId).toBe(support.id);
       return read!;
     },
     { timeoutMs: 30_000, intervalMs: 250 },

@@ -3,7 +3,7 @@ export { testEnv, testPlatformConfig, uniqueName } from './test-env.js';
 export { routeGuards, routePolicies, type RouteGuardDeclaration, type RoutePolicy } from './route-policy.js';
 export { migrateKeyVault, migrateScratchSchema, scratchSchema } from './pg-scratch.js';
 export * from './sample-ledger/index.js';
-export { filesContaining } from './marker-scan.js';
+export { filesContaining, platformFileRoots, scanPlatformFiles, type PlatformFileRoots } from './marker-scan.js';
 export { totpCode } from './totp.js';
 export { TestTokenIssuer, type TestTokenOptions } from './test-token.issuer.js';
 export {

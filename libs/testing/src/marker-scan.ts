@@ -70,3 +70,41 @@ async function fileContains(file: string, needle: Buffer, buffer: Buffer): Promi
     await handle.close();
   }
 }
+
+/** Where the platform writes files, by kind: what a "no plaintext at rest" scan must cover. */
+export interface PlatformFileRoots {
+  kafka: string[];
+  postgres: string[];
+  redis: string[];
+  logs: string[];
+  backups: string[];
+}
+
+/**
+ * Every directory the local platform writes: both Kafka clusters' logs (the primary, and the mirror's copy in
+ * "another server room"), Postgres's data directory, Redis's files, the services' logs, and pgBackRest's repository
+ * (snapshots and the continuous WAL archive) in `backupDir`.
+ */
+export function platformFileRoots(stateDir: string, backupDir = join(stateDir, 'backups')): PlatformFileRoots {
+  return {
+    kafka: [join(stateDir, 'kafka', 'primary'), join(stateDir, 'kafka', 'backup')],
+    postgres: [join(stateDir, 'postgres', 'data')],
+    redis: [join(stateDir, 'redis')],
+    logs: [join(stateDir, 'logs')],
+    backups: [join(backupDir, 'pgbackrest')],
+  };
+}
+
+/**
+ * The files holding `marker`, by kind. Postgres is checkpointed first (`checkpoint`), so what is still only in its
+ * WAL buffers reaches the heap files the scan reads.
+ */
+export async function scanPlatformFiles(
+  roots: PlatformFileRoots,
+  marker: string,
+  checkpoint: () => Promise<void>,
+): Promise<Record<keyof PlatformFileRoots, string[]>> {
+  await checkpoint();
+  const entries = await Promise.all(Object.entries(roots).map(async ([kind, dirs]) => [kind, await filesContaining(dirs as string[], marker)] as const));
+  return Object.fromEntries(entries) as Record<keyof PlatformFileRoots, string[]>;
+}
