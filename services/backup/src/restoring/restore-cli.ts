@@ -17,7 +17,7 @@ import { PgBackRest } from '../snapshots/pgbackrest.cli.js';
 import { auditVerifierPath } from './audit.check.js';
 import { RestoreRunner, type LiveRebuild, type RestorePhase, type RestoreProgress, type RestoreReport } from './restore.runner.js';
 import { restoredTrailVerified } from './restore-plan.decision.js';
-import { postgresBin } from './scratch-cluster.js';
+import { postgresBin, realPath } from './scratch-cluster.js';
 
 const USAGE = `usage: npm run restore -- --from <snapshot label|latest> [--until <ISO time>] --into scratch|live [--force] [--keep] [--json]
   --from    the snapshot to start from (a label from GET /v1/backups, or latest)
@@ -150,9 +150,11 @@ async function main(): Promise<number> {
     if (values.into === 'live') {
       const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'crm-restore' });
       try {
+        // Real paths: when the state dir is private (a mode-700 home or mktemp directory), the cluster lives under
+        // /var/tmp linked from it, and pg_ctl runs as the postgres OS user, who cannot follow a path through the state dir.
         const live = {
-          dataDir: process.env.CRM_PG_DATA ?? join(config.stateDir, 'postgres', 'data'),
-          logFile: join(config.stateDir, 'logs', 'postgres.log'),
+          dataDir: realPath(process.env.CRM_PG_DATA ?? join(config.stateDir, 'postgres', 'data')),
+          logFile: realPath(join(config.stateDir, 'logs', 'postgres.log')),
           primary,
         };
         const outcome = await runner.toLive({ from: values.from, until, force: values.force === true }, live, progressPrinter(process.stderr));

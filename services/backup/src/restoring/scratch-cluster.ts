@@ -1,8 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { PostgresSettings } from '@crm/config';
 import { AppError } from '@crm/http';
 import { createPool } from '@crm/postgres';
@@ -43,6 +43,22 @@ export function scratchRoot(stateDir: string, runAs: string | undefined, env: No
     chownSync(root, uid, Number(execFileSync('id', ['-g', runAs], { encoding: 'utf8' }).trim()));
   }
   return root;
+}
+
+/**
+ * `path` with every symbolic link resolved (a file that does not exist yet: its directory's), for the cluster's OS
+ * user, who may not traverse the directory a link lives in.
+ */
+export function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return path;
+    }
+  }
 }
 
 async function freePort(): Promise<number> {
