@@ -1,4 +1,5 @@
-import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message } from '@platformatic/kafka';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Consumer, findErrorBy, MessagesStreamFallbackModes, MessagesStreamModes, type Message } from '@platformatic/kafka';
 import type { IncomingMessage } from './kafka-cluster.js';
 
 export interface BatchConsumerOptions {
@@ -52,33 +53,56 @@ export async function closeConsumer<K, V, HK, HV>(consumer: Consumer<K, V, HK, H
   }
 }
 
+/** Group-coordinator answers that only say "not yet": a fresh cluster is still loading its offsets topic, or the coordinator moved. */
+const COORDINATOR_NOT_READY = ['NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE'];
+const JOIN_PATIENCE_MS = 120_000;
+
+export function coordinatorNotReady(error: unknown): boolean {
+  return error instanceof Error && COORDINATOR_NOT_READY.some((code) => findErrorBy(error, 'apiId', code) !== null);
+}
+
+/**
+ * Joins the consumer group and opens the stream. On a fresh (or busy) cluster the group coordinator may answer
+ * NOT_COORDINATOR for a while after the offsets topic was created; the client gives up after a few tries, so the join
+ * is tried again with a new client (up to two minutes) instead of failing the service's start. A consumer that cannot
+ * start still opened connections: it is closed before anything else is tried or the failure is passed on.
+ */
+async function joinGroup(
+  options: BatchConsumerOptions,
+): Promise<{ consumer: Consumer<Buffer, Buffer, Buffer, Buffer>; stream: Awaited<ReturnType<Consumer<Buffer, Buffer, Buffer, Buffer>['consume']>> }> {
+  const giveUpAt = Date.now() + JOIN_PATIENCE_MS;
+  for (let attempt = 1; ; attempt++) {
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      clientId: options.clientId,
+      bootstrapBrokers: options.brokers,
+      groupId: options.groupId,
+      autocommit: false,
+      maxWaitTime: 100,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+    try {
+      const stream = await consumer.consume({
+        topics: options.topics,
+        mode: MessagesStreamModes.COMMITTED,
+        fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+      });
+      return { consumer, stream };
+    } catch (error) {
+      await closeConsumer(consumer);
+      if (!coordinatorNotReady(error) || Date.now() >= giveUpAt) throw error;
+      await delay(Math.min(250 * attempt, 2_000));
+    }
+  }
+}
+
 /**
  * Consumes in batches: messages accumulate while the previous batch is being handled (up to `maxBatchSize`, then
  * the stream is paused for backpressure), so a slow handler gets bigger batches instead of a growing queue.
  */
 export async function consumeBatches(options: BatchConsumerOptions): Promise<Subscription> {
   const maxBatchSize = options.maxBatchSize ?? 500;
-  const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
-    clientId: options.clientId,
-    bootstrapBrokers: options.brokers,
-    groupId: options.groupId,
-    autocommit: false,
-    maxWaitTime: 100,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-  });
-  // A consumer that cannot start (its topic does not exist, the group coordinator is not ready) still opened
-  // connections: it is closed before the failure is passed on.
-  const stream = await consumer
-    .consume({
-      topics: options.topics,
-      mode: MessagesStreamModes.COMMITTED,
-      fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
-    })
-    .catch(async (error: unknown) => {
-      await closeConsumer(consumer);
-      throw error;
-    });
+  const { consumer, stream } = await joinGroup(options);
   /** Messages as consumed (their `commit`) and as handed over, in arrival order. */
   const buffer: Array<{ consumed: Message<Buffer, Buffer, Buffer, Buffer>; incoming: IncomingMessage }> = [];
   const { onArrival } = options;
