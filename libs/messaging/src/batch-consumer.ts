@@ -61,33 +61,25 @@ export function coordinatorNotReady(error: unknown): boolean {
   return error instanceof Error && COORDINATOR_NOT_READY.some((code) => findErrorBy(error, 'apiId', code) !== null);
 }
 
+type BufferConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
+type ConsumeOptions = Parameters<BufferConsumer['consume']>[0];
+
 /**
  * Joins the consumer group and opens the stream. On a fresh (or busy) cluster the group coordinator may answer
  * NOT_COORDINATOR for a while after the offsets topic was created; the client gives up after a few tries, so the join
- * is tried again with a new client (up to two minutes) instead of failing the service's start. A consumer that cannot
- * start still opened connections: it is closed before anything else is tried or the failure is passed on.
+ * is tried again with a new client (up to two minutes) instead of failing the caller (a service's start, say). A
+ * consumer that cannot start still opened connections: it is closed before anything else is tried or the failure is
+ * passed on.
  */
-async function joinGroup(
-  options: BatchConsumerOptions,
-): Promise<{ consumer: Consumer<Buffer, Buffer, Buffer, Buffer>; stream: Awaited<ReturnType<Consumer<Buffer, Buffer, Buffer, Buffer>['consume']>> }> {
+export async function joinGroup(
+  create: () => BufferConsumer,
+  consume: ConsumeOptions,
+): Promise<{ consumer: BufferConsumer; stream: Awaited<ReturnType<BufferConsumer['consume']>> }> {
   const giveUpAt = Date.now() + JOIN_PATIENCE_MS;
   for (let attempt = 1; ; attempt++) {
-    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
-      clientId: options.clientId,
-      bootstrapBrokers: options.brokers,
-      groupId: options.groupId,
-      autocommit: false,
-      maxWaitTime: 100,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-    });
+    const consumer = create();
     try {
-      const stream = await consumer.consume({
-        topics: options.topics,
-        mode: MessagesStreamModes.COMMITTED,
-        fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
-      });
-      return { consumer, stream };
+      return { consumer, stream: await consumer.consume(consume) };
     } catch (error) {
       await closeConsumer(consumer);
       if (!coordinatorNotReady(error) || Date.now() >= giveUpAt) throw error;
@@ -102,7 +94,23 @@ async function joinGroup(
  */
 export async function consumeBatches(options: BatchConsumerOptions): Promise<Subscription> {
   const maxBatchSize = options.maxBatchSize ?? 500;
-  const { consumer, stream } = await joinGroup(options);
+  const { consumer, stream } = await joinGroup(
+    () =>
+      new Consumer<Buffer, Buffer, Buffer, Buffer>({
+        clientId: options.clientId,
+        bootstrapBrokers: options.brokers,
+        groupId: options.groupId,
+        autocommit: false,
+        maxWaitTime: 100,
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
+      }),
+    {
+      topics: options.topics,
+      mode: MessagesStreamModes.COMMITTED,
+      fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+    },
+  );
   /** Messages as consumed (their `commit`) and as handed over, in arrival order. */
   const buffer: Array<{ consumed: Message<Buffer, Buffer, Buffer, Buffer>; incoming: IncomingMessage }> = [];
   const { onArrival } = options;

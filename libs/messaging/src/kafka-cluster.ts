@@ -1,7 +1,7 @@
 import { Admin, ConfigResourceTypes, Consumer, findErrorBy, MessagesStreamModes, ProduceAcks, Producer, type Message } from '@platformatic/kafka';
 import type { HealthCheck } from '@crm/health';
 import { AppError } from '@crm/http';
-import { closeConsumer, consumeBatches, toIncoming, type BatchConsumerOptions, type Subscription } from './batch-consumer.js';
+import { closeConsumer, consumeBatches, joinGroup, toIncoming, type BatchConsumerOptions, type Subscription } from './batch-consumer.js';
 
 /**
  * The platform's only door to a Kafka cluster. Services talk to this interface, not to a client library, so the
@@ -274,19 +274,19 @@ export class KafkaCluster {
     onMessage: (message: IncomingMessage) => void,
     options: { groupId: string; onError?: (error: unknown) => void },
   ): Promise<Subscription> {
-    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
-      clientId: `${this.#options.clientId}-follower`,
-      bootstrapBrokers: this.#options.brokers,
-      groupId: options.groupId,
-      autocommit: false,
-      maxWaitTime: 500,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-    });
-    const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST }).catch(async (error: unknown) => {
-      await closeConsumer(consumer);
-      throw error;
-    });
+    const { consumer, stream } = await joinGroup(
+      () =>
+        new Consumer<Buffer, Buffer, Buffer, Buffer>({
+          clientId: `${this.#options.clientId}-follower`,
+          bootstrapBrokers: this.#options.brokers,
+          groupId: options.groupId,
+          autocommit: false,
+          maxWaitTime: 500,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 1_000,
+        }),
+      { topics: [topic], mode: MessagesStreamModes.EARLIEST },
+    );
     stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => onMessage(toIncoming(message)));
     stream.on('error', (error: unknown) => options.onError?.(error));
     return {
@@ -299,18 +299,17 @@ export class KafkaCluster {
 
   /** A reader's consumer (a group of its own, never committing) and its stream from the earliest offsets. */
   async #readFromEarliest(topics: readonly string[], groupId: string) {
-    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
-      clientId: `${this.#options.clientId}-reader`,
-      bootstrapBrokers: this.#options.brokers,
-      groupId,
-      autocommit: false,
-      maxWaitTime: 200,
-    });
-    const stream = await consumer.consume({ topics: [...topics], mode: MessagesStreamModes.EARLIEST }).catch(async (error: unknown) => {
-      await closeConsumer(consumer);
-      throw error;
-    });
-    return { consumer, stream };
+    return joinGroup(
+      () =>
+        new Consumer<Buffer, Buffer, Buffer, Buffer>({
+          clientId: `${this.#options.clientId}-reader`,
+          bootstrapBrokers: this.#options.brokers,
+          groupId,
+          autocommit: false,
+          maxWaitTime: 200,
+        }),
+      { topics: [...topics], mode: MessagesStreamModes.EARLIEST },
+    );
   }
 
   async close(): Promise<void> {
