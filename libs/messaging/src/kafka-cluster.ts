@@ -219,18 +219,29 @@ export class KafkaCluster {
    * Reads topics from their beginning up to the end offsets they had when the call began (committed records only),
    * handing each record to `onMessage` in partition order and awaiting it (back-pressure). Transaction markers take
    * offsets but are no records, so a partition is finished when the consumer's fetch position passes its end, not when
-   * a record at `end - 1` arrives. Meant for restores, drills and tools; the group never commits.
+   * a record at `end - 1` arrives. Meant for restores, drills and tools; the group never commits. With
+   * `lastPerPartition`, only each partition's tail is read: its last records, up to that many (the outbox relay reads
+   * what it may have published just before a crash).
    */
   async readToEnd(
     topics: readonly string[],
     onMessage: (message: IncomingMessage) => Promise<void> | void,
-    options: { groupId: string; timeoutMs: number },
+    options: { groupId: string; timeoutMs: number; lastPerPartition?: number },
   ): Promise<{ records: number; endOffsets: Map<string, bigint[]> }> {
     const endOffsets = await this.endOffsetsOf(topics);
     const ends = new Map<string, bigint>();
     for (const [topic, offsets] of endOffsets) offsets.forEach((end, partition) => end > 0n && ends.set(`${topic}:${partition}`, end));
     if (ends.size === 0) return { records: 0, endOffsets };
-    const { consumer, stream } = await this.#readFromEarliest(topics, options.groupId);
+    let reader: Awaited<ReturnType<typeof joinGroup>>;
+    if (options.lastPerPartition === undefined) reader = await this.#readFromEarliest(topics, options.groupId);
+    else {
+      const starts = await this.#tailStarts(endOffsets, BigInt(options.lastPerPartition));
+      // A partition whose records are all gone (retention) has nothing to read.
+      for (const key of [...ends.keys()]) if (!starts.some((start) => `${start.topic}:${start.partition}` === key)) ends.delete(key);
+      if (ends.size === 0) return { records: 0, endOffsets };
+      reader = await this.#readFrom(starts, options.groupId);
+    }
+    const { consumer, stream } = reader;
     const finished = (): boolean => stream.readableLength === 0 && [...ends].every(([partition, end]) => (stream.offsetsToFetch.get(partition) ?? 0n) >= end);
     let timedOut = false;
     const deadline = setTimeout(() => {
@@ -295,6 +306,38 @@ export class KafkaCluster {
         await closeConsumer(consumer);
       },
     };
+  }
+
+  /** Where each non-empty partition's last `count` records begin (never before the log's first offset). */
+  async #tailStarts(endOffsets: ReadonlyMap<string, bigint[]>, count: bigint): Promise<Array<{ topic: string; partition: number; offset: bigint }>> {
+    const consumer = new Consumer({ clientId: `${this.#options.clientId}-offsets`, bootstrapBrokers: this.#options.brokers, groupId: 'crm-offset-probe' });
+    try {
+      const firsts = await consumer.listOffsets({ topics: [...endOffsets.keys()], timestamp: -2n });
+      const starts: Array<{ topic: string; partition: number; offset: bigint }> = [];
+      for (const [topic, ends] of endOffsets)
+        ends.forEach((end, partition) => {
+          const first = firsts.get(topic)?.[partition] ?? 0n;
+          if (end > first) starts.push({ topic, partition, offset: end - count > first ? end - count : first });
+        });
+      return starts;
+    } finally {
+      await closeConsumer(consumer);
+    }
+  }
+
+  /** A reader's consumer (a group of its own, never committing) and its stream from the given offsets. */
+  async #readFrom(offsets: Array<{ topic: string; partition: number; offset: bigint }>, groupId: string) {
+    return joinGroup(
+      () =>
+        new Consumer<Buffer, Buffer, Buffer, Buffer>({
+          clientId: `${this.#options.clientId}-reader`,
+          bootstrapBrokers: this.#options.brokers,
+          groupId,
+          autocommit: false,
+          maxWaitTime: 200,
+        }),
+      { topics: [...new Set(offsets.map((offset) => offset.topic))], mode: MessagesStreamModes.MANUAL, offsets },
+    );
   }
 
   /** A reader's consumer (a group of its own, never committing) and its stream from the earliest offsets. */

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { decodeEnvelope } from '@crm/contracts';
 import { KafkaCluster, type IncomingMessage } from '@crm/messaging';
 import { expectEventually, migrateScratchSchema, scratchSchema, testEnv, testPlatformConfig, uniqueName } from '@crm/testing';
-import { ENVELOPE_CONTENT_TYPE, EventStore, eventStoreMigrations, OutboxRelay, type NewEvent } from '../index.js';
+import { ENVELOPE_CONTENT_TYPE, envelopeHeaders, EventStore, eventStoreMigrations, OutboxRelay, type NewEvent } from '../index.js';
 import { sampleMetadata } from '../testing-fixtures.js';
 
 const config = testPlatformConfig();
@@ -48,6 +48,18 @@ async function readTopic(topic: string, expected: number): Promise<IncomingMessa
     groupId: uniqueName('relay-reader'),
     timeoutMs: 60_000,
   });
+}
+
+/** Every record on the topic, read to its end (duplicates included). */
+async function everything(topic: string): Promise<IncomingMessage[]> {
+  const messages: IncomingMessage[] = [];
+  await kafka.readToEnd([topic], (message) => void messages.push(message), { groupId: uniqueName('relay-all'), timeoutMs: 60_000 });
+  return messages;
+}
+
+/** Each event id exactly once on the topic. */
+function expectOnce(messages: IncomingMessage[], ids: string[]): void {
+  expect(messages.map((m) => m.headers['event-id']).sort()).toEqual([...ids].sort());
 }
 
 /** Per key, the first sighting of each stream version must be 1, 2, 3, … : duplicates are allowed, gaps and reorderings are not. */
@@ -111,6 +123,33 @@ describe('the outbox relay', () => {
 
     expect(new Set(messages.map((m) => m.headers['event-id']))).toEqual(new Set(ids));
     expectOrderedPerKey(messages);
+    expectOnce(await everything(topic), ids);
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${killSchema}".outbox`)).rows[0].n).toBe(0);
+  });
+
+  it('taking over from a relay that published a batch and died before deleting it, publishes the rest and not that batch again', async () => {
+    const topic = uniqueName('it-relay-takeover');
+    await kafka.ensureTopics([{ name: topic, partitions: 3 }]);
+    const takeoverSchema = `${schema}_takeover`;
+    await migrateScratchSchema(takeoverSchema, eventStoreMigrations);
+    const store = new EventStore(pool, { schema: takeoverSchema, topic });
+    const ids = await seed(store, 5, 4);
+    // What the dead relay did: its first batch reached Kafka, and its rows are still in the outbox.
+    const { rows } = await pool.query<{ event_id: string; event_type: string; message_key: string; envelope: Buffer }>(
+      `SELECT event_id::text, event_type, message_key, envelope FROM "${takeoverSchema}".outbox ORDER BY position LIMIT 8`,
+    );
+    await kafka.publish(
+      topic,
+      rows.map((row) => ({ key: row.message_key, value: row.envelope, headers: envelopeHeaders(row.event_type, row.event_id) })),
+    );
+    expect((await pool.query(`SELECT count(*)::int AS n FROM "${takeoverSchema}".outbox`)).rows[0].n).toBe(ids.length);
+
+    const relay = new OutboxRelay(pool, kafka, { schema: takeoverSchema, batchSize: 8 });
+    await relay.drain();
+
+    const messages = await everything(topic);
+    expectOnce(messages, ids);
+    expectOrderedPerKey(messages);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM "${takeoverSchema}".outbox`)).rows[0].n).toBe(0);
   });
 });

@@ -36,9 +36,14 @@ export function envelopeHeaders(eventType: string, eventId: string): Record<stri
 }
 
 /**
- * Publishes the outbox to Kafka in order, then deletes what was published. At-least-once by construction: a crash
- * between publish and delete republishes the batch, which consumers absorb because they dedupe by stream version
- * and event id. One relay per schema is active at a time (a session advisory lock); others stand by.
+ * Publishes the outbox to Kafka in order, then deletes what was published. One relay per schema is active at a time
+ * (a session advisory lock); others stand by.
+ *
+ * Exactly once on the topic: a relay that crashed (or whose publish failed without an answer) between publishing and
+ * deleting left rows in the outbox that may already be on Kafka. So whenever that is possible — when a relay takes
+ * over, and after a failed batch — the next batch is first compared with the tails of its topics (each partition's
+ * last `batchSize` records: a relay publishes at most one batch it has not deleted) and the rows whose event ids are
+ * there already are deleted, not published again. Consumers dedupe by stream version and event id all the same.
  */
 export class OutboxRelay {
   readonly #s: string;
@@ -48,6 +53,8 @@ export class OutboxRelay {
   #running: Promise<void> | undefined;
   #stopping = false;
   #wake: (() => void) | undefined;
+  /** Whether the outbox may hold rows that are already on Kafka (see the class comment). */
+  #uncertain = true;
 
   constructor(
     private readonly pool: Pool,
@@ -100,7 +107,9 @@ export class OutboxRelay {
           const published = await this.relayBatch();
           if (published === this.#batchSize) continue;
         } catch (error) {
-          // Kafka or Postgres unavailable: the rows stay in the outbox; try again after a pause.
+          // Kafka or Postgres unavailable: the rows stay in the outbox; try again after a pause. Some of them may have
+          // reached Kafka before the failure: the next batch checks first.
+          this.#uncertain = true;
           this.options.logger?.warn({ err: error }, 'outbox relay batch failed; will retry');
         }
         await this.idle(this.#pollIntervalMs);
@@ -132,8 +141,10 @@ export class OutboxRelay {
       [this.#batchSize],
     );
     if (rows.length === 0) return 0;
+    const fresh = this.#uncertain ? await this.withoutPublished(rows) : rows;
+    this.#uncertain = false;
     const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const row of rows) {
+    for (const row of fresh) {
       const messages = byTopic.get(row.topic) ?? [];
       messages.push({
         key: row.message_key,
@@ -142,9 +153,35 @@ export class OutboxRelay {
       });
       byTopic.set(row.topic, messages);
     }
-    for (const [topic, messages] of byTopic) await this.kafka.publish(topic, messages);
+    try {
+      for (const [topic, messages] of byTopic) await this.kafka.publish(topic, messages);
+    } catch (error) {
+      this.#uncertain = true;
+      throw error;
+    }
     await this.pool.query(`DELETE FROM ${this.#s}.outbox WHERE position = ANY($1::bigint[])`, [rows.map((row) => row.position)]);
-    this.options.onBatch?.(rows.length);
+    this.options.onBatch?.(fresh.length);
     return rows.length;
+  }
+
+  /** The rows whose events are not on their topics' tails yet; the others are deleted from the outbox. */
+  private async withoutPublished(rows: OutboxRow[]): Promise<OutboxRow[]> {
+    const published = new Set<string>();
+    await this.kafka.readToEnd(
+      [...new Set(rows.map((row) => row.topic))],
+      (message) => {
+        const id = message.headers['event-id'];
+        if (id !== undefined) published.add(id);
+      },
+      { groupId: `outbox-relay-check.${this.options.schema}`, timeoutMs: 60_000, lastPerPartition: this.#batchSize },
+    );
+    const already = rows.filter((row) => published.has(row.event_id));
+    if (already.length === 0) return rows;
+    await this.pool.query(`DELETE FROM ${this.#s}.outbox WHERE position = ANY($1::bigint[])`, [already.map((row) => row.position)]);
+    this.options.logger?.info(
+      { schema: this.options.schema, alreadyPublished: already.length },
+      'outbox relay: rows already on Kafka deleted, not published again',
+    );
+    return rows.filter((row) => !published.has(row.event_id));
   }
 }
