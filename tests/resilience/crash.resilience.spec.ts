@@ -138,10 +138,6 @@ async function held(streams: string[]): Promise<HeldWrites> {
       eventStore: events.rows.map((row) => ({ eventId: row.event_id, stream: row.subject_id, kind: row.event_type })),
       copies: { topic: onTopic, 'audit trail': trail.rows.map((row) => ({ eventId: row.event_id, stream: row.subject_id })) },
       readModelVersions: new Map(versions.rows.map((row) => [row.contact_id, Number(row.version)])),
-      // The outbox relay is at-least-once: killed between Kafka's acknowledgement and deleting the outbox rows, it
-      // publishes them again after the restart. Readers deduplicate by event id (the read model and the audit trail
-      // must hold each event once); the topic holds each at least once (docs/reliability.md).
-      atLeastOnce: ['topic'],
     };
   } finally {
     await Promise.all([contacts.end(), audit.end(), kafka.close()]);

@@ -21,18 +21,13 @@ export interface HeldWrites {
   copies: Readonly<Record<string, ReadonlyArray<Pick<HeldEvent, 'eventId' | 'stream'>>>>;
   /** Each stream's version in the read model (absent: the read model does not have it). */
   readModelVersions: ReadonlyMap<string, number>;
-  /**
-   * Copies that may hold an event more than once (each at least once): a log an at-least-once producer writes to,
-   * whose readers deduplicate by event id. Their repeats are counted, not reported.
-   */
-  atLeastOnce?: readonly string[];
 }
 
 /**
  * Compares the writes clients attempted with what every store holds, as Kafka's replication tests compare acked
  * records with what consumers read. Per stream and event type the event store holds at least the acknowledged writes
  * (none lost) and at most the attempted ones (none applied twice; a refused or unanswered write may or may not have
- * happened); every event it holds is in each copy exactly once (at least once in `atLeastOnce` copies) and no copy
+ * happened); every event it holds is in each copy exactly once and no copy
  * holds one it does not; the read model is at the version the event store says. Returns the problems found, empty when there are none.
  */
 export function compareWrites(attempts: readonly WriteAttempt[], held: HeldWrites): string[] {
@@ -63,8 +58,7 @@ export function compareWrites(attempts: readonly WriteAttempt[], held: HeldWrite
     for (const { eventId: id } of events.filter((event) => streams.has(event.stream))) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const id of truthIds) {
       const count = counts.get(id) ?? 0;
-      const tolerated = count > 1 && (held.atLeastOnce ?? []).includes(name);
-      if (count !== 1 && !tolerated) problems.push(`${name}: event ${id} held ${count} times`);
+      if (count !== 1) problems.push(`${name}: event ${id} held ${count} times`);
     }
     for (const id of counts.keys()) if (!truthIds.has(id)) problems.push(`${name}: event ${id} is not in the event store`);
   }
