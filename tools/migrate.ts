@@ -2,11 +2,15 @@
 // what it applied. `npm run migrate` runs it, and so do `npm start`, `npm test` and `npm run bench` before any
 // service starts. The lists are the services' own (services/<name>/src/migrations.ts, built into dist), so a
 // database gets exactly the migrations its service checks for at boot. See docs/migrations.md.
+// It connects as the administrator role (infra.env's CRM_PG_USER, `crm`) and runs each platform database's migrations
+// as that database's owner role (`SET ROLE`), so the tables belong to the owner, never to the administrator or to a
+// service's runtime role (docs/security.md).
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadPlatformConfig, type PlatformConfig } from '@crm/config';
+import { databaseOwnerRole, loadPlatformConfig, type PlatformConfig } from '@crm/config';
 import { migrateAll, type DatabaseMigrations } from '@crm/migrations';
+import { createPool } from '@crm/postgres';
 
 const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
 /** Every service with a database, in the order `tools/platform.ts` starts them. */
@@ -28,7 +32,17 @@ for (const service of SERVICES) {
   plans.push(...databaseMigrations(config));
 }
 
-const reports = await migrateAll(settings!, plans);
+// Owner roles exist where deploy/local/postgres.sh made the cluster; elsewhere (a cluster with the single `crm` role)
+// the migrations run as the connecting role, as before.
+const admin = createPool({ ...settings!, database: 'postgres' }, { max: 1, applicationName: 'migrate-roles' });
+const { rows } = await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles').finally(() => admin.end());
+const roles = new Set(rows.map((row) => row.rolname));
+const ownedPlans = plans.map((plan) => {
+  const owner = plan.owner ?? databaseOwnerRole(plan.database);
+  return owner !== undefined && roles.has(owner) ? { ...plan, owner } : plan;
+});
+
+const reports = await migrateAll(settings!, ownedPlans);
 let total = 0;
 for (const { database, schema, applied } of reports) {
   total += applied.length;

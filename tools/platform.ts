@@ -11,6 +11,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { serviceEnvironment } from './service-env.ts';
 
 const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const stateDir = resolve(process.env.CRM_STATE_DIR ?? join(repoRoot, '.crm'));
@@ -96,7 +97,8 @@ function spawnService(service: ServiceSpec, foreground: boolean): ChildProcess {
   const out = openSync(logFile(service.name), 'a');
   const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'services', service.name, 'dist', 'main.js')], {
     cwd: repoRoot,
-    env: { ...process.env, CRM_STATE_DIR: stateDir },
+    // Only its own secrets and its own Postgres role (tools/service-env.ts, docs/security.md).
+    env: serviceEnvironment(service.name, process.env, stateDir),
     stdio: ['ignore', out, out],
     // Own process group: Ctrl-C reaches only the launcher, which stops the services in order; `npm stop` finds them
     // by pidfile if the launcher itself was killed.

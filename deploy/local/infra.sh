@@ -166,7 +166,7 @@ cmd_start() {
   local comps=("$@") todo=() kafka=() others=() failed=() c tmp kafka_group_pid mirror=0
   local -A pids=()
   ensure_state_layout
-  ensure_secret "$S/secrets/postgres-crm.password"
+  pg_ensure_secrets
   ensure_secret "$S/secrets/redis.password"
   write_infra_env
 

@@ -13,7 +13,6 @@ pg_set_home() {
   if [[ $PG_HOME == "$S/postgres" ]]; then PG_LOG="$S/logs/postgres.log"; else PG_LOG="$PG_HOME/postgres.log"; fi
 }
 if [[ -L $S/postgres ]]; then pg_set_home "$(readlink -f "$S/postgres")"; else pg_set_home "$S/postgres"; fi
-PG_DATABASES=(identity contacts consent audit backup crm_test)
 
 # The data directory is tied to a major version, so an existing cluster picks its own binaries; a new one
 # prefers 15 (what the platform is tested on), then the newest installed.
@@ -153,25 +152,113 @@ host   all  all    127.0.0.1/32     scram-sha-256
 EOF
 }
 
-# Idempotent: creates the crm role and any missing database, and (re)sets the role's password from the secrets
-# file, so the file is always the truth. SQL goes through stdin, never argv, so the password is not in `ps`.
-pg_ensure_roles_and_databases() {
-  local pw dbs
-  pw=$(<"$S/secrets/postgres-crm.password")
-  dbs=$(printf "'%s'," "${PG_DATABASES[@]}")
-  if ! as_pg "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_RUN" -p "$CRM_PG_PORT" -d postgres >/dev/null 2>>"$PG_LOG" <<SQL; then
-SELECT 'CREATE ROLE crm' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'crm') \gexec
-ALTER ROLE crm WITH LOGIN CREATEDB NOSUPERUSER PASSWORD '$pw';
--- Lets the plaintext-at-rest tests force dirty pages out of shared buffers into the data files they scan.
-GRANT pg_checkpoint TO crm;
-SELECT format('CREATE DATABASE %I OWNER crm', d)
-  FROM unnest(ARRAY[${dbs%,}]) AS d
- WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = d) \gexec
+# Least privilege (docs/security.md; the names match libs/config/src/postgres-roles.ts):
+# - `crm` is the administrator (migrations, tests, restores); no service runs as it but the backup service's restores.
+# - each service with a database logs in as its own role, crm_<service>, which owns that database only;
+# - the audit database belongs to crm_audit_owner (no login; the migrations run as it), the audit service runs as
+#   crm_audit, which `npm run migrate` grants only INSERT and SELECT (plus its bookkeeping);
+# - the key vault belongs to crm_keyvault (no login); identity, contacts and consent may connect to it;
+# - CONNECT (and TEMP) is revoked from PUBLIC on every database, so a role reaches only what it is granted.
+PG_DATABASES=(identity contacts consent audit backup keyvault crm_test)
+PG_LOGIN_ROLES=(crm_identity crm_contacts crm_consent crm_audit crm_backup)
+PG_OWNER_ROLES=(crm_audit_owner crm_keyvault)
+pg_database_owner() {
+  case $1 in
+    audit) echo crm_audit_owner ;;
+    keyvault) echo crm_keyvault ;;
+    crm_test) echo crm ;;
+    *) echo "crm_$1" ;;
+  esac
+}
+pg_password_file() { printf '%s/secrets/postgres-%s.password\n' "$S" "$1"; }
+
+# One generated password per login role: the administrator's and each service's.
+pg_ensure_secrets() {
+  local role
+  for role in crm "${PG_LOGIN_ROLES[@]}"; do ensure_secret "$(pg_password_file "$role")"; done
+}
+
+pg_psql_super() { as_pg "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_RUN" -p "$CRM_PG_PORT" "$@"; }
+
+# Hands what the administrator (crm) owns in database $1 to the database's owner $2: a cluster made before the
+# roles were split (every object was crm's). REASSIGN OWNED cannot be used: it would move crm's other databases too.
+pg_reassign_to_owner_sql() {
+  cat <<SQL
+DO \$\$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT nspname FROM pg_namespace WHERE nspowner = 'crm'::regrole LOOP
+    EXECUTE format('ALTER SCHEMA %I OWNER TO %I', r.nspname, '$2');
+  END LOOP;
+  FOR r IN SELECT c.oid::regclass::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relowner = 'crm'::regrole AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') LOOP
+    EXECUTE format('ALTER TABLE %s OWNER TO %I', r.name, '$2');
+  END LOOP;
+  -- Sequences of identity and serial columns followed their tables; only free-standing ones are left.
+  FOR r IN SELECT c.oid::regclass::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relowner = 'crm'::regrole AND c.relkind = 'S'
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') LOOP
+    EXECUTE format('ALTER SEQUENCE %s OWNER TO %I', r.name, '$2');
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure::text AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE p.proowner = 'crm'::regrole AND n.nspname NOT IN ('pg_catalog', 'information_schema') LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO %I', r.name, '$2');
+  END LOOP;
+  FOR r IN SELECT t.oid::regtype::text AS name FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+            WHERE t.typowner = 'crm'::regrole AND t.typtype IN ('e', 'd', 'r', 'm')
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') LOOP
+    EXECUTE format('ALTER TYPE %s OWNER TO %I', r.name, '$2');
+  END LOOP;
+END \$\$;
 SQL
-    err "creating the crm role / databases failed; see $PG_LOG"
+}
+
+# Idempotent: creates the roles and any missing database, (re)sets the login roles' passwords from their secrets
+# files (so each file is always the truth), gives each database to its owner and grants CONNECT only where needed.
+# SQL goes through stdin, never argv, so no password is in `ps`.
+pg_ensure_roles_and_databases() {
+  local role db owner
+  {
+    printf "SELECT 'CREATE ROLE crm' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'crm') \\gexec\n"
+    printf "ALTER ROLE crm WITH LOGIN CREATEDB NOSUPERUSER NOCREATEROLE PASSWORD '%s';\n" "$(<"$(pg_password_file crm)")"
+    # Lets the plaintext-at-rest tests force dirty pages out of shared buffers into the data files they scan.
+    printf 'GRANT pg_checkpoint TO crm;\n'
+    for role in "${PG_LOGIN_ROLES[@]}" "${PG_OWNER_ROLES[@]}"; do
+      printf "SELECT 'CREATE ROLE %s' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') \\gexec\n" "$role" "$role"
+      # The administrator runs migrations as each owner (SET ROLE) and the tests read the platform's databases.
+      printf 'GRANT %s TO crm;\n' "$role"
+    done
+    for role in "${PG_LOGIN_ROLES[@]}"; do
+      printf "ALTER ROLE %s WITH LOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE PASSWORD '%s';\n" "$role" "$(<"$(pg_password_file "$role")")"
+    done
+    for role in "${PG_OWNER_ROLES[@]}"; do
+      printf 'ALTER ROLE %s WITH NOLOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE;\n' "$role"
+    done
+    for db in "${PG_DATABASES[@]}"; do
+      owner=$(pg_database_owner "$db")
+      printf "SELECT 'CREATE DATABASE %s OWNER %s' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '%s') \\gexec\n" "$db" "$owner" "$db"
+      printf 'ALTER DATABASE %s OWNER TO %s;\n' "$db" "$owner"
+      printf 'REVOKE ALL ON DATABASE %s FROM PUBLIC;\n' "$db"
+    done
+    printf 'GRANT CONNECT ON DATABASE audit TO crm_audit;\n'
+    printf 'GRANT CONNECT ON DATABASE keyvault TO crm_identity, crm_contacts, crm_consent;\n'
+    printf 'REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC;\n'
+    printf 'GRANT CONNECT ON DATABASE postgres TO crm;\n'
+  } | pg_psql_super -d postgres >/dev/null 2>>"$PG_LOG" || {
+    err "creating the Postgres roles / databases failed; see $PG_LOG"
     log_tail "$PG_LOG" 5
     return 1
-  fi
+  }
+  for db in "${PG_DATABASES[@]}"; do
+    owner=$(pg_database_owner "$db")
+    [[ $owner == crm ]] && continue
+    pg_reassign_to_owner_sql "$db" "$owner" | pg_psql_super -d "$db" >/dev/null 2>>"$PG_LOG" || {
+      err "handing database $db to $owner failed; see $PG_LOG"
+      log_tail "$PG_LOG" 5
+      return 1
+    }
+  done
 }
 
 pg_start() {
@@ -180,7 +267,7 @@ pg_start() {
   pg_relocate_if_needed
   pg_check_socket_path
   pg_prepare_dirs
-  ensure_secret "$S/secrets/postgres-crm.password"
+  pg_ensure_secrets
   if pg_running; then
     err "postgres (pid $(pg_postmaster_pid)) is running on port $(pg_running_port), not $CRM_PG_PORT; run: bash deploy/local/infra.sh stop postgres"
     return 1

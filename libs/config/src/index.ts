@@ -12,3 +12,4 @@ export {
   type KafkaSettings,
 } from './platform.config.js';
 export { loadGatewayForwardingSecret } from './gateway-forwarding.js';
+export { DATABASE_OWNERS, KEY_VAULT_SERVICES, POSTGRES_ADMIN_ROLE, databaseOwnerRole, postgresPasswordFile, serviceRole } from './postgres-roles.js';

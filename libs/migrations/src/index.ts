@@ -40,6 +40,7 @@ function migrationClass(migration: SchemaMigration, schema: string): new () => M
 /** A DataSource for one database: postgres driver, no entities, no synchronize, one transaction per migration. */
 export function migrationDataSource(settings: PostgresSettings, plan: DatabaseMigrations): DataSource {
   if (!IDENTIFIER.test(plan.schema)) throw new RangeError(`not a safe schema name: ${plan.schema}`);
+  if (plan.owner !== undefined && !IDENTIFIER.test(plan.owner)) throw new RangeError(`not a safe role name: ${plan.owner}`);
   return new DataSource({
     type: 'postgres',
     host: settings.host,
@@ -59,6 +60,8 @@ export function migrationDataSource(settings: PostgresSettings, plan: DatabaseMi
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsTransactionMode: 'each',
     migrations: plan.migrations.map((migration) => migrationClass(migration, plan.schema)),
+    // As the database's owner (the connecting administrator is a member of it): what the migrations create is its.
+    ...(plan.owner === undefined ? {} : { extra: { options: `-c role=${plan.owner}` } }),
   });
 }
 
@@ -79,6 +82,7 @@ export async function runMigrations(settings: PostgresSettings, plan: DatabaseMi
     // The migrations table lives in the schema, which must exist before TypeORM creates it.
     await lock.query(`CREATE SCHEMA IF NOT EXISTS "${plan.schema}"`);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (plan.grants !== undefined) await lock.query(plan.grants(plan.schema));
     return applied.map((migration) => migration.name);
   } finally {
     await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);

@@ -15,8 +15,10 @@ import {
   sampleTotalsMigrations,
   scratchSchema,
   testPlatformConfig,
+  uniqueName,
 } from '@crm/testing';
-import { IrreversibleMigration, MIGRATIONS_TABLE, migrationDataSource, pendingMigrations } from './index.js';
+import { createPool, ensureDatabase, grantsToRole } from '@crm/postgres';
+import { IrreversibleMigration, MIGRATIONS_TABLE, migrationDataSource, pendingMigrations, runMigrations } from './index.js';
 
 const settings = testPlatformConfig().postgres!;
 const baseline: readonly SchemaMigration[] = [...eventStoreMigrations, ...processorMigrations, ...sampleTotalsMigrations];
@@ -168,5 +170,42 @@ describe('schema migrations (TypeORM) on the real Postgres', () => {
       await dataSource.destroy();
     }
     expect(await recorded()).toEqual(applyOrder(baselinesOnly));
+  });
+
+  it('given a plan with an owner, when migrated by the administrator, then what it creates belongs to the owner and its grants are applied', async () => {
+    // A database of its own, given to crm_backup (deploy/local/postgres.sh makes the role; the administrator is a member).
+    drop = () => Promise.resolve();
+    const database = uniqueName('it_owned').replaceAll('-', '_');
+    await ensureDatabase(settings, database);
+    const admin = createPool({ ...settings, database: 'postgres' }, { max: 1 });
+    try {
+      await admin.query(`ALTER DATABASE "${database}" OWNER TO crm_backup`);
+      const table: SchemaMigration = { name: 'OwnedTable1796900000000', up: (schema) => `CREATE TABLE "${schema}".owned (id int PRIMARY KEY)` };
+      const applied = await runMigrations(settings, {
+        database,
+        schema: 'owned',
+        migrations: [table],
+        owner: 'crm_backup',
+        grants: (schema) => grantsToRole('crm_audit', [`GRANT USAGE ON SCHEMA "${schema}" TO crm_audit`, `GRANT SELECT ON "${schema}".owned TO crm_audit`]),
+      });
+      expect(applied).toEqual(['OwnedTable1796900000000']);
+
+      const pool = createPool({ ...settings, database }, { max: 1 });
+      try {
+        const { rows } = await pool.query<{ relname: string; owner: string; audit_reads: boolean }>(
+          `SELECT relname, pg_get_userbyid(relowner) AS owner, has_table_privilege('crm_audit', oid, 'SELECT') AS audit_reads
+             FROM pg_class WHERE relnamespace = 'owned'::regnamespace AND relkind = 'r' ORDER BY relname`,
+        );
+        expect(rows).toEqual([
+          { relname: MIGRATIONS_TABLE, owner: 'crm_backup', audit_reads: false },
+          { relname: 'owned', owner: 'crm_backup', audit_reads: true },
+        ]);
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });

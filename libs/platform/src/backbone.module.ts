@@ -96,7 +96,10 @@ export class BackboneModule {
           inject: [PG_POOL, EVENT_STORE, CLOCK],
           useFactory: (pool: Pool, store: EventStore, clock: Clock) => new CommandPipeline(pool, store, { clock }),
         },
-        { provide: KEY_VAULT_POOL, useFactory: () => createKeyVaultPool(config.postgres!, { applicationName: `${config.service}-keys`, max: 4 }) },
+        {
+          provide: KEY_VAULT_POOL,
+          useFactory: () => createKeyVaultPool(config.postgres!, { applicationName: `${config.service}-keys`, max: 4, create: false }),
+        },
         {
           provide: KEY_VAULT,
           inject: [KEY_VAULT_POOL, KAFKA_PRIMARY, CLOCK],

@@ -2,4 +2,4 @@ export { PostgresModule, PostgresHealthCheck, PG_POOL, createPool, type PoolOpti
 export type { Pool, PoolClient } from 'pg';
 export { withTransaction } from './transaction.js';
 export { appendOnlyTriggersSql, refuseMutationFunctionSql } from './append-only.sql.js';
-export { ensureDatabase, type DatabaseMigrations, type SchemaMigration } from './migrations.js';
+export { ensureDatabase, grantsToRole, type DatabaseMigrations, type SchemaMigration } from './migrations.js';

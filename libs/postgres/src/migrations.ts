@@ -25,7 +25,33 @@ export interface DatabaseMigrations {
   migrations: readonly SchemaMigration[];
   /** Create the database first when it does not exist (the key vault; service databases come from infra.sh). */
   createDatabase?: boolean;
+  /**
+   * The role the migrations run as (`SET ROLE`, so what they create belongs to it): the database's owner, when the
+   * connecting role is the administrator (a member of every owner role, docs/security.md). Unset: the connecting role.
+   */
+  owner?: string;
+  /**
+   * Idempotent SQL run after the migrations, as the same role, every time: the privileges the database's runtime
+   * roles get on what the migrations made (e.g. the audit service's INSERT and SELECT). Must tolerate a missing role
+   * (`grantsToRole`), since only deploy/local creates the platform's roles.
+   */
+  grants?: (schema: string) => string;
 }
+
+/**
+ * `statements` (GRANTs naming `role`) wrapped so they run only when the role exists: the tests' database and other
+ * deployments may have no such role.
+ */
+export function grantsToRole(role: string, statements: readonly string[]): string {
+  if (!ROLE_NAME.test(role)) throw new RangeError(`not a safe role name: ${role}`);
+  return `DO $grants$ BEGIN
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN
+${statements.map((statement) => `    ${statement};`).join('\n')}
+  END IF;
+END $grants$;`;
+}
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 

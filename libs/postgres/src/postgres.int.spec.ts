@@ -29,14 +29,6 @@ describe('the local Postgres server', () => {
     await expect(new PostgresHealthCheck(pool).check()).resolves.toBeUndefined();
   });
 
-  it('has one database per service, owned by the platform role', async () => {
-    const { rows } = await pool.query<{ datname: string; owner: string }>(
-      `SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = ANY($1) ORDER BY datname`,
-      [['audit', 'backup', 'consent', 'contacts', 'identity']],
-    );
-    expect(rows).toEqual(['audit', 'backup', 'consent', 'contacts', 'identity'].map((datname) => ({ datname, owner: config.postgres!.user })));
-  });
-
   it('stores and reads back rows in a transaction, and rolls back on failure', async () => {
     const table = uniqueName('it_rows').replaceAll('-', '_');
     await pool.query(`CREATE TABLE ${table} (id int PRIMARY KEY, payload bytea NOT NULL)`);

@@ -11,6 +11,11 @@ export interface KeyVaultPoolOptions {
   maintenanceDatabase?: string;
   max?: number;
   applicationName?: string;
+  /**
+   * Create the database when missing (default true: tests' scratch vaults). Services pass false: their roles may
+   * not create databases, nor connect to the maintenance database; `npm run migrate` creates the vault.
+   */
+  create?: boolean;
 }
 
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -22,7 +27,7 @@ const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export async function createKeyVaultPool(settings: PostgresSettings, options: KeyVaultPoolOptions = {}): Promise<Pool> {
   const database = options.database ?? KEY_VAULT_DATABASE;
-  await ensureDatabase(settings, database, options.maintenanceDatabase ?? 'postgres');
+  if (options.create !== false) await ensureDatabase(settings, database, options.maintenanceDatabase ?? 'postgres');
   return createPool({ ...settings, database }, { max: options.max ?? 5, applicationName: options.applicationName ?? 'keyvault' });
 }
 

@@ -1,4 +1,5 @@
-import type { DatabaseMigrations, SchemaMigration } from '@crm/postgres';
+import { KEY_VAULT_SERVICES, serviceRole } from '@crm/config';
+import { grantsToRole, type DatabaseMigrations, type SchemaMigration } from '@crm/postgres';
 import { KEY_VAULT_DATABASE } from './key-vault.database.js';
 
 /**
@@ -100,9 +101,25 @@ END $$;
 `;
 }
 
-/** The key vault database and its migrations; `database` is for tests' scratch vaults. */
+/**
+ * The key vault database and its migrations; `database` is for tests' scratch vaults. The services that seal
+ * personal data read and write its rows as their own roles; its schema, functions and the erasure ledger's
+ * append-only triggers stay its owner's (docs/security.md).
+ */
 export function keyVaultDatabase(database: string = KEY_VAULT_DATABASE): DatabaseMigrations {
-  return { database, schema: 'public', migrations: keyVaultMigrations, createDatabase: true };
+  return { database, schema: 'public', migrations: keyVaultMigrations, createDatabase: true, grants: keyVaultGrants };
+}
+
+function keyVaultGrants(schema: string): string {
+  return KEY_VAULT_SERVICES.map((service) => {
+    const role = serviceRole(service);
+    return grantsToRole(role, [
+      `GRANT USAGE ON SCHEMA "${schema}" TO ${role}`,
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO ${role}`,
+      `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${role}`,
+      `REVOKE INSERT, UPDATE, DELETE ON "${schema}".crm_migrations FROM ${role}`,
+    ]);
+  }).join('\n');
 }
 
 /**

@@ -11,12 +11,13 @@ import { DrillRuns } from './drill-runs.store.js';
 import { DRILL_SCHEDULE_SETTINGS, DrillJobs } from './run-drill/drill.jobs.js';
 import { DRILL_SETTINGS, DrillRunner, RESTORE_RUNNER, type DrillSettings } from './run-drill/drill.runner.js';
 import { DrillsController } from './view-drills/drills.controller.js';
+import { restoreCredentials } from '../restoring/restore-credentials.js';
 
 /** Weekly and on-demand restore drills (docs/backup.md). */
 @Module({})
 export class DrillsModule {
   static register(config: PlatformConfig, env: NodeJS.ProcessEnv, snapshots: DynamicModule): DynamicModule {
-    const settings: DrillSettings = { live: config.postgres! };
+    const settings: DrillSettings = { live: restoreCredentials(config, env) };
     return {
       module: DrillsModule,
       imports: [snapshots],
@@ -40,7 +41,7 @@ export class DrillsModule {
               pgbackrest,
               tools: { pgBin: postgresBin(env), runAs: pgBackRestSettings(config, env).runAs },
               stateDir: config.stateDir,
-              live: config.postgres!,
+              live: restoreCredentials(config, env),
               backup,
               auditVerifier: auditVerifierPath(env),
               env,

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { PostgresSettings } from '@crm/config';
 import { AppError } from '@crm/http';
 
 /** What the audit verifier said about a restored trail (its `--json` verdict, in short). */
@@ -21,8 +22,17 @@ export function auditVerifierPath(env: NodeJS.ProcessEnv = process.env): string 
  * cluster: every entry rehashed, the tree rebuilt, every head's signature and root checked. A head covering more
  * entries than were restored is `LOG_TRUNCATED`: entries written after the restore point.
  */
-export function checkRestoredAudit(verifier: string, database: { host: string; port: number }, env: NodeJS.ProcessEnv = process.env): Promise<AuditCheck> {
-  const childEnv = { ...env, CRM_PG_HOST: database.host, CRM_PG_PORT: String(database.port), CRM_LOG_LEVEL: 'silent' };
+export function checkRestoredAudit(verifier: string, database: PostgresSettings, env: NodeJS.ProcessEnv = process.env): Promise<AuditCheck> {
+  // With the restore's own credentials (the service's role cannot connect to the audit database).
+  const childEnv: NodeJS.ProcessEnv = {
+    ...env,
+    CRM_PG_HOST: database.host,
+    CRM_PG_PORT: String(database.port),
+    CRM_PG_USER: database.user,
+    CRM_PG_PASSWORD: database.password.reveal(),
+    CRM_LOG_LEVEL: 'silent',
+  };
+  delete childEnv.CRM_PG_PASSWORD_FILE;
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

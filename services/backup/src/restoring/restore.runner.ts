@@ -181,7 +181,7 @@ export class RestoreRunner {
     });
 
     onProgress({ phase: 'audit' });
-    const audit = await checkRestoredAudit(this.deps.auditVerifier, { host: cluster.settings('audit').host, port: cluster.port }, this.deps.env);
+    const audit = await checkRestoredAudit(this.deps.auditVerifier, cluster.settings('audit'), this.deps.env);
     const rpo =
       events.newestOnBackup !== undefined && events.newestRestored !== undefined
         ? Math.max(0, (events.newestOnBackup.getTime() - events.newestRestored.getTime()) / 1000)
