@@ -10,5 +10,6 @@ export {
   type PostgresSettings,
   type RedisSettings,
   type KafkaSettings,
+  type KafkaSaslSettings,
 } from './platform.config.js';
 export { loadGatewayForwardingSecret } from './gateway-forwarding.js';

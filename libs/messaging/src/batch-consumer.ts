@@ -1,8 +1,9 @@
 import { Consumer, MessagesStreamFallbackModes, MessagesStreamModes, type Message } from '@platformatic/kafka';
-import type { IncomingMessage } from './kafka-cluster.js';
+import { clientSasl, type IncomingMessage, type KafkaSasl } from './kafka-cluster.js';
 
 export interface BatchConsumerOptions {
   brokers: string[];
+  sasl?: KafkaSasl | undefined;
   clientId: string;
   groupId: string;
   topics: string[];
@@ -61,6 +62,7 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
   const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
     clientId: options.clientId,
     bootstrapBrokers: options.brokers,
+    ...clientSasl(options.sasl),
     groupId: options.groupId,
     autocommit: false,
     maxWaitTime: 100,
