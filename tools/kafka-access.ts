@@ -82,6 +82,8 @@ export const GRANTS: readonly Grant[] = [
   // backup: its drill reports; the mirror's lag needs every topic's end offsets (DESCRIBE, not READ).
   { principal: 'backup', resource: 'topic', pattern: 'literal', names: [events('backup'), ACCESS], operations: ['WRITE', 'CREATE'] },
   { principal: 'backup', resource: 'topic', pattern: 'prefixed', names: ['crm.'], operations: ['DESCRIBE'] },
+  // gateway: keeps no data; like every service it records the requests it refuses (PermissionDenied).
+  { principal: 'gateway', resource: 'topic', pattern: 'literal', names: [ACCESS], operations: ['WRITE', 'CREATE'] },
   // MirrorMaker 2 copies every crm.* topic with its configuration to the backup cluster.
   { principal: 'mirror', resource: 'topic', pattern: 'prefixed', names: ['crm.'], operations: ['READ', 'DESCRIBE_CONFIGS'] },
   { principal: 'mirror', resource: 'cluster', pattern: 'literal', names: ['kafka-cluster'], operations: ['DESCRIBE'] },

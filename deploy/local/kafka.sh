@@ -35,7 +35,7 @@ kafka_addr() { printf '127.0.0.1:%s\n' "$(kafka_port "$1")"; }
 # each service is a principal of its own, `mirror` is MirrorMaker's, `analyst` the analysts'. Their passwords are
 # generated here at first start into <state>/secrets/kafka-<principal>.password; what each may do is
 # tools/kafka-access.ts's (applied after every start). The backup cluster stays unauthenticated (loopback).
-KAFKA_PRINCIPALS=(admin identity contacts consent audit backup mirror analyst)
+KAFKA_PRINCIPALS=(admin identity contacts consent audit backup gateway mirror analyst)
 kafka_secured() { [[ $1 == primary ]]; }
 kafka_password_file() { printf '%s\n' "$S/secrets/kafka-$1.password"; }
 kafka_password() { cat "$(kafka_password_file "$1")"; }

@@ -141,15 +141,7 @@ export async function createServiceApp(
 export async function runService(definition: ServiceDefinition, env: Env = process.env): Promise<INestApplication> {
   let config: PlatformConfig;
   try {
-    config = loadPlatformConfig(
-      {
-        service: definition.service,
-        defaultPort: definition.defaultPort,
-        postgres: definition.needs.postgres === true,
-        kafka: definition.needs.kafka !== undefined,
-      },
-      env,
-    );
+    config = loadPlatformConfig({ service: definition.service, defaultPort: definition.defaultPort, postgres: definition.needs.postgres === true }, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${definition.service}: ${error.message}\n`);
