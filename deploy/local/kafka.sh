@@ -43,6 +43,12 @@ kafka_password() { cat "$(kafka_password_file "$1")"; }
 kafka_ensure_credentials() {
   local p
   for p in "${KAFKA_PRINCIPALS[@]}" probe; do ensure_secret "$(kafka_password_file "$p")"; done
+  # Client settings for Kafka's own tools (--command-config, --consumer.config), for operators and analysts.
+  for p in admin analyst; do
+    (umask 077 && printf '%s\n' 'security.protocol=SASL_PLAINTEXT' 'sasl.mechanism=SCRAM-SHA-512' \
+      "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$p\" password=\"$(kafka_password "$p")\";" \
+      >"$S/secrets/kafka-$p.properties")
+  done
 }
 
 # A jar directory is ready when it holds its marker jar and the stamp of the pom it was resolved from.
