@@ -39,7 +39,8 @@ KAFKA_PRINCIPALS=(admin identity contacts consent audit backup gateway mirror an
 kafka_secured() { [[ $1 == primary ]]; }
 kafka_password_file() { printf '%s\n' "$S/secrets/kafka-$1.password"; }
 kafka_password() { cat "$(kafka_password_file "$1")"; }
-# The readiness probe's own PLAIN user (see kafka_probe): it may see cluster metadata, nothing else (no ACLs).
+# Every principal's password, and the readiness probe's: `probe` is a PLAIN user of the broker listener only (see
+# kafka_probe), with no ACLs, so it may see cluster metadata and nothing else.
 kafka_ensure_credentials() {
   local p
   for p in "${KAFKA_PRINCIPALS[@]}" probe; do ensure_secret "$(kafka_password_file "$p")"; done
