@@ -26,7 +26,7 @@ for (const service of SERVICES) {
     console.error(`error: ${built} is missing; run \`npm run build\` first`);
     process.exit(1);
   }
-  const config = loadPlatformConfig({ service, defaultPort: 0 });
+  const config = loadPlatformConfig({ service, defaultPort: 0, kafka: false });
   settings ??= config.postgres;
   const { databaseMigrations } = (await import(pathToFileURL(built).href)) as MigrationsModule;
   plans.push(...databaseMigrations(config));

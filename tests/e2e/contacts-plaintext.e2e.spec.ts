@@ -30,7 +30,7 @@ const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCo
 const marker = `plainmark${letters(14)}`;
 const correlation = `scan-${letters(16)}`;
 const config = testPlatformConfig('contacts', { CRM_PG_DATABASE: 'contacts' });
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'e2e-plaintext' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'e2e-plaintext' });
 // The mirror's copy of the history ("another server room"): scanned like the primary, once the events reached it.
 const backupKafka = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'e2e-plaintext' });
 const roots = platformFileRoots(stateDir, process.env.CRM_BACKUP_DIR);

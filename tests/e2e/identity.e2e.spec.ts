@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { fromBinary, PermissionDeniedSchema, SessionRevocationReason, SessionRevokedSchema } from '@crm/contracts';
 import { KafkaCluster } from '@crm/messaging';
-import { envelopeIn, uniqueName } from '@crm/testing';
+import { envelopeIn, testPlatformConfig, uniqueName } from '@crm/testing';
 import {
   adminSession,
   api,
@@ -20,6 +20,9 @@ import {
   stepUpSeconds,
   strongPassword,
 } from '@crm/testing';
+
+/** The tests read the trail's source topics as Kafka's admin principal. */
+const primaryKafka = testPlatformConfig().kafka;
 
 let admin: { accessToken: string; refreshToken: string };
 let redis: Redis;
@@ -98,7 +101,8 @@ describe('two-factor sign-in', () => {
     const sessionId = (JSON.parse(Buffer.from(session.accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
     const kafka = new KafkaCluster({
       name: 'primary',
-      brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','),
+      brokers: primaryKafka.primaryBrokers,
+      sasl: primaryKafka.sasl,
       clientId: 'e2e-sessions',
     });
     try {
@@ -367,7 +371,8 @@ describe('least privilege: every identity route × every role', () => {
     expect(refused.status).toBe(403);
     const kafka = new KafkaCluster({
       name: 'primary',
-      brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','),
+      brokers: primaryKafka.primaryBrokers,
+      sasl: primaryKafka.sasl,
       clientId: 'e2e-denials',
     });
     try {
@@ -567,7 +572,8 @@ describe('deleting a staff account (issue 15, item 7)', () => {
 
     const kafka = new KafkaCluster({
       name: 'primary',
-      brokers: (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(','),
+      brokers: primaryKafka.primaryBrokers,
+      sasl: primaryKafka.sasl,
       clientId: 'e2e-deletion',
     });
     try {

@@ -30,7 +30,7 @@ let renewDpo: () => Promise<string>;
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
 const config = testPlatformConfig('consent', { CRM_PG_DATABASE: 'consent' });
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'e2e-request-desk' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'e2e-request-desk' });
 const roots = {
   kafka: [join(stateDir, 'kafka', 'primary'), join(stateDir, 'kafka', 'backup')],
   postgres: [join(stateDir, 'postgres', 'data')],

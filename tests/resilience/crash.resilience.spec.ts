@@ -109,7 +109,7 @@ class Load {
 async function held(streams: string[]): Promise<HeldWrites> {
   const contacts = createPool({ ...config.postgres!, database: 'contacts' }, { max: 1 });
   const audit = createPool({ ...config.postgres!, database: 'audit' }, { max: 1 });
-  const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: uniqueName('crash-check') });
+  const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: uniqueName('crash-check') });
   try {
     // A contact's stream is `contact-<id>`; its subject is the contact id, as on the topic and in the audit trail.
     const events = await contacts.query<{ event_id: string; subject_id: string; event_type: string }>(

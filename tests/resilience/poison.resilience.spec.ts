@@ -10,7 +10,7 @@ import { createPool } from '@crm/postgres';
 import { expectEventually, freshAdminSession, gateway, request, staffSession, testPlatformConfig, uniqueName } from '@crm/testing';
 
 const config = testPlatformConfig('resilience');
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: uniqueName('poison') });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: uniqueName('poison') });
 const run = randomUUID();
 const at = (database: string) => ({ ...config.postgres!, database });
 

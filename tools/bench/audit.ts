@@ -18,7 +18,7 @@ import { KafkaCluster, type OutgoingMessage } from '@crm/messaging';
 import { runMigrations } from '@crm/migrations';
 import { createPool, type Pool } from '@crm/postgres';
 import { processorMigrations } from '@crm/processing';
-import { percentile, pg, primaryBrokers, repoRoot, runId, timed, type Measurement } from './bench-env.ts';
+import { percentile, pg, primaryBrokers, repoRoot, runId, timed, type Measurement, primaryClientSasl, primarySasl } from './bench-env.ts';
 import type { auditIngestProcessor } from '../../services/audit/src/ingesting/audit-ingest.projector.ts';
 import type { AuditRuntime } from '../../services/audit/src/audit.runtime.ts';
 import type { EntriesQuery } from '../../services/audit/src/querying/entries.query.ts';
@@ -88,7 +88,7 @@ export async function auditIngest(events: number, options: { runs?: number; prof
   const code = await auditCode();
   const id = runId();
   const topic = `bench.audit.${id}`;
-  const kafka = new KafkaCluster({ name: 'primary', brokers: primaryBrokers, clientId: 'bench-audit' });
+  const kafka = new KafkaCluster({ name: 'primary', brokers: primaryBrokers, sasl: primarySasl, clientId: 'bench-audit' });
   const pool = createPool(settings, { max: 4, applicationName: 'bench-audit-ingest' });
   const groups: string[] = [];
   try {
@@ -296,7 +296,7 @@ async function untilLogSize(pool: Pool, s: string, expected: number, timeoutMs: 
 }
 
 async function dropKafkaScratch(topic: string, groups: string[]): Promise<void> {
-  const admin = new Admin({ clientId: 'bench-audit-admin', bootstrapBrokers: primaryBrokers });
+  const admin = new Admin({ clientId: 'bench-audit-admin', bootstrapBrokers: primaryBrokers, ...primaryClientSasl });
   try {
     await admin.deleteGroups({ groups }).catch(() => undefined);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);

@@ -6,7 +6,7 @@
 // the resolution of the polling.
 import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka';
 import { adminSession, api, createStaffUser, signIn, staffSession, uniqueName } from '@crm/testing';
-import { percentile, primaryBrokers, runId, timed, type Measurement } from './bench-env.ts';
+import { percentile, primaryBrokers, runId, timed, type Measurement, primaryClientSasl } from './bench-env.ts';
 import { expectStatus, send } from './contacts.ts';
 
 const SECTION = 'consent';
@@ -143,11 +143,18 @@ export async function withdrawalToRefusal(count: number): Promise<Measurement[]>
  */
 async function kafkaHop(count: number): Promise<number[]> {
   const topic = `crm.bench.consent_hop_${runId()}`;
-  const admin = new Admin({ clientId: 'bench-consent-admin', bootstrapBrokers: primaryBrokers });
-  const producer = new Producer({ clientId: 'bench-consent-hop', bootstrapBrokers: primaryBrokers, idempotent: true, acks: ProduceAcks.ALL });
+  const admin = new Admin({ clientId: 'bench-consent-admin', bootstrapBrokers: primaryBrokers, ...primaryClientSasl });
+  const producer = new Producer({
+    clientId: 'bench-consent-hop',
+    bootstrapBrokers: primaryBrokers,
+    ...primaryClientSasl,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+  });
   const consumer = new Consumer({
     clientId: 'bench-consent-hop',
     bootstrapBrokers: primaryBrokers,
+    ...primaryClientSasl,
     groupId: `bench-consent-${runId()}`,
     autocommit: false,
     maxWaitTime: 100,

@@ -4,13 +4,13 @@
 import { join } from 'node:path';
 import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
 import kafkajs from 'kafkajs';
-import { primaryBrokers, repoRoot, run, runId, timed, type Measurement } from './bench-env.ts';
+import { primaryBrokers, repoRoot, run, runId, timed, type Measurement, primaryClientSasl, primaryJavaSasl } from './bench-env.ts';
 
 const RECORD_BYTES = 300;
 const BATCH = 500;
 
 async function createTopic(name: string): Promise<void> {
-  const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: primaryBrokers });
+  const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: primaryBrokers, ...primaryClientSasl });
   try {
     await admin.createTopics({ topics: [name], partitions: 6, replicas: 1 });
   } finally {
@@ -39,6 +39,7 @@ export async function kafkaPerfTool(count: number): Promise<Measurement> {
     '-1',
     '--command-property',
     `bootstrap.servers=${primaryBrokers.join(',')}`,
+    ...primaryJavaSasl,
     'acks=all',
     'enable.idempotence=true',
     'linger.ms=5',
@@ -54,7 +55,12 @@ export async function kafkaPerfTool(count: number): Promise<Measurement> {
 export async function kafkajsProducer(count: number): Promise<Measurement> {
   const topic = `bench.kafkajs.${runId()}`;
   await createTopic(topic);
-  const client = new kafkajs.Kafka({ clientId: 'bench-kafkajs', brokers: primaryBrokers, logLevel: kafkajs.logLevel.NOTHING });
+  const client = new kafkajs.Kafka({
+    clientId: 'bench-kafkajs',
+    brokers: primaryBrokers,
+    sasl: { mechanism: 'scram-sha-512', username: primaryClientSasl.sasl.username, password: primaryClientSasl.sasl.password },
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
   const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const all = records(count);
@@ -68,7 +74,13 @@ export async function kafkajsProducer(count: number): Promise<Measurement> {
 export async function platformaticProducer(count: number): Promise<Measurement> {
   const topic = `bench.platformatic.${runId()}`;
   await createTopic(topic);
-  const producer = new Producer({ clientId: 'bench-platformatic', bootstrapBrokers: primaryBrokers, idempotent: true, acks: ProduceAcks.ALL });
+  const producer = new Producer({
+    clientId: 'bench-platformatic',
+    bootstrapBrokers: primaryBrokers,
+    ...primaryClientSasl,
+    idempotent: true,
+    acks: ProduceAcks.ALL,
+  });
   const all = records(count).map((record) => ({ ...record, topic }));
   const { seconds } = await timed(async () => {
     for (let i = 0; i < all.length; i += BATCH) await producer.send({ messages: all.slice(i, i + BATCH) });

@@ -2,7 +2,7 @@
 // backup cluster, with MirrorMaker 2 as `npm start` runs it. Records are written at a steady rate in small batches,
 // like the outbox relay under ordinary load, to a platform-named topic (so the mirror picks it up), then deleted.
 import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka';
-import { percentile, primaryBrokers, runId, timed, type Measurement } from './bench-env.ts';
+import { percentile, primaryBrokers, runId, timed, type Measurement, primaryClientSasl } from './bench-env.ts';
 
 const backupBrokers = (process.env.CRM_KAFKA_BACKUP_BROKERS ?? '127.0.0.1:19092').split(',');
 
@@ -16,9 +16,9 @@ async function until(condition: () => Promise<boolean>, what: string, timeoutMs 
 
 export async function mirrorLag(count: number, ratePerSecond: number): Promise<Measurement> {
   const topic = `crm.bench.mirror_${runId()}`;
-  const primaryAdmin = new Admin({ clientId: 'bench-mirror-admin', bootstrapBrokers: primaryBrokers });
+  const primaryAdmin = new Admin({ clientId: 'bench-mirror-admin', bootstrapBrokers: primaryBrokers, ...primaryClientSasl });
   const backupAdmin = new Admin({ clientId: 'bench-mirror-admin', bootstrapBrokers: backupBrokers });
-  const producer = new Producer({ clientId: 'bench-mirror', bootstrapBrokers: primaryBrokers, idempotent: true, acks: ProduceAcks.ALL });
+  const producer = new Producer({ clientId: 'bench-mirror', bootstrapBrokers: primaryBrokers, ...primaryClientSasl, idempotent: true, acks: ProduceAcks.ALL });
   const consumer = new Consumer({
     clientId: 'bench-mirror',
     bootstrapBrokers: backupBrokers,

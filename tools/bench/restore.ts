@@ -10,7 +10,7 @@ import { uuidv7 } from '@crm/eventstore';
 import { KafkaCluster, type OutgoingMessage } from '@crm/messaging';
 import { createPool, ensureDatabase } from '@crm/postgres';
 import type { scanEventGap } from '../../services/backup/src/restoring/event-gap.scan.ts';
-import { pg, primaryBrokers, repoRoot, runId, timed, type Measurement } from './bench-env.ts';
+import { pg, primaryBrokers, repoRoot, runId, timed, type Measurement, primarySasl } from './bench-env.ts';
 
 const backupBrokers = (process.env.CRM_KAFKA_BACKUP_BROKERS ?? '127.0.0.1:19092').split(',');
 const settings = { host: pg.host, port: pg.port, user: pg.user, password: new Secret(pg.password), database: pg.database };
@@ -37,7 +37,7 @@ export async function restoreReplay(count: number): Promise<Measurement[]> {
   const id = runId();
   const topic = `crm.bench.restore_${id}`;
   const schema = `bench_restore_${id}`;
-  const primary = new KafkaCluster({ name: 'primary', brokers: primaryBrokers, clientId: 'bench-restore' });
+  const primary = new KafkaCluster({ name: 'primary', brokers: primaryBrokers, sasl: primarySasl, clientId: 'bench-restore' });
   const backup = new KafkaCluster({ name: 'backup', brokers: backupBrokers, clientId: 'bench-restore' });
   await ensureDatabase(settings, settings.database);
   const pool = createPool(settings, { max: 2, applicationName: 'bench-restore' });

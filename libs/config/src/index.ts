@@ -10,6 +10,7 @@ export {
   type PostgresSettings,
   type RedisSettings,
   type KafkaSettings,
+  type KafkaSaslSettings,
 } from './platform.config.js';
 export { loadGatewayForwardingSecret } from './gateway-forwarding.js';
 export { DATABASE_OWNERS, KEY_VAULT_SERVICES, POSTGRES_ADMIN_ROLE, databaseOwnerRole, postgresPasswordFile, serviceRole } from './postgres-roles.js';

@@ -28,7 +28,7 @@ import { sampleMetadata } from './testing-fixtures.js';
 
 const stateDir = testEnv().CRM_STATE_DIR!;
 const config = testPlatformConfig();
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'pii-at-rest-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'pii-at-rest-test' });
 const kafkaPrimaryData = join(stateDir, 'kafka', 'primary');
 const postgresData = join(stateDir, 'postgres', 'data');
 

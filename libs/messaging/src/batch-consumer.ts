@@ -1,9 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Consumer, findErrorBy, MessagesStreamFallbackModes, MessagesStreamModes, type Message } from '@platformatic/kafka';
-import type { IncomingMessage } from './kafka-cluster.js';
+import { clientSasl, type IncomingMessage, type KafkaSasl } from './kafka-cluster.js';
 
 export interface BatchConsumerOptions {
   brokers: string[];
+  sasl?: KafkaSasl | undefined;
   clientId: string;
   groupId: string;
   topics: string[];
@@ -99,6 +100,7 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
       new Consumer<Buffer, Buffer, Buffer, Buffer>({
         clientId: options.clientId,
         bootstrapBrokers: options.brokers,
+        ...clientSasl(options.sasl),
         groupId: options.groupId,
         autocommit: false,
         maxWaitTime: 100,

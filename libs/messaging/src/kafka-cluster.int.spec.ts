@@ -3,7 +3,7 @@ import { KafkaCluster, KafkaHealthCheck } from './index.js';
 
 const config = testPlatformConfig();
 const clusters = {
-  primary: new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'int-test' }),
+  primary: new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'int-test' }),
   backup: new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'int-test' }),
 };
 
@@ -54,7 +54,12 @@ describe.each(['primary', 'backup'] as const)('the %s Kafka cluster', (name) => 
     const starters = Array.from(
       { length: 6 },
       (_, i) =>
-        new KafkaCluster({ name, brokers: name === 'primary' ? config.kafka.primaryBrokers : config.kafka.backupBrokers, clientId: `int-test-race-${i}` }),
+        new KafkaCluster({
+          name,
+          brokers: name === 'primary' ? config.kafka.primaryBrokers : config.kafka.backupBrokers,
+          sasl: name === 'primary' ? config.kafka.sasl : undefined,
+          clientId: `int-test-race-${i}`,
+        }),
     );
     try {
       const outcomes = await Promise.allSettled(starters.map((starter) => starter.ensureTopics(topics)));
@@ -68,7 +73,13 @@ describe.each(['primary', 'backup'] as const)('the %s Kafka cluster', (name) => 
 
 describe('publishing to a topic that does not exist (auto-creation is off)', () => {
   it('fails with a stable retriable code instead of hanging, and the cluster stays usable', async () => {
-    const impatient = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'int-test-missing', publishTimeoutMs: 2_000 });
+    const impatient = new KafkaCluster({
+      name: 'primary',
+      brokers: config.kafka.primaryBrokers,
+      sasl: config.kafka.sasl,
+      clientId: 'int-test-missing',
+      publishTimeoutMs: 2_000,
+    });
     try {
       const failure = (await impatient.publish(uniqueName('it-missing'), [{ key: 'k', value: Buffer.from('v') }]).then(
         () => undefined,

@@ -1,4 +1,15 @@
-import { Admin, ConfigResourceTypes, Consumer, findErrorBy, MessagesStreamModes, ProduceAcks, Producer, type Message } from '@platformatic/kafka';
+import {
+  Admin,
+  ConfigResourceTypes,
+  Consumer,
+  findErrorBy,
+  MessagesStreamModes,
+  ProduceAcks,
+  Producer,
+  SASLMechanisms,
+  type Message,
+  type SASLOptions,
+} from '@platformatic/kafka';
 import type { HealthCheck } from '@crm/health';
 import { AppError } from '@crm/http';
 import { closeConsumer, consumeBatches, joinGroup, toIncoming, type BatchConsumerOptions, type Subscription } from './batch-consumer.js';
@@ -36,11 +47,35 @@ export interface IncomingMessage {
   headers: Record<string, string>;
 }
 
+/**
+ * How a client signs in to a cluster that authenticates (the primary: SASL/SCRAM, one principal per service; see
+ * docs/security.md#kafka). The password is revealed only when a connection authenticates.
+ */
+export interface KafkaSasl {
+  mechanism: 'scram-sha-512' | 'scram-sha-256';
+  username: string;
+  password: { reveal(): string };
+}
+
+/** The client library's SASL options for `sasl` (undefined: a plaintext cluster). */
+export function clientSasl(sasl: KafkaSasl | undefined): { sasl?: SASLOptions } {
+  if (sasl === undefined) return {};
+  return {
+    sasl: {
+      mechanism: sasl.mechanism === 'scram-sha-256' ? SASLMechanisms.SCRAM_SHA_256 : SASLMechanisms.SCRAM_SHA_512,
+      username: sasl.username,
+      password: () => sasl.password.reveal(),
+    },
+  };
+}
+
 export interface KafkaClusterOptions {
   /** `primary` or `backup`; used in health reports and client ids. */
   name: string;
   brokers: string[];
   clientId: string;
+  /** Credentials for a cluster that authenticates its clients; none for a plaintext one. */
+  sasl?: KafkaSasl | undefined;
   /**
    * Upper bound on one publish. The client retries some failures internally for a long time (a topic that does
    * not exist, with auto-creation off, was seen to hang a send for minutes); past this, the send fails with a
@@ -67,7 +102,12 @@ export class KafkaCluster {
 
   /** The next offset to be written, per partition: "caught up" means a consumer's position reached these. */
   async endOffsets(topic: string): Promise<bigint[]> {
-    const consumer = new Consumer({ clientId: `${this.#options.clientId}-offsets`, bootstrapBrokers: this.#options.brokers, groupId: 'crm-offset-probe' });
+    const consumer = new Consumer({
+      clientId: `${this.#options.clientId}-offsets`,
+      bootstrapBrokers: this.#options.brokers,
+      ...clientSasl(this.#options.sasl),
+      groupId: 'crm-offset-probe',
+    });
     try {
       const offsets = await consumer.listOffsets({ topics: [topic] });
       return offsets.get(topic) ?? [];
@@ -82,7 +122,12 @@ export class KafkaCluster {
    */
   async endOffsetsOf(topics: readonly string[]): Promise<Map<string, bigint[]>> {
     if (topics.length === 0) return new Map();
-    const consumer = new Consumer({ clientId: `${this.#options.clientId}-offsets`, bootstrapBrokers: this.#options.brokers, groupId: 'crm-offset-probe' });
+    const consumer = new Consumer({
+      clientId: `${this.#options.clientId}-offsets`,
+      bootstrapBrokers: this.#options.brokers,
+      ...clientSasl(this.#options.sasl),
+      groupId: 'crm-offset-probe',
+    });
     try {
       return await consumer.listOffsets({ topics: [...topics] });
     } finally {
@@ -91,8 +136,8 @@ export class KafkaCluster {
   }
 
   /** See `consumeBatches`; the cluster supplies brokers and client id. */
-  subscribe(options: Omit<BatchConsumerOptions, 'brokers' | 'clientId'>): Promise<Subscription> {
-    return consumeBatches({ ...options, brokers: this.#options.brokers, clientId: `${this.#options.clientId}-${options.groupId}` });
+  subscribe(options: Omit<BatchConsumerOptions, 'brokers' | 'sasl' | 'clientId'>): Promise<Subscription> {
+    return consumeBatches({ ...options, brokers: this.#options.brokers, sasl: this.#options.sasl, clientId: `${this.#options.clientId}-${options.groupId}` });
   }
 
   async listTopics(): Promise<string[]> {
@@ -290,6 +335,7 @@ export class KafkaCluster {
         new Consumer<Buffer, Buffer, Buffer, Buffer>({
           clientId: `${this.#options.clientId}-follower`,
           bootstrapBrokers: this.#options.brokers,
+          ...clientSasl(this.#options.sasl),
           groupId: options.groupId,
           autocommit: false,
           maxWaitTime: 500,
@@ -310,7 +356,12 @@ export class KafkaCluster {
 
   /** Where each non-empty partition's last `count` records begin (never before the log's first offset). */
   async #tailStarts(endOffsets: ReadonlyMap<string, bigint[]>, count: bigint): Promise<Array<{ topic: string; partition: number; offset: bigint }>> {
-    const consumer = new Consumer({ clientId: `${this.#options.clientId}-offsets`, bootstrapBrokers: this.#options.brokers, groupId: 'crm-offset-probe' });
+    const consumer = new Consumer({
+      clientId: `${this.#options.clientId}-offsets`,
+      bootstrapBrokers: this.#options.brokers,
+      ...clientSasl(this.#options.sasl),
+      groupId: 'crm-offset-probe',
+    });
     try {
       const firsts = await consumer.listOffsets({ topics: [...endOffsets.keys()], timestamp: -2n });
       const starts: Array<{ topic: string; partition: number; offset: bigint }> = [];
@@ -332,6 +383,7 @@ export class KafkaCluster {
         new Consumer<Buffer, Buffer, Buffer, Buffer>({
           clientId: `${this.#options.clientId}-reader`,
           bootstrapBrokers: this.#options.brokers,
+          ...clientSasl(this.#options.sasl),
           groupId,
           autocommit: false,
           maxWaitTime: 200,
@@ -347,6 +399,7 @@ export class KafkaCluster {
         new Consumer<Buffer, Buffer, Buffer, Buffer>({
           clientId: `${this.#options.clientId}-reader`,
           bootstrapBrokers: this.#options.brokers,
+          ...clientSasl(this.#options.sasl),
           groupId,
           autocommit: false,
           maxWaitTime: 200,
@@ -362,7 +415,12 @@ export class KafkaCluster {
   }
 
   private admin(): Admin {
-    this.#admin ??= new Admin({ clientId: `${this.#options.clientId}-admin`, bootstrapBrokers: this.#options.brokers, retries: 1 });
+    this.#admin ??= new Admin({
+      clientId: `${this.#options.clientId}-admin`,
+      bootstrapBrokers: this.#options.brokers,
+      ...clientSasl(this.#options.sasl),
+      retries: 1,
+    });
     return this.#admin;
   }
 
@@ -370,6 +428,7 @@ export class KafkaCluster {
     this.#producer ??= new Producer({
       clientId: `${this.#options.clientId}-producer`,
       bootstrapBrokers: this.#options.brokers,
+      ...clientSasl(this.#options.sasl),
       idempotent: true,
       acks: ProduceAcks.ALL,
     });

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { KafkaCluster, KafkaHealthCheck } from './kafka-cluster.js';
+import { KafkaCluster, KafkaHealthCheck, type KafkaSasl } from './kafka-cluster.js';
 
 export const KAFKA_PRIMARY = Symbol('KAFKA_PRIMARY');
 export const KAFKA_BACKUP = Symbol('KAFKA_BACKUP');
@@ -10,13 +10,15 @@ const KAFKA_CLOSER = Symbol('KAFKA_CLOSER');
 export interface KafkaModuleOptions {
   clientId: string;
   primaryBrokers: string[];
+  /** The service's own principal on the primary cluster (which authenticates; the backup cluster does not). */
+  primarySasl?: KafkaSasl | undefined;
   /** Only the backup service talks to the backup cluster. */
   backupBrokers?: string[];
 }
 
-function clusterProviders(name: 'primary' | 'backup', token: symbol, healthToken: symbol, brokers: string[], clientId: string): Provider[] {
+function clusterProviders(name: 'primary' | 'backup', token: symbol, healthToken: symbol, brokers: string[], clientId: string, sasl?: KafkaSasl): Provider[] {
   return [
-    { provide: token, useFactory: () => new KafkaCluster({ name, brokers, clientId }) },
+    { provide: token, useFactory: () => new KafkaCluster({ name, brokers, clientId, sasl }) },
     { provide: healthToken, inject: [token], useFactory: (cluster: KafkaCluster) => new KafkaHealthCheck(cluster) },
   ];
 }
@@ -25,7 +27,7 @@ function clusterProviders(name: 'primary' | 'backup', token: symbol, healthToken
 export class KafkaModule {
   static forRoot(options: KafkaModuleOptions): DynamicModule {
     const clusters = [KAFKA_PRIMARY];
-    const providers = clusterProviders('primary', KAFKA_PRIMARY, KAFKA_PRIMARY_HEALTH, options.primaryBrokers, options.clientId);
+    const providers = clusterProviders('primary', KAFKA_PRIMARY, KAFKA_PRIMARY_HEALTH, options.primaryBrokers, options.clientId, options.primarySasl);
     const exports: symbol[] = [KAFKA_PRIMARY, KAFKA_PRIMARY_HEALTH];
     if (options.backupBrokers !== undefined) {
       clusters.push(KAFKA_BACKUP);

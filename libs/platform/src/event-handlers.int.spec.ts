@@ -57,7 +57,7 @@ const seenMigration: SchemaMigration = {
 };
 
 const config = testPlatformConfig('probe');
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'event-handlers-int-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'event-handlers-int-test' });
 let scratch: { pool: pg.Pool; schema: string; drop: () => Promise<void> };
 let probe: Probe;
 let app: INestApplication | undefined;

@@ -18,7 +18,7 @@ import {
 } from './index.js';
 
 const config = testPlatformConfig();
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'processor-int-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'processor-int-test' });
 
 /** Totals per subject: enough state that a double-applied or skipped event shows in the numbers. */
 class SampleTotals implements Projection {

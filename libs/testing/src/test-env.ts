@@ -3,10 +3,11 @@ import { loadPlatformConfig, type PlatformConfig } from '@crm/config';
 
 /**
  * The environment the test run's infrastructure uses: the launcher (`npm test`) exports CRM_STATE_DIR and the
- * connection settings; run directly from the repo root, the defaults point at `<repo>/.crm`.
+ * connection settings; run directly from the repo root, the defaults point at `<repo>/.crm`. Tests sign in to Kafka as
+ * the `admin` principal (they create and delete topics of their own) unless they say otherwise.
  */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string | undefined> {
-  return { CRM_STATE_DIR: join(process.cwd(), '.crm'), CRM_LOG_LEVEL: 'silent', ...process.env, ...overrides };
+  return { CRM_STATE_DIR: join(process.cwd(), '.crm'), CRM_LOG_LEVEL: 'silent', CRM_KAFKA_USER: 'admin', ...process.env, ...overrides };
 }
 
 /** Platform configuration for a test that talks to the real servers, on the scratch database `crm_test`. */

@@ -19,7 +19,7 @@ import { PostgresKeyStore } from './postgres-key.store.js';
 import { scratchKeyVault, type ScratchKeyVault } from './scratch-key-vault.fixture.js';
 
 const config = testPlatformConfig();
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'kek-cache-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'kek-cache-test' });
 const HOUR = 3_600_000;
 
 let vault: ScratchKeyVault;

@@ -7,7 +7,7 @@ import { ShredAnnouncer } from './shred.announcer.js';
 import { SHRED_EVICTION, ShredReactor, type ShredEviction } from './shred.reactor.js';
 
 const config = testPlatformConfig();
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'shred-reactor-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'shred-reactor-test' });
 
 afterAll(() => kafka.close());
 

@@ -9,7 +9,7 @@ import { ShredListener } from './shred.listener.js';
 import { SubjectShredder } from './subject.shredder.js';
 
 const config = testPlatformConfig();
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'crypto-int-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'crypto-int-test' });
 let vault: ScratchKeyVault;
 
 beforeAll(async () => {

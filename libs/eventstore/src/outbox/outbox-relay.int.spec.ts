@@ -10,7 +10,7 @@ import { ENVELOPE_CONTENT_TYPE, envelopeHeaders, EventStore, eventStoreMigration
 import { sampleMetadata } from '../testing-fixtures.js';
 
 const config = testPlatformConfig();
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'relay-int-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'relay-int-test' });
 let pool: pg.Pool;
 let schema: string;
 let drop: () => Promise<void>;

@@ -15,7 +15,7 @@ if (schema === undefined) {
 const config = loadPlatformConfig({ service: 'outbox-relay', defaultPort: 0 });
 const logger = createLogger({ service: 'outbox-relay', level: config.logLevel });
 const pool = createPool(config.postgres!, { max: 4, applicationName: 'outbox-relay' });
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'crm-outbox-relay' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'crm-outbox-relay' });
 let total = 0;
 const relay = new OutboxRelay(pool, kafka, {
   schema,

@@ -13,7 +13,7 @@ import { AuditLogView } from '../tree-heads/log.view.js';
 import { auditIngestProcessor } from './audit-ingest.projector.js';
 
 const config = testPlatformConfig();
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'audit-ingester-int-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'audit-ingester-int-test' });
 
 let pool: pg.Pool;
 let drop: () => Promise<void>;

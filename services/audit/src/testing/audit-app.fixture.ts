@@ -66,7 +66,7 @@ export async function startAuditApp(options: { draftRegister?: boolean } = {}): 
   const app = await createServiceApp(definition, platform, createLogger({ service: 'audit', level: 'silent' }));
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
-  const kafka = new KafkaCluster({ name: 'primary', brokers: platform.kafka.primaryBrokers, clientId: 'audit-app-int-test' });
+  const kafka = new KafkaCluster({ name: 'primary', brokers: platform.kafka.primaryBrokers, sasl: platform.kafka.sasl, clientId: 'audit-app-int-test' });
   // The app creates the access and register topics at boot; the ingest needs one topic to exist to subscribe.
   const token = (permissions: Permission[], options: { sub?: string; secondFactor?: boolean } = {}) => sign(privateKey, kid, permissions, options);
   return {

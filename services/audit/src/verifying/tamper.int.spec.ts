@@ -20,7 +20,7 @@ import { TreeHeadPublisher } from '../tree-heads/tree-head.publisher.js';
 import { verifyDatabase } from './verify.runner.js';
 
 const config = testPlatformConfig();
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'audit-tamper-int-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'audit-tamper-int-test' });
 const key = TreeHeadKey.fromPrivateKey(generateKeyPairSync('ed25519').privateKey);
 
 let pool: pg.Pool;

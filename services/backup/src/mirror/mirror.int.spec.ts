@@ -12,7 +12,7 @@ import { MirrorStatusService, type MirrorStatusView } from './mirror-status.serv
 import { MirrorSupervisor } from './mirror.supervisor.js';
 
 const config = testPlatformConfig('backup');
-const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'backup-mirror-int-test' });
+const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'backup-mirror-int-test' });
 const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'backup-mirror-int-test' });
 const created: { cluster: KafkaCluster; topic: string }[] = [];
 let app: INestApplication;

@@ -133,7 +133,9 @@ async function main(): Promise<number> {
   if (values.from === undefined || values.into === undefined) throw new AppError('RESTORE_ARGUMENT_INVALID', 'invalid', '--from and --into are required');
   if (values.into !== 'scratch' && values.into !== 'live') throw new AppError('RESTORE_ARGUMENT_INVALID', 'invalid', '--into must be scratch or live');
   const until = values.until === undefined ? undefined : new Date(values.until);
-  const env = { CRM_LOG_LEVEL: 'silent', ...process.env };
+  // An operator's tool: a restore into live recreates every topic on the primary, which only Kafka's admin principal
+  // may do (the backup service's own principal writes only its drill reports).
+  const env = { CRM_LOG_LEVEL: 'silent', CRM_KAFKA_USER: 'admin', ...process.env };
   const config = loadPlatformConfig({ service: 'backup', defaultPort: 0 }, env);
   const pgSettings = pgBackRestSettings(config, env);
   const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'crm-restore' });
@@ -148,7 +150,7 @@ async function main(): Promise<number> {
       env,
     });
     if (values.into === 'live') {
-      const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'crm-restore' });
+      const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'crm-restore' });
       try {
         // Real paths: when the state dir is private (a mode-700 home or mktemp directory), the cluster lives under
         // /var/tmp linked from it, and pg_ctl runs as the postgres OS user, who cannot follow a path through the state dir.

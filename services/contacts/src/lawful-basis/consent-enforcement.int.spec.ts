@@ -25,7 +25,7 @@ import { CONSENT_TOPIC } from './consent-states.projection.js';
 // governs. Waiting is polling, never sleeping.
 const contacts = useContactsApp();
 const { call, create, config, actor } = contacts;
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'contacts-consent-it' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'contacts-consent-it' });
 afterAll(() => kafka.close());
 
 const WITHIN = { timeoutMs: 20_000, intervalMs: 100 };

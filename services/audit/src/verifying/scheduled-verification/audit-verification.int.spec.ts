@@ -19,7 +19,7 @@ import { AuditVerificationJobs } from './audit-verification.jobs.js';
 import { AUDIT_VERIFICATION_FAILED, AuditVerificationRunner } from './audit-verification.runner.js';
 
 const config = testPlatformConfig();
-const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'audit-verification-int-test' });
+const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'audit-verification-int-test' });
 const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'audit-verification-int-test' });
 const key = TreeHeadKey.fromPrivateKey(generateKeyPairSync('ed25519').privateKey);
 

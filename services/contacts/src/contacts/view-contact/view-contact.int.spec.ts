@@ -4,7 +4,7 @@ import { uniqueName } from '@crm/testing';
 import { useContactsApp, WRITER } from '../../testing/contacts.fixture.js';
 
 const { call, create, actor, config } = useContactsApp();
-const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: 'contacts-int-test' });
+const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'contacts-int-test' });
 afterAll(() => kafka.close());
 
 describe('contacts: view one', () => {
