@@ -14,6 +14,7 @@ export const RETENTION_ERRORS = {
   RETENTION_POLICY_NOT_FOUND: { kind: 'not_found', retriable: false },
   /** The revision was made on an older version than the current one: read it again. */
   RETENTION_POLICY_VERSION_CONFLICT: { kind: 'conflict', retriable: true },
+  RETENTION_SWEEP_NOT_FOUND: { kind: 'not_found', retriable: false },
   /** A sweep is running (here or in another replica): one at a time. */
   RETENTION_SWEEP_RUNNING: { kind: 'conflict', retriable: true },
   /** The legal hold's reference is not a plain case reference. */
