@@ -21,6 +21,7 @@ import { CONSENT_STATES_GROUP, consentStatesGroup } from './lawful-basis/consent
 import { LawfulBasis } from './lawful-basis/lawful-basis.service.js';
 import { ContactProjection } from './read-model/contact.projection.js';
 import { ContactsRepository } from './read-model/contacts.repository.js';
+import { REGISTER_ACTIVITIES_GROUP, RegisterActivitiesController, registerActivitiesGroup } from './retention/register-activities.projection.js';
 import { LegalHoldController, RetentionController } from './retention/retention.controller.js';
 import { RETENTION_JOB_SETTINGS, RetentionJobs } from './retention/retention.jobs.js';
 import { RetentionRepository } from './retention/retention.repository.js';
@@ -54,6 +55,7 @@ export class ContactsModule {
         LegalHoldController,
         ...CONTACT_ROUTES,
         ConsentStatesController,
+        RegisterActivitiesController,
       ],
       providers: [
         { provide: CONTACTS_CONFIG, useFactory: () => loadContactsConfig() },
@@ -91,6 +93,7 @@ export class ContactsModule {
         RetentionSweep,
         RetentionJobs,
         { provide: CONSENT_STATES_GROUP, useValue: consentStatesGroup(config.postgres!.database) },
+        { provide: REGISTER_ACTIVITIES_GROUP, useValue: registerActivitiesGroup(config.postgres!.database) },
         ContactsRepository,
         ReadModelMigration,
         ContactProjection,

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequirePermissions } from '@crm/http';
-import { retentionError } from './retention.decision.js';
+import { retentionError, type PolicyDraft } from './retention.decision.js';
 import { RetentionJobs } from './retention.jobs.js';
 import { RetentionRepository } from './retention.repository.js';
 import { RetentionPolicies, type Actor, type PolicyView, type RetentionPreview } from './retention.service.js';
@@ -26,6 +26,16 @@ export class RetentionController {
   @ApiOperation({ summary: 'The retention policies, each at its current version' })
   async list(): Promise<{ items: PolicyView[] }> {
     return { items: await this.policies.list() };
+  }
+
+  @RequirePermissions('retention:read')
+  @Get('policy-drafts')
+  @ApiOperation({
+    summary:
+      "Policies drafted from the register's approved activities (their purposes and retention periods) that no policy implements yet; create one with POST as is or edited",
+  })
+  async drafts(): Promise<{ items: PolicyDraft[] }> {
+    return { items: await this.policies.drafts() };
   }
 
   @RequirePermissions('retention:manage')

@@ -14,6 +14,8 @@ export const RETENTION_ERRORS = {
   RETENTION_POLICY_NOT_FOUND: { kind: 'not_found', retriable: false },
   /** The revision was made on an older version than the current one: read it again. */
   RETENTION_POLICY_VERSION_CONFLICT: { kind: 'conflict', retriable: true },
+  /** The register activity named is unknown, not approved, or does not declare the policy's purpose. */
+  RETENTION_ACTIVITY_UNKNOWN: { kind: 'invalid', retriable: false },
   RETENTION_SWEEP_NOT_FOUND: { kind: 'not_found', retriable: false },
   /** A sweep is running (here or in another replica): one at a time. */
   RETENTION_SWEEP_RUNNING: { kind: 'conflict', retriable: true },
@@ -200,4 +202,69 @@ export function validateHoldReference(input: unknown): string {
     throw retentionError('LEGAL_HOLD_INVALID', 'reference must be a case reference: 1-64 letters, digits and . _ / -', { details: { field: 'reference' } });
   }
   return input;
+}
+
+/** A register activity as retention reads it (audit's `ProcessingActivityRecorded`, projected into contacts). */
+export interface RegisterActivity {
+  activityId: string;
+  version: number;
+  status: 'draft' | 'approved';
+  name: string;
+  purposes: readonly string[];
+  /** An ISO 8601 duration (`P6Y`) or `until-withdrawal`. */
+  retentionPeriod: string;
+}
+
+/** The grace after a withdrawal before marketing data goes, for an activity kept `until-withdrawal`. */
+export const WITHDRAWAL_GRACE = 'P30D';
+
+export type PolicyDraft = RetentionPolicyDocument & { activityId: string; activityVersion: number };
+
+/**
+ * The policies the register's approved activities imply, one per activity and catalogue purpose that no policy
+ * implements yet: an activity kept `until-withdrawal` ends its purpose's data `WITHDRAWAL_GRACE` after a withdrawal;
+ * billing keeps purchases for the accounting period and then anonymises them; any other purpose ends with a
+ * crypto-shred after the activity's period without activity. A DPO reviews each and creates it (as is or edited).
+ */
+export function draftPolicies(activities: readonly RegisterActivity[], policies: readonly RetentionPolicy[]): PolicyDraft[] {
+  const covered = new Set(
+    policies.flatMap((policy) => (policy.document.activityId === undefined ? [] : [`${policy.document.activityId}/${policy.document.purpose}`])),
+  );
+  return activities
+    .filter((activity) => activity.status === 'approved')
+    .flatMap((activity) =>
+      activity.purposes
+        .filter((purpose): purpose is Purpose => (PURPOSES as readonly string[]).includes(purpose) && !covered.has(`${activity.activityId}/${purpose}`))
+        .flatMap((purpose): PolicyDraft[] => {
+          const base = {
+            name: `${activity.name} (${purpose})`.slice(0, NAME_MAX),
+            purpose,
+            activityId: activity.activityId,
+            activityVersion: activity.version,
+          };
+          if (activity.retentionPeriod === 'until-withdrawal') {
+            return [{ ...base, category: 'contact', kind: 'consent-withdrawn', period: WITHDRAWAL_GRACE, action: 'crypto-shred' }];
+          }
+          if (!DURATION.test(activity.retentionPeriod)) return [];
+          return purpose === 'billing'
+            ? [{ ...base, category: 'financial', kind: 'accounting-period', period: activity.retentionPeriod, action: 'anonymise' }]
+            : [{ ...base, category: 'identity', kind: 'inactivity', period: activity.retentionPeriod, action: 'crypto-shred' }];
+        }),
+    );
+}
+
+/**
+ * A policy naming a register activity must name an approved one declaring its purpose; without a period of its own
+ * it takes the activity's (an activity kept `until-withdrawal` has none to give: the period is then required).
+ */
+export function withActivityPeriod(input: unknown, activity: RegisterActivity | undefined): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const body = input as Record<string, unknown>;
+  if (body.activityId === undefined) return input;
+  if (activity === undefined || activity.status !== 'approved' || !activity.purposes.includes(String(body.purpose))) {
+    throw retentionError('RETENTION_ACTIVITY_UNKNOWN', "activityId must name an approved register activity declaring the policy's purpose", {
+      details: { field: 'activityId' },
+    });
+  }
+  return body.period === undefined && DURATION.test(activity.retentionPeriod) ? { ...body, period: activity.retentionPeriod } : input;
 }

@@ -1,6 +1,9 @@
 import {
   addPeriod,
   decideRetention,
+  draftPolicies,
+  withActivityPeriod,
+  type RegisterActivity,
   parsePeriod,
   policyDueAt,
   validateHoldReference,
@@ -117,5 +120,58 @@ describe('the retention decision', () => {
     expect(validateHoldReference('CASE-2026/17')).toBe('CASE-2026/17');
     expect(() => validateHoldReference('Ann Lee sued us')).toThrow(expect.objectContaining({ code: 'LEGAL_HOLD_INVALID' }));
     expect(() => validateHoldReference(undefined)).toThrow(expect.objectContaining({ code: 'LEGAL_HOLD_INVALID' }));
+  });
+
+  describe('drafted from the register', () => {
+    const activity = (overrides: Partial<RegisterActivity>): RegisterActivity => ({
+      activityId: '0190a000-0000-7000-8000-0000000000a1',
+      version: 2,
+      status: 'approved',
+      name: 'Serving customers',
+      purposes: ['customer-service'],
+      retentionPeriod: 'P6Y',
+      ...overrides,
+    });
+
+    it('given approved activities, then one draft per catalogue purpose: until-withdrawal → after withdrawal, billing → accounting period, else inactivity', () => {
+      const drafts = draftPolicies(
+        [
+          activity({}),
+          activity({ activityId: 'a2', name: 'Marketing', purposes: ['marketing'], retentionPeriod: 'until-withdrawal' }),
+          activity({ activityId: 'a3', name: 'Accounting', purposes: ['billing', 'access-control'], retentionPeriod: 'P5Y' }),
+          activity({ activityId: 'a4', status: 'draft', purposes: ['sales'] }),
+        ],
+        [],
+      );
+      expect(drafts).toEqual([
+        expect.objectContaining({
+          activityId: '0190a000-0000-7000-8000-0000000000a1',
+          activityVersion: 2,
+          purpose: 'customer-service',
+          kind: 'inactivity',
+          period: 'P6Y',
+          action: 'crypto-shred',
+        }),
+        expect.objectContaining({ activityId: 'a2', purpose: 'marketing', kind: 'consent-withdrawn', period: 'P30D', category: 'contact' }),
+        expect.objectContaining({ activityId: 'a3', purpose: 'billing', kind: 'accounting-period', period: 'P5Y', action: 'anonymise', category: 'financial' }),
+      ]);
+    });
+
+    it('given a policy implementing an activity purpose, then it is no longer drafted', () => {
+      const implemented = policy('p', { ...inactive24m, activityId: '0190a000-0000-7000-8000-0000000000a1' });
+      expect(draftPolicies([activity({ purposes: ['customer-service', 'sales'] })], [implemented]).map((draft) => draft.purpose)).toEqual(['sales']);
+    });
+
+    it('given a policy naming an activity, then it takes its period when it gives none; an unknown, draft or other-purpose activity is refused', () => {
+      const input = { ...inactive24m, period: undefined, activityId: '0190a000-0000-7000-8000-0000000000a1' };
+      expect(withActivityPeriod(input, activity({}))).toMatchObject({ period: 'P6Y' });
+      expect(withActivityPeriod({ ...input, period: 'P1Y' }, activity({}))).toMatchObject({ period: 'P1Y' });
+      expect(() => withActivityPeriod(input, undefined)).toThrow(expect.objectContaining({ code: 'RETENTION_ACTIVITY_UNKNOWN' }));
+      expect(() => withActivityPeriod(input, activity({ status: 'draft' }))).toThrow(expect.objectContaining({ code: 'RETENTION_ACTIVITY_UNKNOWN' }));
+      expect(() => withActivityPeriod(input, activity({ purposes: ['sales'] }))).toThrow(expect.objectContaining({ code: 'RETENTION_ACTIVITY_UNKNOWN' }));
+      expect(() => validatePolicyDocument(withActivityPeriod(input, activity({ retentionPeriod: 'until-withdrawal' })))).toThrow(
+        expect.objectContaining({ code: 'RETENTION_PERIOD_INVALID' }),
+      );
+    });
   });
 });

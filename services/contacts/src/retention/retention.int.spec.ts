@@ -1,7 +1,19 @@
 // The retention sweep against the real servers (Postgres, Kafka, Redis and the key vault) with an injected clock: the
 // contacts service on a database of its own, since a sweep looks at every contact of its database.
-import { decodePayload, RetentionAction, RetentionAppliedSchema, RetentionPolicyRecordedSchema } from '@crm/contracts';
-import type { EventStore } from '@crm/eventstore';
+import { randomUUID } from 'node:crypto';
+import {
+  ActorType,
+  decodePayload,
+  EventEnvelopeSchema,
+  LegalBasis,
+  ProcessingActivityRecordedSchema,
+  RetentionAction,
+  RetentionAppliedSchema,
+  RetentionPolicyRecordedSchema,
+  toBinary,
+} from '@crm/contracts';
+import { createEnvelope, envelopeHeaders, protoEvent, type EventStore } from '@crm/eventstore';
+import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { EVENT_STORE } from '@crm/platform';
 import { expectEventually } from '@crm/testing';
 import { ContactErasure } from '../erasure/contact-erasure.service.js';
@@ -20,6 +32,7 @@ const { call, create } = contacts;
 const RETENTION_DPO = [...DPO, 'retention:read', 'retention:manage'] as const;
 const MONTH = 31 * 86_400_000;
 const LEASE_MS = 60_000;
+const WITHIN = { timeoutMs: 30_000, intervalMs: 200 };
 
 let now = new Date();
 const clock = () => now;
@@ -210,6 +223,53 @@ describe('retention', () => {
 
     const hold = await dpo('PUT', `/v1/contacts/${await newContact('RetBadHold')}/legal-hold`, { reference: 'Ann Lee sued us' });
     expect([hold.status, hold.body.code]).toEqual([400, 'LEGAL_HOLD_INVALID']);
+  });
+
+  it("drafts policies from the register's approved activities, and a policy naming one takes its period", async () => {
+    const activityId = randomUUID();
+    const document = { name: `Serving customers ${activityId}`, purposes: ['customer-service'], legalBasis: 'contract', retentionPeriod: 'P6Y' };
+    const envelope = createEnvelope(
+      `activity-${activityId}`,
+      1n,
+      protoEvent(ProcessingActivityRecordedSchema, {
+        activityId,
+        version: 1,
+        name: document.name,
+        purposes: document.purposes,
+        documentJson: JSON.stringify(document),
+        status: 'approved',
+        change: 'declared',
+      }),
+      { actor: { id: 'dpo-it', type: ActorType.USER }, purpose: 'records-of-processing', legalBasis: LegalBasis.LEGAL_OBLIGATION, correlationId: activityId },
+      new Date(),
+    );
+    await contacts.app
+      .get<KafkaCluster>(KAFKA_PRIMARY, { strict: false })
+      .publish('crm.audit.v1.events', [
+        { key: `activity-${activityId}`, value: toBinary(EventEnvelopeSchema, envelope), headers: envelopeHeaders(envelope.eventType, envelope.eventId) },
+      ]);
+    await expectEventually(async () => {
+      const drafts = (await dpo('GET', '/v1/retention/policy-drafts')).body.items as Array<Record<string, unknown>>;
+      expect(drafts.filter((draft) => draft.activityId === activityId)).toEqual([
+        {
+          activityId,
+          activityVersion: 1,
+          name: `${document.name} (customer-service)`,
+          purpose: 'customer-service',
+          category: 'identity',
+          kind: 'inactivity',
+          period: 'P6Y',
+          action: 'crypto-shred',
+        },
+      ]);
+    }, WITHIN);
+
+    const created = await dpo('POST', '/v1/retention/policies', { ...inactivity, period: undefined, activityId });
+    expect(created.body).toMatchObject({ activityId, period: 'P6Y', version: 1 });
+    const drafts = (await dpo('GET', '/v1/retention/policy-drafts')).body.items as Array<Record<string, unknown>>;
+    expect(drafts.filter((draft) => draft.activityId === activityId)).toEqual([]);
+    const other = await dpo('POST', '/v1/retention/policies', { ...inactivity, purpose: 'sales', activityId });
+    expect([other.status, other.body.code]).toEqual([400, 'RETENTION_ACTIVITY_UNKNOWN']);
   });
 
   it('queues a sweep on BullMQ on demand and reports its run', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CONTACTS_SCHEMA } from '../contacts/contact.streams.js';
 import { PG_POOL, type Pool, type PoolClient } from '@crm/postgres';
 import { quoteIdent } from '@crm/eventstore';
-import type { RetentionFacts, RetentionPolicy, RetentionPolicyDocument } from './retention.decision.js';
+import type { RegisterActivity, RetentionFacts, RetentionPolicy, RetentionPolicyDocument } from './retention.decision.js';
 
 type Db = Pool | PoolClient;
 
@@ -43,6 +43,22 @@ export class RetentionRepository {
       `SELECT policy_id, version, document, recorded_at FROM ${this.s}.retention_policies ORDER BY policy_id`,
     );
     return rows.map((row) => ({ policyId: row.policy_id, version: row.version, document: row.document, recordedAt: row.recorded_at }));
+  }
+
+  /** The register's activities (or one), as the register-activities projector keeps them. */
+  async activities(activityId?: string): Promise<RegisterActivity[]> {
+    const { rows } = await this.pool.query<{ activity_id: string; version: number; status: 'draft' | 'approved'; document: Record<string, unknown> }>(
+      `SELECT activity_id, version, status, document FROM ${this.s}.register_activities WHERE $1::uuid IS NULL OR activity_id = $1::uuid ORDER BY activity_id`,
+      [activityId ?? null],
+    );
+    return rows.map((row) => ({
+      activityId: row.activity_id,
+      version: row.version,
+      status: row.status,
+      name: typeof row.document.name === 'string' ? row.document.name : '',
+      purposes: Array.isArray(row.document.purposes) ? row.document.purposes.filter((purpose): purpose is string => typeof purpose === 'string') : [],
+      retentionPeriod: typeof row.document.retentionPeriod === 'string' ? row.document.retentionPeriod : '',
+    }));
   }
 
   async policyForUpdate(db: PoolClient, policyId: string): Promise<StoredPolicy | undefined> {

@@ -62,4 +62,16 @@ CREATE TABLE ${s}.anonymised_purchases (
       return `DROP TABLE ${s}.anonymised_purchases; DROP TABLE ${s}.retention_applied; DROP TABLE ${s}.retention_runs; DROP TABLE ${s}.legal_holds; DROP TABLE ${s}.retention_policies`;
     },
   },
+  {
+    // The register's activities as audit records them (register-activities.projection.ts): what policies are drafted from.
+    name: 'ContactsRegisterActivities1796800000100',
+    up: (schema) => `
+CREATE TABLE ${quoteIdent(schema)}.register_activities (
+  activity_id uuid PRIMARY KEY,
+  version     int   NOT NULL,
+  status      text  NOT NULL,
+  document    jsonb NOT NULL
+);`,
+    down: (schema) => `DROP TABLE ${quoteIdent(schema)}.register_activities`,
+  },
 ];

@@ -7,7 +7,10 @@ import { contactErased, contactNotFound } from '../read-model/contact.projection
 import { ContactsRepository } from '../read-model/contacts.repository.js';
 import {
   decideRetention,
+  draftPolicies,
   retentionError,
+  withActivityPeriod,
+  type PolicyDraft,
   validateHoldReference,
   validatePolicyDocument,
   type RetentionFacts,
@@ -71,8 +74,13 @@ export class RetentionPolicies {
     return (await this.repository.policies()).map(view);
   }
 
+  /** The policies the register's approved activities imply and no policy implements yet (docs/retention.md). */
+  async drafts(): Promise<PolicyDraft[]> {
+    return draftPolicies(await this.repository.activities(), await this.repository.policies());
+  }
+
   async create(input: unknown, actor: Actor): Promise<PolicyView> {
-    const document = validatePolicyDocument(input);
+    const document = validatePolicyDocument(await this.#fromRegister(input));
     const policy: StoredPolicy = { policyId: uuidv7(), version: 1, document, recordedAt: this.clock() };
     await withTransaction(this.repository.pool, async (tx) => {
       await this.store.append(policyStream(policy.policyId), 'no_stream', [recorded(policy)], oversight(actor), tx);
@@ -87,7 +95,7 @@ export class RetentionPolicies {
     if (typeof expectedVersion !== 'number' || !Number.isInteger(expectedVersion) || expectedVersion < 1) {
       throw retentionError('RETENTION_POLICY_INVALID', 'expectedVersion (the version revised) is required', { details: { field: 'expectedVersion' } });
     }
-    const document = validatePolicyDocument(rest);
+    const document = validatePolicyDocument(await this.#fromRegister(rest));
     return withTransaction(this.repository.pool, async (tx) => {
       const current = await this.repository.policyForUpdate(tx, policyId);
       if (current === undefined) throw retentionError('RETENTION_POLICY_NOT_FOUND', 'no such retention policy');
@@ -178,6 +186,14 @@ export class RetentionPolicies {
       after = page.at(-1)!.contactId;
       if (page.length < PAGE_SIZE) return;
     }
+  }
+
+  /** A policy naming a register activity: checked against it, and its period taken from it when it gives none. */
+  async #fromRegister(input: unknown): Promise<unknown> {
+    const activityId = (input as { activityId?: unknown } | null)?.activityId;
+    if (typeof activityId !== 'string' || !ContactsRepository.isContactId(activityId)) return input;
+    const [activity] = await this.repository.activities(activityId);
+    return withActivityPeriod(input, activity);
   }
 
   async #absent(contactId: string): Promise<Error> {

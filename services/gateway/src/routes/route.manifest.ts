@@ -274,6 +274,13 @@ export const ROUTES: readonly GatewayRoute[] = [
   // retention — policies per purpose and data category, the preview and the sweep (contacts; docs/retention.md).
   {
     method: 'GET',
+    path: '/v1/retention/policy-drafts',
+    service: 'contacts',
+    guard: needs('retention:read'),
+    summary: "Policies drafted from the register's approved activities that no policy implements yet; needs retention:read",
+  },
+  {
+    method: 'GET',
     path: '/v1/retention/policies',
     service: 'contacts',
     guard: needs('retention:read'),
