@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   ActorType,
+  ConsentGivenSchema,
+  ConsentWithdrawnSchema,
   decodePayload,
   EventEnvelopeSchema,
   LegalBasis,
@@ -10,6 +12,7 @@ import {
   RetentionAction,
   RetentionAppliedSchema,
   RetentionPolicyRecordedSchema,
+  timestampFromDate,
   toBinary,
 } from '@crm/contracts';
 import { createEnvelope, envelopeHeaders, protoEvent, type EventStore } from '@crm/eventstore';
@@ -54,6 +57,19 @@ const inactivity: RetentionPolicyDocument = {
   period: 'P24M',
   action: 'crypto-shred',
 };
+
+const kafka = () => contacts.app.get<KafkaCluster>(KAFKA_PRIMARY, { strict: false });
+/** An event as another service's relay publishes it (consent's, audit's register). */
+function message(stream: string, version: bigint, event: ReturnType<typeof protoEvent>, key = stream) {
+  const metadata = {
+    actor: { id: 'it', type: ActorType.USER },
+    purpose: 'data-subject-rights',
+    legalBasis: LegalBasis.LEGAL_OBLIGATION,
+    correlationId: stream,
+  };
+  const envelope = createEnvelope(stream, version, event, metadata, new Date());
+  return { key, value: toBinary(EventEnvelopeSchema, envelope), headers: envelopeHeaders(envelope.eventType, envelope.eventId) };
+}
 
 async function newContact(marker: string): Promise<string> {
   const reply = await create(marker);
@@ -158,6 +174,74 @@ describe('retention', () => {
     expect(decodePayload(event!.envelope, RetentionAppliedSchema)).toMatchObject({ action: RetentionAction.ANONYMISE, purchasesAnonymised: 2 });
   });
 
+  it('ends marketing data 30 days after consent is withdrawn; a contact that never consented is kept', async () => {
+    const [withdrew, never] = [await newContact('RetWithdrew'), await newContact('RetNever')];
+    const at = timestampFromDate(new Date());
+    const consentEvents = [
+      protoEvent(
+        ConsentGivenSchema,
+        { contactId: withdrew, purpose: 'marketing', catalogueVersion: 1, noticeVersion: '2026-11', channel: 1, givenAt: at },
+        withdrew,
+      ),
+      protoEvent(ConsentWithdrawnSchema, { contactId: withdrew, purpose: 'marketing', withdrawnAt: at }, withdrew),
+    ];
+    await kafka().publish(
+      'crm.consent.v1.events',
+      consentEvents.map((event, index) => message(`consent-${withdrew}`, BigInt(index + 1), event, withdrew)),
+    );
+    await expectEventually(async () => {
+      expect(await sql('SELECT consent_in_force FROM contacts.consent_states WHERE contact_id = $1', [withdrew])).toEqual([{ consent_in_force: false }]);
+    }, WITHIN);
+    const policyId = (
+      await dpo('POST', '/v1/retention/policies', {
+        name: 'Marketing after withdrawal',
+        purpose: 'marketing',
+        category: 'contact',
+        kind: 'consent-withdrawn',
+        period: 'P30D',
+        action: 'crypto-shred',
+      })
+    ).body.policyId as string;
+
+    now = new Date(Date.now() + 29 * 86_400_000);
+    expect((await policies().preview()).policies[0]).toMatchObject({ policyId, count: 0 });
+    now = new Date(Date.now() + 31 * 86_400_000);
+    expect((await policies().preview()).policies[0]).toMatchObject({ policyId, count: 1, sample: [withdrew] });
+    expect(await sweep().run()).toMatchObject({ applied: 1 });
+    expect((await call('GET', `/v1/contacts/${withdrew}?purpose=customer-service`, WRITER)).status).toBe(410);
+    expect((await call('GET', `/v1/contacts/${never}?purpose=customer-service`, WRITER)).status).toBe(200);
+  });
+
+  it('skips, and logs, a subject erased by other means before its anonymisation: nothing kept, no effect recorded', async () => {
+    const buyer = await newContact('RetErasedFirst');
+    await call('POST', `/v1/contacts/${buyer}/transactions`, WRITER, {
+      purpose: 'billing',
+      transaction: { description: 'books', amountCents: 990, currency: 'EUR', occurredAt: '2026-01-01T00:00:00Z' },
+    });
+    const policyId = (
+      await dpo('POST', '/v1/retention/policies', {
+        name: 'Books',
+        purpose: 'billing',
+        category: 'financial',
+        kind: 'accounting-period',
+        period: 'P5Y',
+        action: 'anonymise',
+      })
+    ).body.policyId as string;
+    now = new Date(Date.UTC(new Date().getUTCFullYear() + 6, 0, 1));
+    // An erasure request lands between the sweep's read of the batch and the effect.
+    const erasedMeanwhile: SweepFault = async (point, contactId) => {
+      if (point === 'deciding')
+        await contacts.app
+          .get(ContactErasure)
+          .erase(contactId, { actorId: 'dpo-it', purpose: 'data-subject-rights', legalBasis: 'legal-obligation', correlationId: 'it' });
+    };
+    expect(await sweep().run(undefined, erasedMeanwhile)).toMatchObject({ applied: 0, skipped: 1 });
+    expect(await contacts.app.get(RetentionRepository).anonymisedPurchases(policyId)).toEqual([]);
+    expect(await sql('SELECT 1 FROM contacts.retention_applied WHERE contact_id = $1', [buyer])).toEqual([]);
+    expect(await eventCounts(buyer)).toEqual({ ContactCreated: 1, TransactionAdded: 1, ContactErased: 1 });
+  });
+
   it('a sweep killed mid-run refuses a second one while its lease lasts, and resumed applies each effect exactly once', async () => {
     const ids: string[] = [];
     for (let index = 0; index < 5; index += 1) ids.push(await newContact(`RetCrash${index}`));
@@ -228,26 +312,16 @@ describe('retention', () => {
   it("drafts policies from the register's approved activities, and a policy naming one takes its period", async () => {
     const activityId = randomUUID();
     const document = { name: `Serving customers ${activityId}`, purposes: ['customer-service'], legalBasis: 'contract', retentionPeriod: 'P6Y' };
-    const envelope = createEnvelope(
-      `activity-${activityId}`,
-      1n,
-      protoEvent(ProcessingActivityRecordedSchema, {
-        activityId,
-        version: 1,
-        name: document.name,
-        purposes: document.purposes,
-        documentJson: JSON.stringify(document),
-        status: 'approved',
-        change: 'declared',
-      }),
-      { actor: { id: 'dpo-it', type: ActorType.USER }, purpose: 'records-of-processing', legalBasis: LegalBasis.LEGAL_OBLIGATION, correlationId: activityId },
-      new Date(),
-    );
-    await contacts.app
-      .get<KafkaCluster>(KAFKA_PRIMARY, { strict: false })
-      .publish('crm.audit.v1.events', [
-        { key: `activity-${activityId}`, value: toBinary(EventEnvelopeSchema, envelope), headers: envelopeHeaders(envelope.eventType, envelope.eventId) },
-      ]);
+    const recorded = protoEvent(ProcessingActivityRecordedSchema, {
+      activityId,
+      version: 1,
+      name: document.name,
+      purposes: document.purposes,
+      documentJson: JSON.stringify(document),
+      status: 'approved',
+      change: 'declared',
+    });
+    await kafka().publish('crm.audit.v1.events', [message(`activity-${activityId}`, 1n, recorded)]);
     await expectEventually(async () => {
       const drafts = (await dpo('GET', '/v1/retention/policy-drafts')).body.items as Array<Record<string, unknown>>;
       expect(drafts.filter((draft) => draft.activityId === activityId)).toEqual([

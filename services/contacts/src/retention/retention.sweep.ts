@@ -30,8 +30,11 @@ export interface SweepOutcome {
   completed: number;
 }
 
-/** Where a test may stop a run as a crash would: after an effect's record committed, or after its erasure. */
-export type SweepFault = (point: 'recorded' | 'erased', contactId: string) => void;
+/**
+ * Where a test steps into a run: before an effect (to change the world under it, as a concurrent erasure would), or
+ * to stop it as a crash would, after an effect's record committed or after its erasure.
+ */
+export type SweepFault = (point: 'deciding' | 'recorded' | 'erased', contactId: string) => void | Promise<void>;
 
 /**
  * The retention sweep. One at a time across replicas (a `running` row, unique, with a heartbeat lease); it walks the
@@ -142,6 +145,7 @@ export class RetentionSweep {
     now: Date,
     fault?: SweepFault,
   ): Promise<boolean> {
+    await fault?.('deciding', contactId);
     const recorded = await withTransaction(this.repository.pool, async (tx) => {
       if (!(await this.repository.lockContact(tx, contactId))) return 'erased' as const;
       const [facts] = await this.repository.facts({ contactIds: [contactId] }, tx);
@@ -183,9 +187,9 @@ export class RetentionSweep {
       return false;
     }
     if (recorded === 'changed') return false;
-    fault?.('recorded', contactId);
+    await fault?.('recorded', contactId);
     await this.#erase(contactId, policy.document.purpose, runId);
-    fault?.('erased', contactId);
+    await fault?.('erased', contactId);
     return true;
   }
 
