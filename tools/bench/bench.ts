@@ -19,6 +19,7 @@ import { kafkajsProducer, kafkaPerfTool, platformaticProducer } from './kafka-ba
 import { platformMemory } from './memory.ts';
 import { mirrorLag } from './mirror.ts';
 import { restoreReplay } from './restore.ts';
+import { retentionSweep } from './retention.ts';
 import { soakMain } from './soak.ts';
 import { contactsPipeline } from './pipeline.ts';
 import { pgbenchBatchedAppend, pgbenchSingleRow } from './postgres-baseline.ts';
@@ -76,6 +77,8 @@ await measure('contact erasure vs history length', async () =>
     { events: quick ? 2_000 : 10_000, repeats: 3 },
   ]),
 );
+// After the erasures through the API, which it is a ratio of.
+await measure('retention sweep', () => retentionSweep(n(500)));
 await measure('contact search', async () => contactSearch(await users(), quick ? 20_000 : 100_000, n(1_000)));
 await measure('consent withdrawal to refusal', () => withdrawalToRefusal(quick ? 20 : 50));
 const memory = platformMemory();
@@ -100,6 +103,7 @@ const ratioOf: Record<string, () => number> = {
   'contact writes via gateway / pipeline (sealed)': () => find('contact writes').perSecond / sealedMax().perSecond,
   'erasure 10k events / 10 events': () =>
     find(`erase a contact with ${(quick ? 2_000 : 10_000).toLocaleString('en')}`).seconds / find('erase a contact with 10 ').seconds,
+  'retention sweep / erasure via gateway (subjects/s)': () => find('retention sweep').perSecond / find('erase a contact with 10 ').perSecond,
   'restore replay / raw consumer': () => find('restore replay: backup').perSecond / find('restore replay, raw consumer').perSecond,
   'audit ingest / raw consumer': () => find('audit ingest, AuditIngester').perSecond / find('audit ingest, raw consumer').perSecond,
   'audit query by subject p50 / PK lookup p50': () =>

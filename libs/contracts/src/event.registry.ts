@@ -49,6 +49,7 @@ import {
   ContactsExportedSchema,
   ContactsImportedSchema,
 } from './gen/crm/contacts/v1/contact_processing_pb.js';
+import { LegalHoldLiftedSchema, LegalHoldSetSchema, RetentionAppliedSchema, RetentionPolicyRecordedSchema } from './gen/crm/contacts/v1/retention_events_pb.js';
 import {
   MfaEnrolledSchema,
   MfaResetSchema,
@@ -99,6 +100,10 @@ export const eventRegistry: Registry = createRegistry(
   ContactProcessingRefusedSchema,
   ContactsExportedSchema,
   ContactsImportedSchema,
+  RetentionPolicyRecordedSchema,
+  LegalHoldSetSchema,
+  LegalHoldLiftedSchema,
+  RetentionAppliedSchema,
   ConsentGivenSchema,
   ConsentConfirmationRequestedSchema,
   ConsentWithdrawnSchema,

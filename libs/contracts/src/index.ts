@@ -74,6 +74,14 @@ export {
   type ContactsImported,
 } from './gen/crm/contacts/v1/contact_processing_pb.js';
 export {
+  LegalHoldLiftedSchema,
+  LegalHoldSetSchema,
+  RetentionAction,
+  RetentionAppliedSchema,
+  RetentionPolicyRecordedSchema,
+  type RetentionApplied,
+} from './gen/crm/contacts/v1/retention_events_pb.js';
+export {
   ConsentChannel,
   ConsentConfirmationRequestedSchema,
   ConsentGivenSchema,

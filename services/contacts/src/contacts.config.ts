@@ -12,6 +12,8 @@ export interface ContactsConfig {
   maxExportRows: number;
   /** KEK rotation: erasures are complete (every copy unreadable) within `days` (+1 day for the daily check). */
   kekRotation: { days: number; schedule: string; timezone: string };
+  /** The retention sweep: when it runs, how long a silent run keeps its lease, how many contacts per batch. */
+  retention: { schedule: string; timezone: string; leaseSeconds: number; batchSize: number };
 }
 
 export function loadContactsConfig(env: Env = process.env): ContactsConfig {
@@ -23,6 +25,10 @@ export function loadContactsConfig(env: Env = process.env): ContactsConfig {
       CRM_KEK_ROTATION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
       CRM_KEK_ROTATION_SCHEDULE: z.string().min(9).default('30 3 * * *'),
       CRM_KEK_ROTATION_TIMEZONE: z.string().min(1).default('UTC'),
+      CRM_RETENTION_SCHEDULE: z.string().min(9).default('0 2 * * *'),
+      CRM_RETENTION_TIMEZONE: z.string().min(1).default('UTC'),
+      CRM_RETENTION_LEASE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+      CRM_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
     }),
     env,
   );
@@ -31,5 +37,11 @@ export function loadContactsConfig(env: Env = process.env): ContactsConfig {
     exportsPerHour: parsed.CRM_CONTACTS_EXPORTS_PER_HOUR,
     maxExportRows: parsed.CRM_CONTACTS_MAX_EXPORT_ROWS,
     kekRotation: { days: parsed.CRM_KEK_ROTATION_DAYS, schedule: parsed.CRM_KEK_ROTATION_SCHEDULE, timezone: parsed.CRM_KEK_ROTATION_TIMEZONE },
+    retention: {
+      schedule: parsed.CRM_RETENTION_SCHEDULE,
+      timezone: parsed.CRM_RETENTION_TIMEZONE,
+      leaseSeconds: parsed.CRM_RETENTION_LEASE_SECONDS,
+      batchSize: parsed.CRM_RETENTION_BATCH_SIZE,
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
-import { BackboneModule } from '@crm/platform';
+import { BackboneModule, type ScheduleSettings } from '@crm/platform';
 import { AccessRecorder } from './access-recording/access.recorder.js';
 import { ContactViews } from './contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, loadContactsConfig, type ContactsConfig } from './contacts.config.js';
@@ -21,6 +21,12 @@ import { CONSENT_STATES_GROUP, consentStatesGroup } from './lawful-basis/consent
 import { LawfulBasis } from './lawful-basis/lawful-basis.service.js';
 import { ContactProjection } from './read-model/contact.projection.js';
 import { ContactsRepository } from './read-model/contacts.repository.js';
+import { REGISTER_ACTIVITIES_GROUP, RegisterActivitiesController, registerActivitiesGroup } from './retention/register-activities.projection.js';
+import { LegalHoldController, RetentionController } from './retention/retention.controller.js';
+import { RETENTION_JOB_SETTINGS, RetentionJobs } from './retention/retention.jobs.js';
+import { RetentionRepository } from './retention/retention.repository.js';
+import { RetentionPolicies } from './retention/retention.service.js';
+import { RETENTION_SWEEP_SETTINGS, RetentionSweep, type RetentionSweepSettings } from './retention/retention.sweep.js';
 
 @Injectable()
 class ReadModelMigration implements OnApplicationBootstrap {
@@ -41,7 +47,16 @@ export class ContactsModule {
       module: ContactsModule,
       imports: [BackboneModule.register(config, { schema: CONTACTS_SCHEMA, topic: CONTACTS_TOPIC, blindIndexes: SEARCH_INDEX_NORMALISERS })],
       // Export and import before the `:id` routes, so `export` is never taken for an id.
-      controllers: [ExportController, ImportController, ErasureController, ...CONTACT_ROUTES, ConsentStatesController],
+      controllers: [
+        ExportController,
+        ImportController,
+        ErasureController,
+        RetentionController,
+        LegalHoldController,
+        ...CONTACT_ROUTES,
+        ConsentStatesController,
+        RegisterActivitiesController,
+      ],
       providers: [
         { provide: CONTACTS_CONFIG, useFactory: () => loadContactsConfig() },
         {
@@ -57,7 +72,28 @@ export class ContactsModule {
           }),
         },
         KekRotationJobs,
+        {
+          provide: RETENTION_SWEEP_SETTINGS,
+          inject: [CONTACTS_CONFIG],
+          useFactory: ({ retention }: ContactsConfig): RetentionSweepSettings => ({ leaseMs: retention.leaseSeconds * 1_000, batchSize: retention.batchSize }),
+        },
+        {
+          provide: RETENTION_JOB_SETTINGS,
+          inject: [CONTACTS_CONFIG],
+          useFactory: ({ retention }: ContactsConfig): ScheduleSettings => ({
+            redis: config.redis,
+            // Per contacts database: a sweep runs against the database of the process that queued it.
+            prefix: `crm:contacts:${config.postgres!.database}`,
+            pattern: retention.schedule,
+            timezone: retention.timezone,
+          }),
+        },
+        RetentionRepository,
+        RetentionPolicies,
+        RetentionSweep,
+        RetentionJobs,
         { provide: CONSENT_STATES_GROUP, useValue: consentStatesGroup(config.postgres!.database) },
+        { provide: REGISTER_ACTIVITIES_GROUP, useValue: registerActivitiesGroup(config.postgres!.database) },
         ContactsRepository,
         ReadModelMigration,
         ContactProjection,

@@ -6,16 +6,18 @@ import { processorMigrations } from '@crm/processing';
 import { CONTACTS_SCHEMA } from './contacts/contact.streams.js';
 import { consentStateMigrations } from './lawful-basis/consent-states.schema.js';
 import { readModelMigrations } from './read-model/read-model.schema.js';
+import { retentionMigrations } from './retention/retention.schema.js';
 
 /**
  * Everything in the contacts schema: its event store, the read model, the event processor's bookkeeping (for the
- * consent-states projector) and the consent states it keeps.
+ * consent-states projector), the consent states it keeps, and retention (policies, legal holds, sweeps).
  */
 export const contactsMigrations: readonly SchemaMigration[] = [
   ...eventStoreMigrations,
   ...readModelMigrations,
   ...processorMigrations,
   ...consentStateMigrations,
+  ...retentionMigrations,
 ];
 
 /** The databases contacts uses, with their migrations (run by `npm run migrate`, docs/migrations.md). */

@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   'requests:manage',
   'audit:read',
   'register:manage',
+  'retention:read',
+  'retention:manage',
   'backups:read',
   'backups:manage',
   'users:manage',
@@ -68,6 +70,7 @@ export const SENSITIVE_PERMISSIONS = [
   'users:manage',
   'roles:manage',
   'backups:manage',
+  'retention:manage',
 ] as const satisfies readonly Permission[];
 
 const SENSITIVE: ReadonlySet<Permission> = new Set(SENSITIVE_PERMISSIONS);

@@ -15,7 +15,7 @@ export const BUILT_IN_ROLES = {
   support: ['contacts:read', 'contacts:write', 'consent:read', 'consent:write', 'purpose:customer-service', 'purpose:billing'],
   analyst: ['contacts:read', 'purpose:analytics'],
   dpo:     ['contacts:read', 'contacts:export', 'subjects:erase', 'consent:read', 'notices:publish', 'requests:manage', 'audit:read',
-            'register:manage', 'backups:read', 'purpose:customer-service', 'purpose:legal-claims'],
+            'register:manage', 'retention:read', 'retention:manage', 'backups:read', 'purpose:customer-service', 'purpose:legal-claims'],
 } as const satisfies Readonly<Record<string, readonly Permission[]>>;
 
 export type BuiltInRole = keyof typeof BUILT_IN_ROLES;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ContactErasedSchema } from '@crm/contracts';
-import type { ShredResult, SubjectShredder } from '@crm/crypto';
+import type { ShredReason, ShredResult, SubjectShredder } from '@crm/crypto';
 import { AppError } from '@crm/http';
 import type { CommandPipeline, EventStore } from '@crm/eventstore';
 import { COMMAND_PIPELINE, EVENT_STORE, SUBJECT_SHREDDER } from '@crm/platform';
@@ -43,11 +43,12 @@ export class ContactErasure {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async erase(contactId: string, context: ProcessingContext): Promise<ErasureReceipt> {
+  /** `reason`: a person's request (the default), or a retention policy's end (the retention sweep). */
+  async erase(contactId: string, context: ProcessingContext, reason: ShredReason = 'ERASURE_REQUEST'): Promise<ErasureReceipt> {
     if (!ContactsRepository.isContactId(contactId)) throw contactNotFound();
     const row = await this.contacts.byId(contactId);
-    if (row === undefined) return this.#erasedBefore(contactId);
-    const shred = await this.shredder.shredSubject(contactId, 'ERASURE_REQUEST');
+    if (row === undefined) return this.#erasedBefore(contactId, reason);
+    const shred = await this.shredder.shredSubject(contactId, reason);
     // Through the one write path: the locked row says "it exists and is not erased" (a write under way finishes
     // first; its sealed data dies with the key all the same); the decision appends the PII-free ContactErased and the
     // model's state rows purge the contact to a tombstone, in one transaction.
@@ -56,7 +57,7 @@ export class ContactErasure {
       eventId = (await this.pipeline.execute(this.model, { type: 'EraseContact', contactId }, eventMetadata(context))).eventIds[0];
     } catch (error) {
       // A concurrent erasure purged it between our read and the lock: erased all the same.
-      if (error instanceof AppError && error.code === 'CONTACT_ERASED') return this.#erasedBefore(contactId);
+      if (error instanceof AppError && error.code === 'CONTACT_ERASED') return this.#erasedBefore(contactId, reason);
       throw error;
     }
     this.purchases.schedule(contactId);
@@ -70,10 +71,10 @@ export class ContactErasure {
   }
 
   /** Erasure is idempotent: shredding again is harmless, and heals an erasure interrupted after its purge. */
-  async #erasedBefore(contactId: string): Promise<ErasureReceipt> {
+  async #erasedBefore(contactId: string, reason: ShredReason): Promise<ErasureReceipt> {
     const erasedAt = await this.contacts.erasedAt(contactId);
     if (erasedAt === undefined) throw contactNotFound();
-    const shred = await this.shredder.shredSubject(contactId, 'ERASURE_REQUEST');
+    const shred = await this.shredder.shredSubject(contactId, reason);
     const eventId = await this.#erasedEventId(contactId);
     return { id: contactId, erasedAt: erasedAt.toISOString(), alreadyErased: true, ...(eventId === undefined ? {} : { eventId }), ledger: ledger(shred) };
   }

@@ -27,6 +27,8 @@ export const legalBasisSchema = z.enum(Object.keys(LEGAL_BASES) as [LegalBasisCo
 /** Who is processing, why and on which basis: what every event and every access record carries. */
 export interface ProcessingContext {
   actorId: string;
+  /** A signed-in user unless said otherwise (the retention sweep acts as the system). */
+  actorType?: ActorType;
   purpose: string;
   legalBasis: LegalBasisCode;
   correlationId: string;
@@ -41,7 +43,7 @@ export function processingContext(auth: AccessTokenClaims, request: Request, pur
 
 export function eventMetadata(context: ProcessingContext): EventMetadata {
   return {
-    actor: { id: context.actorId, type: ActorType.USER },
+    actor: { id: context.actorId, type: context.actorType ?? ActorType.USER },
     purpose: context.purpose,
     legalBasis: LEGAL_BASES[context.legalBasis],
     correlationId: context.correlationId,

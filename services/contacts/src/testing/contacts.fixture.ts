@@ -6,7 +6,7 @@ import { PURPOSE_PERMISSIONS, type Permission } from '@crm/auth';
 import { createLogger } from '@crm/logging';
 import { migrateAll } from '@crm/migrations';
 import { createServiceApp } from '@crm/platform';
-import { PG_POOL, type Pool, type PoolClient } from '@crm/postgres';
+import { ensureDatabase, PG_POOL, type Pool, type PoolClient } from '@crm/postgres';
 import { request, testPlatformConfig, TestTokenIssuer, uniqueName, type Reply } from '@crm/testing';
 import { AppModule } from '../app.module.js';
 import { databaseMigrations } from '../migrations.js';
@@ -59,9 +59,12 @@ export interface ContactsTestApp {
   exclusively<T>(work: () => Promise<T>): Promise<T>;
 }
 
-/** Starts the service before the spec file's tests and stops it after them. */
-export function useContactsApp(): ContactsTestApp {
-  const config = testPlatformConfig('contacts');
+/**
+ * Starts the service before the spec file's tests and stops it after them; on the shared test database unless the
+ * spec needs one of its own (a spec whose work spans every contact, as the retention sweep does).
+ */
+export function useContactsApp(options: { database?: string } = {}): ContactsTestApp {
+  const config = testPlatformConfig('contacts', options.database === undefined ? {} : { CRM_PG_DATABASE: options.database });
   const actor = uniqueName('user-it');
   let app: INestApplication | undefined;
   let url = '';
@@ -70,6 +73,7 @@ export function useContactsApp(): ContactsTestApp {
 
   beforeAll(async () => {
     // The test database's contacts schema and the key vault, migrated as `npm run migrate` migrates the real ones.
+    if (options.database !== undefined) await ensureDatabase(config.postgres!, options.database);
     await migrateAll(config.postgres!, databaseMigrations(config));
     const tokens = await TestTokenIssuer.create();
     issuer = tokens;

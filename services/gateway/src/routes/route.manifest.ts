@@ -248,6 +248,81 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary: 'Erase a contact (Art. 17) by destroying its key; needs subjects:erase and a fresh second factor',
   },
+  {
+    method: 'GET',
+    path: '/v1/contacts/:id/legal-hold',
+    service: 'contacts',
+    guard: needs('retention:read'),
+    summary: "A contact's legal hold (404 LEGAL_HOLD_NOT_FOUND when it has none); needs retention:read",
+  },
+  {
+    method: 'PUT',
+    path: '/v1/contacts/:id/legal-hold',
+    service: 'contacts',
+    guard: needsFresh('retention:manage'),
+    summary:
+      'Put a contact on legal hold: `{ reference }` (a case reference); every retention policy is suspended for it; needs retention:manage and a fresh second factor',
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/contacts/:id/legal-hold',
+    service: 'contacts',
+    guard: needsFresh('retention:manage'),
+    summary: "Lift a contact's legal hold; needs retention:manage and a fresh second factor",
+  },
+
+  // retention — policies per purpose and data category, the preview and the sweep (contacts; docs/retention.md).
+  {
+    method: 'GET',
+    path: '/v1/retention/policy-drafts',
+    service: 'contacts',
+    guard: needs('retention:read'),
+    summary: "Policies drafted from the register's approved activities that no policy implements yet; needs retention:read",
+  },
+  {
+    method: 'GET',
+    path: '/v1/retention/policies',
+    service: 'contacts',
+    guard: needs('retention:read'),
+    summary: 'The retention policies at their current versions',
+  },
+  {
+    method: 'POST',
+    path: '/v1/retention/policies',
+    service: 'contacts',
+    guard: needsFresh('retention:manage'),
+    summary:
+      'Create a retention policy: `{ name, purpose, category, kind: inactivity|consent-withdrawn|accounting-period, period (ISO 8601, P24M), action: crypto-shred|anonymise, activityId? }`; needs retention:manage and a fresh second factor',
+  },
+  {
+    method: 'PUT',
+    path: '/v1/retention/policies/:id',
+    service: 'contacts',
+    guard: needsFresh('retention:manage'),
+    summary: 'Revise a retention policy: the whole policy and `expectedVersion`; needs retention:manage and a fresh second factor',
+  },
+  {
+    method: 'GET',
+    path: '/v1/retention/preview',
+    service: 'contacts',
+    guard: needs('retention:read'),
+    summary: 'What a sweep would do now: per policy the count and sample contact ids, and how many a legal hold keeps; needs retention:read',
+  },
+  {
+    method: 'POST',
+    path: '/v1/retention/sweeps',
+    service: 'contacts',
+    guard: needsFresh('retention:manage'),
+    status: 202,
+    summary: 'Queue a retention sweep now (409 RETENTION_SWEEP_RUNNING while one runs); needs retention:manage and a fresh second factor',
+  },
+  {
+    method: 'GET',
+    path: '/v1/retention/sweeps/:id',
+    service: 'contacts',
+    guard: needs('retention:read'),
+    summary: "A sweep's run: status, effects applied, contacts held, skips; needs retention:read",
+  },
 
   // consent — the purpose catalogue, and each contact's consents and objections (one stream per contact).
   {
