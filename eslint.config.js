@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import { moduleBoundaries } from './tools/eslint/module-boundaries.ts';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.crm/**', '.nx/**', 'libs/contracts/src/gen/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.crm/**', '.crm-test/**', '.nx/**', 'libs/contracts/src/gen/**'] },
   {
     files: ['**/*.ts'],
     extends: [...tseslint.configs.recommended],

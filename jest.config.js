@@ -11,7 +11,7 @@ const shared = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
-  modulePathIgnorePatterns: ['<rootDir>/.crm/', '<rootDir>/dist/', '<rootDir>/.*/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/.crm/', '<rootDir>/.crm-test/', '<rootDir>/dist/', '<rootDir>/.*/dist/'],
   watchPathIgnorePatterns: ['<rootDir>/.crm/'],
 };
 

@@ -71,15 +71,13 @@ load_infra_env() {
   set -a && source "$CRM_STATE_DIR/infra.env" && set +a
 }
 
-# Application secrets generated at first start, never committed: the first administrator's password (printed by
-# `npm start`) and the keys that pseudonymise client addresses in Redis (login throttling, gateway rate limits).
+# Application secrets generated at first start, never committed: the keys that pseudonymise client addresses in
+# Redis (login throttling, gateway rate limits) and prove the gateway's forwarding. The first administrator's password
+# is not made here: identity generates it into secrets/admin.password when it creates that account (the banner of
+# `npm start` points to it) and deletes the file once the administrator has changed it at the first sign-in.
 ensure_app_secrets() {
   local secrets="$CRM_STATE_DIR/secrets"
   mkdir -p "$secrets" && chmod 700 "$secrets"
-  if [[ ! -s $secrets/admin.password ]]; then
-    # Satisfies the default policy: upper, lower, digit, special, 20 characters, no dictionary word.
-    (umask 077 && printf 'Pw!%s7a' "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 16)" >"$secrets/admin.password")
-  fi
   local key
   for key in login-throttle gateway-rate-limit gateway-forwarding; do
     [[ -s $secrets/$key.secret ]] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secrets/$key.secret")

@@ -209,14 +209,22 @@ async function status(): Promise<boolean> {
   return allUp;
 }
 
+/** Identity generates the first administrator's password at its first start and deletes the file once it is changed. */
+function adminPasswordHint(): string {
+  const file = process.env.CRM_ADMIN_PASSWORD_FILE ?? join(stateDir, 'secrets', 'admin.password');
+  if (process.env.CRM_ADMIN_PASSWORD !== undefined && process.env.CRM_ADMIN_PASSWORD !== '') return 'the password in CRM_ADMIN_PASSWORD';
+  return existsSync(file) ? `the password in ${file}` : `your own password (the generated one was changed; ${file} is gone)`;
+}
+
 function banner(): void {
   const gateway = SERVICES.find((service) => service.name === 'gateway')!;
   console.log(`
 CRM platform is up.
   gateway   http://127.0.0.1:${gateway.port}        (OpenAPI: http://127.0.0.1:${gateway.port}/docs)
   health    http://127.0.0.1:${gateway.port}/health/ready
-  sign-in   POST /v1/auth/login as ${process.env.CRM_ADMIN_EMAIL ?? 'admin@crm.local'} with the password in ${join(stateDir, 'secrets', 'admin.password')}
-            (first sign-in: enrol TOTP with the enrollmentToken at POST /v1/me/mfa/totp, then /confirm)
+  sign-in   POST /v1/auth/login as ${process.env.CRM_ADMIN_EMAIL ?? 'admin@crm.local'} with ${adminPasswordHint()}
+            (first sign-in: change that password with the passwordChangeToken at POST /v1/me/password, sign in again,
+             then enrol TOTP with the enrollmentToken at POST /v1/me/mfa/totp and /confirm)
   logs      ${logDir}/<service>.log
 Press Ctrl-C to stop everything.`);
 }

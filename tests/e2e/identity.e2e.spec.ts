@@ -1,7 +1,7 @@
 // Identity through the gateway, as a frontend and an authenticator app would use it (issue: identity, 2FA and
 // least-privilege access). The platform is the one `npm test` started; the bootstrap administrator comes from
 // <state>/secrets/admin.password like `npm start` prints.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { fromBinary, PermissionDeniedSchema, SessionRevocationReason, SessionRevokedSchema } from '@crm/contracts';
@@ -10,8 +10,10 @@ import { envelopeIn, testPlatformConfig, uniqueName } from '@crm/testing';
 import {
   adminSession,
   api,
+  bootstrapPasswordFile,
   expectEventually,
   gateway,
+  firstPasswordChange,
   grantingAdminToken,
   secondFactor,
   signIn,
@@ -19,6 +21,7 @@ import {
   stateDir,
   stepUpSeconds,
   strongPassword,
+  testStateDir,
 } from '@crm/testing';
 
 /** The tests read the trail's source topics as Kafka's admin principal. */
@@ -58,8 +61,9 @@ describe('two-factor sign-in', () => {
 
   beforeAll(async () => {
     const email = `dpo-${uniqueName('d')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     expect((await api('POST', '/v1/users', { email, displayName: 'Data Protection', password, roles: ['dpo'] }, await grantingAdminToken())).status).toBe(201);
+    password = await firstPasswordChange(email, password);
     const session = await signIn(email, password, { step: 1 });
     dpo = { email, password, secret: session.secret!, recoveryCodes: session.recoveryCodes!, lastCode: session.lastCode! };
   });
@@ -132,12 +136,71 @@ describe('two-factor sign-in', () => {
   });
 });
 
+describe('the first sign-in changes a password someone else chose (issue 15, item 7)', () => {
+  it('an account an administrator created: sign-in gives only a password-change token until the holder has changed the password given', async () => {
+    const email = `first-${uniqueName('f')}@example.com`;
+    const given = strongPassword();
+    const created = await api('POST', '/v1/users', { email, displayName: 'First Sign-in', password: given, roles: ['sales'] }, await grantingAdminToken());
+    expect(created.status).toBe(201);
+
+    const login = await api('POST', '/v1/auth/login', { email, password: given });
+    expect(login).toMatchObject({ status: 200, body: { passwordChangeRequired: true, passwordChangeToken: expect.any(String) } });
+    expect(Object.keys(login.body).sort()).toEqual(['passwordChangeRequired', 'passwordChangeToken']);
+    const passwordChangeToken = login.body.passwordChangeToken as string;
+    // No access token: the challenge token opens nothing but the change, and no other sign-in step either.
+    expect((await api('GET', '/v1/me', undefined, passwordChangeToken)).status).toBe(401);
+    expect((await api('GET', '/v1/me/sessions', undefined, passwordChangeToken)).status).toBe(401);
+    expect((await api('POST', '/v1/me/mfa/totp', { enrollmentToken: passwordChangeToken })).status).toBe(401);
+    expect((await api('POST', '/v1/auth/mfa', { mfaToken: passwordChangeToken, code: '123456' })).status).toBe(401);
+
+    expect(await api('POST', '/v1/me/password', { currentPassword: 'Not-the-one1!', newPassword: strongPassword(), passwordChangeToken })).toMatchObject({
+      status: 400,
+      body: { code: 'PASSWORD_CURRENT_INVALID' },
+    });
+    expect(await api('POST', '/v1/me/password', { currentPassword: given, newPassword: given, passwordChangeToken })).toMatchObject({
+      status: 400,
+      body: { code: 'PASSWORD_POLICY_VIOLATED' },
+    });
+    expect(await api('POST', '/v1/me/password', { currentPassword: given, newPassword: 'weak', passwordChangeToken })).toMatchObject({
+      status: 400,
+      body: { code: 'PASSWORD_POLICY_VIOLATED' },
+    });
+    expect(await api('POST', '/v1/auth/login', { email, password: given })).toMatchObject({ status: 200, body: { passwordChangeRequired: true } });
+
+    const own = strongPassword();
+    expect((await api('POST', '/v1/me/password', { currentPassword: given, newPassword: own, passwordChangeToken })).status).toBe(204);
+    // The token is spent, the password given opens nothing, the holder's own leads on to the second factor.
+    expect(await api('POST', '/v1/me/password', { currentPassword: own, newPassword: strongPassword(), passwordChangeToken })).toMatchObject({
+      status: 401,
+      body: { code: 'CHALLENGE_INVALID' },
+    });
+    expect((await api('POST', '/v1/auth/login', { email, password: given })).status).toBe(401);
+    expect((await api('POST', '/v1/auth/login', { email, password: own })).body).toMatchObject({ mfaEnrollmentRequired: true });
+    // The change is on the audit trail: the account's events, as an administrator reads them.
+    await expectEventually(
+      async () => {
+        const trail = await api('GET', `/v1/audit/entries?subjectId=${created.body.id as string}&limit=100`, undefined, await grantingAdminToken());
+        expect((trail.body.entries as Array<{ action: string }>).map((entry) => entry.action)).toContain('crm.identity.v1.PasswordChanged');
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+  });
+
+  it("the bootstrap administrator's generated password was changed at the first sign-in, and its file is gone", async () => {
+    // adminSession() (beforeAll) signed in: on a new platform that was the first sign-in, which changed the password.
+    expect(existsSync(bootstrapPasswordFile)).toBe(false);
+    expect(existsSync(join(testStateDir, 'admin.password'))).toBe(true);
+    expect((await api('GET', '/v1/me', undefined, admin.accessToken)).body).toMatchObject({ roles: ['administrator'] });
+  });
+});
+
 describe('passwords and second-factor resets', () => {
   it('a user changes their password: every session ends, the new password works and the old one does not', async () => {
     const email = `pw-${uniqueName('p')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     const roles = [await passwordOnlyRole()];
     expect((await api('POST', '/v1/users', { email, displayName: 'Change Password', password, roles }, await grantingAdminToken())).status).toBe(201);
+    password = await firstPasswordChange(email, password);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
     expect(session.accessToken).toEqual(expect.any(String));
 
@@ -156,18 +219,20 @@ describe('passwords and second-factor resets', () => {
   it('every built-in role that sees personal data must enrol a second factor at first sign-in; a role that sees none need not', async () => {
     for (const role of ['sales', 'support', 'analyst']) {
       const email = `${role}-${uniqueName('f')}@example.com`;
-      const password = strongPassword();
+      let password = strongPassword();
       expect((await api('POST', '/v1/users', { email, displayName: 'First Day', password, roles: [role] }, await grantingAdminToken())).status).toBe(201);
+      password = await firstPasswordChange(email, password);
       const login = await api('POST', '/v1/auth/login', { email, password });
       expect([role, login.status, Object.keys(login.body).sort()]).toEqual([role, 200, ['enrollmentToken', 'mfaEnrollmentRequired']]);
     }
     const listed = (await api('GET', '/v1/roles', undefined, admin.accessToken)).body as unknown as Array<{ name: string; mfaRequired: boolean }>;
     expect(listed.filter((r) => ['administrator', 'sales', 'support', 'analyst', 'dpo'].includes(r.name)).every((r) => r.mfaRequired)).toBe(true);
     const email = `clerk-${uniqueName('f')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     expect(
       (await api('POST', '/v1/users', { email, displayName: 'Clerk', password, roles: [await passwordOnlyRole()] }, await grantingAdminToken())).status,
     ).toBe(201);
+    password = await firstPasswordChange(email, password);
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ accessToken: expect.any(String) });
   });
 
@@ -176,8 +241,9 @@ describe('passwords and second-factor resets', () => {
     const created = await api('POST', '/v1/roles', { name: role, permissions: ['register:manage'], mfaRequired: true }, admin.accessToken);
     expect(created.body).toMatchObject({ name: role, mfaRequired: true });
     const email = `careful-${uniqueName('c')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     expect((await api('POST', '/v1/users', { email, displayName: 'Careful User', password, roles: [role] }, await grantingAdminToken())).status).toBe(201);
+    password = await firstPasswordChange(email, password);
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaEnrollmentRequired: true });
     expect(
       ((await api('GET', '/v1/roles', undefined, admin.accessToken)).body as unknown as Array<{ name: string; mfaRequired: boolean }>).find(
@@ -197,11 +263,13 @@ describe('passwords and second-factor resets', () => {
       (await api('POST', '/v1/users', { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] }, await grantingAdminToken()))
         .status,
     ).toBe(201);
-    const resetter = await signIn(resetterEmail, resetterPassword, { step: 1 });
+    const resetter = await signIn(resetterEmail, await firstPasswordChange(resetterEmail, resetterPassword), { step: 1 });
 
     const email = `reset-${uniqueName('r')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     const created = await api('POST', '/v1/users', { email, displayName: 'Reset Me', password, roles: ['dpo'] }, await grantingAdminToken());
+    expect(created.status).toBe(201);
+    password = await firstPasswordChange(email, password);
     await signIn(email, password, { step: 1 });
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaRequired: true });
 
@@ -240,9 +308,10 @@ describe('staff accounts', () => {
 
   it('guessing the current password on /v1/me/password locks the account as sign-ins do: a stolen session is no password oracle', async () => {
     const email = `guess-${uniqueName('g')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     const roles = [await passwordOnlyRole()];
     expect((await api('POST', '/v1/users', { email, displayName: 'Guess Test', password, roles }, await grantingAdminToken())).status).toBe(201);
+    password = await firstPasswordChange(email, password);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
     try {
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -262,9 +331,10 @@ describe('staff accounts', () => {
 
   it('enrolling an authenticator with an access token alone needs the current password', async () => {
     const email = `enrol-${uniqueName('e')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     const roles = [await passwordOnlyRole()];
     expect((await api('POST', '/v1/users', { email, displayName: 'Enrol Test', password, roles }, await grantingAdminToken())).status).toBe(201);
+    password = await firstPasswordChange(email, password);
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string };
 
     expect(await api('POST', '/v1/me/mfa/totp', {}, session.accessToken)).toMatchObject({ status: 400, body: { code: 'PASSWORD_CONFIRMATION_REQUIRED' } });
@@ -279,8 +349,9 @@ describe('staff accounts', () => {
 
   it('locks an account after repeated failures, with the same answer as for an unknown account until then', async () => {
     const email = `lock-${uniqueName('u')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     expect((await api('POST', '/v1/users', { email, displayName: 'Lock Test', password, roles: ['sales'] }, await grantingAdminToken())).status).toBe(201);
+    password = await firstPasswordChange(email, password);
 
     const unknown = await api('POST', '/v1/auth/login', { email: `nobody-${uniqueName('n')}@example.com`, password: 'Wrong-pass1!' });
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -333,9 +404,10 @@ describe('least privilege: every identity route × every role', () => {
         continue;
       }
       const email = `${role}-${uniqueName('m')}@example.com`;
-      const password = strongPassword();
+      let password = strongPassword();
       const created = await api('POST', '/v1/users', { email, displayName: `Matrix ${role}`, password, roles: [role] }, await grantingAdminToken());
       expect(created.status).toBe(201);
+      password = await firstPasswordChange(email, password);
       tokens[role] = (await signIn(email, password, { step: 0 })).accessToken;
     }
     target = (
@@ -444,7 +516,7 @@ const sidOf = (accessToken: string): string => (JSON.parse(Buffer.from(accessTok
 describe('sessions: a user lists and ends their own, an administrator ends anyone’s (issue 15, item 7)', () => {
   async function passwordOnlyUser(): Promise<{ id: string; email: string; password: string }> {
     const email = `sessions-${uniqueName('s')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     const created = await api(
       'POST',
       '/v1/users',
@@ -452,6 +524,7 @@ describe('sessions: a user lists and ends their own, an administrator ends anyon
       await grantingAdminToken(),
     );
     expect(created.status).toBe(201);
+    password = await firstPasswordChange(email, password);
     return { id: created.body.id as string, email, password };
   }
   const login = async (user: { email: string; password: string }) =>
@@ -507,8 +580,10 @@ describe('sessions: a user lists and ends their own, an administrator ends anyon
 describe('disabling and enabling staff accounts (issue 15, item 7)', () => {
   it('a disabled account loses every session and cannot sign in or refresh (the answer of a wrong password); enabled again, it signs in', async () => {
     const email = `leaver-${uniqueName('l')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     const created = await api('POST', '/v1/users', { email, displayName: 'Leaver', password, roles: [await passwordOnlyRole()] }, await grantingAdminToken());
+    expect(created.status).toBe(201);
+    password = await firstPasswordChange(email, password);
     const id = created.body.id as string;
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string; refreshToken: string };
 
@@ -540,7 +615,8 @@ describe('disabling and enabling staff accounts (issue 15, item 7)', () => {
       await grantingAdminToken(),
     );
     expect(clerk.status).toBe(201);
-    const clerkToken = (await api('POST', '/v1/auth/login', { email: clerkEmail, password: clerkPassword })).body.accessToken as string;
+    const clerkToken = (await api('POST', '/v1/auth/login', { email: clerkEmail, password: await firstPasswordChange(clerkEmail, clerkPassword) })).body
+      .accessToken as string;
     expect(await api('POST', `/v1/users/${me}/disable`, undefined, clerkToken)).toMatchObject({
       status: 403,
       body: { code: 'FORBIDDEN' },
@@ -552,13 +628,15 @@ describe('disabling and enabling staff accounts (issue 15, item 7)', () => {
 describe('deleting a staff account (issue 15, item 7)', () => {
   it('ends every session, destroys the staff member’s key (announced on crm.keys.v1.shredded), records UserDeleted, and the account is gone', async () => {
     const email = `deleted-${uniqueName('d')}@example.com`;
-    const password = strongPassword();
+    let password = strongPassword();
     const created = await api(
       'POST',
       '/v1/users',
       { email, displayName: 'Former Colleague', password, roles: [await passwordOnlyRole()] },
       await grantingAdminToken(),
     );
+    expect(created.status).toBe(201);
+    password = await firstPasswordChange(email, password);
     const id = created.body.id as string;
     const session = (await api('POST', '/v1/auth/login', { email, password })).body as { accessToken: string; refreshToken: string };
 
@@ -611,7 +689,7 @@ describe('granting roles (privilege escalation)', () => {
     expect(
       (await api('POST', '/v1/users', { email: hrEmail, displayName: 'People Team', password: hrPassword, roles: [role] }, await grantingAdminToken())).status,
     ).toBe(201);
-    const hr = await signIn(hrEmail, hrPassword, { step: 1 }); // a second factor used just now: fresh
+    const hr = await signIn(hrEmail, await firstPasswordChange(hrEmail, hrPassword), { step: 1 }); // a second factor used just now: fresh
 
     const email = `boss-${uniqueName('b')}@example.com`;
     const password = strongPassword();
@@ -626,14 +704,15 @@ describe('granting roles (privilege escalation)', () => {
     const role = `grantor-${Math.random().toString(36).slice(2, 8)}`;
     expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage', 'roles:manage'] }, admin.accessToken)).status).toBe(201);
     const grantorEmail = `grantor-${uniqueName('g')}@example.com`;
-    const grantorPassword = strongPassword();
+    const givenPassword = strongPassword();
     const created = await api(
       'POST',
       '/v1/users',
-      { email: grantorEmail, displayName: 'Grantor', password: grantorPassword, roles: [role] },
+      { email: grantorEmail, displayName: 'Grantor', password: givenPassword, roles: [role] },
       await grantingAdminToken(),
     );
     expect(created.status).toBe(201);
+    const grantorPassword = await firstPasswordChange(grantorEmail, givenPassword);
     const signedInAt = Date.now();
     const grantor = await signIn(grantorEmail, grantorPassword, { step: 1 });
     const target = (

@@ -2,7 +2,11 @@
 import { expectEventually } from '@crm/testing';
 
 const gatewayUrl = process.env.CRM_GATEWAY_URL ?? `http://127.0.0.1:${process.env.CRM_GATEWAY_PORT ?? 8080}`;
-const servicePorts = { identity: 8081, contacts: 8082, consent: 8083, audit: 8084, backup: 8085 } as const;
+const defaultPorts = { identity: 8081, contacts: 8082, consent: 8083, audit: 8084, backup: 8085 } as const;
+// Where the platform under test put them (`CRM_<SERVICE>_PORT`, as tools/platform.ts reads it), else the defaults.
+const servicePorts = Object.fromEntries(
+  Object.entries(defaultPorts).map(([name, port]) => [name, Number(process.env[`CRM_${name.toUpperCase()}_PORT`] ?? port)]),
+);
 
 interface Readiness {
   status: string;

@@ -1,7 +1,7 @@
 // The contacts service measured through the gateway, as a frontend reaches it: contact writes per second, search
 // latency on a large population, and erasure time against the length of a contact's history. Users are made by
-// the bootstrap administrator (the benchmark signs in like the end-to-end suite, keeping the administrator's
-// authenticator secret in <state>/test-state).
+// the bootstrap administrator (the benchmark signs in like the end-to-end suite, keeping the administrator's changed
+// password and authenticator secret in the test state directory beside the state directory, `<state>-test`).
 import { randomInt } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { adminSession, createStaffUser, gateway, staffSession, signIn, signInAgain, uniqueName } from '@crm/testing';

@@ -9,6 +9,9 @@ export { TestTokenIssuer, type TestTokenOptions } from './test-token.issuer.js';
 export {
   adminSession,
   anonymousRequest,
+  bootstrapPasswordFile,
+  firstPasswordChange,
+  testStateDir,
   publishedEnglishNotice,
   freshAdminSession,
   grantingAdminToken,

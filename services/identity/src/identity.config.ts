@@ -1,12 +1,18 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BUILT_IN_ROLES, isBuiltInRole, requiresMfa } from '@crm/auth';
-import { ConfigError, loadConfig, secretFrom, type Env, type PlatformConfig, type Secret } from '@crm/config';
+import { ConfigError, loadConfig, Secret, type Env, type PlatformConfig } from '@crm/config';
 
 export interface IdentityConfig {
   /** The first administrator, created at first start when there is no account yet. */
   adminEmail: string;
-  adminPassword: Secret;
+  /** `CRM_ADMIN_PASSWORD`: the first administrator's password given inline by the operator (else the file below). */
+  adminPassword: Secret | undefined;
+  /**
+   * `CRM_ADMIN_PASSWORD_FILE`, by default `<state>/secrets/admin.password`: read at the first start, or generated
+   * there by identity when missing, and deleted once the administrator has changed that password (issue 15, item 7).
+   */
+  adminPasswordFile: string;
   /** Shown by authenticator apps next to the account. */
   totpIssuer: string;
   /** Roles whose holders must use a second factor although no permission of theirs demands it. */
@@ -28,7 +34,7 @@ const roleList = z
       .filter(Boolean),
   );
 
-/** Generated at first start by the launcher into `<state>/secrets/admin.password` (never committed). */
+/** The bootstrap administrator's password is only read (or generated) at the first start, when no account exists yet. */
 export function loadIdentityConfig(platform: Pick<PlatformConfig, 'stateDir'>, env: Env = process.env): IdentityConfig {
   const parsed = loadConfig(
     z.object({
@@ -39,8 +45,9 @@ export function loadIdentityConfig(platform: Pick<PlatformConfig, 'stateDir'>, e
     }),
     env,
   );
-  const adminPassword = secretFrom(env, 'CRM_ADMIN_PASSWORD', join(platform.stateDir, 'secrets', 'admin.password'));
-  if (adminPassword === undefined) throw new ConfigError(['CRM_ADMIN_PASSWORD: required']);
+  const inline = env.CRM_ADMIN_PASSWORD;
+  const adminPassword = inline === undefined || inline === '' ? undefined : new Secret(inline);
+  const adminPasswordFile = env.CRM_ADMIN_PASSWORD_FILE ?? join(platform.stateDir, 'secrets', 'admin.password');
   const problems = [
     ...parsed.CRM_MFA_EXEMPT_ROLES.filter((role) => parsed.CRM_MFA_REQUIRED_ROLES.includes(role)).map(
       (role) => `CRM_MFA_EXEMPT_ROLES: ${role} is also in CRM_MFA_REQUIRED_ROLES`,
@@ -53,6 +60,7 @@ export function loadIdentityConfig(platform: Pick<PlatformConfig, 'stateDir'>, e
   return {
     adminEmail: parsed.CRM_ADMIN_EMAIL,
     adminPassword,
+    adminPasswordFile,
     totpIssuer: parsed.CRM_TOTP_ISSUER,
     mfaRequiredRoles: parsed.CRM_MFA_REQUIRED_ROLES,
     mfaExemptRoles: parsed.CRM_MFA_EXEMPT_ROLES,

@@ -21,3 +21,16 @@ describe('identity configuration: who must use a second factor', () => {
     );
   });
 });
+
+describe("identity configuration: the first administrator's password", () => {
+  it("given no password, then the file is the state directory's admin.password and nothing is read yet (it may not exist)", () => {
+    const config = loadIdentityConfig(platform, {});
+    expect(config.adminPassword).toBeUndefined();
+    expect(config.adminPasswordFile).toBe('/nonexistent/secrets/admin.password');
+  });
+
+  it('given CRM_ADMIN_PASSWORD or CRM_ADMIN_PASSWORD_FILE, then those are used', () => {
+    expect(load({ CRM_ADMIN_PASSWORD: 'Given-pass1!' }).adminPassword?.reveal()).toBe('Given-pass1!');
+    expect(loadIdentityConfig(platform, { CRM_ADMIN_PASSWORD_FILE: '/run/secrets/admin' }).adminPasswordFile).toBe('/run/secrets/admin');
+  });
+});

@@ -6,6 +6,7 @@ import { AccountViews } from './accounts/account.views.js';
 import { AccountWriteModel, EMAIL_INDEX } from './accounts/account.write-model.js';
 import { AccountsRepository } from './accounts/accounts.repository.js';
 import { AdminBootstrap } from './accounts/admin.bootstrap.js';
+import { BootstrapPassword } from './accounts/bootstrap-password.js';
 import { AssignRolesHandler } from './accounts/assign-roles/assign-roles.handler.js';
 import { AssignRolesRoute } from './accounts/assign-roles/assign-roles.route.js';
 import { ChangePasswordHandler } from './accounts/change-password/change-password.handler.js';
@@ -99,6 +100,7 @@ export class IdentityModule {
         ...ACCOUNT_USE_CASES.handlers,
         AuthenticationService,
         MfaEnrolmentService,
+        BootstrapPassword,
         AdminBootstrap,
       ],
     };

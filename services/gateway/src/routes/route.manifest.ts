@@ -70,7 +70,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: PUBLIC,
     status: 200,
-    summary: 'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }` or `{ mfaEnrollmentRequired, enrollmentToken }`',
+    summary:
+      'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }`, `{ mfaEnrollmentRequired, enrollmentToken }` or, until a password someone else set is changed, `{ passwordChangeRequired, passwordChangeToken }`',
   },
   {
     method: 'POST',
@@ -111,7 +112,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: PUBLIC,
     status: 204,
-    summary: 'Change your password: `{ currentPassword, newPassword }` (access token or password-change token); every session ends',
+    summary:
+      'Change your password: `{ currentPassword, newPassword }` with an access token, or `{ …, passwordChangeToken }` at the first sign-in (required for every account); every session ends',
   },
   { method: 'GET', path: '/v1/me', service: 'identity', guard: signedIn, summary: 'Your own account (bound to the token, not to an id)' },
   { method: 'GET', path: '/v1/me/sessions', service: 'identity', guard: signedIn, summary: 'Your live sessions (the current one marked)' },

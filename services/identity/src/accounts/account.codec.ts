@@ -28,7 +28,13 @@ export function accountCodec(cipher: FieldCipher): EventCodec<AccountEvent> {
         case 'UserRegistered': {
           const email = await cipher.seal(event.userId, ACCOUNT_EMAIL_FIELD, event.email);
           const displayName = await cipher.seal(event.userId, ACCOUNT_NAME_FIELD, event.displayName);
-          const data = { userId: event.userId, email: sealedFieldToProto(email), displayName: sealedFieldToProto(displayName), roles: event.roles };
+          const data = {
+            userId: event.userId,
+            email: sealedFieldToProto(email),
+            displayName: sealedFieldToProto(displayName),
+            roles: event.roles,
+            passwordChangeRequired: event.passwordChangeRequired,
+          };
           return identityEvent(UserRegisteredSchema, data, event.userId, email.keyId);
         }
         case 'RolesAssigned':
@@ -59,7 +65,14 @@ export function accountCodec(cipher: FieldCipher): EventCodec<AccountEvent> {
           if (message.email === undefined || message.displayName === undefined) throw new Error('UserRegistered without its sealed fields');
           const email = await cipher.openText(message.userId, ACCOUNT_EMAIL_FIELD, sealedFieldFromProto(message.email));
           const displayName = await cipher.openText(message.userId, ACCOUNT_NAME_FIELD, sealedFieldFromProto(message.displayName));
-          return { type: 'UserRegistered', userId: message.userId, email, displayName, roles: message.roles };
+          return {
+            type: 'UserRegistered',
+            userId: message.userId,
+            email,
+            displayName,
+            roles: message.roles,
+            passwordChangeRequired: message.passwordChangeRequired,
+          };
         }
         case RolesAssignedSchema.typeName: {
           const message = decodePayload(envelope, RolesAssignedSchema);

@@ -25,7 +25,7 @@ export type AccountCommand =
   | { type: 'DeleteAccount'; userId: string; deletedBy: string };
 
 export type AccountEvent =
-  | { type: 'UserRegistered'; userId: string; email: string; displayName: string; roles: string[] }
+  | { type: 'UserRegistered'; userId: string; email: string; displayName: string; roles: string[]; passwordChangeRequired: boolean }
   | { type: 'RolesAssigned'; userId: string; roles: string[] }
   | { type: 'PasswordChanged'; userId: string }
   | { type: 'MfaEnrolled'; userId: string }
@@ -39,11 +39,13 @@ export interface AccountState {
   status: 'absent' | 'active' | 'disabled';
   roles: string[];
   mfaEnrolled: boolean;
+  /** The password was set by someone else (an administrator, the first start): no session until its holder changes it. */
+  passwordChangeRequired: boolean;
 }
 
 /** The aggregate: each command is decided by its use case's decision (`<use-case>/<use-case>.decision.ts`). */
 export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent> = {
-  initialState: () => ({ status: 'absent', roles: [], mfaEnrolled: false }),
+  initialState: () => ({ status: 'absent', roles: [], mfaEnrolled: false, passwordChangeRequired: false }),
 
   decide(command, state) {
     switch (command.type) {
@@ -73,11 +75,11 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
   evolve(state, event) {
     switch (event.type) {
       case 'UserRegistered':
-        return { status: 'active', roles: event.roles, mfaEnrolled: false };
+        return { status: 'active', roles: event.roles, mfaEnrolled: false, passwordChangeRequired: event.passwordChangeRequired };
       case 'RolesAssigned':
         return { ...state, roles: event.roles };
       case 'PasswordChanged':
-        return state;
+        return { ...state, passwordChangeRequired: false };
       case 'MfaEnrolled':
         return { ...state, mfaEnrolled: true };
       case 'MfaReset':
@@ -87,7 +89,7 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
       case 'UserEnabled':
         return { ...state, status: 'active' };
       case 'UserDeleted':
-        return { status: 'absent', roles: [], mfaEnrolled: false };
+        return { status: 'absent', roles: [], mfaEnrolled: false, passwordChangeRequired: false };
       default: {
         const _exhaustive: never = event;
         return _exhaustive;

@@ -41,7 +41,7 @@ describe('staff accounts through the command pipeline', () => {
       'crm.identity.v1.MfaReset',
     ]);
     expect(loaded).toEqual({ state: folded, version: 3n });
-    expect(folded).toEqual({ status: 'active', roles: ['support', 'analyst'], mfaEnrolled: false });
+    expect(folded).toEqual({ status: 'active', roles: ['support', 'analyst'], mfaEnrolled: false, passwordChangeRequired: true });
     expect(await app().get(AccountViews).byId(registered.id)).toMatchObject({
       email: registered.email,
       displayName: 'Grace Hopper',

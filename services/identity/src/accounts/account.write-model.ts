@@ -43,7 +43,16 @@ export class AccountWriteModel implements WriteModel<AccountCommand, AccountStat
     );
     const version = BigInt(rows[0]?.version ?? '0');
     if (row === undefined) return { state: accountDecider.initialState(), version };
-    return { state: { status: row.disabled_at === null ? 'active' : 'disabled', roles: row.roles, mfaEnrolled: row.mfa_enrolled }, version };
+    const credentials = await this.accounts.credentials(command.userId, tx);
+    return {
+      state: {
+        status: row.disabled_at === null ? 'active' : 'disabled',
+        roles: row.roles,
+        mfaEnrolled: row.mfa_enrolled,
+        passwordChangeRequired: credentials?.password_change_required ?? false,
+      },
+      version,
+    };
   }
 
   async save(tx: PoolClient, { command, events, at }: StateChange<AccountCommand, AccountState, AccountEvent>): Promise<void> {
@@ -60,7 +69,7 @@ export class AccountWriteModel implements WriteModel<AccountCommand, AccountStat
             name_sealed: await seal(ACCOUNT_NAME_FIELD, event.displayName),
             roles: event.roles,
           };
-          await this.accounts.insert(tx, row, command.passwordHash, at);
+          await this.accounts.insert(tx, row, { passwordHash: command.passwordHash, changeRequired: event.passwordChangeRequired }, at);
           break;
         }
         case 'RolesAssigned':

@@ -18,6 +18,8 @@ export interface CredentialsRow {
   user_id: string;
   password_hash: string;
   password_changed_at: Date;
+  /** Set at registration (someone else chose the password); cleared by the holder's own change. */
+  password_change_required: boolean;
   password_history: string[];
   totp_secret_sealed: Buffer | null;
   totp_pending_sealed: Buffer | null;
@@ -60,7 +62,12 @@ export class AccountsRepository {
     return rows;
   }
 
-  async insert(db: PoolClient, account: Omit<AccountRow, 'created_at' | 'mfa_enrolled' | 'disabled_at'>, passwordHash: string, now: Date): Promise<void> {
+  async insert(
+    db: PoolClient,
+    account: Omit<AccountRow, 'created_at' | 'mfa_enrolled' | 'disabled_at'>,
+    password: { passwordHash: string; changeRequired: boolean },
+    now: Date,
+  ): Promise<void> {
     await db.query(`INSERT INTO identity.accounts (user_id, email_index, email_sealed, name_sealed, roles, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
       account.user_id,
       account.email_index,
@@ -69,7 +76,12 @@ export class AccountsRepository {
       account.roles,
       now,
     ]);
-    await db.query(`INSERT INTO identity.credentials (user_id, password_hash, password_changed_at) VALUES ($1, $2, $3)`, [account.user_id, passwordHash, now]);
+    await db.query(`INSERT INTO identity.credentials (user_id, password_hash, password_changed_at, password_change_required) VALUES ($1, $2, $3, $4)`, [
+      account.user_id,
+      password.passwordHash,
+      now,
+      password.changeRequired,
+    ]);
   }
 
   /** The account's rows go: credentials (hashes, the sealed TOTP secret, recovery codes) and the account itself. */
@@ -92,8 +104,8 @@ export class AccountsRepository {
     return rows[0];
   }
 
-  async credentials(userId: string): Promise<CredentialsRow | undefined> {
-    const { rows } = await this.pool.query<CredentialsRow>(`SELECT * FROM identity.credentials WHERE user_id = $1`, [userId]);
+  async credentials(userId: string, db: Db = this.pool): Promise<CredentialsRow | undefined> {
+    const { rows } = await db.query<CredentialsRow>(`SELECT * FROM identity.credentials WHERE user_id = $1`, [userId]);
     return rows[0];
   }
 
@@ -130,13 +142,12 @@ export class AccountsRepository {
     return result.rowCount === 1;
   }
 
+  /** The holder's own new password: the change a registration asked for is done. */
   async setPassword(db: PoolClient, userId: string, hash: string, history: string[], now: Date): Promise<void> {
-    await db.query(`UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4 WHERE user_id = $1`, [
-      userId,
-      hash,
-      history,
-      now,
-    ]);
+    await db.query(
+      `UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4, password_change_required = false WHERE user_id = $1`,
+      [userId, hash, history, now],
+    );
   }
 
   async setRecoveryCodes(db: PoolClient, userId: string, hashes: string[]): Promise<void> {

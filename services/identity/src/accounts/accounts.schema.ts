@@ -14,6 +14,12 @@ export const accountsMigrations: readonly SchemaMigration[] = [
     name: 'IdentityAccountsDisabled1796774400000',
     up: (schema) => `ALTER TABLE ${quoteIdent(schema)}.accounts ADD COLUMN IF NOT EXISTS disabled_at timestamptz;`,
   },
+  // A password someone else chose (an administrator, the first start) is changed by its holder at the first sign-in
+  // (issue 15, item 7). Accounts registered before this migration are not asked to.
+  {
+    name: 'IdentityCredentialsPasswordChangeRequired1796860800000',
+    up: (schema) => `ALTER TABLE ${quoteIdent(schema)}.credentials ADD COLUMN IF NOT EXISTS password_change_required boolean NOT NULL DEFAULT false;`,
+  },
 ];
 
 /** Baseline (the former boot-time DDL, idempotent); never edit it, append a migration to `accountsMigrations`. */

@@ -24,7 +24,10 @@ export class AuthenticationController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with e-mail and password; answers tokens, or the next step (second factor or its enrolment)' })
+  @ApiOperation({
+    summary:
+      'Sign in with e-mail and password; answers tokens, or the next step: the password change a password set by someone else needs first, the second factor, or its enrolment',
+  })
   login(@Body() body: unknown, @Req() request: Request): Promise<LoginOutcome> {
     const { email, password } = validate(loginBody, body);
     return this.authentication.login(email, password, forwardedClientAddress(request, this.forwarding.reveal()), correlationId(request));

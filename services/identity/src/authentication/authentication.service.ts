@@ -17,6 +17,7 @@ import { matchRecoveryCode, MfaAttemptLimiter, mfaCodeInvalidError, mfaCodeRepla
 import { isPasswordExpired, type PasswordHasher, type PasswordPolicy } from '../passwords/index.js';
 import { AccessTokenIssuer, RefreshTokenStore, SigningKeyStore } from '../tokens/index.js';
 import { ChallengeTokens, type ChallengePurpose } from './challenge-tokens.js';
+import { nextSignInStep } from './sign-in-step.decision.js';
 
 export interface Tokens {
   accessToken: string;
@@ -120,15 +121,24 @@ export class AuthenticationService {
     if (this.hasher.needsRehash(credentials!.password_hash)) {
       await this.accounts.upgradePasswordHash(account.user_id, credentials!.password_hash, await this.hasher.hash(password));
     }
-    // Maximum password age is business policy (off by default, NIST 800-63B §5.1.1.2 advises against it).
-    if (isPasswordExpired(this.passwordPolicy, credentials!.password_changed_at, this.clock())) {
-      return { passwordChangeRequired: true, passwordChangeToken: await this.challenges.issue(account.user_id, 'password') };
+    const step = nextSignInStep({
+      passwordChangeRequired: credentials!.password_change_required,
+      // Maximum password age is business policy (off by default, NIST 800-63B §5.1.1.2 advises against it).
+      passwordExpired: isPasswordExpired(this.passwordPolicy, credentials!.password_changed_at, this.clock()),
+      mfaEnrolled: account.mfa_enrolled,
+      secondFactorRequired: await this.roles.mfaRequiredFor(account.roles),
+    });
+    switch (step) {
+      case 'change-password':
+        // A challenge token, not an access token: it is good for POST /v1/me/password only.
+        return { passwordChangeRequired: true, passwordChangeToken: await this.challenges.issue(account.user_id, 'password') };
+      case 'second-factor':
+        return { mfaRequired: true, mfaToken: await this.challenges.issue(account.user_id, 'mfa') };
+      case 'enrol-second-factor':
+        return { mfaEnrollmentRequired: true, enrollmentToken: await this.challenges.issue(account.user_id, 'enroll') };
+      case 'session':
+        return this.startSession(account, ['pwd'], undefined, correlationId);
     }
-    if (account.mfa_enrolled) return { mfaRequired: true, mfaToken: await this.challenges.issue(account.user_id, 'mfa') };
-    if (await this.roles.mfaRequiredFor(account.roles)) {
-      return { mfaEnrollmentRequired: true, enrollmentToken: await this.challenges.issue(account.user_id, 'enroll') };
-    }
-    return this.startSession(account, ['pwd'], undefined, correlationId);
   }
 
   async completeMfa(mfaToken: unknown, code: string, correlationId: string): Promise<Tokens> {

@@ -11,7 +11,7 @@ import type { BlindIndexer } from '@crm/crypto';
 import { EMAIL_INDEX } from '../accounts/account.write-model.js';
 import { loadLoginThrottleSettings, LoginThrottle } from '../login-throttling/index.js';
 import { MFA_ATTEMPTS_KEY_PREFIX } from '../mfa/index.js';
-import { bootIdentityForSuite } from '../testing/identity-app.fixture.js';
+import { bootIdentityForSuite, firstPasswordChange } from '../testing/identity-app.fixture.js';
 import { AuthenticationService } from './authentication.service.js';
 
 const app = bootIdentityForSuite();
@@ -28,10 +28,10 @@ interface EnrolledUser {
 
 async function enrolledUser(): Promise<EnrolledUser> {
   const email = `${uniqueName('locked')}@example.com`;
-  const password = strongPassword();
   const { id: userId } = await app()
     .get(RegisterAccountHandler)
-    .execute({ email, displayName: 'Grace Hopper', password, roles: ['sales'] }, 'system', 'corr-lock');
+    .execute({ email, displayName: 'Grace Hopper', password: strongPassword(), roles: ['sales'] }, 'system', 'corr-lock');
+  const password = await firstPasswordChange(app(), userId, strongPassword());
   const { secret } = await app().get(MfaEnrolmentService).start(userId);
   const now = Date.now() / 1000;
   const { recoveryCodes } = await app().get(MfaEnrolmentService).confirm(userId, totpCode(secret, now), 'corr-lock');

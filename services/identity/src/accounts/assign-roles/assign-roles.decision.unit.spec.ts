@@ -4,7 +4,14 @@ import { decideAssignRoles } from './assign-roles.decision.js';
 
 const userId = '0190f3a4-1111-7000-8000-000000000001';
 const admin = '0190f3a4-1111-7000-8000-00000000000a';
-const registered: AccountEvent = { type: 'UserRegistered', userId, email: 'ada@example.com', displayName: 'Ada', roles: ['sales'] };
+const registered: AccountEvent = {
+  type: 'UserRegistered',
+  userId,
+  email: 'ada@example.com',
+  displayName: 'Ada',
+  roles: ['sales'],
+  passwordChangeRequired: true,
+};
 
 describe('assigning roles', () => {
   it('given an account, when roles are assigned, then RolesAssigned holds exactly the new roles, and the state follows', () => {

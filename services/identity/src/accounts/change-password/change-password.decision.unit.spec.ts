@@ -3,12 +3,29 @@ import { accountDecider, type AccountEvent } from '../account.decider.js';
 import { decideChangePassword, type ChangePasswordCommand } from './change-password.decision.js';
 
 const userId = '0190f3a4-1111-7000-8000-000000000001';
-const registered: AccountEvent = { type: 'UserRegistered', userId, email: 'ada@example.com', displayName: 'Ada', roles: ['sales'] };
+const registered: AccountEvent = {
+  type: 'UserRegistered',
+  userId,
+  email: 'ada@example.com',
+  displayName: 'Ada',
+  roles: ['sales'],
+  passwordChangeRequired: true,
+};
 
 describe('changing a password', () => {
   it('given an account, when the password changes, then PasswordChanged names the user only', () => {
     const command: ChangePasswordCommand = { type: 'ChangePassword', userId, passwordHash: '$argon2id$new', passwordHistory: ['$argon2id$old'] };
 
     expect(decideChangePassword(command, fold(accountDecider, [registered]))).toEqual([{ type: 'PasswordChanged', userId }]);
+  });
+
+  it('given a password an administrator set, when its holder changes it, then the change it was asked for is done', () => {
+    const command: ChangePasswordCommand = { type: 'ChangePassword', userId, passwordHash: '$argon2id$own', passwordHistory: ['$argon2id$set'] };
+    const before = fold(accountDecider, [registered]);
+    expect(before.passwordChangeRequired).toBe(true);
+
+    const events = decideChangePassword(command, before);
+
+    expect(fold(accountDecider, [registered, ...events]).passwordChangeRequired).toBe(false);
   });
 });

@@ -10,7 +10,10 @@ import { AccountWriteModel } from '../account.write-model.js';
 import { AccountsRepository } from '../accounts.repository.js';
 import { identityMetadata } from '../identity.events.js';
 
-/** One's own password changed: the current one proves it, the new one passes the policy and the history, sessions end. */
+/**
+ * One's own password changed: the current one proves it, the new one passes the policy and the history, sessions end.
+ * It is also the change a registration asks for (a password an administrator set, or the generated bootstrap one).
+ */
 @Injectable()
 export class ChangePasswordHandler {
   constructor(
@@ -30,8 +33,10 @@ export class ChangePasswordHandler {
     if (account === undefined || credentials === undefined) throw new AppError('USER_NOT_FOUND', 'not_found', 'no such user');
     const view = await this.views.of(account);
     const previousHashes = [credentials.password_hash, ...credentials.password_history];
+    // A password someone else chose must really change: whatever the history setting, not to the same one again.
+    const policy = credentials.password_change_required ? { ...this.policy, historySize: Math.max(1, this.policy.historySize) } : this.policy;
     const violations = await checkNewPassword(
-      this.policy,
+      policy,
       newPassword,
       { name: view.displayName, email: view.email },
       { previousHashes, verify: (hash, candidate) => this.hasher.verify(hash, candidate) },

@@ -6,6 +6,7 @@ import type { Secret } from '@crm/config';
 import { correlationId, forwardedClientAddress, Public, validate } from '@crm/http';
 import { GATEWAY_FORWARDING_SECRET } from '../../identity.tokens.js';
 import { AuthenticationService } from '../../authentication/authentication.service.js';
+import { BootstrapPassword } from '../bootstrap-password.js';
 import { ChangePasswordHandler } from './change-password.handler.js';
 
 const body = z
@@ -17,8 +18,9 @@ const body = z
   .strict();
 
 /**
- * Changing one's own password. Open to a signed-in user (access token) and to a user whose password expired (the
- * password-change token from sign-in), hence `@Public()` with the check done here. The current password is always
+ * Changing one's own password. Open to a signed-in user (access token) and to a user whom sign-in answered
+ * `passwordChangeRequired` (the password-change token: a password set by an administrator or generated at first
+ * start, or one past its maximum age), hence `@Public()` with the check done here. The current password is always
  * required: a stolen session alone must not be enough to take the account over.
  */
 @ApiTags('authentication')
@@ -28,16 +30,24 @@ export class ChangePasswordRoute {
     private readonly handler: ChangePasswordHandler,
     private readonly authentication: AuthenticationService,
     @Inject(GATEWAY_FORWARDING_SECRET) private readonly forwarding: Secret,
+    private readonly bootstrapPassword: BootstrapPassword,
   ) {}
 
   @Public()
   @Post()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Change your password (policy and history apply); every session ends' })
+  @ApiOperation({
+    summary:
+      'Change your password (policy and history apply; the password-change token of a sign-in, or an access token); every session ends. Required at the first sign-in of every account',
+  })
   async change(@Body() payload: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<void> {
     const { currentPassword, newPassword, passwordChangeToken } = validate(body, payload);
     const userId = await this.authentication.callerOf(passwordChangeToken, authorization, 'password');
     await this.authentication.confirmPassword(userId, currentPassword, forwardedClientAddress(request, this.forwarding.reveal()));
     await this.handler.execute(userId, newPassword, correlationId(request));
+    // The sign-in step is done: its token is spent (the new password signs in from here).
+    if (passwordChangeToken !== undefined) await this.authentication.challenges.consume(passwordChangeToken, 'password');
+    // The bootstrap administrator replaced the generated password: its file goes.
+    await this.bootstrapPassword.discardIfReplaced(currentPassword);
   }
 }

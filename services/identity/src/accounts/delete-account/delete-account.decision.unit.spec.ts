@@ -4,7 +4,14 @@ import { decideDeleteAccount } from './delete-account.decision.js';
 
 const userId = '0190f3a4-1111-7000-8000-000000000001';
 const admin = '0190f3a4-1111-7000-8000-00000000000a';
-const registered: AccountEvent = { type: 'UserRegistered', userId, email: 'ada@example.com', displayName: 'Ada', roles: ['sales'] };
+const registered: AccountEvent = {
+  type: 'UserRegistered',
+  userId,
+  email: 'ada@example.com',
+  displayName: 'Ada',
+  roles: ['sales'],
+  passwordChangeRequired: true,
+};
 
 describe('deleting a staff account', () => {
   it('given an account (active or disabled), when an administrator deletes it, then UserDeleted, and nothing of it is left in the state', () => {
@@ -12,7 +19,7 @@ describe('deleting a staff account', () => {
       const events = decideDeleteAccount({ type: 'DeleteAccount', userId, deletedBy: admin }, fold(accountDecider, history));
 
       expect(events).toEqual([{ type: 'UserDeleted', userId }]);
-      expect(fold(accountDecider, [...history, ...events])).toEqual({ status: 'absent', roles: [], mfaEnrolled: false });
+      expect(fold(accountDecider, [...history, ...events])).toEqual({ status: 'absent', roles: [], mfaEnrolled: false, passwordChangeRequired: false });
     }
   });
 

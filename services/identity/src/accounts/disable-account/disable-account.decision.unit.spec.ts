@@ -4,7 +4,14 @@ import { decideDisableAccount, decideEnableAccount } from './disable-account.dec
 
 const userId = '0190f3a4-1111-7000-8000-000000000001';
 const admin = '0190f3a4-1111-7000-8000-00000000000a';
-const registered: AccountEvent = { type: 'UserRegistered', userId, email: 'ada@example.com', displayName: 'Ada', roles: ['sales'] };
+const registered: AccountEvent = {
+  type: 'UserRegistered',
+  userId,
+  email: 'ada@example.com',
+  displayName: 'Ada',
+  roles: ['sales'],
+  passwordChangeRequired: true,
+};
 const disabled: AccountEvent = { type: 'UserDisabled', userId };
 
 describe('disabling and enabling a staff account', () => {

@@ -3,7 +3,14 @@ import { accountDecider, type AccountEvent } from '../account.decider.js';
 import { decideRegisterAccount, type RegisterAccountCommand } from './register-account.decision.js';
 
 const userId = '0190f3a4-1111-7000-8000-000000000001';
-const registered: AccountEvent = { type: 'UserRegistered', userId, email: 'ada@example.com', displayName: 'Ada', roles: ['sales'] };
+const registered: AccountEvent = {
+  type: 'UserRegistered',
+  userId,
+  email: 'ada@example.com',
+  displayName: 'Ada',
+  roles: ['sales'],
+  passwordChangeRequired: true,
+};
 const given = (...events: AccountEvent[]) => fold(accountDecider, events);
 
 describe('registering a staff account', () => {
@@ -21,6 +28,22 @@ describe('registering a staff account', () => {
 
     expect(events).toEqual([registered]);
     expect(JSON.stringify(events)).not.toContain('argon2');
+  });
+
+  it('given no account, when an administrator (or the first start) registers it, then its holder must change the password before any session', () => {
+    const command: RegisterAccountCommand = {
+      type: 'RegisterAccount',
+      userId,
+      email: 'ada@example.com',
+      displayName: 'Ada',
+      roles: ['sales'],
+      passwordHash: 'h',
+    };
+
+    const events = decideRegisterAccount(command, given());
+
+    expect(events).toEqual([expect.objectContaining({ type: 'UserRegistered', passwordChangeRequired: true })]);
+    expect(given(...events).passwordChangeRequired).toBe(true);
   });
 
   it('given a registered account, when it is registered again, then it is refused as USER_ALREADY_REGISTERED', () => {

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/identity/v1/user_events.proto.
  */
 export const file_crm_identity_v1_user_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKNAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCSIvCg1Sb2xlc0Fzc2lnbmVkEg8KB3VzZXJfaWQYASABKAkSDQoFcm9sZXMYAiADKAkiIgoPUGFzc3dvcmRDaGFuZ2VkEg8KB3VzZXJfaWQYASABKAkiSgoLTWZhRW5yb2xsZWQSDwoHdXNlcl9pZBgBIAEoCRIqCgZtZXRob2QYAiABKA4yGi5jcm0uaWRlbnRpdHkudjEuTWZhTWV0aG9kIhsKCE1mYVJlc2V0Eg8KB3VzZXJfaWQYASABKAkiHwoMVXNlckRpc2FibGVkEg8KB3VzZXJfaWQYASABKAkiHgoLVXNlckVuYWJsZWQSDwoHdXNlcl9pZBgBIAEoCSIeCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJKloKCU1mYU1ldGhvZBIaChZNRkFfTUVUSE9EX1VOU1BFQ0lGSUVEEAASEwoPTUZBX01FVEhPRF9UT1RQEAESHAoYTUZBX01FVEhPRF9SRUNPVkVSWV9DT0RFEAJiBnByb3RvMw", [file_crm_crypto_v1_sealed_field]);
+  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKvAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCRIgChhwYXNzd29yZF9jaGFuZ2VfcmVxdWlyZWQYBSABKAgiLwoNUm9sZXNBc3NpZ25lZBIPCgd1c2VyX2lkGAEgASgJEg0KBXJvbGVzGAIgAygJIiIKD1Bhc3N3b3JkQ2hhbmdlZBIPCgd1c2VyX2lkGAEgASgJIkoKC01mYUVucm9sbGVkEg8KB3VzZXJfaWQYASABKAkSKgoGbWV0aG9kGAIgASgOMhouY3JtLmlkZW50aXR5LnYxLk1mYU1ldGhvZCIbCghNZmFSZXNldBIPCgd1c2VyX2lkGAEgASgJIh8KDFVzZXJEaXNhYmxlZBIPCgd1c2VyX2lkGAEgASgJIh4KC1VzZXJFbmFibGVkEg8KB3VzZXJfaWQYASABKAkiHgoLVXNlckRlbGV0ZWQSDwoHdXNlcl9pZBgBIAEoCSpaCglNZmFNZXRob2QSGgoWTUZBX01FVEhPRF9VTlNQRUNJRklFRBAAEhMKD01GQV9NRVRIT0RfVE9UUBABEhwKGE1GQV9NRVRIT0RfUkVDT1ZFUllfQ09ERRACYgZwcm90bzM", [file_crm_crypto_v1_sealed_field]);
 
 /**
  * A staff account was created (by an administrator, or by the first-start bootstrap).
@@ -47,6 +47,14 @@ export type UserRegistered = Message<"crm.identity.v1.UserRegistered"> & {
    * @generated from field: repeated string roles = 4;
    */
   roles: string[];
+
+  /**
+   * The password was chosen by someone other than its holder (an administrator, or generated at first start): it
+   * must be changed at the first sign-in before any session is given. False on accounts registered before this field.
+   *
+   * @generated from field: bool password_change_required = 5;
+   */
+  passwordChangeRequired: boolean;
 };
 
 /**
