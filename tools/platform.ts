@@ -6,6 +6,8 @@
 // minute up), so a crash costs a restart, not the platform.
 //   node tools/platform.ts status   one line per service
 // Infrastructure (Postgres, Redis, both Kafka clusters, the backup mirror) is deploy/local/infra.sh's job; tools/crm.sh calls both.
+// The supervisor watches it too: a component that died (its pidfile names a process that is gone: a crash or
+// SIGKILL, not `infra.sh stop`, which removes the pidfile) is started again through infra.sh, with the same backoff.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -259,6 +261,61 @@ function supervise(children: Map<string, ChildProcess>, isStopping: () => boolea
   }
 }
 
+/** The infrastructure components infra.sh starts, by the pidfile each writes under the state dir's run directory. */
+const INFRASTRUCTURE = ['postgres', 'redis', 'kafka-primary', 'kafka-backup', 'kafka-mirror'] as const;
+const INFRA_CHECK_MS = 1_000;
+
+/** The pid a component's pidfile names, when the file exists (a stopped component has none). */
+function infraPid(component: string): number | undefined {
+  const file = join(stateDir, 'run', `${component}.pid`);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * Restarts an infrastructure component that died while the platform runs: its pidfile is there, its process is not
+ * (`infra.sh stop` removes the pidfile, so a deliberate stop is left alone). The restart is `infra.sh start
+ * <component>` (Postgres recovers from its WAL, Kafka from its log, Redis from its append-only file), with the
+ * services' backoff; the services reconnect by themselves.
+ */
+function superviseInfrastructure(isStopping: () => boolean): void {
+  const crashesInARow = new Map<string, number>();
+  const lastRestart = new Map<string, number>();
+  let busy = false;
+  const check = async (): Promise<void> => {
+    if (busy || isStopping()) return;
+    busy = true;
+    try {
+      for (const component of INFRASTRUCTURE) {
+        const pid = infraPid(component);
+        if (pid === undefined || alive(pid) || isStopping()) continue;
+        const since = Date.now() - (lastRestart.get(component) ?? 0);
+        const crashes = since >= RESTART_BACKOFF_MS.resetAfterUp ? 1 : (crashesInARow.get(component) ?? 0) + 1;
+        const waitMs = Math.min(RESTART_BACKOFF_MS.max, RESTART_BACKOFF_MS.first * 2 ** (crashes - 1));
+        crashesInARow.set(component, crashes);
+        console.error(`${new Date().toISOString()} ${component} (pid ${pid}) is gone; restarting it in ${waitMs / 1000} s (crash ${crashes} in a row)`);
+        await delay(waitMs);
+        if (isStopping() || infraPid(component) !== pid) continue; // stopped meanwhile, or someone else restarted it
+        lastRestart.set(component, Date.now());
+        const started = await new Promise<number | null>((done) => {
+          const child = spawn('bash', [join(repoRoot, 'deploy', 'local', 'infra.sh'), 'start', component], {
+            cwd: repoRoot,
+            env: process.env,
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          child.once('exit', (code) => done(code));
+        });
+        console.error(`${new Date().toISOString()} ${component} ${started === 0 ? 'restarted' : `did not start (code ${started}); trying again`}`);
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void check(), INFRA_CHECK_MS);
+  timer.unref();
+}
+
 /** Runs the platform until told to stop; `withInfrastructure`: Ctrl-C also stops Postgres, Redis and Kafka. */
 async function runSupervised(withInfrastructure: boolean): Promise<void> {
   const children = await startAll(true);
@@ -276,6 +333,7 @@ async function runSupervised(withInfrastructure: boolean): Promise<void> {
   process.on('SIGINT', () => void shutdown('Ctrl-C'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   supervise(children, () => stopping);
+  superviseInfrastructure(() => stopping);
   if (withInfrastructure) banner();
 }
 

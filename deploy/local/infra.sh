@@ -177,6 +177,9 @@ cmd_start() {
   done
   if [[ " ${comps[*]} " == *" postgres "* && " ${todo[*]} " != *" postgres "* ]]; then
     pg_ensure_roles_and_databases # cheap; recreates a database someone dropped
+    # A cluster started by someone else on our data directory (a live restore's pg_ctl) gets its pidfile, so the
+    # platform's supervisor watches it like one started here.
+    pg_postmaster_pid >"$S/run/postgres.pid"
   fi
   if ((${#todo[@]} == 0)); then
     for c in "${comps[@]}"; do print_up "$c"; done

@@ -92,45 +92,80 @@ export async function joinGroup(
 /**
  * Consumes in batches: messages accumulate while the previous batch is being handled (up to `maxBatchSize`, then
  * the stream is paused for backpressure), so a slow handler gets bigger batches instead of a growing queue.
+ *
+ * A stream that fails (the client destroys it when a broker goes away for longer than its retries, say a broker
+ * restart) is replaced: the consumer is closed and the group joined again with a new one, with backoff, until it
+ * works or `stop()` is called. The new one starts from the group's committed offsets; what the old one had handed
+ * over but not committed comes again, which the handlers absorb (they dedupe by checkpoint or event id).
  */
 export async function consumeBatches(options: BatchConsumerOptions): Promise<Subscription> {
   const maxBatchSize = options.maxBatchSize ?? 500;
-  const { consumer, stream } = await joinGroup(
-    () =>
-      new Consumer<Buffer, Buffer, Buffer, Buffer>({
-        clientId: options.clientId,
-        bootstrapBrokers: options.brokers,
-        ...clientSasl(options.sasl),
-        groupId: options.groupId,
-        autocommit: false,
-        maxWaitTime: 100,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1_000,
-      }),
-    {
-      topics: options.topics,
-      mode: MessagesStreamModes.COMMITTED,
-      fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
-    },
-  );
+  const join = () =>
+    joinGroup(
+      () =>
+        new Consumer<Buffer, Buffer, Buffer, Buffer>({
+          clientId: options.clientId,
+          bootstrapBrokers: options.brokers,
+          ...clientSasl(options.sasl),
+          groupId: options.groupId,
+          autocommit: false,
+          maxWaitTime: 100,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 1_000,
+        }),
+      {
+        topics: options.topics,
+        mode: MessagesStreamModes.COMMITTED,
+        fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+      },
+    );
+  let current = await join();
   /** Messages as consumed (their `commit`) and as handed over, in arrival order. */
   const buffer: Array<{ consumed: Message<Buffer, Buffer, Buffer, Buffer>; incoming: IncomingMessage }> = [];
   const { onArrival } = options;
   let stopped = false;
+  let replacing: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   const signal = (): void => {
     const resolve = wake;
     wake = undefined;
     resolve?.();
   };
-  stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
-    const incoming = toIncoming(message);
-    onArrival?.(incoming);
-    buffer.push({ consumed: message, incoming });
-    if (buffer.length >= maxBatchSize) stream.pause();
-    signal();
-  });
-  stream.on('error', (error: unknown) => options.onError?.(error));
+  const attach = ({ stream }: typeof current): void => {
+    stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
+      const incoming = toIncoming(message);
+      onArrival?.(incoming);
+      buffer.push({ consumed: message, incoming });
+      if (buffer.length >= maxBatchSize) stream.pause();
+      signal();
+    });
+    stream.on('error', (error: unknown) => options.onError?.(error));
+    // Destroyed (after an error) or closed by the client itself: not by us, so a new consumer takes over.
+    stream.once('close', () => {
+      if (!stopped && current.stream === stream) replacing ??= replace().finally(() => (replacing = undefined));
+    });
+  };
+  const replace = async (): Promise<void> => {
+    await closeConsumer(current.consumer);
+    for (let attempt = 1; !stopped; attempt += 1) {
+      await delay(Math.min(500 * attempt, 5_000));
+      if (stopped) return;
+      try {
+        const next = await join();
+        if (stopped) {
+          await next.stream.close().catch(() => undefined);
+          await closeConsumer(next.consumer);
+          return;
+        }
+        current = next;
+        attach(next);
+        return;
+      } catch (error) {
+        options.onError?.(error);
+      }
+    }
+  };
+  attach(current);
 
   const loop = (async () => {
     while (!stopped) {
@@ -141,6 +176,7 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
         continue;
       }
       const batch = buffer.splice(0, maxBatchSize);
+      const { stream } = current;
       if (stream.isPaused() && buffer.length < maxBatchSize) stream.resume();
       try {
         await options.handle(batch.map((item) => item.incoming));
@@ -160,8 +196,9 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
       stopped = true;
       signal();
       await loop;
-      await stream.close().catch(() => undefined);
-      await closeConsumer(consumer);
+      await replacing;
+      await current.stream.close().catch(() => undefined);
+      await closeConsumer(current.consumer);
     },
   };
 }
