@@ -8,7 +8,7 @@ import { PgBackRest } from '../pgbackrest.cli.js';
 import { SnapshotRuns, type SnapshotRunView } from '../snapshot-runs.store.js';
 import { pgBackRestSettings } from '../snapshots.module.js';
 import { NIGHTLY_SCHEDULER, SnapshotJobs } from './snapshot.jobs.js';
-import { SnapshotRunner } from './snapshot.runner.js';
+import { SnapshotRunner, VAULT_BACKUP } from './snapshot.runner.js';
 
 // The service's own (migrated) database; a BullMQ prefix of this run's, so no other worker takes its jobs.
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
@@ -77,6 +77,7 @@ describe('POST /v1/backups/snapshots', () => {
       app.get<KafkaCluster>(KAFKA_PRIMARY),
       app.get(SnapshotRuns),
       () => new Date(),
+      app.get(VAULT_BACKUP),
     );
     const id = crypto.randomUUID();
     await expect(broken.take({ id, type: 'full', trigger: 'manual', requestedBy: null })).rejects.toMatchObject({ code: 'SNAPSHOT_FAILED' });
