@@ -39,7 +39,7 @@ const PHASES: Record<RestorePhase, string> = {
   files: 'restoring files',
   recovery: 'replaying archived WAL',
   erasures: 're-applying erasures',
-  events: 'checking events against the backup cluster',
+  events: 'replaying events past the restore point',
   audit: 'verifying the audit trail',
   kafka: 'rebuilding the primary Kafka topics',
 };
@@ -84,7 +84,10 @@ function printLiveReport(report: RestoreReport, primary: LiveRebuild): void {
     ...primary.topics.map(
       (topic) => `    ${topic.topic.padEnd(34)} ${topic.copied} records copied${topic.left > 0 ? `, ${topic.left} left out (after the restore point)` : ''}`,
     ),
-    `  event processors: ${primary.checkpointsReset} positions forgotten (they read their topics again; what they applied is skipped)`,
+    `  read models: ${primary.checkpointsReset} processor positions forgotten (projectors rebuild from the rebuilt topics, skipping what they applied)`,
+    ...(report.events.stores.some((store) => store.replayed > 0)
+      ? ['  note: events were replayed past the snapshot; the state rows services keep beside them are older (docs/backup.md)']
+      : []),
     `  mirror: resumes at the rebuilt ends (${primary.mirrorPositions} topic-partitions)`,
     '  next: npm start',
   ];
@@ -99,7 +102,7 @@ function printReport(report: RestoreReport, kept: boolean | undefined): void {
     `  erasures:     ${report.erasures.announced} announced on the backup cluster; ${report.erasures.destroyedAgain} erased again (after the snapshot), ${report.erasures.alreadyErased} already erased in it`,
     ...report.events.stores.map(
       (store) =>
-        `  ${store.topic.padEnd(26)} ${store.inStore} events restored; backup holds ${store.onBackup}, of which ${store.missing} are newer than the restore point`,
+        `  ${store.topic.padEnd(26)} ${store.inStore} events restored (${store.replayed} replayed from the backup cluster past the snapshot); backup holds ${store.onBackup}, ${store.missing} of them not restored (after --until or not replayable)`,
     ),
     `  audit trail:  ${report.audit.entries} entries, ${report.audit.headsChecked} signed heads checked${report.audit.latestHeadSize === undefined ? '' : ` (latest covers ${report.audit.latestHeadSize})`}`,
     ...report.audit.problems.map((problem) =>
