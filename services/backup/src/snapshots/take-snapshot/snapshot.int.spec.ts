@@ -69,6 +69,10 @@ describe('POST /v1/backups/snapshots', () => {
     const listed = await call('GET', '/v1/backups', ['backups:read']);
     expect((listed.body.snapshots as SnapshotRunView[]).slice(0, 2).map((run) => run.id)).toEqual([diff.id, full.id]);
     expect(listed.body.mirror).toMatchObject({ engine: 'MirrorMaker 2' });
+    // Each run also backed the key vault up on its own: listed with the erasures it predates, no content.
+    const [vault] = listed.body.vaultBackups as Array<{ takenAt: string; erasures: { ledgerSize: number }; counts: { dataKeys: number } }>;
+    expect(Date.parse(vault!.takenAt)).toBeGreaterThanOrEqual(Date.parse(diff.startedAt));
+    expect(vault).toMatchObject({ erasures: { ledgerSize: expect.any(Number) }, counts: { dataKeys: expect.any(Number) } });
   }, 600_000);
 
   it('records a run that fails, with its stable code', async () => {
