@@ -73,14 +73,19 @@ export async function dropDatabase(settings: PostgresSettings, database: string)
   }
 }
 
-/** The live vault's erasure ledger; undefined when there is no live vault (lost with the disaster). */
+/**
+ * The live vault's erasure ledger; undefined only when there is no live vault (its database or its cluster is gone
+ * with the disaster). Any other failure stops the restore: going on without a ledger that exists could miss an erasure.
+ */
 async function readLiveLedger(live: PostgresSettings): Promise<AnnouncedErasure[] | undefined> {
   let pool: Pool | undefined;
   try {
     pool = createPool({ ...live, database: KEY_VAULT_DATABASE }, { max: 1, applicationName: 'crm-restore' });
     return await readErasureLedger(pool);
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    if (code === '3D000' || code === '42P01' || code === 'ECONNREFUSED') return undefined;
+    throw new AppError('RESTORE_FAILED', 'unavailable', "the live key vault's erasure ledger could not be read", { cause: error });
   } finally {
     await pool?.end().catch(() => undefined);
   }
