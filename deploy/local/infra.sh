@@ -168,6 +168,8 @@ cmd_start() {
   ensure_state_layout
   pg_ensure_secrets
   ensure_secret "$S/secrets/redis.password"
+  # The key vault's own backup is sealed under this key, apart from the pgBackRest repository's cipher (docs/backup.md).
+  ensure_key_secret "$S/secrets/vault-backup.key"
   write_infra_env
 
   for c in "${comps[@]}"; do

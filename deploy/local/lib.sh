@@ -119,6 +119,13 @@ ensure_secret() {
   (umask 077 && new_secret >"$file.tmp" && mv "$file.tmp" "$file")
 }
 
+# A 256-bit key (hex), e.g. the key vault backup's, which must not be the pgBackRest repository's cipher.
+ensure_key_secret() {
+  local file=$1
+  [[ -s $file ]] && return 0
+  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file.tmp" && mv "$file.tmp" "$file")
+}
+
 ensure_state_layout() {
   mkdir -p "$S"/{postgres,redis,kafka/lib,kafka/primary,kafka/backup,kafka/mirror,logs,run}
   mkdir -p "$S/secrets"
@@ -143,6 +150,7 @@ write_infra_env() {
       "CRM_KAFKA_PRIMARY_BROKERS=127.0.0.1:$CRM_KAFKA_PRIMARY_PORT" \
       "CRM_KAFKA_BACKUP_BROKERS=127.0.0.1:$CRM_KAFKA_BACKUP_PORT" \
       "CRM_BACKUP_DIR=$CRM_BACKUP_DIR" \
+      "CRM_VAULT_BACKUP_KEY_FILE=$S/secrets/vault-backup.key" \
       "CRM_PGBACKREST_CONFIG=$(pgbr_conf)" \
       "CRM_PGBACKREST_STANZA=$PGBR_STANZA" \
       "CRM_PG_BIN=$(pg_bin)" \

@@ -1,5 +1,5 @@
 import { AppError } from '@crm/http';
-import { PostgresKeyStore, protobufShredAnnouncementCodec, SHREDDED_KEYS_TOPIC, type KekProvider } from '@crm/crypto';
+import { PostgresKeyStore, protobufShredAnnouncementCodec, SHREDDED_KEYS_TOPIC, type KekProvider, type ShredReason } from '@crm/crypto';
 import type { KafkaCluster } from '@crm/messaging';
 import type { Pool } from '@crm/postgres';
 
@@ -29,40 +29,61 @@ export interface ErasuresOutcome {
   subjects: Set<string>;
 }
 
+/** An erasure as the backup cluster announced it (PII-free: a pseudonymous subject id, a time, versions and a reason). */
+export interface AnnouncedErasure {
+  subjectId: string;
+  reason: ShredReason;
+  /** When it happened (the announcement's own time; the time it was read when the value is unreadable). */
+  at: Date;
+  keyVersions: number[];
+}
+
 /**
- * Re-applies every erasure the backup cluster knows (`crm.keys.v1.shredded`, mirrored from the primary and kept
- * forever) to a restored key vault, before anything may read it: a snapshot taken before an erasure still holds the
- * erased subject's wrapped key, and a restore must not make it usable again. Each is shredded with its original time
- * and reason, so the restored erasure ledger says what the live one said. An announcement whose value cannot be read
- * still names the subject in its key, and is applied from that (failing open would resurrect a key).
+ * Every erasure announced on the backup cluster (`crm.keys.v1.shredded`, mirrored from the primary and kept forever),
+ * in the order announced. An announcement whose value cannot be read still names the subject in its Kafka key, and is
+ * returned from that (failing open would resurrect a key).
+ */
+export async function readAnnouncedErasures(
+  backup: KafkaCluster,
+  options: { groupId: string; timeoutMs: number; now?: () => Date },
+): Promise<{ announced: number; erasures: AnnouncedErasure[] }> {
+  const now = options.now ?? (() => new Date());
+  const erasures: AnnouncedErasure[] = [];
+  let announced = 0;
+  const topics = (await backup.listTopics()).includes(SHREDDED_KEYS_TOPIC) ? [SHREDDED_KEYS_TOPIC] : [];
+  await backup.readToEnd(
+    topics,
+    (message) => {
+      announced += 1;
+      try {
+        const announcement = protobufShredAnnouncementCodec.decode(message.value);
+        erasures.push({ subjectId: announcement.subjectId, reason: announcement.reason, at: announcement.shreddedAt, keyVersions: announcement.keyVersions });
+      } catch {
+        if (message.key !== undefined && message.key !== '') erasures.push({ subjectId: message.key, reason: 'ERASURE_REQUEST', at: now(), keyVersions: [] });
+      }
+    },
+    { groupId: options.groupId, timeoutMs: options.timeoutMs },
+  );
+  return { announced, erasures };
+}
+
+/**
+ * Re-applies every erasure the backup cluster knows to a restored key vault, before anything may read it: a snapshot
+ * taken before an erasure still holds the erased subject's wrapped key, and a restore must not make it usable again.
+ * Each is shredded with its original time and reason, so the restored erasure ledger says what the live one said.
  */
 export async function reapplyErasures(backup: KafkaCluster, keyVault: Pool, options: { groupId: string; timeoutMs: number }): Promise<ErasuresOutcome> {
   let at = new Date();
   const store = new PostgresKeyStore({ pool: keyVault, kek: NO_KEK, clock: () => at });
-  const result: ErasuresReapplied = { announced: 0, destroyedAgain: 0, alreadyErased: 0 };
+  const { announced, erasures } = await readAnnouncedErasures(backup, options);
+  const result: ErasuresReapplied = { announced, destroyedAgain: 0, alreadyErased: 0 };
   const subjects = new Set<string>();
-  const topics = (await backup.listTopics()).includes(SHREDDED_KEYS_TOPIC) ? [SHREDDED_KEYS_TOPIC] : [];
-  await backup.readToEnd(
-    topics,
-    async (message) => {
-      result.announced += 1;
-      let subjectId = message.key;
-      let reason: 'ERASURE_REQUEST' | 'RETENTION_EXPIRED' | 'ADMINISTRATIVE' = 'ERASURE_REQUEST';
-      try {
-        const announcement = protobufShredAnnouncementCodec.decode(message.value);
-        subjectId = announcement.subjectId;
-        reason = announcement.reason;
-        at = announcement.shreddedAt;
-      } catch {
-        at = new Date();
-      }
-      if (subjectId === undefined || subjectId === '') return;
-      subjects.add(subjectId);
-      const outcome = await store.shred(subjectId, reason);
-      if (outcome.alreadyShredded) result.alreadyErased += 1;
-      else result.destroyedAgain += 1;
-    },
-    options,
-  );
+  for (const erasure of erasures) {
+    subjects.add(erasure.subjectId);
+    at = erasure.at;
+    const outcome = await store.shred(erasure.subjectId, erasure.reason);
+    if (outcome.alreadyShredded) result.alreadyErased += 1;
+    else result.destroyedAgain += 1;
+  }
   return { counts: result, subjects };
 }

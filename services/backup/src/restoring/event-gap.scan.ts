@@ -1,4 +1,5 @@
 import type { PostgresSettings } from '@crm/config';
+import { dateFromTimestamp, EventEnvelopeSchema, fromBinary } from '@crm/contracts';
 import type { KafkaCluster, IncomingMessage } from '@crm/messaging';
 import { createPool, type Pool } from '@crm/postgres';
 
@@ -23,7 +24,12 @@ export interface StoreGap {
   onBackup: number;
   /** Of those, the ones the restored store holds. */
   restored: number;
-  /** On the backup but not in the restored store: written after the restore point. */
+  /** Written after the restore point and replayed from the backup cluster into the restored store. */
+  replayed: number;
+  /**
+   * On the backup but not in the restored store after the replay: written after --until, or not replayable (its
+   * stream's earlier version is missing, another event holds its version, or its envelope is unreadable).
+   */
   missing: number;
   /** Events in the restored store (the backup cluster may not have the newest ones yet). */
   inStore: number;
@@ -43,41 +49,53 @@ const BATCH = 2_000;
 const MAX_IN_FLIGHT = 3;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Replaying events past the restore point: only those that happened at or before `until` (all when undefined). */
+export interface ReplayOptions {
+  until?: Date;
+}
+
 /**
  * Reads every event topic of the backup cluster to its end and checks each event id against the restored store,
  * batch by batch: what the restore holds, what it lacks (written after the restore point), and the newest moment on
- * each side — the RPO is the distance between them.
+ * each side — the RPO is the distance between them. With `replay`, each event the store lacks is written into it
+ * (below), so the restore holds what the mirror copied, not only what the archived WAL held.
  */
 export async function scanEventGap(
   backup: KafkaCluster,
   restored: (database: string) => PostgresSettings,
-  options: { groupId: string; timeoutMs: number; stores?: readonly EventStoreLocation[]; onProgress?: (records: number) => void },
+  options: { groupId: string; timeoutMs: number; stores?: readonly EventStoreLocation[]; onProgress?: (records: number) => void; replay?: ReplayOptions },
 ): Promise<GapReport> {
   const existing = new Set(await backup.listTopics());
   const report: GapReport = { stores: [], newestOnBackup: undefined, newestRestored: undefined, records: 0 };
   for (const location of options.stores ?? EVENT_STORES) {
     const pool = createPool(restored(location.database), { max: MAX_IN_FLIGHT, applicationName: 'crm-restore' });
     try {
-      const gap: StoreGap = { topic: location.topic, onBackup: 0, restored: 0, missing: 0, inStore: 0 };
-      const { rows } = await pool.query<{ n: string; newest: Date | null }>(
-        `SELECT count(*)::text AS n, max(recorded_at) AS newest FROM ${location.schema}.events`,
-      );
-      gap.inStore = Number(rows[0]!.n);
-      report.newestRestored = later(report.newestRestored, rows[0]!.newest ?? undefined);
-      // Checks run beside the reading (a few in flight), so the database round trips do not stall the consumer.
-      let batch: string[] = [];
+      const gap: StoreGap = { topic: location.topic, onBackup: 0, restored: 0, replayed: 0, missing: 0, inStore: 0 };
+      // Checks run beside the reading (a few in flight), so the database round trips do not stall the consumer; a
+      // replay writes in the topic's order, one batch at a time (a stream's versions must go in one after another).
+      let batch: IncomingMessage[] = [];
       const inFlight: Array<Promise<void>> = [];
       const flush = async (): Promise<void> => {
         if (batch.length === 0) return;
-        const ids = batch;
+        const messages = batch;
         batch = [];
-        inFlight.push(
-          countKnown(pool, location.schema, ids).then((found) => {
-            gap.restored += found;
-            gap.missing += ids.length - found;
-          }),
-        );
-        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
+        const checked =
+          options.replay === undefined
+            ? countKnown(
+                pool,
+                location.schema,
+                messages.map((message) => message.headers['event-id']!),
+              ).then((found) => {
+                gap.restored += found;
+                gap.missing += messages.length - found;
+              })
+            : replayBatch(pool, location.schema, messages, options.replay).then((outcome) => {
+                gap.restored += outcome.held;
+                gap.replayed += outcome.replayed;
+                gap.missing += messages.length - outcome.held - outcome.replayed;
+              });
+        inFlight.push(checked);
+        if (inFlight.length >= (options.replay === undefined ? MAX_IN_FLIGHT : 1)) await inFlight.shift();
       };
       if (existing.has(location.topic)) {
         await backup.readToEnd(
@@ -90,7 +108,7 @@ export async function scanEventGap(
             if (id === undefined || !UUID.test(id)) return;
             gap.onBackup += 1;
             if (message.timestamp !== undefined) report.newestOnBackup = later(report.newestOnBackup, new Date(Number(message.timestamp)));
-            batch.push(id);
+            batch.push(message);
             if (batch.length >= BATCH) {
               await flush();
               options.onProgress?.(report.records);
@@ -102,12 +120,101 @@ export async function scanEventGap(
         await Promise.all(inFlight);
         options.onProgress?.(report.records);
       }
+      // Counted after the replay: what the restored store holds now, and its newest event.
+      const { rows } = await pool.query<{ n: string; newest: Date | null }>(
+        `SELECT count(*)::text AS n, max(recorded_at) AS newest FROM ${location.schema}.events`,
+      );
+      gap.inStore = Number(rows[0]!.n);
+      report.newestRestored = later(report.newestRestored, rows[0]!.newest ?? undefined);
       report.stores.push(gap);
     } finally {
       await pool.end();
     }
   }
   return report;
+}
+
+/**
+ * Writes into the restored store the events of a batch it does not hold, as the service appended them: the record's
+ * value is the stored envelope itself (the outbox publishes it unchanged), so the row is rebuilt from it byte for byte
+ * (`recorded_at` is the record's time on Kafka, the moment the relay published it). An event goes in only when its
+ * stream holds exactly the version before it, so a stream is never left with a hole; nothing goes to the outbox (the
+ * event is already on Kafka). The `events` table refuses changes but not inserts: the history only grows.
+ */
+async function replayBatch(
+  pool: Pool,
+  schema: string,
+  messages: readonly IncomingMessage[],
+  replay: ReplayOptions,
+): Promise<{ held: number; replayed: number }> {
+  const ids = messages.map((message) => message.headers['event-id']!);
+  const { rows: known } = await pool.query<{ id: string }>(`SELECT event_id::text AS id FROM ${schema}.events WHERE event_id = ANY($1::uuid[])`, [ids]);
+  const held = new Set(known.map((row) => row.id.toLowerCase()));
+  const candidates: Array<{ message: IncomingMessage; envelope: ReplayedEnvelope }> = [];
+  for (const message of messages) {
+    if (held.has(message.headers['event-id']!.toLowerCase())) continue;
+    const envelope = decode(message.value);
+    if (envelope === undefined || envelope.eventId.toLowerCase() !== message.headers['event-id']!.toLowerCase()) continue;
+    if (replay.until !== undefined && envelope.occurredAt.getTime() > replay.until.getTime()) continue;
+    candidates.push({ message, envelope });
+  }
+  const heldMessages = messages.filter((message) => held.has(message.headers['event-id']!.toLowerCase())).length;
+  if (candidates.length === 0) return { held: heldMessages, replayed: 0 };
+  const streams = [...new Set(candidates.map((candidate) => candidate.envelope.streamId))];
+  const { rows: versions } = await pool.query<{ stream_id: string; version: string }>(
+    `SELECT stream_id, max(stream_version)::text AS version FROM ${schema}.events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
+    [streams],
+  );
+  const at = new Map(versions.map((row) => [row.stream_id, BigInt(row.version)]));
+  const rows = candidates.filter(({ envelope }) => {
+    const current = at.get(envelope.streamId) ?? 0n;
+    if (envelope.streamVersion !== current + 1n) return false;
+    at.set(envelope.streamId, envelope.streamVersion);
+    return true;
+  });
+  const { rowCount } = await pool.query(
+    `INSERT INTO ${schema}.events (event_id, stream_id, stream_version, event_type, subject_id, occurred_at, recorded_at, envelope)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bytea[])
+     ON CONFLICT DO NOTHING`,
+    [
+      rows.map(({ envelope }) => envelope.eventId),
+      rows.map(({ envelope }) => envelope.streamId),
+      rows.map(({ envelope }) => envelope.streamVersion.toString()),
+      rows.map(({ envelope }) => envelope.eventType),
+      rows.map(({ envelope }) => (envelope.subjectId === '' ? null : envelope.subjectId)),
+      rows.map(({ envelope }) => envelope.occurredAt),
+      rows.map(({ message, envelope }) => (message.timestamp === undefined ? envelope.occurredAt : new Date(Number(message.timestamp)))),
+      rows.map(({ message }) => message.value),
+    ],
+  );
+  return { held: heldMessages, replayed: rowCount ?? 0 };
+}
+
+/** What a row of the store needs from an envelope. */
+interface ReplayedEnvelope {
+  eventId: string;
+  eventType: string;
+  streamId: string;
+  streamVersion: bigint;
+  subjectId: string;
+  occurredAt: Date;
+}
+
+function decode(value: Buffer): ReplayedEnvelope | undefined {
+  try {
+    const envelope = fromBinary(EventEnvelopeSchema, value);
+    if (envelope.occurredAt === undefined || envelope.streamId === '' || envelope.streamVersion < 1n) return undefined;
+    return {
+      eventId: envelope.eventId,
+      eventType: envelope.eventType,
+      streamId: envelope.streamId,
+      streamVersion: envelope.streamVersion,
+      subjectId: envelope.subjectId,
+      occurredAt: dateFromTimestamp(envelope.occurredAt),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 async function countKnown(pool: Pool, schema: string, ids: readonly string[]): Promise<number> {

@@ -18,8 +18,12 @@ import { auditVerifierPath } from './audit.check.js';
 import { RestoreRunner, type LiveRebuild, type RestorePhase, type RestoreProgress, type RestoreReport } from './restore.runner.js';
 import { restoredTrailVerified } from './restore-plan.decision.js';
 import { postgresBin, realPath } from './scratch-cluster.js';
+import { vaultBackupSettings } from '../vault/vault-backup.js';
+import { dropDatabase, restoreVaultInto } from '../vault/vault-restore.js';
 
 const USAGE = `usage: npm run restore -- --from <snapshot label|latest> [--until <ISO time>] --into scratch|live [--force] [--keep] [--json]
+       npm run restore -- --vault <vault backup id|latest> --into scratch|live [--force] [--keep] [--json]
+  --vault   the key vault alone, from its own sealed backup (every later erasure re-applied before a row is written)
   --from    the snapshot to start from (a label from GET /v1/backups, or latest)
   --until   point-in-time recovery: replay the archived WAL up to this moment (default: as far as it goes)
   --into    scratch: a PostgreSQL instance beside the live one (live data is never touched)
@@ -35,7 +39,7 @@ const PHASES: Record<RestorePhase, string> = {
   files: 'restoring files',
   recovery: 'replaying archived WAL',
   erasures: 're-applying erasures',
-  events: 'checking events against the backup cluster',
+  events: 'replaying events past the restore point',
   audit: 'verifying the audit trail',
   kafka: 'rebuilding the primary Kafka topics',
 };
@@ -80,7 +84,10 @@ function printLiveReport(report: RestoreReport, primary: LiveRebuild): void {
     ...primary.topics.map(
       (topic) => `    ${topic.topic.padEnd(34)} ${topic.copied} records copied${topic.left > 0 ? `, ${topic.left} left out (after the restore point)` : ''}`,
     ),
-    `  event processors: ${primary.checkpointsReset} positions forgotten (they read their topics again; what they applied is skipped)`,
+    `  read models: ${primary.checkpointsReset} processor positions forgotten (projectors rebuild from the rebuilt topics, skipping what they applied)`,
+    ...(report.events.stores.some((store) => store.replayed > 0)
+      ? ['  note: events were replayed past the snapshot; the state rows services keep beside them are older (docs/backup.md)']
+      : []),
     `  mirror: resumes at the rebuilt ends (${primary.mirrorPositions} topic-partitions)`,
     '  next: npm start',
   ];
@@ -95,7 +102,7 @@ function printReport(report: RestoreReport, kept: boolean | undefined): void {
     `  erasures:     ${report.erasures.announced} announced on the backup cluster; ${report.erasures.destroyedAgain} erased again (after the snapshot), ${report.erasures.alreadyErased} already erased in it`,
     ...report.events.stores.map(
       (store) =>
-        `  ${store.topic.padEnd(26)} ${store.inStore} events restored; backup holds ${store.onBackup}, of which ${store.missing} are newer than the restore point`,
+        `  ${store.topic.padEnd(26)} ${store.inStore} events restored (${store.replayed} replayed from the backup cluster past the snapshot); backup holds ${store.onBackup}, ${store.missing} of them not restored (after --until or not replayable)`,
     ),
     `  audit trail:  ${report.audit.entries} entries, ${report.audit.headsChecked} signed heads checked${report.audit.latestHeadSize === undefined ? '' : ` (latest covers ${report.audit.latestHeadSize})`}`,
     ...report.audit.problems.map((problem) =>
@@ -118,6 +125,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       from: { type: 'string' },
+      vault: { type: 'string' },
       until: { type: 'string' },
       into: { type: 'string' },
       force: { type: 'boolean', default: false },
@@ -130,6 +138,7 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (values.vault !== undefined && values.into !== undefined && values.from === undefined) return restoreVaultOnly(values.vault, values);
   if (values.from === undefined || values.into === undefined) throw new AppError('RESTORE_ARGUMENT_INVALID', 'invalid', '--from and --into are required');
   if (values.into !== 'scratch' && values.into !== 'live') throw new AppError('RESTORE_ARGUMENT_INVALID', 'invalid', '--into must be scratch or live');
   const until = values.until === undefined ? undefined : new Date(values.until);
@@ -174,6 +183,44 @@ async function main(): Promise<number> {
     if (values.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else printReport(report, values.keep === true);
     return restoredTrailVerified(report.audit) ? 0 : 1;
+  } finally {
+    await backup.close();
+  }
+}
+
+async function restoreVaultOnly(from: string, values: { into?: string; force?: boolean; keep?: boolean; json?: boolean }): Promise<number> {
+  if (values.into !== 'scratch' && values.into !== 'live') throw new AppError('RESTORE_ARGUMENT_INVALID', 'invalid', '--into must be scratch or live');
+  const env = { CRM_LOG_LEVEL: 'silent', ...process.env };
+  const config = loadPlatformConfig({ service: 'backup', defaultPort: 0 }, env);
+  const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'crm-restore' });
+  try {
+    process.stderr.write('» restoring the key vault from its own backup (erasures re-applied first)\n');
+    const outcome = await restoreVaultInto({
+      from,
+      into: values.into,
+      force: values.force === true,
+      live: config.postgres!,
+      settings: vaultBackupSettings(config.stateDir, process.env.CRM_BACKUP_DIR, env),
+      backup,
+      now: () => new Date(),
+    });
+    if (values.into === 'scratch' && values.keep !== true) await dropDatabase(config.postgres!, outcome.database);
+    const { report } = outcome;
+    if (values.json === true) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+    else
+      process.stdout.write(
+        [
+          `key vault restored from ${report.backup.id} (taken ${report.backup.takenAt}) into ${outcome.database}`,
+          `  erasures:  ${report.backup.erasures.ledgerSize} in the backup's ledger; ${report.erasures.announced} announced on the backup cluster, ${outcome.liveLedger} in the live ledger`,
+          `             ${report.erasures.destroyedAgain} subjects' keys not restored (erased after the backup), ${report.erasures.ledgerAdded} ledger rows added`,
+          `  restored:  ${report.restored.epochs} KEK epochs, ${report.restored.dataKeys} wrapped keys, ${report.restored.ledger} erasures`,
+          `  RTO:       ${outcome.rtoSeconds.toFixed(1)} s`,
+          values.into === 'scratch' && values.keep !== true ? '  the scratch database was dropped (--keep leaves it)' : '',
+        ]
+          .filter((line) => line !== '')
+          .join('\n') + '\n',
+      );
+    return 0;
   } finally {
     await backup.close();
   }

@@ -3,6 +3,9 @@
 // cluster to the backup cluster, as in production.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { create, EventEnvelopeSchema, timestampFromDate, toBinary } from '@crm/contracts';
+import { envelopeHeaders, eventStoreMigrations } from '@crm/eventstore';
+import { runMigrations } from '@crm/migrations';
 import { scratchKeyVault, ShredAnnouncer, SHREDDED_KEYS_TOPIC, type ScratchKeyVault } from '@crm/crypto';
 import { KafkaCluster } from '@crm/messaging';
 import { createPool, type Pool } from '@crm/postgres';
@@ -25,7 +28,7 @@ const store: EventStoreLocation = { database: 'backup', schema, topic: `crm.test
 let vault: ScratchKeyVault;
 let live: Pool;
 
-function runner(): RestoreRunner {
+function runner(stores: readonly EventStoreLocation[] = [store]): RestoreRunner {
   return new RestoreRunner({
     pgbackrest,
     tools: { pgBin: postgresBin(), runAs: settings.runAs },
@@ -33,7 +36,7 @@ function runner(): RestoreRunner {
     live: config.postgres!,
     backup,
     auditVerifier: auditVerifierPath(),
-    stores: [store],
+    stores,
     keyVaultDatabase: vault.database,
   });
 }
@@ -131,9 +134,93 @@ describe('a restore into scratch', () => {
   });
 
   it('finds the event on the backup cluster that the restore point does not hold, and reports the RPO from it', () => {
-    expect(report.events.stores).toEqual([{ topic: store.topic, onBackup: 3, restored: 2, missing: 1, inStore: 2 }]);
+    // The event after --until is not replayed (and this one is no service's envelope: it could not be anyway).
+    expect(report.events.stores).toEqual([{ topic: store.topic, onBackup: 3, restored: 2, replayed: 0, missing: 1, inStore: 2 }]);
     expect(report.rpoSeconds).toBeGreaterThan(0);
     expect(report.rtoSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe('a restore that replays the events written after the snapshot', () => {
+  // A real event store (the services' own migrations) and envelopes as the outbox publishes them.
+  const replaySchema = `${schema}_r`;
+  const replayStore: EventStoreLocation = { database: 'backup', schema: replaySchema, topic: `${store.topic}-r` };
+  const stream = `sample-${randomUUID()}`;
+  let report: RestoreReport;
+  let cluster: ScratchCluster;
+
+  function envelope(version: number, occurredAt: Date): { id: string; bytes: Buffer } {
+    const id = randomUUID();
+    const bytes = toBinary(
+      EventEnvelopeSchema,
+      create(EventEnvelopeSchema, {
+        eventId: id,
+        eventType: 'crm.testing.v1.SampleRecorded',
+        schemaVersion: 1,
+        streamId: stream,
+        streamVersion: BigInt(version),
+        subjectId: `subject-${stream}`,
+        occurredAt: timestampFromDate(occurredAt),
+      }),
+    );
+    return { id, bytes: Buffer.from(bytes) };
+  }
+
+  async function published(event: { id: string; bytes: Buffer }): Promise<void> {
+    await primary.publish(replayStore.topic, [{ key: stream, value: event.bytes, headers: envelopeHeaders('crm.testing.v1.SampleRecorded', event.id) }]);
+  }
+
+  const first = envelope(1, new Date());
+  let second: { id: string; bytes: Buffer };
+  let third: { id: string; bytes: Buffer };
+
+  beforeAll(async () => {
+    await runMigrations(config.postgres!, { database: 'backup', schema: replaySchema, migrations: eventStoreMigrations });
+    await primary.ensureTopics([{ name: replayStore.topic, partitions: 2 }]);
+    // Before the snapshot: appended to the store (as the services do) and published.
+    await live.query(
+      `INSERT INTO ${replaySchema}.events (event_id, stream_id, stream_version, event_type, subject_id, occurred_at, envelope) VALUES ($1, $2, 1, $3, $4, now(), $5)`,
+      [first.id, stream, 'crm.testing.v1.SampleRecorded', `subject-${stream}`, first.bytes],
+    );
+    await published(first);
+    await pgbackrest.backup('full');
+    const until = new Date();
+    // After the snapshot, acknowledged and mirrored but lost with the primary's last WAL: on Kafka only. The second
+    // happened before --until, the third after it.
+    second = envelope(2, new Date(until.getTime() - 1));
+    third = envelope(3, new Date(until.getTime() + 600_000));
+    await published(second);
+    await published(third);
+    await live.query(`INSERT INTO ${schema}.events (event_id) VALUES ($1)`, [randomUUID()]); // a commit after --until
+    await pgbackrest.check();
+    await expectEventually(async () => expect(await onBackup(replayStore.topic)).toHaveLength(3), { timeoutMs: 60_000, intervalMs: 500 });
+
+    ({ report, cluster } = await runner([replayStore]).toScratch({ from: 'latest', until }));
+  }, 600_000);
+
+  afterAll(async () => {
+    await cluster?.discard();
+    await live?.query(`DROP SCHEMA IF EXISTS ${replaySchema} CASCADE`);
+    await Promise.all([primary.deleteTopics([replayStore.topic]).catch(() => undefined), backup.deleteTopics([replayStore.topic]).catch(() => undefined)]);
+  });
+
+  it('writes into the restored store, byte for byte, the events the backup cluster holds past the snapshot up to --until', async () => {
+    const restored = createPool(cluster.settings('backup'), { max: 1 });
+    try {
+      const { rows } = await restored.query<{ event_id: string; stream_version: string; envelope: Buffer; subject_id: string }>(
+        `SELECT event_id, stream_version::text, envelope, subject_id FROM ${replaySchema}.events WHERE stream_id = $1 ORDER BY stream_version`,
+        [stream],
+      );
+      expect(rows.map((row) => [row.event_id, row.stream_version])).toEqual([
+        [first.id, '1'],
+        [second.id, '2'],
+      ]);
+      expect(rows[1]!.envelope.equals(second.bytes)).toBe(true);
+      expect(rows[1]!.subject_id).toBe(`subject-${stream}`);
+    } finally {
+      await restored.end();
+    }
+    expect(report.events.stores).toEqual([{ topic: replayStore.topic, onBackup: 3, restored: 1, replayed: 1, missing: 1, inStore: 2 }]);
   });
 });
 

@@ -33,7 +33,7 @@ export interface RestoreReport {
   erasures: ErasuresReapplied;
   events: GapReport;
   audit: AuditCheck;
-  /** Newest write the backup knows minus the newest one restored, in seconds (0 when nothing is missing). */
+  /** Newest write the backup knows minus the newest one restored (after the replay), in seconds (0 when nothing is missing). */
   rpoSeconds: number;
   /** Wall time of the whole restore, in seconds. */
   rtoSeconds: number;
@@ -65,7 +65,8 @@ export interface RestoreDependencies {
  * Restores a snapshot into a scratch cluster beside the live one and proves what it got back (docs/backup.md):
  * 1. pgBackRest restores the snapshot's files, and PostgreSQL replays the archived WAL (to its end, or to --until);
  * 2. before anything reads the restored key vault, every erasure the backup cluster knows is applied again;
- * 3. the backup cluster's event topics are read to their end and checked against the restored event stores;
+ * 3. the backup cluster's event topics are read to their end and checked against the restored event stores; every
+ *    event past the restore point (up to --until) is replayed into them;
  * 4. the audit verifier checks the restored trail against the signed tree heads mirrored to the backup cluster.
  * The live cluster and the primary Kafka cluster are never touched.
  */
@@ -173,10 +174,13 @@ export class RestoreRunner {
     const ends = await this.deps.backup.endOffsetsOf(stores.map((store) => store.topic).filter((topic) => present.has(topic)));
     const totalRecords = [...ends.values()].flat().reduce((sum, end) => sum + Number(end), 0);
     onProgress({ phase: 'events', done: 0, total: totalRecords });
+    // After the erasures: the events replayed past the restore point are sealed with keys, and those of a subject
+    // erased since are ciphertext under a key that is gone.
     const events = await scanEventGap(this.deps.backup, (database) => cluster.settings(database), {
       groupId: `crm-restore-${id}-events`,
       timeoutMs: 3_600_000,
       stores,
+      replay: plan.target.type === 'time' ? { until: plan.target.until } : {},
       onProgress: (done) => onProgress({ phase: 'events', done, total: totalRecords }),
     });
 

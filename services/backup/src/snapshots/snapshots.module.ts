@@ -1,11 +1,14 @@
 import { join } from 'node:path';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
+import { KEY_VAULT_DATABASE } from '@crm/crypto';
+import { createPool } from '@crm/postgres';
+import { vaultBackupSettings } from '../vault/vault-backup.js';
 import { PgBackRest, type PgBackRestSettings } from './pgbackrest.cli.js';
 import { SnapshotRuns } from './snapshot-runs.store.js';
 import { SNAPSHOT_SCHEDULE_SETTINGS, SnapshotJobs, type SnapshotScheduleSettings } from './take-snapshot/snapshot.jobs.js';
 import { SnapshotsController } from './take-snapshot/snapshots.controller.js';
-import { PGBACKREST, SnapshotRunner } from './take-snapshot/snapshot.runner.js';
+import { PGBACKREST, SnapshotRunner, VAULT_BACKUP, type VaultBackupTarget } from './take-snapshot/snapshot.runner.js';
 
 /** Where pgBackRest is (infra.env's CRM_PGBACKREST_*, written by deploy/local/postgres.sh), with the same defaults. */
 export function pgBackRestSettings(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): PgBackRestSettings {
@@ -19,7 +22,13 @@ export function pgBackRestSettings(config: PlatformConfig, env: NodeJS.ProcessEn
 
 /** Nightly and on-demand snapshots of the databases with pgBackRest, scheduled by BullMQ (docs/backup.md). */
 @Module({})
-export class SnapshotsModule {
+export class SnapshotsModule implements OnApplicationShutdown {
+  constructor(@Inject(VAULT_BACKUP) private readonly vault: VaultBackupTarget) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.vault.vault.end();
+  }
+
   static register(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
     const schedule: SnapshotScheduleSettings = {
       redis: config.redis,
@@ -33,11 +42,19 @@ export class SnapshotsModule {
       providers: [
         { provide: PGBACKREST, useValue: new PgBackRest(pgBackRestSettings(config, env)) },
         { provide: SNAPSHOT_SCHEDULE_SETTINGS, useValue: schedule },
+        {
+          provide: VAULT_BACKUP,
+          // The key vault's database, read by the same role as the backup's own (it reads rows; it never holds a KEK).
+          useFactory: (): VaultBackupTarget => ({
+            vault: createPool({ ...config.postgres!, database: KEY_VAULT_DATABASE }, { max: 2, applicationName: 'crm-backup-vault' }),
+            settings: vaultBackupSettings(config.stateDir, env.CRM_BACKUP_DIR, env),
+          }),
+        },
         SnapshotRuns,
         SnapshotRunner,
         SnapshotJobs,
       ],
-      exports: [SnapshotRunner, SnapshotJobs, SnapshotRuns, PGBACKREST],
+      exports: [SnapshotRunner, SnapshotJobs, SnapshotRuns, PGBACKREST, VAULT_BACKUP],
     };
   }
 }

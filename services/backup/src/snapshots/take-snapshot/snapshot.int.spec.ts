@@ -8,7 +8,7 @@ import { PgBackRest } from '../pgbackrest.cli.js';
 import { SnapshotRuns, type SnapshotRunView } from '../snapshot-runs.store.js';
 import { pgBackRestSettings } from '../snapshots.module.js';
 import { NIGHTLY_SCHEDULER, SnapshotJobs } from './snapshot.jobs.js';
-import { SnapshotRunner } from './snapshot.runner.js';
+import { SnapshotRunner, VAULT_BACKUP } from './snapshot.runner.js';
 
 // The service's own (migrated) database; a BullMQ prefix of this run's, so no other worker takes its jobs.
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
@@ -69,6 +69,10 @@ describe('POST /v1/backups/snapshots', () => {
     const listed = await call('GET', '/v1/backups', ['backups:read']);
     expect((listed.body.snapshots as SnapshotRunView[]).slice(0, 2).map((run) => run.id)).toEqual([diff.id, full.id]);
     expect(listed.body.mirror).toMatchObject({ engine: 'MirrorMaker 2' });
+    // Each run also backed the key vault up on its own: listed with the erasures it predates, no content.
+    const [vault] = listed.body.vaultBackups as Array<{ takenAt: string; erasures: { ledgerSize: number }; counts: { dataKeys: number } }>;
+    expect(Date.parse(vault!.takenAt)).toBeGreaterThanOrEqual(Date.parse(diff.startedAt));
+    expect(vault).toMatchObject({ erasures: { ledgerSize: expect.any(Number) }, counts: { dataKeys: expect.any(Number) } });
   }, 600_000);
 
   it('records a run that fails, with its stable code', async () => {
@@ -77,6 +81,7 @@ describe('POST /v1/backups/snapshots', () => {
       app.get<KafkaCluster>(KAFKA_PRIMARY),
       app.get(SnapshotRuns),
       () => new Date(),
+      app.get(VAULT_BACKUP),
     );
     const id = crypto.randomUUID();
     await expect(broken.take({ id, type: 'full', trigger: 'manual', requestedBy: null })).rejects.toMatchObject({ code: 'SNAPSHOT_FAILED' });
