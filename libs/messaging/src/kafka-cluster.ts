@@ -377,23 +377,16 @@ export class KafkaCluster {
   }
 
   /** A reader's consumer (a group of its own, never committing) and its stream from the given offsets. */
-  async #readFrom(offsets: Array<{ topic: string; partition: number; offset: bigint }>, groupId: string) {
-    return joinGroup(
-      () =>
-        new Consumer<Buffer, Buffer, Buffer, Buffer>({
-          clientId: `${this.#options.clientId}-reader`,
-          bootstrapBrokers: this.#options.brokers,
-          ...clientSasl(this.#options.sasl),
-          groupId,
-          autocommit: false,
-          maxWaitTime: 200,
-        }),
-      { topics: [...new Set(offsets.map((offset) => offset.topic))], mode: MessagesStreamModes.MANUAL, offsets },
-    );
+  #readFrom(offsets: Array<{ topic: string; partition: number; offset: bigint }>, groupId: string) {
+    return this.#reader(groupId, { topics: [...new Set(offsets.map((offset) => offset.topic))], mode: MessagesStreamModes.MANUAL, offsets });
   }
 
   /** A reader's consumer (a group of its own, never committing) and its stream from the earliest offsets. */
-  async #readFromEarliest(topics: readonly string[], groupId: string) {
+  #readFromEarliest(topics: readonly string[], groupId: string) {
+    return this.#reader(groupId, { topics: [...topics], mode: MessagesStreamModes.EARLIEST });
+  }
+
+  #reader(groupId: string, consume: Parameters<Consumer<Buffer, Buffer, Buffer, Buffer>['consume']>[0]) {
     return joinGroup(
       () =>
         new Consumer<Buffer, Buffer, Buffer, Buffer>({
@@ -404,7 +397,7 @@ export class KafkaCluster {
           autocommit: false,
           maxWaitTime: 200,
         }),
-      { topics: [...topics], mode: MessagesStreamModes.EARLIEST },
+      consume,
     );
   }
 

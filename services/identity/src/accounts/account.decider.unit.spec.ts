@@ -1,18 +1,10 @@
 import { AppError } from '@crm/errors';
 import { fold } from '@crm/eventstore';
 import { accountDecider, type AccountCommand, type AccountEvent } from './account.decider.js';
+import { registered, userId } from './account.fixtures.js';
 
 // The aggregate composes the use cases' decisions (each is tested beside it, in `<use-case>/`): here, that every
 // command reaches its own decision and that every change to an account needs the account.
-const userId = '0190f3a4-1111-7000-8000-000000000001';
-const registered: AccountEvent = {
-  type: 'UserRegistered',
-  userId,
-  email: 'ada@example.com',
-  displayName: 'Ada',
-  roles: ['sales'],
-  passwordChangeRequired: true,
-};
 
 function given(...events: AccountEvent[]) {
   const state = fold(accountDecider, events);

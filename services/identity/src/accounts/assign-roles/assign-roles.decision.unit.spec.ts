@@ -1,17 +1,9 @@
 import { fold } from '@crm/eventstore';
-import { accountDecider, type AccountEvent } from '../account.decider.js';
+import { accountDecider } from '../account.decider.js';
 import { decideAssignRoles } from './assign-roles.decision.js';
+import { registered, userId } from '../account.fixtures.js';
 
-const userId = '0190f3a4-1111-7000-8000-000000000001';
 const admin = '0190f3a4-1111-7000-8000-00000000000a';
-const registered: AccountEvent = {
-  type: 'UserRegistered',
-  userId,
-  email: 'ada@example.com',
-  displayName: 'Ada',
-  roles: ['sales'],
-  passwordChangeRequired: true,
-};
 
 describe('assigning roles', () => {
   it('given an account, when roles are assigned, then RolesAssigned holds exactly the new roles, and the state follows', () => {

@@ -1,16 +1,7 @@
 import { fold } from '@crm/eventstore';
-import { accountDecider, type AccountEvent } from '../account.decider.js';
+import { accountDecider } from '../account.decider.js';
 import { decideChangePassword, type ChangePasswordCommand } from './change-password.decision.js';
-
-const userId = '0190f3a4-1111-7000-8000-000000000001';
-const registered: AccountEvent = {
-  type: 'UserRegistered',
-  userId,
-  email: 'ada@example.com',
-  displayName: 'Ada',
-  roles: ['sales'],
-  passwordChangeRequired: true,
-};
+import { registered, userId } from '../account.fixtures.js';
 
 describe('changing a password', () => {
   it('given an account, when the password changes, then PasswordChanged names the user only', () => {

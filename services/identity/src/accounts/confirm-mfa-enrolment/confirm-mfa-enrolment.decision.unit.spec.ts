@@ -1,16 +1,8 @@
 import { fold } from '@crm/eventstore';
 import { accountDecider, type AccountEvent } from '../account.decider.js';
 import { decideConfirmMfaEnrolment, type ConfirmMfaEnrolmentCommand } from './confirm-mfa-enrolment.decision.js';
+import { registered, userId } from '../account.fixtures.js';
 
-const userId = '0190f3a4-1111-7000-8000-000000000001';
-const registered: AccountEvent = {
-  type: 'UserRegistered',
-  userId,
-  email: 'ada@example.com',
-  displayName: 'Ada',
-  roles: ['sales'],
-  passwordChangeRequired: true,
-};
 const enrolled: AccountEvent = { type: 'MfaEnrolled', userId };
 const confirm: ConfirmMfaEnrolmentCommand = { type: 'ConfirmMfaEnrolment', userId, recoveryCodeHashes: ['h'] };
 

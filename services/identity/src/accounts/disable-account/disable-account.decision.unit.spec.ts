@@ -1,17 +1,9 @@
 import { fold } from '@crm/eventstore';
 import { accountDecider, type AccountEvent } from '../account.decider.js';
 import { decideDisableAccount, decideEnableAccount } from './disable-account.decision.js';
+import { registered, userId } from '../account.fixtures.js';
 
-const userId = '0190f3a4-1111-7000-8000-000000000001';
 const admin = '0190f3a4-1111-7000-8000-00000000000a';
-const registered: AccountEvent = {
-  type: 'UserRegistered',
-  userId,
-  email: 'ada@example.com',
-  displayName: 'Ada',
-  roles: ['sales'],
-  passwordChangeRequired: true,
-};
 const disabled: AccountEvent = { type: 'UserDisabled', userId };
 
 describe('disabling and enabling a staff account', () => {

@@ -1,16 +1,8 @@
 import { fold } from '@crm/eventstore';
 import { accountDecider, type AccountEvent } from '../account.decider.js';
 import { decideRegisterAccount, type RegisterAccountCommand } from './register-account.decision.js';
+import { registered, userId } from '../account.fixtures.js';
 
-const userId = '0190f3a4-1111-7000-8000-000000000001';
-const registered: AccountEvent = {
-  type: 'UserRegistered',
-  userId,
-  email: 'ada@example.com',
-  displayName: 'Ada',
-  roles: ['sales'],
-  passwordChangeRequired: true,
-};
 const given = (...events: AccountEvent[]) => fold(accountDecider, events);
 
 describe('registering a staff account', () => {
