@@ -14,6 +14,11 @@ export interface ContactsConfig {
   kekRotation: { days: number; schedule: string; timezone: string };
   /** The retention sweep: when it runs, how long a silent run keeps its lease, how many contacts per batch. */
   retention: { schedule: string; timezone: string; leaseSeconds: number; batchSize: number };
+  /**
+   * Import jobs: rows created per transaction, and how long a worker holds a job without renewing its lock (a process
+   * that dies mid-import leaves the job to another worker once the lock has lapsed).
+   */
+  imports: { batchSize: number; lockSeconds: number };
 }
 
 export function loadContactsConfig(env: Env = process.env): ContactsConfig {
@@ -29,6 +34,8 @@ export function loadContactsConfig(env: Env = process.env): ContactsConfig {
       CRM_RETENTION_TIMEZONE: z.string().min(1).default('UTC'),
       CRM_RETENTION_LEASE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
       CRM_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
+      CRM_CONTACTS_IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(100),
+      CRM_CONTACTS_IMPORT_LOCK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
     }),
     env,
   );
@@ -43,5 +50,6 @@ export function loadContactsConfig(env: Env = process.env): ContactsConfig {
       leaseSeconds: parsed.CRM_RETENTION_LEASE_SECONDS,
       batchSize: parsed.CRM_RETENTION_BATCH_SIZE,
     },
+    imports: { batchSize: parsed.CRM_CONTACTS_IMPORT_BATCH_SIZE, lockSeconds: parsed.CRM_CONTACTS_IMPORT_LOCK_SECONDS },
   };
 }

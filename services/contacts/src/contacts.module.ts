@@ -16,6 +16,7 @@ import { ContactExport } from './export/contact-export.service.js';
 import { ExportController } from './export/export.controller.js';
 import { ContactImport } from './import/contact-import.service.js';
 import { ImportController } from './import/import.controller.js';
+import { IMPORT_JOB_SETTINGS, ImportJobs, type ImportJobSettings } from './import/import.jobs.js';
 import { ConsentStatesController } from './lawful-basis/consent-states.controller.js';
 import { CONSENT_STATES_GROUP, consentStatesGroup } from './lawful-basis/consent-states.projection.js';
 import { LawfulBasis } from './lawful-basis/lawful-basis.service.js';
@@ -106,6 +107,17 @@ export class ContactsModule {
         ContactErasure,
         TransactionPurge,
         ContactExport,
+        {
+          provide: IMPORT_JOB_SETTINGS,
+          inject: [CONTACTS_CONFIG],
+          useFactory: ({ imports }: ContactsConfig): ImportJobSettings => ({
+            redis: config.redis,
+            // Per contacts database, as retention's: an import runs against the database it was stored in.
+            prefix: `crm:contacts:${config.postgres!.database}`,
+            lockMs: imports.lockSeconds * 1_000,
+          }),
+        },
+        ImportJobs,
         ContactImport,
       ],
     };

@@ -127,11 +127,14 @@ export class CommandPipeline {
   /**
    * Runs commands in one transaction, in order, each deciding on the state the previous ones left (a bulk import's
    * batch): all are stored or none. Not retried: a conflict fails the batch for the caller to split or repeat.
+   * `within` runs last in the same transaction, with the outcomes (the import's row ledger: written exactly when the
+   * batch's events are).
    */
   async executeAll<Command, State, Event>(
     model: WriteModel<Command, State, Event>,
     commands: readonly Command[],
     metadata: EventMetadata,
+    within?: (tx: PoolClient, outcomes: ReadonlyArray<CommandOutcome<State, Event>>) => Promise<void>,
   ): Promise<Array<CommandOutcome<State, Event>>> {
     const items: Item[] = commands.map((command) => ({ model: model as AnyModel, command, streamId: model.streamOf(command), metadata, options: {} }));
     const distinct = new Set(items.map(streamOfItem)).size === items.length;
@@ -141,13 +144,16 @@ export class CommandPipeline {
         // The same stream twice: each command must see the state the previous one left, so one at a time.
         const outcomes: Array<CommandOutcome<State, Event>> = [];
         for (const command of commands) outcomes.push(await this.#run(tx, model, command, metadata, {}));
+        await within?.(tx, outcomes);
         return outcomes;
       }
       const settled = await this.#runSet(tx, items);
-      return settled.map((result) => {
+      const outcomes = settled.map((result) => {
         if (!result.ok) throw result.error;
         return result.outcome as CommandOutcome<State, Event>;
       });
+      await within?.(tx, outcomes);
+      return outcomes;
     });
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandPipeline } from '@crm/eventstore';
 import { COMMAND_PIPELINE } from '@crm/platform';
+import type { PoolClient } from '@crm/postgres';
 import type { ContactData } from '../contact-schema/index.js';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
 import { contactNotFound } from '../read-model/contact.projection.js';
@@ -30,10 +31,17 @@ export class ContactCommands {
     return { version: outcome.version, state: outcome.state, at: outcome.at };
   }
 
-  /** Creates a bulk import's batch of new contacts in one transaction: all of them or none. */
-  async createMany(contacts: ReadonlyArray<{ contactId: string; data: ContactData }>, context: ProcessingContext): Promise<void> {
+  /**
+   * Creates a bulk import's batch of new contacts in one transaction: all of them or none. `within` writes in that
+   * same transaction (the import's row ledger), so it is stored exactly when the contacts are.
+   */
+  async createMany(
+    contacts: ReadonlyArray<{ contactId: string; data: ContactData }>,
+    context: ProcessingContext,
+    within?: (tx: PoolClient) => Promise<void>,
+  ): Promise<void> {
     // The model's prepare step creates the batch's keys in one key-vault transaction; sealing then finds them cached.
     const commands = contacts.map(({ contactId, data }): ContactCommand => ({ type: 'CreateContact', contactId, data }));
-    await this.pipeline.executeAll(this.model, commands, eventMetadata(context));
+    await this.pipeline.executeAll(this.model, commands, eventMetadata(context), within === undefined ? undefined : (tx) => within(tx));
   }
 }

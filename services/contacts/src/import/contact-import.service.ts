@@ -1,16 +1,18 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ContactsImportedSchema } from '@crm/contracts';
-import { protoEvent, uuidv7, type EventStore } from '@crm/eventstore';
+import { sealedFieldFromBytes, sealedFieldToBytes, type CachingKeyStore, type FieldCipher } from '@crm/crypto';
+import { protoEvent, quoteIdent, uuidv7, type EventStore } from '@crm/eventstore';
 import { AppError } from '@crm/http';
-import { EVENT_STORE } from '@crm/platform';
-import { REDIS, type Redis } from '@crm/redis';
+import { CLOCK, EVENT_STORE, FIELD_CIPHER, KEY_CACHE, type Clock } from '@crm/platform';
+import { PG_POOL, withTransaction, type Pool, type PoolClient } from '@crm/postgres';
 import { catalogPathOfColumn, csvCellsToContactInput } from '../contact-csv/contact-csv.mapping.js';
 import { CsvSyntaxError, parseCsv } from '../contact-csv/csv.format.js';
 import { validateContactInput, type ContactData } from '../contact-schema/index.js';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../contacts.config.js';
 import { ContactCommands } from '../contacts/contact-commands.service.js';
-import { importStream } from '../contacts/contact.streams.js';
+import { CONTACTS_SCHEMA, importStream } from '../contacts/contact.streams.js';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
+import { ImportJobs, type ImportRunner } from './import.jobs.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
 
@@ -27,7 +29,8 @@ export interface RejectedRow {
 
 export interface ImportReport {
   importId: string;
-  status: 'running' | 'completed' | 'failed';
+  /** `queued` until a worker takes it; `running` again after a crash until another worker resumes it. */
+  status: 'queued' | 'running' | 'completed' | 'failed';
   totalRows: number;
   processedRows: number;
   importedRows: number;
@@ -37,86 +40,202 @@ export interface ImportReport {
   errorCode?: string;
 }
 
+/** Where a test steps into a run: after a batch's rows are stored (to stop the process there, as a crash would). */
+export type ImportFault = (importId: string, processedRows: number) => void | Promise<void>;
+
+/** Thrown out of a run when the process stops between two batches (BullMQ runs the job again later). */
+class ImportInterrupted extends Error {
+  override readonly name = 'ImportInterrupted';
+}
+
 export const MAX_IMPORT_ROWS = 10_000;
-const BATCH = 100;
-const REPORT_TTL_SECONDS = 24 * 3_600;
-const reportKey = (importId: string): string => `contacts:import:${importId}`;
+/** The sealed file's field path under the import's own key. */
+const CONTENT_FIELD = 'import.content';
 
 type ParsedRow = { row: number; contact: ContactData } | { row: number; rejected: RejectedRow };
 
+interface ImportRow {
+  import_id: string;
+  owner: string;
+  status: ImportReport['status'];
+  format: ImportFormat;
+  context: ProcessingContext;
+  sealed_content: Buffer | null;
+  total_rows: number;
+  processed_rows: number;
+  imported_rows: number;
+  rejected: RejectedRow[];
+  error_code: string | null;
+}
+
 /**
- * Bulk import. The file is parsed and every row validated up front (a syntax error refuses the whole file, so
- * nothing is half-imported by accident); valid rows are then created in batches, each batch one transaction,
- * while the report on Redis shows progress and every refused row with its code.
+ * Bulk import as a BullMQ job. The request parses the file and validates every row (a syntax error or an unknown
+ * column refuses the whole file, so nothing is half-imported by accident), stores the file sealed under a key of the
+ * import's own in the key vault with the report (Postgres: refused rows by number and code), and queues the job.
+ *
+ * The job creates the valid rows in batches, each batch one transaction that also writes the import's row ledger
+ * (row → contact) and its progress. A process that dies mid-import leaves its job to another worker (ImportJobs),
+ * whose run skips every row in the ledger: each row becomes a contact exactly once. At the end, in one transaction,
+ * the PII-free `ContactsImported` event is stored, the import marked completed and the sealed file dropped; then the
+ * file's key is destroyed, so no copy of the upload (WAL, backups) can be opened any more.
  */
 @Injectable()
-export class ContactImport implements OnApplicationShutdown {
+export class ContactImport implements ImportRunner {
   readonly #logger = new Logger('ContactImport');
-  readonly #running = new Set<Promise<void>>();
+  readonly #s = quoteIdent(CONTACTS_SCHEMA);
+  /** Test seam: called after each stored batch (see ImportFault). */
+  fault: ImportFault | undefined;
 
   constructor(
     private readonly commands: ContactCommands,
+    private readonly jobs: ImportJobs,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+    @Inject(KEY_CACHE) private readonly keys: CachingKeyStore,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONTACTS_CONFIG) private readonly config: ContactsConfig,
-  ) {}
+  ) {
+    jobs.serve(this);
+  }
 
   async start(format: ImportFormat, content: string, context: ProcessingContext): Promise<ImportReport> {
-    const rows = format === 'csv' ? this.#parseCsv(content) : this.#parseJsonLines(content);
+    const rows = this.#parse(format, content);
     if (rows.length > MAX_IMPORT_ROWS) {
       throw new AppError('IMPORT_TOO_LARGE', 'invalid', 'the file holds more rows than one import may', { details: { maxRows: MAX_IMPORT_ROWS } });
     }
     const rejected = rows.flatMap((row) => ('rejected' in row ? [row.rejected] : []));
-    const report: ImportReport = {
-      importId: uuidv7(),
-      status: 'running',
-      totalRows: rows.length,
-      processedRows: 0,
-      importedRows: 0,
-      rejectedRows: rejected.length,
-      rejected,
-    };
-    await this.#save(report, context.actorId);
-    const job = this.#run(report, rows, context).finally(() => this.#running.delete(job));
-    this.#running.add(job);
-    return report;
+    const importId = uuidv7();
+    const sealed = sealedFieldToBytes(await this.cipher.seal(importId, CONTENT_FIELD, content));
+    const now = this.clock();
+    await this.pool.query(
+      `INSERT INTO ${this.#s}.contact_imports (import_id, owner, status, format, context, sealed_content, total_rows, rejected, created_at, updated_at)
+       VALUES ($1, $2, 'queued', $3, $4::jsonb, $5, $6, $7::jsonb, $8, $8)`,
+      [importId, context.actorId, format, JSON.stringify(context), sealed, rows.length, JSON.stringify(rejected), now],
+    );
+    try {
+      await this.jobs.enqueue(importId);
+    } catch (error) {
+      // Redis unreachable: nothing would ever run the import, so it ends here and the stored file goes with its key.
+      this.#logger.warn(`import ${importId} could not be queued (${(error as Error).name})`);
+      await this.#end(this.pool, importId, 'failed', 'IMPORT_QUEUE_UNAVAILABLE');
+      await this.#destroyFile(importId);
+      throw new AppError('IMPORT_QUEUE_UNAVAILABLE', 'unavailable', 'imports cannot be queued right now; try again later');
+    }
+    return { importId, status: 'queued', totalRows: rows.length, processedRows: 0, importedRows: 0, rejectedRows: rejected.length, rejected };
   }
 
   /** The report, for the user who started the import only (another user's import is "not found"). */
   async report(importId: string, actorId: string): Promise<ImportReport> {
-    const raw = /^[0-9a-f-]{36}$/i.test(importId) ? await this.redis.get(reportKey(importId)) : null;
-    const stored = raw === null ? undefined : (JSON.parse(raw) as { owner: string; report: ImportReport });
-    if (stored === undefined || stored.owner !== actorId) throw new AppError('IMPORT_NOT_FOUND', 'not_found', 'no import with this id');
-    return stored.report;
+    const row = /^[0-9a-f-]{36}$/i.test(importId) ? await this.#load(importId) : undefined;
+    if (row === undefined || row.owner !== actorId) throw new AppError('IMPORT_NOT_FOUND', 'not_found', 'no import with this id');
+    return toReport(row);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.#running]);
-  }
-
-  async #run(report: ImportReport, rows: readonly ParsedRow[], context: ProcessingContext): Promise<void> {
-    try {
-      for (let start = 0; start < rows.length; start += BATCH) {
-        const batch = rows.slice(start, start + BATCH);
-        const valid = batch.flatMap((row) => ('contact' in row ? [{ contactId: uuidv7(), data: row.contact }] : []));
-        if (valid.length > 0) await this.commands.createMany(valid, context);
-        report.importedRows += valid.length;
-        report.processedRows += batch.length;
-        await this.#save(report, context.actorId);
-      }
-      report.status = 'completed';
-      const summary = { importId: report.importId, totalRows: report.totalRows, importedRows: report.importedRows, rejectedRows: report.rejectedRows };
-      await this.store.append(importStream(report.importId), 'no_stream', [protoEvent(ContactsImportedSchema, summary)], eventMetadata(context));
-    } catch (error) {
-      report.status = 'failed';
-      report.errorCode = error instanceof AppError ? error.code : 'IMPORT_FAILED';
-      this.#logger.error(`import ${report.importId} stopped after ${report.processedRows} rows (${report.errorCode})`);
+  /** Runs (or resumes) one import; the worker's entry point. */
+  async run(importId: string): Promise<ImportReport | undefined> {
+    const row = await this.#load(importId);
+    if (row === undefined) return undefined;
+    if (row.status === 'completed' || row.status === 'failed') {
+      // Ended, but the process may have died before the file's key was destroyed.
+      await this.#destroyFile(importId);
+      return toReport(row);
     }
-    await this.#save(report, context.actorId).catch(() => undefined);
+    if (row.status === 'running') this.#logger.warn(`import ${importId} stopped after ${row.processed_rows} rows; resuming it`);
+    await this.pool.query(`UPDATE ${this.#s}.contact_imports SET status = 'running', updated_at = $2 WHERE import_id = $1`, [importId, this.clock()]);
+    try {
+      const content = await this.cipher.openText(importId, CONTENT_FIELD, sealedFieldFromBytes(row.sealed_content!));
+      const rows = this.#parse(row.format, content);
+      const done = await this.#doneRows(importId);
+      const batchSize = this.config.imports.batchSize;
+      // From the first row: the ledger, not the progress counter, says which rows are done.
+      for (let start = 0; start < rows.length; start += batchSize) {
+        const batch = rows.slice(start, start + batchSize);
+        const processed = start + batch.length;
+        const valid = batch.flatMap((parsed) =>
+          'contact' in parsed && !done.has(parsed.row) ? [{ row: parsed.row, contactId: uuidv7(), data: parsed.contact }] : [],
+        );
+        if (valid.length === 0) {
+          await this.#progress(this.pool, importId, processed, 0);
+        } else {
+          await this.commands.createMany(valid, row.context, async (tx) => {
+            await tx.query(`INSERT INTO ${this.#s}.contact_import_rows (import_id, row_number, contact_id) SELECT $1, unnest($2::int[]), unnest($3::uuid[])`, [
+              importId,
+              valid.map((entry) => entry.row),
+              valid.map((entry) => entry.contactId),
+            ]);
+            await this.#progress(tx, importId, processed, valid.length);
+          });
+        }
+        await this.fault?.(importId, processed);
+        if (this.jobs.stopping && processed < rows.length) throw new ImportInterrupted();
+      }
+      await withTransaction(this.pool, async (tx) => {
+        const { rows: counted } = await tx.query<{ imported: number }>(
+          `SELECT count(*)::int AS imported FROM ${this.#s}.contact_import_rows WHERE import_id = $1`,
+          [importId],
+        );
+        const summary = { importId, totalRows: row.total_rows, importedRows: counted[0]!.imported, rejectedRows: row.rejected.length };
+        await this.store.append(importStream(importId), 'no_stream', [protoEvent(ContactsImportedSchema, summary)], eventMetadata(row.context), tx);
+        await this.#end(tx, importId, 'completed', null);
+      });
+    } catch (error) {
+      // The process is stopping: the import stays `running`, and the job's next run (here or elsewhere) resumes it.
+      if (error instanceof ImportInterrupted) throw error;
+      const code = error instanceof AppError ? error.code : 'IMPORT_FAILED';
+      this.#logger.error(`import ${importId} failed (${code})`);
+      await this.#end(this.pool, importId, 'failed', code);
+    }
+    await this.#destroyFile(importId);
+    return toReport((await this.#load(importId))!);
   }
 
-  async #save(report: ImportReport, owner: string): Promise<void> {
-    await this.redis.set(reportKey(report.importId), JSON.stringify({ owner, report }), 'EX', REPORT_TTL_SECONDS);
+  async unfinished(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ import_id: string }>(
+      `SELECT import_id FROM ${this.#s}.contact_imports WHERE status IN ('queued', 'running') ORDER BY import_id`,
+    );
+    return rows.map((row) => row.import_id);
+  }
+
+  async #load(importId: string): Promise<ImportRow | undefined> {
+    const { rows } = await this.pool.query<ImportRow>(`SELECT * FROM ${this.#s}.contact_imports WHERE import_id = $1`, [importId]);
+    return rows[0];
+  }
+
+  async #doneRows(importId: string): Promise<Set<number>> {
+    const { rows } = await this.pool.query<{ row_number: number }>(`SELECT row_number FROM ${this.#s}.contact_import_rows WHERE import_id = $1`, [importId]);
+    return new Set(rows.map((row) => row.row_number));
+  }
+
+  async #progress(db: Pool | PoolClient, importId: string, processed: number, imported: number): Promise<void> {
+    await db.query(
+      `UPDATE ${this.#s}.contact_imports SET processed_rows = greatest(processed_rows, $2), imported_rows = imported_rows + $3, updated_at = $4
+       WHERE import_id = $1`,
+      [importId, processed, imported, this.clock()],
+    );
+  }
+
+  async #end(db: Pool | PoolClient, importId: string, status: 'completed' | 'failed', errorCode: string | null): Promise<void> {
+    await db.query(`UPDATE ${this.#s}.contact_imports SET status = $2, error_code = $3, sealed_content = NULL, updated_at = $4 WHERE import_id = $1`, [
+      importId,
+      status,
+      errorCode,
+      this.clock(),
+    ]);
+  }
+
+  /** Destroys the key the uploaded file was sealed under (idempotent): every copy of the upload is unreadable after. */
+  async #destroyFile(importId: string): Promise<void> {
+    try {
+      await this.keys.shred(importId, 'ADMINISTRATIVE');
+    } catch (error) {
+      this.#logger.warn(`import ${importId}: destroying the file's key failed (${(error as Error).name}); the next run of the job tries again`);
+      throw error;
+    }
+  }
+
+  #parse(format: ImportFormat, content: string): ParsedRow[] {
+    return format === 'csv' ? this.#parseCsv(content) : this.#parseJsonLines(content);
   }
 
   #validate(row: number, input: unknown): ParsedRow {
@@ -169,4 +288,17 @@ export class ContactImport implements OnApplicationShutdown {
       return this.#validate(index + 1, input);
     });
   }
+}
+
+function toReport(row: ImportRow): ImportReport {
+  return {
+    importId: row.import_id,
+    status: row.status,
+    totalRows: row.total_rows,
+    processedRows: row.processed_rows,
+    importedRows: row.imported_rows,
+    rejectedRows: row.rejected.length,
+    rejected: row.rejected,
+    ...(row.error_code === null ? {} : { errorCode: row.error_code }),
+  };
 }

@@ -25,7 +25,10 @@ export class ImportController {
   @RequirePermissions('contacts:write')
   @Post('import')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` (CSV header = catalogue paths); answers with the import report to poll' })
+  @ApiOperation({
+    summary:
+      'Bulk import: `{ purpose, format: csv|jsonl, content }` (CSV header = catalogue paths); validates the file, queues a job and answers 202 with the report to poll (`importId`, `status: queued`, the refused rows)',
+  })
   start(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ImportReport> {
     const input = validate(importBody, body);
     ensureAllowed(decidePurpose(auth.perms, input.purpose), input.purpose);
@@ -34,7 +37,10 @@ export class ImportController {
 
   @RequirePermissions('contacts:write')
   @Get('imports/:id')
-  @ApiOperation({ summary: "An import's progress and its refused rows (row number, code, field paths; never values)" })
+  @ApiOperation({
+    summary:
+      "An import's state (queued, running, completed, failed), progress (rows processed and imported of the total) and its refused rows (row number, code, field paths; never values)",
+  })
   report(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims): Promise<ImportReport> {
     return this.imports.report(id, auth.sub);
   }

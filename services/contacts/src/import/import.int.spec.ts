@@ -16,6 +16,7 @@ describe('contacts: import', () => {
     const started = await call('POST', '/v1/contacts/import', WRITER, { purpose: 'sales', format: 'csv', content: csv });
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({
+      status: 'queued',
       totalRows: 4,
       rejectedRows: 2,
       rejected: [

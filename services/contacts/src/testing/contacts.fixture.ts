@@ -59,6 +59,23 @@ export interface ContactsTestApp {
   exclusively<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/** One instance of the service, listening on a free port, trusting the issuer's tokens (the database migrated). */
+export async function startContactsApp(config: ReturnType<typeof testPlatformConfig>, tokens: TestTokenIssuer): Promise<INestApplication> {
+  const app = await createServiceApp(
+    {
+      service: 'contacts',
+      defaultPort: 0,
+      needs: { postgres: true, redis: true, kafka: 'primary' },
+      module: (c) => AppModule.register(c),
+      verificationKeys: () => async () => tokens.jwks(),
+    },
+    config,
+    createLogger({ service: 'contacts', level: 'silent' }),
+  );
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
+
 /**
  * Starts the service before the spec file's tests and stops it after them; on the shared test database unless the
  * spec needs one of its own (a spec whose work spans every contact, as the retention sweep does).
@@ -77,18 +94,7 @@ export function useContactsApp(options: { database?: string } = {}): ContactsTes
     await migrateAll(config.postgres!, databaseMigrations(config));
     const tokens = await TestTokenIssuer.create();
     issuer = tokens;
-    app = await createServiceApp(
-      {
-        service: 'contacts',
-        defaultPort: 0,
-        needs: { postgres: true, redis: true, kafka: 'primary' },
-        module: (c) => AppModule.register(c),
-        verificationKeys: () => async () => tokens.jwks(),
-      },
-      config,
-      createLogger({ service: 'contacts', level: 'silent' }),
-    );
-    await app.listen(0, '127.0.0.1');
+    app = await startContactsApp(config, tokens);
     url = await app.getUrl();
   });
   afterAll(async () => {

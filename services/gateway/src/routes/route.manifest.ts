@@ -200,9 +200,15 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('contacts:write'),
     status: 202,
-    summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` → 202 with the import report',
+    summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` → 202 with the import report; the rows are created by a resumable job',
   },
-  { method: 'GET', path: '/v1/contacts/imports/:id', service: 'contacts', guard: needs('contacts:write'), summary: "An import's progress and refused rows" },
+  {
+    method: 'GET',
+    path: '/v1/contacts/imports/:id',
+    service: 'contacts',
+    guard: needs('contacts:write'),
+    summary: "An import's state (queued, running, completed, failed), progress and refused rows",
+  },
   { method: 'POST', path: '/v1/contacts', service: 'contacts', guard: needs('contacts:write'), summary: 'Create a contact: `{ purpose, legalBasis?, data }`' },
   {
     method: 'GET',
