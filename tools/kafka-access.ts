@@ -71,8 +71,9 @@ function backboneService(service: string, consumes: readonly string[]): Grant[] 
 export const GRANTS: readonly Grant[] = [
   ...backboneService('identity', []),
   ...backboneService('contacts', [events('consent')]),
-  // contacts derives the analytics streams (it alone holds the keys to open the contacts' data; docs/analytics.md).
-  { principal: 'contacts', resource: 'topic', pattern: 'literal', names: [ANALYTICS_CONTACTS], operations: ['WRITE', 'CREATE'] },
+  // contacts derives the analytics streams (it alone holds the keys to open the contacts' data; docs/analytics.md)
+  // from its own events, whose poison messages its reactor dead-letters.
+  { principal: 'contacts', resource: 'topic', pattern: 'literal', names: [ANALYTICS_CONTACTS, dlq(events('contacts'))], operations: ['WRITE', 'CREATE'] },
   ...backboneService('consent', [events('contacts'), events('audit')]),
   // audit: the trail (reads every source, writes its register events and the signed tree heads it reads back).
   {
