@@ -61,12 +61,13 @@ export class AnalyticsStream {
       if (touch === undefined) continue;
       touched.set(touch.contactId, { ...touched.get(touch.contactId), ...touch.override });
     }
-    if (touched.size === 0) return;
     const messages: OutgoingMessage[] = [];
     for (const [contactId, override] of touched) {
-      const record = decideAnalyticsRecord(pseudonymOf(this.key, contactId), await this.#snapshot(contactId, override), this.clock());
-      messages.push(this.#message(record));
+      const snapshot = await this.#snapshot(contactId, override);
+      if (snapshot === undefined) continue;
+      messages.push(this.#message(decideAnalyticsRecord(pseudonymOf(this.key, contactId), snapshot, this.clock())));
     }
+    if (messages.length === 0) return;
     this.#topicReady ??= this.kafka.ensureTopics([ANALYTICS_CONTACTS_TOPIC_SPEC]).catch((error: unknown) => {
       this.#topicReady = undefined;
       throw error;
@@ -75,10 +76,11 @@ export class AnalyticsStream {
     await this.kafka.publish(ANALYTICS_CONTACTS_TOPIC, messages);
   }
 
-  async #snapshot(contactId: string, override: BasisOverride): Promise<SubjectSnapshot> {
+  /** `undefined`: a contact this database never held (nothing to say about it, not even a tombstone). */
+  async #snapshot(contactId: string, override: BasisOverride): Promise<SubjectSnapshot | undefined> {
     if (override.erased === true) return { kind: 'gone' };
     const row = await this.contacts.byId(contactId);
-    if (row === undefined) return { kind: 'gone' };
+    if (row === undefined) return (await this.contacts.erasedAt(contactId)) === undefined ? undefined : { kind: 'gone' };
     const [data, purchases, basis] = await Promise.all([this.projection.openRecord(row), this.#purchases(contactId), this.#basis(contactId)]);
     return { kind: 'present', data, restricted: row.restricted, purchases, basis: { ...basis, ...withoutErased(override) } };
   }
