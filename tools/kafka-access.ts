@@ -70,7 +70,7 @@ function backboneService(service: string, consumes: readonly string[]): Grant[] 
 
 export const GRANTS: readonly Grant[] = [
   ...backboneService('identity', []),
-  ...backboneService('contacts', [events('consent')]),
+  ...backboneService('contacts', [events('consent'), events('audit')]),
   // contacts derives the analytics streams (it alone holds the keys to open the contacts' data; docs/analytics.md)
   // from its own events, whose poison messages its reactor dead-letters.
   { principal: 'contacts', resource: 'topic', pattern: 'literal', names: [ANALYTICS_CONTACTS, dlq(events('contacts'))], operations: ['WRITE', 'CREATE'] },

@@ -73,7 +73,14 @@ export interface RestoreDependencies {
 export class RestoreRunner {
   constructor(private readonly deps: RestoreDependencies) {}
 
-  async toScratch(request: Omit<RestoreRequest, 'into' | 'force'>, onProgress: (progress: RestoreProgress) => void = () => undefined): Promise<RestoreOutcome> {
+  /**
+   * `replay: false` (a drill) restores the snapshot and the archived WAL only: what the mirror holds past them is
+   * counted (the RPO), not written, so the copy compared with live is what the databases' own backups give back.
+   */
+  async toScratch(
+    request: Omit<RestoreRequest, 'into' | 'force'> & { replay?: boolean },
+    onProgress: (progress: RestoreProgress) => void = () => undefined,
+  ): Promise<RestoreOutcome> {
     const started = this.#now();
     const id = uuidv7();
     onProgress({ phase: 'plan' });
@@ -82,7 +89,7 @@ export class RestoreRunner {
     const cluster = new ScratchCluster(join(root, id), this.deps.tools, this.deps.live);
     try {
       cluster.prepare();
-      return await this.#restore(id, plan, cluster, started, onProgress);
+      return await this.#restore(id, plan, cluster, started, onProgress, { replay: request.replay ?? true });
     } catch (error) {
       // CRM_RESTORE_KEEP_FAILED=1 keeps a failed restore's files (its postgres.log) for diagnosis.
       if ((this.deps.env ?? process.env).CRM_RESTORE_KEEP_FAILED === '1') await cluster.stop().catch(() => undefined);
@@ -138,7 +145,7 @@ export class RestoreRunner {
     cluster: ScratchCluster,
     started: Date,
     onProgress: (progress: RestoreProgress) => void,
-    options: { overwrite?: boolean } = {},
+    options: { overwrite?: boolean; replay?: boolean } = {},
   ): Promise<RestoreOutcome> {
     const total = plan.snapshot.sizeBytes;
     const watch = setInterval(
@@ -180,7 +187,7 @@ export class RestoreRunner {
       groupId: `crm-restore-${id}-events`,
       timeoutMs: 3_600_000,
       stores,
-      replay: plan.target.type === 'time' ? { until: plan.target.until } : {},
+      ...(options.replay === false ? {} : { replay: plan.target.type === 'time' ? { until: plan.target.until } : {} }),
       onProgress: (done) => onProgress({ phase: 'events', done, total: totalRecords }),
     });
 

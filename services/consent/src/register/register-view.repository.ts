@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { quoteIdent } from '@crm/eventstore';
 import { PG_POOL, type Pool } from '@crm/postgres';
 import { CONSENT_SCHEMA } from '../consents/consent.streams.js';
-import type { RegisterActivity, RegisterProcessor } from './register.model.js';
+import { registerActivity, type RegisterActivity, type RegisterProcessor } from './register.model.js';
 
 /** The register as consent learnt it (see RegisterViewController), read in one snapshot. */
 @Injectable()
@@ -15,14 +15,14 @@ export class RegisterView {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const activities = await client.query<{ id: string; status: 'draft' | 'approved'; document: RegisterActivity['document'] }>(
+      const activities = await client.query<Parameters<typeof registerActivity>[0]>(
         `SELECT activity_id::text AS id, status, document FROM ${this.#s}.register_activities ORDER BY activity_id`,
       );
       const processors = await client.query<{ id: string; document: RegisterProcessor['document'] }>(
         `SELECT processor_id::text AS id, document FROM ${this.#s}.register_processors ORDER BY processor_id`,
       );
       await client.query('COMMIT');
-      return { activities: activities.rows, processors: processors.rows };
+      return { activities: activities.rows.map(registerActivity), processors: processors.rows };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;

@@ -29,3 +29,35 @@ export interface RegisterProcessor {
     parentProcessorId?: string;
   };
 }
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
+
+/**
+ * Pure: an activity as projected from audit's event, with the lists its document may lack read as empty. The
+ * document is another service's JSON (a shorter one from an older audit, a test's, a hand-written one): a missing list
+ * must not turn a notice draft into an internal error.
+ */
+export function registerActivity(row: {
+  id: string;
+  status: 'draft' | 'approved';
+  document: Partial<Record<keyof RegisterActivity['document'], unknown>>;
+}): RegisterActivity {
+  const { document } = row;
+  const transfers = Array.isArray(document.thirdCountryTransfers)
+    ? (document.thirdCountryTransfers as RegisterActivity['document']['thirdCountryTransfers'])
+    : [];
+  return {
+    id: row.id,
+    status: row.status,
+    document: {
+      name: typeof document.name === 'string' ? document.name : '',
+      purposes: strings(document.purposes),
+      legalBasis: typeof document.legalBasis === 'string' ? document.legalBasis : '',
+      recipients: strings(document.recipients),
+      processorIds: strings(document.processorIds),
+      thirdCountryTransfers: transfers.filter((transfer) => typeof transfer === 'object' && transfer !== null),
+      retentionPeriod: typeof document.retentionPeriod === 'string' ? document.retentionPeriod : '',
+      ...(typeof document.retentionNote === 'string' ? { retentionNote: document.retentionNote } : {}),
+    },
+  };
+}

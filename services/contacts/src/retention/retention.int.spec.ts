@@ -311,7 +311,19 @@ describe('retention', () => {
 
   it("drafts policies from the register's approved activities, and a policy naming one takes its period", async () => {
     const activityId = randomUUID();
-    const document = { name: `Serving customers ${activityId}`, purposes: ['customer-service'], legalBasis: 'contract', retentionPeriod: 'P6Y' };
+    // A whole document, as audit records one: other consumers of the topic (consent's notices) read it too.
+    const document = {
+      name: `Serving customers ${activityId}`,
+      purposes: ['customer-service'],
+      legalBasis: 'contract',
+      dataSubjectCategories: ['customers'],
+      personalDataCategories: ['contact data'],
+      recipients: [],
+      processorIds: [],
+      thirdCountryTransfers: [],
+      securityMeasures: ['encryption per data subject'],
+      retentionPeriod: 'P6Y',
+    };
     const recorded = protoEvent(ProcessingActivityRecordedSchema, {
       activityId,
       version: 1,

@@ -82,7 +82,7 @@ export class DrillRunner {
     const live = (database: string): PostgresSettings => ({ ...this.settings.live, database });
     // The WAL written so far is archived first, so the drill restores as recent a state as the archive allows.
     await this.pgbackrest.check();
-    const { report, cluster, erasedSubjects } = await this.restore.toScratch({ from: 'latest' });
+    const { report, cluster, erasedSubjects } = await this.restore.toScratch({ from: 'latest', replay: false });
     try {
       const restored = (database: string): PostgresSettings => cluster.settings(database);
       const streams = await compareEventStreams(restored, live, stores);
