@@ -46,6 +46,7 @@ export interface IncomingMessage {
   /** The record's timestamp (ms since the epoch): when the producer sent it, unless the topic says log-append time. */
   timestamp?: bigint;
   key: string | undefined;
+  /** At run time `undefined` for a tombstone (a null value, on compacted topics such as crm.analytics.v1.*). */
   value: Buffer;
   headers: Record<string, string>;
 }
