@@ -46,6 +46,7 @@ const ACCESS = events('access');
 const SHREDDED = 'crm.keys.v1.shredded';
 const KEK_ROTATED = 'crm.keys.v1.kek-rotated';
 const TREE_HEADS = 'crm.audit.v1.tree-heads';
+const ANALYTICS_CONTACTS = 'crm.analytics.v1.contacts';
 /** The topics the audit trail ingests: every service's events and the access log. */
 const TRAIL_SOURCES = ['identity', 'contacts', 'consent', 'access', 'audit', 'backup'].map(events);
 
@@ -70,6 +71,9 @@ function backboneService(service: string, consumes: readonly string[]): Grant[] 
 export const GRANTS: readonly Grant[] = [
   ...backboneService('identity', []),
   ...backboneService('contacts', [events('consent'), events('audit')]),
+  // contacts derives the analytics streams (it alone holds the keys to open the contacts' data; docs/analytics.md)
+  // from its own events, whose poison messages its reactor dead-letters.
+  { principal: 'contacts', resource: 'topic', pattern: 'literal', names: [ANALYTICS_CONTACTS, dlq(events('contacts'))], operations: ['WRITE', 'CREATE'] },
   ...backboneService('consent', [events('contacts'), events('audit')]),
   // audit: the trail (reads every source, writes its register events and the signed tree heads it reads back).
   {

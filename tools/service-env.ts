@@ -10,7 +10,7 @@ const SECRET_VARIABLE = /(PASSWORD|SECRET|_KEY|CIPHER)(_FILE)?$/;
 /** Each service's secret variables (without `_FILE`; both forms pass). Redis: every service uses it. */
 const SECRETS_OF: Readonly<Record<string, readonly string[]>> = {
   identity: ['CRM_REDIS_PASSWORD', 'CRM_ADMIN_PASSWORD', 'CRM_LOGIN_THROTTLE_SECRET', 'CRM_GATEWAY_FORWARDING_SECRET'],
-  contacts: ['CRM_REDIS_PASSWORD'],
+  contacts: ['CRM_REDIS_PASSWORD', 'CRM_ANALYTICS_KEY'],
   consent: ['CRM_REDIS_PASSWORD'],
   audit: ['CRM_REDIS_PASSWORD'],
   backup: ['CRM_REDIS_PASSWORD'],

@@ -12,6 +12,7 @@ const launcher = {
   CRM_GATEWAY_RATE_LIMIT_SECRET_FILE: '/state/secrets/gateway-rate-limit.secret',
   CRM_GATEWAY_FORWARDING_SECRET_FILE: '/state/secrets/gateway-forwarding.secret',
   CRM_KAFKA_PRIMARY_BROKERS: '127.0.0.1:9092',
+  CRM_ANALYTICS_KEY_FILE: '/state/secrets/analytics.key',
 };
 
 describe('the environment a service is started with', () => {
@@ -52,5 +53,12 @@ describe('the environment a service is started with', () => {
     expect(env.CRM_PG_USER).toBe('crm_backup');
     expect(env.CRM_PG_ADMIN_USER).toBe('crm');
     expect(env.CRM_PG_ADMIN_PASSWORD_FILE).toBe('/state/secrets/postgres-crm.password');
+  });
+
+  it('given the launcher’s environment, when contacts starts, then it alone gets the analytics key (the pseudonyms’ HMAC key)', () => {
+    expect(serviceEnvironment('contacts', launcher, '/state').CRM_ANALYTICS_KEY_FILE).toBe('/state/secrets/analytics.key');
+    for (const service of ['identity', 'consent', 'audit', 'backup', 'gateway']) {
+      expect(serviceEnvironment(service, launcher, '/state').CRM_ANALYTICS_KEY_FILE).toBeUndefined();
+    }
   });
 });

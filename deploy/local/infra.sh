@@ -170,6 +170,8 @@ cmd_start() {
   ensure_secret "$S/secrets/redis.password"
   # The key vault's own backup is sealed under this key, apart from the pgBackRest repository's cipher (docs/backup.md).
   ensure_key_secret "$S/secrets/vault-backup.key"
+  # The analytics streams' pseudonyms are HMACs under this key, held by contacts alone (docs/analytics.md).
+  ensure_key_secret "$S/secrets/analytics.key"
   write_infra_env
 
   for c in "${comps[@]}"; do

@@ -151,6 +151,7 @@ write_infra_env() {
       "CRM_KAFKA_BACKUP_BROKERS=127.0.0.1:$CRM_KAFKA_BACKUP_PORT" \
       "CRM_BACKUP_DIR=$CRM_BACKUP_DIR" \
       "CRM_VAULT_BACKUP_KEY_FILE=$S/secrets/vault-backup.key" \
+      "CRM_ANALYTICS_KEY_FILE=$S/secrets/analytics.key" \
       "CRM_PGBACKREST_CONFIG=$(pgbr_conf)" \
       "CRM_PGBACKREST_STANZA=$PGBR_STANZA" \
       "CRM_PG_BIN=$(pg_bin)" \

@@ -1,11 +1,11 @@
 // Proof, not promise: a contact whose name, e-mail, note and purchase carry a unique marker is created,
 // viewed, searched, exported and rectified through the gateway; the marker is then looked for in every file the
-// platform writes — both Kafka clusters' log segments, the whole Postgres data directory (heap and WAL, after a
+// platform writes — both Kafka clusters' log segments (the analytics stream's included), the whole Postgres data directory (heap and WAL, after a
 // checkpoint), the backup repository (snapshots and WAL archive),
 // Redis's files and every service log — before and after the contact is erased. Controls prove each
 // scan reaches its files: values the platform does write in the clear (ids) are found there.
-import { randomInt } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { createHmac, randomInt } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { KafkaCluster } from '@crm/messaging';
@@ -22,6 +22,7 @@ import {
   testPlatformConfig,
   uniqueName,
   envelopeIn,
+  expectEventually,
   platformFileRoots,
   scanPlatformFiles,
 } from '@crm/testing';
@@ -75,6 +76,30 @@ async function relayedTo(cluster: KafkaCluster, contactId: string, payloadType: 
 
 const scan = () => scanPlatformFiles(roots, marker, checkpoint);
 
+/** The analytics stream's key for a contact: its pseudonym (docs/analytics.md), computed as an analyst never could. */
+function pseudonymOf(contactId: string): string {
+  const key = Buffer.from(readFileSync(join(stateDir, 'secrets', 'analytics.key'), 'utf8').trim(), 'hex');
+  return createHmac('sha256', key).update(`crm.analytics.v1/contact/${contactId}`).digest('hex');
+}
+
+/** Waits until the subject's latest record on the analytics stream is a profile (`true`) or a tombstone (`false`). */
+async function analyticsRecorded(contactId: string, profile: boolean): Promise<void> {
+  const subject = pseudonymOf(contactId);
+  await expectEventually(
+    async () => {
+      // A tombstone's value is null on the wire; the client hands it over as undefined.
+      const records: Array<{ value: Buffer | null | undefined }> = [];
+      await kafka.readToEnd(['crm.analytics.v1.contacts'], (message) => void (message.key === subject && records.push(message)), {
+        groupId: uniqueName('e2e-plain'),
+        timeoutMs: 60_000,
+      });
+      expect(records.length).toBeGreaterThan(0);
+      expect((records.at(-1)!.value ?? null) !== null).toBe(profile);
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+}
+
 beforeAll(async () => {
   const admin = (await adminSession()).accessToken;
   support = (await staffSession(admin, 'support', 'scan')).accessToken;
@@ -114,6 +139,8 @@ describe('no plaintext personal data at rest', () => {
     });
     expect(rectified.status).toBe(200);
     await relayed(contactId, 'crm.contacts.v1.ContactRectified');
+    // The analytics stream derived from it holds the contact's profile too, under its pseudonym.
+    await analyticsRecorded(contactId, true);
 
     const hits = await scan();
 
@@ -121,6 +148,7 @@ describe('no plaintext personal data at rest', () => {
     // Controls: what is written in the clear is found where it is written, so each scan can fail.
     expect(await filesContaining(roots.kafka.slice(0, 1), contactId)).not.toEqual([]);
     expect(await filesContaining(roots.kafka.slice(1), contactId)).not.toEqual([]);
+    expect(await filesContaining(roots.kafka.slice(0, 1), pseudonymOf(contactId))).toContainEqual(expect.stringContaining('crm.analytics.v1.contacts-'));
     expect(await filesContaining(roots.postgres, contactId)).not.toEqual([]);
     expect(await filesContaining(roots.redis, dpoId)).not.toEqual([]);
     expect(await filesContaining(roots.logs, correlation)).not.toEqual([]);
@@ -132,6 +160,7 @@ describe('no plaintext personal data at rest', () => {
     const erased = await call('POST', `/v1/contacts/${contactId}/erasure`, await renewDpo());
     expect(erased.status).toBe(200);
     await relayed(contactId, 'crm.contacts.v1.ContactErased');
+    await analyticsRecorded(contactId, false);
 
     expect(await scan()).toEqual({ kafka: [], postgres: [], redis: [], logs: [], backups: [] });
     expect((await call('GET', `/v1/contacts/${contactId}?purpose=customer-service`, support)).status).toBe(410);

@@ -5,6 +5,7 @@ import {
   ProcessingActivityRecordedSchema,
   ProcessorRecordedSchema,
 } from './gen/crm/audit/v1/audit_events_pb.js';
+import { ContactProfileSchema, PurchaseTotalSchema } from './gen/crm/analytics/v1/contact_profile_pb.js';
 import { SignedTreeHeadSchema } from './gen/crm/audit/v1/tree_head_pb.js';
 import { RestoreDrillCompletedSchema } from './gen/crm/backup/v1/backup_events_pb.js';
 import { SealedFieldSchema } from './gen/crm/crypto/v1/sealed_field_pb.js';
@@ -126,4 +127,6 @@ export const eventRegistry: Registry = createRegistry(
   AuditVerificationFailedSchema,
   ProcessingActivityRecordedSchema,
   ProcessorRecordedSchema,
+  ContactProfileSchema,
+  PurchaseTotalSchema,
 );

@@ -8,6 +8,7 @@ export { ContractError, type ContractErrorCode } from './contract.error.js';
 export { decodeEnvelope, decodePayload } from './envelope.codec.js';
 export { eventRegistry } from './event.registry.js';
 
+export { ContactProfileSchema, PurchaseTotalSchema, type ContactProfile, type PurchaseTotal } from './gen/crm/analytics/v1/contact_profile_pb.js';
 export { SealAlgorithm, SealAlgorithmSchema, SealedFieldSchema, type SealedField } from './gen/crm/crypto/v1/sealed_field_pb.js';
 export { DeadLetterSchema, type DeadLetter } from './gen/crm/deadletter/v1/dead_letter_pb.js';
 export { ActorSchema, ActorType, ActorTypeSchema, type Actor } from './gen/crm/events/v1/actor_pb.js';

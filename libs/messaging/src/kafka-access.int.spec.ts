@@ -10,6 +10,7 @@ const CONTACTS_EVENTS = 'crm.contacts.v1.events';
 const CONSENT_EVENTS = 'crm.consent.v1.events';
 const IDENTITY_EVENTS = 'crm.identity.v1.events';
 const TREE_HEADS = 'crm.audit.v1.tree-heads';
+const ANALYTICS_CONTACTS = 'crm.analytics.v1.contacts';
 
 const admin = testPlatformConfig().kafka;
 const opened: KafkaCluster[] = [];
@@ -113,5 +114,12 @@ describe('a service principal', () => {
     expect(await brokerAnswer(contacts.publish(CONSENT_EVENTS, [record]))).toEqual(TOPIC_REFUSED);
     expect(await brokerAnswer(contacts.endOffsets(IDENTITY_EVENTS))).toEqual(TOPIC_REFUSED);
     expect(await asAdmin.endOffsets(CONSENT_EVENTS)).toEqual(before);
+  });
+  it('contacts writes the analytics stream it derives, and no other analytics topic', async () => {
+    const contacts = clientAs('contacts');
+    await contacts.ensureTopics([{ name: ANALYTICS_CONTACTS, partitions: 3, cleanupPolicy: 'compact' }]);
+    // A tombstone for a pseudonym no one has: harmless on the real stream.
+    expect(await brokerAnswer(contacts.publish(ANALYTICS_CONTACTS, [{ key: '0'.repeat(64), value: null }]))).toBe('allowed');
+    expect(await brokerAnswer(contacts.ensureTopics([{ name: `crm.analytics.v1.${uniqueName('acl-other')}`, partitions: 1 }]))).toEqual(TOPIC_REFUSED);
   });
 });

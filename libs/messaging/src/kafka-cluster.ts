@@ -23,12 +23,15 @@ export interface TopicSpec {
   partitions: number;
   /** Event topics keep everything: they are the replayable history the backup cluster mirrors. */
   retentionMs?: number;
+  /** `compact`: the latest record per key is kept and a null value (tombstone) removes the key (analytics streams). */
+  cleanupPolicy?: 'delete' | 'compact';
 }
 
 export interface OutgoingMessage {
   /** Partition key: the data subject or aggregate id, so one subject's events stay in order. */
   key: string;
-  value: Uint8Array;
+  /** `null`: a tombstone, which a compacted topic uses to drop every earlier record of the key. */
+  value: Uint8Array | null;
   headers?: Record<string, string>;
   /** Only for copying a topic record for record (a restore): the partition it was in, instead of the key's. */
   partition?: number;
@@ -43,6 +46,7 @@ export interface IncomingMessage {
   /** The record's timestamp (ms since the epoch): when the producer sent it, unless the topic says log-append time. */
   timestamp?: bigint;
   key: string | undefined;
+  /** At run time `undefined` for a tombstone (a null value, on compacted topics such as crm.analytics.v1.*). */
   value: Buffer;
   headers: Record<string, string>;
 }
@@ -154,7 +158,10 @@ export class KafkaCluster {
           topics: [topic.name],
           partitions: topic.partitions,
           replicas: 1,
-          configs: [{ name: 'retention.ms', value: String(topic.retentionMs ?? -1) }],
+          configs: [
+            { name: 'retention.ms', value: String(topic.retentionMs ?? -1) },
+            ...(topic.cleanupPolicy === undefined ? [] : [{ name: 'cleanup.policy', value: topic.cleanupPolicy }]),
+          ],
         });
       } catch (error) {
         // Another process may have created it between our list and create; only that case is benign. The broker
@@ -208,7 +215,8 @@ export class KafkaCluster {
       messages: messages.map((message) => ({
         topic,
         key: Buffer.from(message.key),
-        value: Buffer.from(message.value),
+        // A tombstone is a record whose value is null (length -1 on the wire).
+        value: message.value === null ? (null as unknown as Buffer) : Buffer.from(message.value),
         headers: new Map(Object.entries(message.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
         ...(message.partition === undefined ? {} : { partition: message.partition }),
         ...(message.timestamp === undefined ? {} : { timestamp: message.timestamp }),

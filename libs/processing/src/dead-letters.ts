@@ -60,7 +60,7 @@ export class DeadLetterPublisher {
       let bytes = 0;
       for (const letter of letters) {
         const message = deadLetterMessage(letter, this.consumerGroup);
-        const size = message.value.length + Buffer.byteLength(message.key ?? '');
+        const size = (message.value?.length ?? 0) + Buffer.byteLength(message.key ?? '');
         if (chunk.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
           await this.kafka.publish(dlq, chunk);
           chunk = [];

@@ -1,6 +1,9 @@
 import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
 import { BackboneModule, type ScheduleSettings } from '@crm/platform';
+import { ANALYTICS_KEY, analyticsKeyFile, loadAnalyticsKey } from './analytics/analytics-key.js';
+import { AnalyticsStream } from './analytics/analytics-stream.js';
+import { ANALYTICS_STREAM_GROUP, AnalyticsStreamController, analyticsStreamGroup } from './analytics/analytics-stream.controller.js';
 import { AccessRecorder } from './access-recording/access.recorder.js';
 import { ContactViews } from './contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, loadContactsConfig, type ContactsConfig } from './contacts.config.js';
@@ -57,6 +60,7 @@ export class ContactsModule {
         ...CONTACT_ROUTES,
         ConsentStatesController,
         RegisterActivitiesController,
+        AnalyticsStreamController,
       ],
       providers: [
         { provide: CONTACTS_CONFIG, useFactory: () => loadContactsConfig() },
@@ -95,6 +99,9 @@ export class ContactsModule {
         RetentionJobs,
         { provide: CONSENT_STATES_GROUP, useValue: consentStatesGroup(config.postgres!.database) },
         { provide: REGISTER_ACTIVITIES_GROUP, useValue: registerActivitiesGroup(config.postgres!.database) },
+        { provide: ANALYTICS_STREAM_GROUP, useValue: analyticsStreamGroup(config.postgres!.database) },
+        { provide: ANALYTICS_KEY, useFactory: () => loadAnalyticsKey(analyticsKeyFile(config.stateDir)) },
+        AnalyticsStream,
         ContactsRepository,
         ReadModelMigration,
         ContactProjection,

@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { AppError } from '@crm/errors';
+import { ensurePrivateDirectory, readPrivateFile, writePrivateFile } from '@crm/crypto';
+
+/** Provider of the analytics key (a Buffer): the HMAC key of the analytics streams' pseudonyms. */
+export const ANALYTICS_KEY = Symbol('ANALYTICS_KEY');
+
+/** `CRM_ANALYTICS_KEY_FILE`, else `<state dir>/secrets/analytics.key` (deploy/local/infra.sh creates it). */
+export function analyticsKeyFile(stateDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.CRM_ANALYTICS_KEY_FILE ?? join(stateDir, 'secrets', 'analytics.key');
+}
+
+/**
+ * The analytics key: 256 bits, hex in a private file. Generated at first start when missing (as infra.sh does), the
+ * file created exclusively so two starting processes agree on one key. It is the analytics streams' own key: not a
+ * subject key, not the blind-index key, so knowing it reveals nothing else, and replacing it re-keys every pseudonym.
+ */
+export async function loadAnalyticsKey(file: string): Promise<Buffer> {
+  let hex = await readPrivateFile(file);
+  if (hex === undefined) {
+    await ensurePrivateDirectory(dirname(file));
+    await writePrivateFile(file, randomBytes(32).toString('hex'), { exclusive: true });
+    hex = await readPrivateFile(file);
+  }
+  const key = Buffer.from((hex ?? '').trim(), 'hex');
+  if (key.length < 32) throw new AppError('ANALYTICS_KEY_INVALID', 'internal', 'the analytics key must be at least 256 bits, hex');
+  return key;
+}
