@@ -69,7 +69,7 @@ function backboneService(service: string, consumes: readonly string[]): Grant[] 
 
 export const GRANTS: readonly Grant[] = [
   ...backboneService('identity', []),
-  ...backboneService('contacts', [events('consent')]),
+  ...backboneService('contacts', [events('consent'), events('audit')]),
   ...backboneService('consent', [events('contacts'), events('audit')]),
   // audit: the trail (reads every source, writes its register events and the signed tree heads it reads back).
   {

@@ -64,6 +64,7 @@ export function coordinatorNotReady(error: unknown): boolean {
 
 type BufferConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
 type ConsumeOptions = Parameters<BufferConsumer['consume']>[0];
+type Joined = { consumer: BufferConsumer; stream: Awaited<ReturnType<BufferConsumer['consume']>> };
 
 /**
  * Joins the consumer group and opens the stream. On a fresh (or busy) cluster the group coordinator may answer
@@ -75,10 +76,14 @@ type ConsumeOptions = Parameters<BufferConsumer['consume']>[0];
 export async function joinGroup(
   create: () => BufferConsumer,
   consume: ConsumeOptions,
-): Promise<{ consumer: BufferConsumer; stream: Awaited<ReturnType<BufferConsumer['consume']>> }> {
+  onError: (error: unknown, consumer: BufferConsumer) => void = () => undefined,
+): Promise<Joined> {
   const giveUpAt = Date.now() + JOIN_PATIENCE_MS;
   for (let attempt = 1; ; attempt++) {
     const consumer = create();
+    // The client emits 'error' on the consumer itself when a rejoin in the background fails (a broker went away):
+    // without a listener Node would throw it and end the process.
+    consumer.on('error', (error: unknown) => onError(error, consumer));
     try {
       return { consumer, stream: await consumer.consume(consume) };
     } catch (error) {
@@ -118,13 +123,20 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
         mode: MessagesStreamModes.COMMITTED,
         fallbackMode: options.startAt === 'earliest' ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
       },
+      (error, consumer) => {
+        options.onError?.(error);
+        // A consumer whose rejoin failed gets no more assignments: a new one takes over.
+        if (!stopped && (current as Joined | undefined)?.consumer === consumer) replacing ??= replace().finally(() => (replacing = undefined));
+      },
     );
-  let current = await join();
+  let stopped = false;
+  let replacing: Promise<void> | undefined;
+  // Assigned before any error can arrive but the first join's own (which finds no current consumer yet).
+  let current!: Joined;
+  current = await join();
   /** Messages as consumed (their `commit`) and as handed over, in arrival order. */
   const buffer: Array<{ consumed: Message<Buffer, Buffer, Buffer, Buffer>; incoming: IncomingMessage }> = [];
   const { onArrival } = options;
-  let stopped = false;
-  let replacing: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   const signal = (): void => {
     const resolve = wake;

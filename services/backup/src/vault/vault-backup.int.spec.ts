@@ -11,7 +11,7 @@ import { expectEventually, testPlatformConfig, uniqueName } from '@crm/testing';
 import { listVaultBackups, restoreVaultBackup, takeVaultBackup, type VaultBackupSettings, type VaultRestoreReport } from './vault-backup.js';
 
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
-const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, clientId: uniqueName('vault-backup-it') });
+const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: uniqueName('vault-backup-it') });
 const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: uniqueName('vault-backup-it') });
 const now = (): Date => new Date();
 let dir: string;
