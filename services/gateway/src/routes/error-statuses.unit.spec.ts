@@ -10,4 +10,8 @@ describe('the error statuses the OpenAPI document lists for a gateway route', ()
       400, 401, 403, 404, 409, 410, 413, 429, 503,
     ]);
   });
+
+  it('given a route naming its own error statuses, then they are listed too, once', () => {
+    expect(errorStatuses({ method: 'POST', path: '/v1/auth/login', guard: { public: true }, errors: [401, 409] })).toEqual([400, 401, 409, 413, 429, 503]);
+  });
 });

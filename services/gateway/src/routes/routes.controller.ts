@@ -47,15 +47,16 @@ const ERROR_BODY = {
  * The error statuses a route can answer, from what it is: any request can be malformed (400), rate limited (429) or
  * meet a service that does not answer (503); a guarded route refuses a missing or stale token (401) and a missing
  * permission or second factor (403); a route naming a resource may not find it (404) or find it erased (410); a
- * write can conflict (409) or carry too large a body (413).
+ * write can conflict (409) or carry too large a body (413). A route adds its own (`errors` in the manifest): a
+ * credential route open to all refuses a bad credential (401).
  */
-export function errorStatuses(route: Pick<GatewayRoute, 'method' | 'path' | 'guard'>): number[] {
-  const statuses = [400];
+export function errorStatuses(route: Pick<GatewayRoute, 'method' | 'path' | 'guard' | 'errors'>): number[] {
+  const statuses = [400, ...(route.errors ?? [])];
   if (!('public' in route.guard)) statuses.push(401, 403);
   if (route.path.includes(':')) statuses.push(404, 410);
   if (route.method !== 'GET') statuses.push(409, 413);
   statuses.push(429, 503);
-  return statuses.sort((a, b) => a - b);
+  return [...new Set(statuses)].sort((a, b) => a - b);
 }
 
 /** The OpenAPI description of a manifest entry: tag, summary, its path and query parameters, success and error statuses, media types. */
