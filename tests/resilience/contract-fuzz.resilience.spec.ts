@@ -114,7 +114,8 @@ function fuzz(role: string): Promise<{ report: JsonReport; output: string }> {
     ...Object.keys(EXCLUDED).flatMap((operationId) => ['--exclude-operation-id', operationId]),
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(st, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Run in the report directory: Schemathesis keeps its replay cache (`.schemathesis/`) in the working directory.
+    const child = spawn(st, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
