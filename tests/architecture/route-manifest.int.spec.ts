@@ -15,6 +15,7 @@ import { serviceDefinition as contacts } from '../../services/contacts/src/servi
 import { serviceDefinition as gateway } from '../../services/gateway/src/service.definition.js';
 import { serviceDefinition as identity } from '../../services/identity/src/service.definition.js';
 import { ROUTES, type GatewayRoute } from '../../services/gateway/src/routes/route.manifest.js';
+import { errorStatuses } from '../../services/gateway/src/routes/routes.controller.js';
 
 const services: Record<GatewayRoute['service'], ServiceDefinition> = { identity, contacts, consent, audit, backup };
 
@@ -105,7 +106,7 @@ describe('the gateway route manifest', () => {
     );
   });
 
-  it('documents, route by route, the path parameters and the success status the owning service answers', () => {
+  it('documents, route by route, the path parameters, the success status the owning service answers and the error statuses', () => {
     const document = SwaggerModule.createDocument(apps[0]!, new DocumentBuilder().addBearerAuth().build(), { autoTagControllers: false });
     const described = ROUTES.map((route) => {
       const operation = document.paths[route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase() as 'get'];
@@ -119,7 +120,7 @@ describe('the gateway route manifest', () => {
       ROUTES.map((route) => ({
         route: `${route.method} ${route.path}`,
         pathParameters: [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]),
-        statuses: [String(declared.get(route.service)?.get(shape(`${route.method} ${route.path}`))?.successStatus)],
+        statuses: [String(declared.get(route.service)?.get(shape(`${route.method} ${route.path}`))?.successStatus), ...errorStatuses(route).map(String)],
       })),
     );
   });

@@ -1,11 +1,18 @@
 import { Controller, Get, HttpCode, Inject, Logger, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '@crm/http';
 import { runChecks, type HealthCheck, type ReadinessReport } from './health-check.js';
 
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
 export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
+
+/** `{ status }`, and each check's own answer where the service shows details (internal services only). */
+const STATUS_BODY = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['up', 'down'] }, checks: { type: 'object' } },
+};
 
 @ApiTags('health')
 @Controller('health')
@@ -22,6 +29,7 @@ export class HealthController {
   @Get('live')
   @HttpCode(200)
   @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiResponse({ status: 200, description: 'Up', content: { 'application/json': { schema: STATUS_BODY } } })
   live(): { status: 'up' } {
     return { status: 'up' };
   }
@@ -30,6 +38,8 @@ export class HealthController {
   @Public()
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: every dependency (Postgres, Kafka, Redis, …) answers' })
+  @ApiResponse({ status: 200, description: 'Every dependency answers', content: { 'application/json': { schema: STATUS_BODY } } })
+  @ApiResponse({ status: 503, description: 'A dependency does not answer', content: { 'application/json': { schema: STATUS_BODY } } })
   async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessReport | Pick<ReadinessReport, 'status'>> {
     const report = await runChecks(this.checks);
     response.status(report.status === 'up' ? 200 : 503);

@@ -34,6 +34,8 @@ export interface GatewayRoute {
   readonly status?: 200 | 202 | 204;
   /** Query parameters, for the OpenAPI document (the service validates them). */
   readonly query?: readonly QueryParameter[];
+  /** Error statuses beyond those the route's guard, parameters and method imply (`errorStatuses`), for the OpenAPI document. */
+  readonly errors?: readonly number[];
   /** Media types of the answer when not only JSON (chosen by `Accept` or a query parameter). */
   readonly produces?: readonly [string, ...string[]];
 }
@@ -69,6 +71,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/auth/login',
     service: 'identity',
     guard: PUBLIC,
+    errors: [401],
     status: 200,
     summary:
       'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }`, `{ mfaEnrollmentRequired, enrollmentToken }` or, until a password someone else set is changed, `{ passwordChangeRequired, passwordChangeToken }`',
@@ -78,6 +81,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/auth/mfa',
     service: 'identity',
     guard: PUBLIC,
+    errors: [401],
     status: 200,
     summary: 'Second factor: `{ mfaToken, code }` (TOTP or recovery code) → `{ accessToken, refreshToken }`',
   },
@@ -86,6 +90,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/auth/refresh',
     service: 'identity',
     guard: PUBLIC,
+    errors: [401],
     status: 200,
     summary: 'Rotate tokens: `{ refreshToken }`; presenting a used refresh token ends the session',
   },
@@ -95,6 +100,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/me/mfa/totp',
     service: 'identity',
     guard: PUBLIC,
+    errors: [401],
     status: 200,
     summary: 'Start TOTP enrolment (enrolment token or access token) → `{ secret, otpauthUrl, qrCode }`',
   },
@@ -103,6 +109,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/me/mfa/totp/confirm',
     service: 'identity',
     guard: PUBLIC,
+    errors: [401],
     status: 200,
     summary: 'Confirm TOTP enrolment: `{ code }` → `{ recoveryCodes }` (shown once)',
   },
@@ -111,6 +118,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/me/password',
     service: 'identity',
     guard: PUBLIC,
+    errors: [401],
     status: 204,
     summary:
       'Change your password: `{ currentPassword, newPassword }` with an access token, or `{ …, passwordChangeToken }` at the first sign-in (required for every account); every session ends',
@@ -394,6 +402,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/privacy-notices/current',
     service: 'consent',
     guard: PUBLIC,
+    errors: [404],
     summary: 'The privacy notice in force for `?lang=pl|en` (no sign-in): JSON, or a printable HTML page with Accept: text/html',
     query: [{ name: 'lang', values: ['pl', 'en'], required: true, description: 'The language of the notice' }],
     produces: ['application/json', 'text/html'],

@@ -31,7 +31,35 @@ export function successStatus(route: Pick<GatewayRoute, 'method' | 'status'>): n
   return route.status ?? (route.method === 'POST' ? 201 : 200);
 }
 
-/** The OpenAPI description of a manifest entry: tag, summary, its path and query parameters, success status and media types. */
+/** Every error leaves as this body (`ErrorFilter` in @crm/http, and the gateway's own answers). */
+const ERROR_BODY = {
+  type: 'object',
+  required: ['code', 'message', 'correlationId'],
+  properties: {
+    code: { type: 'string', description: 'Stable error code (`VALIDATION_FAILED`, `STEP_UP_REQUIRED`, …)' },
+    message: { type: 'string' },
+    correlationId: { type: 'string' },
+    details: { type: 'object' },
+  },
+};
+
+/**
+ * The error statuses a route can answer, from what it is: any request can be malformed (400), rate limited (429) or
+ * meet a service that does not answer (503); a guarded route refuses a missing or stale token (401) and a missing
+ * permission or second factor (403); a route naming a resource may not find it (404) or find it erased (410); a
+ * write can conflict (409) or carry too large a body (413). A route adds its own (`errors` in the manifest): a
+ * credential route open to all refuses a bad credential (401).
+ */
+export function errorStatuses(route: Pick<GatewayRoute, 'method' | 'path' | 'guard' | 'errors'>): number[] {
+  const statuses = [400, ...(route.errors ?? [])];
+  if (!('public' in route.guard)) statuses.push(401, 403);
+  if (route.path.includes(':')) statuses.push(404, 410);
+  if (route.method !== 'GET') statuses.push(409, 413);
+  statuses.push(429, 503);
+  return [...new Set(statuses)].sort((a, b) => a - b);
+}
+
+/** The OpenAPI description of a manifest entry: tag, summary, its path and query parameters, success and error statuses, media types. */
 function documentation(route: GatewayRoute, operationId: string): MethodDecorator {
   const parameters = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => ApiParam({ name: match[1]!, required: true, type: String }));
   const query = (route.query ?? []).map((parameter) =>
@@ -54,6 +82,9 @@ function documentation(route: GatewayRoute, operationId: string): MethodDecorato
         ? {}
         : { content: Object.fromEntries(route.produces.map((type) => [type, { schema: { type: type === 'application/json' ? 'object' : 'string' } }])) }),
     }),
+    ...errorStatuses(route).map((status) =>
+      ApiResponse({ status, description: 'Error `{ code, message, correlationId }`', content: { 'application/json': { schema: ERROR_BODY } } }),
+    ),
   );
 }
 
