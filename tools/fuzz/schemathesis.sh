@@ -13,6 +13,11 @@ STAMP_FILE="$VENV/.crm-install-stamp"
 
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# A fresh Debian machine may lack the venv module (or python3 itself): as root, the project installs what it needs.
+if { ! command -v python3 >/dev/null || ! python3 -c 'import ensurepip, venv' 2>/dev/null; } && ((EUID == 0)) && command -v apt-get >/dev/null; then
+  echo "installing python3 and python3-venv (apt-get)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 python3-venv >&2 || die "apt-get install python3 python3-venv failed"
+fi
 command -v python3 >/dev/null || die "python3 (3.10 or newer) is needed for Schemathesis; install it (apt-get install python3 python3-venv) and retry"
 python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || die "Schemathesis needs Python 3.10 or newer; python3 is $(python3 --version)"
 stamp="$(python3 --version) $(sha256sum "$REQUIREMENTS" | cut -c1-64)"
