@@ -306,10 +306,12 @@ describe("a data subject's rights, from the privacy notice to the erasure receip
       const declared = (where: string) => (operation?.parameters ?? []).filter((parameter) => parameter.in === where).map((parameter) => parameter.name);
       const pathParameters = declared('path').map((name) => `{${name}}`);
       const query = declared('query');
+      // The success answers: every route also lists its error statuses (one error body), which the contract fuzzing checks.
+      const successes = Object.entries(operation?.responses ?? {}).filter(([status]) => status.startsWith('2'));
       return [
-        `${method} ${path} ${Object.keys(operation?.responses ?? {}).join(',')}`,
+        `${method} ${path} ${successes.map(([status]) => status).join(',')}`,
         ...(query.length === 0 ? [] : [`?${query.join('&')}`]),
-        ...Object.values(operation?.responses ?? {}).flatMap((answer) => (answer.content === undefined ? [] : [Object.keys(answer.content).join(',')])),
+        ...successes.flatMap(([, answer]) => (answer.content === undefined ? [] : [Object.keys(answer.content).join(',')])),
         ...(operation?.summary ? [] : ['(no summary)']),
         ...(pathParameters.join('') === (path.match(/\{[^}]+\}/g) ?? []).join('') ? [] : ['(path parameters undeclared)']),
       ].join(' ');
