@@ -3,6 +3,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '
 import type { PlatformConfig } from '@crm/config';
 import { KEY_VAULT_DATABASE } from '@crm/crypto';
 import { createPool } from '@crm/postgres';
+import { restoreCredentials } from '../restoring/restore-credentials.js';
 import { vaultBackupSettings } from '../vault/vault-backup.js';
 import { PgBackRest, type PgBackRestSettings } from './pgbackrest.cli.js';
 import { SnapshotRuns } from './snapshot-runs.store.js';
@@ -44,9 +45,10 @@ export class SnapshotsModule implements OnApplicationShutdown {
         { provide: SNAPSHOT_SCHEDULE_SETTINGS, useValue: schedule },
         {
           provide: VAULT_BACKUP,
-          // The key vault's database, read by the same role as the backup's own (it reads rows; it never holds a KEK).
+          // The key vault's database (rows only; the backup never holds a KEK), read with the credentials its drills use:
+          // the service's own role (`crm_backup`) reaches no other database.
           useFactory: (): VaultBackupTarget => ({
-            vault: createPool({ ...config.postgres!, database: KEY_VAULT_DATABASE }, { max: 2, applicationName: 'crm-backup-vault' }),
+            vault: createPool({ ...restoreCredentials(config, env), database: KEY_VAULT_DATABASE }, { max: 2, applicationName: 'crm-backup-vault' }),
             settings: vaultBackupSettings(config.stateDir, env.CRM_BACKUP_DIR, env),
           }),
         },
