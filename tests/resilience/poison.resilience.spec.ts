@@ -21,8 +21,12 @@ const CONSUMERS: Record<string, Array<typeof AUDIT>> = {
   'crm.consent.v1.events': [AUDIT, { name: 'contacts.consent-states', database: 'contacts', schema: 'contacts' }],
   'crm.identity.v1.events': [AUDIT],
   'crm.access.v1.events': [AUDIT],
-  // The register's changes: privacy notices are drafted from consent's view of them.
-  'crm.audit.v1.events': [AUDIT, { name: 'consent.register', database: 'consent', schema: 'consent' }],
+  // The register's changes: privacy notices are drafted from consent's view of them, retention policies from contacts'.
+  'crm.audit.v1.events': [
+    AUDIT,
+    { name: 'consent.register', database: 'consent', schema: 'consent' },
+    { name: 'contacts.register-activities', database: 'contacts', schema: 'contacts' },
+  ],
 };
 /** Raw reactors (key and KEK cache eviction in every service): they read bytes, so nothing is poison to them. */
 const RAW_TOPICS = ['crm.keys.v1.shredded', 'crm.keys.v1.kek-rotated'];
