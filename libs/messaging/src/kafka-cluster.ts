@@ -216,7 +216,8 @@ export class KafkaCluster {
         topic,
         key: Buffer.from(message.key),
         // A tombstone is a record whose value is null (length -1 on the wire).
-        value: message.value === null ? (null as unknown as Buffer) : Buffer.from(message.value),
+        // (`undefined` too: a tombstone read back, which a restore copies, arrives so.)
+        value: message.value === null || message.value === undefined ? (null as unknown as Buffer) : Buffer.from(message.value),
         headers: new Map(Object.entries(message.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
         ...(message.partition === undefined ? {} : { partition: message.partition }),
         ...(message.timestamp === undefined ? {} : { timestamp: message.timestamp }),

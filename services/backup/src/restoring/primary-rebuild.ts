@@ -42,7 +42,10 @@ export async function rebuildPrimary(
   for (const topic of topics) {
     const config = await backup.topicConfig(topic);
     const count = partitions.get(topic)?.length ?? 1;
-    await primary.ensureTopics([{ name: topic, partitions: count, retentionMs: Number(config['retention.ms'] ?? -1) }]);
+    const compact = config['cleanup.policy'] === 'compact';
+    await primary.ensureTopics([
+      { name: topic, partitions: count, retentionMs: Number(config['retention.ms'] ?? -1), ...(compact ? { cleanupPolicy: 'compact' as const } : {}) },
+    ]);
     const store = stores.find((candidate) => candidate.topic === topic);
     const pool = store === undefined ? undefined : createPool(restored(store.database), { max: 1, applicationName: 'crm-restore' });
     const result: TopicRebuilt = { topic, copied: 0, left: 0 };
