@@ -106,18 +106,7 @@ export class KafkaCluster {
 
   /** The next offset to be written, per partition: "caught up" means a consumer's position reached these. */
   async endOffsets(topic: string): Promise<bigint[]> {
-    const consumer = new Consumer({
-      clientId: `${this.#options.clientId}-offsets`,
-      bootstrapBrokers: this.#options.brokers,
-      ...clientSasl(this.#options.sasl),
-      groupId: 'crm-offset-probe',
-    });
-    try {
-      const offsets = await consumer.listOffsets({ topics: [topic] });
-      return offsets.get(topic) ?? [];
-    } finally {
-      await closeConsumer(consumer);
-    }
+    return (await this.endOffsetsOf([topic])).get(topic) ?? [];
   }
 
   /**
