@@ -23,6 +23,8 @@ export interface BatchConsumerOptions {
    */
   onArrival?: (message: IncomingMessage) => void;
   onError?: (error: unknown) => void;
+  /** How long a batch's offset commit may take before the loop goes on without it (default 15 s; see `commitOffsets`). */
+  commitPatienceMs?: number;
 }
 
 export interface Subscription {
@@ -60,6 +62,33 @@ const JOIN_PATIENCE_MS = 120_000;
 
 export function coordinatorNotReady(error: unknown): boolean {
   return error instanceof Error && COORDINATOR_NOT_READY.some((code) => findErrorBy(error, 'apiId', code) !== null);
+}
+
+const COMMIT_PATIENCE_MS = 15_000;
+
+/**
+ * Commits the last offset of each partition in `consumed`, waiting at most `patienceMs`. A commit requested while its
+ * consumer is not active (mid-rejoin) is queued by the client until the consumer rejoins; a consumer that was replaced
+ * meanwhile never does, and the commit would never settle: the loop waiting on it stopped for good, with its stream
+ * paused (seen after a broker restart). Offsets are only a hint here, so a commit that takes too long is given up with
+ * `KAFKA_COMMIT_ABANDONED`; the messages come again to whoever next holds the partitions, and the handlers absorb them.
+ */
+export async function commitOffsets(consumed: ReadonlyArray<Pick<Message, 'topic' | 'partition' | 'commit'>>, patienceMs: number): Promise<void> {
+  const lastByPartition = new Map<string, Pick<Message, 'commit'>>();
+  for (const message of consumed) lastByPartition.set(`${message.topic}:${message.partition}`, message);
+  let timer: NodeJS.Timeout | undefined;
+  const patience = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(Object.assign(new Error(`offset commit did not settle within ${patienceMs} ms; left to the next consumer`), { code: 'KAFKA_COMMIT_ABANDONED' })),
+      patienceMs,
+    );
+  });
+  try {
+    await Promise.race([Promise.all([...lastByPartition.values()].map((message) => message.commit())), patience]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 type BufferConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
@@ -197,9 +226,10 @@ export async function consumeBatches(options: BatchConsumerOptions): Promise<Sub
         options.onError?.(error);
         return;
       }
-      const lastByPartition = new Map<string, Message<Buffer, Buffer, Buffer, Buffer>>();
-      for (const { consumed } of batch) lastByPartition.set(`${consumed.topic}:${consumed.partition}`, consumed);
-      await Promise.all([...lastByPartition.values()].map((message) => message.commit())).catch((error: unknown) => options.onError?.(error));
+      await commitOffsets(
+        batch.map((item) => item.consumed),
+        options.commitPatienceMs ?? COMMIT_PATIENCE_MS,
+      ).catch((error: unknown) => options.onError?.(error));
     }
   })();
 
