@@ -3,6 +3,7 @@ export { EventStore, createEnvelope, type EventStoreOptions } from './store/even
 export { protoEvent } from './store/proto-event.js';
 export { StreamVersionConflict } from './store/event-store.errors.js';
 export { eventStoreMigrations, quoteIdent } from './store/event-store.schema.js';
+export { catchUpReplayedStreams, foldingRefold, type CatchUpOutcome, type StateRowsRefold } from './store/replayed-streams.js';
 export {
   START,
   type AllPosition,

@@ -12,5 +12,6 @@ export {
   KEY_VAULT,
   type BackboneOptions,
 } from './backbone.module.js';
+export { StateRowsCatchUp, STATE_ROWS_REFOLDS } from './state-rows.catch-up.js';
 export { CLOCK, ClockModule, type Clock } from './clock.module.js';
 export { ScheduledJobs, type JobSchedule, type ScheduleSettings, type ScheduledJobsSpec } from './scheduled-jobs.js';

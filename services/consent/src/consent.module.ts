@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
-import { BackboneModule } from '@crm/platform';
+import { BackboneModule, STATE_ROWS_REFOLDS, StateRowsCatchUp } from '@crm/platform';
 import { ConsentAccessRecorder } from './access-recording/consent-access.recorder.js';
 import { CONSENT_CONFIRMATION_TTL_HOURS, confirmationTtlHours } from './consents/confirm-consent/confirmation-token.js';
 import { ConsentCommands } from './consents/consent-commands.service.js';
@@ -12,12 +12,14 @@ import { KnownContactsController } from './known-contacts/known-contacts.control
 import { KNOWN_CONTACTS_GROUP, knownContactsGroup } from './known-contacts/known-contacts.projection.js';
 import { KnownContacts } from './known-contacts/known-contacts.repository.js';
 import { NOTICE_PROVIDERS, NOTICE_ROUTES } from './notices/notice.use-cases.js';
+import { NoticeWriteModel } from './notices/notice.write-model.js';
 import { ListPurposesRoute } from './purposes/list-purposes.route.js';
 import { RegisterViewController } from './register/register-view.controller.js';
 import { RegisterView } from './register/register-view.repository.js';
 import { REGISTER_VIEW_GROUP, registerViewGroup } from './register/register.projection.js';
 import { REQUEST_DEADLINE_SETTINGS, type RequestDeadlineSettings } from './requests/deadline-jobs/request-deadline.jobs.js';
 import { REQUEST_PROVIDERS, REQUEST_ROUTES } from './requests/request.use-cases.js';
+import { RequestWriteModel } from './requests/request.write-model.js';
 
 /**
  * The request deadline jobs' settings: the platform's Redis, and from the environment BullMQ's key prefix
@@ -51,6 +53,12 @@ export class ConsentModule {
         ...REQUEST_PROVIDERS,
         { provide: CONSENT_CONFIRMATION_TTL_HOURS, useFactory: () => confirmationTtlHours() },
         { provide: REQUEST_DEADLINE_SETTINGS, useFactory: () => requestDeadlineSettings(config) },
+        {
+          provide: STATE_ROWS_REFOLDS,
+          inject: [ConsentWriteModel, NoticeWriteModel, RequestWriteModel],
+          useFactory: (...models: Array<{ rowsRefold(): unknown }>) => models.map((model) => model.rowsRefold()),
+        },
+        StateRowsCatchUp,
       ],
     };
   }

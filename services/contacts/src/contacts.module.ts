@@ -1,6 +1,7 @@
 import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
-import { BackboneModule, type ScheduleSettings } from '@crm/platform';
+import type { FieldCipher } from '@crm/crypto';
+import { BackboneModule, FIELD_CIPHER, STATE_ROWS_REFOLDS, StateRowsCatchUp, type ScheduleSettings } from '@crm/platform';
 import { ANALYTICS_KEY, analyticsKeyFile, loadAnalyticsKey } from './analytics/analytics-key.js';
 import { AnalyticsStream } from './analytics/analytics-stream.js';
 import { ANALYTICS_STREAM_GROUP, AnalyticsStreamController, analyticsStreamGroup } from './analytics/analytics-stream.controller.js';
@@ -25,6 +26,7 @@ import { CONSENT_STATES_GROUP, consentStatesGroup } from './lawful-basis/consent
 import { LawfulBasis } from './lawful-basis/lawful-basis.service.js';
 import { ContactProjection } from './read-model/contact.projection.js';
 import { ContactsRepository } from './read-model/contacts.repository.js';
+import { contactRowsRefold } from './read-model/read-model.rebuild.js';
 import { REGISTER_ACTIVITIES_GROUP, RegisterActivitiesController, registerActivitiesGroup } from './retention/register-activities.projection.js';
 import { LegalHoldController, RetentionController } from './retention/retention.controller.js';
 import { RETENTION_JOB_SETTINGS, RetentionJobs } from './retention/retention.jobs.js';
@@ -105,6 +107,14 @@ export class ContactsModule {
         ContactsRepository,
         ReadModelMigration,
         ContactProjection,
+        {
+          provide: STATE_ROWS_REFOLDS,
+          inject: [FIELD_CIPHER, ContactsRepository, ContactProjection],
+          useFactory: (cipher: FieldCipher, contacts: ContactsRepository, projection: ContactProjection) => [
+            contactRowsRefold({ cipher, contacts, projection }),
+          ],
+        },
+        StateRowsCatchUp,
         ContactWriteModel,
         ContactCommands,
         ...CONTACT_HANDLERS,

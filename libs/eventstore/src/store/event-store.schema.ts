@@ -13,6 +13,17 @@ export const eventStoreMigrations: readonly SchemaMigration[] = [
   },
   // Every append goes through append_streams now (one stream is a group of one).
   { name: 'EventStoreDropAppendEvents1796083200001', up: (schema) => `DROP FUNCTION IF EXISTS ${quoteIdent(schema)}.append_events` },
+  // Streams a restore replayed events into past the snapshot: their state rows are older than their events until the
+  // service refolds them (`catchUpReplayedStreams`, run at the service's start).
+  {
+    name: 'EventStoreReplayedStreams1796800000000',
+    up: (schema) => `CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.replayed_streams (
+  stream_id   text        PRIMARY KEY,
+  version     bigint      NOT NULL,
+  replayed_at timestamptz NOT NULL DEFAULT now()
+)`,
+    down: (schema) => `DROP TABLE ${quoteIdent(schema)}.replayed_streams`,
+  },
 ];
 
 /**

@@ -172,10 +172,21 @@ async function replayBatch(
     at.set(envelope.streamId, envelope.streamVersion);
     return true;
   });
-  const { rowCount } = await pool.query(
-    `INSERT INTO ${schema}.events (event_id, stream_id, stream_version, event_type, subject_id, occurred_at, recorded_at, envelope)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bytea[])
-     ON CONFLICT DO NOTHING`,
+  // With the events, their streams are marked (`replayed_streams`): the state rows a service keeps beside them are the
+  // snapshot's, and the service refolds them from these events at its next start (catchUpReplayedStreams).
+  const { rows: inserted } = await pool.query<{ n: number }>(
+    `WITH inserted AS (
+       INSERT INTO ${schema}.events (event_id, stream_id, stream_version, event_type, subject_id, occurred_at, recorded_at, envelope)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bytea[])
+       ON CONFLICT DO NOTHING
+       RETURNING stream_id, stream_version
+     ),
+     marked AS (
+       INSERT INTO ${schema}.replayed_streams (stream_id, version)
+       SELECT stream_id, max(stream_version) FROM inserted GROUP BY stream_id
+       ON CONFLICT (stream_id) DO UPDATE SET version = GREATEST(replayed_streams.version, EXCLUDED.version), replayed_at = now()
+     )
+     SELECT count(*)::int AS n FROM inserted`,
     [
       rows.map(({ envelope }) => envelope.eventId),
       rows.map(({ envelope }) => envelope.streamId),
@@ -187,7 +198,7 @@ async function replayBatch(
       rows.map(({ message }) => message.value),
     ],
   );
-  return { held: heldMessages, replayed: rowCount ?? 0 };
+  return { held: heldMessages, replayed: inserted[0]?.n ?? 0 };
 }
 
 /** What a row of the store needs from an envelope. */

@@ -86,7 +86,7 @@ function printLiveReport(report: RestoreReport, primary: LiveRebuild): void {
     ),
     `  read models: ${primary.checkpointsReset} processor positions forgotten (projectors rebuild from the rebuilt topics, skipping what they applied)`,
     ...(report.events.stores.some((store) => store.replayed > 0)
-      ? ['  note: events were replayed past the snapshot; the state rows services keep beside them are older (docs/backup.md)']
+      ? ['  note: events were replayed past the snapshot; the services refold the state rows of those streams when they start (docs/backup.md)']
       : []),
     `  mirror: resumes at the rebuilt ends (${primary.mirrorPositions} topic-partitions)`,
     '  next: npm start',

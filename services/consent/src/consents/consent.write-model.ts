@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FieldCipher } from '@crm/crypto';
-import type { LoadedState, StateChange, WriteModel } from '@crm/eventstore';
+import { foldingRefold, type LoadedState, type StateChange, type StateRowsRefold, type WriteModel } from '@crm/eventstore';
 import { FIELD_CIPHER } from '@crm/platform';
 import type { PoolClient } from '@crm/postgres';
 import { ConsentStates } from './consent-states.repository.js';
@@ -65,5 +65,16 @@ export class ConsentWriteModel implements WriteModel<ConsentCommand, ConsentStat
         .filter((change) => change.events.length > 0)
         .map((change) => ({ contactId: change.command.contactId, version: change.version, state: change.state, at: change.at })),
     );
+  }
+
+  /** The `consent_states` row of a stream a restore replayed events into, refolded from them (docs/backup.md). */
+  rowsRefold(): StateRowsRefold {
+    const prefix = consentStream('');
+    return foldingRefold({
+      matches: (streamId) => streamId.startsWith(prefix),
+      decider: consentDecider,
+      codec: this.codec,
+      save: (tx, { streamId, version, state, at }) => this.states.saveMany(tx, [{ contactId: streamId.slice(prefix.length), version, state, at }]),
+    });
   }
 }

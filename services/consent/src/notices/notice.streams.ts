@@ -10,6 +10,12 @@ export function noticeStream(lang: NoticeLanguage): string {
   return `privacy-notice-${lang}`;
 }
 
+/** The language whose stream `streamId` is, if it is a notice stream. */
+export function noticeLanguageOf(streamId: string): NoticeLanguage | undefined {
+  const lang = /^privacy-notice-(.+)$/.exec(streamId)?.[1];
+  return isNoticeLanguage(lang) ? lang : undefined;
+}
+
 /** A version's public name, `<lang>-<number>` (`pl-3`): what a consent names as its `noticeVersion`. */
 export function noticeVersion(lang: NoticeLanguage, number: number): string {
   return `${lang}-${number}`;

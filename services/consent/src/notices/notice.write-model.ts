@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { LoadedState, StateChange, WriteModel } from '@crm/eventstore';
+import { foldingRefold, type LoadedState, type StateChange, type StateRowsRefold, type WriteModel } from '@crm/eventstore';
 import type { PoolClient } from '@crm/postgres';
 import { NoticeStates } from './notice-states.repository.js';
 import { noticeCodec } from './notice.codec.js';
 import { noticeDecider, type NoticeCommand, type NoticeEvent, type NoticeState } from './notice.decider.js';
-import { noticeStream } from './notice.streams.js';
+import { noticeLanguageOf, noticeStream } from './notice.streams.js';
 
 /**
  * A language's privacy notices as the command pipeline runs them: one aggregate per language (stream
@@ -32,5 +32,15 @@ export class NoticeWriteModel implements WriteModel<NoticeCommand, NoticeState, 
   async save(tx: PoolClient, change: StateChange<NoticeCommand, NoticeState, NoticeEvent>): Promise<void> {
     if (change.events.length === 0) return;
     await this.states.save(tx, change.command.lang, change.version, change.state, change.at);
+  }
+
+  /** The `privacy_notice_states` row of a stream a restore replayed events into, refolded from them (docs/backup.md). */
+  rowsRefold(): StateRowsRefold {
+    return foldingRefold({
+      matches: (streamId) => noticeLanguageOf(streamId) !== undefined,
+      decider: noticeDecider,
+      codec: this.codec,
+      save: (tx, { streamId, version, state, at }) => this.states.save(tx, noticeLanguageOf(streamId)!, version, state, at),
+    });
   }
 }

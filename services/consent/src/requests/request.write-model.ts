@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FieldCipher } from '@crm/crypto';
-import type { LoadedState, StateChange, WriteModel } from '@crm/eventstore';
+import { foldingRefold, type LoadedState, type StateChange, type StateRowsRefold, type WriteModel } from '@crm/eventstore';
 import { FIELD_CIPHER } from '@crm/platform';
 import type { PoolClient } from '@crm/postgres';
 import { RequestStates } from './request-states.repository.js';
@@ -46,5 +46,18 @@ export class RequestWriteModel implements WriteModel<RequestCommand, RequestStat
   async save(tx: PoolClient, change: StateChange<RequestCommand, RequestState, RequestEvent>): Promise<void> {
     if (change.events.length === 0 || change.state.status === 'none') return;
     await this.states.save(tx, change.version, change.state, change.at);
+  }
+
+  /** The `subject_request_states` row of a stream a restore replayed events into, refolded from them (docs/backup.md). */
+  rowsRefold(): StateRowsRefold {
+    const prefix = requestStream('');
+    return foldingRefold({
+      matches: (streamId) => streamId.startsWith(prefix),
+      decider: requestDecider,
+      codec: this.codec,
+      save: async (tx, { version, state, at }) => {
+        if (state.status !== 'none') await this.states.save(tx, version, state, at);
+      },
+    });
   }
 }

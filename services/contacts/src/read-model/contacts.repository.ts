@@ -261,6 +261,12 @@ export class ContactsRepository {
     }
   }
 
+  /** One contact's rows, all of them (record, search tokens by cascade, purchases), before they are refolded from its events. */
+  async forget(db: PoolClient, contactId: string): Promise<void> {
+    await db.query(`DELETE FROM ${this.#s}.contact_transactions WHERE contact_id = $1`, [contactId]);
+    await db.query(`DELETE FROM ${this.#s}.contact_records WHERE contact_id = $1`, [contactId]);
+  }
+
   /** Empties the read model for a rebuild from the event store. */
   async truncate(db: PoolClient): Promise<void> {
     await db.query(`TRUNCATE ${this.#s}.contact_search, ${this.#s}.contact_transactions, ${this.#s}.contact_records, ${this.#s}.erased_contacts`);

@@ -1,9 +1,9 @@
 import { dateFromTimestamp } from '@crm/contracts';
 import { isCryptoError, type FieldCipher } from '@crm/crypto';
-import { START, type EventStore } from '@crm/eventstore';
-import { withTransaction, type Pool } from '@crm/postgres';
+import { START, type EventCodec, type EventStore, type RecordedEvent, type StateRowsRefold } from '@crm/eventstore';
+import { withTransaction, type Pool, type PoolClient } from '@crm/postgres';
 import { contactCodec } from '../contacts/contact.codec.js';
-import { contactDecider, type ContactState } from '../contacts/contact.decider.js';
+import { contactDecider, type ContactEvent, type ContactState } from '../contacts/contact.decider.js';
 import type { ContactProjection } from './contact.projection.js';
 import type { ContactsRepository } from './contacts.repository.js';
 
@@ -43,21 +43,7 @@ export async function rebuildReadModel(deps: {
         const state = states.get(contactId) ?? contactDecider.initialState();
         if (state === 'shredded') continue;
         outcome.events++;
-        // The store stamps every envelope it appends; a row is as old as the event that made it, never "now".
-        if (recorded.envelope.occurredAt === undefined) throw new Error(`event ${recorded.envelope.eventId} has no occurred-at time`);
-        const at = dateFromTimestamp(recorded.envelope.occurredAt);
-        let event;
-        try {
-          event = await codec.decode(recorded.envelope);
-        } catch (error) {
-          if (!isCryptoError(error, 'KEY_SHREDDED')) throw error;
-          states.set(contactId, 'shredded');
-          await deps.contacts.purge(tx, contactId, at);
-          continue;
-        }
-        const next = contactDecider.evolve(state, event);
-        states.set(contactId, next);
-        await deps.projection.apply(tx, contactId, recorded.streamVersion, next, [event], at);
+        states.set(contactId, await applyRecorded(tx, deps, codec, contactId, state, recorded));
       }
     });
   }
@@ -68,4 +54,55 @@ export async function rebuildReadModel(deps: {
     else outcome.contacts++;
   }
   return outcome;
+}
+
+type RowsDeps = { contacts: ContactsRepository; projection: ContactProjection };
+
+/**
+ * One recorded contact event applied to the rows: decoded with the contact's key and folded into `state`. A contact
+ * whose key has been shredded cannot be decoded: it is purged (a tombstone stays) and its state is `'shredded'`.
+ */
+async function applyRecorded(
+  tx: PoolClient,
+  deps: RowsDeps,
+  codec: EventCodec<ContactEvent>,
+  contactId: string,
+  state: ContactState,
+  recorded: RecordedEvent,
+): Promise<ContactState | 'shredded'> {
+  // The store stamps every envelope it appends; a row is as old as the event that made it, never "now".
+  if (recorded.envelope.occurredAt === undefined) throw new Error(`event ${recorded.envelope.eventId} has no occurred-at time`);
+  const at = dateFromTimestamp(recorded.envelope.occurredAt);
+  let event;
+  try {
+    event = await codec.decode(recorded.envelope);
+  } catch (error) {
+    if (!isCryptoError(error, 'KEY_SHREDDED')) throw error;
+    await deps.contacts.purge(tx, contactId, at);
+    return 'shredded';
+  }
+  const next = contactDecider.evolve(state, event);
+  await deps.projection.apply(tx, contactId, recorded.streamVersion, next, [event], at);
+  return next;
+}
+
+/**
+ * The rows of one contact whose stream a restore replayed events into (docs/backup.md): they are the snapshot's, so
+ * they go (record, search tokens, purchases) and the whole stream is applied again, as a rebuild would; a shredded
+ * key leaves a tombstone, never data.
+ */
+export function contactRowsRefold(deps: RowsDeps & { cipher: FieldCipher }): StateRowsRefold {
+  const codec = contactCodec(deps.cipher);
+  return {
+    matches: (streamId) => CONTACT_STREAM.test(streamId),
+    async refold(tx, streamId, recorded) {
+      const contactId = CONTACT_STREAM.exec(streamId)![1]!;
+      await deps.contacts.forget(tx, contactId);
+      let state: ContactState | 'shredded' = contactDecider.initialState();
+      for (const event of recorded) {
+        if (state === 'shredded') return;
+        state = await applyRecorded(tx, deps, codec, contactId, state, event);
+      }
+    },
+  };
 }
