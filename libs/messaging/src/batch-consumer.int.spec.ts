@@ -58,3 +58,24 @@ describe('a batch consumer whose consumer is replaced while a batch is being han
     expect(errors).toContainEqual(expect.objectContaining({ code: 'KAFKA_COMMIT_ABANDONED' }));
   }, 120_000);
 });
+
+describe('a follower whose consumer dies (a broker restart ends its stream)', () => {
+  it('given its consumer closed under it, then a new one takes over and what comes next is still handed over', async () => {
+    const topic = uniqueName('it-follow');
+    const groupId = uniqueName('it-follow-group');
+    await cluster.ensureTopics([{ name: topic, partitions: 1 }]);
+    const ofGroup = () => consumers.filter((consumer) => consumer.groupId === groupId);
+    const seen: string[] = [];
+    const subscription = await cluster.follow(topic, (message) => seen.push(message.value.toString()), { groupId });
+    try {
+      await cluster.publish(topic, [{ key: 'k', value: Buffer.from('before') }]);
+      await expectEventually(() => expect(seen).toContain('before'), { timeoutMs: 60_000, intervalMs: 100 });
+      await ofGroup()[0]!.close(true);
+      await cluster.publish(topic, [{ key: 'k', value: Buffer.from('after') }]);
+      await expectEventually(() => expect(seen).toContain('after'), { timeoutMs: 60_000, intervalMs: 200 });
+      expect(ofGroup().length).toBeGreaterThan(1);
+    } finally {
+      await subscription.stop();
+    }
+  }, 120_000);
+});

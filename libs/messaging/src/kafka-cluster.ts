@@ -7,7 +7,6 @@ import {
   ProduceAcks,
   Producer,
   SASLMechanisms,
-  type Message,
   type SASLOptions,
 } from '@platformatic/kafka';
 import type { HealthCheck } from '@crm/health';
@@ -320,36 +319,25 @@ export class KafkaCluster {
 
   /**
    * Reads a topic from its beginning and keeps following it, committed records only, handing each record to
-   * `onMessage` in partition order. The group never commits: every call rebuilds its state from the whole topic
-   * (meant for small compacted topics such as a connector's offsets). `stop()` ends it.
+   * `onMessage` in partition order (meant for small compacted topics such as a connector's offsets: give each caller
+   * a fresh group, so that it rebuilds its state from the whole topic). A stream that dies (a broker restart) is
+   * replaced, as `consumeBatches` does, and resumes where the group's offsets say. `stop()` ends it.
    */
-  async follow(
+  follow(
     topic: string,
     onMessage: (message: IncomingMessage) => void,
     options: { groupId: string; onError?: (error: unknown) => void },
   ): Promise<Subscription> {
-    const { consumer, stream } = await joinGroup(
-      () =>
-        new Consumer<Buffer, Buffer, Buffer, Buffer>({
-          clientId: `${this.#options.clientId}-follower`,
-          bootstrapBrokers: this.#options.brokers,
-          ...clientSasl(this.#options.sasl),
-          groupId: options.groupId,
-          autocommit: false,
-          maxWaitTime: 500,
-          sessionTimeout: 10_000,
-          heartbeatInterval: 1_000,
-        }),
-      { topics: [topic], mode: MessagesStreamModes.EARLIEST },
-    );
-    stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => onMessage(toIncoming(message)));
-    stream.on('error', (error: unknown) => options.onError?.(error));
-    return {
-      async stop(): Promise<void> {
-        await stream.close().catch(() => undefined);
-        await closeConsumer(consumer);
+    return this.subscribe({
+      groupId: options.groupId,
+      topics: [topic],
+      startAt: 'earliest',
+      handle: (batch) => {
+        for (const message of batch) onMessage(message);
+        return Promise.resolve();
       },
-    };
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+    });
   }
 
   /** Where each non-empty partition's last `count` records begin (never before the log's first offset). */
