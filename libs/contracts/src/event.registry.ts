@@ -7,7 +7,7 @@ import {
 } from './gen/crm/audit/v1/audit_events_pb.js';
 import { ContactProfileSchema, PurchaseTotalSchema } from './gen/crm/analytics/v1/contact_profile_pb.js';
 import { SignedTreeHeadSchema } from './gen/crm/audit/v1/tree_head_pb.js';
-import { RestoreDrillCompletedSchema } from './gen/crm/backup/v1/backup_events_pb.js';
+import { MirrorRecoveredSchema, MirrorStalledSchema, RestoreDrillCompletedSchema } from './gen/crm/backup/v1/backup_events_pb.js';
 import { SealedFieldSchema } from './gen/crm/crypto/v1/sealed_field_pb.js';
 import { DeadLetterSchema } from './gen/crm/deadletter/v1/dead_letter_pb.js';
 import { ActorSchema } from './gen/crm/events/v1/actor_pb.js';
@@ -72,6 +72,8 @@ export const eventRegistry: Registry = createRegistry(
   ActorSchema,
   SealedFieldSchema,
   RestoreDrillCompletedSchema,
+  MirrorStalledSchema,
+  MirrorRecoveredSchema,
   SubjectKeyShreddedSchema,
   KekRotatedSchema,
   SampleRecordedSchema,

@@ -128,4 +128,11 @@ export {
   type ProcessingActivityRecorded,
   type ProcessorRecorded,
 } from './gen/crm/audit/v1/audit_events_pb.js';
-export { RestoreDrillCompletedSchema, type RestoreDrillCompleted } from './gen/crm/backup/v1/backup_events_pb.js';
+export {
+  MirrorRecoveredSchema,
+  MirrorStalledSchema,
+  RestoreDrillCompletedSchema,
+  type MirrorRecovered,
+  type MirrorStalled,
+  type RestoreDrillCompleted,
+} from './gen/crm/backup/v1/backup_events_pb.js';

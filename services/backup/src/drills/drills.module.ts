@@ -9,6 +9,7 @@ import { pgBackRestSettings } from '../snapshots/snapshots.module.js';
 import { PGBACKREST } from '../snapshots/take-snapshot/snapshot.runner.js';
 import { DrillRuns } from './drill-runs.store.js';
 import { DRILL_SCHEDULE_SETTINGS, DrillJobs } from './run-drill/drill.jobs.js';
+import { BackupEventsModule } from '../events/backup-events.js';
 import { DRILL_SETTINGS, DrillRunner, RESTORE_RUNNER, type DrillSettings } from './run-drill/drill.runner.js';
 import { DrillsController } from './view-drills/drills.controller.js';
 import { restoreCredentials } from '../restoring/restore-credentials.js';
@@ -20,7 +21,7 @@ export class DrillsModule {
     const settings: DrillSettings = { live: restoreCredentials(config, env) };
     return {
       module: DrillsModule,
-      imports: [snapshots],
+      imports: [snapshots, BackupEventsModule],
       controllers: [DrillsController],
       providers: [
         { provide: DRILL_SETTINGS, useValue: settings },

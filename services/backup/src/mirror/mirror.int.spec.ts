@@ -5,11 +5,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { decodeEnvelope, fromBinary, MirrorRecoveredSchema, MirrorStalledSchema } from '@crm/contracts';
 import { KafkaCluster, type IncomingMessage, type OutgoingMessage } from '@crm/messaging';
 import { expectEventually, testEnv, testPlatformConfig, TestTokenIssuer, uniqueName } from '@crm/testing';
 import { startBackupApp } from '../testing/backup-app.fixture.js';
 import { MirrorStatusService, type MirrorStatusView } from './mirror-status.service.js';
 import { MirrorSupervisor } from './mirror.supervisor.js';
+import { BACKUP_EVENTS_TOPIC, BackupEvents } from '../events/backup-events.js';
 
 const config = testPlatformConfig('backup');
 const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'backup-mirror-int-test' });
@@ -40,6 +42,20 @@ async function mirrorStatus(perms: Permissions = ['backups:read']): Promise<{ st
   const token = await issuer.token({ perms });
   const response = await fetch(`${url}/v1/backups/mirror`, { headers: { authorization: `Bearer ${token}` } });
   return { status: response.status, body: (await response.json()) as MirrorStatusView };
+}
+
+/** The mirror alarms' events on the backup service's topic since `since` (ms), in order (one partition). */
+async function alarmEvents(since: number) {
+  const alarms = (messages: readonly IncomingMessage[]) =>
+    messages
+      .filter((message) => message.key?.startsWith('mirror-alarm-') === true && Number(message.timestamp) >= since)
+      .map((message) => decodeEnvelope(message.value))
+      .map((envelope) => ({ type: envelope.payloadType, version: envelope.streamVersion, streamId: envelope.streamId, payload: envelope.payload }));
+  const read = await primary.readFromStart(BACKUP_EVENTS_TOPIC, (messages) => alarms(messages).length >= 2, {
+    groupId: uniqueName('mirror-alarm'),
+    timeoutMs: 30_000,
+  });
+  return alarms(read);
 }
 
 const ofTopic = (view: MirrorStatusView, topic: string) => view.partitions.filter((partition) => partition.topic === topic);
@@ -121,8 +137,14 @@ describe('the mirror (MirrorMaker 2, primary -> backup)', () => {
     process.kill(mirrorPid(), 'SIGKILL');
     await primary.publish(topic, messages(150, 'after'));
     // The supervisor (with a 2 s window) sees records wait and no progress: the alarm.
-    const supervisor = new MirrorSupervisor(app.get(MirrorStatusService), { checkEveryMs: 3_600_000, stallAfterMs: 2_000 }, () => new Date());
+    const supervisor = new MirrorSupervisor(
+      app.get(MirrorStatusService),
+      app.get(BackupEvents),
+      { checkEveryMs: 3_600_000, stallAfterMs: 2_000 },
+      () => new Date(),
+    );
     supervisor.onApplicationBootstrap();
+    const stalledAfter = Date.now();
     await expectEventually(async () => expect(await supervisor.check()).toBe('stalled'), { timeoutMs: 30_000, intervalMs: 500 });
     const started = spawnSync('bash', [join(process.cwd(), 'deploy', 'local', 'infra.sh'), 'start', 'kafka-mirror'], {
       env: { ...process.env, CRM_STATE_DIR: stateDir },
@@ -134,6 +156,17 @@ describe('the mirror (MirrorMaker 2, primary -> backup)', () => {
     await mirroredCompletely(topic, 300);
     expect(await supervisor.check()).toBe('ok');
     supervisor.onApplicationShutdown();
+    // The alarm and its end are on record for the audit trail, as one alarm's stream.
+    const alarm = await alarmEvents(stalledAfter);
+    expect(alarm.map(({ type, version }) => [type, version])).toEqual([
+      [MirrorStalledSchema.typeName, 1n],
+      [MirrorRecoveredSchema.typeName, 2n],
+    ]);
+    const [stalled, recovered] = [fromBinary(MirrorStalledSchema, alarm[0]!.payload), fromBinary(MirrorRecoveredSchema, alarm[1]!.payload)];
+    expect(stalled.totalLag).toBeGreaterThan(0n);
+    expect(stalled.stallAfterMs).toBe(2_000n);
+    expect(recovered.alarmId).toBe(stalled.alarmId);
+    expect(alarm[0]!.streamId).toBe(`mirror-alarm-${stalled.alarmId}`);
     // Duplicates of what was copied before the kill would come, per partition, before the records written after it.
     const onBackup = await readAll(backup, topic, 300);
     expect(onBackup.length).toBe(300);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BackupEventsModule } from '../events/backup-events.js';
 import { MirrorController } from './mirror.controller.js';
 import { MirrorProgress } from './mirror-progress.js';
 import { MirrorStatusService } from './mirror-status.service.js';
@@ -11,6 +12,7 @@ const supervision: MirrorSupervisionSettings = {
 
 /** The backup cluster's view of the primary. Both clusters come from the platform's KafkaModule (needs.kafka). */
 @Module({
+  imports: [BackupEventsModule],
   controllers: [MirrorController],
   providers: [MirrorProgress, MirrorStatusService, MirrorSupervisor, { provide: MIRROR_SUPERVISION, useValue: supervision }],
   exports: [MirrorStatusService, MirrorProgress, MirrorSupervisor],

@@ -13,7 +13,8 @@ import { PgBackRest } from '../../snapshots/pgbackrest.cli.js';
 import { pgBackRestSettings } from '../../snapshots/snapshots.module.js';
 import { DrillRuns, type DrillRunView } from '../drill-runs.store.js';
 import { DRILL_QUEUE, DrillJobs, WEEKLY_DRILL_SCHEDULER } from './drill.jobs.js';
-import { BACKUP_EVENTS_TOPIC, DrillRunner, RESTORE_RUNNER } from './drill.runner.js';
+import { BACKUP_EVENTS_TOPIC, BackupEvents } from '../../events/backup-events.js';
+import { DrillRunner, RESTORE_RUNNER } from './drill.runner.js';
 import { compareEventStreams } from './live-comparison.js';
 
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
@@ -95,7 +96,7 @@ describe('a drill that cannot restore', () => {
       app.get(RESTORE_RUNNER),
       broken,
       { live: config.postgres! },
-      app.get<KafkaCluster>(KAFKA_PRIMARY),
+      app.get(BackupEvents),
       app.get(DrillRuns),
       app.get<Clock>(CLOCK),
     );

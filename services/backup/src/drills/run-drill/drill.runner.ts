@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ActorType, create, LegalBasis, RestoreDrillCompletedSchema, timestampFromDate, toBinary, EventEnvelopeSchema } from '@crm/contracts';
+import { RestoreDrillCompletedSchema, timestampFromDate } from '@crm/contracts';
 import type { PostgresSettings } from '@crm/config';
 import { KEY_VAULT_DATABASE } from '@crm/crypto';
-import { createEnvelope, envelopeHeaders, uuidv7 } from '@crm/eventstore';
-import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
+import { uuidv7 } from '@crm/eventstore';
 import { CLOCK, type Clock } from '@crm/platform';
+import { BACKUP_EVENTS_TOPIC, BackupEvents } from '../../events/backup-events.js';
 import { EVENT_STORES, type EventStoreLocation } from '../../restoring/event-gap.scan.js';
 import type { RestoreRunner } from '../../restoring/restore.runner.js';
 import type { PgBackRest } from '../../snapshots/pgbackrest.cli.js';
@@ -15,8 +15,6 @@ import { compareEventStreams, compareReadModels, erasedSubjectsReadable } from '
 
 export const RESTORE_RUNNER = Symbol('RESTORE_RUNNER');
 export const DRILL_SETTINGS = Symbol('DRILL_SETTINGS');
-/** The backup service's events: drills (the evidence restores are tested), read by the audit trail. */
-export const BACKUP_EVENTS_TOPIC = 'crm.backup.v1.events';
 
 export interface DrillSettings {
   /** The live cluster (a database name is filled in per store). */
@@ -46,7 +44,7 @@ export class DrillRunner {
     @Inject(RESTORE_RUNNER) private readonly restore: RestoreRunner,
     @Inject(PGBACKREST) private readonly pgbackrest: PgBackRest,
     @Inject(DRILL_SETTINGS) private readonly settings: DrillSettings,
-    @Inject(KAFKA_PRIMARY) private readonly primary: KafkaCluster,
+    private readonly events: BackupEvents,
     private readonly runs: DrillRuns,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -117,7 +115,7 @@ export class DrillRunner {
     outcome: { snapshotLabel: string | null; figures: DrillFigures | null; passed: boolean; failures: string[]; startedAt: Date; finishedAt: Date },
   ): Promise<void> {
     const { figures } = outcome;
-    const payload = create(RestoreDrillCompletedSchema, {
+    const payload = {
       drillId: id,
       trigger: request.trigger,
       snapshotLabel: outcome.snapshotLabel ?? '',
@@ -133,28 +131,15 @@ export class DrillRunner {
       auditVerified: figures?.auditVerified ?? false,
       startedAt: timestampFromDate(outcome.startedAt),
       completedAt: timestampFromDate(outcome.finishedAt),
-    });
-    const envelope = createEnvelope(
-      `drill-${id}`,
-      1n,
-      {
-        type: RestoreDrillCompletedSchema.typeName,
-        payloadType: RestoreDrillCompletedSchema.typeName,
-        payload: toBinary(RestoreDrillCompletedSchema, payload),
-      },
-      {
-        actor: request.requestedBy === null ? { id: 'backup-service', type: ActorType.SERVICE } : { id: request.requestedBy, type: ActorType.USER },
-        purpose: 'data-protection-oversight',
-        legalBasis: LegalBasis.LEGAL_OBLIGATION,
-        correlationId: id,
-      },
-      outcome.finishedAt,
-    );
+    };
     try {
-      await this.primary.ensureTopics([{ name: BACKUP_EVENTS_TOPIC, partitions: 1, retentionMs: -1 }]);
-      await this.primary.publish(BACKUP_EVENTS_TOPIC, [
-        { key: `drill-${id}`, value: Buffer.from(toBinary(EventEnvelopeSchema, envelope)), headers: envelopeHeaders(envelope.eventType, envelope.eventId) },
-      ]);
+      await this.events.publish({
+        schema: RestoreDrillCompletedSchema,
+        payload,
+        stream: { id: `drill-${id}`, version: 1n },
+        requestedBy: request.requestedBy,
+        at: outcome.finishedAt,
+      });
     } catch {
       // The drill's record stays in drill_runs; the event can be missing, and that is said loudly.
       this.#logger.error(`RESTORE_DRILL_UNPUBLISHED: the outcome of restore drill ${id} could not be published to ${BACKUP_EVENTS_TOPIC}`);

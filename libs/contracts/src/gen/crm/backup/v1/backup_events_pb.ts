@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/backup/v1/backup_events.proto.
  */
 export const file_crm_backup_v1_backup_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFjcm0vYmFja3VwL3YxL2JhY2t1cF9ldmVudHMucHJvdG8SDWNybS5iYWNrdXAudjEinQMKFVJlc3RvcmVEcmlsbENvbXBsZXRlZBIQCghkcmlsbF9pZBgBIAEoCRIPCgd0cmlnZ2VyGAIgASgJEhYKDnNuYXBzaG90X2xhYmVsGAMgASgJEg4KBnBhc3NlZBgEIAEoCBIQCghmYWlsdXJlcxgFIAMoCRIOCgZydG9fbXMYBiABKAQSDgoGcnBvX21zGAcgASgEEhgKEHN0cmVhbXNfY29tcGFyZWQYCCABKA0SGQoRc3RyZWFtc19kaWZmZXJpbmcYCSABKA0SHwoXZXJhc2VkX3N1YmplY3RzX2NoZWNrZWQYCiABKA0SIAoYZXJhc2VkX3N1YmplY3RzX3JlYWRhYmxlGAsgASgNEhUKDWF1ZGl0X2VudHJpZXMYDCABKAQSFgoOYXVkaXRfdmVyaWZpZWQYDSABKAgSLgoKc3RhcnRlZF9hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMY29tcGxldGVkX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiFjcm0vYmFja3VwL3YxL2JhY2t1cF9ldmVudHMucHJvdG8SDWNybS5iYWNrdXAudjEinQMKFVJlc3RvcmVEcmlsbENvbXBsZXRlZBIQCghkcmlsbF9pZBgBIAEoCRIPCgd0cmlnZ2VyGAIgASgJEhYKDnNuYXBzaG90X2xhYmVsGAMgASgJEg4KBnBhc3NlZBgEIAEoCBIQCghmYWlsdXJlcxgFIAMoCRIOCgZydG9fbXMYBiABKAQSDgoGcnBvX21zGAcgASgEEhgKEHN0cmVhbXNfY29tcGFyZWQYCCABKA0SGQoRc3RyZWFtc19kaWZmZXJpbmcYCSABKA0SHwoXZXJhc2VkX3N1YmplY3RzX2NoZWNrZWQYCiABKA0SIAoYZXJhc2VkX3N1YmplY3RzX3JlYWRhYmxlGAsgASgNEhUKDWF1ZGl0X2VudHJpZXMYDCABKAQSFgoOYXVkaXRfdmVyaWZpZWQYDSABKAgSLgoKc3RhcnRlZF9hdBgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMY29tcGxldGVkX2F0GA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKzAQoNTWlycm9yU3RhbGxlZBIQCghhbGFybV9pZBgBIAEoCRIRCgl0b3RhbF9sYWcYAiABKAQSNAoQbGFzdF9wcm9ncmVzc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLb2JzZXJ2ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnN0YWxsX2FmdGVyX21zGAUgASgEIpcBCg9NaXJyb3JSZWNvdmVyZWQSEAoIYWxhcm1faWQYASABKAkSEQoJdG90YWxfbGFnGAIgASgEEi4KCnN0YWxsZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC29ic2VydmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A restore drill ended: the latest snapshot plus the archived WAL was restored into a scratch cluster, every
@@ -121,4 +121,89 @@ export type RestoreDrillCompleted = Message<"crm.backup.v1.RestoreDrillCompleted
  */
 export const RestoreDrillCompletedSchema: GenMessage<RestoreDrillCompleted> = /*@__PURE__*/
   messageDesc(file_crm_backup_v1_backup_events, 0);
+
+/**
+ * The mirror to the backup cluster stalled: records wait on the primary and it has committed nothing for longer than
+ * the supervisor's window (down, wedged, or cut off from a cluster). Until it copies again, what is written is not
+ * backed up: the alarm is on record in the audit trail, not only in a log line. Stream `mirror-alarm-<id>`, version 1.
+ *
+ * @generated from message crm.backup.v1.MirrorStalled
+ */
+export type MirrorStalled = Message<"crm.backup.v1.MirrorStalled"> & {
+  /**
+   * The alarm's id (also the envelope's stream, with MirrorRecovered at version 2).
+   *
+   * @generated from field: string alarm_id = 1;
+   */
+  alarmId: string;
+
+  /**
+   * Records on the primary not yet on the backup, over every platform topic-partition, when it was seen.
+   *
+   * @generated from field: uint64 total_lag = 2;
+   */
+  totalLag: bigint;
+
+  /**
+   * When the mirror last committed progress (unset: not since the backup service started).
+   *
+   * @generated from field: google.protobuf.Timestamp last_progress_at = 3;
+   */
+  lastProgressAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp observed_at = 4;
+   */
+  observedAt?: Timestamp | undefined;
+
+  /**
+   * The supervisor's window: no progress for this long with records waiting is a stall.
+   *
+   * @generated from field: uint64 stall_after_ms = 5;
+   */
+  stallAfterMs: bigint;
+};
+
+/**
+ * Describes the message crm.backup.v1.MirrorStalled.
+ * Use `create(MirrorStalledSchema)` to create a new message.
+ */
+export const MirrorStalledSchema: GenMessage<MirrorStalled> = /*@__PURE__*/
+  messageDesc(file_crm_backup_v1_backup_events, 1);
+
+/**
+ * The mirror copies again after a MirrorStalled: the end of that alarm (same stream, version 2).
+ *
+ * @generated from message crm.backup.v1.MirrorRecovered
+ */
+export type MirrorRecovered = Message<"crm.backup.v1.MirrorRecovered"> & {
+  /**
+   * @generated from field: string alarm_id = 1;
+   */
+  alarmId: string;
+
+  /**
+   * What still waited when it was seen copying again.
+   *
+   * @generated from field: uint64 total_lag = 2;
+   */
+  totalLag: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp stalled_at = 3;
+   */
+  stalledAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp observed_at = 4;
+   */
+  observedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message crm.backup.v1.MirrorRecovered.
+ * Use `create(MirrorRecoveredSchema)` to create a new message.
+ */
+export const MirrorRecoveredSchema: GenMessage<MirrorRecovered> = /*@__PURE__*/
+  messageDesc(file_crm_backup_v1_backup_events, 2);
 
