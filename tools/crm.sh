@@ -235,6 +235,20 @@ cmd_bench() {
   return "$rc"
 }
 
+# The analytics streams' command (docs/analytics.md): backfill, or rotate-key (the platform stopped: the contacts
+# service holds the key in memory). It runs as the contacts service would, with its role and principal only.
+cmd_analytics() {
+  prepare
+  build
+  if [[ ${1:-} == rotate-key ]] && node tools/platform.ts status >/dev/null 2>&1; then
+    die "ANALYTICS_PLATFORM_RUNNING: stop the platform first (npm stop): the contacts service holds the analytics key in memory"
+  fi
+  infra start
+  load_infra_env
+  migrate
+  node tools/service-run.ts contacts services/contacts/dist/analytics/backfill/analytics-cli.js "$@"
+}
+
 case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
@@ -243,5 +257,6 @@ case ${1:-} in
   bench) shift; cmd_bench "$@" ;;
   migrate) cmd_migrate ;;
   restore) shift; cmd_restore "$@" ;;
-  *) die "usage: tools/crm.sh start|stop|status|test|bench|migrate|restore" ;;
+  analytics) shift; cmd_analytics "$@" ;;
+  *) die "usage: tools/crm.sh start|stop|status|test|bench|migrate|restore|analytics" ;;
 esac

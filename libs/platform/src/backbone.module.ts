@@ -43,6 +43,11 @@ export interface BackboneOptions {
   partitions?: number;
   /** Blind indexes the service searches by, name → normaliser. */
   blindIndexes?: Record<string, BlindIndexNormaliser>;
+  /**
+   * Whether this process relays the outbox (default true). A tool that opens the service's data beside the running
+   * service (e.g. the analytics backfill) writes no events and leaves the relay to the service.
+   */
+  relay?: boolean;
 }
 
 /**
@@ -63,6 +68,7 @@ class BackboneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.options.relay === false) return;
     await this.kafka.ensureTopics([{ name: this.options.topic, partitions: this.options.partitions ?? 6 }]);
     this.#relay = new OutboxRelay(this.pool, this.kafka, { schema: this.options.schema });
     this.#relay.start();

@@ -61,12 +61,35 @@ export class AnalyticsStream {
       if (touch === undefined) continue;
       touched.set(touch.contactId, { ...touched.get(touch.contactId), ...touch.override });
     }
+    await this.#publish(touched, this.key);
+  }
+
+  /**
+   * Publishes the current record of each of these contacts (a tombstone for the erased and for those whose basis
+   * does not hold) under the pseudonyms of `key` (default: the platform's analytics key): the backfill, and the new
+   * key's side of a rotation. Answers how many records it published.
+   */
+  async republish(contactIds: readonly string[], key: Buffer = this.key): Promise<number> {
+    return this.#publish(new Map(contactIds.map((contactId) => [contactId, {}])), key);
+  }
+
+  /** Tombstones for these contacts under the pseudonyms of `key`: the retired key's side of a rotation. */
+  async tombstones(contactIds: readonly string[], key: Buffer): Promise<void> {
+    await this.#send(contactIds.map((contactId) => this.#message({ kind: 'tombstone', subject: pseudonymOf(key, contactId) })));
+  }
+
+  async #publish(touched: ReadonlyMap<string, BasisOverride>, key: Buffer): Promise<number> {
     const messages: OutgoingMessage[] = [];
     for (const [contactId, override] of touched) {
       const snapshot = await this.#snapshot(contactId, override);
       if (snapshot === undefined) continue;
-      messages.push(this.#message(decideAnalyticsRecord(pseudonymOf(this.key, contactId), snapshot, this.clock())));
+      messages.push(this.#message(decideAnalyticsRecord(pseudonymOf(key, contactId), snapshot, this.clock())));
     }
+    await this.#send(messages);
+    return messages.length;
+  }
+
+  async #send(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     this.#topicReady ??= this.kafka.ensureTopics([ANALYTICS_CONTACTS_TOPIC_SPEC]).catch((error: unknown) => {
       this.#topicReady = undefined;
