@@ -152,6 +152,15 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: "Reset an account's second factor (needs a fresh second factor)",
   },
   {
+    method: 'POST',
+    path: '/v1/users/:id/password-reset',
+    service: 'identity',
+    guard: needsFresh('users:manage'),
+    status: 200,
+    summary:
+      "Reset someone's password (needs a fresh second factor): no body → `{ oneTimePassword, sessionsEnded }`, the generated password shown once (`Cache-Control: no-store`); its holder must change it at the next sign-in (sign-in answers `{ passwordChangeRequired, passwordChangeToken }` only) and every session of the account ends. Never your own: `403 PASSWORD_SELF_RESET` (use `POST /v1/me/password`); unknown account: `404 USER_NOT_FOUND`",
+  },
+  {
     method: 'DELETE',
     path: '/v1/users/:id/lock',
     service: 'identity',

@@ -26,6 +26,7 @@ describe('a staff account', () => {
     { type: 'ChangePassword', userId, passwordHash: 'h', passwordHistory: [] },
     { type: 'ConfirmMfaEnrolment', userId, recoveryCodeHashes: [] },
     { type: 'ResetMfa', userId },
+    { type: 'ResetPassword', userId, resetBy: 'admin-1', passwordHash: 'h', passwordHistory: [] },
   ])('given no account, when $type, then USER_NOT_FOUND', (command) => {
     expect(codeOf(given().when(command))).toBe('USER_NOT_FOUND');
   });
@@ -48,6 +49,11 @@ describe('a staff account', () => {
     },
     { history: [registered], command: { type: 'ConfirmMfaEnrolment', userId, recoveryCodeHashes: [] }, events: [{ type: 'MfaEnrolled', userId }] },
     { history: [registered], command: { type: 'ResetMfa', userId }, events: [{ type: 'MfaReset', userId }] },
+    {
+      history: [registered],
+      command: { type: 'ResetPassword', userId, resetBy: 'admin-1', passwordHash: 'h', passwordHistory: [] },
+      events: [{ type: 'PasswordReset', userId }],
+    },
   ])('when $command.type, then the decision of that use case answers', ({ history, command, events }) => {
     expect(given(...history).when(command)()).toEqual(events);
   });

@@ -1,0 +1,17 @@
+import type { AccountCommand, AccountEvent, AccountState } from '../account.decider.js';
+import { accountError } from '../account.errors.js';
+
+export type ResetPasswordCommand = Extract<AccountCommand, { type: 'ResetPassword' }>;
+
+/**
+ * An administrator sets a generated one-time password on someone else's account (a forgotten password, a suspected
+ * compromise). The administrator knows that password, so, like a registration, it must be changed by its holder at
+ * the next sign-in. Nobody resets their own password this way: they change it with their current one
+ * (`POST /v1/me/password`), which proves they hold it. The new hash and history ride on the command for the
+ * credentials row only; the event names the account alone. A disabled account may be reset (before it is enabled).
+ */
+export function decideResetPassword(command: ResetPasswordCommand, state: AccountState): AccountEvent[] {
+  if (state.status === 'absent') throw accountError('USER_NOT_FOUND', 'no such user');
+  if (command.resetBy === command.userId) throw accountError('PASSWORD_SELF_RESET', 'nobody resets their own password; change it with the current one');
+  return [{ type: 'PasswordReset', userId: command.userId }];
+}
