@@ -4,7 +4,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { adminSession, api, expectEventually, firstPasswordChange, grantingAdminToken, request, stateDir, strongPassword, uniqueName } from '@crm/testing';
+import {
+  adminSession,
+  api,
+  expectEventually,
+  firstPasswordChange,
+  grantingAdminToken,
+  request,
+  signIn as signInWithSecondFactor,
+  stateDir,
+  strongPassword,
+  uniqueName,
+} from '@crm/testing';
 
 let admin: { accessToken: string; refreshToken: string };
 let redis: Redis;
@@ -92,14 +103,24 @@ describe("an administrator resets a staff member's password (issue 15, item 7)",
   });
 
   it('nobody resets their own password this way (403 PASSWORD_SELF_RESET), an unknown account is 404 USER_NOT_FOUND, and a holder of no users:manage resets nobody', async () => {
-    const me = (await api('GET', '/v1/me', undefined, admin.accessToken)).body.id as string;
-    expect(await api('POST', `/v1/users/${me}/password-reset`, undefined, await grantingAdminToken())).toMatchObject({
+    // An administrator of its own (users:manage, a fresh second factor), so a broken refusal resets no one the suite needs.
+    const role = `pw-resetter-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage'] }, admin.accessToken)).status).toBe(201);
+    const email = `resetter-${uniqueName('r')}@example.com`;
+    const given = strongPassword();
+    const created = await api('POST', '/v1/users', { email, displayName: 'People Team', password: given, roles: [role] }, await grantingAdminToken());
+    expect(created.status).toBe(201);
+    const password = await firstPasswordChange(email, given);
+    const resetter = await signInWithSecondFactor(email, password, { step: 1 });
+
+    expect(await api('POST', `/v1/users/${created.body.id as string}/password-reset`, undefined, resetter.accessToken)).toMatchObject({
       status: 403,
       body: { code: 'PASSWORD_SELF_RESET' },
     });
-    expect((await api('GET', '/v1/me', undefined, admin.accessToken)).status).toBe(200);
+    expect((await api('GET', '/v1/me', undefined, resetter.accessToken)).status).toBe(200);
+    expect((await signIn(email, password)).body).toMatchObject({ mfaRequired: true });
 
-    expect(await api('POST', '/v1/users/01900000-0000-7000-8000-000000000000/password-reset', undefined, await grantingAdminToken())).toMatchObject({
+    expect(await api('POST', '/v1/users/01900000-0000-7000-8000-000000000000/password-reset', undefined, resetter.accessToken)).toMatchObject({
       status: 404,
       body: { code: 'USER_NOT_FOUND' },
     });
