@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandPipeline } from '@crm/eventstore';
 import { COMMAND_PIPELINE } from '@crm/platform';
+import { REDIS, type Redis } from '@crm/redis';
+import { loadLoginThrottleSettings, LoginThrottle } from '../../login-throttling/index.js';
 import { generatePassword, type PasswordHasher, type PasswordPolicy } from '../../passwords/index.js';
 import { RefreshTokenStore } from '../../tokens/index.js';
 import { PASSWORD_HASHER, PASSWORD_POLICY } from '../../identity.tokens.js';
@@ -22,10 +24,14 @@ export interface PasswordResetOutcome {
  * hash with `password_change_required` in the `PasswordReset` transaction (decided on the account's version, like
  * every change to it), then ends every session of the account: whoever knew the old password may hold one. The old
  * password joins the history (as far as `CRM_PASSWORD_HISTORY_SIZE` keeps one). Sign-in with the one-time password
- * answers a password-change token only, until the holder has chosen their own.
+ * answers a password-change token only, until the holder has chosen their own. The sign-in lock of the account goes
+ * too (a forgotten password is often found by locking it): failures against the old password say nothing about a
+ * random new one. The second factor's lock stays (`DELETE /v1/users/:id/lock` lifts it).
  */
 @Injectable()
 export class ResetPasswordHandler {
+  readonly #throttle: LoginThrottle;
+
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly views: AccountViews,
@@ -34,7 +40,10 @@ export class ResetPasswordHandler {
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @Inject(PASSWORD_POLICY) private readonly policy: PasswordPolicy,
     private readonly sessions: RefreshTokenStore,
-  ) {}
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.#throttle = new LoginThrottle(redis, loadLoginThrottleSettings());
+  }
 
   async execute(userId: string, actorId: string, correlationId: string): Promise<PasswordResetOutcome> {
     const account = await this.accounts.byId(userId);
@@ -50,6 +59,7 @@ export class ResetPasswordHandler {
       identityMetadata(actorId, correlationId),
     );
     const { sessionIds } = await this.sessions.revokeAllForUser(userId, 'password_changed');
+    await this.#throttle.unlockAccount(account.email_index);
     return { oneTimePassword, sessionsEnded: sessionIds.length };
   }
 }

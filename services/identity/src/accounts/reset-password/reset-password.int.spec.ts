@@ -81,6 +81,25 @@ describe("an administrator resets a staff member's password", () => {
     expect(await authentication.login(user.email, own, address, 'corr-reset')).toMatchObject({ mfaEnrollmentRequired: true });
   });
 
+  it('given a staff member who locked their account guessing at a forgotten password, when an administrator resets it, then the one-time password signs in to the change at once', async () => {
+    const user = await staffMember();
+    const authentication = app().get(AuthenticationService);
+    const from = '198.51.100.77';
+    for (
+      let attempt = 0;
+      attempt < 20 && (await codeOf(authentication.login(user.email, `Forgotten-${attempt}-x1!`, from, 'corr-reset'))) !== 'LOGIN_LOCKED';
+      attempt++
+    );
+    expect(await codeOf(authentication.login(user.email, user.password, from, 'corr-reset'))).toBe('LOGIN_LOCKED');
+
+    const { oneTimePassword } = await app().get(ResetPasswordHandler).execute(user.id, administrator, 'corr-reset');
+
+    expect(await authentication.login(user.email, oneTimePassword, from, 'corr-reset')).toEqual({
+      passwordChangeRequired: true,
+      passwordChangeToken: expect.any(String),
+    });
+  });
+
   it('given a staff member, when they reset their own password, then PASSWORD_SELF_RESET and nothing changes', async () => {
     const user = await staffMember();
 
