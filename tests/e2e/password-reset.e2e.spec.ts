@@ -102,7 +102,7 @@ describe("an administrator resets a staff member's password (issue 15, item 7)",
     );
   });
 
-  it('nobody resets their own password this way (403 PASSWORD_SELF_RESET), an unknown account is 404 USER_NOT_FOUND, and a holder of no users:manage resets nobody', async () => {
+  it('nobody resets their own password this way (403 PASSWORD_SELF_RESET) nor that of someone with more rights (403 PASSWORD_RESET_EXCEEDS_PERMISSIONS), an unknown account is 404 USER_NOT_FOUND, and a holder of no users:manage resets nobody', async () => {
     // An administrator of its own (users:manage, a fresh second factor), so a broken refusal resets no one the suite needs.
     const role = `pw-resetter-${Math.random().toString(36).slice(2, 8)}`;
     expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage'] }, admin.accessToken)).status).toBe(201);
@@ -125,7 +125,13 @@ describe("an administrator resets a staff member's password (issue 15, item 7)",
       body: { code: 'USER_NOT_FOUND' },
     });
 
+    // Nor someone with more rights than the resetter's (a reset would hand them over): the target's role holds
+    // register:manage, the resetter only users:manage.
     const target = await staffMember();
+    expect(await api('POST', `/v1/users/${target.id}/password-reset`, undefined, resetter.accessToken)).toMatchObject({
+      status: 403,
+      body: { code: 'PASSWORD_RESET_EXCEEDS_PERMISSIONS', details: { permissions: ['register:manage'] } },
+    });
     const clerk = await staffMember();
     const clerkToken = (await signIn(clerk.email, clerk.password)).body.accessToken as string;
     expect(await api('POST', `/v1/users/${target.id}/password-reset`, undefined, clerkToken)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });

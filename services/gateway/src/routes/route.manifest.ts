@@ -162,7 +162,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('users:manage'),
     status: 200,
     summary:
-      "Reset someone's password (needs a fresh second factor): no body → `{ oneTimePassword, sessionsEnded }`, the generated password shown once (`Cache-Control: no-store`); its holder must change it at the next sign-in (sign-in answers `{ passwordChangeRequired, passwordChangeToken }` only) and every session of the account ends. Never your own: `403 PASSWORD_SELF_RESET` (use `POST /v1/me/password`); unknown account: `404 USER_NOT_FOUND`",
+      "Reset someone's password (needs a fresh second factor): no body → `{ oneTimePassword, sessionsEnded }`, the generated password shown once (`Cache-Control: no-store`); its holder must change it at the next sign-in (sign-in answers `{ passwordChangeRequired, passwordChangeToken }` only) and every session of the account ends. Never your own: `403 PASSWORD_SELF_RESET` (use `POST /v1/me/password`); nor an account holding a permission you lack: `403 PASSWORD_RESET_EXCEEDS_PERMISSIONS` (`details.permissions`); unknown account: `404 USER_NOT_FOUND`",
     responseBody: {
       type: 'object',
       required: ['oneTimePassword', 'sessionsEnded'],
@@ -171,7 +171,10 @@ export const ROUTES: readonly GatewayRoute[] = [
         sessionsEnded: { type: 'integer', minimum: 0, description: 'Sessions of the account that ended' },
       },
     },
-    errorCodes: { 403: ['PASSWORD_SELF_RESET', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'], 404: ['USER_NOT_FOUND'] },
+    errorCodes: {
+      403: ['PASSWORD_SELF_RESET', 'PASSWORD_RESET_EXCEEDS_PERMISSIONS', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'],
+      404: ['USER_NOT_FOUND'],
+    },
   },
   {
     method: 'DELETE',

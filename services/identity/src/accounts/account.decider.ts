@@ -1,3 +1,4 @@
+import type { RoleCatalogue } from '@crm/auth';
 import type { Decider } from '@crm/eventstore';
 import { decideAssignRoles } from './assign-roles/assign-roles.decision.js';
 import { decideChangePassword } from './change-password/change-password.decision.js';
@@ -19,7 +20,16 @@ export type AccountCommand =
   | { type: 'RegisterAccount'; userId: string; email: string; displayName: string; roles: string[]; passwordHash: string }
   | { type: 'AssignRoles'; userId: string; roles: string[]; grantedBy: string }
   | { type: 'ChangePassword'; userId: string; passwordHash: string; passwordHistory: string[] }
-  | { type: 'ResetPassword'; userId: string; resetBy: string; passwordHash: string; passwordHistory: string[] }
+  | {
+      type: 'ResetPassword';
+      userId: string;
+      resetBy: string;
+      /** The resetting administrator's permissions (their token's) and the role catalogue the account's roles are read in. */
+      resetterPermissions: readonly string[];
+      roleCatalogue: RoleCatalogue;
+      passwordHash: string;
+      passwordHistory: string[];
+    }
   | { type: 'ConfirmMfaEnrolment'; userId: string; recoveryCodeHashes: string[] }
   | { type: 'ResetMfa'; userId: string }
   | { type: 'DisableAccount'; userId: string; disabledBy: string }

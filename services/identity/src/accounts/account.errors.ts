@@ -9,5 +9,6 @@ export const ACCOUNT_ERRORS = {
   ACCOUNT_SELF_DISABLE: { kind: 'forbidden', retriable: false },
   ACCOUNT_SELF_DELETE: { kind: 'forbidden', retriable: false },
   PASSWORD_SELF_RESET: { kind: 'forbidden', retriable: false },
+  PASSWORD_RESET_EXCEEDS_PERMISSIONS: { kind: 'forbidden', retriable: false },
 } as const satisfies ErrorTable;
 export const accountError = defineErrors(ACCOUNT_ERRORS);

@@ -1,6 +1,7 @@
 // Staff accounts through the one write path, in the identity service as it boots (real Postgres, Redis, Kafka and
 // key vault): the account row a decision is taken on must be the state the account's stream folds to, versions
 // must be the stream's. (What each use case stores or refuses is tested beside it, in `<use-case>/`.)
+import { PERMISSIONS } from '@crm/auth';
 import { fold, type EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
 import { withTransaction } from '@crm/postgres';
@@ -61,7 +62,7 @@ describe('staff accounts through the command pipeline', () => {
         'corr-accounts-4',
       );
     await firstPasswordChange(app(), registered.id, strongPassword());
-    await app().get(ResetPasswordHandler).execute(registered.id, 'system', 'corr-accounts-5');
+    await app().get(ResetPasswordHandler).execute(registered.id, { id: 'system', permissions: PERMISSIONS }, 'corr-accounts-5');
 
     const recorded = await app().get<EventStore>(EVENT_STORE).readStream(accountStream(registered.id));
     const decoded = await Promise.all(recorded.map((event) => model.codec.decode(event.envelope)));

@@ -1,10 +1,19 @@
+import { BUILT_IN_ROLES, PERMISSIONS, permissionsOfRoles } from '@crm/auth';
 import { fold } from '@crm/eventstore';
 import { accountDecider, type AccountEvent } from '../account.decider.js';
 import { registered, userId } from '../account.fixtures.js';
 import { decideResetPassword, type ResetPasswordCommand } from './reset-password.decision.js';
 
 const admin = '0190f3a4-1111-7000-8000-00000000000a';
-const reset = (resetBy = admin): ResetPasswordCommand => ({ type: 'ResetPassword', userId, resetBy, passwordHash: 'h', passwordHistory: [] });
+const reset = (resetBy = admin, resetterPermissions: readonly string[] = PERMISSIONS): ResetPasswordCommand => ({
+  type: 'ResetPassword',
+  userId,
+  resetBy,
+  resetterPermissions,
+  roleCatalogue: BUILT_IN_ROLES,
+  passwordHash: 'h',
+  passwordHistory: [],
+});
 const changedByOwner: AccountEvent = { type: 'PasswordChanged', userId };
 
 describe("an administrator resets someone's password", () => {
@@ -29,6 +38,26 @@ describe("an administrator resets someone's password", () => {
   it('given an account, when its holder resets their own password, then PASSWORD_SELF_RESET (forbidden)', () => {
     expect(() => decideResetPassword(reset(userId), fold(accountDecider, [registered, changedByOwner]))).toThrow(
       expect.objectContaining({ name: 'AppError', code: 'PASSWORD_SELF_RESET', kind: 'forbidden' }),
+    );
+  });
+
+  it('given a salesperson, when someone holding users:manage but not every sales permission resets it, then PASSWORD_RESET_EXCEEDS_PERMISSIONS (forbidden), naming what is missing', () => {
+    const salesPermissions = permissionsOfRoles(['sales']);
+    const resetter = ['users:manage', ...salesPermissions.filter((permission) => permission !== 'contacts:write')];
+
+    expect(() => decideResetPassword(reset(admin, resetter), fold(accountDecider, [registered, changedByOwner]))).toThrow(
+      expect.objectContaining({ code: 'PASSWORD_RESET_EXCEEDS_PERMISSIONS', kind: 'forbidden', details: { permissions: ['contacts:write'] } }),
+    );
+    expect(decideResetPassword(reset(admin, ['users:manage', ...salesPermissions]), fold(accountDecider, [registered, changedByOwner]))).toEqual([
+      { type: 'PasswordReset', userId },
+    ]);
+  });
+
+  it('given an administrator, when someone holding only users:manage resets it, then PASSWORD_RESET_EXCEEDS_PERMISSIONS: a reset grants no role', () => {
+    const administrator = fold(accountDecider, [registered, changedByOwner, { type: 'RolesAssigned', userId, roles: ['administrator'] }]);
+
+    expect(() => decideResetPassword(reset(admin, ['users:manage']), administrator)).toThrow(
+      expect.objectContaining({ code: 'PASSWORD_RESET_EXCEEDS_PERMISSIONS' }),
     );
   });
 

@@ -10,6 +10,7 @@ import { AccountViews } from '../account.views.js';
 import { accountError } from '../account.errors.js';
 import { AccountWriteModel } from '../account.write-model.js';
 import { AccountsRepository } from '../accounts.repository.js';
+import { RoleCatalogueReader } from '../role-catalogue.js';
 import { identityMetadata } from '../identity.events.js';
 
 export interface PasswordResetOutcome {
@@ -40,12 +41,14 @@ export class ResetPasswordHandler {
     @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
     @Inject(PASSWORD_POLICY) private readonly policy: PasswordPolicy,
     private readonly sessions: RefreshTokenStore,
+    private readonly roles: RoleCatalogueReader,
     @Inject(REDIS) redis: Redis,
   ) {
     this.#throttle = new LoginThrottle(redis, loadLoginThrottleSettings());
   }
 
-  async execute(userId: string, actorId: string, correlationId: string): Promise<PasswordResetOutcome> {
+  /** `resetter`: who resets, with the permissions of their access token (an account with more is refused). */
+  async execute(userId: string, resetter: { id: string; permissions: readonly string[] }, correlationId: string): Promise<PasswordResetOutcome> {
     const account = await this.accounts.byId(userId);
     const credentials = account === undefined ? undefined : await this.accounts.credentials(userId);
     if (account === undefined || credentials === undefined) throw accountError('USER_NOT_FOUND', 'no such user');
@@ -55,8 +58,16 @@ export class ResetPasswordHandler {
     const passwordHistory = [credentials.password_hash, ...credentials.password_history].slice(0, Math.max(0, this.policy.historySize));
     await this.pipeline.execute(
       this.model,
-      { type: 'ResetPassword', userId, resetBy: actorId, passwordHash, passwordHistory },
-      identityMetadata(actorId, correlationId),
+      {
+        type: 'ResetPassword',
+        userId,
+        resetBy: resetter.id,
+        resetterPermissions: resetter.permissions,
+        roleCatalogue: await this.roles.catalogue(),
+        passwordHash,
+        passwordHistory,
+      },
+      identityMetadata(resetter.id, correlationId),
     );
     const { sessionIds } = await this.sessions.revokeAllForUser(userId, 'password_changed');
     await this.#throttle.unlockAccount(account.email_index);

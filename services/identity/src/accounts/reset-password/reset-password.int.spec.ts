@@ -4,6 +4,7 @@
 // forced change only. Nobody resets their own; an unknown account is USER_NOT_FOUND.
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
+import { PERMISSIONS } from '@crm/auth';
 import type { EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
 import { strongPassword, uniqueName } from '@crm/testing';
@@ -19,14 +20,14 @@ import { ResetPasswordHandler } from './reset-password.handler.js';
 const app = bootIdentityForSuite();
 const address = '203.0.113.57';
 const fromClient = () => ({ socket: { remoteAddress: address }, headers: {} }) as unknown as Request;
-const administrator = randomUUID();
+const administrator = { id: randomUUID(), permissions: PERMISSIONS };
 
 /** A staff member past the first sign-in: their own password set, and a live session. */
 async function staffMember(): Promise<{ id: string; email: string; password: string; refreshToken: string }> {
   const email = `${uniqueName('reset')}@example.com`;
   const { id } = await app()
     .get(RegisterAccountHandler)
-    .execute({ email, displayName: 'Katherine Johnson', password: strongPassword(), roles: ['sales'] }, administrator, 'corr-reset');
+    .execute({ email, displayName: 'Katherine Johnson', password: strongPassword(), roles: ['sales'] }, administrator.id, 'corr-reset');
   const password = await firstPasswordChange(app(), id, strongPassword());
   const { refreshToken } = await app()
     .get(RefreshTokenStore)
@@ -64,7 +65,7 @@ describe("an administrator resets a staff member's password", () => {
     ]);
     // The event names the account and who acted; the password is nowhere in it.
     const reset = recorded.at(-1)!.envelope;
-    expect(reset.actor?.id).toBe(administrator);
+    expect(reset.actor?.id).toBe(administrator.id);
     expect(Buffer.from(reset.payload).includes(Buffer.from(oneTimePassword))).toBe(false);
     expect(await codeOf(app().get(RefreshTokenStore).rotate(user.refreshToken))).toBe('REFRESH_TOKEN_INVALID');
     expect(await codeOf(authentication.login(user.email, user.password, address, 'corr-reset'))).toBe('LOGIN_FAILED');
@@ -103,10 +104,26 @@ describe("an administrator resets a staff member's password", () => {
   it('given a staff member, when they reset their own password, then PASSWORD_SELF_RESET and nothing changes', async () => {
     const user = await staffMember();
 
-    expect(await codeOf(app().get(ResetPasswordHandler).execute(user.id, user.id, 'corr-reset'))).toBe('PASSWORD_SELF_RESET');
+    expect(await codeOf(app().get(ResetPasswordHandler).execute(user.id, { id: user.id, permissions: PERMISSIONS }, 'corr-reset'))).toBe('PASSWORD_SELF_RESET');
 
     expect(await eventTypes(user.id)).toEqual(['crm.identity.v1.UserRegistered', 'crm.identity.v1.PasswordChanged']);
     expect((await app().get(AccountsRepository).credentials(user.id))?.password_change_required).toBe(false);
+    expect(await app().get(RefreshTokenStore).rotate(user.refreshToken)).toMatchObject({ refreshToken: expect.any(String) });
+    expect(await app().get(AuthenticationService).login(user.email, user.password, address, 'corr-reset')).toMatchObject({ mfaEnrollmentRequired: true });
+  });
+
+  it('given a salesperson, when someone holding users:manage alone resets the password, then PASSWORD_RESET_EXCEEDS_PERMISSIONS and nothing changes', async () => {
+    const user = await staffMember();
+
+    expect(
+      await codeOf(
+        app()
+          .get(ResetPasswordHandler)
+          .execute(user.id, { id: randomUUID(), permissions: ['users:manage'] }, 'corr-reset'),
+      ),
+    ).toBe('PASSWORD_RESET_EXCEEDS_PERMISSIONS');
+
+    expect(await eventTypes(user.id)).toEqual(['crm.identity.v1.UserRegistered', 'crm.identity.v1.PasswordChanged']);
     expect(await app().get(RefreshTokenStore).rotate(user.refreshToken)).toMatchObject({ refreshToken: expect.any(String) });
     expect(await app().get(AuthenticationService).login(user.email, user.password, address, 'corr-reset')).toMatchObject({ mfaEnrollmentRequired: true });
   });

@@ -19,7 +19,7 @@ export class ResetPasswordRoute {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      "Reset someone's password (never your own: 403 PASSWORD_SELF_RESET; unknown account: 404 USER_NOT_FOUND) → `{ oneTimePassword, sessionsEnded }`, shown once; it must be changed at the next sign-in, every session of the account ends; needs a fresh second factor",
+      "Reset someone's password (never your own: 403 PASSWORD_SELF_RESET; nor an account holding a permission you lack: 403 PASSWORD_RESET_EXCEEDS_PERMISSIONS; unknown account: 404 USER_NOT_FOUND) → `{ oneTimePassword, sessionsEnded }`, shown once; it must be changed at the next sign-in, every session of the account ends; needs a fresh second factor",
   })
   async reset(
     @Param('id') id: string,
@@ -27,7 +27,7 @@ export class ResetPasswordRoute {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<PasswordResetOutcome> {
-    const outcome = await this.handler.execute(validate(userId, id), auth.sub, correlationId(request));
+    const outcome = await this.handler.execute(validate(userId, id), { id: auth.sub, permissions: auth.perms }, correlationId(request));
     // A credential in the body: no cache keeps it.
     response.setHeader('cache-control', 'no-store');
     return outcome;
