@@ -15,7 +15,7 @@ import { serviceDefinition as contacts } from '../../services/contacts/src/servi
 import { serviceDefinition as gateway } from '../../services/gateway/src/service.definition.js';
 import { serviceDefinition as identity } from '../../services/identity/src/service.definition.js';
 import { ROUTES, type GatewayRoute } from '../../services/gateway/src/routes/route.manifest.js';
-import { errorStatuses } from '../../services/gateway/src/routes/routes.controller.js';
+import { errorStatuses, successStatus } from '../../services/gateway/src/routes/routes.controller.js';
 
 const services: Record<GatewayRoute['service'], ServiceDefinition> = { identity, contacts, consent, audit, backup };
 
@@ -123,6 +123,24 @@ describe('the gateway route manifest', () => {
         statuses: [String(declared.get(route.service)?.get(shape(`${route.method} ${route.path}`))?.successStatus), ...errorStatuses(route).map(String)],
       })),
     );
+  });
+
+  it("documents a route's success body and its stable error codes where the manifest states them", () => {
+    const document = SwaggerModule.createDocument(apps[0]!, new DocumentBuilder().addBearerAuth().build(), { autoTagControllers: false });
+    const stated = ROUTES.filter((route) => route.responseBody !== undefined || route.errorCodes !== undefined);
+    expect(stated.map((route) => `${route.method} ${route.path}`)).toContain('POST /v1/users/:id/password-reset');
+    for (const route of stated) {
+      const operation = document.paths[route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase() as 'get'];
+      const responses = (operation?.responses ?? {}) as Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+      const name = `${route.method} ${route.path}`;
+      if (route.responseBody !== undefined) {
+        expect({ name, schema: responses[String(successStatus(route))]?.content?.['application/json']?.schema }).toEqual({ name, schema: route.responseBody });
+      }
+      for (const [status, codes] of Object.entries(route.errorCodes ?? {})) {
+        expect({ name, status, listed: errorStatuses(route).includes(Number(status)) }).toEqual({ name, status, listed: true });
+        for (const code of codes ?? []) expect(responses[status]?.description).toContain(`\`${code}\``);
+      }
+    }
   });
 
   it('leaves no service route out: each is in the manifest or deliberately internal', () => {

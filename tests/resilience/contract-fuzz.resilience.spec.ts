@@ -28,6 +28,7 @@ const EXCLUDED: Readonly<Record<string, string>> = {
   deleteV1UsersId: 'deletes a real account (ids come from GET /v1/users)',
   deleteV1UsersIdMfa: "resets a real account's second factor and ends its sessions, the fuzzing's own included",
   postV1UsersIdDisable: 'disables a real account and ends its sessions',
+  postV1UsersIdPasswordReset: "replaces a real account's password by a one-time one and ends its sessions, the fuzzing's own included",
   deleteV1UsersIdSessions: "ends every session of a real account, the fuzzing's own included",
   putV1UsersIdRoles: "replaces a real account's roles",
   deleteV1MeSessionsId: "ends one of the fuzzing role's own sessions",

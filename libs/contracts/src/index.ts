@@ -37,6 +37,7 @@ export {
   MfaMethod,
   MfaResetSchema,
   PasswordChangedSchema,
+  PasswordResetSchema,
   RolesAssignedSchema,
   UserDeletedSchema,
   UserDisabledSchema,
@@ -45,6 +46,7 @@ export {
   type MfaEnrolled,
   type MfaReset,
   type PasswordChanged,
+  type PasswordReset,
   type RolesAssigned,
   type UserRegistered,
 } from './gen/crm/identity/v1/user_events_pb.js';

@@ -23,6 +23,8 @@ import { RegisterAccountHandler } from './accounts/register-account/register-acc
 import { RegisterAccountRoute } from './accounts/register-account/register-account.route.js';
 import { ResetMfaHandler } from './accounts/reset-mfa/reset-mfa.handler.js';
 import { ResetMfaRoute } from './accounts/reset-mfa/reset-mfa.route.js';
+import { ResetPasswordHandler } from './accounts/reset-password/reset-password.handler.js';
+import { ResetPasswordRoute } from './accounts/reset-password/reset-password.route.js';
 import { UnlockAccountHandler } from './accounts/unlock-account/unlock-account.handler.js';
 import { UnlockAccountRoute } from './accounts/unlock-account/unlock-account.route.js';
 import { RoleCatalogueReader } from './accounts/role-catalogue.js';
@@ -52,6 +54,7 @@ const ACCOUNT_USE_CASES = {
     RegisterAccountRoute,
     AssignRolesRoute,
     ResetMfaRoute,
+    ResetPasswordRoute,
     UnlockAccountRoute,
     ChangePasswordRoute,
     ListRolesRoute,
@@ -67,6 +70,7 @@ const ACCOUNT_USE_CASES = {
     RegisterAccountHandler,
     AssignRolesHandler,
     ResetMfaHandler,
+    ResetPasswordHandler,
     UnlockAccountHandler,
     ChangePasswordHandler,
     ListRolesHandler,

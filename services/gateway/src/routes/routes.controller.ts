@@ -79,12 +79,16 @@ function documentation(route: GatewayRoute, operationId: string): MethodDecorato
       status: successStatus(route),
       description: 'Success',
       ...(route.produces === undefined
-        ? {}
+        ? route.responseBody === undefined
+          ? {}
+          : { content: { 'application/json': { schema: route.responseBody } } }
         : { content: Object.fromEntries(route.produces.map((type) => [type, { schema: { type: type === 'application/json' ? 'object' : 'string' } }])) }),
     }),
-    ...errorStatuses(route).map((status) =>
-      ApiResponse({ status, description: 'Error `{ code, message, correlationId }`', content: { 'application/json': { schema: ERROR_BODY } } }),
-    ),
+    ...errorStatuses(route).map((status) => {
+      const codes = route.errorCodes?.[status];
+      const description = `Error \`{ code, message, correlationId }\`${codes === undefined ? '' : `: ${codes.map((code) => `\`${code}\``).join(', ')}`}`;
+      return ApiResponse({ status, description, content: { 'application/json': { schema: ERROR_BODY } } });
+    }),
   );
 }
 

@@ -4,6 +4,7 @@ import {
   MfaMethod,
   MfaResetSchema,
   PasswordChangedSchema,
+  PasswordResetSchema,
   RolesAssignedSchema,
   UserDeletedSchema,
   UserDisabledSchema,
@@ -41,6 +42,8 @@ export function accountCodec(cipher: FieldCipher): EventCodec<AccountEvent> {
           return identityEvent(RolesAssignedSchema, { userId: event.userId, roles: event.roles }, event.userId);
         case 'PasswordChanged':
           return identityEvent(PasswordChangedSchema, { userId: event.userId }, event.userId);
+        case 'PasswordReset':
+          return identityEvent(PasswordResetSchema, { userId: event.userId }, event.userId);
         case 'MfaEnrolled':
           return identityEvent(MfaEnrolledSchema, { userId: event.userId, method: MfaMethod.TOTP }, event.userId);
         case 'MfaReset':
@@ -80,6 +83,8 @@ export function accountCodec(cipher: FieldCipher): EventCodec<AccountEvent> {
         }
         case PasswordChangedSchema.typeName:
           return { type: 'PasswordChanged', userId: decodePayload(envelope, PasswordChangedSchema).userId };
+        case PasswordResetSchema.typeName:
+          return { type: 'PasswordReset', userId: decodePayload(envelope, PasswordResetSchema).userId };
         case MfaEnrolledSchema.typeName:
           return { type: 'MfaEnrolled', userId: decodePayload(envelope, MfaEnrolledSchema).userId };
         case MfaResetSchema.typeName:

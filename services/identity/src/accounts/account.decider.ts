@@ -1,3 +1,4 @@
+import type { RoleCatalogue } from '@crm/auth';
 import type { Decider } from '@crm/eventstore';
 import { decideAssignRoles } from './assign-roles/assign-roles.decision.js';
 import { decideChangePassword } from './change-password/change-password.decision.js';
@@ -6,6 +7,7 @@ import { decideDeleteAccount } from './delete-account/delete-account.decision.js
 import { decideDisableAccount, decideEnableAccount } from './disable-account/disable-account.decision.js';
 import { decideRegisterAccount } from './register-account/register-account.decision.js';
 import { decideResetMfa } from './reset-mfa/reset-mfa.decision.js';
+import { decideResetPassword } from './reset-password/reset-password.decision.js';
 
 /**
  * A staff account as an aggregate. Staff are data subjects too: every change to an account is decided on a known
@@ -18,6 +20,16 @@ export type AccountCommand =
   | { type: 'RegisterAccount'; userId: string; email: string; displayName: string; roles: string[]; passwordHash: string }
   | { type: 'AssignRoles'; userId: string; roles: string[]; grantedBy: string }
   | { type: 'ChangePassword'; userId: string; passwordHash: string; passwordHistory: string[] }
+  | {
+      type: 'ResetPassword';
+      userId: string;
+      resetBy: string;
+      /** The resetting administrator's permissions (their token's) and the role catalogue the account's roles are read in. */
+      resetterPermissions: readonly string[];
+      roleCatalogue: RoleCatalogue;
+      passwordHash: string;
+      passwordHistory: string[];
+    }
   | { type: 'ConfirmMfaEnrolment'; userId: string; recoveryCodeHashes: string[] }
   | { type: 'ResetMfa'; userId: string }
   | { type: 'DisableAccount'; userId: string; disabledBy: string }
@@ -28,6 +40,7 @@ export type AccountEvent =
   | { type: 'UserRegistered'; userId: string; email: string; displayName: string; roles: string[]; passwordChangeRequired: boolean }
   | { type: 'RolesAssigned'; userId: string; roles: string[] }
   | { type: 'PasswordChanged'; userId: string }
+  | { type: 'PasswordReset'; userId: string }
   | { type: 'MfaEnrolled'; userId: string }
   | { type: 'MfaReset'; userId: string }
   | { type: 'UserDisabled'; userId: string }
@@ -39,7 +52,10 @@ export interface AccountState {
   status: 'absent' | 'active' | 'disabled';
   roles: string[];
   mfaEnrolled: boolean;
-  /** The password was set by someone else (an administrator, the first start): no session until its holder changes it. */
+  /**
+   * The password was set by someone else (an administrator at registration or by a reset, the first start): no session
+   * until its holder changes it.
+   */
   passwordChangeRequired: boolean;
 }
 
@@ -55,6 +71,8 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
         return decideAssignRoles(command, state);
       case 'ChangePassword':
         return decideChangePassword(command, state);
+      case 'ResetPassword':
+        return decideResetPassword(command, state);
       case 'ConfirmMfaEnrolment':
         return decideConfirmMfaEnrolment(command, state);
       case 'ResetMfa':
@@ -80,6 +98,8 @@ export const accountDecider: Decider<AccountCommand, AccountState, AccountEvent>
         return { ...state, roles: event.roles };
       case 'PasswordChanged':
         return { ...state, passwordChangeRequired: false };
+      case 'PasswordReset':
+        return { ...state, passwordChangeRequired: true };
       case 'MfaEnrolled':
         return { ...state, mfaEnrolled: true };
       case 'MfaReset':

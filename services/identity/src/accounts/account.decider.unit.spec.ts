@@ -1,3 +1,4 @@
+import { BUILT_IN_ROLES, PERMISSIONS } from '@crm/auth';
 import { AppError } from '@crm/errors';
 import { fold } from '@crm/eventstore';
 import { accountDecider, type AccountCommand, type AccountEvent } from './account.decider.js';
@@ -26,6 +27,15 @@ describe('a staff account', () => {
     { type: 'ChangePassword', userId, passwordHash: 'h', passwordHistory: [] },
     { type: 'ConfirmMfaEnrolment', userId, recoveryCodeHashes: [] },
     { type: 'ResetMfa', userId },
+    {
+      type: 'ResetPassword',
+      userId,
+      resetBy: 'admin-1',
+      resetterPermissions: PERMISSIONS,
+      roleCatalogue: BUILT_IN_ROLES,
+      passwordHash: 'h',
+      passwordHistory: [],
+    },
   ])('given no account, when $type, then USER_NOT_FOUND', (command) => {
     expect(codeOf(given().when(command))).toBe('USER_NOT_FOUND');
   });
@@ -48,6 +58,19 @@ describe('a staff account', () => {
     },
     { history: [registered], command: { type: 'ConfirmMfaEnrolment', userId, recoveryCodeHashes: [] }, events: [{ type: 'MfaEnrolled', userId }] },
     { history: [registered], command: { type: 'ResetMfa', userId }, events: [{ type: 'MfaReset', userId }] },
+    {
+      history: [registered],
+      command: {
+        type: 'ResetPassword',
+        userId,
+        resetBy: 'admin-1',
+        resetterPermissions: PERMISSIONS,
+        roleCatalogue: BUILT_IN_ROLES,
+        passwordHash: 'h',
+        passwordHistory: [],
+      },
+      events: [{ type: 'PasswordReset', userId }],
+    },
   ])('when $command.type, then the decision of that use case answers', ({ history, command, events }) => {
     expect(given(...history).when(command)()).toEqual(events);
   });

@@ -8,5 +8,7 @@ export const ACCOUNT_ERRORS = {
   ROLE_SELF_GRANT: { kind: 'forbidden', retriable: false },
   ACCOUNT_SELF_DISABLE: { kind: 'forbidden', retriable: false },
   ACCOUNT_SELF_DELETE: { kind: 'forbidden', retriable: false },
+  PASSWORD_SELF_RESET: { kind: 'forbidden', retriable: false },
+  PASSWORD_RESET_EXCEEDS_PERMISSIONS: { kind: 'forbidden', retriable: false },
 } as const satisfies ErrorTable;
 export const accountError = defineErrors(ACCOUNT_ERRORS);

@@ -79,6 +79,10 @@ export class AccountWriteModel implements WriteModel<AccountCommand, AccountStat
           if (command.type !== 'ChangePassword') throw new Error('PasswordChanged comes from ChangePassword only');
           await this.accounts.setPassword(tx, event.userId, command.passwordHash, command.passwordHistory, at);
           break;
+        case 'PasswordReset':
+          if (command.type !== 'ResetPassword') throw new Error('PasswordReset comes from ResetPassword only');
+          await this.accounts.resetPassword(tx, event.userId, command.passwordHash, command.passwordHistory, at);
+          break;
         case 'MfaEnrolled':
           if (command.type !== 'ConfirmMfaEnrolment') throw new Error('MfaEnrolled comes from ConfirmMfaEnrolment only');
           await this.accounts.confirmTotp(tx, event.userId, command.recoveryCodeHashes);

@@ -18,7 +18,7 @@ export interface CredentialsRow {
   user_id: string;
   password_hash: string;
   password_changed_at: Date;
-  /** Set at registration (someone else chose the password); cleared by the holder's own change. */
+  /** Set at registration and by an administrator's reset (someone else chose the password); cleared by the holder's own change. */
   password_change_required: boolean;
   password_history: string[];
   totp_secret_sealed: Buffer | null;
@@ -146,6 +146,14 @@ export class AccountsRepository {
   async setPassword(db: PoolClient, userId: string, hash: string, history: string[], now: Date): Promise<void> {
     await db.query(
       `UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4, password_change_required = false WHERE user_id = $1`,
+      [userId, hash, history, now],
+    );
+  }
+
+  /** A password an administrator set (a reset): its holder must change it at the next sign-in. */
+  async resetPassword(db: PoolClient, userId: string, hash: string, history: string[], now: Date): Promise<void> {
+    await db.query(
+      `UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4, password_change_required = true WHERE user_id = $1`,
       [userId, hash, history, now],
     );
   }

@@ -15,12 +15,37 @@ export const accountsMigrations: readonly SchemaMigration[] = [
     up: (schema) => `ALTER TABLE ${quoteIdent(schema)}.accounts ADD COLUMN IF NOT EXISTS disabled_at timestamptz;`,
   },
   // A password someone else chose (an administrator, the first start) is changed by its holder at the first sign-in
-  // (issue 15, item 7). Accounts registered before this migration are not asked to.
+  // (issue 15, item 7). New accounts are registered with the flag set; for the older ones, see the next migration.
   {
     name: 'IdentityCredentialsPasswordChangeRequired1796860800000',
     up: (schema) => `ALTER TABLE ${quoteIdent(schema)}.credentials ADD COLUMN IF NOT EXISTS password_change_required boolean NOT NULL DEFAULT false;`,
   },
+  // ...but an account registered before it has a password its administrator (or the first start) chose all the same,
+  // unless its holder has changed it since. The account's stream says which: required unless the last event that set
+  // its password is the holder's own `PasswordChanged` (not `UserRegistered`, nor an administrator's `PasswordReset`).
+  // Irreversible: which rows it set cannot be told from the others afterwards.
+  {
+    name: 'IdentityCredentialsPasswordNeverChangedByHolder1796947200000',
+    up: (schema) => passwordNeverChangedByHolderSql(schema),
+  },
 ];
+
+/** Event types that set an account's password, as the event store records them. */
+const PASSWORD_SET_BY_OTHERS = ['crm.identity.v1.UserRegistered', 'crm.identity.v1.PasswordReset'];
+const PASSWORD_SET_BY_HOLDER = 'crm.identity.v1.PasswordChanged';
+
+function passwordNeverChangedByHolderSql(schema: string): string {
+  const s = quoteIdent(schema);
+  const setters = [...PASSWORD_SET_BY_OTHERS, PASSWORD_SET_BY_HOLDER].map((type) => `'${type}'`).join(', ');
+  return `
+UPDATE ${s}.credentials AS c SET password_change_required = true
+WHERE NOT c.password_change_required
+  AND (
+    SELECT e.event_type FROM ${s}.events AS e
+    WHERE e.stream_id = 'user-' || c.user_id::text AND e.event_type IN (${setters})
+    ORDER BY e.stream_version DESC LIMIT 1
+  ) IS DISTINCT FROM '${PASSWORD_SET_BY_HOLDER}';`;
+}
 
 /** Baseline (the former boot-time DDL, idempotent); never edit it, append a migration to `accountsMigrations`. */
 function accountsBaselineSql(schema: string): string {

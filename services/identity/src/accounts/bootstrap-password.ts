@@ -1,11 +1,11 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ensurePrivateDirectory, isErrno, readPrivateFile, writePrivateFile } from '@crm/crypto';
 import type { IdentityConfig } from '../identity.config.js';
 import { IDENTITY_CONFIG, PASSWORD_POLICY } from '../identity.tokens.js';
-import { checkPassword, type PasswordPolicy } from '../passwords/index.js';
+import { generatePassword, type PasswordPolicy } from '../passwords/index.js';
 
 /**
  * The first administrator's password (issue 15, item 7). At the first start it is the operator's
@@ -33,7 +33,7 @@ export class BootstrapPassword {
     if (existing !== undefined) return existing;
     await ensurePrivateDirectory(dirname(this.file));
     // Exclusive: two instances starting together agree on the first one's password.
-    await writePrivateFile(this.file, `${this.#generate()}\n`, { exclusive: true });
+    await writePrivateFile(this.file, `${generatePassword(this.policy, { name: 'Administrator', email: this.config.adminEmail })}\n`, { exclusive: true });
     const written = await this.#read();
     if (written === undefined) throw new Error('the generated administrator password file vanished after creation');
     this.#logger.log(`generated the first administrator's password into ${this.file}; it must be changed at the first sign-in`);
@@ -63,15 +63,6 @@ export class BootstrapPassword {
     const text = await readPrivateFile(this.file);
     const password = text?.replace(/\r?\n$/, '');
     return password === undefined || password === '' ? undefined : password;
-  }
-
-  /** 24 random base64url characters between fixed ones that meet the default composition rules; checked against the policy. */
-  #generate(): string {
-    for (let attempt = 0; attempt < 20; attempt += 1) {
-      const candidate = `Pw!${randomBytes(18).toString('base64url')}7a`;
-      if (checkPassword(this.policy, candidate, { name: 'Administrator', email: this.config.adminEmail }).length === 0) return candidate;
-    }
-    throw new Error('could not generate an administrator password the password policy accepts');
   }
 }
 

@@ -2,3 +2,4 @@
 export * from './password-policy/index.js';
 export * from './hashing/index.js';
 export { normalisePassword } from './password.normalisation.js';
+export { generatePassword } from './generated-password.js';

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file crm/identity/v1/user_events.proto.
  */
 export const file_crm_identity_v1_user_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKvAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCRIgChhwYXNzd29yZF9jaGFuZ2VfcmVxdWlyZWQYBSABKAgiLwoNUm9sZXNBc3NpZ25lZBIPCgd1c2VyX2lkGAEgASgJEg0KBXJvbGVzGAIgAygJIiIKD1Bhc3N3b3JkQ2hhbmdlZBIPCgd1c2VyX2lkGAEgASgJIkoKC01mYUVucm9sbGVkEg8KB3VzZXJfaWQYASABKAkSKgoGbWV0aG9kGAIgASgOMhouY3JtLmlkZW50aXR5LnYxLk1mYU1ldGhvZCIbCghNZmFSZXNldBIPCgd1c2VyX2lkGAEgASgJIh8KDFVzZXJEaXNhYmxlZBIPCgd1c2VyX2lkGAEgASgJIh4KC1VzZXJFbmFibGVkEg8KB3VzZXJfaWQYASABKAkiHgoLVXNlckRlbGV0ZWQSDwoHdXNlcl9pZBgBIAEoCSpaCglNZmFNZXRob2QSGgoWTUZBX01FVEhPRF9VTlNQRUNJRklFRBAAEhMKD01GQV9NRVRIT0RfVE9UUBABEhwKGE1GQV9NRVRIT0RfUkVDT1ZFUllfQ09ERRACYgZwcm90bzM", [file_crm_crypto_v1_sealed_field]);
+  fileDesc("CiFjcm0vaWRlbnRpdHkvdjEvdXNlcl9ldmVudHMucHJvdG8SD2NybS5pZGVudGl0eS52MSKvAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRIpCgVlbWFpbBgCIAEoCzIaLmNybS5jcnlwdG8udjEuU2VhbGVkRmllbGQSMAoMZGlzcGxheV9uYW1lGAMgASgLMhouY3JtLmNyeXB0by52MS5TZWFsZWRGaWVsZBINCgVyb2xlcxgEIAMoCRIgChhwYXNzd29yZF9jaGFuZ2VfcmVxdWlyZWQYBSABKAgiLwoNUm9sZXNBc3NpZ25lZBIPCgd1c2VyX2lkGAEgASgJEg0KBXJvbGVzGAIgAygJIiIKD1Bhc3N3b3JkQ2hhbmdlZBIPCgd1c2VyX2lkGAEgASgJIiAKDVBhc3N3b3JkUmVzZXQSDwoHdXNlcl9pZBgBIAEoCSJKCgtNZmFFbnJvbGxlZBIPCgd1c2VyX2lkGAEgASgJEioKBm1ldGhvZBgCIAEoDjIaLmNybS5pZGVudGl0eS52MS5NZmFNZXRob2QiGwoITWZhUmVzZXQSDwoHdXNlcl9pZBgBIAEoCSIfCgxVc2VyRGlzYWJsZWQSDwoHdXNlcl9pZBgBIAEoCSIeCgtVc2VyRW5hYmxlZBIPCgd1c2VyX2lkGAEgASgJIh4KC1VzZXJEZWxldGVkEg8KB3VzZXJfaWQYASABKAkqWgoJTWZhTWV0aG9kEhoKFk1GQV9NRVRIT0RfVU5TUEVDSUZJRUQQABITCg9NRkFfTUVUSE9EX1RPVFAQARIcChhNRkFfTUVUSE9EX1JFQ09WRVJZX0NPREUQAmIGcHJvdG8z", [file_crm_crypto_v1_sealed_field]);
 
 /**
  * A staff account was created (by an administrator, or by the first-start bootstrap).
@@ -114,6 +114,28 @@ export const PasswordChangedSchema: GenMessage<PasswordChanged> = /*@__PURE__*/
   messageDesc(file_crm_identity_v1_user_events, 2);
 
 /**
+ * An administrator reset the account's password to a generated one-time password (never in the event): the holder
+ * must change it at the next sign-in before any session is given, and every session of the account ended.
+ *
+ * @generated from message crm.identity.v1.PasswordReset
+ */
+export type PasswordReset = Message<"crm.identity.v1.PasswordReset"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message crm.identity.v1.PasswordReset.
+ * Use `create(PasswordResetSchema)` to create a new message.
+ */
+export const PasswordResetSchema: GenMessage<PasswordReset> = /*@__PURE__*/
+  messageDesc(file_crm_identity_v1_user_events, 3);
+
+/**
  * A second factor was enrolled and confirmed.
  *
  * @generated from message crm.identity.v1.MfaEnrolled
@@ -139,7 +161,7 @@ export type MfaEnrolled = Message<"crm.identity.v1.MfaEnrolled"> & {
  * Use `create(MfaEnrolledSchema)` to create a new message.
  */
 export const MfaEnrolledSchema: GenMessage<MfaEnrolled> = /*@__PURE__*/
-  messageDesc(file_crm_identity_v1_user_events, 3);
+  messageDesc(file_crm_identity_v1_user_events, 4);
 
 /**
  * A second factor was reset by an administrator (the account must enrol again).
@@ -160,7 +182,7 @@ export type MfaReset = Message<"crm.identity.v1.MfaReset"> & {
  * Use `create(MfaResetSchema)` to create a new message.
  */
 export const MfaResetSchema: GenMessage<MfaReset> = /*@__PURE__*/
-  messageDesc(file_crm_identity_v1_user_events, 4);
+  messageDesc(file_crm_identity_v1_user_events, 5);
 
 /**
  * The account was disabled by an administrator: it can no longer sign in or refresh, and every session ended.
@@ -181,7 +203,7 @@ export type UserDisabled = Message<"crm.identity.v1.UserDisabled"> & {
  * Use `create(UserDisabledSchema)` to create a new message.
  */
 export const UserDisabledSchema: GenMessage<UserDisabled> = /*@__PURE__*/
-  messageDesc(file_crm_identity_v1_user_events, 5);
+  messageDesc(file_crm_identity_v1_user_events, 6);
 
 /**
  * A disabled account was enabled again (its password and second factor as they were).
@@ -202,7 +224,7 @@ export type UserEnabled = Message<"crm.identity.v1.UserEnabled"> & {
  * Use `create(UserEnabledSchema)` to create a new message.
  */
 export const UserEnabledSchema: GenMessage<UserEnabled> = /*@__PURE__*/
-  messageDesc(file_crm_identity_v1_user_events, 6);
+  messageDesc(file_crm_identity_v1_user_events, 7);
 
 /**
  * The staff account was deleted by an administrator: its key was destroyed first (crypto-shredding), so the e-mail
@@ -225,7 +247,7 @@ export type UserDeleted = Message<"crm.identity.v1.UserDeleted"> & {
  * Use `create(UserDeletedSchema)` to create a new message.
  */
 export const UserDeletedSchema: GenMessage<UserDeleted> = /*@__PURE__*/
-  messageDesc(file_crm_identity_v1_user_events, 7);
+  messageDesc(file_crm_identity_v1_user_events, 8);
 
 /**
  * Kinds of second factor.
