@@ -1,5 +1,5 @@
 import { expectEventually, testPlatformConfig, uniqueName } from '@crm/testing';
-import { createPool, PostgresHealthCheck } from './index.js';
+import { createPool, PostgresHealthCheck, withTransaction } from './index.js';
 
 const config = testPlatformConfig();
 const pool = createPool(config.postgres!, { max: 2 });
@@ -20,6 +20,31 @@ describe('the local Postgres server', () => {
       const { rows: after } = await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
 
       expect(after[0]!.pid).not.toBe(pid);
+    } finally {
+      await victim.end();
+    }
+  });
+
+  it('given a transaction whose connection the server ends mid-statement, then it fails retriably (57P01), the process survives and the pool opens a new connection', async () => {
+    const victim = createPool(config.postgres!, { max: 1, applicationName: uniqueName('it-victim') });
+    try {
+      const pids: number[] = [];
+      const failed = withTransaction(victim, async (tx) => {
+        const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        pids.push(rows[0]!.pid);
+        await tx.query('SELECT pg_sleep(600)');
+      });
+      await expectEventually(async () => {
+        const { rows } = await pool.query<{ ended: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE pid = $1 AND query LIKE '%pg_sleep%'`,
+          [pids[0] ?? 0],
+        );
+        expect(rows).toEqual([{ ended: true }]);
+      });
+
+      await expect(failed).rejects.toMatchObject({ code: '57P01' });
+      const next = await withTransaction(victim, async (tx) => (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+      expect(next).not.toBe(pids[0]);
     } finally {
       await victim.end();
     }

@@ -4,11 +4,14 @@ import {
   ActorType,
   ContactCreatedSchema,
   ContactDataAccessedSchema,
+  ContactErasedSchema,
   ContactRectifiedSchema,
   create,
   DataCategory,
   EventEnvelopeSchema,
   LegalBasis,
+  RetentionAction,
+  RetentionAppliedSchema,
   timestampFromDate,
   toBinary,
   type EventEnvelope,
@@ -20,6 +23,8 @@ import { entryLeafHash } from '../trail/entry.canonical.js';
 export interface EnvelopeOptions {
   subjectId?: string;
   actorId?: string;
+  actorType?: ActorType;
+  streamId?: string;
   purpose?: string;
   legalBasis?: LegalBasis;
   occurredAt?: Date;
@@ -33,10 +38,10 @@ function envelope(type: string, payload: Uint8Array, options: EnvelopeOptions): 
     eventId: options.eventId ?? uuidv7(occurredAt.getTime()),
     eventType: type,
     schemaVersion: 1,
-    streamId: `contact-${options.subjectId ?? 'none'}`,
+    streamId: options.streamId ?? `contact-${options.subjectId ?? 'none'}`,
     streamVersion: 1n,
     subjectId: options.subjectId ?? '',
-    actor: { id: options.actorId ?? 'user-1', type: ActorType.USER },
+    actor: { id: options.actorId ?? 'user-1', type: options.actorType ?? ActorType.USER },
     purpose: options.purpose ?? 'customer-service',
     legalBasis: options.legalBasis ?? LegalBasis.CONTRACT,
     occurredAt: timestampFromDate(occurredAt),
@@ -70,6 +75,44 @@ export function contactRectified(subjectId: string, changed: string[], removed: 
 export function contactDataAccessed(subjectId: string, fields: string[], options: EnvelopeOptions = {}): EventEnvelope {
   const payload = create(ContactDataAccessedSchema, { contactId: subjectId, fields, channel: 1 });
   return envelope(ContactDataAccessedSchema.typeName, toBinary(ContactDataAccessedSchema, payload), { ...options, subjectId });
+}
+
+/**
+ * What the contacts service's retention sweep publishes for one subject, in order: `RetentionApplied` on the effect's
+ * own stream, then the erasure's `ContactErased`, both by the system, under the policy's purpose and the legal
+ * obligation, correlated by the sweep's run id (`services/contacts/src/retention/retention.sweep.ts`).
+ */
+export function retentionShred(
+  subjectId: string,
+  sweep: { policyId: string; policyVersion: number; runId: string; purpose: string; at: Date },
+): EventEnvelope[] {
+  const options: EnvelopeOptions = {
+    subjectId,
+    actorId: 'system',
+    actorType: ActorType.SYSTEM,
+    purpose: sweep.purpose,
+    legalBasis: LegalBasis.LEGAL_OBLIGATION,
+    correlationId: sweep.runId,
+  };
+  const applied = create(RetentionAppliedSchema, {
+    contactId: subjectId,
+    policyId: sweep.policyId,
+    policyVersion: sweep.policyVersion,
+    action: RetentionAction.CRYPTO_SHRED,
+    purchasesAnonymised: 0,
+    runId: sweep.runId,
+  });
+  return [
+    envelope(RetentionAppliedSchema.typeName, toBinary(RetentionAppliedSchema, applied), {
+      ...options,
+      streamId: `retention-applied-${sweep.policyId}-${sweep.policyVersion}-${subjectId}`,
+      occurredAt: sweep.at,
+    }),
+    envelope(ContactErasedSchema.typeName, toBinary(ContactErasedSchema, create(ContactErasedSchema, { contactId: subjectId })), {
+      ...options,
+      occurredAt: new Date(sweep.at.getTime() + 1),
+    }),
+  ];
 }
 
 /** An event whose payload type no registry knows (a newer producer, or a foreign one). */

@@ -3,6 +3,7 @@ import { ContactsImportedSchema } from '@crm/contracts';
 import { sealedFieldFromBytes, sealedFieldToBytes, type CachingKeyStore, type FieldCipher } from '@crm/crypto';
 import { protoEvent, quoteIdent, uuidv7, type EventStore } from '@crm/eventstore';
 import { AppError } from '@crm/http';
+import { errorCode } from '@crm/processing';
 import { CLOCK, EVENT_STORE, FIELD_CIPHER, KEY_CACHE, type Clock } from '@crm/platform';
 import { PG_POOL, withTransaction, type Pool, type PoolClient } from '@crm/postgres';
 import { catalogPathOfColumn, csvCellsToContactInput } from '../contact-csv/contact-csv.mapping.js';
@@ -12,7 +13,8 @@ import { CONTACTS_CONFIG, type ContactsConfig } from '../contacts.config.js';
 import { ContactCommands } from '../contacts/contact-commands.service.js';
 import { CONTACTS_SCHEMA, importStream } from '../contacts/contact.streams.js';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
-import { ImportJobs, type ImportRunner } from './import.jobs.js';
+import { ImportJobs, type ImportAttempt, type ImportRunner } from './import.jobs.js';
+import { decideRunFailure } from './import.retry.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
 
@@ -132,8 +134,11 @@ export class ContactImport implements ImportRunner {
     return toReport(row);
   }
 
-  /** Runs (or resumes) one import; the worker's entry point. */
-  async run(importId: string): Promise<ImportReport | undefined> {
+  /**
+   * Runs (or resumes) one import; the worker's entry point. A transient failure is thrown back to BullMQ while the job
+   * has attempts left (`attempt.final` false): the import stays `running` and the job's next attempt resumes it.
+   */
+  async run(importId: string, attempt: ImportAttempt = { final: true }): Promise<ImportReport | undefined> {
     const row = await this.#load(importId);
     if (row === undefined) return undefined;
     if (row.status === 'completed' || row.status === 'failed') {
@@ -182,9 +187,14 @@ export class ContactImport implements ImportRunner {
     } catch (error) {
       // The process is stopping: the import stays `running`, and the job's next run (here or elsewhere) resumes it.
       if (error instanceof ImportInterrupted) throw error;
-      const code = error instanceof AppError ? error.code : 'IMPORT_FAILED';
-      this.#logger.error(`import ${importId} failed (${code})`);
-      await this.#end(this.pool, importId, 'failed', code);
+      const failure = decideRunFailure(error, attempt);
+      if (failure.kind === 'retry') {
+        // Nothing of the failed batch is stored (its transaction rolled back); the next attempt starts at the ledger.
+        this.#logger.warn(`import ${importId} stopped on a transient failure (${errorCode(error)}); BullMQ retries it`);
+        throw error;
+      }
+      this.#logger.error(`import ${importId} failed (${failure.code})`);
+      await this.#end(this.pool, importId, 'failed', failure.code);
     }
     await this.#destroyFile(importId);
     return toReport((await this.#load(importId))!);

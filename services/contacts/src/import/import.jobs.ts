@@ -12,9 +12,22 @@ export interface ImportJobSettings {
 export const IMPORT_JOB_SETTINGS = Symbol('IMPORT_JOB_SETTINGS');
 export const IMPORT_QUEUE = 'contacts-imports';
 
+/** Which attempt of its job a run is: only the last one ends an import on a transient failure. */
+export interface ImportAttempt {
+  final: boolean;
+}
+
+/**
+ * BullMQ's retry of an import's job: a run that throws (a transient failure, a clean stop) is attempted again after
+ * 1, 2, 4 … seconds (exponential backoff, about eight and a half minutes over all attempts), each attempt resuming
+ * from the row ledger.
+ */
+export const IMPORT_ATTEMPTS = 10;
+export const IMPORT_BACKOFF = { type: 'exponential', delay: 1_000 } as const;
+
 /** What runs one import (ContactImport.run): it resumes an import that a dead process left half done. */
 export interface ImportRunner {
-  run(importId: string): Promise<unknown>;
+  run(importId: string, attempt: ImportAttempt): Promise<unknown>;
   /** Imports stored but not ended (queued or running): each must have a job that will run it. */
   unfinished(): Promise<string[]>;
 }
@@ -52,8 +65,9 @@ export class ImportJobs implements OnApplicationBootstrap, BeforeApplicationShut
       IMPORT_QUEUE,
       async (job) => {
         if (this.#runner === undefined) throw new Error('no import runner registered');
-        // The report stays in Postgres; the job keeps no result in Redis.
-        await this.#runner.run(job.data.importId);
+        // The report stays in Postgres; the job keeps no result in Redis. BullMQ counts the attempts that failed
+        // before this one (`attemptsMade`) and retries a failed one only while fewer than `attempts` have been made.
+        await this.#runner.run(job.data.importId, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
       },
       {
         connection,
@@ -113,9 +127,10 @@ export class ImportJobs implements OnApplicationBootstrap, BeforeApplicationShut
       { importId },
       {
         jobId: importId,
-        // A run that could not even record its outcome (Postgres down) is tried again; the ledger makes that safe.
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 1_000 },
+        // A run stopped by a transient failure (or a clean stop, or one that could not even record its outcome) is
+        // tried again; the ledger makes that safe.
+        attempts: IMPORT_ATTEMPTS,
+        backoff: IMPORT_BACKOFF,
         removeOnComplete: 100,
         removeOnFail: 100,
       },

@@ -5,8 +5,10 @@ import {
   ActorType,
   ConsentGivenSchema,
   ConsentWithdrawnSchema,
+  ContactErasedSchema,
   decodePayload,
   EventEnvelopeSchema,
+  fromBinary,
   LegalBasis,
   ProcessingActivityRecordedSchema,
   RetentionAction,
@@ -16,9 +18,12 @@ import {
   toBinary,
 } from '@crm/contracts';
 import { createEnvelope, envelopeHeaders, protoEvent, type EventStore } from '@crm/eventstore';
-import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
+import { KAFKA_PRIMARY, type IncomingMessage, type KafkaCluster } from '@crm/messaging';
 import { EVENT_STORE } from '@crm/platform';
-import { expectEventually } from '@crm/testing';
+import { expectEventually, uniqueName } from '@crm/testing';
+import { ANALYTICS_CONTACTS_TOPIC, pseudonymOf } from '../analytics/analytics-profile.decision.js';
+import { ANALYTICS_KEY } from '../analytics/analytics-key.js';
+import { CONTACTS_TOPIC } from '../contacts/contact.streams.js';
 import { ContactErasure } from '../erasure/contact-erasure.service.js';
 import { ContactsRepository } from '../read-model/contacts.repository.js';
 import { DPO, useContactsApp, WRITER } from '../testing/contacts.fixture.js';
@@ -70,6 +75,32 @@ function message(stream: string, version: bigint, event: ReturnType<typeof proto
   const envelope = createEnvelope(stream, version, event, metadata, new Date());
   return { key, value: toBinary(EventEnvelopeSchema, envelope), headers: envelopeHeaders(envelope.eventType, envelope.eventId) };
 }
+
+/** The envelopes about `contactId` on contacts' event topic, as every consumer reads them (the audit ingest too). */
+async function publishedAbout(contactId: string) {
+  const envelopes: Array<ReturnType<typeof fromBinary<typeof EventEnvelopeSchema>>> = [];
+  await kafka().readToEnd(
+    [CONTACTS_TOPIC],
+    (record) => {
+      const envelope = fromBinary(EventEnvelopeSchema, record.value);
+      if (envelope.subjectId === contactId) envelopes.push(envelope);
+    },
+    { groupId: uniqueName('retention-it-events'), timeoutMs: 20_000 },
+  );
+  return envelopes;
+}
+
+/** The records of one pseudonym on the analytics stream, in order (a tombstone's value is null). */
+async function analyticsRecordsOf(contactId: string): Promise<IncomingMessage[]> {
+  const subject = pseudonymOf(contacts.app.get<Buffer>(ANALYTICS_KEY), contactId);
+  const records: IncomingMessage[] = [];
+  await kafka().readToEnd([ANALYTICS_CONTACTS_TOPIC], (record) => void (record.key === subject && records.push(record)), {
+    groupId: uniqueName('retention-it-analytics'),
+    timeoutMs: 20_000,
+  });
+  return records;
+}
+const isTombstone = (record: IncomingMessage | undefined): boolean => record !== undefined && (record.value === null || record.value === undefined);
 
 async function newContact(marker: string): Promise<string> {
   const reply = await create(marker);
@@ -133,6 +164,52 @@ describe('retention', () => {
     // Lifted, the hold no longer keeps it: the next preview shows it.
     expect((await dpo('DELETE', `/v1/contacts/${held}/legal-hold`)).status).toBe(200);
     expect((await policies().preview()).policies[0]).toMatchObject({ count: 1, sample: [held] });
+  });
+
+  it('publishes the shred as RetentionApplied and ContactErased on the contacts topic, as the audit trail ingests them, and tombstones the subject on the analytics stream', async () => {
+    const past = await newContact('RetWire');
+    const policyId = (await dpo('POST', '/v1/retention/policies', inactivity)).body.policyId as string;
+    // The subject is on the analytics stream first: a profile, which the shred must end.
+    await expectEventually(async () => {
+      const records = await analyticsRecordsOf(past);
+      expect(records.length).toBeGreaterThan(0);
+      expect(isTombstone(records.at(-1))).toBe(false);
+    }, WITHIN);
+
+    now = new Date(Date.now() + 25 * MONTH);
+    const outcome = await sweep().run();
+    expect(outcome).toMatchObject({ applied: 1 });
+
+    // What the audit ingest records (it reads every crm.<service>.v1.events topic): the subject, the policy's purpose,
+    // the legal obligation and the system as actor, with the policy and its version in the payload.
+    const published = await expectEventually(async () => {
+      const envelopes = await publishedAbout(past);
+      expect(envelopes.map((envelope) => envelope.eventType)).toEqual(expect.arrayContaining([RetentionAppliedSchema.typeName, ContactErasedSchema.typeName]));
+      return envelopes;
+    }, WITHIN);
+    const applied = published.filter((envelope) => envelope.eventType === RetentionAppliedSchema.typeName);
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatchObject({
+      subjectId: past,
+      purpose: 'customer-service',
+      legalBasis: LegalBasis.LEGAL_OBLIGATION,
+      actor: { id: 'system', type: ActorType.SYSTEM },
+      correlationId: outcome.runId,
+    });
+    expect(decodePayload(applied[0]!, RetentionAppliedSchema)).toMatchObject({
+      contactId: past,
+      policyId,
+      policyVersion: 1,
+      action: RetentionAction.CRYPTO_SHRED,
+    });
+    expect(published.find((envelope) => envelope.eventType === ContactErasedSchema.typeName)).toMatchObject({
+      purpose: 'customer-service',
+      legalBasis: LegalBasis.LEGAL_OBLIGATION,
+      actor: { type: ActorType.SYSTEM },
+    });
+
+    // The analytics stream drops the person: the subject's latest record is a tombstone under its pseudonym.
+    await expectEventually(async () => expect(isTombstone((await analyticsRecordsOf(past)).at(-1))).toBe(true), WITHIN);
   });
 
   it('anonymises: the purchases are kept as amounts, days and the category with no contact, and the contact is shredded', async () => {
