@@ -1,4 +1,4 @@
-import { withTransaction, type Pool, type PoolClient } from '@crm/postgres';
+import { withClient, withTransaction, type Pool, type PoolClient } from '@crm/postgres';
 import { AES_256_KEY_BYTES } from '../aead/aes-256-gcm.js';
 import { cryptoError, isCryptoError } from '../crypto.errors.js';
 import { systemClock, systemRandomBytes, type Clock, type RandomBytes } from '../entropy.js';
@@ -210,19 +210,16 @@ export class PostgresKeyStore implements KeyStore {
    * told through `rotationAnnouncer` (after the destruction, so none re-reads a file about to go).
    */
   async rotateKek(): Promise<KekRotation> {
-    const runLock = await this.#pool.connect();
-    try {
+    return withClient(this.#pool, async (runLock) => {
       const { rows } = await runLock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, 0) AS locked', [LOCKS.rotationRun]);
       if (rows[0]?.locked !== true) throw cryptoError('KEK_ROTATION_IN_PROGRESS', 'another process is rotating the KEK');
       try {
         return await this.#rotate();
       } finally {
         this.#epoch = undefined;
-        await runLock.query('SELECT pg_advisory_unlock($1, 0)', [LOCKS.rotationRun]);
+        await runLock.query('SELECT pg_advisory_unlock($1, 0)', [LOCKS.rotationRun]).catch(() => undefined);
       }
-    } finally {
-      runLock.release();
-    }
+    });
   }
 
   async #rotate(): Promise<KekRotation> {

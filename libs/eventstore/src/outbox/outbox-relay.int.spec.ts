@@ -152,4 +152,39 @@ describe('the outbox relay', () => {
     expectOrderedPerKey(messages);
     expect((await pool.query(`SELECT count(*)::int AS n FROM "${takeoverSchema}".outbox`)).rows[0].n).toBe(0);
   });
+
+  it('whose Postgres session the server ends (a restart), connects again, takes its lock back and goes on relaying', async () => {
+    const topic = uniqueName('it-relay-lost');
+    await kafka.ensureTopics([{ name: topic, partitions: 2 }]);
+    const lostSchema = `${schema}_lost`;
+    await migrateScratchSchema(lostSchema, eventStoreMigrations);
+    const store = new EventStore(pool, { schema: lostSchema, topic });
+    const relay = new OutboxRelay(pool, kafka, { schema: lostSchema, pollIntervalMs: 200 });
+    relay.start();
+    try {
+      const before = await seed(store, 2, 2);
+      await readTopic(topic, before.length);
+      // The session holding the relay's advisory lock (a one-bigint lock: its high and low halves).
+      const holder = async () =>
+        (
+          await pool.query<{ pid: number }>(
+            `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+               AND ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint`,
+            [`outbox-relay:${lostSchema}`],
+          )
+        ).rows.map((row) => row.pid);
+      const [pid] = await holder();
+      expect(pid).toBeDefined();
+      await pool.query('SELECT pg_terminate_backend($1)', [pid]);
+
+      await expectEventually(async () => expect((await holder()).filter((other) => other !== pid)).toHaveLength(1), { timeoutMs: 30_000, intervalMs: 200 });
+      const after = await Promise.all(
+        [0, 1].map(async (s) => (await store.append(`stream-${s}`, 2n, [event(`subject-${s}`, 3)], sampleMetadata())).eventIds).flat(),
+      );
+      await readTopic(topic, before.length + after.flat().length);
+      expectOnce(await everything(topic), [...before, ...after.flat()]);
+    } finally {
+      await relay.stop();
+    }
+  }, 120_000);
 });

@@ -91,18 +91,49 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Sessions, one after another until stopped: a session holds the connection that listens for commits and holds
+   * the relay's lock. When Postgres ends that connection (a restart, `pg_terminate_backend`), the session ends, and
+   * after a pause a new one connects, listens and takes the lock again: the lock may have moved to another relay
+   * meanwhile, so the next batch is checked against the topics' tails first (`#uncertain`).
+   */
   private async run(): Promise<void> {
+    while (!this.#stopping) {
+      try {
+        await this.session();
+      } catch (error) {
+        this.#uncertain = true;
+        this.options.logger?.warn({ err: error }, 'outbox relay lost its Postgres session; connecting again');
+        await this.idle(this.#pollIntervalMs);
+      }
+    }
+  }
+
+  private async session(): Promise<void> {
     const client = await this.pool.connect();
+    // The server ending the connection is reported as the client's 'error' event: without a listener on a client
+    // checked out of the pool, Node would end the process with it.
+    let lost: Error | undefined;
+    const onError = (error: Error): void => {
+      lost = error;
+      this.#wake?.();
+    };
+    client.on('error', onError);
+    const stillConnected = (): void => {
+      if (lost !== undefined) throw lost;
+    };
     const lockKey = `outbox-relay:${this.options.schema}`;
     try {
       client.on('notification', () => this.#wake?.());
       await client.query(`LISTEN ${quoteIdent(outboxChannel(this.options.schema))}`);
       while (!this.#stopping) {
+        stillConnected();
         const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [lockKey]);
         if (rows[0]?.locked === true) break;
         await this.idle(this.#pollIntervalMs * 5);
       }
       while (!this.#stopping) {
+        stillConnected();
         try {
           const published = await this.relayBatch();
           if (published === this.#batchSize) continue;
@@ -116,9 +147,13 @@ export class OutboxRelay {
         if (this.#lingerMs > 0 && !this.#stopping) await new Promise((resolve) => setTimeout(resolve, this.#lingerMs));
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-      await client.query('UNLISTEN *').catch(() => undefined);
-      client.release();
+      if (lost === undefined) {
+        await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        await client.query('UNLISTEN *').catch(() => undefined);
+      }
+      client.off('error', onError);
+      // A broken connection is discarded, not returned to the pool.
+      client.release(lost);
     }
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { quoteIdent } from '@crm/eventstore';
-import { PG_POOL, type Pool } from '@crm/postgres';
+import { PG_POOL, withTransaction, type Pool } from '@crm/postgres';
 import { CONSENT_SCHEMA } from '../consents/consent.streams.js';
 import { registerActivity, type RegisterActivity, type RegisterProcessor } from './register.model.js';
 
@@ -12,22 +12,18 @@ export class RegisterView {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async snapshot(): Promise<{ activities: RegisterActivity[]; processors: RegisterProcessor[] }> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const activities = await client.query<Parameters<typeof registerActivity>[0]>(
-        `SELECT activity_id::text AS id, status, document FROM ${this.#s}.register_activities ORDER BY activity_id`,
-      );
-      const processors = await client.query<{ id: string; document: RegisterProcessor['document'] }>(
-        `SELECT processor_id::text AS id, document FROM ${this.#s}.register_processors ORDER BY processor_id`,
-      );
-      await client.query('COMMIT');
-      return { activities: activities.rows.map(registerActivity), processors: processors.rows };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return withTransaction(
+      this.pool,
+      async (client) => {
+        const activities = await client.query<Parameters<typeof registerActivity>[0]>(
+          `SELECT activity_id::text AS id, status, document FROM ${this.#s}.register_activities ORDER BY activity_id`,
+        );
+        const processors = await client.query<{ id: string; document: RegisterProcessor['document'] }>(
+          `SELECT processor_id::text AS id, document FROM ${this.#s}.register_processors ORDER BY processor_id`,
+        );
+        return { activities: activities.rows.map(registerActivity), processors: processors.rows };
+      },
+      'REPEATABLE READ READ ONLY',
+    );
   }
 }

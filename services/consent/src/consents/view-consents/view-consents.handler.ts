@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
-import { PG_POOL, type Pool } from '@crm/postgres';
+import { PG_POOL, withTransaction, type Pool } from '@crm/postgres';
 import { KnownContacts } from '../../known-contacts/known-contacts.repository.js';
 import { assertContactId } from '../consent-commands.service.js';
 import { ConsentStates } from '../consent-states.repository.js';
@@ -45,19 +45,11 @@ export class ViewConsentsHandler {
     if (!(await this.known.has(contactId))) {
       throw consentError('CONSENT_CONTACT_UNKNOWN', 'no contact with this id is known (a contact created a moment ago is known within seconds)');
     }
-    const client = await this.pool.connect();
-    let row, recorded;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      row = await this.states.byId(contactId, client);
-      recorded = await this.store.readStream(consentStream(contactId), 1n, client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const { row, recorded } = await withTransaction(
+      this.pool,
+      async (client) => ({ row: await this.states.byId(contactId, client), recorded: await this.store.readStream(consentStream(contactId), 1n, client) }),
+      'REPEATABLE READ READ ONLY',
+    );
     const history = await Promise.all(
       recorded.map(async (event): Promise<ConsentHistoryEntry> => {
         const { contactId: _subject, ...entry } = await this.model.codec.decodeHistory(event.envelope);

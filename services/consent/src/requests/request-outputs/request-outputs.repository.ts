@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sealedFieldFromBytes, sealedFieldToBytes, type FieldCipher } from '@crm/crypto';
 import { quoteIdent } from '@crm/eventstore';
 import { FIELD_CIPHER } from '@crm/platform';
-import { PG_POOL, type Pool } from '@crm/postgres';
+import { PG_POOL, withTransaction, type Pool } from '@crm/postgres';
 import { CONSENT_SCHEMA } from '../../consents/consent.streams.js';
 import type { ErasureReceipt, PackageFile, PackageFormat } from './subject-package.js';
 
@@ -39,9 +39,7 @@ export class RequestOutputs {
         sealed: sealedFieldToBytes(await this.cipher.seal(contactId, packageFieldPath(requestId, file.format), file.content)),
       })),
     );
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(this.pool, async (client) => {
       await client.query(`DELETE FROM ${this.#packages} WHERE request_id = $1`, [requestId]);
       for (const file of sealed) {
         await client.query(
@@ -49,13 +47,7 @@ export class RequestOutputs {
           [requestId, file.format, contactId, file.contentType, file.sealed, createdAt, expiresAt],
         );
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async packageFile(requestId: string, format: PackageFormat): Promise<StoredPackageFile | undefined> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventStore } from '@crm/eventstore';
 import { CLOCK, EVENT_STORE, type Clock } from '@crm/platform';
-import { PG_POOL, type Pool } from '@crm/postgres';
+import { PG_POOL, withTransaction, type Pool } from '@crm/postgres';
 import { RequestStates, type RequestListFilter } from '../request-states.repository.js';
 import type { RequestHistoryEvent } from '../request.codec.js';
 import { requestError } from '../request.errors.js';
@@ -45,19 +45,14 @@ export class ViewRequestsHandler {
 
   async one(requestId: string): Promise<RequestDetailView> {
     if (!isRequestId(requestId)) throw requestError('REQUEST_NOT_FOUND', 'no such request');
-    const client = await this.pool.connect();
-    let row, recorded;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      row = await this.states.byId(requestId, client);
-      recorded = row === undefined ? [] : await this.store.readStream(requestStream(requestId), 1n, client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const { row, recorded } = await withTransaction(
+      this.pool,
+      async (client) => {
+        const state = await this.states.byId(requestId, client);
+        return { row: state, recorded: state === undefined ? [] : await this.store.readStream(requestStream(requestId), 1n, client) };
+      },
+      'REPEATABLE READ READ ONLY',
+    );
     if (row === undefined) throw requestError('REQUEST_NOT_FOUND', 'no such request');
     const history = await Promise.all(
       recorded.map(async (event): Promise<RequestHistoryEntry> => {
