@@ -26,5 +26,12 @@ export class StateRowsCatchUp implements OnApplicationBootstrap {
     if (outcome.refolded + outcome.withoutRows > 0) {
       this.#logger.log(`replayed streams caught up: ${outcome.refolded} refolded from their events, ${outcome.withoutRows} without state rows`);
     }
+    for (const { streamId, error } of outcome.failed) {
+      // The stream's id names no person by itself; the error's text could quote data, so only its code or name goes.
+      const code = (error as { code?: unknown }).code;
+      this.#logger.error(
+        `STATE_ROWS_REFOLD_FAILED: the rows of replayed stream ${streamId} were not refolded (${typeof code === 'string' ? code : error instanceof Error ? error.name : 'error'}); its mark stays for the next start`,
+      );
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { loadGatewayForwardingSecret } from '@crm/config';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PlatformConfig } from '@crm/config';
-import { BackboneModule } from '@crm/platform';
+import { BackboneModule, STATE_ROWS_REFOLDS, StateRowsCatchUp } from '@crm/platform';
 import { AccountViews } from './accounts/account.views.js';
 import { AccountWriteModel, EMAIL_INDEX } from './accounts/account.write-model.js';
 import { AccountsRepository } from './accounts/accounts.repository.js';
@@ -98,6 +98,8 @@ export class IdentityModule {
         { provide: GATEWAY_FORWARDING_SECRET, useFactory: () => loadGatewayForwardingSecret() },
         AccountsRepository,
         AccountWriteModel,
+        { provide: STATE_ROWS_REFOLDS, inject: [AccountWriteModel], useFactory: (accounts: AccountWriteModel) => [accounts.rowsRefold()] },
+        StateRowsCatchUp,
         RoleWriteModel,
         AccountViews,
         RoleCatalogueReader,

@@ -24,6 +24,13 @@ export const eventStoreMigrations: readonly SchemaMigration[] = [
 )`,
     down: (schema) => `DROP TABLE ${quoteIdent(schema)}.replayed_streams`,
   },
+  // The first version the restore replayed: a model that cannot refold a whole stream (identity's secrets are in no
+  // event) applies what came after its rows. NULL (a mark without it): the whole stream.
+  {
+    name: 'EventStoreReplayedStreamsFrom1796800000001',
+    up: (schema) => `ALTER TABLE ${quoteIdent(schema)}.replayed_streams ADD COLUMN IF NOT EXISTS from_version bigint`,
+    down: (schema) => `ALTER TABLE ${quoteIdent(schema)}.replayed_streams DROP COLUMN from_version`,
+  },
 ];
 
 /**

@@ -15,7 +15,8 @@ import type { RecordedEvent } from './event.types.js';
 export interface StateRowsRefold {
   /** The streams it knows (by id: `contact-…`, `consent-…`). */
   matches(streamId: string): boolean;
-  refold(tx: PoolClient, streamId: string, events: readonly RecordedEvent[]): Promise<void>;
+  /** `replayedFrom`: the first version the restore replayed (the rows are the fold of the versions before it). */
+  refold(tx: PoolClient, streamId: string, events: readonly RecordedEvent[], replayedFrom: bigint): Promise<void>;
 }
 
 export interface CatchUpOutcome {
@@ -23,6 +24,8 @@ export interface CatchUpOutcome {
   refolded: number;
   /** Marked streams no refold knows: nothing keeps rows for them (their models fold the stream on load). */
   withoutRows: number;
+  /** Streams whose refold failed: their marks stay, for the next start (each is logged by the caller). */
+  failed: Array<{ streamId: string; error: unknown }>;
 }
 
 /**
@@ -33,22 +36,32 @@ export interface CatchUpOutcome {
  */
 export async function catchUpReplayedStreams(pool: Pool, store: EventStore, refolds: readonly StateRowsRefold[]): Promise<CatchUpOutcome> {
   const s = quoteIdent(store.schema);
-  const outcome: CatchUpOutcome = { refolded: 0, withoutRows: 0 };
-  for (;;) {
-    const done = await withTransaction(pool, async (tx) => {
-      const { rows } = await tx.query<{ stream_id: string }>(`SELECT stream_id FROM ${s}.replayed_streams ORDER BY stream_id LIMIT 1 FOR UPDATE SKIP LOCKED`);
-      const streamId = rows[0]?.stream_id;
-      if (streamId === undefined) return true;
-      const refold = refolds.find((candidate) => candidate.matches(streamId));
-      if (refold === undefined) outcome.withoutRows++;
-      else {
-        await refold.refold(tx, streamId, await store.readStream(streamId, 1n, tx));
-        outcome.refolded++;
-      }
-      await tx.query(`DELETE FROM ${s}.replayed_streams WHERE stream_id = $1`, [streamId]);
-      return false;
-    });
-    if (done) return outcome;
+  const outcome: CatchUpOutcome = { refolded: 0, withoutRows: 0, failed: [] };
+  for (let after = ''; ;) {
+    let streamId: string | undefined;
+    try {
+      await withTransaction(pool, async (tx) => {
+        const { rows } = await tx.query<{ stream_id: string; from_version: string | null }>(
+          `SELECT stream_id, from_version::text FROM ${s}.replayed_streams WHERE stream_id > $1 ORDER BY stream_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [after],
+        );
+        streamId = rows[0]?.stream_id;
+        if (streamId === undefined) return;
+        const refold = refolds.find((candidate) => candidate.matches(streamId!));
+        if (refold === undefined) outcome.withoutRows++;
+        else {
+          await refold.refold(tx, streamId, await store.readStream(streamId, 1n, tx), BigInt(rows[0]!.from_version ?? 1));
+          outcome.refolded++;
+        }
+        await tx.query(`DELETE FROM ${s}.replayed_streams WHERE stream_id = $1`, [streamId]);
+      });
+    } catch (error) {
+      // One stream that cannot be refolded (a bug, a key the vault lost) must not keep the service from starting.
+      if (streamId === undefined) throw error;
+      outcome.failed.push({ streamId, error });
+    }
+    if (streamId === undefined) return outcome;
+    after = streamId;
   }
 }
 

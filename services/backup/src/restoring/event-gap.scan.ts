@@ -182,9 +182,10 @@ async function replayBatch(
        RETURNING stream_id, stream_version
      ),
      marked AS (
-       INSERT INTO ${schema}.replayed_streams (stream_id, version)
-       SELECT stream_id, max(stream_version) FROM inserted GROUP BY stream_id
-       ON CONFLICT (stream_id) DO UPDATE SET version = GREATEST(replayed_streams.version, EXCLUDED.version), replayed_at = now()
+       INSERT INTO ${schema}.replayed_streams (stream_id, version, from_version)
+       SELECT stream_id, max(stream_version), min(stream_version) FROM inserted GROUP BY stream_id
+       ON CONFLICT (stream_id) DO UPDATE SET version = GREATEST(replayed_streams.version, EXCLUDED.version),
+         from_version = LEAST(replayed_streams.from_version, EXCLUDED.from_version), replayed_at = now()
      )
      SELECT count(*)::int AS n FROM inserted`,
     [

@@ -218,8 +218,10 @@ describe('a restore that replays the events written after the snapshot', () => {
       expect(rows[1]!.envelope.equals(second.bytes)).toBe(true);
       expect(rows[1]!.subject_id).toBe(`subject-${stream}`);
       // Marked for its service, whose state rows are the snapshot's: it refolds the stream at its next start.
-      const marked = await restored.query<{ stream_id: string; version: string }>(`SELECT stream_id, version::text FROM ${replaySchema}.replayed_streams`);
-      expect(marked.rows).toEqual([{ stream_id: stream, version: '2' }]);
+      const marked = await restored.query<{ stream_id: string; version: string; from_version: string }>(
+        `SELECT stream_id, version::text, from_version::text FROM ${replaySchema}.replayed_streams`,
+      );
+      expect(marked.rows).toEqual([{ stream_id: stream, version: '2', from_version: '2' }]);
     } finally {
       await restored.end();
     }
