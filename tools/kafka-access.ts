@@ -42,18 +42,23 @@ const events = (context: string): string => `crm.${context}.v1.events`;
 /** The group an outbox relay reads its topics' tails with (`OutboxRelay`, one per event-store schema). */
 const outboxCheck = (schema: string): string => `outbox-relay-check.${schema}`;
 const dlq = (topic: string): string => `${topic}.dlq`;
-const ACCESS = events('access');
+/** A service's own access topic (who was shown or refused personal data): it alone may write it. */
+const access = (service: string): string => `crm.access.v1.${service}`;
+/** Every service that records access events (each through its guard's refusals, some through reads too). */
+const RECORDERS = ['identity', 'contacts', 'consent', 'audit', 'backup', 'gateway'];
+/** The shared access topic of before: the trail keeps its history; nobody writes it any more. */
+const LEGACY_ACCESS = events('access');
 const SHREDDED = 'crm.keys.v1.shredded';
 const KEK_ROTATED = 'crm.keys.v1.kek-rotated';
 const TREE_HEADS = 'crm.audit.v1.tree-heads';
 const ANALYTICS_CONTACTS = 'crm.analytics.v1.contacts';
-/** The topics the audit trail ingests: every service's events and the access log. */
-const TRAIL_SOURCES = ['identity', 'contacts', 'consent', 'access', 'audit', 'backup'].map(events);
+/** The topics the audit trail ingests: every service's events and access topic, and the legacy shared access topic. */
+const TRAIL_SOURCES = [...['identity', 'contacts', 'consent', 'audit', 'backup'].map(events), ...RECORDERS.map(access), LEGACY_ACCESS];
 
 /** A service built on the backbone (event store, outbox, subject keys): identity, contacts, consent. */
 function backboneService(service: string, consumes: readonly string[]): Grant[] {
   const reads = [SHREDDED, KEK_ROTATED, ...consumes];
-  const writes = [events(service), ACCESS, SHREDDED, KEK_ROTATED, ...reads.map(dlq)];
+  const writes = [events(service), access(service), SHREDDED, KEK_ROTATED, ...reads.map(dlq)];
   return [
     { principal: service, resource: 'topic', pattern: 'literal', names: writes, operations: ['WRITE', 'CREATE'] },
     // Its own events too: the outbox relay reads their tail after a crash, so as not to publish an event twice.
@@ -80,17 +85,17 @@ export const GRANTS: readonly Grant[] = [
     principal: 'audit',
     resource: 'topic',
     pattern: 'literal',
-    names: [events('audit'), TREE_HEADS, ACCESS, ...TRAIL_SOURCES.map(dlq)],
+    names: [events('audit'), TREE_HEADS, access('audit'), ...TRAIL_SOURCES.map(dlq)],
     operations: ['WRITE', 'CREATE'],
   },
   { principal: 'audit', resource: 'topic', pattern: 'literal', names: [...TRAIL_SOURCES, TREE_HEADS], operations: ['READ', 'CREATE'] },
   // Its ingest groups are `audit.<log id>`, its tree-head readers `audit-tree-head-reader-<uuid>`.
   { principal: 'audit', resource: 'group', pattern: 'prefixed', names: ['audit', outboxCheck('audit')], operations: ['READ'] },
   // backup: its drill reports; the mirror's lag needs every topic's end offsets (DESCRIBE, not READ).
-  { principal: 'backup', resource: 'topic', pattern: 'literal', names: [events('backup'), ACCESS], operations: ['WRITE', 'CREATE'] },
+  { principal: 'backup', resource: 'topic', pattern: 'literal', names: [events('backup'), access('backup')], operations: ['WRITE', 'CREATE'] },
   { principal: 'backup', resource: 'topic', pattern: 'prefixed', names: ['crm.'], operations: ['DESCRIBE'] },
   // gateway: keeps no data; like every service it records the requests it refuses (PermissionDenied).
-  { principal: 'gateway', resource: 'topic', pattern: 'literal', names: [ACCESS], operations: ['WRITE', 'CREATE'] },
+  { principal: 'gateway', resource: 'topic', pattern: 'literal', names: [access('gateway')], operations: ['WRITE', 'CREATE'] },
   // MirrorMaker 2 copies every crm.* topic with its configuration to the backup cluster.
   { principal: 'mirror', resource: 'topic', pattern: 'prefixed', names: ['crm.'], operations: ['READ', 'DESCRIBE_CONFIGS'] },
   { principal: 'mirror', resource: 'cluster', pattern: 'literal', names: ['kafka-cluster'], operations: ['DESCRIBE'] },

@@ -449,7 +449,7 @@ describe('least privilege: every identity route × every role', () => {
     });
     try {
       // Only the newest message is looked at each time: the topic holds every read of the platform.
-      const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => envelopeIn(messages.at(-1)!.value)?.correlationId === correlation, {
+      const seen = await kafka.readFromStart('crm.access.v1.gateway', (messages) => envelopeIn(messages.at(-1)!.value)?.correlationId === correlation, {
         groupId: uniqueName('e2e-denials'),
         timeoutMs: 30_000,
       });

@@ -28,7 +28,7 @@ const CONSUMERS: Record<string, Consumer[]> = {
   'crm.contacts.v1.events': [AUDIT, { name: 'consent.known-contacts', database: 'consent', schema: 'consent' }, ANALYTICS],
   'crm.consent.v1.events': [AUDIT, { name: 'contacts.consent-states', database: 'contacts', schema: 'contacts' }, ANALYTICS],
   'crm.identity.v1.events': [AUDIT],
-  'crm.access.v1.events': [AUDIT],
+  'crm.access.v1.contacts': [AUDIT],
   // The register's changes: privacy notices are drafted from consent's view of them, retention policies from contacts'.
   'crm.audit.v1.events': [
     AUDIT,

@@ -122,4 +122,23 @@ describe('a service principal', () => {
     expect(await brokerAnswer(contacts.publish(ANALYTICS_CONTACTS, [{ key: '0'.repeat(64), value: null }]))).toBe('allowed');
     expect(await brokerAnswer(contacts.ensureTopics([{ name: `crm.analytics.v1.${uniqueName('acl-other')}`, partitions: 1 }]))).toEqual(TOPIC_REFUSED);
   });
+
+  it('records access events only on its own access topic: none in another service’s name, none on the shared topic of before', async () => {
+    await asAdmin.ensureTopics([
+      { name: 'crm.access.v1.contacts', partitions: 3 },
+      { name: 'crm.access.v1.consent', partitions: 3 },
+      { name: 'crm.access.v1.events', partitions: 3 },
+    ]);
+    const consent = clientAs('consent');
+    const before = await asAdmin.endOffsets('crm.access.v1.contacts');
+    expect(await brokerAnswer(consent.publish('crm.access.v1.contacts', [record]))).toEqual(TOPIC_REFUSED);
+    expect(await brokerAnswer(consent.publish('crm.access.v1.events', [record]))).toEqual(TOPIC_REFUSED);
+    expect(await asAdmin.endOffsets('crm.access.v1.contacts')).toEqual(before);
+    // Its own: what the audit trail then attributes to consent, by the topic it came from.
+    const own = await asAdmin.endOffsets('crm.access.v1.consent');
+    expect(await brokerAnswer(consent.publish('crm.access.v1.consent', [{ key: 'acl-test', value: Buffer.from('not an envelope: dead-lettered by the trail') }]))).toBe(
+      'allowed',
+    );
+    expect((await asAdmin.endOffsets('crm.access.v1.consent')).reduce((a, b) => a + b)).toBe(own.reduce((a, b) => a + b) + 1n);
+  });
 });

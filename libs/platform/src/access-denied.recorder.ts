@@ -3,7 +3,7 @@ import { ActorType, LegalBasis, PermissionDeniedSchema } from '@crm/contracts';
 import { protoEvent } from '@crm/eventstore';
 import type { Logger } from '@crm/logging';
 import type { KafkaCluster } from '@crm/messaging';
-import { AccessEventPublisher } from './access-events.js';
+import { AccessEventPublisher, accessTopic } from './access-events.js';
 
 /**
  * Refused requests, for the DPO's audit trail: who asked for which route without the right permission. If Kafka
@@ -15,8 +15,9 @@ export class AccessDeniedRecorder {
   constructor(
     kafka: KafkaCluster,
     private readonly logger: Logger,
+    service: string,
   ) {
-    this.#events = new AccessEventPublisher(kafka);
+    this.#events = new AccessEventPublisher(kafka, accessTopic(service));
   }
 
   async record(denied: AccessDenied, correlationId: string): Promise<void> {

@@ -1,6 +1,6 @@
 export { createServiceApp, runService, type ServiceDefinition } from './run-service.js';
 export { infrastructureModules, type InfrastructureNeeds } from './infrastructure.js';
-export { ACCESS_TOPIC, AccessEventPublisher } from './access-events.js';
+export { accessTopic, AccessEventPublisher, isAccessTopic, LEGACY_ACCESS_TOPIC } from './access-events.js';
 export {
   BackboneModule,
   COMMAND_PIPELINE,

@@ -95,7 +95,7 @@ export async function createServiceApp(
   // Deny by default: @Public() opens a route, @RequirePermissions(…) states what a signed-in caller needs.
   // Every 403 becomes a PermissionDenied event for the audit trail.
   const kafka = app.get<KafkaCluster>(KAFKA_PRIMARY, { strict: false });
-  const recorder = new AccessDeniedRecorder(kafka, logger);
+  const recorder = new AccessDeniedRecorder(kafka, logger, definition.service);
   app.useGlobalGuards(
     new AuthGuard(app.get(Reflector), app.get<JwtVerifier>(JWT_VERIFIER), {
       stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds,

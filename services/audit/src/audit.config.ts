@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadConfig, type Env } from '@crm/config';
-import { ACCESS_TOPIC } from '@crm/platform';
+import { accessTopic } from '@crm/platform';
 import { REGISTER_TOPIC } from './register/register.events.js';
 import { TREE_HEADS_TOPIC } from './tree-heads/tree-heads.topic.js';
 
@@ -40,7 +40,7 @@ export function loadAuditConfig(env: Env = process.env): AuditConfig {
         .default('audit'),
       CRM_AUDIT_TOPIC_PATTERN: z
         .string()
-        .default('^crm\\.[a-z]+\\.v1\\.events$')
+        .default('^crm\\.([a-z]+\\.v1\\.events|access\\.v1\\.[a-z]+)$')
         .refine((value) => {
           try {
             new RegExp(value);
@@ -54,7 +54,7 @@ export function loadAuditConfig(env: Env = process.env): AuditConfig {
       CRM_AUDIT_INGEST: z.enum(['on', 'off']).default('on'),
       CRM_AUDIT_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1_000),
       CRM_AUDIT_TREE_HEADS_TOPIC: topicName.default(TREE_HEADS_TOPIC),
-      CRM_AUDIT_ACCESS_TOPIC: topicName.default(ACCESS_TOPIC),
+      CRM_AUDIT_ACCESS_TOPIC: topicName.default(accessTopic('audit')),
       CRM_AUDIT_REGISTER_TOPIC: topicName.default(REGISTER_TOPIC),
       CRM_AUDIT_DRAFT_REGISTER: z.enum(['on', 'off']).default('on'),
       CRM_AUDIT_VERIFY_SCHEDULE: z.string().trim().min(9).max(100).default('30 4 * * *'),

@@ -12,7 +12,7 @@ export const AUDIT_INGEST = 'audit-ingest';
 export interface AuditIngestSettings {
   /** Postgres schema of the audit store; the processor's checkpoints live beside the entries. */
   schema: string;
-  /** Which topics are event topics: `^crm\.[a-z]+\.v1\.events$` covers every service and `crm.access.v1.events`. */
+  /** Which topics are event topics: every service's `crm.<service>.v1.events` and `crm.access.v1.<service>` (and the legacy `crm.access.v1.events`). */
   topicPattern: RegExp;
   /** How often the cluster's topic list is read again: services create their topics when they first start. */
   discoveryIntervalMs: number;

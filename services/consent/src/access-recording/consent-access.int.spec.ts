@@ -1,7 +1,7 @@
 import { ConsentsViewedSchema, decodePayload, SubjectRequestPackageDownloadedSchema, type EventEnvelope } from '@crm/contracts';
 import { uuidv7 } from '@crm/eventstore';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
-import { ACCESS_TOPIC } from '@crm/platform';
+import { accessTopic } from '@crm/platform';
 import { envelopeIn, uniqueName } from '@crm/testing';
 import { RequestOutputs } from '../requests/request-outputs/request-outputs.repository.js';
 import { clock, DPO, READER, useConsentApp } from '../testing/consent.fixture.js';
@@ -15,7 +15,7 @@ async function accessEvent(payloadType: string, subjectId: string): Promise<Even
     const envelope = envelopeIn(value);
     return envelope?.payloadType === payloadType && envelope.subjectId === subjectId ? envelope : undefined;
   };
-  const seen = await kafka.readFromStart(ACCESS_TOPIC, (messages) => messages.some((message) => mine(message.value) !== undefined), {
+  const seen = await kafka.readFromStart(accessTopic('consent'), (messages) => messages.some((message) => mine(message.value) !== undefined), {
     groupId: uniqueName('it-consent-access'),
     timeoutMs: 30_000,
   });

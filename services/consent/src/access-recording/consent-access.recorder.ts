@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConsentsViewedSchema, SubjectRequestPackageDownloadedSchema } from '@crm/contracts';
 import { protoEvent, type EventMetadata, type NewEvent } from '@crm/eventstore';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
-import { AccessEventPublisher, CLOCK, type Clock } from '@crm/platform';
+import { AccessEventPublisher, accessTopic, CLOCK, type Clock } from '@crm/platform';
 
 /**
  * Reading what consent keeps about a person is processing (GDPR Art. 4(2)), recorded like contacts' reads: one event
@@ -21,7 +21,7 @@ export class ConsentAccessRecorder {
     @Inject(KAFKA_PRIMARY) kafka: KafkaCluster,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.#events = new AccessEventPublisher(kafka);
+    this.#events = new AccessEventPublisher(kafka, accessTopic('consent'));
   }
 
   consentsViewed(metadata: EventMetadata, view: { contactId: string; historyCount: number; evidenceCount: number }): Promise<void> {

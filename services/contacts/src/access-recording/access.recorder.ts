@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { AccessChannel, ContactDataAccessedSchema, ContactProcessingRefusedSchema, ProcessingRefusalReason } from '@crm/contracts';
 import { protoEvent } from '@crm/eventstore';
 import { KAFKA_PRIMARY, type KafkaCluster, type OutgoingMessage } from '@crm/messaging';
-import { AccessEventPublisher, CLOCK, type Clock } from '@crm/platform';
+import { AccessEventPublisher, accessTopic, CLOCK, type Clock } from '@crm/platform';
 import { eventMetadata, type ProcessingContext } from '../processing/processing-context.js';
 
 export type AccessChannelName = 'view' | 'search' | 'export';
@@ -40,7 +40,7 @@ export class AccessRecorder implements OnApplicationShutdown {
     @Inject(KAFKA_PRIMARY) kafka: KafkaCluster,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.#events = new AccessEventPublisher(kafka);
+    this.#events = new AccessEventPublisher(kafka, accessTopic('contacts'));
   }
 
   record(context: ProcessingContext, channel: AccessChannelName, accessed: ReadonlyArray<{ contactId: string; fields: readonly string[] }>): void {

@@ -121,7 +121,7 @@ describe('contacts: reads need their lawful basis', () => {
     // (the last one made above) is there.
     const isExportRefusal = (message: { value: Uint8Array }) =>
       isRefusal(message) && decodePayload(decodeEnvelope(message.value), ContactProcessingRefusedSchema).channel === AccessChannel.EXPORT;
-    const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => isExportRefusal(messages.at(-1)!), {
+    const seen = await kafka.readFromStart('crm.access.v1.contacts', (messages) => isExportRefusal(messages.at(-1)!), {
       groupId: uniqueName('it-refusals'),
       timeoutMs: 60_000,
     });

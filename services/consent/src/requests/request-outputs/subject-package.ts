@@ -1,4 +1,5 @@
 import { writeCsv } from '@crm/http';
+import { isAccessTopic } from '@crm/platform';
 import type { NoticeRegister } from '../../notices/notice-register.js';
 import { PURPOSES, purposeOf } from '../../purposes/purpose.catalogue.js';
 
@@ -62,9 +63,6 @@ export interface PackageConsents {
   objections: Readonly<Record<string, unknown>>;
   history: readonly unknown[];
 }
-
-/** The topic every read, refusal and trail query is recorded on: "who accessed the data, when". */
-export const ACCESS_TOPIC = 'crm.access.v1.events';
 
 export const ACCESS_PACKAGE_FORMAT = 'crm.access-package.v1';
 export const PORTABILITY_FORMAT = 'crm.portability.v1';
@@ -145,8 +143,9 @@ export function buildAccessPackage(input: AccessPackageInput): AccessPackage {
       objection: purpose.objection,
     })),
     notice: input.notice,
-    accesses: byTime(input.trail.filter((e) => e.sourceTopic === ACCESS_TOPIC).map(entry)),
-    processing: byTime(input.trail.filter((e) => e.sourceTopic !== ACCESS_TOPIC).map(entry)),
+    // The access topics record every read, refusal and trail query: "who accessed the data, when".
+    accesses: byTime(input.trail.filter((e) => isAccessTopic(e.sourceTopic)).map(entry)),
+    processing: byTime(input.trail.filter((e) => !isAccessTopic(e.sourceTopic)).map(entry)),
   };
 }
 

@@ -25,7 +25,7 @@ describe('contacts: reads are processing', () => {
       return envelope.subjectId === json.id && envelope.payloadType === ContactDataAccessedSchema.typeName && envelope.purpose === 'marketing';
     };
     // Reads until the record arrives (or the timeout): waiting by polling the topic, never by sleeping.
-    const seen = await kafka.readFromStart('crm.access.v1.events', (messages) => isMine(messages.at(-1)!), {
+    const seen = await kafka.readFromStart('crm.access.v1.contacts', (messages) => isMine(messages.at(-1)!), {
       groupId: uniqueName('it-access'),
       timeoutMs: 30_000,
     });
