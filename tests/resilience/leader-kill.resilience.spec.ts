@@ -36,8 +36,13 @@ const INFRA_ENV: NodeJS.ProcessEnv = {
 };
 const PARTITIONS = 3;
 const PRODUCERS = 3;
-/** Each producer's pace: one publish at most every this many ms (a steady rate, not a flood). */
-const PACE_MS = 20;
+/**
+ * Each producer's pace: one publish of BATCH events at most every PACE_MS (a steady ~600 events/s in all, not a
+ * flood). Several events per call keep records in flight between the leader and its followers at any moment, the
+ * ones a leader that acknowledged alone (acks=1) would take with it.
+ */
+const BATCH = 10;
+const PACE_MS = 50;
 const RETRIABLE_CODES = new Set(['KAFKA_PUBLISH_FAILED', 'KAFKA_PUBLISH_TIMEOUT']);
 
 /** Runs infra.sh for the test cluster without blocking the event loop (the consumer keeps heartbeating meanwhile). */
@@ -76,7 +81,7 @@ interface Attempt {
   outcome?: 'acknowledged' | { code: string; retriable: boolean };
 }
 
-/** Producers publishing one keyed event per call, each waiting for its answer; every attempt and its outcome is kept. */
+/** Producers publishing keyed events, each waiting for its answer; every event's attempt and its outcome is kept. */
 class Load {
   readonly attempts: Attempt[] = [];
   #running = false;
@@ -104,19 +109,28 @@ class Load {
 
   async #work(worker: number): Promise<void> {
     for (let n = 0; this.#running; n += 1) {
-      const attempt: Attempt = { id: `${this.run}-w${worker}-${n}`, sentAt: Date.now() };
-      this.attempts.push(attempt);
+      const sentAt = Date.now();
+      const batch: Attempt[] = Array.from({ length: BATCH }, (_, k) => ({ id: `${this.run}-w${worker}-${n}-${k}`, sentAt }));
+      this.attempts.push(...batch);
+      let outcome: Attempt['outcome'];
       try {
         // Twelve keys: every partition busy, each key's events in order on one partition.
-        await this.cluster.publish(this.topic, [
-          { key: `subject-${(worker * 5 + n) % 12}`, value: Buffer.from(attempt.id), headers: { 'event-id': attempt.id } },
-        ]);
-        attempt.outcome = 'acknowledged';
+        await this.cluster.publish(
+          this.topic,
+          batch.map((attempt, k) => ({
+            key: `subject-${(worker * 5 + n * BATCH + k) % 12}`,
+            value: Buffer.from(attempt.id),
+            headers: { 'event-id': attempt.id },
+          })),
+        );
+        outcome = 'acknowledged';
       } catch (error) {
-        attempt.outcome = error instanceof AppError ? { code: error.code, retriable: error.retriable } : { code: String(error), retriable: false };
+        // A refused call may still have written some of its events (another partition's): they may or may not be read.
+        outcome = error instanceof AppError ? { code: error.code, retriable: error.retriable } : { code: String(error), retriable: false };
       }
-      attempt.settledAt = Date.now();
-      const next = attempt.sentAt + PACE_MS - Date.now();
+      const settledAt = Date.now();
+      for (const attempt of batch) Object.assign(attempt, { outcome, settledAt });
+      const next = sentAt + PACE_MS - Date.now();
       if (next > 0) await new Promise((resolve) => setTimeout(resolve, next));
     }
   }
@@ -182,7 +196,7 @@ beforeAll(async () => {
   const running = load;
 
   // Busy: a few hundred publishes acknowledged and read.
-  await expectEventually(() => expect(read.size).toBeGreaterThan(300), { timeoutMs: 120_000, intervalMs: 100 });
+  await expectEventually(() => expect(read.size).toBeGreaterThan(3_000), { timeoutMs: 120_000, intervalMs: 100 });
   const reads = new Map<number, number>();
   for (const partition of partitionOf.values()) reads.set(partition, (reads.get(partition) ?? 0) + 1);
   const busiest = [...reads].sort((a, b) => b[1] - a[1])[0]![0];
@@ -207,7 +221,7 @@ beforeAll(async () => {
   ).catch(() => undefined);
   // And the load goes on for a while on the survivors.
   const after = running.acknowledged.length;
-  await expectEventually(() => expect(running.acknowledged.length).toBeGreaterThan(after + 300), { timeoutMs: 120_000, intervalMs: 100 }).catch(
+  await expectEventually(() => expect(running.acknowledged.length).toBeGreaterThan(after + 3_000), { timeoutMs: 120_000, intervalMs: 100 }).catch(
     () => undefined,
   );
   await running.stop();
@@ -219,7 +233,7 @@ beforeAll(async () => {
   process.stdout.write(
     `leader kill: broker ${leader} (leader of partition ${busiest}) killed; its partition acknowledged a publish again after ${
       recovered === undefined ? 'never' : `${((recovered.settledAt! - at) / 1000).toFixed(1)} s`
-    }; ${attempts.length} publishes, ${running.acknowledged.length} acknowledged, refused: ${[...refused].map(([code, n]) => `${code} ×${n}`).join(', ') || 'none'}\n`,
+    }; ${attempts.length} events published, ${running.acknowledged.length} acknowledged, refused: ${[...refused].map(([code, n]) => `${code} ×${n}`).join(', ') || 'none'}\n`,
   );
 }, 600_000);
 
