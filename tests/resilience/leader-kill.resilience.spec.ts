@@ -56,9 +56,10 @@ function infra(...args: string[]): Promise<{ code: number | null; output: string
   });
 }
 
-function adminPassword(): string {
-  return readFileSync(join(CLUSTER_DIR, 'secrets', 'kafka-admin.password'), 'utf8').trim();
+function passwordOf(principal: string): string {
+  return readFileSync(join(CLUSTER_DIR, 'secrets', `kafka-${principal}.password`), 'utf8').trim();
 }
+const adminPassword = (): string => passwordOf('admin');
 
 /** The pid of broker `node` (node ids are 1..3; broker 1 keeps a single broker's pidfile). */
 function brokerPid(node: number): number {
@@ -289,4 +290,30 @@ describe('a three-broker primary cluster loses a partition leader under load', (
       },
     );
   }, 240_000);
+
+  it('every broker authenticates and authorises as the single one does: each answers admin, and none shows the analyst a topic it may not read', async () => {
+    const brokers = BROKERS.map((broker) => ({
+      admin: new KafkaCluster({
+        name: 'primary',
+        brokers: [broker],
+        sasl: { mechanism: 'scram-sha-512', username: 'admin', password: { reveal: adminPassword } },
+        clientId: 'leader-kill-acl',
+      }),
+      analyst: new KafkaCluster({
+        name: 'primary',
+        brokers: [broker],
+        sasl: { mechanism: 'scram-sha-512', username: 'analyst', password: { reveal: () => passwordOf('analyst') } },
+        clientId: 'leader-kill-acl',
+      }),
+    }));
+    try {
+      for (const { admin: asAdmin, analyst } of brokers) {
+        expect(await asAdmin.listTopics()).toContain(topic);
+        // Signed in (a wrong password would throw), and the ACLs hide what the analyst may not describe.
+        expect(await analyst.listTopics()).not.toContain(topic);
+      }
+    } finally {
+      await Promise.all(brokers.flatMap((broker) => [broker.admin.close(), broker.analyst.close()]));
+    }
+  });
 });
