@@ -8,7 +8,7 @@
 // twice, nothing is read that was not sent; the killed leader's partition takes writes again without it (a new leader
 // was elected from the in-sync replicas), and every publish refused meanwhile got a retriable code. The killed broker
 // is then started again (infra.sh start, as the platform's supervisor would) and rejoins every partition's ISR.
-// docs/reliability.md#a-partition-leader-killed says what it proves and what was measured.
+// docs/reliability.md ("A partition leader killed") says what it proves and what was measured.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
