@@ -167,6 +167,7 @@ on_interrupt() {
 cmd_start() {
   local comps=("$@") todo=() kafka=() others=() failed=() c tmp kafka_group_pid mirror=0
   local -A pids=()
+  if [[ " ${comps[*]} " == *" kafka-primary "* ]] && ! kafka_count_ok; then return 1; fi
   ensure_state_layout
   pg_ensure_secrets
   ensure_secret "$S/secrets/redis.password"

@@ -16,19 +16,40 @@ KAFKA_MAX_BROKERS=5
 
 kafka_cluster() { printf '%s\n' "${1#kafka-}"; } # kafka-primary -> primary
 
-# How many brokers a cluster has. The backup: one. The primary: CRM_KAFKA_PRIMARY_BROKERS when it is a number (3: a
-# cluster that survives losing a broker, replication factor 3 and min.insync.replicas 2, see kafka_write_config);
-# otherwise (unset, or the broker list infra.env exports under the same name) what its log dirs were formatted for,
-# else 1. The count is fixed at the first start: the quorum's voters are written into the formatted log dirs.
+# How many brokers a cluster has. The backup: one. The primary: what its log dirs were formatted for; before that,
+# CRM_KAFKA_PRIMARY_BROKERS when it is a number (3: a cluster that survives losing a broker, replication factor 3 and
+# min.insync.replicas 2, see kafka_write_config), else 1. The count is fixed at the first start (the quorum's voters
+# are in the formatted log dirs), so later starts, stops and the supervisor's restarts need no variable, and the
+# broker list infra.env exports under the same name is never taken for a count.
 kafka_count() {
   local want=${CRM_KAFKA_PRIMARY_BROKERS:-} have
   if [[ $1 != primary ]]; then
     echo 1
+    return 0
+  fi
+  have=$(kafka_formatted_count "$1")
+  if [[ -n $have ]]; then
+    printf '%s\n' "$have"
   elif [[ $want =~ ^[0-9]+$ ]]; then
     printf '%s\n' "$((10#$want))"
   else
-    have=$(kafka_formatted_count "$1")
-    printf '%s\n' "${have:-1}"
+    echo 1
+  fi
+}
+
+# Refuses, before anything starts, a broker count out of range or other than the one the cluster was formatted for.
+kafka_count_ok() {
+  local want=${CRM_KAFKA_PRIMARY_BROKERS:-} have
+  [[ $want =~ ^[0-9]+$ ]] || return 0
+  want=$((10#$want))
+  if ((want < 1 || want > KAFKA_MAX_BROKERS)); then
+    err "CRM_KAFKA_PRIMARY_BROKERS=$want: the primary cluster has 1 to $KAFKA_MAX_BROKERS brokers (3 survives losing one)"
+    return 1
+  fi
+  have=$(kafka_formatted_count primary)
+  if [[ -n $have && $have != "$want" ]]; then
+    err "CRM_KAFKA_PRIMARY_BROKERS=$want, but kafka-primary in $(kafka_dir primary) was formatted for $have broker(s); unset it to keep $have, or stop the cluster and delete that directory (its topics with it) to start over"
+    return 1
   fi
 }
 
@@ -452,22 +473,13 @@ kafka_crash_reason() {
 # controllers before any is ready), and waits until every broker of the cluster answers. A broker of several that is
 # still running (one was killed, the others were not) is left as it is and waited for with the rest.
 kafka_start() {
-  local c dir n have i java deadline ready waiting log
+  local c dir n i java deadline ready waiting log
   local -a cds_opts
   local -A pids=() log_from=()
   c=$(kafka_cluster "$1")
   dir=$(kafka_dir "$c")
   n=$(kafka_count "$c")
   java=$(java_bin)
-  if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 1 || n > KAFKA_MAX_BROKERS)); then
-    err "CRM_KAFKA_PRIMARY_BROKERS=$n: the primary cluster has 1 to $KAFKA_MAX_BROKERS brokers (3 survives losing one)"
-    return 1
-  fi
-  have=$(kafka_formatted_count "$c")
-  if [[ -n $have && $have != "$n" ]]; then
-    err "kafka-$c in $dir was formatted for $have broker(s), not $n; keep $have, or stop it and delete $dir (its topics with it) to start over"
-    return 1
-  fi
   mkdir -p "$dir"
   for i in $(kafka_brokers "$c"); do
     if kafka_broker_alive "$c" "$i"; then
@@ -484,13 +496,14 @@ kafka_start() {
       "$(kafka_port_var "$c") (the controller uses the broker's port + 1)"
   done
   if kafka_secured "$c"; then kafka_ensure_credentials; fi
+  # Recorded before any log dir is formatted: from then on the count is the formatted one (kafka_count).
+  printf '%s\n' "$n" >"$dir/brokers"
   for i in $(kafka_brokers "$c"); do
     [[ -z ${pids[$i]:-} ]] || continue
     mkdir -p "$(kafka_broker_dir "$c" "$i")"
     kafka_write_config "$c" "$i"
     kafka_format_once "$c" "$i"
   done
-  printf '%s\n' "$n" >"$dir/brokers"
   for i in $(kafka_brokers "$c"); do
     [[ -z ${pids[$i]:-} ]] || continue
     log=$(kafka_log "$c" "$i")
