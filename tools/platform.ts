@@ -13,6 +13,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { componentPidNames } from './infra-pidfiles.ts';
 import { serviceEnvironment } from './service-env.ts';
 
 const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -270,10 +271,8 @@ const INFRA_CHECK_MS = 1_000;
  * brokers (CRM_KAFKA_PRIMARY_BROKERS=3) one per further broker, `kafka-primary-2`, … (deploy/local/kafka.sh).
  */
 function infraPidNames(component: string): string[] {
-  if (component !== 'kafka-primary') return [component];
   const run = join(stateDir, 'run');
-  const brokers = existsSync(run) ? readdirSync(run).flatMap((name) => (/^kafka-primary-\d+\.pid$/.test(name) ? [name.slice(0, -'.pid'.length)] : [])) : [];
-  return [component, ...brokers.sort()];
+  return componentPidNames(component, existsSync(run) ? readdirSync(run) : []);
 }
 
 /** The pid a pidfile names, when the file exists (a stopped component has none). */
