@@ -44,6 +44,14 @@ const PRODUCERS = 3;
 const BATCH = 10;
 const PACE_MS = 50;
 const RETRIABLE_CODES = new Set(['KAFKA_PUBLISH_FAILED', 'KAFKA_PUBLISH_TIMEOUT']);
+/**
+ * KafkaCluster's bound on one publish (the platform's default is 30 s). 15 s outlasts an election (about the broker
+ * session timeout, 9 s), so the client's own retries carry most publishes through it. Set below that
+ * (CRM_LEADER_KILL_PUBLISH_TIMEOUT_MS=5000), the bound refuses the publishes caught in the election
+ * (KAFKA_PUBLISH_TIMEOUT, the producer replaced): one such run in four found events in the log twice, an open finding
+ * (docs/reliability.md), which is why it is not the default.
+ */
+const PUBLISH_TIMEOUT_MS = Number(process.env.CRM_LEADER_KILL_PUBLISH_TIMEOUT_MS ?? 15_000);
 
 /** Runs infra.sh for the test cluster without blocking the event loop (the consumer keeps heartbeating meanwhile). */
 function infra(...args: string[]): Promise<{ code: number | null; output: string }> {
@@ -156,6 +164,8 @@ async function partitions(): Promise<Array<{ leader: number; replicas: number[];
 }
 
 beforeAll(async () => {
+  // A run that was itself killed left its cluster running: stopped (by its pidfiles) before its state goes.
+  if (existsSync(join(CLUSTER_DIR, 'run'))) await infra('stop', 'kafka-primary');
   rmSync(CLUSTER_DIR, { recursive: true, force: true });
   mkdirSync(join(CLUSTER_DIR, 'kafka'), { recursive: true, mode: 0o700 });
   // The platform's broker jars (resolved once per pom by infra.sh), not a second Maven download.
@@ -165,7 +175,7 @@ beforeAll(async () => {
   if (started.code !== 0) throw new Error(`the three-broker test cluster did not start:\n${started.output}`);
 
   const sasl = { mechanism: 'scram-sha-512', username: 'admin', password: { reveal: adminPassword } } as const;
-  cluster = new KafkaCluster({ name: 'primary', brokers: BROKERS, sasl, clientId: 'leader-kill', publishTimeoutMs: 15_000 });
+  cluster = new KafkaCluster({ name: 'primary', brokers: BROKERS, sasl, clientId: 'leader-kill', publishTimeoutMs: PUBLISH_TIMEOUT_MS });
   admin = new Admin({
     clientId: 'leader-kill-metadata',
     bootstrapBrokers: BROKERS,
@@ -267,7 +277,8 @@ describe('a three-broker primary cluster loses a partition leader under load', (
     // The consumer catches up (it may have lost its coordinator with the broker, and rejoined).
     await expectEventually(() => expect(acknowledged.filter((id) => !read.has(id))).toEqual([]), { timeoutMs: 120_000, intervalMs: 500 });
     // One event, one offset: a redelivery to the consumer repeats the offset; a second copy in the log would not.
-    expect([...read].filter(([, offsets]) => offsets.size > 1).map(([id]) => id)).toEqual([]);
+    const outcomeOf = (id: string) => load!.attempts.find((attempt) => attempt.id === id)?.outcome;
+    expect([...read].filter(([, offsets]) => offsets.size > 1).map(([id, offsets]) => ({ id, offsets: [...offsets], outcome: outcomeOf(id) }))).toEqual([]);
     expect([...read.keys()].filter((id) => !attempted.has(id))).toEqual([]);
   }, 180_000);
 
