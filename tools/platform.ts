@@ -9,10 +9,11 @@
 // The supervisor watches it too: a component that died (its pidfile names a process that is gone: a crash or
 // SIGKILL, not `infra.sh stop`, which removes the pidfile) is started again through infra.sh, with the same backoff.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { componentPidNames } from './infra-pidfiles.ts';
 import { serviceEnvironment } from './service-env.ts';
 
 const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -265,9 +266,18 @@ function supervise(children: Map<string, ChildProcess>, isStopping: () => boolea
 const INFRASTRUCTURE = ['postgres', 'redis', 'kafka-primary', 'kafka-backup', 'kafka-mirror'] as const;
 const INFRA_CHECK_MS = 1_000;
 
-/** The pid a component's pidfile names, when the file exists (a stopped component has none). */
-function infraPid(component: string): number | undefined {
-  const file = join(stateDir, 'run', `${component}.pid`);
+/**
+ * The pidfiles (without `.pid`) of a component's processes: its own, and for a primary Kafka cluster of several
+ * brokers (CRM_KAFKA_PRIMARY_BROKERS=3) one per further broker, `kafka-primary-2`, … (deploy/local/kafka.sh).
+ */
+function infraPidNames(component: string): string[] {
+  const run = join(stateDir, 'run');
+  return componentPidNames(component, existsSync(run) ? readdirSync(run) : []);
+}
+
+/** The pid a pidfile names, when the file exists (a stopped component has none). */
+function infraPid(pidName: string): number | undefined {
+  const file = join(stateDir, 'run', `${pidName}.pid`);
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8').trim());
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -288,15 +298,19 @@ function superviseInfrastructure(isStopping: () => boolean): void {
     busy = true;
     try {
       for (const component of INFRASTRUCTURE) {
-        const pid = infraPid(component);
-        if (pid === undefined || alive(pid) || isStopping()) continue;
+        // A broker of several that died is started again by starting its cluster (the others are left running).
+        const gone = infraPidNames(component)
+          .map((pidName) => ({ pidName, pid: infraPid(pidName) }))
+          .find((entry) => entry.pid !== undefined && !alive(entry.pid));
+        if (gone === undefined || isStopping()) continue;
+        const { pidName, pid } = gone;
         const since = Date.now() - (lastRestart.get(component) ?? 0);
         const crashes = since >= RESTART_BACKOFF_MS.resetAfterUp ? 1 : (crashesInARow.get(component) ?? 0) + 1;
         const waitMs = Math.min(RESTART_BACKOFF_MS.max, RESTART_BACKOFF_MS.first * 2 ** (crashes - 1));
         crashesInARow.set(component, crashes);
-        console.error(`${new Date().toISOString()} ${component} (pid ${pid}) is gone; restarting it in ${waitMs / 1000} s (crash ${crashes} in a row)`);
+        console.error(`${new Date().toISOString()} ${pidName} (pid ${pid}) is gone; restarting it in ${waitMs / 1000} s (crash ${crashes} in a row)`);
         await delay(waitMs);
-        if (isStopping() || infraPid(component) !== pid) continue; // stopped meanwhile, or someone else restarted it
+        if (isStopping() || infraPid(pidName) !== pid) continue; // stopped meanwhile, or someone else restarted it
         lastRestart.set(component, Date.now());
         const started = await new Promise<number | null>((done) => {
           const child = spawn('bash', [join(repoRoot, 'deploy', 'local', 'infra.sh'), 'start', component], {

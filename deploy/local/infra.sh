@@ -82,11 +82,13 @@ comp_ports() {
     redis) printf '%s redis CRM_REDIS_PORT\n' "$CRM_REDIS_PORT" ;;
     kafka-mirror) printf '%s kafka-mirror CRM_KAFKA_MIRROR_PORT\n' "$CRM_KAFKA_MIRROR_PORT" ;;
     kafka-*)
-      local c var
+      local c var i
       c=$(kafka_cluster "$1")
       var=$(kafka_port_var "$c")
-      printf '%s %s %s\n' "$(kafka_port "$c")" "$1" "$var"
-      printf '%s %s %s\n' "$(kafka_controller_port "$c")" "$1-controller" "$var(+1)"
+      for i in $(kafka_brokers "$c"); do
+        printf '%s %s %s\n' "$(kafka_port "$c" "$i")" "$1$(kafka_suffix "$i")" "$var(+$((2 * (i - 1))))"
+        printf '%s %s %s\n' "$(kafka_controller_port "$c" "$i")" "$1$(kafka_suffix "$i")-controller" "$var(+$((2 * i - 1)))"
+      done
       ;;
   esac
 }
@@ -165,6 +167,7 @@ on_interrupt() {
 cmd_start() {
   local comps=("$@") todo=() kafka=() others=() failed=() c tmp kafka_group_pid mirror=0
   local -A pids=()
+  if [[ " ${comps[*]} " == *" kafka-primary "* ]] && ! kafka_count_ok; then return 1; fi
   ensure_state_layout
   pg_ensure_secrets
   ensure_secret "$S/secrets/redis.password"

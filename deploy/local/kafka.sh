@@ -1,34 +1,110 @@
 # shellcheck shell=bash
-# Kafka: two independent single-node KRaft clusters (primary, backup) run from Maven Central jars on Java 17.
-# Sourced by infra.sh and kafka-tool.sh after lib.sh.
+# Kafka: two independent KRaft clusters (primary, backup) run from Maven Central jars on Java 17, each one node by
+# default; CRM_KAFKA_PRIMARY_BROKERS=3 makes the primary three (see kafka_count). Sourced by infra.sh and
+# kafka-tool.sh after lib.sh.
 
 KAFKA_LIB="$S/kafka/lib"
 KAFKA_POM="$CRM_KAFKA_DEPLOY_DIR/pom.xml"
 KAFKA_LOG4J="$CRM_KAFKA_DEPLOY_DIR/log4j2.yaml"
 KAFKA_RESOLVE_LOG="$S/logs/kafka-resolve.log"
 KAFKA_CDS="$KAFKA_LIB/broker.jsa" # see kafka_cds_opts
-# Two brokers share 2 cores with Postgres, Redis and six Node services: small heaps, G1 with short pauses.
+# Two brokers share 2 cores with Postgres, Redis and six Node services: small heaps, G1 with short pauses. A
+# three-broker primary gets smaller ones each (see kafka_heap_opts) unless CRM_KAFKA_HEAP_OPTS says otherwise.
+CRM_KAFKA_HEAP_OPTS_SET=${CRM_KAFKA_HEAP_OPTS:+1}
 CRM_KAFKA_HEAP_OPTS=${CRM_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
+KAFKA_MAX_BROKERS=5
 
 kafka_cluster() { printf '%s\n' "${1#kafka-}"; } # kafka-primary -> primary
 
-kafka_port() {
-  case $1 in
-    primary) printf '%s\n' "$CRM_KAFKA_PRIMARY_PORT" ;;
-    backup) printf '%s\n' "$CRM_KAFKA_BACKUP_PORT" ;;
-    *) return 1 ;;
-  esac
+# How many brokers a cluster has. The backup: one. The primary: what its log dirs were formatted for; before that,
+# CRM_KAFKA_PRIMARY_BROKERS when it is a number (3: a cluster that survives losing a broker, replication factor 3 and
+# min.insync.replicas 2, see kafka_write_config), else 1. The count is fixed at the first start (the quorum's voters
+# are in the formatted log dirs), so later starts, stops and the supervisor's restarts need no variable, and the
+# broker list infra.env exports under the same name is never taken for a count.
+kafka_count() {
+  local want=${CRM_KAFKA_PRIMARY_BROKERS:-} have
+  if [[ $1 != primary ]]; then
+    echo 1
+    return 0
+  fi
+  have=$(kafka_formatted_count "$1")
+  if [[ -n $have ]]; then
+    printf '%s\n' "$have"
+  elif [[ $want =~ ^[0-9]+$ ]]; then
+    printf '%s\n' "$((10#$want))"
+  else
+    echo 1
+  fi
 }
 
-# The controller listens on the next port (9093, 19093), so one override moves both.
-kafka_controller_port() { printf '%s\n' "$(($(kafka_port "$1") + 1))"; }
+# Refuses, before anything starts, a broker count out of range or other than the one the cluster was formatted for.
+kafka_count_ok() {
+  local want=${CRM_KAFKA_PRIMARY_BROKERS:-} have
+  [[ $want =~ ^[0-9]+$ ]] || return 0
+  want=$((10#$want))
+  if ((want < 1 || want > KAFKA_MAX_BROKERS)); then
+    err "CRM_KAFKA_PRIMARY_BROKERS=$want: the primary cluster has 1 to $KAFKA_MAX_BROKERS brokers (3 survives losing one)"
+    return 1
+  fi
+  have=$(kafka_formatted_count primary)
+  if [[ -n $have && $have != "$want" ]]; then
+    err "CRM_KAFKA_PRIMARY_BROKERS=$want, but kafka-primary in $(kafka_dir primary) was formatted for $have broker(s); unset it to keep $have, or stop the cluster and delete that directory (its topics with it) to start over"
+    return 1
+  fi
+}
+
+# The broker count a cluster's log dirs were formatted for: "" while unformatted, 1 for one formatted before the
+# count was recorded.
+kafka_formatted_count() {
+  local dir
+  dir=$(kafka_dir "$1")
+  if [[ -s $dir/brokers ]]; then
+    tr -dc '0-9' <"$dir/brokers"
+    echo
+  elif [[ -r $dir/data/meta.properties ]]; then
+    echo 1
+  fi
+}
+
+kafka_brokers() { seq 1 "$(kafka_count "$1")"; } # the broker (node) ids, 1..n
+
+kafka_heap_opts() {
+  if [[ -z $CRM_KAFKA_HEAP_OPTS_SET ]] && (($(kafka_count "$1") > 1)); then
+    printf '%s\n' '-Xms128m -Xmx384m'
+  else
+    printf '%s\n' "$CRM_KAFKA_HEAP_OPTS"
+  fi
+}
+
+# Broker i (node id i, default 1) listens on the cluster's port + 2(i-1) and its controller on the next port
+# (9092/9093, then 9094/9095, 9096/9097), so one override moves them all.
+kafka_port() {
+  local base
+  case $1 in
+    primary) base=$CRM_KAFKA_PRIMARY_PORT ;;
+    backup) base=$CRM_KAFKA_BACKUP_PORT ;;
+    *) return 1 ;;
+  esac
+  printf '%s\n' "$((base + 2 * (${2:-1} - 1)))"
+}
+
+kafka_controller_port() { printf '%s\n' "$(($(kafka_port "$1" "${2:-1}") + 1))"; }
 
 kafka_port_var() { printf 'CRM_KAFKA_%s_PORT\n' "${1^^}"; }
 
+# Broker 1 keeps a single broker's paths; broker i > 1 lives in <cluster dir>/broker-<i>, with pidfile
+# run/kafka-<cluster>-<i>.pid and log logs/kafka-<cluster>-<i>.log (the platform's supervisor watches those too).
 kafka_dir() { printf '%s\n' "$S/kafka/$1"; }
-kafka_pidfile() { printf '%s\n' "$S/run/kafka-$1.pid"; }
-kafka_log() { printf '%s\n' "$S/logs/kafka-$1.log"; }
-kafka_addr() { printf '127.0.0.1:%s\n' "$(kafka_port "$1")"; }
+kafka_suffix() { if ((${1:-1} > 1)); then printf -- '-%s' "$1"; fi; }
+kafka_broker_dir() { if ((${2:-1} > 1)); then printf '%s\n' "$S/kafka/$1/broker-$2"; else kafka_dir "$1"; fi; }
+kafka_pidfile() { printf '%s\n' "$S/run/kafka-$1$(kafka_suffix "${2:-1}").pid"; }
+kafka_log() { printf '%s\n' "$S/logs/kafka-$1$(kafka_suffix "${2:-1}").log"; }
+# Every broker, comma-separated: what clients bootstrap from (infra.env's CRM_KAFKA_PRIMARY_BROKERS).
+kafka_addr() {
+  local i addrs=()
+  for i in $(kafka_brokers "$1"); do addrs+=("127.0.0.1:$(kafka_port "$1" "$i")"); done
+  (IFS=, && printf '%s\n' "${addrs[*]}")
+}
 
 # The primary cluster authenticates every client (SASL/SCRAM-SHA-512 over loopback) and authorises it by ACLs
 # (docs/security.md#kafka): `admin` is the super user (the broker itself, these scripts, tests and operator tools),
@@ -137,54 +213,75 @@ kafka_run_quick_tool() {
 # it (with -Xshare:auto, the default, a mismatched archive is never an error).
 #
 # Prints the flags, one a line. Archiving logs ~100 harmless warnings (classes it skips), hence cds*=error.
-kafka_cds_opts() {
+kafka_cds_opts() { # cluster broker
   printf '%s\n' '-Xlog:cds*=error'
   if [[ -s $KAFKA_CDS ]]; then
     printf '%s\n' "-XX:SharedArchiveFile=$KAFKA_CDS"
-  elif [[ $1 == primary ]]; then
+  elif [[ $1 == primary && ${2:-1} == 1 ]]; then
     printf '%s\n' "-XX:ArchiveClassesAtExit=$KAFKA_CDS.new"
   fi
 }
 
-kafka_pid() { read_pidfile "$(kafka_pidfile "$1")"; }
+kafka_pid() { read_pidfile "$(kafka_pidfile "$1" "${2:-1}")"; }
 
-# The server.properties path is unique per state dir and cluster, so it identifies our broker in /proc.
-kafka_ours_alive() { pid_matches "$(kafka_pid "$1")" "$(kafka_dir "$1")/server.properties"; }
+# The server.properties path is unique per state dir, cluster and broker, so it identifies our broker in /proc.
+kafka_broker_alive() { pid_matches "$(kafka_pid "$1" "$2")" "$(kafka_broker_dir "$1" "$2")/server.properties"; }
 
+# Any broker of the cluster is running (what `stop` has to deal with).
+kafka_ours_alive() {
+  local i
+  for i in $(kafka_brokers "$1"); do
+    if kafka_broker_alive "$1" "$i"; then return 0; fi
+  done
+  return 1
+}
+
+kafka_broker_is_up() { kafka_broker_alive "$1" "$2" && port_owned_by "$(kafka_port "$1" "$2")" "$(kafka_pid "$1" "$2")" && kafka_probe "$1" "$2"; }
+
+# Every broker of the cluster is up.
 kafka_is_up() {
-  local c
+  local c i
   c=$(kafka_cluster "$1")
-  kafka_ours_alive "$c" && port_owned_by "$(kafka_port "$c")" "$(kafka_pid "$c")" && kafka_probe "$c"
+  for i in $(kafka_brokers "$c"); do
+    if ! kafka_broker_is_up "$c" "$i"; then return 1; fi
+  done
 }
 
 # Rewritten on every start so port overrides apply. The quorum is static (controller.quorum.voters), which
-# needs no --standalone bootstrap at format time and is all a single node needs.
+# needs no --standalone bootstrap at format time: every broker is also a controller (combined mode), so three
+# brokers are three voters and the quorum survives losing one.
 kafka_write_config() {
-  local c=$1 dir port cport
-  dir=$(kafka_dir "$c")
-  port=$(kafka_port "$c")
-  cport=$(kafka_controller_port "$c")
+  local c=$1 i=$2 dir port cport n rf isr voters=() v
+  dir=$(kafka_broker_dir "$c" "$i")
+  port=$(kafka_port "$c" "$i")
+  cport=$(kafka_controller_port "$c" "$i")
+  n=$(kafka_count "$c")
+  for v in $(kafka_brokers "$c"); do voters+=("$v@127.0.0.1:$(kafka_controller_port "$c" "$v")"); done
+  # One node: one replica of everything. Three: every partition (internal topics too) on all three, and a write
+  # acknowledged (acks=all) only once two have it, so losing any one broker loses no acknowledged record.
+  rf=$((n < 3 ? n : 3))
+  isr=$((n < 3 ? 1 : 2))
   # The secured cluster's file holds the admin and probe passwords: readable by its owner only.
   (umask 077 && cat >"$dir/server.properties.tmp") <<EOF
-# Generated by deploy/local/kafka.sh on every start ($c cluster); edit the script, not this file.
+# Generated by deploy/local/kafka.sh on every start ($c cluster, broker $i of $n); edit the script, not this file.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$cport
+node.id=$i
+controller.quorum.voters=$(IFS=, && printf '%s' "${voters[*]}")
 controller.listener.names=CONTROLLER
 log.dirs=$dir/data
 $(kafka_listener_config "$c" "$port" "$cport")
 
 # Topics are created explicitly by the platform (with their retention and partitioning); a typo in a topic
-# name must fail, not silently create a new topic.
+# name must fail, not silently create a new topic. Their replication factor is the broker's default (-1).
 auto.create.topics.enable=false
 num.partitions=3
-default.replication.factor=1
-# Single node: internal topics cannot have more than one replica.
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+default.replication.factor=$rf
+min.insync.replicas=$isr
+offsets.topic.replication.factor=$rf
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$isr
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=$isr
 # Tests start consumers and expect assignments at once; the default 3s delay only helps large groups.
 group.initial.rebalance.delay.ms=0
 
@@ -239,13 +336,16 @@ EOF
 
 # Formats the log dir once, with a cluster id of our own making (same format as Kafka's Uuid: 16 random bytes,
 # url-safe base64 without padding; Kafka never issues ids starting with '-', so neither do we).
+# Every broker of a cluster is formatted with the same id (and the same bootstrap metadata); the id is kept in the
+# cluster's directory.
 kafka_format_once() {
-  local c=$1 dir id log
+  local c=$1 i=$2 dir bdir id log
   dir=$(kafka_dir "$c")
-  log=$(kafka_log "$c")
-  if [[ -r $dir/data/meta.properties ]]; then
+  bdir=$(kafka_broker_dir "$c" "$i")
+  log=$(kafka_log "$c" "$i")
+  if [[ -r $bdir/data/meta.properties ]]; then
     # The probe compares against cluster.id; recover it if only the formatted log dir survived.
-    [[ -s $dir/cluster.id ]] || sed -n 's/^cluster\.id=//p' "$dir/data/meta.properties" >"$dir/cluster.id"
+    [[ -s $dir/cluster.id ]] || sed -n 's/^cluster\.id=//p' "$bdir/data/meta.properties" >"$dir/cluster.id"
     return 0
   fi
   if [[ ! -s $dir/cluster.id ]]; then
@@ -254,15 +354,15 @@ kafka_format_once() {
     printf '%s\n' "$id" >"$dir/cluster.id"
   fi
   id=$(<"$dir/cluster.id")
-  mkdir -p "$dir/data"
+  mkdir -p "$bdir/data"
   # The secured cluster's SCRAM credentials are written into its first metadata (no broker round trip needed).
   local -a scram=()
   if kafka_secured "$c"; then
     for p in "${KAFKA_PRINCIPALS[@]}"; do scram+=(--add-scram "SCRAM-SHA-512=[name=$p,password=$(kafka_password "$p")]"); done
   fi
   if ! kafka_run_quick_tool 60 kafka.tools.StorageTool format --ignore-formatted -t "$id" \
-      -c "$dir/server.properties" "${scram[@]}" >>"$log" 2>&1; then
-    err "formatting the kafka-$c log dir failed; see $log"
+      -c "$bdir/server.properties" "${scram[@]}" >>"$log" 2>&1; then
+    err "formatting the kafka-$c log dir (broker $i) failed; see $log"
     log_tail "$log"
     return 1
   fi
@@ -280,6 +380,8 @@ kafka_apply_access() {
   log=$(kafka_log "$c")
   kafka_admin_has_scram "$c" || mechanism=PLAIN
   command -v node >/dev/null 2>&1 || { err "node (22.6+) is needed to apply the Kafka ACLs; npm start bootstraps it"; return 1; }
+  # After a restart of one broker of several, the credentials and ACLs are already in the cluster's metadata; applying
+  # them again is harmless.
   if ! CRM_STATE_DIR=$S CRM_KAFKA_ADMIN_MECHANISM=$mechanism timeout 120 node "$CRM_REPO_ROOT/tools/kafka-access.ts" \
       "$(kafka_addr "$c")" "${KAFKA_PRINCIPALS[@]}" >>"$log" 2>&1; then
     err "kafka-$c: applying credentials and ACLs (tools/kafka-access.ts) failed; see $log"
@@ -306,9 +408,9 @@ kafka_apply_access() {
 # On the secured cluster the Metadata request follows a SASL/PLAIN exchange as the probe user (no ACLs; cluster
 # metadata needs none): SaslHandshake v1 (api 17, "PLAIN") and SaslAuthenticate v1 (api 36, bytes
 # "\0probe\0<password>"), each answer's error code (the int16 after the correlation id) must be 0.
-kafka_probe() {
-  local c=$1 port hex user="" password=""
-  port=$(kafka_port "$c")
+kafka_probe() { # cluster broker
+  local c=$1 i=${2:-1} port hex user="" password=""
+  port=$(kafka_port "$c" "$i")
   if kafka_secured "$c"; then
     [[ -r $(kafka_password_file probe) ]] || return 1
     user=probe password=$(kafka_password probe)
@@ -331,13 +433,13 @@ kafka_probe() {
     printf "\x00\x00\x00\x1a\x00\x03\x00\x08\x00\x00\x00\x01\x00\x09crm-probe\x00\x00\x00\x00\x00\x00\x00" >&3
     answer
   ' kafka-probe "$port" "$user" "$password" 2>/dev/null) || return 1
-  kafka_metadata_lists_us "$hex" "$port" "$(<"$(kafka_dir "$c")/cluster.id")"
+  kafka_metadata_lists_us "$hex" "$port" "$(<"$(kafka_dir "$c")/cluster.id")" "$i"
 }
 
-# Walks the hex dump of a Metadata v8 response (see kafka_probe); true when broker 1 is listed on $2 and the
-# cluster id is $3.
+# Walks the hex dump of a Metadata v8 response (see kafka_probe); true when broker $4 (default 1) is listed on $2
+# and the cluster id is $3.
 kafka_metadata_lists_us() {
-  local port=$2 want=$3 i=0 n j node bport found=0 len id
+  local port=$2 want=$3 me=${4:-1} i=0 n j node bport found=0 len id
   local -a b
   read -r -a b <<<"${1//$'\n'/ }"
   # Reads a big-endian unsigned int of $1 bytes at offset i into R and advances i.
@@ -350,7 +452,7 @@ kafka_metadata_lists_us() {
     _rd 2; i=$((i + R))                   # host
     _rd 4; bport=$R
     _rd 2; ((R == 65535)) || i=$((i + R)) # rack (-1 = null)
-    if ((node == 1 && bport == port)); then found=1; fi
+    if ((node == me && bport == port)); then found=1; fi
   done
   ((found)) || return 1
   _rd 2; len=$R
@@ -367,81 +469,124 @@ kafka_crash_reason() {
   printf '%s\n' "${reason:-no error logged}" | cut -c1-300
 }
 
+# Starts the brokers of the cluster that are not running, all at once (several brokers need each other: a quorum of
+# controllers before any is ready), and waits until every broker of the cluster answers. A broker of several that is
+# still running (one was killed, the others were not) is left as it is and waited for with the rest.
 kafka_start() {
-  local c dir log pid port cport deadline log_from java cds_opts
+  local c dir n i java deadline ready waiting log
+  local -a cds_opts
+  local -A pids=() log_from=()
   c=$(kafka_cluster "$1")
   dir=$(kafka_dir "$c")
-  log=$(kafka_log "$c")
-  port=$(kafka_port "$c")
-  cport=$(kafka_controller_port "$c")
+  n=$(kafka_count "$c")
   java=$(java_bin)
   mkdir -p "$dir"
-  if kafka_ours_alive "$c"; then
-    err "kafka-$c (pid $(kafka_pid "$c")) is running but not listening on $port; run: bash deploy/local/infra.sh stop kafka-$c"
-    return 1
-  fi
-  rm -f "$(kafka_pidfile "$c")"
-  require_free_port "$port" "kafka-$c" "$(kafka_port_var "$c")"
-  require_free_port "$cport" "kafka-$c controller" "$(kafka_port_var "$c") (the controller uses that port + 1)"
+  for i in $(kafka_brokers "$c"); do
+    if kafka_broker_alive "$c" "$i"; then
+      if ((n == 1)); then
+        err "kafka-$c (pid $(kafka_pid "$c")) is running but not listening on $(kafka_port "$c"); run: bash deploy/local/infra.sh stop kafka-$c"
+        return 1
+      fi
+      pids[$i]=$(kafka_pid "$c" "$i")
+      continue
+    fi
+    rm -f "$(kafka_pidfile "$c" "$i")"
+    require_free_port "$(kafka_port "$c" "$i")" "kafka-$c$(kafka_suffix "$i")" "$(kafka_port_var "$c")"
+    require_free_port "$(kafka_controller_port "$c" "$i")" "kafka-$c$(kafka_suffix "$i") controller" \
+      "$(kafka_port_var "$c") (the controller uses the broker's port + 1)"
+  done
   if kafka_secured "$c"; then kafka_ensure_credentials; fi
-  kafka_write_config "$c"
-  kafka_format_once "$c"
-  printf '\n===== %s starting kafka-%s =====\n' "$(date -Is)" "$c" >>"$log"
-  log_from=$(($(log_size "$log") + 1))
-  mapfile -t cds_opts < <(kafka_cds_opts "$c")
-  # setsid: the broker must not share our process group, or a Ctrl-C on `infra.sh start` (or on whatever
-  # later runs in this terminal's foreground) would hit it too. stdout/stderr catch what log4j cannot (JVM
-  # errors, an OutOfMemoryError). $! is java's own pid: setsid execs in place as we are not a group leader.
-  # shellcheck disable=SC2086 # CRM_KAFKA_HEAP_OPTS is a list of JVM flags
-  setsid "$java" $CRM_KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
-    -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "${cds_opts[@]}" \
-    "-Dlog4j2.configurationFile=$KAFKA_LOG4J" "-Dcrm.kafka.log.file=$log" \
-    -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties" </dev/null >>"$log" 2>&1 8>&- 9>&- &
-  pid=$!
-  printf '%s\n' "$pid" >"$(kafka_pidfile "$c")"
+  # Recorded before any log dir is formatted: from then on the count is the formatted one (kafka_count).
+  printf '%s\n' "$n" >"$dir/brokers"
+  for i in $(kafka_brokers "$c"); do
+    [[ -z ${pids[$i]:-} ]] || continue
+    mkdir -p "$(kafka_broker_dir "$c" "$i")"
+    kafka_write_config "$c" "$i"
+    kafka_format_once "$c" "$i"
+  done
+  for i in $(kafka_brokers "$c"); do
+    [[ -z ${pids[$i]:-} ]] || continue
+    log=$(kafka_log "$c" "$i")
+    printf '\n===== %s starting kafka-%s (broker %s of %s) =====\n' "$(date -Is)" "$c" "$i" "$n" >>"$log"
+    log_from[$i]=$(($(log_size "$log") + 1))
+    mapfile -t cds_opts < <(kafka_cds_opts "$c" "$i")
+    # setsid: the broker must not share our process group, or a Ctrl-C on `infra.sh start` (or on whatever
+    # later runs in this terminal's foreground) would hit it too. stdout/stderr catch what log4j cannot (JVM
+    # errors, an OutOfMemoryError). $! is java's own pid: setsid execs in place as we are not a group leader.
+    # shellcheck disable=SC2046 # the heap options are a list of JVM flags
+    setsid "$java" $(kafka_heap_opts "$c") -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+      -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "${cds_opts[@]}" \
+      "-Dlog4j2.configurationFile=$KAFKA_LOG4J" "-Dcrm.kafka.log.file=$log" \
+      -cp "$KAFKA_LIB/*" kafka.Kafka "$(kafka_broker_dir "$c" "$i")/server.properties" </dev/null >>"$log" 2>&1 8>&- 9>&- &
+    pids[$i]=$!
+    printf '%s\n' "$!" >"$(kafka_pidfile "$c" "$i")"
+  done
 
   deadline=$(($(now) + 120))
   while :; do
-    if ! pid_alive "$pid"; then
-      err "kafka-$c exited during start-up: $(kafka_crash_reason "$log" "$log_from"); see $log"
-      log_tail "$log" 12 "$log_from"
-      return 1
-    fi
-    if port_owned_by "$port" "$pid" && kafka_probe "$c"; then
+    ready=1
+    waiting=
+    for i in $(kafka_brokers "$c"); do
+      if ! pid_alive "${pids[$i]}"; then
+        log=$(kafka_log "$c" "$i")
+        err "kafka-$c$(kafka_suffix "$i") exited during start-up: $(kafka_crash_reason "$log" "${log_from[$i]:-1}"); see $log"
+        log_tail "$log" 12 "${log_from[$i]:-1}"
+        return 1
+      fi
+      if ! { port_owned_by "$(kafka_port "$c" "$i")" "${pids[$i]}" && kafka_probe "$c" "$i"; }; then
+        ready=0
+        waiting=$i
+      fi
+    done
+    if ((ready)); then
       if kafka_secured "$c"; then
         kafka_apply_access "$c"
       fi
       return 0
     fi
     if (($(now) >= deadline)); then
-      err "kafka-$c did not become ready on $(kafka_addr "$c") within 120s; see $log"
-      log_tail "$log" 15 "$log_from"
+      log=$(kafka_log "$c" "$waiting")
+      err "kafka-$c$(kafka_suffix "$waiting") did not become ready on 127.0.0.1:$(kafka_port "$c" "$waiting") within 120s; see $log"
+      log_tail "$log" 15 "${log_from[$waiting]:-1}"
       return 1
     fi
     sleep 0.2
   done
 }
 
+# Stops every broker of the cluster at once (a broker of several waits for the controller quorum in its controlled
+# shutdown: stopped one by one, the last ones would wait for a quorum that is gone).
 kafka_stop() {
-  local c pid deadline was_ready=0
+  local c i pid deadline was_ready=0 left
+  local -a pids=()
   c=$(kafka_cluster "$1")
-  pid=$(kafka_pid "$c")
   # A class archive recorded by a broker that never finished starting would be a poor one, kept for good.
   if kafka_is_up "$c"; then was_ready=1; fi
-  if kafka_ours_alive "$c"; then
-    # SIGTERM runs the broker's controlled shutdown (flushes logs, writes the clean-shutdown marker, so the next
-    # start skips log recovery). SIGKILL only if it hangs.
-    kill -TERM "$pid" 2>/dev/null || true
-    deadline=$(($(now) + 30))
-    while pid_alive "$pid" && (($(now) < deadline)); do sleep 0.2; done
+  for i in $(kafka_brokers "$c"); do
+    if kafka_broker_alive "$c" "$i"; then
+      pid=$(kafka_pid "$c" "$i")
+      # SIGTERM runs the broker's controlled shutdown (flushes logs, writes the clean-shutdown marker, so the next
+      # start skips log recovery). SIGKILL only if it hangs.
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+  done
+  deadline=$(($(now) + 30))
+  while (($(now) < deadline)); do
+    left=0
+    for pid in "${pids[@]}"; do if pid_alive "$pid"; then left=1; fi; done
+    ((left)) || break
+    sleep 0.2
+  done
+  for pid in "${pids[@]}"; do
     if pid_alive "$pid"; then
       note "kafka-$c (pid $pid) did not stop within 30s; killing it"
       kill -KILL "$pid" 2>/dev/null || true
       was_ready=0 # the archive may be cut short
     fi
-  fi
+  done
   if [[ $c == primary && -e $KAFKA_CDS.new ]]; then
     if ((was_ready)) && [[ -s $KAFKA_CDS.new ]]; then mv -f "$KAFKA_CDS.new" "$KAFKA_CDS"; else rm -f "$KAFKA_CDS.new"; fi
   fi
-  rm -f "$(kafka_pidfile "$c")"
+  for i in $(kafka_brokers "$c"); do rm -f "$(kafka_pidfile "$c" "$i")"; done
 }

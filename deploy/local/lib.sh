@@ -147,8 +147,8 @@ write_infra_env() {
       "CRM_REDIS_HOST=127.0.0.1" \
       "CRM_REDIS_PORT=$CRM_REDIS_PORT" \
       "CRM_REDIS_PASSWORD_FILE=$S/secrets/redis.password" \
-      "CRM_KAFKA_PRIMARY_BROKERS=127.0.0.1:$CRM_KAFKA_PRIMARY_PORT" \
-      "CRM_KAFKA_BACKUP_BROKERS=127.0.0.1:$CRM_KAFKA_BACKUP_PORT" \
+      "CRM_KAFKA_PRIMARY_BROKERS=$(kafka_addr primary)" \
+      "CRM_KAFKA_BACKUP_BROKERS=$(kafka_addr backup)" \
       "CRM_BACKUP_DIR=$CRM_BACKUP_DIR" \
       "CRM_VAULT_BACKUP_KEY_FILE=$S/secrets/vault-backup.key" \
       "CRM_ANALYTICS_KEY_FILE=$S/secrets/analytics.key" \

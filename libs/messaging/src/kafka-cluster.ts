@@ -24,6 +24,12 @@ export interface TopicSpec {
   retentionMs?: number;
   /** `compact`: the latest record per key is kept and a null value (tombstone) removes the key (analytics streams). */
   cleanupPolicy?: 'delete' | 'compact';
+  /**
+   * Copies of each partition. Default: the cluster's own (`default.replication.factor`: 1 on a single broker, 3 on a
+   * three-broker primary, whose `min.insync.replicas` 2 then makes an acks=all write survive losing a broker). Only
+   * tests set it, to show what a topic without replicas loses.
+   */
+  replicationFactor?: number;
 }
 
 export interface OutgoingMessage {
@@ -145,7 +151,8 @@ export class KafkaCluster {
         await this.admin().createTopics({
           topics: [topic.name],
           partitions: topic.partitions,
-          replicas: 1,
+          // -1: the broker's default.replication.factor (deploy/local/kafka.sh sets it from the cluster's size).
+          replicas: topic.replicationFactor ?? -1,
           configs: [
             { name: 'retention.ms', value: String(topic.retentionMs ?? -1) },
             ...(topic.cleanupPolicy === undefined ? [] : [{ name: 'cleanup.policy', value: topic.cleanupPolicy }]),
