@@ -136,9 +136,9 @@ describe('a service principal', () => {
     expect(await asAdmin.endOffsets('crm.access.v1.contacts')).toEqual(before);
     // Its own: what the audit trail then attributes to consent, by the topic it came from.
     const own = await asAdmin.endOffsets('crm.access.v1.consent');
-    expect(await brokerAnswer(consent.publish('crm.access.v1.consent', [{ key: 'acl-test', value: Buffer.from('not an envelope: dead-lettered by the trail') }]))).toBe(
-      'allowed',
-    );
+    expect(
+      await brokerAnswer(consent.publish('crm.access.v1.consent', [{ key: 'acl-test', value: Buffer.from('not an envelope: dead-lettered by the trail') }])),
+    ).toBe('allowed');
     expect((await asAdmin.endOffsets('crm.access.v1.consent')).reduce((a, b) => a + b)).toBe(own.reduce((a, b) => a + b) + 1n);
   });
 });
