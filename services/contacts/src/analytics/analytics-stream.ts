@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '@crm/errors';
 import {
   ConsentGivenSchema,
   ConsentWithdrawnSchema,
@@ -104,7 +105,15 @@ export class AnalyticsStream {
     if (override.erased === true) return { kind: 'gone' };
     const row = await this.contacts.byId(contactId);
     if (row === undefined) return (await this.contacts.erasedAt(contactId)) === undefined ? undefined : { kind: 'gone' };
-    const [data, purchases, basis] = await Promise.all([this.projection.openRecord(row), this.#purchases(contactId), this.#basis(contactId)]);
+    let data;
+    try {
+      data = await this.projection.openRecord(row);
+    } catch (error) {
+      // Erased between the row's read and its opening (the key is shredded first): gone, not a poison event.
+      if (error instanceof AppError && error.code === 'CONTACT_ERASED') return { kind: 'gone' };
+      throw error;
+    }
+    const [purchases, basis] = await Promise.all([this.#purchases(contactId), this.#basis(contactId)]);
     return { kind: 'present', data, restricted: row.restricted, purchases, basis: { ...basis, ...withoutErased(override) } };
   }
 

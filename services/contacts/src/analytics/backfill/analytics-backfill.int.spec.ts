@@ -5,8 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { ContactProfileSchema, fromBinary } from '@crm/contracts';
 import { writePrivateFile } from '@crm/crypto';
 import { KafkaCluster, type IncomingMessage } from '@crm/messaging';
-import { PG_POOL, type Pool } from '@crm/postgres';
+import { PG_POOL, withTransaction, type Pool } from '@crm/postgres';
+import { ContactsRepository } from '../../read-model/contacts.repository.js';
 import { expectEventually, uniqueName } from '@crm/testing';
+import { SUBJECT_SHREDDER } from '@crm/platform';
+import type { SubjectShredder } from '@crm/crypto';
 import { DPO, useContactsApp, WRITER } from '../../testing/contacts.fixture.js';
 import { ANALYTICS_CONTACTS_TOPIC, pseudonymOf } from '../analytics-profile.decision.js';
 import { ANALYTICS_KEY, beginAnalyticsKeyRotation } from '../analytics-key.js';
@@ -107,5 +110,27 @@ describe('rotating the analytics key', () => {
     await expect(beginAnalyticsKeyRotation(join(scratch, `missing-${randomBytes(4).toString('hex')}.key`))).rejects.toMatchObject({
       code: 'ANALYTICS_KEY_MISSING',
     });
+  });
+
+  it('publishes a tombstone, not a dead letter, for a contact whose key is gone while its row is not purged yet (an erasure under way)', async () => {
+    const id = await createContact('Mid');
+    // The reactor's profile for the creation first, so that what follows is the republish's alone.
+    await expectEventually(async () => expect((await recordsSince([])).some((record) => record.key === pseudonymOf(key(), id))).toBe(true), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    const from = await kafka.endOffsets(ANALYTICS_CONTACTS_TOPIC);
+    await contacts.app.get<SubjectShredder>(SUBJECT_SHREDDER).shredSubject(id, 'ERASURE_REQUEST');
+
+    try {
+      await expect(contacts.app.get(AnalyticsStream).republish([id])).resolves.toBe(1);
+    } finally {
+      // What the erasure would finish: no other spec may meet a row whose key is gone.
+      await withTransaction(contacts.app.get<Pool>(PG_POOL), (tx) => contacts.app.get(ContactsRepository).purge(tx, id, new Date()));
+    }
+
+    const after = (await recordsSince(from)).filter((record) => record.key === pseudonymOf(key(), id));
+    expect(after.map(isTombstone)).toContain(true);
+    expect(after.map(isTombstone)).not.toContain(false);
   });
 });
