@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, HTTP_STATUS_BY_KIND } from './app-error.js';
 import { correlationId, type CorrelatedRequest } from './correlation.js';
+import { isTransientFailure } from './transient-failure.js';
 
 export interface ErrorBody {
   code: string;
@@ -10,6 +11,8 @@ export interface ErrorBody {
   correlationId: string;
   details?: Record<string, unknown>;
 }
+
+const STORE_UNAVAILABLE = 'STORE_UNAVAILABLE';
 
 /** Framework exceptions (unknown route, malformed JSON, validation) get stable codes too. */
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
@@ -25,7 +28,8 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
 
 /**
  * Every error leaves as `{ code, message, correlationId }` JSON: no stack trace, no echo of the input.
- * Unexpected errors are logged with their stack (server side only) and answered with a generic 500.
+ * Unexpected errors are logged with their stack (server side only) and answered with a generic 500; a store that is
+ * down (`isTransientFailure`) with 503 `STORE_UNAVAILABLE` and `Retry-After`.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -38,7 +42,9 @@ export class ErrorFilter implements ExceptionFilter {
     const id = correlationId(request);
     const { status, body } = this.toBody(exception, id);
     if (status >= 500) this.logger.error({ err: exception, correlationId: id, code: body.code }, 'request failed');
-    if (!response.headersSent) response.status(status).json(body);
+    if (response.headersSent) return;
+    if (body.code === STORE_UNAVAILABLE) response.setHeader('retry-after', '1');
+    response.status(status).json(body);
   }
 
   private toBody(exception: unknown, id: string): { status: number; body: ErrorBody } {
@@ -53,6 +59,9 @@ export class ErrorFilter implements ExceptionFilter {
       // Nest's own messages ("Cannot GET /x", "Unexpected token … in JSON") can quote the request; keep them generic.
       return { status, body: { code, message: genericMessage(status), correlationId: id } };
     }
+    // A store the service needs is down or restarting (Postgres, Redis, a broker): the client may retry, and should.
+    if (isTransientFailure(exception))
+      return { status: 503, body: { code: STORE_UNAVAILABLE, message: 'a store this service needs is unavailable; retry shortly', correlationId: id } };
     return { status: 500, body: { code: 'INTERNAL', message: 'internal error', correlationId: id } };
   }
 }

@@ -2,6 +2,7 @@ export { AppError, HTTP_STATUS_BY_KIND, type ErrorKind, type AppErrorOptions } f
 export { Public, IS_PUBLIC } from './public.decorator.js';
 export { CORRELATION_HEADER, correlationId, correlationMiddleware, type CorrelatedRequest } from './correlation.js';
 export { ErrorFilter, type ErrorBody } from './error.filter.js';
+export { isTransientFailure } from './transient-failure.js';
 export { RequireAnyPermission, RequirePermissions, REQUIRED_ANY_PERMISSION, REQUIRED_PERMISSIONS } from './require-permissions.decorator.js';
 export { validate } from './validation.js';
 export { csvCell, writeCsv } from './csv.js';

@@ -1,21 +1,13 @@
-import { AppError } from '@crm/http';
+import { AppError, isTransientFailure } from '@crm/http';
 
 /**
- * Only failures that can go away by themselves are retried: lost connections, serialization failures, deadlocks,
- * a server shutting down, errors that say so. A bug or a bad event fails the same way every time, so retrying it
- * only blocks the partition: it goes to the dead-letter topic instead.
+ * Only failures that can go away by themselves are retried (`isTransientFailure`: lost connections, serialization
+ * failures, deadlocks, a server shutting down), and errors that say so. A bug or a bad event fails the same way every
+ * time, so retrying it only blocks the partition: it goes to the dead-letter topic instead.
  */
-const RETRIABLE_SQLSTATE_CLASSES = ['08', '53', '57'];
-const RETRIABLE_SQLSTATES = new Set(['40001', '40P01', '55P03']);
-const RETRIABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-
 export function isRetriable(error: unknown): boolean {
   if (error instanceof AppError) return error.retriable;
-  if (typeof error !== 'object' || error === null) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return false;
-  if (RETRIABLE_NODE_CODES.has(code) || RETRIABLE_SQLSTATES.has(code)) return true;
-  return code.length === 5 && RETRIABLE_SQLSTATE_CLASSES.includes(code.slice(0, 2));
+  return isTransientFailure(error);
 }
 
 /** Exponential backoff with full jitter (AWS architecture blog), capped, so retrying consumers do not stampede. */
