@@ -16,6 +16,10 @@ const shared = {
 };
 
 export default {
+  // On two cores Jest runs with one worker, and one worker would mean in band: every spec file in Jest's own process,
+  // whose heap then grows with each file until the whole unit and integration run dies at the heap limit (seen on a
+  // fresh clone). A memory limit keeps the worker a child process, replaced when a file leaves it above the limit.
+  workerIdleMemoryLimit: '1GB',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/**/*.unit.spec.ts'] },
     {
