@@ -26,6 +26,7 @@ describe('the error filter', () => {
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a server shutting down', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['a lost connection', Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['a connection the server dropped under a query (node-postgres: no code)', new Error('Connection terminated unexpectedly')],
   ])('given %s (a store down or restarting), answers 503 STORE_UNAVAILABLE with Retry-After, quoting nothing', (_what, error) => {
     const { status, headers, body } = answer(error);
     expect({ status, retryAfter: headers['retry-after'], code: body.code }).toEqual({ status: 503, retryAfter: '1', code: 'STORE_UNAVAILABLE' });
