@@ -16,6 +16,7 @@ import { serviceDefinition as gateway } from '../../services/gateway/src/service
 import { serviceDefinition as identity } from '../../services/identity/src/service.definition.js';
 import { ROUTES, type GatewayRoute } from '../../services/gateway/src/routes/route.manifest.js';
 import { errorStatuses, successStatus } from '../../services/gateway/src/routes/routes.controller.js';
+import { openApiSchema } from '@crm/api-contract';
 
 const services: Record<GatewayRoute['service'], ServiceDefinition> = { identity, contacts, consent, audit, backup };
 
@@ -26,6 +27,103 @@ const INTERNAL_ONLY: Readonly<Record<string, string>> = {
   'GET /v1/contacts/:param/subject-data': "contacts' whole record for the request desk: consent calls it with the DPO's token",
   'POST /v1/contacts/:param/subject-rectification': "the request desk's rectification: consent calls it with the DPO's token",
 };
+
+/**
+ * Routes whose bodies the manifest does not state yet (issue 16): the list only shrinks. A route leaves it when its
+ * owning service validates with, and the manifest documents, a `BodyContract` from `@crm/api-contract`.
+ */
+const NOT_YET_DESCRIBED: readonly string[] = [
+  'GET /.well-known/jwks.json',
+  'POST /v1/auth/login',
+  'POST /v1/auth/mfa',
+  'POST /v1/auth/refresh',
+  'POST /v1/auth/logout',
+  'POST /v1/me/mfa/totp',
+  'POST /v1/me/mfa/totp/confirm',
+  'POST /v1/me/password',
+  'GET /v1/me',
+  'GET /v1/me/sessions',
+  'DELETE /v1/me/sessions/:id',
+  'GET /v1/users',
+  'POST /v1/users',
+  'GET /v1/users/:id',
+  'DELETE /v1/users/:id',
+  'DELETE /v1/users/:id/mfa',
+  'DELETE /v1/users/:id/lock',
+  'POST /v1/users/:id/disable',
+  'POST /v1/users/:id/enable',
+  'DELETE /v1/users/:id/sessions',
+  'PUT /v1/users/:id/roles',
+  'GET /v1/roles',
+  'POST /v1/roles',
+  'GET /v1/permissions',
+  'POST /v1/contacts/export',
+  'POST /v1/contacts/import',
+  'GET /v1/contacts/imports/:id',
+  'POST /v1/contacts',
+  'GET /v1/contacts',
+  'GET /v1/contacts/:id',
+  'PATCH /v1/contacts/:id',
+  'GET /v1/contacts/:id/transactions',
+  'POST /v1/contacts/:id/transactions',
+  'POST /v1/contacts/:id/restriction',
+  'DELETE /v1/contacts/:id/restriction',
+  'POST /v1/contacts/:id/erasure',
+  'GET /v1/contacts/:id/legal-hold',
+  'PUT /v1/contacts/:id/legal-hold',
+  'DELETE /v1/contacts/:id/legal-hold',
+  'GET /v1/retention/policy-drafts',
+  'GET /v1/retention/policies',
+  'POST /v1/retention/policies',
+  'PUT /v1/retention/policies/:id',
+  'GET /v1/retention/preview',
+  'POST /v1/retention/sweeps',
+  'GET /v1/retention/sweeps/:id',
+  'GET /v1/purposes',
+  'GET /v1/contacts/:id/consents',
+  'POST /v1/contacts/:id/consents',
+  'POST /v1/consent-confirmations/:token',
+  'POST /v1/contacts/:id/consents/:purpose/withdrawal',
+  'POST /v1/contacts/:id/objections',
+  'POST /v1/privacy-notices',
+  'GET /v1/privacy-notices/current',
+  'GET /v1/privacy-notices/:version',
+  'POST /v1/privacy-notices/:version/publication',
+  'POST /v1/requests',
+  'GET /v1/requests',
+  'GET /v1/requests/:id',
+  'POST /v1/requests/:id/verification',
+  'POST /v1/requests/:id/extension',
+  'POST /v1/requests/:id/start',
+  'POST /v1/requests/:id/completion',
+  'GET /v1/requests/:id/package',
+  'GET /v1/requests/:id/receipt',
+  'POST /v1/requests/:id/refusal',
+  'GET /v1/audit/public-key',
+  'GET /v1/audit/tree-head',
+  'POST /v1/audit/tree-head',
+  'GET /v1/audit/entries',
+  'GET /v1/audit/entries/:id/proof',
+  'GET /v1/audit/consistency',
+  'GET /v1/audit/subjects/:id/report',
+  'GET /v1/register/activities',
+  'POST /v1/register/activities',
+  'GET /v1/register/activities/:id',
+  'PUT /v1/register/activities/:id',
+  'POST /v1/register/activities/:id/approval',
+  'GET /v1/register/activities/:id/versions',
+  'GET /v1/register/export',
+  'GET /v1/processors',
+  'POST /v1/processors',
+  'GET /v1/processors/:id',
+  'PUT /v1/processors/:id',
+  'GET /v1/backups/mirror',
+  'GET /v1/backups',
+  'POST /v1/backups/snapshots',
+  'GET /v1/backups/snapshots/:id',
+  'POST /v1/backups/drills',
+  'GET /v1/backups/drills/:id',
+];
 
 /** The same route whatever its parameters are called: `/v1/users/:userId` and `/v1/users/:id` are one route. */
 const shape = (route: string): string => route.replace(/:[A-Za-z0-9_]+/g, ':param');
@@ -125,22 +223,36 @@ describe('the gateway route manifest', () => {
     );
   });
 
-  it("documents a route's success body and its stable error codes where the manifest states them", () => {
+  it("documents a route's request and success bodies from the shared contract, and its stable error codes", () => {
     const document = SwaggerModule.createDocument(apps[0]!, new DocumentBuilder().addBearerAuth().build(), { autoTagControllers: false });
-    const stated = ROUTES.filter((route) => route.responseBody !== undefined || route.errorCodes !== undefined);
-    expect(stated.map((route) => `${route.method} ${route.path}`)).toContain('POST /v1/users/:id/password-reset');
-    for (const route of stated) {
+    for (const route of ROUTES) {
       const operation = document.paths[route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')]?.[route.method.toLowerCase() as 'get'];
       const responses = (operation?.responses ?? {}) as Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+      const requestBody = operation?.requestBody as { content?: Record<string, { schema: unknown }> } | undefined;
       const name = `${route.method} ${route.path}`;
-      if (route.responseBody !== undefined) {
-        expect({ name, schema: responses[String(successStatus(route))]?.content?.['application/json']?.schema }).toEqual({ name, schema: route.responseBody });
+      expect({ name, request: requestBody?.content?.['application/json']?.schema }).toEqual({
+        name,
+        request: route.body?.request === undefined ? undefined : openApiSchema(route.body.request, 'input'),
+      });
+      if (route.produces === undefined) {
+        expect({ name, response: responses[String(successStatus(route))]?.content?.['application/json']?.schema }).toEqual({
+          name,
+          response: route.body?.response === undefined ? undefined : openApiSchema(route.body.response, 'output'),
+        });
       }
       for (const [status, codes] of Object.entries(route.errorCodes ?? {})) {
         expect({ name, status, listed: errorStatuses(route).includes(Number(status)) }).toEqual({ name, status, listed: true });
         for (const code of codes ?? []) expect(responses[status]?.description).toContain(`\`${code}\``);
       }
     }
+  });
+
+  it('states the bodies of every route: what it accepts and, unless it answers 204 or not in JSON, what it answers', () => {
+    const missing = ROUTES.filter((route) => {
+      if (route.body === undefined) return true;
+      return route.produces === undefined && successStatus(route) !== 204 && route.body.response === undefined;
+    }).map((route) => `${route.method} ${route.path}`);
+    expect(missing).toEqual([...NOT_YET_DESCRIBED]);
   });
 
   it('leaves no service route out: each is in the manifest or deliberately internal', () => {

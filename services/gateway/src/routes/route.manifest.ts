@@ -1,3 +1,4 @@
+import { identityApi, type BodyContract } from '@crm/api-contract';
 import type { DownstreamService } from '../downstream/downstream.config.js';
 
 /**
@@ -38,8 +39,11 @@ export interface GatewayRoute {
   readonly errors?: readonly number[];
   /** Media types of the answer when not only JSON (chosen by `Accept` or a query parameter). */
   readonly produces?: readonly [string, ...string[]];
-  /** The JSON schema of the success body, for the OpenAPI document (routes without one describe it in the summary). */
-  readonly responseBody?: Readonly<Record<string, unknown>>;
+  /**
+   * The request and success bodies, for the OpenAPI document: the very zod schemas the owning service validates with
+   * (`@crm/api-contract`). Every route states one; `route-manifest.int.spec.ts` lists those that do not yet.
+   */
+  readonly body?: BodyContract;
   /** The stable error codes the owning service answers, by status, for the OpenAPI document (beyond the guard's own). */
   readonly errorCodes?: Readonly<Partial<Record<number, readonly string[]>>>;
 }
@@ -163,14 +167,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary:
       "Reset someone's password (needs a fresh second factor): no body → `{ oneTimePassword, sessionsEnded }`, the generated password shown once (`Cache-Control: no-store`); its holder must change it at the next sign-in (sign-in answers `{ passwordChangeRequired, passwordChangeToken }` only) and every session of the account ends. Never your own: `403 PASSWORD_SELF_RESET` (use `POST /v1/me/password`); nor an account holding a permission you lack: `403 PASSWORD_RESET_EXCEEDS_PERMISSIONS` (`details.permissions`); unknown account: `404 USER_NOT_FOUND`",
-    responseBody: {
-      type: 'object',
-      required: ['oneTimePassword', 'sessionsEnded'],
-      properties: {
-        oneTimePassword: { type: 'string', description: 'The generated password, shown this once: it opens only the forced change at the next sign-in' },
-        sessionsEnded: { type: 'integer', minimum: 0, description: 'Sessions of the account that ended' },
-      },
-    },
+    body: identityApi.resetPassword,
     errorCodes: {
       403: ['PASSWORD_SELF_RESET', 'PASSWORD_RESET_EXCEEDS_PERMISSIONS', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'],
       404: ['USER_NOT_FOUND'],

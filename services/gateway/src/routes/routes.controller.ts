@@ -1,6 +1,7 @@
 import { applyDecorators, Controller, Delete, Get, Inject, Patch, Post, Put, Req, Res, type Type } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { openApiSchema } from '@crm/api-contract';
 import { RequireStepUp } from '@crm/auth';
 import { Public, RequireAnyPermission, RequirePermissions } from '@crm/http';
 import { Forwarder } from '../forwarding/forwarder.js';
@@ -75,13 +76,14 @@ function documentation(route: GatewayRoute, operationId: string): MethodDecorato
     ApiOperation({ summary: route.summary, operationId }),
     ...parameters,
     ...query,
+    ...(route.body?.request === undefined ? [] : [ApiBody({ required: true, schema: openApiSchema(route.body.request, 'input') })]),
     ApiResponse({
       status: successStatus(route),
       description: 'Success',
       ...(route.produces === undefined
-        ? route.responseBody === undefined
+        ? route.body?.response === undefined
           ? {}
-          : { content: { 'application/json': { schema: route.responseBody } } }
+          : { content: { 'application/json': { schema: openApiSchema(route.body.response, 'output') } } }
         : { content: Object.fromEntries(route.produces.map((type) => [type, { schema: { type: type === 'application/json' ? 'object' : 'string' } }])) }),
     }),
     ...errorStatuses(route).map((status) => {

@@ -2,9 +2,10 @@ import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { identityApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequirePermissions, validate } from '@crm/http';
-import { ResetPasswordHandler, type PasswordResetOutcome } from './reset-password.handler.js';
+import { ResetPasswordHandler } from './reset-password.handler.js';
 
 const userId = z.uuid();
 
@@ -26,7 +27,7 @@ export class ResetPasswordRoute {
     @CurrentAuth() auth: AccessTokenClaims,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<PasswordResetOutcome> {
+  ): Promise<ResponseOf<typeof identityApi.resetPassword>> {
     const outcome = await this.handler.execute(validate(userId, id), { id: auth.sub, permissions: auth.perms }, correlationId(request));
     // A credential in the body: no cache keeps it.
     response.setHeader('cache-control', 'no-store');
