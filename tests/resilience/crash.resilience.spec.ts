@@ -21,6 +21,7 @@ import {
   type HeldWrites,
   type WriteAttempt,
   envelopeIn,
+  processAlive,
 } from '@crm/testing';
 
 const config = testPlatformConfig('resilience');
@@ -54,15 +55,6 @@ function pidIn(file: string): number {
     return Number(readFileSync(file, 'utf8').trim());
   } catch {
     return 0;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -185,7 +177,7 @@ beforeAll(async () => {
     const pid = pidIn(pidFile);
     // Never 0 (or negative): process.kill would signal a whole process group, this test's own included.
     expect(pid).toBeGreaterThan(0);
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
     // Recovered: a new process, alive, the platform ready through its port, and writes acknowledged again.
@@ -193,7 +185,7 @@ beforeAll(async () => {
       async () => {
         const now = pidIn(pidFile);
         expect(now).not.toBe(pid);
-        expect(now > 0 && alive(now)).toBe(true);
+        expect(now > 0 && processAlive(now)).toBe(true);
         expect(await ready(port)).toBe(true);
       },
       { timeoutMs: 180_000, intervalMs: 100 },

@@ -17,7 +17,7 @@ import { Admin, SASLMechanisms } from '@platformatic/kafka';
 
 import { AppError } from '@crm/errors';
 import { KafkaCluster, type IncomingMessage, type Subscription } from '@crm/messaging';
-import { expectEventually, stateDir, testStateDir, uniqueName } from '@crm/testing';
+import { expectEventually, processAlive, stateDir, testStateDir, uniqueName } from '@crm/testing';
 
 /** The test cluster's own state directory and ports (brokers on PORT, +2, +4; their controllers one above each). */
 const CLUSTER_DIR = join(testStateDir, 'three-brokers');
@@ -72,15 +72,6 @@ const adminPassword = (): string => passwordOf('admin');
 /** The pid of broker `node` (node ids are 1..3; broker 1 keeps a single broker's pidfile). */
 function brokerPid(node: number): number {
   return Number(readFileSync(join(CLUSTER_DIR, 'run', node === 1 ? 'kafka-primary.pid' : `kafka-primary-${node}.pid`), 'utf8').trim());
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface Attempt {
@@ -215,7 +206,7 @@ beforeAll(async () => {
   const pid = brokerPid(leader);
   // Never 0 (or negative): process.kill would signal a whole process group, this test's own included.
   expect(pid).toBeGreaterThan(0);
-  expect(alive(pid)).toBe(true);
+  expect(processAlive(pid)).toBe(true);
   killed = { node: leader, partition: busiest, at: Date.now() };
   process.kill(pid, 'SIGKILL');
   const { at } = killed;
@@ -267,7 +258,7 @@ describe('a three-broker primary cluster loses a partition leader under load', (
     expect(killed).toBeDefined();
     expect(recovered).toBeDefined();
     // Before the killed broker is back: the survivors serve it.
-    expect(alive(brokerPid(killed!.node))).toBe(false);
+    expect(processAlive(brokerPid(killed!.node))).toBe(false);
     expect((await partitions())[killed!.partition]!.leader).not.toBe(killed!.node);
   });
 
@@ -295,7 +286,7 @@ describe('a three-broker primary cluster loses a partition leader under load', (
   it('the killed broker, started again with infra.sh (as the supervisor does), rejoins every partition in sync', async () => {
     const restarted = await infra('start', 'kafka-primary');
     expect(restarted.code).toBe(0);
-    expect(alive(brokerPid(killed!.node))).toBe(true);
+    expect(processAlive(brokerPid(killed!.node))).toBe(true);
     await expectEventually(
       async () => expect((await partitions()).map((partition) => partition.isr.length)).toEqual(Array.from({ length: PARTITIONS }, () => 3)),
       {

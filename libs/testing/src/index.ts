@@ -47,3 +47,4 @@ export {
   type SignedTreeHeadView,
 } from './audit-proof.js';
 export { envelopeIn } from './envelope-in.js';
+export { processAlive } from './process-alive.js';
