@@ -4,9 +4,9 @@
 // document does not list for the route, and any answer whose body violates the documented schema fails the spec,
 // which lists every failure Schemathesis found by check and route.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectEventually, freshAdminSession, gateway, staffSession, testEnv } from '@crm/testing';
+import { api, createStaffUser, expectEventually, freshAdminSession, gateway, signInAgain, staffSession, testEnv, uniqueName } from '@crm/testing';
 
 const stateDir = testEnv().CRM_STATE_DIR!;
 const reports = join(stateDir, 'test-reports', 'contract-fuzz');
@@ -15,24 +15,26 @@ const reports = join(stateDir, 'test-reports', 'contract-fuzz');
 const CHECKS = ['not_a_server_error', 'status_code_conformance', 'response_schema_conformance'];
 
 /**
- * Routes not fuzzed, each with its reason (also in docs/reliability.md). Schemathesis matches these by operation id
- * (`handlerName` in the gateway: method + path).
+ * Routes the role runs leave out, each fuzzed instead by the last test on targets this spec makes for it (also in
+ * docs/reliability.md). Schemathesis feeds ids it read from earlier answers (GET /v1/users, /v1/contacts) into other
+ * routes' parameters: in a role run these would act on real accounts and contacts — the fuzzing's own sessions (a
+ * reset second factor ended them in the first run) and other suites' data.
  */
-const EXCLUDED: Readonly<Record<string, string>> = {
-  postV1AuthLogout: 'ends the very session the fuzzing runs under; every later request would be a 401',
-  postV1BackupsSnapshots: 'each accepted request queues a snapshot of every database: minutes of work per example',
-  postV1BackupsDrills: 'each accepted request queues a restore drill into scratch: minutes of work per example',
-  // Schemathesis feeds ids it read from earlier answers (GET /v1/users, /v1/contacts) into other routes' parameters:
-  // these would act on real accounts and contacts — the fuzzing's own sessions (a reset second factor ended them in
-  // the first run) and other suites' data — not only on data this spec creates.
-  deleteV1UsersId: 'deletes a real account (ids come from GET /v1/users)',
-  deleteV1UsersIdMfa: "resets a real account's second factor and ends its sessions, the fuzzing's own included",
-  postV1UsersIdDisable: 'disables a real account and ends its sessions',
-  postV1UsersIdPasswordReset: "replaces a real account's password by a one-time one and ends its sessions, the fuzzing's own included",
-  deleteV1UsersIdSessions: "ends every session of a real account, the fuzzing's own included",
-  putV1UsersIdRoles: "replaces a real account's roles",
-  deleteV1MeSessionsId: "ends one of the fuzzing role's own sessions",
-  postV1ContactsIdErasure: "erases a real contact (ids come from GET /v1/contacts), other suites' data",
+const DESTRUCTIVE: Readonly<Record<string, string>> = {
+  postV1AuthLogout: 'ends the very session it runs under: fuzzed under a session of its own',
+  deleteV1MeSessionsId: "ends one of the caller's sessions: pinned to a second session of a throwaway account",
+  deleteV1UsersId: 'deletes an account: pinned to a throwaway account',
+  deleteV1UsersIdMfa: "resets an account's second factor and ends its sessions: pinned to a throwaway account",
+  postV1UsersIdDisable: 'disables an account and ends its sessions: pinned to a throwaway account',
+  postV1UsersIdPasswordReset: "replaces an account's password and ends its sessions: pinned to a throwaway account",
+  deleteV1UsersIdSessions: 'ends every session of an account: pinned to a throwaway account',
+  putV1UsersIdRoles: "replaces an account's roles: pinned to a throwaway account",
+  postV1ContactsIdErasure: 'erases a contact: pinned to a throwaway contact',
+  // A valid request queues minutes of pgBackRest work per example, on the two cores the rest of the suite runs on:
+  // these get invalid input only (every refusal and its documented status); the disaster suite takes snapshots and
+  // runs a drill through the same routes.
+  postV1BackupsSnapshots: 'queues a snapshot of every database: invalid input only',
+  postV1BackupsDrills: 'queues a restore drill into scratch: invalid input only',
 };
 
 /** Examples per route and role: the CI budget (2 cores, the whole spec within about five minutes). */
@@ -78,12 +80,25 @@ afterAll(async () => {
   );
 }, 150_000);
 
-/** Runs Schemathesis as one role and answers its JSON report and the tail of what it printed. */
-function fuzz(role: string): Promise<{ report: JsonReport; output: string }> {
-  const dir = join(reports, role);
+interface FuzzRun {
+  /** The report directory's name. */
+  name: string;
+  token: string;
+  /** Which operations: `--include-operation-id` / `--exclude-operation-id` arguments. */
+  select: string[];
+  /** Schemathesis' configuration file (per-operation parameters), if any. */
+  config?: string;
+  mode?: 'all' | 'negative';
+}
+
+/** Runs Schemathesis once and answers its JSON report and the tail of what it printed. */
+function fuzz(run: FuzzRun): Promise<{ report: JsonReport; output: string }> {
+  const dir = join(reports, run.name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  if (run.config !== undefined) writeFileSync(join(dir, 'schemathesis.toml'), run.config);
   const args = [
+    ...(run.config === undefined ? [] : ['--config-file', join(dir, 'schemathesis.toml')]),
     'run',
     `${gateway}/docs/openapi.json`,
     '--url',
@@ -110,9 +125,11 @@ function fuzz(role: string): Promise<{ report: JsonReport; output: string }> {
     join(dir, 'report.json'),
     '--report-junit-path',
     join(dir, 'junit.xml'),
+    '--mode',
+    run.mode ?? 'all',
     '-H',
-    `Authorization: Bearer ${tokens[role]!}`,
-    ...Object.keys(EXCLUDED).flatMap((operationId) => ['--exclude-operation-id', operationId]),
+    `Authorization: Bearer ${run.token}`,
+    ...run.select,
   ];
   return new Promise((resolve, reject) => {
     // Run in the report directory: Schemathesis keeps its replay cache (`.schemathesis/`) in the working directory.
@@ -146,7 +163,11 @@ describe('contract fuzzing of the gateway (Schemathesis)', () => {
   it.each(['administrator', 'dpo', 'support'])(
     'as %s: no server error, no undocumented status, no answer outside the documented schema',
     async (role) => {
-      const { report, output } = await fuzz(role);
+      const { report, output } = await fuzz({
+        name: role,
+        token: tokens[role]!,
+        select: Object.keys(DESTRUCTIVE).flatMap((operationId) => ['--exclude-operation-id', operationId]),
+      });
       const failures = describeFailures(report);
       if (failures.length > 0) process.stdout.write(`Schemathesis as ${role}:\n${output.slice(-8_000)}\n`);
       expect(report.operations?.tested ?? 0).toBeGreaterThan(0);
@@ -154,4 +175,70 @@ describe('contract fuzzing of the gateway (Schemathesis)', () => {
     },
     600_000,
   );
+});
+
+/** `{ sid }` of an access token: the session it belongs to. */
+const sessionOf = (accessToken: string): string => (JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+
+/** Schemathesis' configuration pinning each operation's `id` path parameter to one target. */
+const pinned = (targets: Readonly<Record<string, string>>): string =>
+  Object.entries(targets)
+    .map(([operationId, id]) => `[[operations]]\ninclude-operation-id = "${operationId}"\nparameters = { "path.id" = "${id}" }\n`)
+    .join('\n');
+
+const only = (...operationIds: string[]): string[] => operationIds.flatMap((operationId) => ['--include-operation-id', operationId]);
+
+describe('contract fuzzing of the routes that destroy, each on targets this spec makes for it', () => {
+  it('no server error, no undocumented status, no answer outside the documented schema', async () => {
+    const admin = await freshAdminSession();
+    // The account whose own sessions are ended: one session runs the fuzzing, a second is its target, a third logs out.
+    const holder = await staffSession(admin.accessToken, 'support', 'fuzz-holder');
+    const second = await signInAgain(holder.email, holder.password, holder.secret);
+    const third = await signInAgain(holder.email, holder.password, holder.secret);
+    const contact = await api(
+      'POST',
+      '/v1/contacts',
+      { purpose: 'customer-service', data: { name: { given: uniqueName('Fuzz'), family: 'Target' } } },
+      holder.accessToken,
+    );
+    expect(contact.status).toBe(201);
+    const accountTargets: Record<string, string> = {};
+    for (const operationId of [
+      'deleteV1UsersId',
+      'deleteV1UsersIdMfa',
+      'postV1UsersIdDisable',
+      'postV1UsersIdPasswordReset',
+      'deleteV1UsersIdSessions',
+      'putV1UsersIdRoles',
+    ]) {
+      accountTargets[operationId] = (await createStaffUser(admin.accessToken, 'support', 'fuzz-target')).id;
+    }
+    const targets = { ...accountTargets, postV1ContactsIdErasure: contact.body.id as string };
+    // Step-up lasts briefly in the test platform: the administrator's runs come right after a fresh second factor.
+    const fresh = (await freshAdminSession()).accessToken;
+    const runs: FuzzRun[] = [
+      { name: 'destroy-as-administrator', token: fresh, select: only(...Object.keys(targets)), config: pinned(targets) },
+      { name: 'backups-invalid-input', token: fresh, select: only('postV1BackupsSnapshots', 'postV1BackupsDrills'), mode: 'negative' },
+      {
+        name: 'own-session',
+        token: holder.accessToken,
+        select: only('deleteV1MeSessionsId'),
+        config: pinned({ deleteV1MeSessionsId: sessionOf(second.accessToken) }),
+      },
+      { name: 'logout', token: third.accessToken, select: only('postV1AuthLogout') },
+    ];
+    const failures: string[] = [];
+    for (const run of runs) {
+      const { report, output } = await fuzz(run);
+      const found = describeFailures(report);
+      if (found.length > 0) process.stdout.write(`Schemathesis, ${run.name}:\n${output.slice(-8_000)}\n`);
+      expect({ run: run.name, tested: (report.operations?.tested ?? 0) > 0 }).toEqual({ run: run.name, tested: true });
+      failures.push(...found.map((failure) => `${run.name}: ${failure}`));
+    }
+    expect(failures).toEqual([]);
+    // The pinned targets were reached, not only refused: each destroyed what it was pointed at.
+    expect((await api('GET', `/v1/users/${accountTargets.deleteV1UsersId!}`, undefined, (await freshAdminSession()).accessToken)).status).toBe(404);
+    expect((await api('GET', `/v1/contacts/${targets.postV1ContactsIdErasure}?purpose=customer-service`, undefined, holder.accessToken)).status).toBe(410);
+    expect((await api('POST', '/v1/auth/refresh', { refreshToken: third.refreshToken })).status).toBe(401);
+  }, 900_000);
 });
