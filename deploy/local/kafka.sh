@@ -11,7 +11,10 @@ KAFKA_CDS="$KAFKA_LIB/broker.jsa" # see kafka_cds_opts
 # Two brokers share 2 cores with Postgres, Redis and six Node services: small heaps, G1 with short pauses. A
 # three-broker primary gets smaller ones each (see kafka_heap_opts) unless CRM_KAFKA_HEAP_OPTS says otherwise.
 CRM_KAFKA_HEAP_OPTS_SET=${CRM_KAFKA_HEAP_OPTS:+1}
-CRM_KAFKA_HEAP_OPTS=${CRM_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
+# A single broker's heap is committed and touched at start (-Xms = -Xmx, as Kafka's operations guide advises): its
+# resident memory is then what it will be under load, instead of growing by tens of MiB as G1 expands the heap (the
+# soak run's memory check, docs/reliability.md).
+CRM_KAFKA_HEAP_OPTS=${CRM_KAFKA_HEAP_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
 KAFKA_MAX_BROKERS=5
 
 kafka_cluster() { printf '%s\n' "${1#kafka-}"; } # kafka-primary -> primary
