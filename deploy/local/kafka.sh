@@ -525,7 +525,10 @@ kafka_start() {
     printf '%s\n' "$!" >"$(kafka_pidfile "$c" "$i")"
   done
 
-  deadline=$(($(now) + 120))
+  # A broker recovering many partitions after an unclean stop on a busy machine can need longer than the default;
+  # giving up (and killing it mid-recovery) only makes the next start recover again.
+  local start_timeout=${CRM_KAFKA_START_TIMEOUT_SECONDS:-120}
+  deadline=$(($(now) + start_timeout))
   while :; do
     ready=1
     waiting=
@@ -549,7 +552,7 @@ kafka_start() {
     fi
     if (($(now) >= deadline)); then
       log=$(kafka_log "$c" "$waiting")
-      err "kafka-$c$(kafka_suffix "$waiting") did not become ready on 127.0.0.1:$(kafka_port "$c" "$waiting") within 120s; see $log"
+      err "kafka-$c$(kafka_suffix "$waiting") did not become ready on 127.0.0.1:$(kafka_port "$c" "$waiting") within ${start_timeout}s (CRM_KAFKA_START_TIMEOUT_SECONDS); see $log"
       log_tail "$log" 15 "${log_from[$waiting]:-1}"
       return 1
     fi
