@@ -20,7 +20,8 @@ const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const stateDir = resolve(process.env.CRM_STATE_DIR ?? join(repoRoot, '.crm'));
 const runDir = join(stateDir, 'run', 'services');
 const logDir = join(stateDir, 'logs');
-const READY_TIMEOUT_MS = 90_000;
+/** How long the services get to become ready; a busy machine may need longer (`CRM_PLATFORM_START_TIMEOUT_SECONDS`). */
+const READY_TIMEOUT_MS = Number(process.env.CRM_PLATFORM_START_TIMEOUT_SECONDS ?? 90) * 1000;
 const STOP_TIMEOUT_MS = 15_000;
 const RESTART_BACKOFF_MS = { first: 1_000, max: 30_000, resetAfterUp: 60_000 };
 
