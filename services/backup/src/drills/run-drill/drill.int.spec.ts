@@ -2,6 +2,7 @@
 // instance, compared with the live databases, the outcome recorded and published on the real primary Kafka cluster.
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { backupApi } from '@crm/api-contract';
 import { EventEnvelopeSchema, fromBinary, RestoreDrillCompletedSchema } from '@crm/contracts';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { CLOCK, type Clock } from '@crm/platform';
@@ -66,6 +67,8 @@ describe('POST /v1/backups/drills', () => {
       async () => {
         const run = await call('GET', `/v1/backups/drills/${id}`, ['backups:read']);
         expect(['passed', 'failed']).toContain(run.body.status);
+        // The answer is what the gateway documents (issue 16): a finished drill with its figures.
+        expect(backupApi.viewDrill.response.safeParse(run.body).error?.issues).toBeUndefined();
         return run.body as unknown as DrillRunView;
       },
       { timeoutMs: 600_000, intervalMs: 1_000 },
