@@ -67,12 +67,12 @@ describe('POST /v1/backups/drills', () => {
       async () => {
         const run = await call('GET', `/v1/backups/drills/${id}`, ['backups:read']);
         expect(['passed', 'failed']).toContain(run.body.status);
-        // The answer is what the gateway documents (issue 16): a finished drill with its figures.
-        expect(backupApi.viewDrill.response.safeParse(run.body).error?.issues).toBeUndefined();
         return run.body as unknown as DrillRunView;
       },
       { timeoutMs: 600_000, intervalMs: 1_000 },
     );
+    // The answer is what the gateway documents (issue 16): a finished drill with its figures.
+    expect(backupApi.viewDrill.response.safeParse(drill).error?.issues).toBeUndefined();
     expect(drill).toMatchObject({ status: 'passed', failures: [], trigger: 'manual' });
     expect(drill.snapshotLabel).toMatch(/^\d{8}-\d{6}F/);
     expect(drill.figures).toMatchObject({ streamsDiffering: 0, erasedSubjectsReadable: 0 });
