@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { backupApi, ResponseOf } from '@crm/api-contract';
 import { RequirePermissions } from '@crm/http';
-import { MirrorStatusService, type MirrorStatusView } from './mirror-status.service.js';
+import { MirrorStatusService } from './mirror-status.service.js';
 
 @ApiTags('backups')
 @Controller('v1/backups')
@@ -11,7 +12,7 @@ export class MirrorController {
   @RequirePermissions('backups:read')
   @Get('mirror')
   @ApiOperation({ summary: 'Per platform topic-partition: the primary end offset, how far the mirror has copied it to the backup cluster, and the lag' })
-  status(): Promise<MirrorStatusView> {
+  status(): Promise<ResponseOf<typeof backupApi.mirrorStatus>> {
     return this.mirror.status();
   }
 }

@@ -1,22 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { backupApi, ResponseOf } from '@crm/api-contract';
 import { RequirePermissions } from '@crm/http';
-import { DrillRuns, type DrillRunView } from '../drills/drill-runs.store.js';
+import { DrillRuns } from '../drills/drill-runs.store.js';
 import { MirrorStatusService } from '../mirror/mirror-status.service.js';
-import { SnapshotRuns, type SnapshotRunView } from '../snapshots/snapshot-runs.store.js';
+import { SnapshotRuns } from '../snapshots/snapshot-runs.store.js';
 import { VAULT_BACKUP, type VaultBackupTarget } from '../snapshots/take-snapshot/snapshot.runner.js';
-import type { VaultBackupHeader } from '../vault/vault-backup.codec.js';
 import { listVaultBackups } from '../vault/vault-backup.js';
-
-export interface BackupsView {
-  /** The newest snapshot runs first (running, completed and failed). */
-  snapshots: SnapshotRunView[];
-  mirror: { engine: string; totalLag: string; lastProgressAt: string | null; missingOnBackup: string[] };
-  /** The newest restore drills first. */
-  drills: DrillRunView[];
-  /** The key vault's own backups, newest first: their clear headers (ids, times, counts, the erasures they predate). */
-  vaultBackups: VaultBackupHeader[];
-}
 
 /** What operators and DPOs look at: the snapshots, how far the mirror is, and the latest restore drills. */
 @ApiTags('backups')
@@ -34,7 +24,7 @@ export class BackupsOverviewController {
   @ApiOperation({
     summary: "Snapshots (newest first), the mirror lag, the latest restore drills and the key vault's own backups, for operators and DPOs",
   })
-  async list(): Promise<BackupsView> {
+  async list(): Promise<ResponseOf<typeof backupApi.backupsOverview>> {
     const [snapshots, mirror, drills, vaultBackups] = await Promise.all([
       this.snapshots.latest(50),
       this.mirror.status(),

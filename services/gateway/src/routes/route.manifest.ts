@@ -1,4 +1,4 @@
-import { identityApi, type BodyContract } from '@crm/api-contract';
+import { backupApi, identityApi, type BodyContract } from '@crm/api-contract';
 import type { DownstreamService } from '../downstream/downstream.config.js';
 
 /**
@@ -73,25 +73,38 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: PUBLIC,
     summary: 'Public keys that sign access tokens (rotated; cache for 5 minutes)',
+    body: identityApi.signingKeys,
   },
   {
     method: 'POST',
     path: '/v1/auth/login',
     service: 'identity',
     guard: PUBLIC,
-    errors: [401],
+    errors: [401, 403],
     status: 200,
     summary:
       'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }`, `{ mfaEnrollmentRequired, enrollmentToken }` or, until a password someone else set is changed, `{ passwordChangeRequired, passwordChangeToken }`',
+    body: identityApi.login,
+    errorCodes: {
+      401: ['LOGIN_FAILED'],
+      403: ['LOGIN_HARD_LOCKED'],
+      429: ['LOGIN_LOCKED', 'LOGIN_RATE_LIMITED'],
+    },
   },
   {
     method: 'POST',
     path: '/v1/auth/mfa',
     service: 'identity',
     guard: PUBLIC,
-    errors: [401],
+    errors: [401, 403],
     status: 200,
     summary: 'Second factor: `{ mfaToken, code }` (TOTP or recovery code) → `{ accessToken, refreshToken }`',
+    body: identityApi.completeMfa,
+    errorCodes: {
+      401: ['CHALLENGE_INVALID', 'MFA_CODE_INVALID', 'MFA_CODE_REPLAYED'],
+      403: ['MFA_LOCKED'],
+      429: ['MFA_RATE_LIMITED'],
+    },
   },
   {
     method: 'POST',
@@ -101,16 +114,36 @@ export const ROUTES: readonly GatewayRoute[] = [
     errors: [401],
     status: 200,
     summary: 'Rotate tokens: `{ refreshToken }`; presenting a used refresh token ends the session',
+    body: identityApi.refresh,
+    errorCodes: {
+      401: ['REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_EXPIRED', 'REFRESH_TOKEN_REUSED'],
+    },
   },
-  { method: 'POST', path: '/v1/auth/logout', service: 'identity', guard: signedIn, status: 204, summary: 'End the current session' },
+  {
+    method: 'POST',
+    path: '/v1/auth/logout',
+    service: 'identity',
+    guard: signedIn,
+    status: 204,
+    summary: 'End the current session',
+    body: identityApi.logout,
+  },
   {
     method: 'POST',
     path: '/v1/me/mfa/totp',
     service: 'identity',
     guard: PUBLIC,
-    errors: [401],
+    errors: [401, 403],
     status: 200,
     summary: 'Start TOTP enrolment (enrolment token or access token) → `{ secret, otpauthUrl, qrCode }`',
+    body: identityApi.startTotpEnrolment,
+    errorCodes: {
+      400: ['PASSWORD_CONFIRMATION_REQUIRED', 'PASSWORD_CURRENT_INVALID'],
+      401: ['CHALLENGE_INVALID'],
+      403: ['LOGIN_HARD_LOCKED'],
+      409: ['MFA_ALREADY_ENROLLED'],
+      429: ['LOGIN_LOCKED', 'LOGIN_RATE_LIMITED'],
+    },
   },
   {
     method: 'POST',
@@ -120,29 +153,88 @@ export const ROUTES: readonly GatewayRoute[] = [
     errors: [401],
     status: 200,
     summary: 'Confirm TOTP enrolment: `{ code }` → `{ recoveryCodes }` (shown once)',
+    body: identityApi.confirmTotpEnrolment,
+    errorCodes: {
+      401: ['CHALLENGE_INVALID', 'MFA_CODE_INVALID', 'MFA_CODE_REPLAYED'],
+      409: ['MFA_ENROLMENT_NOT_STARTED', 'MFA_ALREADY_ENROLLED'],
+    },
   },
   {
     method: 'POST',
     path: '/v1/me/password',
     service: 'identity',
     guard: PUBLIC,
-    errors: [401],
+    errors: [401, 403],
     status: 204,
     summary:
       'Change your password: `{ currentPassword, newPassword }` with an access token, or `{ …, passwordChangeToken }` at the first sign-in (required for every account); every session ends',
+    body: identityApi.changePassword,
+    errorCodes: {
+      400: ['PASSWORD_POLICY_VIOLATED', 'PASSWORD_CURRENT_INVALID'],
+      401: ['CHALLENGE_INVALID'],
+      403: ['LOGIN_HARD_LOCKED'],
+      429: ['LOGIN_LOCKED', 'LOGIN_RATE_LIMITED'],
+    },
   },
-  { method: 'GET', path: '/v1/me', service: 'identity', guard: signedIn, summary: 'Your own account (bound to the token, not to an id)' },
-  { method: 'GET', path: '/v1/me/sessions', service: 'identity', guard: signedIn, summary: 'Your live sessions (the current one marked)' },
-  { method: 'DELETE', path: '/v1/me/sessions/:id', service: 'identity', guard: signedIn, status: 204, summary: 'End one of your sessions' },
-  { method: 'GET', path: '/v1/users', service: 'identity', guard: needs('users:manage'), summary: 'List staff accounts' },
+  {
+    method: 'GET',
+    path: '/v1/me',
+    service: 'identity',
+    guard: signedIn,
+    summary: 'Your own account (bound to the token, not to an id)',
+    body: identityApi.viewOwnAccount,
+  },
+  {
+    method: 'GET',
+    path: '/v1/me/sessions',
+    service: 'identity',
+    guard: signedIn,
+    summary: 'Your live sessions (the current one marked)',
+    body: identityApi.listOwnSessions,
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/me/sessions/:id',
+    service: 'identity',
+    guard: signedIn,
+    status: 204,
+    summary: 'End one of your sessions',
+    body: identityApi.endOwnSession,
+    errorCodes: {
+      404: ['SESSION_NOT_FOUND'],
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/users',
+    service: 'identity',
+    guard: needs('users:manage'),
+    summary: 'List staff accounts',
+    body: identityApi.listAccounts,
+  },
   {
     method: 'POST',
     path: '/v1/users',
     service: 'identity',
     guard: needsFresh('users:manage', 'roles:manage'),
     summary: 'Create a staff account (it grants roles: needs roles:manage too, and a fresh second factor)',
+    body: identityApi.registerAccount,
+    errorCodes: {
+      400: ['ROLE_UNKNOWN', 'PASSWORD_POLICY_VIOLATED'],
+      409: ['USER_EMAIL_TAKEN'],
+    },
   },
-  { method: 'GET', path: '/v1/users/:id', service: 'identity', guard: needs('users:manage'), summary: 'One staff account, by id' },
+  {
+    method: 'GET',
+    path: '/v1/users/:id',
+    service: 'identity',
+    guard: needs('users:manage'),
+    summary: 'One staff account, by id',
+    body: identityApi.viewAccount,
+    errorCodes: {
+      404: ['USER_NOT_FOUND'],
+    },
+  },
   {
     method: 'DELETE',
     path: '/v1/users/:id',
@@ -150,6 +242,11 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('users:manage'),
     status: 204,
     summary: 'Delete a staff account (never your own): every session ends, their personal data is erased by destroying their key; needs a fresh second factor',
+    body: identityApi.deleteAccount,
+    errorCodes: {
+      403: ['ACCOUNT_SELF_DELETE', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'],
+      404: ['USER_NOT_FOUND'],
+    },
   },
   {
     method: 'DELETE',
@@ -158,6 +255,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('users:manage'),
     status: 204,
     summary: "Reset an account's second factor (needs a fresh second factor)",
+    body: identityApi.resetMfa,
+    errorCodes: {
+      404: ['USER_NOT_FOUND'],
+    },
   },
   {
     method: 'POST',
@@ -180,6 +281,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('users:manage'),
     status: 204,
     summary: "Lift an account's hard locks: 100 failed second-factor codes or 100 consecutive failed sign-ins (needs a fresh second factor)",
+    body: identityApi.unlockAccount,
+    errorCodes: {
+      404: ['USER_NOT_FOUND'],
+    },
   },
   {
     method: 'POST',
@@ -188,6 +293,11 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('users:manage'),
     status: 200,
     summary: 'Disable a staff account (never your own): every session ends, sign-in and refresh are refused; needs a fresh second factor',
+    body: identityApi.disableAccount,
+    errorCodes: {
+      403: ['ACCOUNT_SELF_DISABLE', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'],
+      404: ['USER_NOT_FOUND'],
+    },
   },
   {
     method: 'POST',
@@ -196,6 +306,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('users:manage'),
     status: 200,
     summary: 'Enable a disabled staff account again; needs a fresh second factor',
+    body: identityApi.enableAccount,
+    errorCodes: {
+      404: ['USER_NOT_FOUND'],
+    },
   },
   {
     method: 'DELETE',
@@ -203,6 +317,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: needsFresh('users:manage'),
     summary: 'End every session of an account (needs a fresh second factor) → `{ ended }`',
+    body: identityApi.endSessionsOf,
   },
   {
     method: 'PUT',
@@ -210,10 +325,41 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: needsFresh('roles:manage'),
     summary: "Replace an account's roles (never your own; needs a fresh second factor)",
+    body: identityApi.assignRoles,
+    errorCodes: {
+      400: ['ROLE_UNKNOWN'],
+      403: ['ROLE_SELF_GRANT', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'],
+      404: ['USER_NOT_FOUND'],
+    },
   },
-  { method: 'GET', path: '/v1/roles', service: 'identity', guard: needs('roles:manage'), summary: 'Built-in and custom roles' },
-  { method: 'POST', path: '/v1/roles', service: 'identity', guard: needs('roles:manage'), summary: 'Create a custom role from the permission catalogue' },
-  { method: 'GET', path: '/v1/permissions', service: 'identity', guard: needs('roles:manage'), summary: 'The permission catalogue' },
+  {
+    method: 'GET',
+    path: '/v1/roles',
+    service: 'identity',
+    guard: needs('roles:manage'),
+    summary: 'Built-in and custom roles',
+    body: identityApi.listRoles,
+  },
+  {
+    method: 'POST',
+    path: '/v1/roles',
+    service: 'identity',
+    guard: needs('roles:manage'),
+    summary: 'Create a custom role from the permission catalogue',
+    body: identityApi.defineRole,
+    errorCodes: {
+      400: ['ROLE_NAME_INVALID', 'ROLE_PERMISSIONS_INVALID'],
+      409: ['ROLE_EXISTS'],
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/permissions',
+    service: 'identity',
+    guard: needs('roles:manage'),
+    summary: 'The permission catalogue',
+    body: identityApi.listPermissions,
+  },
 
   // contacts — every request names its processing purpose (`purpose` in the body, or `?purpose=` on reads).
   {
@@ -657,6 +803,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'backup',
     guard: needs('backups:read'),
     summary: 'Per platform topic-partition: the primary end offset, how far the mirror has copied it to the backup cluster, and the lag',
+    body: backupApi.mirrorStatus,
   },
   {
     method: 'GET',
@@ -664,6 +811,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'backup',
     guard: needs('backups:read'),
     summary: 'Snapshots (newest first), the mirror lag and the latest restore drills, for operators and DPOs',
+    body: backupApi.backupsOverview,
   },
   {
     method: 'POST',
@@ -672,6 +820,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('backups:manage'),
     status: 202,
     summary: 'Queue a snapshot of every database now (`type`: full, diff or auto); needs backups:manage and a fresh second factor',
+    body: backupApi.takeSnapshot,
+    errorCodes: {
+      400: ['SNAPSHOT_TYPE_INVALID'],
+    },
   },
   {
     method: 'GET',
@@ -679,6 +831,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'backup',
     guard: needs('backups:read'),
     summary: 'One snapshot run: queued, running, completed (label, sizes, verified, Kafka offsets) or failed (code)',
+    body: backupApi.viewSnapshot,
+    errorCodes: {
+      404: ['SNAPSHOT_NOT_FOUND'],
+    },
   },
   {
     method: 'POST',
@@ -687,6 +843,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('backups:manage'),
     status: 202,
     summary: 'Queue a restore drill now: the latest snapshot restored into scratch and compared with live; needs backups:manage and a fresh second factor',
+    body: backupApi.startDrill,
   },
   {
     method: 'GET',
@@ -694,5 +851,9 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'backup',
     guard: needs('backups:read'),
     summary: 'One restore drill: queued, running, passed or failed (the failed checks), with RTO, RPO and what was compared',
+    body: backupApi.viewDrill,
+    errorCodes: {
+      404: ['DRILL_NOT_FOUND'],
+    },
   },
 ];

@@ -1,15 +1,12 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { z } from 'zod';
+import { identityApi, type ResponseOf } from '@crm/api-contract';
 import type { Secret } from '@crm/config';
 import { AppError, correlationId, forwardedClientAddress, Public, validate } from '@crm/http';
 import { GATEWAY_FORWARDING_SECRET } from '../identity.tokens.js';
 import { AuthenticationService } from '../authentication/authentication.service.js';
-import { MfaEnrolmentService, type TotpEnrolment } from './mfa-enrolment.service.js';
-
-const startBody = z.object({ enrollmentToken: z.string().min(1).max(4096).optional(), currentPassword: z.string().min(1).max(1024).optional() }).strict();
-const confirmBody = z.object({ code: z.string().min(1).max(16), enrollmentToken: z.string().min(1).max(4096).optional() }).strict();
+import { MfaEnrolmentService } from './mfa-enrolment.service.js';
 
 /**
  * TOTP enrolment. Open to two kinds of caller, hence `@Public()` with the check done here: a user who just proved
@@ -28,8 +25,12 @@ export class EnrolmentController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Start TOTP enrolment: a new secret, its otpauth:// URI and a QR code (SVG)' })
-  async start(@Body() body: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<TotpEnrolment> {
-    const { enrollmentToken, currentPassword } = validate(startBody, body ?? {});
+  async start(
+    @Body() body: unknown,
+    @Headers('authorization') authorization: string | undefined,
+    @Req() request: Request,
+  ): Promise<ResponseOf<typeof identityApi.startTotpEnrolment>> {
+    const { enrollmentToken, currentPassword } = validate(identityApi.startTotpEnrolment.request, body ?? {});
     const userId = await this.authentication.callerOf(enrollmentToken, authorization, 'enroll');
     // With an access token alone, a stolen session could bind the thief's authenticator: the password is asked again.
     if (enrollmentToken === undefined) {
@@ -51,8 +52,8 @@ export class EnrolmentController {
     @Body() body: unknown,
     @Headers('authorization') authorization: string | undefined,
     @Req() request: Request,
-  ): Promise<{ recoveryCodes: string[] }> {
-    const { code, enrollmentToken } = validate(confirmBody, body);
+  ): Promise<ResponseOf<typeof identityApi.confirmTotpEnrolment>> {
+    const { code, enrollmentToken } = validate(identityApi.confirmTotpEnrolment.request, body);
     return this.enrolment.confirm(await this.authentication.callerOf(enrollmentToken, authorization, 'enroll'), code, correlationId(request));
   }
 }

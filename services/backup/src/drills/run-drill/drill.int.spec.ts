@@ -2,6 +2,7 @@
 // instance, compared with the live databases, the outcome recorded and published on the real primary Kafka cluster.
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { backupApi } from '@crm/api-contract';
 import { EventEnvelopeSchema, fromBinary, RestoreDrillCompletedSchema } from '@crm/contracts';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { CLOCK, type Clock } from '@crm/platform';
@@ -70,6 +71,8 @@ describe('POST /v1/backups/drills', () => {
       },
       { timeoutMs: 600_000, intervalMs: 1_000 },
     );
+    // The answer is what the gateway documents (issue 16): a finished drill with its figures.
+    expect(backupApi.viewDrill.response.safeParse(drill).error?.issues).toBeUndefined();
     expect(drill).toMatchObject({ status: 'passed', failures: [], trigger: 'manual' });
     expect(drill.snapshotLabel).toMatch(/^\d{8}-\d{6}F/);
     expect(drill.figures).toMatchObject({ streamsDiffering: 0, erasedSubjectsReadable: 0 });

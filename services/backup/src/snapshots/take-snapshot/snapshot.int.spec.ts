@@ -1,6 +1,7 @@
 // Snapshots against the real servers: pgBackRest backs up the real cluster into its (encrypted) repository, BullMQ
 // runs the jobs on the real Redis, the runs are recorded in the backup service's database.
 import type { INestApplication } from '@nestjs/common';
+import { backupApi } from '@crm/api-contract';
 import { KAFKA_PRIMARY, type KafkaCluster } from '@crm/messaging';
 import { expectEventually, testPlatformConfig } from '@crm/testing';
 import { startBackupApp, type BackupApp } from '../../testing/backup-app.fixture.js';
@@ -19,14 +20,19 @@ let call: BackupApp['call'];
 async function snapshotTaken(type: 'full' | 'diff'): Promise<SnapshotRunView> {
   const queued = await call('POST', '/v1/backups/snapshots', ['backups:manage'], { body: { type } });
   expect(queued).toMatchObject({ status: 202, body: { status: 'queued' } });
-  return expectEventually(
+  expect(backupApi.takeSnapshot.response.safeParse(queued.body).error?.issues).toBeUndefined();
+  const run = await expectEventually(
     async () => {
-      const run = await call('GET', `/v1/backups/snapshots/${String(queued.body.id)}`, ['backups:read']);
-      expect(run.body.status).toBe('completed');
-      return run.body as unknown as SnapshotRunView;
+      const answer = await call('GET', `/v1/backups/snapshots/${String(queued.body.id)}`, ['backups:read']);
+      expect(answer.body.status).toBe('completed');
+      return answer.body;
     },
     { timeoutMs: 300_000, intervalMs: 1_000 },
   );
+  // The answer is what the gateway documents (issue 16): a completed run, every field of it (checked once it is done,
+  // so that a mismatch fails at once instead of being polled until the timeout).
+  expect(backupApi.viewSnapshot.response.safeParse(run).error?.issues).toBeUndefined();
+  return run as unknown as SnapshotRunView;
 }
 
 beforeAll(async () => {
@@ -51,6 +57,11 @@ describe('POST /v1/backups/snapshots', () => {
       status: 400,
       body: { code: 'SNAPSHOT_TYPE_INVALID' },
     });
+    // A body that is not an object names no type: refused, not read as the default (a snapshot of every database).
+    expect(await call('POST', '/v1/backups/snapshots', ['backups:manage'], { body: ['full'] })).toMatchObject({
+      status: 400,
+      body: { code: 'SNAPSHOT_TYPE_INVALID' },
+    });
   });
 
   it('takes a full snapshot, verified, with the Kafka offsets it is consistent with, then a differential one on top', async () => {
@@ -67,6 +78,7 @@ describe('POST /v1/backups/snapshots', () => {
     const inRepository = (await pgbackrest.info()).map((backup) => backup.label);
     expect(inRepository).toEqual(expect.arrayContaining([full.label, diff.label]));
     const listed = await call('GET', '/v1/backups', ['backups:read']);
+    expect(backupApi.backupsOverview.response.safeParse(listed.body).error?.issues).toBeUndefined();
     expect((listed.body.snapshots as SnapshotRunView[]).slice(0, 2).map((run) => run.id)).toEqual([diff.id, full.id]);
     expect(listed.body.mirror).toMatchObject({ engine: 'MirrorMaker 2' });
     // Each run also backed the key vault up on its own: listed with the erasures it predates, no content.

@@ -1,12 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { backupApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { AppError, RequirePermissions } from '@crm/http';
-import { SnapshotRuns, type SnapshotRunView } from '../snapshot-runs.store.js';
-import type { RequestedSnapshotType } from '../snapshot-type.decision.js';
+import { SnapshotRuns } from '../snapshot-runs.store.js';
 import { SnapshotJobs } from './snapshot.jobs.js';
 
-const TYPES: readonly RequestedSnapshotType[] = ['full', 'diff', 'auto'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 @ApiTags('backups')
@@ -22,19 +21,18 @@ export class SnapshotsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a snapshot of every database now (`type`: full, diff or auto); needs backups:manage and a fresh second factor' })
-  async take(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims): Promise<{ id: string; status: 'queued' }> {
-    const type = (body as { type?: unknown } | undefined)?.type ?? 'auto';
-    if (typeof type !== 'string' || !TYPES.includes(type as RequestedSnapshotType)) {
-      throw new AppError('SNAPSHOT_TYPE_INVALID', 'invalid', 'type must be full, diff or auto');
-    }
-    const id = await this.jobs.enqueue({ type: type as RequestedSnapshotType, trigger: 'manual', requestedBy: auth.sub });
+  async take(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims): Promise<ResponseOf<typeof backupApi.takeSnapshot>> {
+    // No body is the default type; anything but an object with a known type is the route's own stable code.
+    const parsed = backupApi.takeSnapshot.request.safeParse(body ?? {});
+    if (!parsed.success) throw new AppError('SNAPSHOT_TYPE_INVALID', 'invalid', 'type must be full, diff or auto');
+    const id = await this.jobs.enqueue({ type: parsed.data.type, trigger: 'manual', requestedBy: auth.sub });
     return { id, status: 'queued' };
   }
 
   @RequirePermissions('backups:read')
   @Get(':id')
   @ApiOperation({ summary: 'One snapshot run: queued, running, completed (label, sizes, verified, Kafka offsets) or failed (code)' })
-  async one(@Param('id') id: string): Promise<SnapshotRunView | { id: string; status: 'queued' }> {
+  async one(@Param('id') id: string): Promise<ResponseOf<typeof backupApi.viewSnapshot>> {
     if (UUID.test(id)) {
       const run = await this.runs.byId(id);
       if (run !== undefined) return run;

@@ -2,12 +2,11 @@ import { Body, Controller, Param, Put, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
+import { identityApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequirePermissions, validate } from '@crm/http';
-import type { AccountView } from '../account.views.js';
 import { AssignRolesHandler } from './assign-roles.handler.js';
 
-const rolesBody = z.object({ roles: z.array(z.string().max(40)).min(1).max(20) }).strict();
 const userId = z.uuid();
 
 @ApiTags('users')
@@ -21,7 +20,12 @@ export class AssignRolesRoute {
   @RequireStepUp()
   @Put('users/:id/roles')
   @ApiOperation({ summary: "Replace an account's roles (never your own; needs a fresh second factor)" })
-  assignRoles(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<AccountView> {
-    return this.handler.execute(validate(userId, id), validate(rolesBody, body).roles, auth.sub, correlationId(request));
+  assignRoles(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+  ): Promise<ResponseOf<typeof identityApi.assignRoles>> {
+    return this.handler.execute(validate(userId, id), validate(identityApi.assignRoles.request, body).roles, auth.sub, correlationId(request));
   }
 }

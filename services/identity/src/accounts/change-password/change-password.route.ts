@@ -1,21 +1,13 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { z } from 'zod';
+import { identityApi } from '@crm/api-contract';
 import type { Secret } from '@crm/config';
 import { correlationId, forwardedClientAddress, Public, validate } from '@crm/http';
 import { GATEWAY_FORWARDING_SECRET } from '../../identity.tokens.js';
 import { AuthenticationService } from '../../authentication/authentication.service.js';
 import { BootstrapPassword } from '../bootstrap-password.js';
 import { ChangePasswordHandler } from './change-password.handler.js';
-
-const body = z
-  .object({
-    currentPassword: z.string().min(1).max(1024),
-    newPassword: z.string().min(1).max(1024),
-    passwordChangeToken: z.string().min(1).max(4096).optional(),
-  })
-  .strict();
 
 /**
  * Changing one's own password. Open to a signed-in user (access token) and to a user whom sign-in answered
@@ -41,7 +33,7 @@ export class ChangePasswordRoute {
       'Change your password (policy and history apply; the password-change token of a sign-in, or an access token); every session ends. Required at the first sign-in of every account',
   })
   async change(@Body() payload: unknown, @Headers('authorization') authorization: string | undefined, @Req() request: Request): Promise<void> {
-    const { currentPassword, newPassword, passwordChangeToken } = validate(body, payload);
+    const { currentPassword, newPassword, passwordChangeToken } = validate(identityApi.changePassword.request, payload);
     const userId = await this.authentication.callerOf(passwordChangeToken, authorization, 'password');
     await this.authentication.confirmPassword(userId, currentPassword, forwardedClientAddress(request, this.forwarding.reveal()));
     await this.handler.execute(userId, newPassword, correlationId(request));

@@ -1,14 +1,10 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { z } from 'zod';
+import { identityApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequirePermissions, validate } from '@crm/http';
-import { DefineRoleHandler, type DefinedRole } from './define-role.handler.js';
-
-const roleBody = z
-  .object({ name: z.string().max(40), permissions: z.array(z.string().max(40)).min(1).max(50), mfaRequired: z.boolean().default(false) })
-  .strict();
+import { DefineRoleHandler } from './define-role.handler.js';
 
 @ApiTags('users')
 @Controller('v1')
@@ -19,8 +15,8 @@ export class DefineRoleRoute {
   @Post('roles')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a custom role from the permission catalogue' })
-  createRole(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<DefinedRole> {
-    const { name, permissions, mfaRequired } = validate(roleBody, body);
+  createRole(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ResponseOf<typeof identityApi.defineRole>> {
+    const { name, permissions, mfaRequired } = validate(identityApi.defineRole.request, body);
     return this.handler.execute(name, permissions, mfaRequired, auth.sub, correlationId(request));
   }
 }

@@ -2,9 +2,9 @@ import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
+import { identityApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequirePermissions, validate } from '@crm/http';
-import type { AccountView } from '../account.views.js';
 import { DisableAccountHandler } from './disable-account.handler.js';
 
 const userId = z.uuid();
@@ -19,7 +19,7 @@ export class DisableAccountRoute {
   @Post('users/:id/disable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Disable a staff account (never your own): every session ends, sign-in and refresh are refused; needs a fresh second factor' })
-  disable(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<AccountView> {
+  disable(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ResponseOf<typeof identityApi.disableAccount>> {
     return this.handler.disable(validate(userId, id), auth.sub, correlationId(request));
   }
 
@@ -28,7 +28,7 @@ export class DisableAccountRoute {
   @Post('users/:id/enable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Enable a disabled staff account again; needs a fresh second factor' })
-  enable(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<AccountView> {
+  enable(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ResponseOf<typeof identityApi.enableAccount>> {
     return this.handler.enable(validate(userId, id), auth.sub, correlationId(request));
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { identityApi, ResponseOf } from '@crm/api-contract';
 import { PERMISSIONS } from '@crm/auth';
 import { RequirePermissions } from '@crm/http';
 
@@ -10,7 +11,7 @@ export class ListPermissionsRoute {
   @RequirePermissions('roles:manage')
   @Get('permissions')
   @ApiOperation({ summary: 'The permission catalogue' })
-  permissions(): readonly string[] {
-    return PERMISSIONS;
+  permissions(): ResponseOf<typeof identityApi.listPermissions> {
+    return [...PERMISSIONS];
   }
 }

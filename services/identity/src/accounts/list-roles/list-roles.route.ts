@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { identityApi, ResponseOf } from '@crm/api-contract';
 import { RequirePermissions } from '@crm/http';
-import type { RoleListing } from '../role-catalogue.js';
 import { ListRolesHandler } from './list-roles.handler.js';
 
 @ApiTags('users')
@@ -12,7 +12,7 @@ export class ListRolesRoute {
   @RequirePermissions('roles:manage')
   @Get('roles')
   @ApiOperation({ summary: 'The roles: built-in and administrator-made, each with its permissions' })
-  roles(): Promise<RoleListing[]> {
-    return this.handler.execute();
+  async roles(): Promise<ResponseOf<typeof identityApi.listRoles>> {
+    return (await this.handler.execute()).map(({ name, permissions, mfaRequired }) => ({ name, permissions: [...permissions], mfaRequired }));
   }
 }

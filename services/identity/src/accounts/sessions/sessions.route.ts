@@ -1,9 +1,10 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { identityApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
-import { SessionsHandler, type SessionView } from './sessions.handler.js';
+import { SessionsHandler } from './sessions.handler.js';
 
 const id = z.uuid();
 
@@ -16,7 +17,7 @@ export class SessionsRoute {
   @RequirePermissions()
   @Get('me/sessions')
   @ApiOperation({ summary: 'Your live sessions (the current one marked)' })
-  listOwn(@CurrentAuth() auth: AccessTokenClaims): Promise<SessionView[]> {
+  listOwn(@CurrentAuth() auth: AccessTokenClaims): Promise<ResponseOf<typeof identityApi.listOwnSessions>> {
     return this.handler.listOwn(auth.sub, auth.sid);
   }
 
@@ -32,7 +33,7 @@ export class SessionsRoute {
   @RequireStepUp()
   @Delete('users/:id/sessions')
   @ApiOperation({ summary: 'End every session of an account (needs a fresh second factor) → { ended }' })
-  endAllOf(@Param('id') userId: string): Promise<{ ended: number }> {
+  endAllOf(@Param('id') userId: string): Promise<ResponseOf<typeof identityApi.endSessionsOf>> {
     return this.handler.endAllOf(validate(id, userId));
   }
 }

@@ -1,9 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { identityApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
-import type { AccountView } from '../account.views.js';
 import { ViewAccountHandler } from './view-account.handler.js';
 
 const userId = z.uuid();
@@ -16,7 +16,7 @@ export class ViewAccountRoute {
   @RequirePermissions('users:manage')
   @Get('users/:id')
   @ApiOperation({ summary: 'One staff account, by id' })
-  one(@Param('id') id: string): Promise<AccountView> {
+  one(@Param('id') id: string): Promise<ResponseOf<typeof identityApi.viewAccount>> {
     return this.handler.execute(validate(userId, id));
   }
 
@@ -24,7 +24,7 @@ export class ViewAccountRoute {
   @RequirePermissions()
   @Get('me')
   @ApiOperation({ summary: 'Your own account' })
-  me(@CurrentAuth() auth: AccessTokenClaims): Promise<AccountView> {
+  me(@CurrentAuth() auth: AccessTokenClaims): Promise<ResponseOf<typeof identityApi.viewOwnAccount>> {
     return this.handler.execute(auth.sub);
   }
 }
