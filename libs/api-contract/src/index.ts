@@ -3,3 +3,4 @@
 export { openApiSchema, type BodyContract, type RequestOf, type ResponseOf } from './openapi.js';
 export * as backupApi from './backup.js';
 export * as identityApi from './identity.js';
+export * as consentApi from './consent.js';

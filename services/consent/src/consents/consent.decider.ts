@@ -1,15 +1,16 @@
+import { consentApi } from '@crm/api-contract';
 import type { Decider } from '@crm/eventstore';
 import { decideConfirmConsent } from './confirm-consent/confirm-consent.decision.js';
 import { decideGiveConsent } from './give-consent/give-consent.decision.js';
 import { decideRecordObjection } from './record-objection/record-objection.decision.js';
 import { decideWithdrawConsent } from './withdraw-consent/withdraw-consent.decision.js';
 
-/** How a consent, a withdrawal or an objection reached the controller. */
-export const CONSENT_CHANNELS = ['web-form', 'email', 'phone', 'sms', 'in-person', 'paper'] as const;
+/** How a consent, a withdrawal or an objection reached the controller (the API contract states the list). */
+export const CONSENT_CHANNELS = consentApi.CONSENT_CHANNELS;
 export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
 
-/** What kind of proof the evidence is. */
-export const EVIDENCE_KINDS = ['form', 'double-opt-in', 'recording', 'document', 'other'] as const;
+/** What kind of proof the evidence is (the API contract states the list). */
+export const EVIDENCE_KINDS = consentApi.EVIDENCE_KINDS;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 /**

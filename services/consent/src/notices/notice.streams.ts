@@ -1,5 +1,7 @@
+import { consentApi } from '@crm/api-contract';
+
 /** The languages a privacy notice is published in (Art. 12(1): in a language the person understands). */
-export const NOTICE_LANGUAGES = ['pl', 'en'] as const;
+export const NOTICE_LANGUAGES = consentApi.NOTICE_LANGUAGES;
 export type NoticeLanguage = (typeof NOTICE_LANGUAGES)[number];
 
 export const isNoticeLanguage = (value: unknown): value is NoticeLanguage =>

@@ -1,3 +1,5 @@
+import { consentApi } from '@crm/api-contract';
+
 /**
  * The purposes the platform processes personal data for, each with its lawful basis (GDPR Art. 6(1)), versioned: a
  * change to this table is a new `PURPOSE_CATALOGUE_VERSION`, and every consent and objection records the version it
@@ -12,7 +14,8 @@
  * the basis is contract or legal obligation (no right to object).
  */
 
-export const LAWFUL_BASES = ['consent', 'contract', 'legal-obligation', 'vital-interests', 'public-task', 'legitimate-interests'] as const;
+/** The bases of Art. 6(1), as the API contract states them (the catalogue route answers them). */
+export const LAWFUL_BASES = consentApi.LAWFUL_BASES;
 export type LawfulBasis = (typeof LAWFUL_BASES)[number];
 
 export type ObjectionRule = 'absolute' | 'balancing' | 'none';

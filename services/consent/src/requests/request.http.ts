@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ActorType, LegalBasis } from '@crm/contracts';
 import type { EventMetadata } from '@crm/eventstore';
 import { correlationId } from '@crm/http';
@@ -31,9 +30,6 @@ export function deadlineJobMetadata(correlation: string): EventMetadata {
     correlationId: correlation,
   };
 }
-
-/** A free text about the person (evidence, reasons, references): trimmed, never empty, bounded. */
-export const personalText = (max: number) => z.string().trim().min(1).max(max);
 
 /** A request as the desk answers it: its state, and whether it is overdue or due soon by the service's clock now. */
 export interface RequestView extends FiledRequest {

@@ -1,9 +1,11 @@
+import { consentApi } from '@crm/api-contract';
+
 /** The rights a data subject may exercise through the request desk (GDPR Art. 15–18, 20, 21). */
-export const REQUEST_TYPES = ['access', 'portability', 'rectification', 'erasure', 'restriction', 'objection'] as const;
+export const REQUEST_TYPES = consentApi.REQUEST_TYPES;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 
 /** How the requester's identity was verified (Art. 12(2), (6)). */
-export const VERIFICATION_METHODS = ['id-document', 'signed-in-account', 'email-confirmation', 'phone-callback', 'in-person', 'other'] as const;
+export const VERIFICATION_METHODS = consentApi.VERIFICATION_METHODS;
 export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 
 /** One stream per request: its lifecycle is one aggregate, and the contact it is about is the subject. */

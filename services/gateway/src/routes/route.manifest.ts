@@ -1,4 +1,4 @@
-import { backupApi, identityApi, type BodyContract } from '@crm/api-contract';
+import { backupApi, consentApi, identityApi, type BodyContract } from '@crm/api-contract';
 import type { DownstreamService } from '../downstream/downstream.config.js';
 
 /**
@@ -515,6 +515,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: needs('consent:read'),
     summary: 'The purpose catalogue: each purpose with its lawful bases and objection rule, and the catalogue version',
+    body: consentApi.listPurposes,
   },
   {
     method: 'GET',
@@ -522,6 +523,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: needs('consent:read'),
     summary: "A contact's consents and objections per purpose, and their full history with evidence",
+    body: consentApi.viewConsents,
+    errorCodes: { 400: ['CONSENT_CONTACT_ID_INVALID'], 404: ['CONSENT_CONTACT_UNKNOWN'] },
   },
   {
     method: 'POST',
@@ -530,6 +533,12 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('consent:write'),
     summary:
       'Record consent given: `{ purpose, noticeVersion, channel, evidence: { kind, reference } }`; only for consent-based purposes. Marketing by e-mail is double opt-in: 202 with a single-use confirmation token to mail to the person',
+    body: consentApi.giveConsent,
+    errorCodes: {
+      400: ['CONSENT_CONTACT_ID_INVALID', 'CONSENT_PURPOSE_UNKNOWN', 'CONSENT_BASIS_NOT_CONSENT', 'CONSENT_NOTICE_UNKNOWN', 'CONSENT_NOTICE_NOT_PUBLISHED'],
+      404: ['CONSENT_CONTACT_UNKNOWN'],
+      410: ['CONSENT_CONTACT_ERASED'],
+    },
   },
   {
     method: 'POST',
@@ -539,6 +548,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary:
       'Confirm a double opt-in (no sign-in; the token mailed to the person): the consent asked for is given. A token confirms once (CONSENT_CONFIRMATION_USED) and expires (CONSENT_CONFIRMATION_EXPIRED)',
+    body: consentApi.confirmConsent,
+    errorCodes: { 404: ['CONSENT_CONFIRMATION_UNKNOWN'], 409: ['CONSENT_CONFIRMATION_USED'], 410: ['CONSENT_CONFIRMATION_EXPIRED', 'CONSENT_CONTACT_ERASED'] },
   },
   {
     method: 'POST',
@@ -547,6 +558,13 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('consent:write'),
     status: 200,
     summary: 'Withdraw the consent in force for a purpose (Art. 7(3)); body optional: `{ channel }`',
+    body: consentApi.withdrawConsent,
+    errorCodes: {
+      400: ['CONSENT_CONTACT_ID_INVALID', 'CONSENT_PURPOSE_UNKNOWN', 'CONSENT_BASIS_NOT_CONSENT'],
+      404: ['CONSENT_CONTACT_UNKNOWN'],
+      409: ['CONSENT_NOT_GIVEN'],
+      410: ['CONSENT_CONTACT_ERASED'],
+    },
   },
   {
     method: 'POST',
@@ -554,6 +572,13 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: needs('consent:write'),
     summary: 'Record an objection (Art. 21): `{ purpose, channel? }`; only for purposes that may rest on legitimate interests',
+    body: consentApi.recordObjection,
+    errorCodes: {
+      400: ['CONSENT_CONTACT_ID_INVALID', 'CONSENT_PURPOSE_UNKNOWN', 'OBJECTION_NOT_APPLICABLE'],
+      404: ['CONSENT_CONTACT_UNKNOWN'],
+      409: ['OBJECTION_ALREADY_RECORDED'],
+      410: ['CONSENT_CONTACT_ERASED'],
+    },
   },
 
   // consent — privacy notices: drafted and published by the DPO (one stream per language), read by anyone.
@@ -564,6 +589,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('notices:publish'),
     summary:
       'Draft a privacy-notice version: `{ lang: pl|en, controller, dpoContact, retention, recipients, processors, rights }`; purposes and bases come from the catalogue',
+    body: consentApi.draftNotice,
+    errorCodes: { 400: ['NOTICE_LANGUAGE_UNSUPPORTED'] },
   },
   {
     method: 'GET',
@@ -574,6 +601,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: 'The privacy notice in force for `?lang=pl|en` (no sign-in): JSON, or a printable HTML page with Accept: text/html',
     query: [{ name: 'lang', values: ['pl', 'en'], required: true, description: 'The language of the notice' }],
     produces: ['application/json', 'text/html'],
+    body: consentApi.readNotice,
+    errorCodes: { 400: ['NOTICE_LANGUAGE_UNSUPPORTED'], 404: ['NOTICE_NOT_PUBLISHED_YET'] },
   },
   {
     method: 'GET',
@@ -582,6 +611,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: PUBLIC,
     summary: 'A published privacy-notice version (`pl-2`), current or older (no sign-in): JSON, or printable HTML with Accept: text/html',
     produces: ['application/json', 'text/html'],
+    body: consentApi.readNotice,
+    errorCodes: { 404: ['NOTICE_VERSION_UNKNOWN'] },
   },
   {
     method: 'POST',
@@ -590,6 +621,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('notices:publish'),
     status: 200,
     summary: 'Publish a drafted privacy-notice version (immutable from then on, its content hash recorded); needs notices:publish and a fresh second factor',
+    body: consentApi.publishNotice,
+    errorCodes: { 404: ['NOTICE_VERSION_UNKNOWN'], 409: ['NOTICE_ALREADY_PUBLISHED'] },
   },
 
   // consent — the data-subject request desk (DPO: requests:manage; working a request needs a fresh second factor).
@@ -598,8 +631,12 @@ export const ROUTES: readonly GatewayRoute[] = [
     path: '/v1/requests',
     service: 'consent',
     guard: needsFresh('requests:manage'),
+    // The contact named in the body may be unknown to consent or erased.
+    errors: [404, 410],
     summary:
       'File a data-subject request: `{ type: access|portability|rectification|erasure|restriction|objection, contactId, channel, channelReference?, receivedAt }`; due one calendar month after receipt; needs requests:manage and a fresh second factor',
+    body: consentApi.fileRequest,
+    errorCodes: { 400: ['REQUEST_CONTACT_ID_INVALID', 'REQUEST_RECEIVED_IN_FUTURE'], 404: ['REQUEST_CONTACT_UNKNOWN'], 410: ['REQUEST_CONTACT_ERASED'] },
   },
   {
     method: 'GET',
@@ -608,6 +645,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('requests:manage'),
     summary: 'Data-subject requests by `?status=open|due-soon|overdue` (default open), soonest due first; needs requests:manage',
     query: [{ name: 'status', values: ['open', 'due-soon', 'overdue'], description: 'Which requests (default open)' }],
+    body: consentApi.listRequests,
   },
   {
     method: 'GET',
@@ -615,6 +653,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'consent',
     guard: needsFresh('requests:manage'),
     summary: 'One data-subject request with its history (evidence and reasons opened); needs requests:manage and a fresh second factor',
+    body: consentApi.viewRequest,
+    errorCodes: { 404: ['REQUEST_NOT_FOUND'] },
   },
   {
     method: 'POST',
@@ -624,6 +664,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary:
       "Record the requester's identity verification: `{ method, evidence }` (evidence sealed); needed before any work or disclosure; needs requests:manage and a fresh second factor",
+    body: consentApi.verifyIdentity,
+    errorCodes: { 404: ['REQUEST_NOT_FOUND'], 409: ['REQUEST_ALREADY_CLOSED', 'REQUEST_ALREADY_VERIFIED'], 410: ['REQUEST_CONTACT_ERASED'] },
   },
   {
     method: 'POST',
@@ -633,6 +675,12 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary:
       'Extend the period (Art. 12(3)): `{ months, reason }` (reason sealed); two further months at most in total, decided within the first month; needs requests:manage and a fresh second factor',
+    body: consentApi.extendRequest,
+    errorCodes: {
+      404: ['REQUEST_NOT_FOUND'],
+      409: ['REQUEST_ALREADY_CLOSED', 'REQUEST_EXTENSION_LIMIT', 'REQUEST_EXTENSION_TOO_LATE'],
+      410: ['REQUEST_CONTACT_ERASED'],
+    },
   },
   {
     method: 'POST',
@@ -641,6 +689,12 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('requests:manage'),
     status: 200,
     summary: 'Start work on a verified request (in progress); needs requests:manage and a fresh second factor',
+    body: consentApi.startRequest,
+    errorCodes: {
+      404: ['REQUEST_NOT_FOUND'],
+      409: ['REQUEST_ALREADY_CLOSED', 'REQUEST_ALREADY_IN_PROGRESS', 'REQUEST_NOT_VERIFIED'],
+      410: ['REQUEST_CONTACT_ERASED'],
+    },
   },
   {
     method: 'POST',
@@ -650,6 +704,20 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary:
       'Complete a verified request, doing its work: access → sealed package (JSON, HTML), portability → JSON and CSV, erasure → the contact erased and a receipt, rectification → `changes`, restriction → `restrictionReason`, objection → `purpose`; needs requests:manage and a fresh second factor',
+    body: consentApi.completeRequest,
+    errorCodes: {
+      400: [
+        'REQUEST_OBJECTION_PURPOSE_REQUIRED',
+        'REQUEST_PURPOSE_NOT_APPLICABLE',
+        'REQUEST_CHANGES_REQUIRED',
+        'REQUEST_RESTRICTION_REASON_REQUIRED',
+        'REQUEST_WORK_NOT_APPLICABLE',
+        'REQUEST_REFERENCE_NOT_APPLICABLE',
+      ],
+      404: ['REQUEST_NOT_FOUND', 'REQUEST_CONTACT_UNKNOWN'],
+      409: ['REQUEST_ALREADY_CLOSED', 'REQUEST_NOT_VERIFIED'],
+      410: ['REQUEST_CONTACT_ERASED'],
+    },
   },
   {
     method: 'GET',
@@ -660,6 +728,8 @@ export const ROUTES: readonly GatewayRoute[] = [
       "Download a completed access (`?format=json|html`) or portability (`?format=json|csv`) request's package, until it expires; needs requests:manage and a fresh second factor",
     query: [{ name: 'format', values: ['json', 'html', 'csv'], description: 'The file (default json): access json|html, portability json|csv' }],
     produces: ['application/json', 'text/html', 'text/csv'],
+    body: consentApi.downloadPackage,
+    errorCodes: { 404: ['REQUEST_PACKAGE_NOT_FOUND'], 410: ['REQUEST_PACKAGE_EXPIRED', 'REQUEST_CONTACT_ERASED'] },
   },
   {
     method: 'GET',
@@ -668,6 +738,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('requests:manage'),
     summary:
       "A completed erasure request's receipt: what was destroyed, the erasure-ledger entry, the events and the audit inclusion proof of the erasure; needs requests:manage and a fresh second factor",
+    body: consentApi.viewReceipt,
+    errorCodes: { 404: ['REQUEST_RECEIPT_NOT_FOUND'] },
   },
   {
     method: 'POST',
@@ -676,6 +748,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('requests:manage'),
     status: 200,
     summary: 'Refuse an open request with the reason told to the person: `{ reason }` (sealed); needs requests:manage and a fresh second factor',
+    body: consentApi.refuseRequest,
+    errorCodes: { 404: ['REQUEST_NOT_FOUND'], 409: ['REQUEST_ALREADY_CLOSED'], 410: ['REQUEST_CONTACT_ERASED'] },
   },
 
   // audit — the DPO's trail and the Art. 30 register.

@@ -1,3 +1,4 @@
+import { consentApi } from '@crm/api-contract';
 import type { EventStore } from '@crm/eventstore';
 import { ActorType, ConsentConfirmationRequestedSchema, ConsentGivenSchema, decodePayload } from '@crm/contracts';
 import { EVENT_STORE } from '@crm/platform';
@@ -28,6 +29,8 @@ describe('consent: double opt-in for e-mail marketing', () => {
       '2026-12-08T10:00:00.000Z',
     ]);
     expect(asked.headers.get('cache-control')).toBe('no-store');
+    // Exactly what the API contract documents (parsing drops what it does not state, so a missing field shows).
+    expect(consentApi.giveConsent.response.parse(asked.body)).toEqual(asked.body);
     const token = asked.body.confirmation.token as string;
     expect(asked.body.confirmation.confirmPath).toBe(`/v1/consent-confirmations/${token}`);
     expect(asked.text).not.toContain('Dq4Asked');
@@ -56,6 +59,7 @@ describe('consent: double opt-in for e-mail marketing', () => {
     clock.set('2026-12-06T18:30:00.000Z');
     const confirmed = await confirm(token);
     expect([confirmed.status, confirmed.body]).toEqual([200, { purpose: 'marketing', status: 'given', givenAt: '2026-12-06T18:30:00.000Z' }]);
+    expect(consentApi.confirmConsent.response.parse(confirmed.body)).toEqual(confirmed.body);
     expect(confirmed.text).not.toContain(contactId);
 
     const after = await call('GET', `/v1/contacts/${contactId}/consents`, READER);

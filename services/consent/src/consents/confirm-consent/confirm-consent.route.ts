@@ -1,9 +1,10 @@
 import { HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { consentApi, type ResponseOf } from '@crm/api-contract';
 import { correlationId, Public } from '@crm/http';
 import { ConsentRoute } from '../consent.http.js';
-import { ConfirmConsentHandler, type ConfirmationAnswer } from './confirm-consent.handler.js';
+import { ConfirmConsentHandler } from './confirm-consent.handler.js';
 
 /**
  * The link in the double opt-in e-mail: public (the person has no account), the token is the credential. The gateway
@@ -20,7 +21,7 @@ export class ConfirmConsentRoute {
     summary:
       'Confirm a double opt-in (no sign-in; the token mailed to the person): the consent asked for is given. A token confirms once (CONSENT_CONFIRMATION_USED) and expires (CONSENT_CONFIRMATION_EXPIRED)',
   })
-  confirm(@Param('token') token: string, @Req() request: Request): Promise<ConfirmationAnswer> {
+  confirm(@Param('token') token: string, @Req() request: Request): Promise<ResponseOf<typeof consentApi.confirmConsent>> {
     return this.handler.execute(token, correlationId(request));
   }
 }

@@ -1,14 +1,11 @@
 import { Body, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { z } from 'zod';
+import { consentApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
-import { channelSchema, evidenceSchema, noticeVersionSchema, purposeCode } from '../consent.body.js';
 import { ConsentRoute, consentMetadata } from '../consent.http.js';
-import { GiveConsentHandler, type ConfirmationRequestedAnswer, type ConsentAnswer } from './give-consent.handler.js';
-
-const giveBody = z.object({ purpose: purposeCode, noticeVersion: noticeVersionSchema, channel: channelSchema, evidence: evidenceSchema }).strict();
+import { GiveConsentHandler } from './give-consent.handler.js';
 
 @ConsentRoute()
 export class GiveConsentRoute {
@@ -31,8 +28,8 @@ export class GiveConsentRoute {
     @Body() body: unknown,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<ConsentAnswer | ConfirmationRequestedAnswer> {
-    const answer = await this.handler.execute(id, validate(giveBody, body), consentMetadata(caller));
+  ): Promise<ResponseOf<typeof consentApi.giveConsent>> {
+    const answer = await this.handler.execute(id, validate(consentApi.giveConsent.request, body), consentMetadata(caller));
     if ('confirmation' in answer) {
       response.status(202);
       // The token is a bearer secret: no cache may keep the answer.

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { consentApi, type ResponseOf } from '@crm/api-contract';
 import type { EventStore } from '@crm/eventstore';
 import { EVENT_STORE } from '@crm/platform';
 import { PG_POOL, withTransaction, type Pool } from '@crm/postgres';
@@ -7,22 +8,16 @@ import { assertContactId } from '../consent-commands.service.js';
 import { ConsentStates } from '../consent-states.repository.js';
 import { consentError } from '../consent.errors.js';
 import { ConsentWriteModel } from '../consent.write-model.js';
-import type { ConsentHistoryEvent } from '../consent.codec.js';
-import type { Objection, PurposeConsent } from '../consent.decider.js';
 import { consentStream } from '../consent.streams.js';
 
-/** One entry of the history: an event of the contact's consent stream, with its version and the actor who recorded it. */
-export type ConsentHistoryEntry = { version: number } & Omit<ConsentHistoryEvent, 'contactId'>;
+/**
+ * The view as the API contract states it: the current consent and objection per purpose, as the state row holds
+ * them, and every consent, withdrawal and objection, oldest first, with its evidence (null once the contact is erased).
+ */
+export type ConsentsView = ResponseOf<typeof consentApi.viewConsents>;
 
-export interface ConsentsView {
-  contactId: string;
-  version: number;
-  /** The current consent per purpose (given or withdrawn), as the state row holds it. */
-  consents: Readonly<Record<string, PurposeConsent>>;
-  objections: Readonly<Record<string, Objection>>;
-  /** Every consent, withdrawal and objection, oldest first, with its evidence (null once the contact is erased). */
-  history: ConsentHistoryEntry[];
-}
+/** One entry of the history: an event of the contact's consent stream, with its version and the actor who recorded it. */
+export type ConsentHistoryEntry = ConsentsView['history'][number];
 
 /**
  * A contact's consents: the current state per purpose and the full history, the proof a DPO shows. Both are read in

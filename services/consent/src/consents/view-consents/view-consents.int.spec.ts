@@ -1,3 +1,4 @@
+import { consentApi } from '@crm/api-contract';
 import type { SubjectShredder } from '@crm/crypto';
 import { SUBJECT_SHREDDER } from '@crm/platform';
 import { clock, evidence, READER, useConsentApp, WRITER } from '../../testing/consent.fixture.js';
@@ -18,6 +19,8 @@ describe('consent: the current state and the history', () => {
 
     const view = await call('GET', `/v1/contacts/${contactId}/consents`, READER);
     expect(view.status).toBe(200);
+    // Exactly what the API contract documents (parsing drops what it does not state, so a missing field shows).
+    expect(consentApi.viewConsents.response.parse(view.body)).toEqual(view.body);
     expect(view.body).toEqual({
       contactId,
       version: 3,

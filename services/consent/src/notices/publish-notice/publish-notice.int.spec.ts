@@ -1,3 +1,4 @@
+import { consentApi } from '@crm/api-contract';
 import { fold, type EventStore } from '@crm/eventstore';
 import { decodePayload, PrivacyNoticePublishedSchema } from '@crm/contracts';
 import { EVENT_STORE } from '@crm/platform';
@@ -12,6 +13,8 @@ const store = () => consent.app.get<EventStore>(EVENT_STORE);
 const draft = async (marker: string): Promise<string> => {
   const drafted = await consent.callWithMfa('POST', '/v1/privacy-notices', PUBLISHER, 10, noticeTexts('pl', marker));
   expect(drafted.status).toBe(201);
+  // Exactly what the API contract documents (parsing drops what it does not state, so a missing field shows).
+  expect(consentApi.draftNotice.response.parse(drafted.body)).toEqual(drafted.body);
   return drafted.body.version as string;
 };
 
@@ -21,6 +24,7 @@ describe('privacy notices: publish', () => {
     clock.set('2026-12-02T11:00:00.000Z');
     const published = await consent.callWithMfa('POST', `/v1/privacy-notices/${version}/publication`, PUBLISHER, 30);
     expect(published.status).toBe(200);
+    expect(consentApi.publishNotice.response.parse(published.body)).toEqual(published.body);
     expect(published.body).toMatchObject({ version, status: 'published', publishedAt: '2026-12-02T11:00:00.000Z', publishedBy: consent.actor });
 
     const stored = await consent.app.get(NoticeStates).version(version);

@@ -1,30 +1,12 @@
 import { Body, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import { z } from 'zod';
+import { consentApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, RequireStepUp, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
-import { purposeCode } from '../../consents/consent.body.js';
 import { ConsentRoute } from '../../consents/consent.http.js';
-import type { ErasureReceipt } from '../request-outputs/subject-package.js';
-import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';
+import { requestMetadata, requestView } from '../request.http.js';
 import { CompleteRequestHandler } from './complete-request.handler.js';
-
-const completeBody = z
-  .object({
-    reference: personalText(1000).optional(),
-    purpose: purposeCode.optional(),
-    // Passed on to contacts, which validates them as a PATCH's changes; never stored or logged here.
-    changes: z.record(z.string(), z.unknown()).optional(),
-    expectedVersion: z.number().int().positive().optional(),
-    restrictionReason: z.string().min(1).max(64).optional(),
-  })
-  .strict();
-
-export interface CompletedRequestView extends RequestView {
-  package?: { formats: string[]; expiresAt: string };
-  receipt?: ErasureReceipt;
-}
 
 @ConsentRoute()
 export class CompleteRequestRoute {
@@ -41,8 +23,8 @@ export class CompleteRequestRoute {
     summary:
       'Complete a verified request, doing its work: access → sealed package (JSON, HTML), portability → JSON and CSV, erasure → the contact erased and a receipt, rectification → `changes`, restriction → `restrictionReason`, objection → `purpose`; needs requests:manage and a fresh second factor',
   })
-  async complete(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<CompletedRequestView> {
-    const input = validate(completeBody, body ?? {});
+  async complete(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<ResponseOf<typeof consentApi.completeRequest>> {
+    const input = validate(consentApi.completeRequest.request, body ?? {});
     const { reference, purpose, changes, expectedVersion, restrictionReason } = input;
     const outcome = await this.handler.execute(
       id,

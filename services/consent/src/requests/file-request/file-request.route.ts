@@ -1,27 +1,14 @@
 import { Body, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import { z } from 'zod';
+import { consentApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, RequireStepUp, type Caller } from '@crm/auth';
 import { uuidv7 } from '@crm/eventstore';
 import { RequirePermissions, validate } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
-import { channelSchema } from '../../consents/consent.body.js';
 import { ConsentRoute } from '../../consents/consent.http.js';
 import { RequestCommands } from '../request-commands.service.js';
 import { requestError } from '../request.errors.js';
-import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';
-import { REQUEST_TYPES } from '../request.streams.js';
-
-// The contact id is checked apart, so a malformed one has its own code rather than the generic REQUEST_INVALID.
-const fileBody = z
-  .object({
-    type: z.enum(REQUEST_TYPES),
-    contactId: z.string(),
-    channel: channelSchema,
-    channelReference: personalText(1000).optional(),
-    receivedAt: z.iso.datetime({ offset: true }),
-  })
-  .strict();
+import { requestMetadata, requestView } from '../request.http.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,8 +27,8 @@ export class FileRequestRoute {
     summary:
       'File a data-subject request: `{ type: access|portability|rectification|erasure|restriction|objection, contactId, channel, channelReference?, receivedAt }`; due one calendar month after receipt; needs requests:manage and a fresh second factor',
   })
-  async file(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RequestView> {
-    const { type, contactId, channel, channelReference, receivedAt } = validate(fileBody, body);
+  async file(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<ResponseOf<typeof consentApi.fileRequest>> {
+    const { type, contactId, channel, channelReference, receivedAt } = validate(consentApi.fileRequest.request, body);
     if (!UUID.test(contactId)) throw requestError('REQUEST_CONTACT_ID_INVALID', 'a contact id is a UUID');
     const outcome = await this.commands.file(
       {

@@ -1,14 +1,12 @@
 import { Body, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import { z } from 'zod';
+import { consentApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, RequireStepUp, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
 import { ConsentRoute } from '../../consents/consent.http.js';
 import { RequestCommands } from '../request-commands.service.js';
-import { personalText, requestMetadata, requestView, type RequestView } from '../request.http.js';
-
-const refuseBody = z.object({ reason: personalText(2000) }).strict();
+import { requestMetadata, requestView } from '../request.http.js';
 
 @ConsentRoute()
 export class RefuseRequestRoute {
@@ -24,8 +22,8 @@ export class RefuseRequestRoute {
   @ApiOperation({
     summary: 'Refuse an open request with the reason told to the person: `{ reason }` (sealed); needs requests:manage and a fresh second factor',
   })
-  async refuse(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RequestView> {
-    const { reason } = validate(refuseBody, body);
+  async refuse(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<ResponseOf<typeof consentApi.refuseRequest>> {
+    const { reason } = validate(consentApi.refuseRequest.request, body);
     const outcome = await this.commands.onFiled({ type: 'RefuseRequest', requestId: id, reason, actorId: caller.auth.sub }, requestMetadata(caller));
     return requestView(outcome.state, outcome.version, this.clock());
   }

@@ -1,22 +1,13 @@
 import { Get, Param } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
+import { consentApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, RequireStepUp, type Caller } from '@crm/auth';
 import { RequirePermissions } from '@crm/http';
 import { ConsentRoute } from '../../consents/consent.http.js';
 import { RequestOutputs } from '../request-outputs/request-outputs.repository.js';
-import type { ErasureReceipt } from '../request-outputs/subject-package.js';
-import { SubjectServices, type InclusionProof } from '../request-outputs/subject-services.js';
+import { SubjectServices } from '../request-outputs/subject-services.js';
 import { requestError } from '../request.errors.js';
 import { isRequestId } from '../request.streams.js';
-
-export interface ReceiptView extends ErasureReceipt {
-  /**
-   * The audit trail's inclusion proof of the contacts' `ContactErased` entry (RFC 6962: the entry, its leaf index,
-   * the audit path and the signed tree head it leads to), read from the audit service now; `pending` until the trail
-   * has ingested the event (seconds).
-   */
-  inclusionProof: { status: 'included'; eventId: string; proof: InclusionProof } | { status: 'pending'; eventId: string } | { status: 'none' };
-}
 
 @ConsentRoute()
 export class ViewReceiptRoute {
@@ -32,7 +23,7 @@ export class ViewReceiptRoute {
     summary:
       "A completed erasure request's receipt: what was destroyed, the erasure-ledger entry, the events and the audit inclusion proof of the erasure; needs requests:manage and a fresh second factor",
   })
-  async receipt(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<ReceiptView> {
+  async receipt(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<ResponseOf<typeof consentApi.viewReceipt>> {
     const receipt = isRequestId(id) ? await this.outputs.receipt(id) : undefined;
     if (receipt === undefined) throw requestError('REQUEST_RECEIPT_NOT_FOUND', 'no erasure receipt for this request');
     const erased = receipt.events.find((event) => event.type === 'crm.contacts.v1.ContactErased');

@@ -1,21 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { consentApi, type ResponseOf } from '@crm/api-contract';
 import type { EventStore } from '@crm/eventstore';
 import { CLOCK, EVENT_STORE, type Clock } from '@crm/platform';
 import { PG_POOL, withTransaction, type Pool } from '@crm/postgres';
 import { RequestStates, type RequestListFilter } from '../request-states.repository.js';
-import type { RequestHistoryEvent } from '../request.codec.js';
 import { requestError } from '../request.errors.js';
 import { requestView, type RequestView } from '../request.http.js';
 import { isRequestId, requestStream } from '../request.streams.js';
 import { RequestWriteModel } from '../request.write-model.js';
 
-/** One entry of a request's history: an event of its stream with its version; sealed texts are null once erased. */
-export type RequestHistoryEntry = { version: number } & Omit<RequestHistoryEvent, 'requestId' | 'contactId'>;
+/** A request with every change, oldest first, the texts opened (the DPO's working file), as the API contract states it. */
+export type RequestDetailView = ResponseOf<typeof consentApi.viewRequest>;
 
-export interface RequestDetailView extends RequestView {
-  /** Every change, oldest first, with the texts opened (the DPO's working file). */
-  history: RequestHistoryEntry[];
-}
+/** One entry of a request's history: an event of its stream with its version; sealed texts are null once erased. */
+export type RequestHistoryEntry = RequestDetailView['history'][number];
 
 export interface RequestListView {
   status: RequestListFilter;
@@ -57,7 +55,7 @@ export class ViewRequestsHandler {
     const history = await Promise.all(
       recorded.map(async (event): Promise<RequestHistoryEntry> => {
         const { requestId: _request, contactId: _contact, ...entry } = await this.model.codec.decodeHistory(event.envelope);
-        return { version: Number(event.streamVersion), ...entry } as RequestHistoryEntry;
+        return { version: Number(event.streamVersion), ...entry };
       }),
     );
     return { ...requestView(row.state, Number(row.version), this.clock()), history };
