@@ -168,7 +168,11 @@ describe('the gateway route manifest', () => {
       ROUTES.map((route) => ({
         route: `${route.method} ${route.path}`,
         pathParameters: [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => match[1]),
-        statuses: [String(declared.get(route.service)?.get(shape(`${route.method} ${route.path}`))?.successStatus), ...errorStatuses(route).map(String)],
+        statuses: [
+          String(declared.get(route.service)?.get(shape(`${route.method} ${route.path}`))?.successStatus),
+          ...(route.alsoStatus === undefined ? [] : [String(route.alsoStatus)]),
+          ...errorStatuses(route).map(String),
+        ],
       })),
     );
   });

@@ -33,6 +33,8 @@ export interface GatewayRoute {
    * the OpenAPI document; `route-manifest.int.spec.ts` proves it equals the service's.
    */
   readonly status?: 200 | 202 | 204;
+  /** Another success status the route answers with the same body schema (a consent recorded: 201, or 202 awaiting a double opt-in). */
+  readonly alsoStatus?: 202;
   /** Query parameters, for the OpenAPI document (the service validates them). */
   readonly query?: readonly QueryParameter[];
   /** Error statuses beyond those the route's guard, parameters and method imply (`errorStatuses`), for the OpenAPI document. */
@@ -534,6 +536,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary:
       'Record consent given: `{ purpose, noticeVersion, channel, evidence: { kind, reference } }`; only for consent-based purposes. Marketing by e-mail is double opt-in: 202 with a single-use confirmation token to mail to the person',
     body: consentApi.giveConsent,
+    alsoStatus: 202,
     errorCodes: {
       400: ['CONSENT_CONTACT_ID_INVALID', 'CONSENT_PURPOSE_UNKNOWN', 'CONSENT_BASIS_NOT_CONSENT', 'CONSENT_NOTICE_UNKNOWN', 'CONSENT_NOTICE_NOT_PUBLISHED'],
       404: ['CONSENT_CONTACT_UNKNOWN'],

@@ -77,15 +77,17 @@ function documentation(route: GatewayRoute, operationId: string): MethodDecorato
     ...parameters,
     ...query,
     ...(route.body?.request === undefined ? [] : [ApiBody({ required: true, schema: openApiSchema(route.body.request, 'input') })]),
-    ApiResponse({
-      status: successStatus(route),
-      description: 'Success',
-      ...(route.produces === undefined
-        ? route.body?.response === undefined
-          ? {}
-          : { content: { 'application/json': { schema: openApiSchema(route.body.response, 'output') } } }
-        : { content: Object.fromEntries(route.produces.map((type) => [type, { schema: { type: type === 'application/json' ? 'object' : 'string' } }])) }),
-    }),
+    ...[successStatus(route), ...(route.alsoStatus === undefined ? [] : [route.alsoStatus])].map((status) =>
+      ApiResponse({
+        status,
+        description: 'Success',
+        ...(route.produces === undefined
+          ? route.body?.response === undefined
+            ? {}
+            : { content: { 'application/json': { schema: openApiSchema(route.body.response, 'output') } } }
+          : { content: Object.fromEntries(route.produces.map((type) => [type, { schema: { type: type === 'application/json' ? 'object' : 'string' } }])) }),
+      }),
+    ),
     ...errorStatuses(route).map((status) => {
       const codes = route.errorCodes?.[status];
       const description = `Error \`{ code, message, correlationId }\`${codes === undefined ? '' : `: ${codes.map((code) => `\`${code}\``).join(', ')}`}`;
