@@ -2,3 +2,5 @@
 // named after the route's use case. Services validate with them; the gateway's route manifest documents them.
 export { openApiSchema, type BodyContract, type RequestOf, type ResponseOf } from './openapi.js';
 export * as identityApi from './identity.js';
+export * as contactsApi from './contacts.js';
+export * as auditApi from './audit.js';

@@ -1,4 +1,4 @@
-import { identityApi, type BodyContract } from '@crm/api-contract';
+import { auditApi, contactsApi, identityApi, type BodyContract } from '@crm/api-contract';
 import type { DownstreamService } from '../downstream/downstream.config.js';
 
 /**
@@ -223,6 +223,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('contacts:export'),
     status: 200,
     summary: 'Export a selection: `{ purpose, format: json|csv, contactIds? }`; needs contacts:export and a fresh second factor',
+    produces: ['application/json', 'text/csv'],
+    body: contactsApi.exportContacts,
   },
   {
     method: 'POST',
@@ -231,6 +233,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:write'),
     status: 202,
     summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` → 202 with the import report; the rows are created by a resumable job',
+    body: contactsApi.importContacts,
   },
   {
     method: 'GET',
@@ -238,14 +241,23 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('contacts:write'),
     summary: "An import's state (queued, running, completed, failed), progress and refused rows",
+    body: contactsApi.importReportOf,
   },
-  { method: 'POST', path: '/v1/contacts', service: 'contacts', guard: needs('contacts:write'), summary: 'Create a contact: `{ purpose, legalBasis?, data }`' },
+  {
+    method: 'POST',
+    path: '/v1/contacts',
+    service: 'contacts',
+    guard: needs('contacts:write'),
+    summary: 'Create a contact: `{ purpose, legalBasis?, data }`',
+    body: contactsApi.createContact,
+  },
   {
     method: 'GET',
     path: '/v1/contacts',
     service: 'contacts',
     guard: needs('contacts:read'),
     summary: 'Search by exact `email`, `phone`, `name` tokens, or list; `?purpose=` required; paged by `after`',
+    body: contactsApi.searchContacts,
   },
   {
     method: 'GET',
@@ -253,6 +265,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('contacts:read'),
     summary: 'One contact minimised to `?purpose=`; ETag = version',
+    body: contactsApi.viewContact,
   },
   {
     method: 'PATCH',
@@ -260,6 +273,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('contacts:write'),
     summary: 'Rectify: `{ purpose, changes }`; If-Match for optimistic concurrency (409 on conflict)',
+    body: contactsApi.rectifyContact,
   },
   {
     method: 'GET',
@@ -267,8 +281,16 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('contacts:read'),
     summary: "A contact's purchases, newest first, minimised to `?purpose=`; paged by `before`",
+    body: contactsApi.listPurchases,
   },
-  { method: 'POST', path: '/v1/contacts/:id/transactions', service: 'contacts', guard: needs('contacts:write'), summary: 'Record a transaction' },
+  {
+    method: 'POST',
+    path: '/v1/contacts/:id/transactions',
+    service: 'contacts',
+    guard: needs('contacts:write'),
+    summary: 'Record a transaction',
+    body: contactsApi.addPurchase,
+  },
   {
     method: 'POST',
     path: '/v1/contacts/:id/restriction',
@@ -276,8 +298,16 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsAny('contacts:write', 'requests:manage'),
     status: 200,
     summary: "Restrict processing (Art. 18): `{ reason }` (contacts:write, or the DPO's requests:manage)",
+    body: contactsApi.restrictProcessing,
   },
-  { method: 'DELETE', path: '/v1/contacts/:id/restriction', service: 'contacts', guard: needs('contacts:write'), summary: 'Lift a restriction' },
+  {
+    method: 'DELETE',
+    path: '/v1/contacts/:id/restriction',
+    service: 'contacts',
+    guard: needs('contacts:write'),
+    summary: 'Lift a restriction',
+    body: contactsApi.liftRestriction,
+  },
   {
     method: 'POST',
     path: '/v1/contacts/:id/erasure',
@@ -285,6 +315,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('subjects:erase'),
     status: 200,
     summary: 'Erase a contact (Art. 17) by destroying its key; needs subjects:erase and a fresh second factor',
+    body: contactsApi.eraseContact,
   },
   {
     method: 'GET',
@@ -292,6 +323,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: "A contact's legal hold (404 LEGAL_HOLD_NOT_FOUND when it has none); needs retention:read",
+    body: contactsApi.legalHoldOf,
   },
   {
     method: 'PUT',
@@ -300,6 +332,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('retention:manage'),
     summary:
       'Put a contact on legal hold: `{ reference }` (a case reference); every retention policy is suspended for it; needs retention:manage and a fresh second factor',
+    body: contactsApi.setLegalHold,
   },
   {
     method: 'DELETE',
@@ -307,6 +340,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needsFresh('retention:manage'),
     summary: "Lift a contact's legal hold; needs retention:manage and a fresh second factor",
+    body: contactsApi.liftLegalHold,
   },
 
   // retention — policies per purpose and data category, the preview and the sweep (contacts; docs/retention.md).
@@ -316,6 +350,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: "Policies drafted from the register's approved activities that no policy implements yet; needs retention:read",
+    body: contactsApi.policyDrafts,
   },
   {
     method: 'GET',
@@ -323,6 +358,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: 'The retention policies at their current versions',
+    body: contactsApi.listPolicies,
   },
   {
     method: 'POST',
@@ -331,6 +367,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('retention:manage'),
     summary:
       'Create a retention policy: `{ name, purpose, category, kind: inactivity|consent-withdrawn|accounting-period, period (ISO 8601, P24M), action: crypto-shred|anonymise, activityId? }`; needs retention:manage and a fresh second factor',
+    body: contactsApi.createPolicy,
   },
   {
     method: 'PUT',
@@ -338,6 +375,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needsFresh('retention:manage'),
     summary: 'Revise a retention policy: the whole policy and `expectedVersion`; needs retention:manage and a fresh second factor',
+    body: contactsApi.revisePolicy,
   },
   {
     method: 'GET',
@@ -345,6 +383,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: 'What a sweep would do now: per policy the count and sample contact ids, and how many a legal hold keeps; needs retention:read',
+    body: contactsApi.retentionPreview,
   },
   {
     method: 'POST',
@@ -353,6 +392,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('retention:manage'),
     status: 202,
     summary: 'Queue a retention sweep now (409 RETENTION_SWEEP_RUNNING while one runs); needs retention:manage and a fresh second factor',
+    body: contactsApi.startSweep,
   },
   {
     method: 'GET',
@@ -360,6 +400,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: "A sweep's run: status, effects applied, contacts held, skips; needs retention:read",
+    body: contactsApi.sweepRun,
   },
 
   // consent — the purpose catalogue, and each contact's consents and objections (one stream per contact).
@@ -539,6 +580,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: PUBLIC,
     summary: 'The Ed25519 key that signs tree heads, and the log id (pin it out of band)',
+    body: auditApi.publicKey,
   },
   {
     method: 'GET',
@@ -546,6 +588,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: 'The latest signed tree head of the audit log (RFC 6962, Ed25519)',
+    body: auditApi.latestTreeHead,
   },
   {
     method: 'POST',
@@ -554,6 +597,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('audit:read'),
     status: 200,
     summary: 'Sign a tree head over everything recorded so far',
+    body: auditApi.signTreeHead,
   },
   {
     method: 'GET',
@@ -561,6 +605,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: 'Audit entries by subjectId, actorId, action, purpose, from, to; keyset-paged (cursor)',
+    body: auditApi.listEntries,
   },
   {
     method: 'GET',
@@ -568,6 +613,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: 'Inclusion proof of an entry against `treeSize` or the latest signed head',
+    body: auditApi.inclusionProof,
   },
   {
     method: 'GET',
@@ -575,6 +621,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: 'Consistency proof between tree sizes `from` and `to`',
+    body: auditApi.consistencyProof,
   },
   {
     method: 'GET',
@@ -582,6 +629,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: "Everything that happened to a data subject's data: JSON, or HTML with `?format=html` / Accept: text/html",
+    body: auditApi.subjectReport,
   },
   {
     method: 'GET',
@@ -589,14 +637,23 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'Processing activities with evidence (register:manage or audit:read)',
+    body: auditApi.listActivities,
   },
-  { method: 'POST', path: '/v1/register/activities', service: 'audit', guard: needs('register:manage'), summary: 'Declare a processing activity' },
+  {
+    method: 'POST',
+    path: '/v1/register/activities',
+    service: 'audit',
+    guard: needs('register:manage'),
+    summary: 'Declare a processing activity',
+    body: auditApi.declareActivity,
+  },
   {
     method: 'GET',
     path: '/v1/register/activities/:id',
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'One processing activity with evidence (register:manage or audit:read)',
+    body: auditApi.activity,
   },
   {
     method: 'PUT',
@@ -604,6 +661,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('register:manage'),
     summary: 'Revise a processing activity (`expectedVersion`; 409 when stale)',
+    body: auditApi.reviseActivity,
   },
   {
     method: 'POST',
@@ -612,6 +670,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('register:manage'),
     status: 200,
     summary: "Approve the platform's draft activity as reviewed: `{ expectedVersion }` (409 when stale or not a draft)",
+    body: auditApi.approveActivity,
   },
   {
     method: 'GET',
@@ -619,6 +678,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'Every version of a processing activity (register:manage or audit:read)',
+    body: auditApi.activityVersions,
   },
   {
     method: 'GET',
@@ -626,6 +686,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'The register with evidence and undeclared purposes, `format=json|csv|html` (register:manage or audit:read)',
+    body: auditApi.registerExport,
   },
   {
     method: 'GET',
@@ -633,14 +694,23 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'Processors and sub-processors (register:manage or audit:read)',
+    body: auditApi.listProcessors,
   },
-  { method: 'POST', path: '/v1/processors', service: 'audit', guard: needs('register:manage'), summary: 'Add a processor or sub-processor' },
+  {
+    method: 'POST',
+    path: '/v1/processors',
+    service: 'audit',
+    guard: needs('register:manage'),
+    summary: 'Add a processor or sub-processor',
+    body: auditApi.registerProcessor,
+  },
   {
     method: 'GET',
     path: '/v1/processors/:id',
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'One processor (register:manage or audit:read)',
+    body: auditApi.processor,
   },
   {
     method: 'PUT',
@@ -648,6 +718,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('register:manage'),
     summary: 'Revise a processor (`expectedVersion`; 409 when stale)',
+    body: auditApi.reviseProcessor,
   },
 
   // backup — what the backup cluster holds of the primary, the databases' snapshots, and restore drills.
