@@ -17,7 +17,19 @@ export const PROCESSOR_STATUSES = ['active', 'suspended', 'terminated'] as const
 
 /** Purpose codes as events carry them (`customer-service`): what evidence is matched on. */
 export const purposeCode = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
-const text = z.string().trim().min(1).max(500);
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * Text the register stores (as jsonb): Postgres holds no NUL character, and a lone surrogate is not Unicode, so
+ * both are refused as invalid rather than failing the write.
+ */
+const storable = (max: number, min = 0) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((value) => !value.includes('\u0000') && !LONE_SURROGATE.test(value), 'must be Unicode text without NUL characters');
+const text = storable(500, 1);
 const textList = (min: number) => z.array(text).min(min).max(50);
 /** ISO 8601 duration (P10Y, P6M, P30D, P1Y6M); what the retention sweep would read. */
 const isoDuration = z.string().regex(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$/);
@@ -31,11 +43,11 @@ const expectedVersion = z.number().int().min(1).meta({ description: 'The version
 /** One processing activity of the Art. 30(1) record: (a)–(g), and processors by id (Art. 30(1)(d), Art. 28). */
 export const activityDocument = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().trim().max(2000).optional(),
+    name: storable(200, 1),
+    description: storable(2000).optional(),
     purposes: z.array(purposeCode).min(1).max(20),
     legalBasis: z.enum(LEGAL_BASES),
-    legalBasisNote: z.string().trim().max(1000).optional().meta({ description: 'E.g. the reference of the legitimate-interests assessment' }),
+    legalBasisNote: storable(1000).optional().meta({ description: 'E.g. the reference of the legitimate-interests assessment' }),
     dataSubjectCategories: textList(1),
     personalDataCategories: textList(1),
     recipients: textList(0).default([]),
@@ -47,14 +59,14 @@ export const activityDocument = z
             country: z.string().regex(/^[A-Z]{2}$/),
             recipient: text,
             safeguard: z.enum(TRANSFER_SAFEGUARDS),
-            note: z.string().trim().max(1000).optional(),
+            note: storable(1000).optional(),
           })
           .strict(),
       )
       .max(50)
       .default([]),
     retentionPeriod,
-    retentionNote: z.string().trim().max(1000).optional(),
+    retentionNote: storable(1000).optional(),
     securityMeasures: textList(1),
   })
   .strict();
@@ -65,15 +77,15 @@ export const activityDocument = z
  */
 export const processorDocument = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    dpaReference: z.string().trim().min(1).max(200).meta({ description: 'The reference of its data processing agreement' }),
+    name: storable(200, 1),
+    dpaReference: storable(200, 1).meta({ description: 'The reference of its data processing agreement' }),
     country: z
       .string()
       .regex(/^[A-Z]{2}$/)
       .meta({ description: 'ISO 3166-1 alpha-2 country where the processing happens' }),
-    location: z.string().trim().max(200).optional(),
+    location: storable(200).optional(),
     status: z.enum(PROCESSOR_STATUSES),
-    services: z.string().trim().max(1000).optional(),
+    services: storable(1000).optional(),
     parentProcessorId: z.uuid().optional().meta({ description: 'The processor engaging it, for a sub-processor' }),
   })
   .strict();
