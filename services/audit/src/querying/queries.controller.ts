@@ -14,7 +14,13 @@ import { CONTENT_SECURITY_POLICY } from './html.js';
 import { QueryRecorder } from './query.recorder.js';
 import { buildSubjectReport, renderSubjectReportHtml } from './subject-report.js';
 
-const id = z.string().trim().min(1).max(512);
+// No Postgres text holds a NUL: such a filter matches nothing and is refused rather than failing the query.
+const id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(512)
+  .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
 const entriesQuery = z
   .object({
     subjectId: id.optional(),
