@@ -225,6 +225,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary: 'Export a selection: `{ purpose, format: json|csv, contactIds? }`; needs contacts:export and a fresh second factor',
     produces: ['application/json', 'text/csv'],
     body: contactsApi.exportContacts,
+    errorCodes: { 400: ['EXPORT_TOO_LARGE', 'LEGAL_BASIS_NOT_APPLICABLE'], 403: ['PURPOSE_NOT_PERMITTED'], 429: ['EXPORT_RATE_LIMITED'] },
   },
   {
     method: 'POST',
@@ -234,6 +235,11 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 202,
     summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` → 202 with the import report; the rows are created by a resumable job',
     body: contactsApi.importContacts,
+    errorCodes: {
+      400: ['IMPORT_MALFORMED', 'IMPORT_EMPTY', 'IMPORT_TOO_LARGE', 'IMPORT_COLUMN_UNKNOWN', 'IMPORT_COLUMN_DUPLICATE', 'SEAL_PLAINTEXT_INVALID'],
+      403: ['PURPOSE_NOT_PERMITTED'],
+      503: ['IMPORT_QUEUE_UNAVAILABLE'],
+    },
   },
   {
     method: 'GET',
@@ -242,6 +248,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:write'),
     summary: "An import's state (queued, running, completed, failed), progress and refused rows",
     body: contactsApi.importReportOf,
+    errorCodes: { 404: ['IMPORT_NOT_FOUND'] },
   },
   {
     method: 'POST',
@@ -250,6 +257,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:write'),
     summary: 'Create a contact: `{ purpose, legalBasis?, data }`',
     body: contactsApi.createContact,
+    errorCodes: {
+      400: ['CONTACT_FIELD_UNKNOWN', 'CONTACT_FIELD_INVALID', 'CONTACT_SPECIAL_CATEGORY_REFUSED', 'LEGAL_BASIS_NOT_APPLICABLE'],
+      403: ['PURPOSE_NOT_PERMITTED'],
+    },
   },
   {
     method: 'GET',
@@ -258,6 +269,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:read'),
     summary: 'Search by exact `email`, `phone`, `name` tokens, or list; `?purpose=` required; paged by `after`',
     body: contactsApi.searchContacts,
+    errorCodes: { 400: ['CONTACT_SEARCH_INVALID', 'LEGAL_BASIS_NOT_APPLICABLE'], 403: ['PURPOSE_NOT_PERMITTED'] },
   },
   {
     method: 'GET',
@@ -266,6 +278,12 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:read'),
     summary: 'One contact minimised to `?purpose=`; ETag = version',
     body: contactsApi.viewContact,
+    errorCodes: {
+      400: ['LEGAL_BASIS_NOT_APPLICABLE'],
+      403: ['PURPOSE_NOT_PERMITTED', 'CONSENT_REQUIRED', 'OBJECTION_RECORDED', 'CONTACT_PROCESSING_RESTRICTED'],
+      404: ['CONTACT_NOT_FOUND'],
+      410: ['CONTACT_ERASED'],
+    },
   },
   {
     method: 'PATCH',
@@ -274,6 +292,13 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:write'),
     summary: 'Rectify: `{ purpose, changes }`; If-Match for optimistic concurrency (409 on conflict)',
     body: contactsApi.rectifyContact,
+    errorCodes: {
+      400: ['CONTACT_FIELD_UNKNOWN', 'CONTACT_FIELD_INVALID', 'CONTACT_SPECIAL_CATEGORY_REFUSED', 'IF_MATCH_INVALID'],
+      403: ['PURPOSE_NOT_PERMITTED'],
+      404: ['CONTACT_NOT_FOUND'],
+      410: ['CONTACT_ERASED'],
+      409: ['CONTACT_RESTRICTED'],
+    },
   },
   {
     method: 'GET',
@@ -282,6 +307,12 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:read'),
     summary: "A contact's purchases, newest first, minimised to `?purpose=`; paged by `before`",
     body: contactsApi.listPurchases,
+    errorCodes: {
+      400: ['TRANSACTION_CURSOR_INVALID', 'LEGAL_BASIS_NOT_APPLICABLE'],
+      403: ['PURPOSE_NOT_PERMITTED', 'CONSENT_REQUIRED', 'OBJECTION_RECORDED', 'CONTACT_PROCESSING_RESTRICTED'],
+      404: ['CONTACT_NOT_FOUND'],
+      410: ['CONTACT_ERASED'],
+    },
   },
   {
     method: 'POST',
@@ -290,6 +321,13 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:write'),
     summary: 'Record a transaction',
     body: contactsApi.addPurchase,
+    errorCodes: {
+      400: ['CONTACT_FIELD_UNKNOWN', 'CONTACT_FIELD_INVALID'],
+      403: ['PURPOSE_NOT_PERMITTED'],
+      404: ['CONTACT_NOT_FOUND'],
+      410: ['CONTACT_ERASED'],
+      409: ['TRANSACTION_DUPLICATE', 'CONTACT_RESTRICTED'],
+    },
   },
   {
     method: 'POST',
@@ -299,6 +337,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary: "Restrict processing (Art. 18): `{ reason }` (contacts:write, or the DPO's requests:manage)",
     body: contactsApi.restrictProcessing,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
   },
   {
     method: 'DELETE',
@@ -307,6 +346,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:write'),
     summary: 'Lift a restriction',
     body: contactsApi.liftRestriction,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
   },
   {
     method: 'POST',
@@ -316,6 +356,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary: 'Erase a contact (Art. 17) by destroying its key; needs subjects:erase and a fresh second factor',
     body: contactsApi.eraseContact,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND'] },
   },
   {
     method: 'GET',
@@ -324,6 +365,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('retention:read'),
     summary: "A contact's legal hold (404 LEGAL_HOLD_NOT_FOUND when it has none); needs retention:read",
     body: contactsApi.legalHoldOf,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND', 'LEGAL_HOLD_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
   },
   {
     method: 'PUT',
@@ -333,6 +375,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary:
       'Put a contact on legal hold: `{ reference }` (a case reference); every retention policy is suspended for it; needs retention:manage and a fresh second factor',
     body: contactsApi.setLegalHold,
+    errorCodes: { 400: ['LEGAL_HOLD_INVALID'], 404: ['CONTACT_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
   },
   {
     method: 'DELETE',
@@ -341,6 +384,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('retention:manage'),
     summary: "Lift a contact's legal hold; needs retention:manage and a fresh second factor",
     body: contactsApi.liftLegalHold,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND', 'LEGAL_HOLD_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
   },
 
   // retention — policies per purpose and data category, the preview and the sweep (contacts; docs/retention.md).
@@ -368,6 +412,9 @@ export const ROUTES: readonly GatewayRoute[] = [
     summary:
       'Create a retention policy: `{ name, purpose, category, kind: inactivity|consent-withdrawn|accounting-period, period (ISO 8601, P24M), action: crypto-shred|anonymise, activityId? }`; needs retention:manage and a fresh second factor',
     body: contactsApi.createPolicy,
+    errorCodes: {
+      400: ['RETENTION_POLICY_INVALID', 'RETENTION_PERIOD_INVALID', 'RETENTION_PURPOSE_UNKNOWN', 'RETENTION_CATEGORY_UNKNOWN', 'RETENTION_ACTIVITY_UNKNOWN'],
+    },
   },
   {
     method: 'PUT',
@@ -376,6 +423,11 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('retention:manage'),
     summary: 'Revise a retention policy: the whole policy and `expectedVersion`; needs retention:manage and a fresh second factor',
     body: contactsApi.revisePolicy,
+    errorCodes: {
+      400: ['RETENTION_POLICY_INVALID', 'RETENTION_PERIOD_INVALID', 'RETENTION_PURPOSE_UNKNOWN', 'RETENTION_CATEGORY_UNKNOWN', 'RETENTION_ACTIVITY_UNKNOWN'],
+      404: ['RETENTION_POLICY_NOT_FOUND'],
+      409: ['RETENTION_POLICY_VERSION_CONFLICT'],
+    },
   },
   {
     method: 'GET',
@@ -393,6 +445,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 202,
     summary: 'Queue a retention sweep now (409 RETENTION_SWEEP_RUNNING while one runs); needs retention:manage and a fresh second factor',
     body: contactsApi.startSweep,
+    errorCodes: { 409: ['RETENTION_SWEEP_RUNNING'] },
   },
   {
     method: 'GET',
@@ -401,6 +454,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('retention:read'),
     summary: "A sweep's run: status, effects applied, contacts held, skips; needs retention:read",
     body: contactsApi.sweepRun,
+    errorCodes: { 404: ['RETENTION_SWEEP_NOT_FOUND'] },
   },
 
   // consent — the purpose catalogue, and each contact's consents and objections (one stream per contact).
@@ -589,6 +643,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('audit:read'),
     summary: 'The latest signed tree head of the audit log (RFC 6962, Ed25519)',
     body: auditApi.latestTreeHead,
+    errorCodes: { 503: ['AUDIT_TREE_HEAD_UNAVAILABLE'] },
   },
   {
     method: 'POST',
@@ -598,6 +653,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary: 'Sign a tree head over everything recorded so far',
     body: auditApi.signTreeHead,
+    errorCodes: { 503: ['AUDIT_LOG_INTEGRITY_FAILED'] },
   },
   {
     method: 'GET',
@@ -606,6 +662,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('audit:read'),
     summary: 'Audit entries by subjectId, actorId, action, purpose, from, to; keyset-paged (cursor)',
     body: auditApi.listEntries,
+    errorCodes: { 400: ['AUDIT_CURSOR_INVALID'] },
   },
   {
     method: 'GET',
@@ -614,6 +671,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('audit:read'),
     summary: 'Inclusion proof of an entry against `treeSize` or the latest signed head',
     body: auditApi.inclusionProof,
+    errorCodes: { 400: ['AUDIT_TREE_SIZE_INVALID', 'AUDIT_ENTRY_NOT_IN_TREE'], 404: ['AUDIT_ENTRY_NOT_FOUND'], 503: ['AUDIT_TREE_HEAD_UNAVAILABLE'] },
   },
   {
     method: 'GET',
@@ -622,6 +680,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('audit:read'),
     summary: 'Consistency proof between tree sizes `from` and `to`',
     body: auditApi.consistencyProof,
+    errorCodes: { 400: ['AUDIT_TREE_SIZE_INVALID'], 503: ['AUDIT_TREE_HEAD_UNAVAILABLE'] },
   },
   {
     method: 'GET',
@@ -646,6 +705,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('register:manage'),
     summary: 'Declare a processing activity',
     body: auditApi.declareActivity,
+    errorCodes: { 400: ['AUDIT_PROCESSOR_UNKNOWN'] },
   },
   {
     method: 'GET',
@@ -654,6 +714,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'One processing activity with evidence (register:manage or audit:read)',
     body: auditApi.activity,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'] },
   },
   {
     method: 'PUT',
@@ -662,6 +723,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('register:manage'),
     summary: 'Revise a processing activity (`expectedVersion`; 409 when stale)',
     body: auditApi.reviseActivity,
+    errorCodes: { 400: ['AUDIT_PROCESSOR_UNKNOWN'], 404: ['AUDIT_REGISTER_NOT_FOUND'], 409: ['AUDIT_REGISTER_VERSION_CONFLICT'] },
   },
   {
     method: 'POST',
@@ -671,6 +733,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     status: 200,
     summary: "Approve the platform's draft activity as reviewed: `{ expectedVersion }` (409 when stale or not a draft)",
     body: auditApi.approveActivity,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'], 409: ['AUDIT_REGISTER_VERSION_CONFLICT', 'AUDIT_REGISTER_ALREADY_APPROVED'] },
   },
   {
     method: 'GET',
@@ -679,6 +742,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'Every version of a processing activity (register:manage or audit:read)',
     body: auditApi.activityVersions,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'] },
   },
   {
     method: 'GET',
@@ -687,6 +751,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'The register with evidence and undeclared purposes, `format=json|csv|html` (register:manage or audit:read)',
     body: auditApi.registerExport,
+    errorCodes: { 400: ['AUDIT_FORMAT_UNSUPPORTED'] },
   },
   {
     method: 'GET',
@@ -711,6 +776,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'One processor (register:manage or audit:read)',
     body: auditApi.processor,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'] },
   },
   {
     method: 'PUT',
@@ -719,6 +785,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('register:manage'),
     summary: 'Revise a processor (`expectedVersion`; 409 when stale)',
     body: auditApi.reviseProcessor,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'], 409: ['AUDIT_REGISTER_VERSION_CONFLICT'] },
   },
 
   // backup — what the backup cluster holds of the primary, the databases' snapshots, and restore drills.
