@@ -1,10 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import type { auditApi, ResponseOf } from '@crm/api-contract';
 import { Public, RequirePermissions, validate } from '@crm/http';
 import { AuditRuntime } from '../audit.runtime.js';
-import { treeHeadToView, type TreeHeadView } from '../tree-heads/tree-head.codec.js';
-import { ProofsService, type ConsistencyProofView, type InclusionProofView } from './proofs.service.js';
+import { treeHeadToView } from '../tree-heads/tree-head.codec.js';
+import { ProofsService } from './proofs.service.js';
 
 const size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const inclusionQuery = z.object({ treeSize: size.optional() }).strict();
@@ -22,7 +23,7 @@ export class ProofsController {
   @RequirePermissions('audit:read')
   @Get('tree-head')
   @ApiOperation({ summary: 'The latest signed tree head (RFC 6962 STH, Ed25519)' })
-  treeHead(): TreeHeadView {
+  treeHead(): ResponseOf<typeof auditApi.latestTreeHead> {
     return treeHeadToView(this.proofs.latestHead());
   }
 
@@ -30,7 +31,7 @@ export class ProofsController {
   @Post('tree-head')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign a head over everything recorded so far, now (idempotent when nothing is new)' })
-  async signTreeHead(): Promise<TreeHeadView> {
+  async signTreeHead(): Promise<ResponseOf<typeof auditApi.signTreeHead>> {
     return treeHeadToView(await this.proofs.signNow());
   }
 
@@ -38,7 +39,7 @@ export class ProofsController {
   @Public()
   @Get('public-key')
   @ApiOperation({ summary: 'The Ed25519 public key that signs tree heads, and the log id' })
-  publicKey(): { logId: string; keyId: string; algorithm: 'Ed25519'; publicKeyPem: string; publicKey: string } {
+  publicKey(): ResponseOf<typeof auditApi.publicKey> {
     const key = this.runtime.key;
     return {
       logId: this.runtime.publisher.logId,
@@ -52,14 +53,14 @@ export class ProofsController {
   @RequirePermissions('audit:read')
   @Get('entries/:id/proof')
   @ApiOperation({ summary: 'Inclusion proof of one entry (by event id or leaf index) against `treeSize` or the latest signed head' })
-  inclusion(@Param('id') id: string, @Query() query: unknown): Promise<InclusionProofView> {
+  inclusion(@Param('id') id: string, @Query() query: unknown): Promise<ResponseOf<typeof auditApi.inclusionProof>> {
     return this.proofs.inclusion(validate(entryId, id), validate(inclusionQuery, query).treeSize);
   }
 
   @RequirePermissions('audit:read')
   @Get('consistency')
   @ApiOperation({ summary: 'Consistency proof between tree sizes `from` and `to` (default: the latest signed head)' })
-  consistency(@Query() query: unknown): Promise<ConsistencyProofView> {
+  consistency(@Query() query: unknown): Promise<ResponseOf<typeof auditApi.consistencyProof>> {
     const { from, to } = validate(consistencyQuery, query);
     return this.proofs.consistency(from, to);
   }

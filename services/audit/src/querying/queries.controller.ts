@@ -2,18 +2,25 @@ import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestj
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { auditApi, ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequirePermissions, validate } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
 import { AuditRuntime } from '../audit.runtime.js';
-import { toEntryView, type EntryView } from '../trail/entry.view.js';
+import { toEntryView } from '../trail/entry.view.js';
 import { treeHeadToView } from '../tree-heads/tree-head.codec.js';
 import { EntriesQuery, type EntryFilters } from './entries.query.js';
 import { CONTENT_SECURITY_POLICY } from './html.js';
 import { QueryRecorder } from './query.recorder.js';
-import { buildSubjectReport, renderSubjectReportHtml, type SubjectReport } from './subject-report.js';
+import { buildSubjectReport, renderSubjectReportHtml } from './subject-report.js';
 
-const id = z.string().trim().min(1).max(512);
+// No Postgres text holds a NUL: such a filter matches nothing and is refused rather than failing the query.
+const id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(512)
+  .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
 const entriesQuery = z
   .object({
     subjectId: id.optional(),
@@ -44,11 +51,7 @@ export class QueriesController {
   @RequirePermissions('audit:read')
   @Get('entries')
   @ApiOperation({ summary: 'Audit entries by subject, actor, action, purpose and time range (occurred_at, [from, to)), in log order, keyset-paged' })
-  async entries(
-    @Query() raw: unknown,
-    @CurrentAuth() auth: AccessTokenClaims,
-    @Req() request: Request,
-  ): Promise<{ entries: EntryView[]; nextCursor: string | null }> {
+  async entries(@Query() raw: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ResponseOf<typeof auditApi.listEntries>> {
     const { limit, cursor, from, to, ...ids } = validate(entriesQuery, raw);
     const filters: EntryFilters = { ...ids, ...(from === undefined ? {} : { from: new Date(from) }), ...(to === undefined ? {} : { to: new Date(to) }) };
     const page = await this.query.page(filters, limit, cursor);
@@ -75,7 +78,7 @@ export class QueriesController {
     @CurrentAuth() auth: AccessTokenClaims,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<SubjectReport | string> {
+  ): Promise<ResponseOf<typeof auditApi.subjectReport> | string> {
     const subjectId = validate(id, subject);
     const { format } = validate(reportQuery, raw);
     const { entries, truncated } = await this.query.subjectHistory(subjectId, REPORT_MAX_ENTRIES);

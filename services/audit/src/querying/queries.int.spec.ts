@@ -76,6 +76,11 @@ describe('DPO queries over HTTP', () => {
     expect(unknown.text).not.toContain('jane@example.com');
     const limit = await audit.api('GET', '/v1/audit/entries?limit=100000', { token: dpo });
     expect(limit.status).toBe(400);
+    // Found by the contract fuzzing (issue 16): a NUL, which no Postgres text holds, failed the query with a 500.
+    for (const path of ['/v1/audit/entries?subjectId=a%00b', '/v1/audit/entries?action=%00', '/v1/audit/subjects/a%00b/report']) {
+      const nul = await audit.api('GET', path, { token: dpo });
+      expect({ path, status: nul.status, code: (nul.body as { code: string }).code }).toEqual({ path, status: 400, code: 'REQUEST_INVALID' });
+    }
   });
 
   it('given a subject, then the JSON report lists everything in the order it happened, with counts per purpose and actor', async () => {

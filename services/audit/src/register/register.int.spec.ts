@@ -206,6 +206,25 @@ describe('the register of processing activities and processors', () => {
     expect([format.status, code(format)]).toEqual([400, 'AUDIT_FORMAT_UNSUPPORTED']);
   });
 
+  // Found by the contract fuzzing (issue 16): a NUL in a name was a 500, Postgres refusing it in the stored jsonb.
+  it('given text Postgres cannot store (a NUL character, a lone surrogate), then 400 REQUEST_INVALID, not a failed write', async () => {
+    const before = (await audit.api('GET', '/v1/processors', { token: auditor })).body as unknown[];
+    for (const body of [
+      activity({ name: 'Customer\u0000service' }),
+      activity({ securityMeasures: ['encryption \ud800 at rest'] }),
+      activity({ thirdCountryTransfers: [{ country: 'US', recipient: 'Host\u0000', safeguard: 'standard-contractual-clauses' }] }),
+    ]) {
+      const answer = await audit.api('POST', '/v1/register/activities', { token: editor, body });
+      expect([answer.status, code(answer)]).toEqual([400, 'REQUEST_INVALID']);
+    }
+    const processor = await audit.api('POST', '/v1/processors', {
+      token: editor,
+      body: { name: 'Mail\u0000house', dpaReference: 'DPA-1', country: 'DE', status: 'active' },
+    });
+    expect([processor.status, code(processor)]).toEqual([400, 'REQUEST_INVALID']);
+    expect((await audit.api('GET', '/v1/processors', { token: auditor })).body).toHaveLength(before.length);
+  });
+
   it('given the export, then each activity has its evidence counts and the undeclared purpose is flagged, as JSON, CSV and HTML', async () => {
     await audit.api('POST', '/v1/register/activities', {
       token: editor,

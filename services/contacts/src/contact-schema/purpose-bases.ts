@@ -1,7 +1,8 @@
+import { contactsApi } from '@crm/api-contract';
 import type { Purpose } from './contact-fields.catalogue.js';
 
 /** GDPR Art. 6(1)(a)–(f) as the API spells them. */
-export const LEGAL_BASIS_CODES = ['consent', 'contract', 'legal-obligation', 'vital-interests', 'public-task', 'legitimate-interests'] as const;
+export const { LEGAL_BASIS_CODES } = contactsApi;
 export type LegalBasisCode = (typeof LEGAL_BASIS_CODES)[number];
 
 /** What Art. 21 allows: `absolute` for direct marketing (21(2)–(3)), `balancing` on legitimate interests (21(1)), `none`. */

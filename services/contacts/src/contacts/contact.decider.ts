@@ -1,3 +1,4 @@
+import { contactsApi } from '@crm/api-contract';
 import type { Decider } from '@crm/eventstore';
 import { RECTIFIABLE_UNITS, setAt, unsetAt, valueAt, type ContactData, type ContactPatch, type TransactionData } from '../contact-schema/index.js';
 import { decideAddPurchase } from './add-purchase/add-purchase.decision.js';
@@ -11,7 +12,7 @@ import { decideRestrictProcessing } from './restrict-processing/restrict-process
  * Why processing is restricted: the four grounds of GDPR Art. 18(1)(a)–(d). A code, never free text, so the event
  * stays PII-free and the processing register can count restrictions by ground.
  */
-export const RESTRICTION_REASONS = ['accuracy-contested', 'unlawful-processing', 'legal-claims', 'objection-pending'] as const;
+export const { RESTRICTION_REASONS } = contactsApi;
 export type RestrictionReason = (typeof RESTRICTION_REASONS)[number];
 
 // Commands carry data already validated by `validateContactInput` / `validateContactPatch` /

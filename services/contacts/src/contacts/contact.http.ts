@@ -21,9 +21,6 @@ import {
 /** A controller of the contact as a resource, under `/v1/contacts` (tagged `contacts` in the OpenAPI document). */
 export const ContactsRoute = (): ClassDecorator => applyDecorators(ApiTags('contacts'), Controller('v1/contacts'));
 
-/** The body fields of every write: the purpose of the processing and, optionally, its legal basis. */
-export const processingFields = { purpose: purposeSchema, legalBasis: legalBasisSchema.optional() };
-
 /** Processing for one of the catalogue's purposes: what a contact shown is minimised to. */
 export type PurposeContext = ProcessingContext & { purpose: Purpose };
 

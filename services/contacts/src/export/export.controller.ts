@@ -1,22 +1,13 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
+import { contactsApi } from '@crm/api-contract';
 import { CurrentAuth, RequireStepUp, type AccessTokenClaims } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { readBasis } from '../lawful-basis/basis.decision.js';
-import { legalBasisSchema, processingContext, purposeSchema } from '../processing/processing-context.js';
+import { processingContext } from '../processing/processing-context.js';
 import { decidePurpose, ensureAllowed } from '../processing/purpose-access.decision.js';
 import { ContactExport } from './contact-export.service.js';
-
-const exportBody = z
-  .object({
-    purpose: purposeSchema,
-    legalBasis: legalBasisSchema.optional(),
-    format: z.enum(['json', 'csv']).default('json'),
-    contactIds: z.array(z.uuid()).min(1).max(100_000).optional(),
-  })
-  .strict();
 
 @ApiTags('contacts')
 @Controller('v1/contacts')
@@ -32,7 +23,7 @@ export class ExportController {
       'Export a selection as JSON or CSV, minimised to `purpose`; restricted and erased contacts, and contacts without the lawful basis for the purpose (consent, objection), never appear; rate-limited; needs a fresh second factor',
   })
   async export(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const input = validate(exportBody, body);
+    const input = validate(contactsApi.exportContacts.request, body);
     ensureAllowed(decidePurpose(auth.perms, input.purpose), input.purpose);
     const file = await this.exports.export(input, processingContext(auth, request, input.purpose, readBasis(input.purpose, input.legalBasis)));
     response

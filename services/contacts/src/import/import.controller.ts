@@ -1,21 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { z } from 'zod';
+import { contactsApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
-import { legalBasisSchema, processingContext, purposeSchema } from '../processing/processing-context.js';
+import { processingContext } from '../processing/processing-context.js';
 import { decidePurpose, ensureAllowed } from '../processing/purpose-access.decision.js';
-import { ContactImport, type ImportReport } from './contact-import.service.js';
-
-const importBody = z
-  .object({
-    purpose: purposeSchema,
-    legalBasis: legalBasisSchema.optional(),
-    format: z.enum(['csv', 'jsonl']),
-    content: z.string().min(1),
-  })
-  .strict();
+import { ContactImport } from './contact-import.service.js';
 
 @ApiTags('contacts')
 @Controller('v1/contacts')
@@ -29,8 +20,8 @@ export class ImportController {
     summary:
       'Bulk import: `{ purpose, format: csv|jsonl, content }` (CSV header = catalogue paths); validates the file, queues a job and answers 202 with the report to poll (`importId`, `status: queued`, the refused rows)',
   })
-  start(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ImportReport> {
-    const input = validate(importBody, body);
+  start(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ResponseOf<typeof contactsApi.importContacts>> {
+    const input = validate(contactsApi.importContacts.request, body);
     ensureAllowed(decidePurpose(auth.perms, input.purpose), input.purpose);
     return this.imports.start(input.format, input.content, processingContext(auth, request, input.purpose, input.legalBasis));
   }
@@ -41,7 +32,7 @@ export class ImportController {
     summary:
       "An import's state (queued, running, completed, failed), progress (rows processed and imported of the total) and its refused rows (row number, code, field paths; never values)",
   })
-  report(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims): Promise<ImportReport> {
+  report(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims): Promise<ResponseOf<typeof contactsApi.importReportOf>> {
     return this.imports.report(id, auth.sub);
   }
 }

@@ -86,6 +86,9 @@ export type RetentionVerdict =
 const DURATION = /^P(?:(\d{1,3})Y)?(?:(\d{1,4})M)?(?:(\d{1,5})D)?$/;
 const NAME_MAX = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Postgres stores no NUL character and a lone surrogate is not Unicode: a name holding either could not be stored (jsonb). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorable = (text: string): boolean => text.includes('\u0000') || LONE_SURROGATE.test(text);
 const DOCUMENT_KEYS = new Set(['name', 'purpose', 'category', 'kind', 'period', 'action', 'activityId']);
 
 /** Parses a positive ISO 8601 duration of years, months and days; anything else (negative, zero, weeks, time) is refused. */
@@ -112,7 +115,7 @@ export function validatePolicyDocument(input: unknown): RetentionPolicyDocument 
   const unknownKeys = Object.keys(body).filter((key) => !DOCUMENT_KEYS.has(key));
   if (unknownKeys.length > 0) throw retentionError('RETENTION_POLICY_INVALID', 'the policy has unknown fields', { details: { fields: unknownKeys } });
   const { name, purpose, category, kind, period, action, activityId } = body;
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > NAME_MAX) {
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > NAME_MAX || unstorable(name)) {
     throw retentionError('RETENTION_POLICY_INVALID', `name must be 1-${NAME_MAX} characters`, { details: { field: 'name' } });
   }
   if (typeof purpose !== 'string' || !(PURPOSES as readonly string[]).includes(purpose)) {

@@ -106,6 +106,10 @@ describe('the retention decision', () => {
     expect(() => validatePolicyDocument({ ...inactive24m, action: 'delete' })).toThrow(expect.objectContaining({ code: 'RETENTION_POLICY_INVALID' }));
     expect(() => validatePolicyDocument({ ...inactive24m, email: 'x@example.com' })).toThrow(expect.objectContaining({ code: 'RETENTION_POLICY_INVALID' }));
     expect(() => validatePolicyDocument([])).toThrow(expect.objectContaining({ code: 'RETENTION_POLICY_INVALID' }));
+    // Found by the contract fuzzing (issue 16): a name Postgres cannot store was a 500 from the jsonb write.
+    for (const name of ['Books\u0000', 'Books \ud800', '\udc00 Books']) {
+      expect(() => validatePolicyDocument({ ...inactive24m, name })).toThrow(expect.objectContaining({ code: 'RETENTION_POLICY_INVALID' }));
+    }
   });
 
   it('given a valid document, then it is kept as declared (name trimmed)', () => {

@@ -1,4 +1,4 @@
-import { backupApi, consentApi, identityApi, type BodyContract } from '@crm/api-contract';
+import { auditApi, backupApi, consentApi, contactsApi, identityApi, type BodyContract } from '@crm/api-contract';
 import type { DownstreamService } from '../downstream/downstream.config.js';
 
 /**
@@ -371,6 +371,9 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('contacts:export'),
     status: 200,
     summary: 'Export a selection: `{ purpose, format: json|csv, contactIds? }`; needs contacts:export and a fresh second factor',
+    produces: ['application/json', 'text/csv'],
+    body: contactsApi.exportContacts,
+    errorCodes: { 400: ['EXPORT_TOO_LARGE', 'LEGAL_BASIS_NOT_APPLICABLE'], 403: ['PURPOSE_NOT_PERMITTED'], 429: ['EXPORT_RATE_LIMITED'] },
   },
   {
     method: 'POST',
@@ -379,6 +382,12 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('contacts:write'),
     status: 202,
     summary: 'Bulk import: `{ purpose, format: csv|jsonl, content }` → 202 with the import report; the rows are created by a resumable job',
+    body: contactsApi.importContacts,
+    errorCodes: {
+      400: ['IMPORT_MALFORMED', 'IMPORT_EMPTY', 'IMPORT_TOO_LARGE', 'IMPORT_COLUMN_UNKNOWN', 'IMPORT_COLUMN_DUPLICATE', 'SEAL_PLAINTEXT_INVALID'],
+      403: ['PURPOSE_NOT_PERMITTED'],
+      503: ['IMPORT_QUEUE_UNAVAILABLE'],
+    },
   },
   {
     method: 'GET',
@@ -386,14 +395,29 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('contacts:write'),
     summary: "An import's state (queued, running, completed, failed), progress and refused rows",
+    body: contactsApi.importReportOf,
+    errorCodes: { 404: ['IMPORT_NOT_FOUND'] },
   },
-  { method: 'POST', path: '/v1/contacts', service: 'contacts', guard: needs('contacts:write'), summary: 'Create a contact: `{ purpose, legalBasis?, data }`' },
+  {
+    method: 'POST',
+    path: '/v1/contacts',
+    service: 'contacts',
+    guard: needs('contacts:write'),
+    summary: 'Create a contact: `{ purpose, legalBasis?, data }`',
+    body: contactsApi.createContact,
+    errorCodes: {
+      400: ['CONTACT_FIELD_UNKNOWN', 'CONTACT_FIELD_INVALID', 'CONTACT_SPECIAL_CATEGORY_REFUSED', 'LEGAL_BASIS_NOT_APPLICABLE'],
+      403: ['PURPOSE_NOT_PERMITTED'],
+    },
+  },
   {
     method: 'GET',
     path: '/v1/contacts',
     service: 'contacts',
     guard: needs('contacts:read'),
     summary: 'Search by exact `email`, `phone`, `name` tokens, or list; `?purpose=` required; paged by `after`',
+    body: contactsApi.searchContacts,
+    errorCodes: { 400: ['CONTACT_SEARCH_INVALID', 'LEGAL_BASIS_NOT_APPLICABLE'], 403: ['PURPOSE_NOT_PERMITTED'] },
   },
   {
     method: 'GET',
@@ -401,6 +425,13 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('contacts:read'),
     summary: 'One contact minimised to `?purpose=`; ETag = version',
+    body: contactsApi.viewContact,
+    errorCodes: {
+      400: ['LEGAL_BASIS_NOT_APPLICABLE'],
+      403: ['PURPOSE_NOT_PERMITTED', 'CONSENT_REQUIRED', 'OBJECTION_RECORDED', 'CONTACT_PROCESSING_RESTRICTED'],
+      404: ['CONTACT_NOT_FOUND'],
+      410: ['CONTACT_ERASED'],
+    },
   },
   {
     method: 'PATCH',
@@ -408,6 +439,14 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('contacts:write'),
     summary: 'Rectify: `{ purpose, changes }`; If-Match for optimistic concurrency (409 on conflict)',
+    body: contactsApi.rectifyContact,
+    errorCodes: {
+      400: ['CONTACT_FIELD_UNKNOWN', 'CONTACT_FIELD_INVALID', 'CONTACT_SPECIAL_CATEGORY_REFUSED', 'IF_MATCH_INVALID'],
+      403: ['PURPOSE_NOT_PERMITTED'],
+      404: ['CONTACT_NOT_FOUND'],
+      410: ['CONTACT_ERASED'],
+      409: ['CONTACT_RESTRICTED'],
+    },
   },
   {
     method: 'GET',
@@ -415,8 +454,29 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('contacts:read'),
     summary: "A contact's purchases, newest first, minimised to `?purpose=`; paged by `before`",
+    body: contactsApi.listPurchases,
+    errorCodes: {
+      400: ['TRANSACTION_CURSOR_INVALID', 'LEGAL_BASIS_NOT_APPLICABLE'],
+      403: ['PURPOSE_NOT_PERMITTED', 'CONSENT_REQUIRED', 'OBJECTION_RECORDED', 'CONTACT_PROCESSING_RESTRICTED'],
+      404: ['CONTACT_NOT_FOUND'],
+      410: ['CONTACT_ERASED'],
+    },
   },
-  { method: 'POST', path: '/v1/contacts/:id/transactions', service: 'contacts', guard: needs('contacts:write'), summary: 'Record a transaction' },
+  {
+    method: 'POST',
+    path: '/v1/contacts/:id/transactions',
+    service: 'contacts',
+    guard: needs('contacts:write'),
+    summary: 'Record a transaction',
+    body: contactsApi.addPurchase,
+    errorCodes: {
+      400: ['CONTACT_FIELD_UNKNOWN', 'CONTACT_FIELD_INVALID'],
+      403: ['PURPOSE_NOT_PERMITTED'],
+      404: ['CONTACT_NOT_FOUND'],
+      410: ['CONTACT_ERASED'],
+      409: ['TRANSACTION_DUPLICATE', 'CONTACT_RESTRICTED'],
+    },
+  },
   {
     method: 'POST',
     path: '/v1/contacts/:id/restriction',
@@ -424,8 +484,18 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsAny('contacts:write', 'requests:manage'),
     status: 200,
     summary: "Restrict processing (Art. 18): `{ reason }` (contacts:write, or the DPO's requests:manage)",
+    body: contactsApi.restrictProcessing,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
   },
-  { method: 'DELETE', path: '/v1/contacts/:id/restriction', service: 'contacts', guard: needs('contacts:write'), summary: 'Lift a restriction' },
+  {
+    method: 'DELETE',
+    path: '/v1/contacts/:id/restriction',
+    service: 'contacts',
+    guard: needs('contacts:write'),
+    summary: 'Lift a restriction',
+    body: contactsApi.liftRestriction,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
+  },
   {
     method: 'POST',
     path: '/v1/contacts/:id/erasure',
@@ -433,6 +503,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('subjects:erase'),
     status: 200,
     summary: 'Erase a contact (Art. 17) by destroying its key; needs subjects:erase and a fresh second factor',
+    body: contactsApi.eraseContact,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND'] },
   },
   {
     method: 'GET',
@@ -440,6 +512,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: "A contact's legal hold (404 LEGAL_HOLD_NOT_FOUND when it has none); needs retention:read",
+    body: contactsApi.legalHoldOf,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND', 'LEGAL_HOLD_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
   },
   {
     method: 'PUT',
@@ -448,6 +522,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('retention:manage'),
     summary:
       'Put a contact on legal hold: `{ reference }` (a case reference); every retention policy is suspended for it; needs retention:manage and a fresh second factor',
+    body: contactsApi.setLegalHold,
+    errorCodes: { 400: ['LEGAL_HOLD_INVALID'], 404: ['CONTACT_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
   },
   {
     method: 'DELETE',
@@ -455,6 +531,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needsFresh('retention:manage'),
     summary: "Lift a contact's legal hold; needs retention:manage and a fresh second factor",
+    body: contactsApi.liftLegalHold,
+    errorCodes: { 404: ['CONTACT_NOT_FOUND', 'LEGAL_HOLD_NOT_FOUND'], 410: ['CONTACT_ERASED'] },
   },
 
   // retention — policies per purpose and data category, the preview and the sweep (contacts; docs/retention.md).
@@ -464,6 +542,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: "Policies drafted from the register's approved activities that no policy implements yet; needs retention:read",
+    body: contactsApi.policyDrafts,
   },
   {
     method: 'GET',
@@ -471,6 +550,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: 'The retention policies at their current versions',
+    body: contactsApi.listPolicies,
   },
   {
     method: 'POST',
@@ -479,6 +559,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('retention:manage'),
     summary:
       'Create a retention policy: `{ name, purpose, category, kind: inactivity|consent-withdrawn|accounting-period, period (ISO 8601, P24M), action: crypto-shred|anonymise, activityId? }`; needs retention:manage and a fresh second factor',
+    body: contactsApi.createPolicy,
+    errorCodes: {
+      400: ['RETENTION_POLICY_INVALID', 'RETENTION_PERIOD_INVALID', 'RETENTION_PURPOSE_UNKNOWN', 'RETENTION_CATEGORY_UNKNOWN', 'RETENTION_ACTIVITY_UNKNOWN'],
+    },
   },
   {
     method: 'PUT',
@@ -486,6 +570,12 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needsFresh('retention:manage'),
     summary: 'Revise a retention policy: the whole policy and `expectedVersion`; needs retention:manage and a fresh second factor',
+    body: contactsApi.revisePolicy,
+    errorCodes: {
+      400: ['RETENTION_POLICY_INVALID', 'RETENTION_PERIOD_INVALID', 'RETENTION_PURPOSE_UNKNOWN', 'RETENTION_CATEGORY_UNKNOWN', 'RETENTION_ACTIVITY_UNKNOWN'],
+      404: ['RETENTION_POLICY_NOT_FOUND'],
+      409: ['RETENTION_POLICY_VERSION_CONFLICT'],
+    },
   },
   {
     method: 'GET',
@@ -493,6 +583,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: 'What a sweep would do now: per policy the count and sample contact ids, and how many a legal hold keeps; needs retention:read',
+    body: contactsApi.retentionPreview,
   },
   {
     method: 'POST',
@@ -501,6 +592,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needsFresh('retention:manage'),
     status: 202,
     summary: 'Queue a retention sweep now (409 RETENTION_SWEEP_RUNNING while one runs); needs retention:manage and a fresh second factor',
+    body: contactsApi.startSweep,
+    errorCodes: { 409: ['RETENTION_SWEEP_RUNNING'] },
   },
   {
     method: 'GET',
@@ -508,6 +601,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'contacts',
     guard: needs('retention:read'),
     summary: "A sweep's run: status, effects applied, contacts held, skips; needs retention:read",
+    body: contactsApi.sweepRun,
+    errorCodes: { 404: ['RETENTION_SWEEP_NOT_FOUND'] },
   },
 
   // consent — the purpose catalogue, and each contact's consents and objections (one stream per contact).
@@ -762,6 +857,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: PUBLIC,
     summary: 'The Ed25519 key that signs tree heads, and the log id (pin it out of band)',
+    body: auditApi.publicKey,
   },
   {
     method: 'GET',
@@ -769,6 +865,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: 'The latest signed tree head of the audit log (RFC 6962, Ed25519)',
+    body: auditApi.latestTreeHead,
+    errorCodes: { 503: ['AUDIT_TREE_HEAD_UNAVAILABLE'] },
   },
   {
     method: 'POST',
@@ -777,6 +875,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('audit:read'),
     status: 200,
     summary: 'Sign a tree head over everything recorded so far',
+    body: auditApi.signTreeHead,
+    errorCodes: { 503: ['AUDIT_LOG_INTEGRITY_FAILED'] },
   },
   {
     method: 'GET',
@@ -784,6 +884,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: 'Audit entries by subjectId, actorId, action, purpose, from, to; keyset-paged (cursor)',
+    body: auditApi.listEntries,
+    errorCodes: { 400: ['AUDIT_CURSOR_INVALID'] },
   },
   {
     method: 'GET',
@@ -791,6 +893,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: 'Inclusion proof of an entry against `treeSize` or the latest signed head',
+    body: auditApi.inclusionProof,
+    errorCodes: { 400: ['AUDIT_TREE_SIZE_INVALID', 'AUDIT_ENTRY_NOT_IN_TREE'], 404: ['AUDIT_ENTRY_NOT_FOUND'], 503: ['AUDIT_TREE_HEAD_UNAVAILABLE'] },
   },
   {
     method: 'GET',
@@ -798,6 +902,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: 'Consistency proof between tree sizes `from` and `to`',
+    body: auditApi.consistencyProof,
+    errorCodes: { 400: ['AUDIT_TREE_SIZE_INVALID'], 503: ['AUDIT_TREE_HEAD_UNAVAILABLE'] },
   },
   {
     method: 'GET',
@@ -805,6 +911,7 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: "Everything that happened to a data subject's data: JSON, or HTML with `?format=html` / Accept: text/html",
+    body: auditApi.subjectReport,
   },
   {
     method: 'GET',
@@ -812,14 +919,25 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'Processing activities with evidence (register:manage or audit:read)',
+    body: auditApi.listActivities,
   },
-  { method: 'POST', path: '/v1/register/activities', service: 'audit', guard: needs('register:manage'), summary: 'Declare a processing activity' },
+  {
+    method: 'POST',
+    path: '/v1/register/activities',
+    service: 'audit',
+    guard: needs('register:manage'),
+    summary: 'Declare a processing activity',
+    body: auditApi.declareActivity,
+    errorCodes: { 400: ['AUDIT_PROCESSOR_UNKNOWN'] },
+  },
   {
     method: 'GET',
     path: '/v1/register/activities/:id',
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'One processing activity with evidence (register:manage or audit:read)',
+    body: auditApi.activity,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'] },
   },
   {
     method: 'PUT',
@@ -827,6 +945,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('register:manage'),
     summary: 'Revise a processing activity (`expectedVersion`; 409 when stale)',
+    body: auditApi.reviseActivity,
+    errorCodes: { 400: ['AUDIT_PROCESSOR_UNKNOWN'], 404: ['AUDIT_REGISTER_NOT_FOUND'], 409: ['AUDIT_REGISTER_VERSION_CONFLICT'] },
   },
   {
     method: 'POST',
@@ -835,6 +955,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     guard: needs('register:manage'),
     status: 200,
     summary: "Approve the platform's draft activity as reviewed: `{ expectedVersion }` (409 when stale or not a draft)",
+    body: auditApi.approveActivity,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'], 409: ['AUDIT_REGISTER_VERSION_CONFLICT', 'AUDIT_REGISTER_ALREADY_APPROVED'] },
   },
   {
     method: 'GET',
@@ -842,6 +964,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'Every version of a processing activity (register:manage or audit:read)',
+    body: auditApi.activityVersions,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'] },
   },
   {
     method: 'GET',
@@ -849,6 +973,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'The register with evidence and undeclared purposes, `format=json|csv|html` (register:manage or audit:read)',
+    body: auditApi.registerExport,
+    errorCodes: { 400: ['AUDIT_FORMAT_UNSUPPORTED'] },
   },
   {
     method: 'GET',
@@ -856,14 +982,24 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'Processors and sub-processors (register:manage or audit:read)',
+    body: auditApi.listProcessors,
   },
-  { method: 'POST', path: '/v1/processors', service: 'audit', guard: needs('register:manage'), summary: 'Add a processor or sub-processor' },
+  {
+    method: 'POST',
+    path: '/v1/processors',
+    service: 'audit',
+    guard: needs('register:manage'),
+    summary: 'Add a processor or sub-processor',
+    body: auditApi.registerProcessor,
+  },
   {
     method: 'GET',
     path: '/v1/processors/:id',
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'One processor (register:manage or audit:read)',
+    body: auditApi.processor,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'] },
   },
   {
     method: 'PUT',
@@ -871,6 +1007,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('register:manage'),
     summary: 'Revise a processor (`expectedVersion`; 409 when stale)',
+    body: auditApi.reviseProcessor,
+    errorCodes: { 404: ['AUDIT_REGISTER_NOT_FOUND'], 409: ['AUDIT_REGISTER_VERSION_CONFLICT'] },
   },
 
   // backup — what the backup cluster holds of the primary, the databases' snapshots, and restore drills.

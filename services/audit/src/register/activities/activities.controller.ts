@@ -2,15 +2,12 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
+import { auditApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequireAnyPermission, RequirePermissions, validate } from '@crm/http';
-import type { ActivityView } from '../export/register.report.js';
 import { RegisterService } from '../register.service.js';
-import type { RegisterRecord } from '../versioned.register.js';
-import { activityDocument, activityUpdate, type ActivityDocument } from './activity.document.js';
 
 const activityId = z.uuid();
-const approvalBody = z.object({ expectedVersion: z.number().int().min(1) }).strict();
 
 @ApiTags('register')
 @Controller('v1/register/activities')
@@ -20,21 +17,21 @@ export class ActivitiesController {
   @RequireAnyPermission('register:manage', 'audit:read')
   @Get()
   @ApiOperation({ summary: 'The processing activities (current versions) with evidence from the audit trail; needs register:manage or audit:read' })
-  list(): Promise<ActivityView[]> {
+  list(): Promise<ResponseOf<typeof auditApi.listActivities>> {
     return this.register.activities();
   }
 
   @RequireAnyPermission('register:manage', 'audit:read')
   @Get(':id')
   @ApiOperation({ summary: 'One processing activity (current version) with its evidence; needs register:manage or audit:read' })
-  one(@Param('id') id: string): Promise<ActivityView> {
+  one(@Param('id') id: string): Promise<ResponseOf<typeof auditApi.activity>> {
     return this.register.activity(validate(activityId, id));
   }
 
   @RequireAnyPermission('register:manage', 'audit:read')
   @Get(':id/versions')
   @ApiOperation({ summary: 'Every version of a processing activity, oldest first; needs register:manage or audit:read' })
-  versions(@Param('id') id: string): Promise<Array<RegisterRecord<ActivityDocument>>> {
+  versions(@Param('id') id: string): Promise<ResponseOf<typeof auditApi.activityVersions>> {
     return this.register.activityVersions(validate(activityId, id));
   }
 
@@ -42,8 +39,8 @@ export class ActivitiesController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Declare a processing activity (version 1)' })
-  declare(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ActivityView> {
-    return this.register.declareActivity(validate(activityDocument, body), { actorId: auth.sub, correlationId: correlationId(request) });
+  declare(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ResponseOf<typeof auditApi.declareActivity>> {
+    return this.register.declareActivity(validate(auditApi.declareActivity.request, body), { actorId: auth.sub, correlationId: correlationId(request) });
   }
 
   @RequirePermissions('register:manage')
@@ -53,16 +50,26 @@ export class ActivitiesController {
     summary:
       "Approve the platform's draft activity as it stands: `{ expectedVersion }` (the version reviewed; stale is 409 AUDIT_REGISTER_VERSION_CONFLICT, not a draft 409 AUDIT_REGISTER_ALREADY_APPROVED); a new, approved version",
   })
-  approve(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ActivityView> {
-    const { expectedVersion } = validate(approvalBody, body);
+  approve(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+  ): Promise<ResponseOf<typeof auditApi.approveActivity>> {
+    const { expectedVersion } = validate(auditApi.approveActivity.request, body);
     return this.register.approveActivity(validate(activityId, id), expectedVersion, { actorId: auth.sub, correlationId: correlationId(request) });
   }
 
   @RequirePermissions('register:manage')
   @Put(':id')
   @ApiOperation({ summary: 'Revise a processing activity: the whole declaration plus `expectedVersion`; a stale version is 409' })
-  revise(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ActivityView> {
-    const { expectedVersion, ...document } = validate(activityUpdate, body);
+  revise(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+  ): Promise<ResponseOf<typeof auditApi.reviseActivity>> {
+    const { expectedVersion, ...document } = validate(auditApi.reviseActivity.request, body);
     return this.register.reviseActivity(validate(activityId, id), expectedVersion, document, { actorId: auth.sub, correlationId: correlationId(request) });
   }
 }

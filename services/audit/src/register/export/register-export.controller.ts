@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { auditApi, ResponseOf } from '@crm/api-contract';
 import { RequireAnyPermission, validate } from '@crm/http';
 import { CLOCK, type Clock } from '@crm/platform';
 import { auditError } from '../../audit.errors.js';
@@ -9,7 +10,6 @@ import { CONTENT_SECURITY_POLICY } from '../../querying/html.js';
 import { RegisterService } from '../register.service.js';
 import { registerCsv } from './register.csv.js';
 import { registerHtml } from './register.html.js';
-import type { RegisterReport } from './register.report.js';
 
 const exportQuery = z.object({ format: z.string().max(10).default('json') }).strict();
 
@@ -24,7 +24,7 @@ export class RegisterExportController {
   @RequireAnyPermission('register:manage', 'audit:read')
   @Get('export')
   @ApiOperation({ summary: 'The whole register with evidence counts and undeclared purposes: `format=json|csv|html`; needs register:manage or audit:read' })
-  async export(@Query() raw: unknown, @Res({ passthrough: true }) response: Response): Promise<RegisterReport | string> {
+  async export(@Query() raw: unknown, @Res({ passthrough: true }) response: Response): Promise<ResponseOf<typeof auditApi.registerExport> | string> {
     const { format } = validate(exportQuery, raw);
     if (format !== 'json' && format !== 'csv' && format !== 'html') throw auditError('AUDIT_FORMAT_UNSUPPORTED', 'format must be json, csv or html');
     const report = await this.register.report(this.clock());

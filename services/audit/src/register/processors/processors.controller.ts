@@ -2,11 +2,10 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
+import { auditApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentAuth, type AccessTokenClaims } from '@crm/auth';
 import { correlationId, RequireAnyPermission, RequirePermissions, validate } from '@crm/http';
-import type { ProcessorView } from '../export/register.report.js';
 import { RegisterService } from '../register.service.js';
-import { processorDocument, processorUpdate } from './processor.document.js';
 
 const processorId = z.uuid();
 
@@ -18,14 +17,14 @@ export class ProcessorsController {
   @RequireAnyPermission('register:manage', 'audit:read')
   @Get()
   @ApiOperation({ summary: 'Processors and sub-processors with DPA reference, location and status; needs register:manage or audit:read' })
-  list(): Promise<ProcessorView[]> {
+  list(): Promise<ResponseOf<typeof auditApi.listProcessors>> {
     return this.register.processors();
   }
 
   @RequireAnyPermission('register:manage', 'audit:read')
   @Get(':id')
   @ApiOperation({ summary: 'One processor; needs register:manage or audit:read' })
-  one(@Param('id') id: string): Promise<ProcessorView> {
+  one(@Param('id') id: string): Promise<ResponseOf<typeof auditApi.processor>> {
     return this.register.processor(validate(processorId, id));
   }
 
@@ -33,15 +32,20 @@ export class ProcessorsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Add a processor (or, with parentProcessorId, a sub-processor)' })
-  create(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ProcessorView> {
-    return this.register.registerProcessor(validate(processorDocument, body), { actorId: auth.sub, correlationId: correlationId(request) });
+  create(@Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ResponseOf<typeof auditApi.registerProcessor>> {
+    return this.register.registerProcessor(validate(auditApi.registerProcessor.request, body), { actorId: auth.sub, correlationId: correlationId(request) });
   }
 
   @RequirePermissions('register:manage')
   @Put(':id')
   @ApiOperation({ summary: 'Revise a processor (e.g. its status): the whole record plus `expectedVersion`; a stale version is 409' })
-  revise(@Param('id') id: string, @Body() body: unknown, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<ProcessorView> {
-    const { expectedVersion, ...document } = validate(processorUpdate, body);
+  revise(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentAuth() auth: AccessTokenClaims,
+    @Req() request: Request,
+  ): Promise<ResponseOf<typeof auditApi.reviseProcessor>> {
+    const { expectedVersion, ...document } = validate(auditApi.reviseProcessor.request, body);
     return this.register.reviseProcessor(validate(processorId, id), expectedVersion, document, { actorId: auth.sub, correlationId: correlationId(request) });
   }
 }

@@ -1,16 +1,13 @@
 import { Body, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { z } from 'zod';
+import { contactsApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
 import { validateContactInput } from '../../contact-schema/index.js';
-import type { ContactView } from '../../contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../../contacts.config.js';
-import { ContactsRoute, processingFields, purposeContext, withVersionTag } from '../contact.http.js';
+import { ContactsRoute, purposeContext, withVersionTag } from '../contact.http.js';
 import { CreateContactHandler } from './create-contact.handler.js';
-
-const createBody = z.object({ ...processingFields, data: z.unknown() }).strict();
 
 @ContactsRoute()
 export class CreateContactRoute {
@@ -23,8 +20,12 @@ export class CreateContactRoute {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a contact: `{ purpose, legalBasis?, data }`; only catalogue fields are accepted' })
-  async create(@Body() body: unknown, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) response: Response): Promise<ContactView> {
-    const input = validate(createBody, body);
+  async create(
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ResponseOf<typeof contactsApi.createContact>> {
+    const input = validate(contactsApi.createContact.request, body);
     const data = validateContactInput(input.data, { allowSpecialCategories: this.config.allowSpecialCategories });
     return withVersionTag(response, await this.handler.execute(data, purposeContext(caller, input.purpose, input.legalBasis)));
   }

@@ -1,9 +1,9 @@
 import { Delete, Param } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
+import type { contactsApi, ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions } from '@crm/http';
 import { ContactsRoute, subjectRightsContext } from '../contact.http.js';
-import type { RestrictionStatus } from '../restrict-processing/restrict-processing.handler.js';
 import { LiftRestrictionHandler } from './lift-restriction.handler.js';
 
 @ContactsRoute()
@@ -13,7 +13,7 @@ export class LiftRestrictionRoute {
   @RequirePermissions('contacts:write')
   @Delete(':id/restriction')
   @ApiOperation({ summary: 'Lift a restriction of processing' })
-  lift(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<RestrictionStatus> {
+  lift(@Param('id') id: string, @CurrentCaller() caller: Caller): Promise<ResponseOf<typeof contactsApi.liftRestriction>> {
     return this.handler.execute(id, subjectRightsContext(caller));
   }
 }

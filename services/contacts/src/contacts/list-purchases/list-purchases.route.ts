@@ -1,9 +1,9 @@
 import { Get, Param, Query } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
+import type { contactsApi, ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
-import type { TransactionPage } from '../../contact-views/contact-views.service.js';
 import { ContactsRoute, readContext, readFields } from '../contact.http.js';
 import { ListPurchasesHandler } from './list-purchases.handler.js';
 
@@ -21,7 +21,7 @@ export class ListPurchasesRoute {
     summary:
       "A contact's purchases, newest first, minimised to `?purpose=`; paged by `before`; 403 CONSENT_REQUIRED / OBJECTION_RECORDED when the basis is missing",
   })
-  transactions(@Param('id') id: string, @Query() query: unknown, @CurrentCaller() caller: Caller): Promise<TransactionPage> {
+  transactions(@Param('id') id: string, @Query() query: unknown, @CurrentCaller() caller: Caller): Promise<ResponseOf<typeof contactsApi.listPurchases>> {
     const { purpose, legalBasis, ...page } = validate(transactionsQuery, query);
     return this.handler.execute(id, page, readContext(caller, purpose, legalBasis));
   }

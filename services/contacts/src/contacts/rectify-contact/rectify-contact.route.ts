@@ -1,16 +1,13 @@
 import { Body, Headers, Inject, Param, Patch, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { z } from 'zod';
+import { contactsApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, type Caller } from '@crm/auth';
 import { AppError, RequirePermissions, validate } from '@crm/http';
 import { validateContactPatch } from '../../contact-schema/index.js';
-import type { ContactView } from '../../contact-views/contact-views.service.js';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../../contacts.config.js';
-import { ContactsRoute, processingFields, purposeContext, withVersionTag } from '../contact.http.js';
+import { ContactsRoute, purposeContext, withVersionTag } from '../contact.http.js';
 import { RectifyContactHandler } from './rectify-contact.handler.js';
-
-const patchBody = z.object({ ...processingFields, changes: z.unknown() }).strict();
 
 /** `If-Match: "7"` (or `7`): the version the client last read; anything else is refused, not ignored. */
 function ifMatch(header: string | undefined): bigint | undefined {
@@ -36,8 +33,8 @@ export class RectifyContactRoute {
     @Headers('if-match') match: string | undefined,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<ContactView> {
-    const input = validate(patchBody, body);
+  ): Promise<ResponseOf<typeof contactsApi.rectifyContact>> {
+    const input = validate(contactsApi.rectifyContact.request, body);
     const patch = validateContactPatch(input.changes, { allowSpecialCategories: this.config.allowSpecialCategories });
     const context = purposeContext(caller, input.purpose, input.legalBasis);
     return withVersionTag(response, await this.handler.execute(id, patch, context, ifMatch(match)));

@@ -1,13 +1,10 @@
 import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import { z } from 'zod';
+import { contactsApi, type ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequireAnyPermission, validate } from '@crm/http';
-import { RESTRICTION_REASONS } from '../contact.decider.js';
 import { ContactsRoute, subjectRightsContext } from '../contact.http.js';
-import { RestrictProcessingHandler, type RestrictionStatus } from './restrict-processing.handler.js';
-
-const restrictionBody = z.object({ reason: z.enum(RESTRICTION_REASONS) }).strict();
+import { RestrictProcessingHandler } from './restrict-processing.handler.js';
 
 @ContactsRoute()
 export class RestrictProcessingRoute {
@@ -22,8 +19,8 @@ export class RestrictProcessingRoute {
     summary:
       "Restrict processing (Art. 18): `{ reason }`; the contact becomes read-only and leaves every export (contacts:write, or the DPO's requests:manage)",
   })
-  restrict(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<RestrictionStatus> {
-    const { reason } = validate(restrictionBody, body);
+  restrict(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<ResponseOf<typeof contactsApi.restrictProcessing>> {
+    const { reason } = validate(contactsApi.restrictProcessing.request, body);
     return this.handler.execute(id, reason, subjectRightsContext(caller));
   }
 }

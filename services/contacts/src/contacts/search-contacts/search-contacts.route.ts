@@ -1,9 +1,9 @@
 import { Get, Query } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
+import type { contactsApi, ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
-import type { ContactPage } from '../../contact-views/contact-views.service.js';
 import { ContactsRoute, readContext, readFields } from '../contact.http.js';
 import { SearchContactsHandler } from './search-contacts.handler.js';
 
@@ -28,7 +28,7 @@ export class SearchContactsRoute {
     summary:
       'Find contacts by exact e-mail, phone or name tokens (all must match), or list them; paged by `after`; contacts without the lawful basis for the purpose (consent, objection) are left out',
   })
-  search(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<ContactPage> {
+  search(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<ResponseOf<typeof contactsApi.searchContacts>> {
     const { purpose, legalBasis, ...search } = validate(searchQuery, query);
     return this.handler.execute(search, readContext(caller, purpose, legalBasis));
   }

@@ -2,9 +2,9 @@ import { Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { contactsApi, ResponseOf } from '@crm/api-contract';
 import { CurrentCaller, type Caller } from '@crm/auth';
 import { RequirePermissions, validate } from '@crm/http';
-import type { ContactView } from '../../contact-views/contact-views.service.js';
 import { ContactsRoute, readContext, readFields, withVersionTag } from '../contact.http.js';
 import { ViewContactHandler } from './view-contact.handler.js';
 
@@ -25,7 +25,7 @@ export class ViewContactRoute {
     @Query() query: unknown,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<ContactView> {
+  ): Promise<ResponseOf<typeof contactsApi.viewContact>> {
     const { purpose, legalBasis } = validate(viewQuery, query);
     return withVersionTag(response, await this.handler.execute(id, readContext(caller, purpose, legalBasis)));
   }
