@@ -82,7 +82,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     errors: [401],
     status: 200,
     summary:
-      'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }`, `{ mfaEnrollmentRequired, enrollmentToken }` or, until a password someone else set is changed, `{ passwordChangeRequired, passwordChangeToken }`',
+      'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }`, `{ mfaEnrollmentRequired, enrollmentToken }` or, until a password someone else set is changed, `{ passwordChangeRequired, passwordChangeToken }`; the one-time password of a reset past `CRM_ONE_TIME_PASSWORD_TTL_SECONDS` (a day): `401 ONE_TIME_PASSWORD_EXPIRED` (a new reset is needed)',
+    errorCodes: { 401: ['LOGIN_FAILED', 'ONE_TIME_PASSWORD_EXPIRED'], 429: ['LOGIN_LOCKED', 'LOGIN_RATE_LIMITED'] },
   },
   {
     method: 'POST',
@@ -149,7 +150,12 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: needsFresh('users:manage'),
     status: 204,
-    summary: 'Delete a staff account (never your own): every session ends, their personal data is erased by destroying their key; needs a fresh second factor',
+    summary:
+      'Delete a staff account (never your own: `403 ACCOUNT_SELF_DELETE`; nor one holding a permission you lack: `403 ACCOUNT_DELETE_EXCEEDS_PERMISSIONS`, `details.permissions`): every session ends, their personal data is erased by destroying their key; needs a fresh second factor',
+    errorCodes: {
+      403: ['ACCOUNT_SELF_DELETE', 'ACCOUNT_DELETE_EXCEEDS_PERMISSIONS', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'],
+      404: ['USER_NOT_FOUND'],
+    },
   },
   {
     method: 'DELETE',
@@ -157,7 +163,9 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: needsFresh('users:manage'),
     status: 204,
-    summary: "Reset an account's second factor (needs a fresh second factor)",
+    summary:
+      "Reset an account's second factor (needs a fresh second factor): it must enrol again. Never your own: `403 MFA_SELF_RESET` (use `/v1/me/mfa/…`); nor an account holding a permission you lack: `403 MFA_RESET_EXCEEDS_PERMISSIONS` (`details.permissions`); unknown account: `404 USER_NOT_FOUND`",
+    errorCodes: { 403: ['MFA_SELF_RESET', 'MFA_RESET_EXCEEDS_PERMISSIONS', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'], 404: ['USER_NOT_FOUND'] },
   },
   {
     method: 'POST',
@@ -179,7 +187,9 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: needsFresh('users:manage'),
     status: 204,
-    summary: "Lift an account's hard locks: 100 failed second-factor codes or 100 consecutive failed sign-ins (needs a fresh second factor)",
+    summary:
+      "Lift an account's hard locks: 100 failed second-factor codes or 100 consecutive failed sign-ins (needs a fresh second factor); not of an account holding a permission you lack: `403 ACCOUNT_UNLOCK_EXCEEDS_PERMISSIONS` (`details.permissions`)",
+    errorCodes: { 403: ['ACCOUNT_UNLOCK_EXCEEDS_PERMISSIONS', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'], 404: ['USER_NOT_FOUND'] },
   },
   {
     method: 'POST',
