@@ -89,7 +89,8 @@ beforeEach(async () => {
   runner = new AuditVerificationRunner({
     store,
     key,
-    openHeadsCluster: () => new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'audit-verification-int-test-heads' }),
+    openHeadsCluster: () =>
+      new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'audit-verification-int-test-heads' }),
     headsTopic,
     events: primary,
     eventsTopic,
