@@ -140,6 +140,8 @@ export const BACKUP_GRANTS: readonly Grant[] = [
   },
   { principal: 'mirror', resource: 'cluster', pattern: 'literal', names: ['kafka-cluster'], operations: ['DESCRIBE', 'DESCRIBE_CONFIGS', 'IDEMPOTENT_WRITE'] },
   { principal: 'backup', resource: 'topic', pattern: 'prefixed', names: ['crm.'], operations: ['READ', 'DESCRIBE'] },
+  // The mirror's progress is its committed source offsets (mirror-progress.ts): read, never written, by the backup service.
+  { principal: 'backup', resource: 'topic', pattern: 'literal', names: ['mm2-offsets.primary.internal'], operations: ['READ', 'DESCRIBE'] },
   { principal: 'backup', resource: 'group', pattern: 'prefixed', names: ['crm-'], operations: ['READ'] },
   { principal: 'audit', resource: 'topic', pattern: 'literal', names: [TREE_HEADS], operations: ['READ'] },
   { principal: 'audit', resource: 'group', pattern: 'prefixed', names: ['audit-tree-head-reader-'], operations: ['READ'] },
