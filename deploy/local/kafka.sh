@@ -297,11 +297,11 @@ EOF
 }
 
 # Listeners. Both clusters: SASL on both listeners and the StandardAuthorizer, denying whatever no ACL allows
-# (kafka_secured; the plaintext branch is for a cluster that is not). Clients use SCRAM-SHA-512 (or -256), whose credentials live in the cluster
-# metadata; the broker authenticates to itself as admin. The controller listener uses PLAIN with a static admin
-# entry (SCRAM cannot serve it: the controller needs it before it has read the metadata). PLAIN on the client
-# listener knows only the probe user, which has no ACLs (kafka_probe speaks SASL/PLAIN from bash; SCRAM would need
-# HMACs there).
+# (kafka_secured; the plaintext branch is for a cluster that is not). Clients use SCRAM-SHA-512 (or -256), whose
+# credentials live in the cluster metadata; the broker authenticates to itself as admin. The controller listener
+# uses PLAIN with a static admin entry (SCRAM cannot serve it: the controller needs it before it has read the
+# metadata). PLAIN on the client listener knows only the probe user, which has no ACLs (kafka_probe speaks SASL/PLAIN
+# from bash; SCRAM would need HMACs there).
 kafka_listener_config() {
   local c=$1 port=$2 cport=$3 admin probe scram plain migrating=""
   if ! kafka_secured "$c"; then
@@ -375,8 +375,8 @@ kafka_format_once() {
 }
 
 # Each principal's SCRAM credential and what each may do: tools/kafka-access.ts, applied as admin after every
-# start of either cluster (idempotent; Kafka keeps both in the cluster metadata; CRM_KAFKA_CLUSTER picks the grants). Node runs the platform anyway
-# (tools/crm.sh bootstraps it). A cluster formatted before it was secured has no SCRAM users (no scram-users file):
+# start of either cluster (idempotent; Kafka keeps both in the cluster metadata; CRM_KAFKA_CLUSTER picks the
+# grants). Node runs the platform anyway (tools/crm.sh bootstraps it). A cluster formatted before it was secured has no SCRAM users (no scram-users file):
 # that once, admin may sign in with PLAIN too (see kafka_listener_config) and the script adds them all.
 kafka_admin_has_scram() { grep -qx admin "$(kafka_dir "$1")/scram-users" 2>/dev/null; }
 
