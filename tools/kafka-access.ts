@@ -1,10 +1,11 @@
-// Who may connect to the primary Kafka cluster and what each principal may do there, applied by deploy/local/kafka.sh
-// after every start of it:
-//   node tools/kafka-access.ts <host:port> <principal>...   (as admin; CRM_STATE_DIR names the secrets)
+// Who may connect to a Kafka cluster and what each principal may do there, applied by deploy/local/kafka.sh after
+// every start of either cluster:
+//   node tools/kafka-access.ts <host:port> <principal>...   (as admin; CRM_STATE_DIR names the secrets,
+//                                                            CRM_KAFKA_CLUSTER=primary|backup which grants apply)
 // 1. Every principal named has a SCRAM-SHA-512 credential, its password from <state>/secrets/kafka-<name>.password
 //    (a cluster formatted with them already has them all; one formatted before it was secured gets them here).
-// 2. The cluster's ACLs are exactly GRANTS: missing ones are added, others removed. Kafka keeps both in its
-//    metadata, so this is idempotent. Design: docs/security.md#kafka.
+// 2. The cluster's ACLs are exactly its grants (GRANTS on the primary, BACKUP_GRANTS on the backup): missing ones are
+//    added, others removed. Kafka keeps both in its metadata, so this is idempotent. Design: docs/security.md#kafka.
 //
 // Rules of thumb: a service WRITEs only its own topics (its event topic, the shared announcement topics every
 // service contributes to, and the dead letters of what it consumes) and READs only what it consumes; CREATE on the
@@ -31,7 +32,7 @@ type Operation = keyof typeof AclOperations;
 
 interface Grant {
   principal: string;
-  resource: 'topic' | 'group' | 'cluster';
+  resource: 'topic' | 'group' | 'cluster' | 'transactional-id';
   /** LITERAL names a resource; PREFIXED every resource whose name starts with it. */
   pattern: 'literal' | 'prefixed';
   names: readonly string[];
@@ -105,7 +106,53 @@ export const GRANTS: readonly Grant[] = [
   { principal: 'analyst', resource: 'group', pattern: 'prefixed', names: ['analyst'], operations: ['READ'] },
 ];
 
-const RESOURCE = { topic: ResourceTypes.TOPIC, group: ResourceTypes.GROUP, cluster: ResourceTypes.CLUSTER } as const;
+/**
+ * The backup cluster holds the mirrored history of every topic, personal data included, so it is locked down like the
+ * primary and tighter: MirrorMaker writes the mirrored topics (with their configuration) and its own internal topics,
+ * groups and transactions (dedicated mode, exactly-once: named after the source cluster, `primary-mm2…`,
+ * `connect-cluster-primary-mm2`, `mm2-…`, `primary.checkpoints.internal`); the backup service reads what it restores, drills and measures the mirror's
+ * progress with (its groups are `crm-…`); audit reads the mirrored tree heads its daily verification compares the
+ * trail with, nothing else. Nobody writes there but the mirror and admin (the restore CLI and the tests).
+ */
+export const BACKUP_GRANTS: readonly Grant[] = [
+  {
+    principal: 'mirror',
+    resource: 'topic',
+    pattern: 'prefixed',
+    names: ['crm.'],
+    operations: ['WRITE', 'CREATE', 'DESCRIBE', 'ALTER', 'DESCRIBE_CONFIGS', 'ALTER_CONFIGS'],
+  },
+  {
+    principal: 'mirror',
+    resource: 'topic',
+    pattern: 'prefixed',
+    names: ['mm2-', 'primary.', 'heartbeats'],
+    operations: ['READ', 'WRITE', 'CREATE', 'DESCRIBE', 'DESCRIBE_CONFIGS'],
+  },
+  { principal: 'mirror', resource: 'group', pattern: 'prefixed', names: ['primary-mm2', 'mm2'], operations: ['READ', 'DESCRIBE'] },
+  // Its tasks' transactions are `primary-mm2-<connector>-<task>`; the Connect leader's, for the config topic, `connect-cluster-primary-mm2`.
+  {
+    principal: 'mirror',
+    resource: 'transactional-id',
+    pattern: 'prefixed',
+    names: ['primary-mm2', 'connect-cluster-primary-mm2'],
+    operations: ['WRITE', 'DESCRIBE'],
+  },
+  { principal: 'mirror', resource: 'cluster', pattern: 'literal', names: ['kafka-cluster'], operations: ['DESCRIBE', 'DESCRIBE_CONFIGS', 'IDEMPOTENT_WRITE'] },
+  { principal: 'backup', resource: 'topic', pattern: 'prefixed', names: ['crm.'], operations: ['READ', 'DESCRIBE'] },
+  // The mirror's progress is its committed source offsets (mirror-progress.ts): read, never written, by the backup service.
+  { principal: 'backup', resource: 'topic', pattern: 'literal', names: ['mm2-offsets.primary.internal'], operations: ['READ', 'DESCRIBE'] },
+  { principal: 'backup', resource: 'group', pattern: 'prefixed', names: ['crm-'], operations: ['READ'] },
+  { principal: 'audit', resource: 'topic', pattern: 'literal', names: [TREE_HEADS], operations: ['READ'] },
+  { principal: 'audit', resource: 'group', pattern: 'prefixed', names: ['audit-tree-head-reader-'], operations: ['READ'] },
+];
+
+const RESOURCE = {
+  topic: ResourceTypes.TOPIC,
+  group: ResourceTypes.GROUP,
+  cluster: ResourceTypes.CLUSTER,
+  'transactional-id': ResourceTypes.TRANSACTIONAL_ID,
+} as const;
 const PATTERN = { literal: ResourcePatternTypes.LITERAL, prefixed: ResourcePatternTypes.PREFIXED } as const;
 
 export function acls(grants: readonly Grant[]): Acl[] {
@@ -184,7 +231,7 @@ async function main(): Promise<void> {
   if (added.length > 0) process.stdout.write(`kafka SCRAM credentials added: ${added.join(', ')}\n`);
   const admin = new Admin({ clientId: 'crm-kafka-access', bootstrapBrokers: brokers.split(','), sasl, retries: 3 });
   try {
-    const wanted = acls(GRANTS);
+    const wanted = acls(process.env.CRM_KAFKA_CLUSTER === 'backup' ? BACKUP_GRANTS : GRANTS);
     const any = { resourceName: null, principal: null, host: null };
     const present = (
       await admin.describeAcls({

@@ -109,13 +109,16 @@ kafka_addr() {
   (IFS=, && printf '%s\n' "${addrs[*]}")
 }
 
-# The primary cluster authenticates every client (SASL/SCRAM-SHA-512 over loopback) and authorises it by ACLs
+# Both clusters authenticate every client (SASL/SCRAM-SHA-512 over loopback) and authorise it by ACLs
 # (docs/security.md#kafka): `admin` is the super user (the broker itself, these scripts, tests and operator tools),
 # each service is a principal of its own, `mirror` is MirrorMaker's, `analyst` the analysts'. Their passwords are
-# generated here at first start into <state>/secrets/kafka-<principal>.password; what each may do is
-# tools/kafka-access.ts's (applied after every start). The backup cluster stays unauthenticated (loopback).
+# generated here at first start into <state>/secrets/kafka-<principal>.password (one password per principal, the
+# same on both clusters); what each may do on each cluster is tools/kafka-access.ts's (applied after every start).
+# The backup cluster, which holds the mirrored history, knows only the principals that need it.
 KAFKA_PRINCIPALS=(admin identity contacts consent audit backup gateway mirror analyst)
-kafka_secured() { [[ $1 == primary ]]; }
+KAFKA_BACKUP_PRINCIPALS=(admin mirror backup audit)
+kafka_secured() { [[ $1 == primary || $1 == backup ]]; }
+kafka_principals() { if [[ $1 == backup ]]; then printf '%s\n' "${KAFKA_BACKUP_PRINCIPALS[@]}"; else printf '%s\n' "${KAFKA_PRINCIPALS[@]}"; fi; }
 kafka_password_file() { printf '%s\n' "$S/secrets/kafka-$1.password"; }
 kafka_password() { cat "$(kafka_password_file "$1")"; }
 # Every principal's password, and the readiness probe's: `probe` is a PLAIN user of the broker listener only (see
@@ -296,12 +299,12 @@ EOF
   chmod 600 "$dir/server.properties.tmp" && mv "$dir/server.properties.tmp" "$dir/server.properties"
 }
 
-# Listeners. Backup: plaintext on loopback, as before. Primary: SASL on both listeners and the StandardAuthorizer,
-# denying whatever no ACL allows. Clients use SCRAM-SHA-512 (or -256), whose credentials live in the cluster
-# metadata; the broker authenticates to itself as admin. The controller listener uses PLAIN with a static admin
-# entry (SCRAM cannot serve it: the controller needs it before it has read the metadata). PLAIN on the client
-# listener knows only the probe user, which has no ACLs (kafka_probe speaks SASL/PLAIN from bash; SCRAM would need
-# HMACs there).
+# Listeners. Both clusters: SASL on both listeners and the StandardAuthorizer, denying whatever no ACL allows
+# (kafka_secured; the plaintext branch is for a cluster that is not). Clients use SCRAM-SHA-512 (or -256), whose
+# credentials live in the cluster metadata; the broker authenticates to itself as admin. The controller listener
+# uses PLAIN with a static admin entry (SCRAM cannot serve it: the controller needs it before it has read the
+# metadata). PLAIN on the client listener knows only the probe user, which has no ACLs (kafka_probe speaks SASL/PLAIN
+# from bash; SCRAM would need HMACs there).
 kafka_listener_config() {
   local c=$1 port=$2 cport=$3 admin probe scram plain migrating=""
   if ! kafka_secured "$c"; then
@@ -342,7 +345,9 @@ EOF
 # Every broker of a cluster is formatted with the same id (and the same bootstrap metadata); the id is kept in the
 # cluster's directory.
 kafka_format_once() {
-  local c=$1 i=$2 dir bdir id log
+  local c=$1 i=$2 dir bdir id log p
+  local -a principals
+  mapfile -t principals < <(kafka_principals "$c")
   dir=$(kafka_dir "$c")
   bdir=$(kafka_broker_dir "$c" "$i")
   log=$(kafka_log "$c" "$i")
@@ -361,7 +366,7 @@ kafka_format_once() {
   # The secured cluster's SCRAM credentials are written into its first metadata (no broker round trip needed).
   local -a scram=()
   if kafka_secured "$c"; then
-    for p in "${KAFKA_PRINCIPALS[@]}"; do scram+=(--add-scram "SCRAM-SHA-512=[name=$p,password=$(kafka_password "$p")]"); done
+    for p in "${principals[@]}"; do scram+=(--add-scram "SCRAM-SHA-512=[name=$p,password=$(kafka_password "$p")]"); done
   fi
   if ! kafka_run_quick_tool 60 kafka.tools.StorageTool format --ignore-formatted -t "$id" \
       -c "$bdir/server.properties" "${scram[@]}" >>"$log" 2>&1; then
@@ -369,29 +374,31 @@ kafka_format_once() {
     log_tail "$log"
     return 1
   fi
-  if kafka_secured "$c"; then printf '%s\n' "${KAFKA_PRINCIPALS[@]}" >"$dir/scram-users"; fi
+  if kafka_secured "$c"; then printf '%s\n' "${principals[@]}" >"$dir/scram-users"; fi
 }
 
 # Each principal's SCRAM credential and what each may do: tools/kafka-access.ts, applied as admin after every
-# start of the primary (idempotent; Kafka keeps both in the cluster metadata). Node runs the platform anyway
-# (tools/crm.sh bootstraps it). A cluster formatted before it was secured has no SCRAM users (no scram-users file):
+# start of either cluster (idempotent; Kafka keeps both in the cluster metadata; CRM_KAFKA_CLUSTER picks the
+# grants). Node runs the platform anyway (tools/crm.sh bootstraps it). A cluster formatted before it was secured has no SCRAM users (no scram-users file):
 # that once, admin may sign in with PLAIN too (see kafka_listener_config) and the script adds them all.
 kafka_admin_has_scram() { grep -qx admin "$(kafka_dir "$1")/scram-users" 2>/dev/null; }
 
 kafka_apply_access() {
   local c=$1 log mechanism=SCRAM-SHA-512
+  local -a principals
+  mapfile -t principals < <(kafka_principals "$c")
   log=$(kafka_log "$c")
   kafka_admin_has_scram "$c" || mechanism=PLAIN
   command -v node >/dev/null 2>&1 || { err "node (22.6+) is needed to apply the Kafka ACLs; npm start bootstraps it"; return 1; }
   # After a restart of one broker of several, the credentials and ACLs are already in the cluster's metadata; applying
   # them again is harmless.
-  if ! CRM_STATE_DIR=$S CRM_KAFKA_ADMIN_MECHANISM=$mechanism timeout 120 node "$CRM_REPO_ROOT/tools/kafka-access.ts" \
-      "$(kafka_addr "$c")" "${KAFKA_PRINCIPALS[@]}" >>"$log" 2>&1; then
+  if ! CRM_STATE_DIR=$S CRM_KAFKA_CLUSTER=$c CRM_KAFKA_ADMIN_MECHANISM=$mechanism timeout 120 node "$CRM_REPO_ROOT/tools/kafka-access.ts" \
+      "$(kafka_addr "$c")" "${principals[@]}" >>"$log" 2>&1; then
     err "kafka-$c: applying credentials and ACLs (tools/kafka-access.ts) failed; see $log"
     log_tail "$log" 8
     return 1
   fi
-  printf '%s\n' "${KAFKA_PRINCIPALS[@]}" >"$(kafka_dir "$c")/scram-users"
+  printf '%s\n' "${principals[@]}" >"$(kafka_dir "$c")/scram-users"
 }
 
 # Readiness is a real Metadata request, spoken directly over /dev/tcp: a probe JVM costs ~1s of CPU, and up to 7s

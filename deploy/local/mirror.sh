@@ -45,8 +45,8 @@ mirror_require_broker_version() {
 #  - exactly.once.source.support (KIP-618) on the backup: records and the mirror's source offsets are committed in one
 #    transaction, so a restart neither loses nor duplicates; dedicated mode needs its internal REST endpoint for
 #    that (KIP-710). Readers of the backup use isolation.level=read_committed.
-#  - Topic configuration (retention, compaction) is carried over; ACL sync is off (the backup cluster has no ACLs:
-#    only the primary authenticates, see kafka.sh).
+#  - Topic configuration (retention, compaction) is carried over; ACL sync is off (the backup cluster has ACLs of
+#    its own, tools/kafka-access.ts's BACKUP_GRANTS: the primary's grants would be wrong there).
 #  - Checkpoints and group-offset sync translate consumer offsets for a fail-over; nothing consumes from the backup's
 #    groups, so no group is checkpointed (groups matches nothing) - the connector still has to run in dedicated mode.
 #  - Offset syncs live on the backup cluster, so the primary holds only the platform's own topics.
@@ -62,7 +62,12 @@ primary.bootstrap.servers = $(kafka_addr primary)
 primary.security.protocol = SASL_PLAINTEXT
 primary.sasl.mechanism = SCRAM-SHA-512
 primary.sasl.jaas.config = org.apache.kafka.common.security.scram.ScramLoginModule required username="mirror" password="$(kafka_password mirror)";
-backup.bootstrap.servers = 127.0.0.1:$CRM_KAFKA_BACKUP_PORT
+backup.bootstrap.servers = $(kafka_addr backup)
+# The backup cluster authenticates its clients too: the same principal may write the mirrored topics and its own
+# internal topics there, and nothing else (BACKUP_GRANTS).
+backup.security.protocol = SASL_PLAINTEXT
+backup.sasl.mechanism = SCRAM-SHA-512
+backup.sasl.jaas.config = org.apache.kafka.common.security.scram.ScramLoginModule required username="mirror" password="$(kafka_password mirror)";
 primary->backup.enabled = true
 backup->primary.enabled = false
 primary->backup.topics = crm\\\\..*

@@ -49,7 +49,7 @@ const texts = {
 const correlation = `scan-${letters(16)}`;
 const config = testPlatformConfig('consent', { CRM_PG_DATABASE: 'consent' });
 const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'e2e-consent-plaintext' });
-const backupKafka = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'e2e-consent-plaintext' });
+const backupKafka = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'e2e-consent-plaintext' });
 const roots = platformFileRoots(stateDir, process.env.CRM_BACKUP_DIR);
 const NOWHERE = { kafka: [], postgres: [], redis: [], logs: [], backups: [] };
 

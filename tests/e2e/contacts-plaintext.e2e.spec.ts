@@ -33,7 +33,7 @@ const correlation = `scan-${letters(16)}`;
 const config = testPlatformConfig('contacts', { CRM_PG_DATABASE: 'contacts' });
 const kafka = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'e2e-plaintext' });
 // The mirror's copy of the history ("another server room"): scanned like the primary, once the events reached it.
-const backupKafka = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'e2e-plaintext' });
+const backupKafka = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'e2e-plaintext' });
 const roots = platformFileRoots(stateDir, process.env.CRM_BACKUP_DIR);
 
 let support: string;

@@ -254,15 +254,18 @@ describe('passwords and second-factor resets', () => {
     });
   });
 
-  it('an administrator with a fresh second factor resets a user’s TOTP: the user must enrol again', async () => {
+  it('an administrator with a fresh second factor resets a user’s TOTP: the user must enrol again; users:manage alone resets neither its own nor that of a richer account', async () => {
     const role = `mfa-admin-${Math.random().toString(36).slice(2, 8)}`;
     expect((await api('POST', '/v1/roles', { name: role, permissions: ['users:manage'] }, admin.accessToken)).status).toBe(201);
     const resetterEmail = `resetter-${uniqueName('r')}@example.com`;
     const resetterPassword = strongPassword();
-    expect(
-      (await api('POST', '/v1/users', { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] }, await grantingAdminToken()))
-        .status,
-    ).toBe(201);
+    const resetterAccount = await api(
+      'POST',
+      '/v1/users',
+      { email: resetterEmail, displayName: 'Resetter', password: resetterPassword, roles: [role] },
+      await grantingAdminToken(),
+    );
+    expect(resetterAccount.status).toBe(201);
     const resetter = await signIn(resetterEmail, await firstPasswordChange(resetterEmail, resetterPassword), { step: 1 });
 
     const email = `reset-${uniqueName('r')}@example.com`;
@@ -273,7 +276,18 @@ describe('passwords and second-factor resets', () => {
     await signIn(email, password, { step: 1 });
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaRequired: true });
 
-    expect((await api('DELETE', `/v1/users/${created.body.id as string}/mfa`, undefined, resetter.accessToken)).status).toBe(204);
+    // users:manage plus a second-factor reset would take over the DPO with a phished password: refused, nothing changes.
+    expect(await api('DELETE', `/v1/users/${created.body.id as string}/mfa`, undefined, resetter.accessToken)).toMatchObject({
+      status: 403,
+      body: { code: 'MFA_RESET_EXCEEDS_PERMISSIONS', details: { permissions: expect.arrayContaining(['contacts:export']) } },
+    });
+    expect(await api('DELETE', `/v1/users/${resetterAccount.body.id as string}/mfa`, undefined, resetter.accessToken)).toMatchObject({
+      status: 403,
+      body: { code: 'MFA_SELF_RESET' },
+    });
+    expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaRequired: true });
+
+    expect((await api('DELETE', `/v1/users/${created.body.id as string}/mfa`, undefined, await grantingAdminToken())).status).toBe(204);
     expect((await api('POST', '/v1/auth/login', { email, password })).body).toMatchObject({ mfaEnrollmentRequired: true });
   });
 });

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 export const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 export const stateDir = resolve(process.env.CRM_STATE_DIR ?? join(repoRoot, '.crm'));
 export const primaryBrokers = (process.env.CRM_KAFKA_PRIMARY_BROKERS ?? '127.0.0.1:9092').split(',');
-/** The benchmark signs in to the primary cluster as `admin` (it creates and deletes topics of its own). */
+/** The benchmark signs in to both clusters as `admin` (it creates and deletes topics of its own). */
 const kafkaAdminPassword = readFileSync(process.env.CRM_KAFKA_ADMIN_PASSWORD_FILE ?? join(stateDir, 'secrets', 'kafka-admin.password'), 'utf8').trim();
 export const primarySasl = { mechanism: 'scram-sha-512', username: 'admin', password: { reveal: () => kafkaAdminPassword } } as const;
 /** The same for @platformatic/kafka clients made directly, and for Kafka's Java tools (`--command-property`). */

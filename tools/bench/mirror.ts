@@ -17,11 +17,12 @@ async function until(condition: () => Promise<boolean>, what: string, timeoutMs 
 export async function mirrorLag(count: number, ratePerSecond: number): Promise<Measurement> {
   const topic = `crm.bench.mirror_${runId()}`;
   const primaryAdmin = new Admin({ clientId: 'bench-mirror-admin', bootstrapBrokers: primaryBrokers, ...primaryClientSasl });
-  const backupAdmin = new Admin({ clientId: 'bench-mirror-admin', bootstrapBrokers: backupBrokers });
+  const backupAdmin = new Admin({ clientId: 'bench-mirror-admin', bootstrapBrokers: backupBrokers, ...primaryClientSasl });
   const producer = new Producer({ clientId: 'bench-mirror', bootstrapBrokers: primaryBrokers, ...primaryClientSasl, idempotent: true, acks: ProduceAcks.ALL });
   const consumer = new Consumer({
     clientId: 'bench-mirror',
     bootstrapBrokers: backupBrokers,
+    ...primaryClientSasl,
     groupId: `bench-mirror-${runId()}`,
     autocommit: false,
     maxWaitTime: 50,

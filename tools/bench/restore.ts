@@ -38,7 +38,7 @@ export async function restoreReplay(count: number): Promise<Measurement[]> {
   const topic = `crm.bench.restore_${id}`;
   const schema = `bench_restore_${id}`;
   const primary = new KafkaCluster({ name: 'primary', brokers: primaryBrokers, sasl: primarySasl, clientId: 'bench-restore' });
-  const backup = new KafkaCluster({ name: 'backup', brokers: backupBrokers, clientId: 'bench-restore' });
+  const backup = new KafkaCluster({ name: 'backup', brokers: backupBrokers, sasl: primarySasl, clientId: 'bench-restore' });
   await ensureDatabase(settings, settings.database);
   const pool = createPool(settings, { max: 2, applicationName: 'bench-restore' });
   try {

@@ -4,7 +4,7 @@ import { KafkaCluster, KafkaHealthCheck } from './index.js';
 const config = testPlatformConfig();
 const clusters = {
   primary: new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'int-test' }),
-  backup: new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'int-test' }),
+  backup: new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'int-test' }),
 };
 
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe.each(['primary', 'backup'] as const)('the %s Kafka cluster', (name) => 
         new KafkaCluster({
           name,
           brokers: name === 'primary' ? config.kafka.primaryBrokers : config.kafka.backupBrokers,
-          sasl: name === 'primary' ? config.kafka.sasl : undefined,
+          sasl: config.kafka.sasl,
           clientId: `int-test-race-${i}`,
         }),
     );

@@ -10,8 +10,8 @@ const KAFKA_CLOSER = Symbol('KAFKA_CLOSER');
 export interface KafkaModuleOptions {
   clientId: string;
   primaryBrokers: string[];
-  /** The service's own principal on the primary cluster (which authenticates; the backup cluster does not). */
-  primarySasl?: KafkaSasl | undefined;
+  /** The service's own principal, on both clusters (each authenticates; its password is the same on both). */
+  sasl?: KafkaSasl | undefined;
   /** Only the backup service talks to the backup cluster. */
   backupBrokers?: string[];
 }
@@ -27,11 +27,11 @@ function clusterProviders(name: 'primary' | 'backup', token: symbol, healthToken
 export class KafkaModule {
   static forRoot(options: KafkaModuleOptions): DynamicModule {
     const clusters = [KAFKA_PRIMARY];
-    const providers = clusterProviders('primary', KAFKA_PRIMARY, KAFKA_PRIMARY_HEALTH, options.primaryBrokers, options.clientId, options.primarySasl);
+    const providers = clusterProviders('primary', KAFKA_PRIMARY, KAFKA_PRIMARY_HEALTH, options.primaryBrokers, options.clientId, options.sasl);
     const exports: symbol[] = [KAFKA_PRIMARY, KAFKA_PRIMARY_HEALTH];
     if (options.backupBrokers !== undefined) {
       clusters.push(KAFKA_BACKUP);
-      providers.push(...clusterProviders('backup', KAFKA_BACKUP, KAFKA_BACKUP_HEALTH, options.backupBrokers, options.clientId));
+      providers.push(...clusterProviders('backup', KAFKA_BACKUP, KAFKA_BACKUP_HEALTH, options.backupBrokers, options.clientId, options.sasl));
       exports.push(KAFKA_BACKUP, KAFKA_BACKUP_HEALTH);
     }
     providers.push({

@@ -40,7 +40,7 @@ export function infrastructureModules(config: PlatformConfig, needs: Infrastruct
       KafkaModule.forRoot({
         clientId: `crm-${config.service}`,
         primaryBrokers: config.kafka.primaryBrokers,
-        primarySasl: config.kafka.sasl,
+        sasl: config.kafka.sasl,
         ...(withBackup ? { backupBrokers: config.kafka.backupBrokers } : {}),
       }),
     );

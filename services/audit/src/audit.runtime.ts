@@ -77,7 +77,7 @@ export class AuditRuntime implements OnApplicationBootstrap, OnApplicationShutdo
     return new AuditVerificationRunner({
       store: this.store,
       key: this.key,
-      openHeadsCluster: () => new KafkaCluster({ name: 'backup', brokers, clientId: 'crm-audit-verification' }),
+      openHeadsCluster: () => new KafkaCluster({ name: 'backup', brokers, sasl: this.platform.kafka.sasl, clientId: 'crm-audit-verification' }),
       headsTopic: this.config.treeHeadsTopic,
       events: this.kafka,
       eventsTopic: this.config.registerTopic,

@@ -22,6 +22,11 @@ export interface IdentityConfig {
    * must use a second factor). A role with a sensitive permission cannot be exempted.
    */
   mfaExemptRoles: string[];
+  /**
+   * `CRM_ONE_TIME_PASSWORD_TTL_SECONDS` (default 86 400, a day; 5 minutes to 30 days): how long the one-time password
+   * of an administrator's reset opens the forced change, counted from the reset (docs/identity-security.md).
+   */
+  oneTimePasswordTtlSeconds: number;
 }
 
 const roleList = z
@@ -42,6 +47,12 @@ export function loadIdentityConfig(platform: Pick<PlatformConfig, 'stateDir'>, e
       CRM_TOTP_ISSUER: z.string().min(1).max(64).default('CRM platform'),
       CRM_MFA_REQUIRED_ROLES: roleList,
       CRM_MFA_EXEMPT_ROLES: roleList,
+      CRM_ONE_TIME_PASSWORD_TTL_SECONDS: z.coerce
+        .number()
+        .int()
+        .min(300)
+        .max(30 * 86_400)
+        .default(86_400),
     }),
     env,
   );
@@ -64,5 +75,6 @@ export function loadIdentityConfig(platform: Pick<PlatformConfig, 'stateDir'>, e
     totpIssuer: parsed.CRM_TOTP_ISSUER,
     mfaRequiredRoles: parsed.CRM_MFA_REQUIRED_ROLES,
     mfaExemptRoles: parsed.CRM_MFA_EXEMPT_ROLES,
+    oneTimePasswordTtlSeconds: parsed.CRM_ONE_TIME_PASSWORD_TTL_SECONDS,
   };
 }

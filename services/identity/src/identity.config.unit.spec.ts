@@ -34,3 +34,13 @@ describe("identity configuration: the first administrator's password", () => {
     expect(loadIdentityConfig(platform, { CRM_ADMIN_PASSWORD_FILE: '/run/secrets/admin' }).adminPasswordFile).toBe('/run/secrets/admin');
   });
 });
+
+describe('identity configuration: the life of a one-time password', () => {
+  it('given nothing, then a day; given a number of seconds, then those; given one out of range, then the boot fails naming the variable', () => {
+    expect(load({}).oneTimePasswordTtlSeconds).toBe(86_400);
+    expect(load({ CRM_ONE_TIME_PASSWORD_TTL_SECONDS: '3600' }).oneTimePasswordTtlSeconds).toBe(3_600);
+    expect(() => load({ CRM_ONE_TIME_PASSWORD_TTL_SECONDS: '10' })).toThrow(
+      expect.objectContaining({ problems: [expect.stringContaining('CRM_ONE_TIME_PASSWORD_TTL_SECONDS')] }),
+    );
+  });
+});

@@ -71,7 +71,7 @@ async function main(): Promise<number> {
   const key = readKey(values['public-key'] ?? TreeHeadKey.publicKeyPath(platform.stateDir));
   const topic = values['heads-topic'] ?? audit.treeHeadsTopic;
   const brokers = headsFrom === 'backup' ? platform.kafka.backupBrokers : platform.kafka.primaryBrokers;
-  const kafka = new KafkaCluster({ name: headsFrom, brokers, sasl: headsFrom === 'primary' ? platform.kafka.sasl : undefined, clientId: 'crm-audit-verifier' });
+  const kafka = new KafkaCluster({ name: headsFrom, brokers, sasl: platform.kafka.sasl, clientId: 'crm-audit-verifier' });
   try {
     let verdict: Verdict;
     if (values.source === 'db') {

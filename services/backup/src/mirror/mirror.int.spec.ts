@@ -15,7 +15,7 @@ import { BACKUP_EVENTS_TOPIC, BackupEvents } from '../events/backup-events.js';
 
 const config = testPlatformConfig('backup');
 const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'backup-mirror-int-test' });
-const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'backup-mirror-int-test' });
+const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'backup-mirror-int-test' });
 const created: { cluster: KafkaCluster; topic: string }[] = [];
 let app: INestApplication;
 let url: string;

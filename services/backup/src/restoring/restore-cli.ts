@@ -147,7 +147,7 @@ async function main(): Promise<number> {
   const env = { CRM_LOG_LEVEL: 'silent', CRM_KAFKA_USER: 'admin', ...process.env };
   const config = loadPlatformConfig({ service: 'backup', defaultPort: 0 }, env);
   const pgSettings = pgBackRestSettings(config, env);
-  const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'crm-restore' });
+  const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'crm-restore' });
   try {
     const runner = new RestoreRunner({
       pgbackrest: new PgBackRest(pgSettings),
@@ -192,7 +192,7 @@ async function restoreVaultOnly(from: string, values: { into?: string; force?: b
   if (values.into !== 'scratch' && values.into !== 'live') throw new AppError('RESTORE_ARGUMENT_INVALID', 'invalid', '--into must be scratch or live');
   const env = { CRM_LOG_LEVEL: 'silent', ...process.env };
   const config = loadPlatformConfig({ service: 'backup', defaultPort: 0 }, env);
-  const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'crm-restore' });
+  const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'crm-restore' });
   try {
     process.stderr.write('» restoring the key vault from its own backup (erasures re-applied first)\n');
     const outcome = await restoreVaultInto({

@@ -22,7 +22,7 @@ const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
 const settings = pgBackRestSettings(config);
 const pgbackrest = new PgBackRest(settings);
 const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: uniqueName('restore-it') });
-const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: uniqueName('restore-it') });
+const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: uniqueName('restore-it') });
 const schema = uniqueName('restore_it').replace(/[^a-z0-9_]/g, '_');
 const store: EventStoreLocation = { database: 'backup', schema, topic: `crm.testing.v1.${schema.replace(/_/g, '-')}` };
 let vault: ScratchKeyVault;

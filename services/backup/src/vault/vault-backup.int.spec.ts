@@ -12,7 +12,7 @@ import { listVaultBackups, restoreVaultBackup, takeVaultBackup, type VaultBackup
 
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
 const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: uniqueName('vault-backup-it') });
-const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: uniqueName('vault-backup-it') });
+const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: uniqueName('vault-backup-it') });
 const now = (): Date => new Date();
 let dir: string;
 let settings: VaultBackupSettings;

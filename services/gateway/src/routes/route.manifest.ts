@@ -85,10 +85,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     errors: [401, 403],
     status: 200,
     summary:
-      'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }`, `{ mfaEnrollmentRequired, enrollmentToken }` or, until a password someone else set is changed, `{ passwordChangeRequired, passwordChangeToken }`',
+      'Sign in: `{ email, password }` → tokens, `{ mfaRequired, mfaToken }`, `{ mfaEnrollmentRequired, enrollmentToken }` or, until a password someone else set is changed, `{ passwordChangeRequired, passwordChangeToken }`; the one-time password of a reset past `CRM_ONE_TIME_PASSWORD_TTL_SECONDS` (a day): `401 ONE_TIME_PASSWORD_EXPIRED` (a new reset is needed)',
     body: identityApi.login,
     errorCodes: {
-      401: ['LOGIN_FAILED'],
+      401: ['LOGIN_FAILED', 'ONE_TIME_PASSWORD_EXPIRED'],
       403: ['LOGIN_HARD_LOCKED'],
       429: ['LOGIN_LOCKED', 'LOGIN_RATE_LIMITED'],
     },
@@ -243,10 +243,11 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: needsFresh('users:manage'),
     status: 204,
-    summary: 'Delete a staff account (never your own): every session ends, their personal data is erased by destroying their key; needs a fresh second factor',
+    summary:
+      'Delete a staff account (never your own: `403 ACCOUNT_SELF_DELETE`; nor one holding a permission you lack: `403 ACCOUNT_DELETE_EXCEEDS_PERMISSIONS`, `details.permissions`): every session ends, their personal data is erased by destroying their key; needs a fresh second factor',
     body: identityApi.deleteAccount,
     errorCodes: {
-      403: ['ACCOUNT_SELF_DELETE', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'],
+      403: ['ACCOUNT_SELF_DELETE', 'ACCOUNT_DELETE_EXCEEDS_PERMISSIONS', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'],
       404: ['USER_NOT_FOUND'],
     },
   },
@@ -256,11 +257,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: needsFresh('users:manage'),
     status: 204,
-    summary: "Reset an account's second factor (needs a fresh second factor)",
+    summary:
+      "Reset an account's second factor (needs a fresh second factor): it must enrol again. Never your own: `403 MFA_SELF_RESET` (use `/v1/me/mfa/…`); nor an account holding a permission you lack: `403 MFA_RESET_EXCEEDS_PERMISSIONS` (`details.permissions`); unknown account: `404 USER_NOT_FOUND`",
     body: identityApi.resetMfa,
-    errorCodes: {
-      404: ['USER_NOT_FOUND'],
-    },
+    errorCodes: { 403: ['MFA_SELF_RESET', 'MFA_RESET_EXCEEDS_PERMISSIONS', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'], 404: ['USER_NOT_FOUND'] },
   },
   {
     method: 'POST',
@@ -282,11 +282,10 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'identity',
     guard: needsFresh('users:manage'),
     status: 204,
-    summary: "Lift an account's hard locks: 100 failed second-factor codes or 100 consecutive failed sign-ins (needs a fresh second factor)",
+    summary:
+      "Lift an account's hard locks: 100 failed second-factor codes or 100 consecutive failed sign-ins (needs a fresh second factor); not of an account holding a permission you lack: `403 ACCOUNT_UNLOCK_EXCEEDS_PERMISSIONS` (`details.permissions`)",
     body: identityApi.unlockAccount,
-    errorCodes: {
-      404: ['USER_NOT_FOUND'],
-    },
+    errorCodes: { 403: ['ACCOUNT_UNLOCK_EXCEEDS_PERMISSIONS', 'FORBIDDEN', 'STEP_UP_REQUIRED', 'MFA_REQUIRED'], 404: ['USER_NOT_FOUND'] },
   },
   {
     method: 'POST',

@@ -31,10 +31,17 @@ export type AccountCommand =
       passwordHistory: string[];
     }
   | { type: 'ConfirmMfaEnrolment'; userId: string; recoveryCodeHashes: string[] }
-  | { type: 'ResetMfa'; userId: string }
+  | {
+      type: 'ResetMfa';
+      userId: string;
+      resetBy: string;
+      /** As for ResetPassword: the account must hold no permission the resetter lacks. */
+      resetterPermissions: readonly string[];
+      roleCatalogue: RoleCatalogue;
+    }
   | { type: 'DisableAccount'; userId: string; disabledBy: string }
   | { type: 'EnableAccount'; userId: string }
-  | { type: 'DeleteAccount'; userId: string; deletedBy: string };
+  | { type: 'DeleteAccount'; userId: string; deletedBy: string; deleterPermissions: readonly string[]; roleCatalogue: RoleCatalogue };
 
 export type AccountEvent =
   | { type: 'UserRegistered'; userId: string; email: string; displayName: string; roles: string[]; passwordChangeRequired: boolean }

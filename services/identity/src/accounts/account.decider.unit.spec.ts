@@ -26,7 +26,7 @@ describe('a staff account', () => {
     { type: 'AssignRoles', userId, roles: ['dpo'], grantedBy: 'admin-1' },
     { type: 'ChangePassword', userId, passwordHash: 'h', passwordHistory: [] },
     { type: 'ConfirmMfaEnrolment', userId, recoveryCodeHashes: [] },
-    { type: 'ResetMfa', userId },
+    { type: 'ResetMfa', userId, resetBy: 'admin-1', resetterPermissions: PERMISSIONS, roleCatalogue: BUILT_IN_ROLES },
     {
       type: 'ResetPassword',
       userId,
@@ -57,7 +57,11 @@ describe('a staff account', () => {
       events: [{ type: 'PasswordChanged', userId }],
     },
     { history: [registered], command: { type: 'ConfirmMfaEnrolment', userId, recoveryCodeHashes: [] }, events: [{ type: 'MfaEnrolled', userId }] },
-    { history: [registered], command: { type: 'ResetMfa', userId }, events: [{ type: 'MfaReset', userId }] },
+    {
+      history: [registered],
+      command: { type: 'ResetMfa', userId, resetBy: 'admin-1', resetterPermissions: PERMISSIONS, roleCatalogue: BUILT_IN_ROLES },
+      events: [{ type: 'MfaReset', userId }],
+    },
     {
       history: [registered],
       command: {

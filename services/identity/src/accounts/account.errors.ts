@@ -10,5 +10,9 @@ export const ACCOUNT_ERRORS = {
   ACCOUNT_SELF_DELETE: { kind: 'forbidden', retriable: false },
   PASSWORD_SELF_RESET: { kind: 'forbidden', retriable: false },
   PASSWORD_RESET_EXCEEDS_PERMISSIONS: { kind: 'forbidden', retriable: false },
+  MFA_SELF_RESET: { kind: 'forbidden', retriable: false },
+  MFA_RESET_EXCEEDS_PERMISSIONS: { kind: 'forbidden', retriable: false },
+  ACCOUNT_DELETE_EXCEEDS_PERMISSIONS: { kind: 'forbidden', retriable: false },
+  ACCOUNT_UNLOCK_EXCEEDS_PERMISSIONS: { kind: 'forbidden', retriable: false },
 } as const satisfies ErrorTable;
 export const accountError = defineErrors(ACCOUNT_ERRORS);

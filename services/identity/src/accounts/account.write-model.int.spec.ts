@@ -33,12 +33,12 @@ describe('staff accounts through the command pipeline', () => {
       );
 
     await app().get(AssignRolesHandler).execute(registered.id, ['support', 'analyst'], 'system', 'corr-accounts-2');
-    await app().get(ResetMfaHandler).execute(registered.id, 'system', 'corr-accounts-3');
+    await app().get(ResetMfaHandler).execute(registered.id, { id: 'system', permissions: PERMISSIONS }, 'corr-accounts-3');
 
     const recorded = await store.readStream(accountStream(registered.id));
     const folded = fold(model.decider, await Promise.all(recorded.map((event) => model.codec.decode(event.envelope))));
     const loaded = await withTransaction(app().get(AccountsRepository).pool, (tx) =>
-      model.load(tx, { type: 'ResetMfa', userId: registered.id }, accountStream(registered.id)),
+      model.load(tx, { type: 'EnableAccount', userId: registered.id }, accountStream(registered.id)),
     );
     expect(recorded.map((event) => event.envelope.eventType)).toEqual([
       'crm.identity.v1.UserRegistered',
@@ -70,7 +70,7 @@ describe('staff accounts through the command pipeline', () => {
     const recorded = await app().get<EventStore>(EVENT_STORE).readStream(accountStream(registered.id));
     const decoded = await Promise.all(recorded.map((event) => model.codec.decode(event.envelope)));
     const loaded = await withTransaction(app().get(AccountsRepository).pool, (tx) =>
-      model.load(tx, { type: 'ResetMfa', userId: registered.id }, accountStream(registered.id)),
+      model.load(tx, { type: 'EnableAccount', userId: registered.id }, accountStream(registered.id)),
     );
     expect(decoded.map((event) => event.type)).toEqual(['UserRegistered', 'PasswordChanged', 'PasswordReset']);
     expect(loaded).toEqual({ state: fold(model.decider, decoded), version: 3n });

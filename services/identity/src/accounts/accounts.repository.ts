@@ -20,6 +20,8 @@ export interface CredentialsRow {
   password_changed_at: Date;
   /** Set at registration and by an administrator's reset (someone else chose the password); cleared by the holder's own change. */
   password_change_required: boolean;
+  /** When an administrator's reset set this (one-time) password; null for any other password. */
+  one_time_password_issued_at: Date | null;
   password_history: string[];
   totp_secret_sealed: Buffer | null;
   totp_pending_sealed: Buffer | null;
@@ -145,15 +147,18 @@ export class AccountsRepository {
   /** The holder's own new password: the change a registration asked for is done. */
   async setPassword(db: PoolClient, userId: string, hash: string, history: string[], now: Date): Promise<void> {
     await db.query(
-      `UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4, password_change_required = false WHERE user_id = $1`,
+      `UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4, password_change_required = false, one_time_password_issued_at = NULL WHERE user_id = $1`,
       [userId, hash, history, now],
     );
   }
 
-  /** A password an administrator set (a reset): its holder must change it at the next sign-in. */
+  /**
+   * A password an administrator set (a reset): its holder must change it at the next sign-in, and it is a one-time
+   * password, expiring `CRM_ONE_TIME_PASSWORD_TTL_SECONDS` after `now` (the time the reset was decided).
+   */
   async resetPassword(db: PoolClient, userId: string, hash: string, history: string[], now: Date): Promise<void> {
     await db.query(
-      `UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4, password_change_required = true WHERE user_id = $1`,
+      `UPDATE identity.credentials SET password_hash = $2, password_history = $3, password_changed_at = $4, password_change_required = true, one_time_password_issued_at = $4 WHERE user_id = $1`,
       [userId, hash, history, now],
     );
   }

@@ -28,6 +28,12 @@ export const accountsMigrations: readonly SchemaMigration[] = [
     name: 'IdentityCredentialsPasswordNeverChangedByHolder1796947200000',
     up: (schema) => passwordNeverChangedByHolderSql(schema),
   },
+  // The one-time password of an administrator's reset expires (issue 15, ASVS 5.0 6.4.1): when the reset was decided,
+  // null for any other password. Older resets get none, so they do not expire: the reset time is not in the row.
+  {
+    name: 'IdentityCredentialsOneTimePasswordIssuedAt1797033600000',
+    up: (schema) => `ALTER TABLE ${quoteIdent(schema)}.credentials ADD COLUMN IF NOT EXISTS one_time_password_issued_at timestamptz;`,
+  },
 ];
 
 /** Event types that set an account's password, as the event store records them. */

@@ -11,13 +11,14 @@ import { AccountsRepository, type AccountRow } from '../accounts/accounts.reposi
 import { EMAIL_INDEX } from '../accounts/account.write-model.js';
 import { RoleCatalogueReader } from '../accounts/role-catalogue.js';
 import { identityEvent, identityMetadata, recordAuthEvent } from '../accounts/identity.events.js';
-import { PASSWORD_HASHER, PASSWORD_POLICY } from '../identity.tokens.js';
+import type { IdentityConfig } from '../identity.config.js';
+import { IDENTITY_CONFIG, PASSWORD_HASHER, PASSWORD_POLICY } from '../identity.tokens.js';
 import { loadLoginThrottleSettings, loginFailedError, loginRefusedError, LoginThrottle } from '../login-throttling/index.js';
 import { matchRecoveryCode, MfaAttemptLimiter, mfaCodeInvalidError, mfaCodeReplayedError, TotpReplayGuard, verifyTotp } from '../mfa/index.js';
 import { isPasswordExpired, type PasswordHasher, type PasswordPolicy } from '../passwords/index.js';
 import { AccessTokenIssuer, RefreshTokenStore, SigningKeyStore } from '../tokens/index.js';
 import { ChallengeTokens, type ChallengePurpose } from './challenge-tokens.js';
-import { nextSignInStep } from './sign-in-step.decision.js';
+import { isOneTimePasswordExpired, nextSignInStep } from './sign-in-step.decision.js';
 
 export interface Tokens {
   accessToken: string;
@@ -60,6 +61,7 @@ export class AuthenticationService {
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
     @Inject(REDIS) redis: Redis,
     @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {
     this.#throttle = new LoginThrottle(redis, loadLoginThrottleSettings());
     this.#mfaAttempts = new MfaAttemptLimiter(redis);
@@ -116,18 +118,32 @@ export class AuthenticationService {
       );
       throw loginFailedError();
     }
+    const now = this.clock();
+    const step = nextSignInStep({
+      oneTimePasswordExpired: isOneTimePasswordExpired(credentials!.one_time_password_issued_at, now, this.config.oneTimePasswordTtlSeconds),
+      passwordChangeRequired: credentials!.password_change_required,
+      // Maximum password age is business policy (off by default, NIST 800-63B §5.1.1.2 advises against it).
+      passwordExpired: isPasswordExpired(this.passwordPolicy, credentials!.password_changed_at, now),
+      mfaEnrolled: account.mfa_enrolled,
+      secondFactorRequired: await this.roles.mfaRequiredFor(account.roles),
+    });
+    if (step === 'one-time-password-expired') {
+      // Not a working credential any more: it counts as a failure (it neither clears the account's failures nor is a
+      // free guess) and is recorded as one; the answer differs from LOGIN_FAILED only for whoever typed that very
+      // password, the holder or the administrator who reset it, who learn that a new reset is needed.
+      await this.#throttle.recordFailure(accountKey, clientAddress);
+      await recordAuthEvent(
+        this.pipeline,
+        identityEvent(LoginFailedSchema, { userId: account.user_id, reason: LoginFailureReason.BAD_CREDENTIALS }, account.user_id),
+        identityMetadata(account.user_id, correlationId),
+      );
+      throw oneTimePasswordExpiredError();
+    }
     await this.#throttle.recordSuccess(accountKey);
     // Hashing parameters raised since this hash was made: the password is at hand, so store it under the new ones.
     if (this.hasher.needsRehash(credentials!.password_hash)) {
       await this.accounts.upgradePasswordHash(account.user_id, credentials!.password_hash, await this.hasher.hash(password));
     }
-    const step = nextSignInStep({
-      passwordChangeRequired: credentials!.password_change_required,
-      // Maximum password age is business policy (off by default, NIST 800-63B §5.1.1.2 advises against it).
-      passwordExpired: isPasswordExpired(this.passwordPolicy, credentials!.password_changed_at, this.clock()),
-      mfaEnrolled: account.mfa_enrolled,
-      secondFactorRequired: await this.roles.mfaRequiredFor(account.roles),
-    });
     switch (step) {
       case 'change-password':
         // A challenge token, not an access token: it is good for POST /v1/me/password only.
@@ -242,4 +258,13 @@ export class AuthenticationService {
 
 function passwordCurrentInvalid(): AppError {
   return new AppError('PASSWORD_CURRENT_INVALID', 'invalid', 'the current password is not correct', { details: { field: 'currentPassword' } });
+}
+
+/**
+ * The one-time password of a reset, right but past its life (ASVS 5.0 6.4.1): it opens nothing, not even the change;
+ * the holder asks for a new reset. Only whoever typed that password (its holder, the administrator who reset it) gets
+ * this answer; anyone else gets LOGIN_FAILED as for every wrong password.
+ */
+function oneTimePasswordExpiredError(): AppError {
+  return new AppError('ONE_TIME_PASSWORD_EXPIRED', 'unauthenticated', 'this one-time password has expired; ask an administrator for a new password reset');
 }

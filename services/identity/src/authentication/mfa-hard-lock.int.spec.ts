@@ -1,6 +1,7 @@
 // The second factor's hard lock in the identity service as it boots (real Postgres, Redis, Kafka and key vault):
 // failed codes add up across the 5-minute windows, the 101st failure finds the second factor locked (even for the
 // right code), and only an administrator or a recovery code unlocks it.
+import { PERMISSIONS } from '@crm/auth';
 import { REDIS, type Redis } from '@crm/redis';
 import { strongPassword, totpCode, uniqueName } from '@crm/testing';
 import { RegisterAccountHandler } from '../accounts/register-account/register-account.handler.js';
@@ -85,7 +86,7 @@ describe('the hard lock of the second factor', () => {
     await app().get<Redis>(REDIS).del(`${MFA_ATTEMPTS_KEY_PREFIX}${user.userId}`);
     expect(await failure(authentication.completeMfa(token, rightCode(user), 'corr-lock'))).toBe('MFA_LOCKED');
 
-    await app().get(UnlockAccountHandler).execute(user.userId, 'administrator-1');
+    await app().get(UnlockAccountHandler).execute(user.userId, { id: 'administrator-1', permissions: PERMISSIONS });
 
     await expect(authentication.completeMfa(token, rightCode(user), 'corr-lock')).resolves.toMatchObject({ tokenType: 'Bearer' });
   }, 120_000);
@@ -115,12 +116,24 @@ describe('the hard lock of the second factor', () => {
 
     expect(await failure(authentication.login(user.email, user.password, '203.0.113.9', 'corr-lock'))).toBe('LOGIN_HARD_LOCKED');
 
-    await app().get(UnlockAccountHandler).execute(user.userId, 'administrator-1');
+    // users:manage alone does not lift the locks of a salesperson: it must not help guess at a richer account.
+    expect(
+      await failure(
+        app()
+          .get(UnlockAccountHandler)
+          .execute(user.userId, { id: 'administrator-2', permissions: ['users:manage'] }),
+      ),
+    ).toBe('ACCOUNT_UNLOCK_EXCEEDS_PERMISSIONS');
+    expect(await failure(authentication.login(user.email, user.password, '203.0.113.9', 'corr-lock'))).toBe('LOGIN_HARD_LOCKED');
+
+    await app().get(UnlockAccountHandler).execute(user.userId, { id: 'administrator-1', permissions: PERMISSIONS });
 
     await expect(authentication.login(user.email, user.password, '203.0.113.9', 'corr-lock')).resolves.toMatchObject({ mfaRequired: true });
   }, 120_000);
 
   it('given an unknown account, then the administrator unlock is USER_NOT_FOUND', async () => {
-    expect(await failure(app().get(UnlockAccountHandler).execute('0190f3a4-2222-7000-8000-00000000abcd', 'administrator-1'))).toBe('USER_NOT_FOUND');
+    expect(
+      await failure(app().get(UnlockAccountHandler).execute('0190f3a4-2222-7000-8000-00000000abcd', { id: 'administrator-1', permissions: PERMISSIONS })),
+    ).toBe('USER_NOT_FOUND');
   });
 });

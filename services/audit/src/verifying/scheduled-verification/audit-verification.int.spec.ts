@@ -20,7 +20,7 @@ import { AUDIT_VERIFICATION_FAILED, AuditVerificationRunner } from './audit-veri
 
 const config = testPlatformConfig();
 const primary = new KafkaCluster({ name: 'primary', brokers: config.kafka.primaryBrokers, sasl: config.kafka.sasl, clientId: 'audit-verification-int-test' });
-const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'audit-verification-int-test' });
+const backup = new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'audit-verification-int-test' });
 const key = TreeHeadKey.fromPrivateKey(generateKeyPairSync('ed25519').privateKey);
 
 let pool: pg.Pool;
@@ -89,7 +89,8 @@ beforeEach(async () => {
   runner = new AuditVerificationRunner({
     store,
     key,
-    openHeadsCluster: () => new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, clientId: 'audit-verification-int-test-heads' }),
+    openHeadsCluster: () =>
+      new KafkaCluster({ name: 'backup', brokers: config.kafka.backupBrokers, sasl: config.kafka.sasl, clientId: 'audit-verification-int-test-heads' }),
     headsTopic,
     events: primary,
     eventsTopic,

@@ -19,9 +19,9 @@ export class DeleteAccountRoute {
   @HttpCode(204)
   @ApiOperation({
     summary:
-      'Delete a staff account (never your own): every session ends and their personal data is erased by destroying their key; needs a fresh second factor',
+      'Delete a staff account (never your own: 403 ACCOUNT_SELF_DELETE; nor one holding a permission you lack: 403 ACCOUNT_DELETE_EXCEEDS_PERMISSIONS): every session ends and their personal data is erased by destroying their key; needs a fresh second factor',
   })
   async delete(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<void> {
-    await this.handler.execute(validate(userId, id), auth.sub, correlationId(request));
+    await this.handler.execute(validate(userId, id), { id: auth.sub, permissions: auth.perms }, correlationId(request));
   }
 }

@@ -17,8 +17,11 @@ export class ResetMfaRoute {
   @RequireStepUp()
   @Delete('users/:id/mfa')
   @HttpCode(204)
-  @ApiOperation({ summary: "Reset an account's second factor (it must enrol again); needs a fresh second factor of the administrator" })
+  @ApiOperation({
+    summary:
+      "Reset an account's second factor (it must enrol again; never your own: 403 MFA_SELF_RESET; nor an account holding a permission you lack: 403 MFA_RESET_EXCEEDS_PERMISSIONS); needs a fresh second factor of the administrator",
+  })
   async resetMfa(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims, @Req() request: Request): Promise<void> {
-    await this.handler.execute(validate(userId, id), auth.sub, correlationId(request));
+    await this.handler.execute(validate(userId, id), { id: auth.sub, permissions: auth.perms }, correlationId(request));
   }
 }

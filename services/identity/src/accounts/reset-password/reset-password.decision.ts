@@ -1,5 +1,5 @@
-import { permissionsOfRoles } from '@crm/auth';
 import type { AccountCommand, AccountEvent, AccountState } from '../account.decider.js';
+import { assertMayAdminister } from '../account-administration.rule.js';
 import { accountError } from '../account.errors.js';
 
 export type ResetPasswordCommand = Extract<AccountCommand, { type: 'ResetPassword' }>;
@@ -13,17 +13,19 @@ export type ResetPasswordCommand = Extract<AccountCommand, { type: 'ResetPasswor
  *
  * Nor does a reset take over an account with more rights than the resetter's: whoever resets knows the new password,
  * so `users:manage` alone (with a second-factor reset) would otherwise make its holder an administrator, which only
- * a role grant may (`roles:manage`, issue 15 item 6). Every permission of the account's roles must be the resetter's.
+ * a role grant may (`roles:manage`, issue 15 item 6). Every permission of the account's roles must be the resetter's
+ * (the rule every account-administration action shares: `account-administration.rule.ts`).
  */
 export function decideResetPassword(command: ResetPasswordCommand, state: AccountState): AccountEvent[] {
   if (state.status === 'absent') throw accountError('USER_NOT_FOUND', 'no such user');
-  if (command.resetBy === command.userId) throw accountError('PASSWORD_SELF_RESET', 'nobody resets their own password; change it with the current one');
-  const held = new Set(command.resetterPermissions);
-  const beyond = permissionsOfRoles(state.roles, command.roleCatalogue).filter((permission) => !held.has(permission));
-  if (beyond.length > 0) {
-    throw accountError('PASSWORD_RESET_EXCEEDS_PERMISSIONS', 'the account holds permissions the resetter does not; an administrator holding them resets it', {
-      details: { permissions: beyond },
-    });
-  }
+  assertMayAdminister(
+    { id: command.resetBy, permissions: command.resetterPermissions },
+    { userId: command.userId, roles: state.roles },
+    command.roleCatalogue,
+    {
+      self: 'PASSWORD_SELF_RESET',
+      exceeds: 'PASSWORD_RESET_EXCEEDS_PERMISSIONS',
+    },
+  );
   return [{ type: 'PasswordReset', userId: command.userId }];
 }

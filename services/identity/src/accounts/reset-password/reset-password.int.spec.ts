@@ -128,6 +128,30 @@ describe("an administrator resets a staff member's password", () => {
     expect(await app().get(AuthenticationService).login(user.email, user.password, address, 'corr-reset')).toMatchObject({ mfaEnrollmentRequired: true });
   });
 
+  it('given a one-time password older than its life (a day by default), when its holder signs in with it, then ONE_TIME_PASSWORD_EXPIRED, nothing opens, and only a new reset helps', async () => {
+    const user = await staffMember();
+    const authentication = app().get(AuthenticationService);
+    const { oneTimePassword } = await app().get(ResetPasswordHandler).execute(user.id, administrator, 'corr-reset');
+    const repository = app().get(AccountsRepository);
+    const issuedAt = (await repository.credentials(user.id))?.one_time_password_issued_at;
+    expect(issuedAt).toBeInstanceOf(Date);
+    // The reset was a day and a second ago (the row keeps when it was decided; the service's clock is the real one).
+    await repository.pool.query(`UPDATE identity.credentials SET one_time_password_issued_at = $2 WHERE user_id = $1`, [
+      user.id,
+      new Date(issuedAt!.getTime() - (86_400 + 1) * 1000),
+    ]);
+
+    expect(await codeOf(authentication.login(user.email, oneTimePassword, address, 'corr-reset'))).toBe('ONE_TIME_PASSWORD_EXPIRED');
+    // Anyone without that password learns nothing new: the answer of every wrong password.
+    expect(await codeOf(authentication.login(user.email, `Not-it-${randomUUID()}1!`, address, 'corr-reset'))).toBe('LOGIN_FAILED');
+
+    const { oneTimePassword: fresh } = await app().get(ResetPasswordHandler).execute(user.id, administrator, 'corr-reset');
+    expect(await authentication.login(user.email, fresh, address, 'corr-reset')).toEqual({
+      passwordChangeRequired: true,
+      passwordChangeToken: expect.any(String),
+    });
+  });
+
   it('given no such account, when its password is reset, then USER_NOT_FOUND', async () => {
     expect(await codeOf(app().get(ResetPasswordHandler).execute(randomUUID(), administrator, 'corr-reset'))).toBe('USER_NOT_FOUND');
   });

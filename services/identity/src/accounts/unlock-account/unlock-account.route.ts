@@ -16,8 +16,11 @@ export class UnlockAccountRoute {
   @RequireStepUp()
   @Delete('users/:id/lock')
   @HttpCode(204)
-  @ApiOperation({ summary: "Lift an account's hard locks (100 failed second-factor codes, or 100 consecutive failed sign-ins); needs a fresh second factor" })
+  @ApiOperation({
+    summary:
+      "Lift an account's hard locks (100 failed second-factor codes, or 100 consecutive failed sign-ins; not of an account holding a permission you lack: 403 ACCOUNT_UNLOCK_EXCEEDS_PERMISSIONS); needs a fresh second factor",
+  })
   async unlock(@Param('id') id: string, @CurrentAuth() auth: AccessTokenClaims): Promise<void> {
-    await this.handler.execute(validate(userId, id), auth.sub);
+    await this.handler.execute(validate(userId, id), { id: auth.sub, permissions: auth.perms });
   }
 }
