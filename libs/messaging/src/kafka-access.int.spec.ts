@@ -1,4 +1,4 @@
-import { testPlatformConfig, uniqueName } from '@crm/testing';
+import { brokerAnswer, testPlatformConfig, uniqueName } from '@crm/testing';
 import { KafkaCluster } from './index.js';
 
 /**
@@ -31,18 +31,6 @@ function clientAs(principal: string | 'nobody'): KafkaCluster {
 
 const record = { key: 'acl-test', value: Buffer.from('must never be accepted') };
 
-/** The broker's error codes inside whatever the client and KafkaCluster wrapped them in ('allowed' if it worked). */
-async function brokerAnswer(attempt: Promise<unknown>): Promise<string[] | 'allowed'> {
-  const codes = (error: unknown): string[] => {
-    if (typeof error !== 'object' || error === null) return [];
-    const { apiId, errors, cause } = error as { apiId?: unknown; errors?: unknown; cause?: unknown };
-    return [...(typeof apiId === 'string' ? [apiId] : []), ...(Array.isArray(errors) ? errors.flatMap(codes) : []), ...codes(cause)];
-  };
-  return attempt.then(
-    () => 'allowed',
-    (error: unknown) => [...new Set(codes(error))],
-  );
-}
 const TOPIC_REFUSED = ['TOPIC_AUTHORIZATION_FAILED'];
 /** A producer that may write no topic at all is refused earlier, at the idempotent producer's id. */
 const REFUSED = [expect.stringMatching(/^(TOPIC|CLUSTER)_AUTHORIZATION_FAILED$/)];

@@ -1,4 +1,4 @@
-import { testPlatformConfig, uniqueName } from '@crm/testing';
+import { brokerAnswer, testPlatformConfig, uniqueName } from '@crm/testing';
 import { KafkaCluster } from './index.js';
 
 /**
@@ -27,18 +27,6 @@ function backupClientAs(principal: string | 'nobody'): KafkaCluster {
   return cluster;
 }
 
-/** The broker's error codes inside whatever the client and KafkaCluster wrapped them in ('allowed' if it worked). */
-async function brokerAnswer(attempt: Promise<unknown>): Promise<string[] | 'allowed'> {
-  const codes = (error: unknown): string[] => {
-    if (typeof error !== 'object' || error === null) return [];
-    const { apiId, errors, cause } = error as { apiId?: unknown; errors?: unknown; cause?: unknown };
-    return [...(typeof apiId === 'string' ? [apiId] : []), ...(Array.isArray(errors) ? errors.flatMap(codes) : []), ...codes(cause)];
-  };
-  return attempt.then(
-    () => 'allowed',
-    (error: unknown) => [...new Set(codes(error))],
-  );
-}
 const TOPIC_REFUSED = ['TOPIC_AUTHORIZATION_FAILED'];
 const REFUSED = [expect.stringMatching(/^(TOPIC|CLUSTER)_AUTHORIZATION_FAILED$/)];
 const readAll = (cluster: KafkaCluster, topic: string, groupId: string) => cluster.readToEnd([topic], () => undefined, { groupId, timeoutMs: 30_000 });

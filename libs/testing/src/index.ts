@@ -48,3 +48,4 @@ export {
 } from './audit-proof.js';
 export { envelopeIn } from './envelope-in.js';
 export { processAlive } from './process-alive.js';
+export { brokerAnswer } from './broker-answer.js';
