@@ -279,26 +279,28 @@ describe("a data subject's rights, from the privacy notice to the erasure receip
         >
       >;
     };
+    // Every JSON answer is documented with its schema (@crm/api-contract); the rest by their media types.
     const routes = [
-      'GET /v1/purposes 200',
-      'POST /v1/privacy-notices 201',
-      'POST /v1/privacy-notices/{version}/publication 200',
+      'GET /v1/purposes 200 application/json',
+      'POST /v1/privacy-notices 201 application/json',
+      'POST /v1/privacy-notices/{version}/publication 200 application/json',
       'GET /v1/privacy-notices/current 200 ?lang application/json,text/html',
       'GET /v1/privacy-notices/{version} 200 application/json,text/html',
-      'GET /v1/contacts/{id}/consents 200',
-      'POST /v1/contacts/{id}/consents 201',
-      'POST /v1/contacts/{id}/consents/{purpose}/withdrawal 200',
-      'POST /v1/contacts/{id}/objections 201',
-      'POST /v1/requests 201',
-      'GET /v1/requests 200 ?status',
-      'GET /v1/requests/{id} 200',
-      'POST /v1/requests/{id}/verification 200',
-      'POST /v1/requests/{id}/extension 200',
-      'POST /v1/requests/{id}/start 200',
-      'POST /v1/requests/{id}/completion 200',
-      'POST /v1/requests/{id}/refusal 200',
+      'GET /v1/contacts/{id}/consents 200 application/json',
+      // Recorded (201), or awaiting a double opt-in's confirmation (202).
+      'POST /v1/contacts/{id}/consents 201,202 application/json application/json',
+      'POST /v1/contacts/{id}/consents/{purpose}/withdrawal 200 application/json',
+      'POST /v1/contacts/{id}/objections 201 application/json',
+      'POST /v1/requests 201 application/json',
+      'GET /v1/requests 200 ?status application/json',
+      'GET /v1/requests/{id} 200 application/json',
+      'POST /v1/requests/{id}/verification 200 application/json',
+      'POST /v1/requests/{id}/extension 200 application/json',
+      'POST /v1/requests/{id}/start 200 application/json',
+      'POST /v1/requests/{id}/completion 200 application/json',
+      'POST /v1/requests/{id}/refusal 200 application/json',
       'GET /v1/requests/{id}/package 200 ?format application/json,text/html,text/csv',
-      'GET /v1/requests/{id}/receipt 200',
+      'GET /v1/requests/{id}/receipt 200 application/json',
     ];
     const described = routes.map((route) => {
       const [method, path] = route.split(' ') as [string, string];
