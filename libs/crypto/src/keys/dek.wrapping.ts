@@ -34,5 +34,7 @@ export function unwrapDek(kek: Uint8Array, binding: WrappedDekBinding, wrapped: 
   if (dek === undefined || dek.length !== AES_256_KEY_BYTES) {
     throw cryptoError('WRAPPED_KEY_INVALID', `wrapped DEK ${binding.keyId} v${binding.keyVersion} does not authenticate under KEK epoch ${binding.kekEpoch}`);
   }
-  return dek;
+  // A copy with its own 32-byte ArrayBuffer: the decipher's output is a slice of Node's shared 8 KiB buffer pool, and
+  // a DEK kept in a key cache would pin that whole pool (and whatever else was written into it) for as long as it lives.
+  return Uint8Array.from(dek);
 }

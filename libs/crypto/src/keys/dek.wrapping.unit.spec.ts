@@ -14,6 +14,14 @@ describe('wrapping a DEK under a KEK', () => {
     expect(wrapped.ciphertext).toHaveLength(48);
   });
 
+  it('given a wrapped DEK, when unwrapped, then the DEK owns its 32-byte buffer (a cached key pins no shared pool)', () => {
+    const wrapped = wrapDek(kek, binding, dek, systemRandomBytes);
+
+    const unwrapped = unwrapDek(kek, binding, wrapped);
+
+    expect(unwrapped.buffer.byteLength).toBe(32);
+  });
+
   it.each([
     ['another subject', { subjectId: 'subject-2' }],
     ['another key id', { keyId: 'sk_02' }],
