@@ -113,18 +113,28 @@ require_free_port() {
 # Hex secret; /dev/urandom keeps this free of an openssl dependency.
 new_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
-ensure_secret() {
-  local file=$1
+# Creates $1 holding the output of the command that follows, unless it exists (and is not empty). Safe when several
+# starts race for the same file (the two Kafka clusters start in parallel and share principals): each writes its own
+# temporary file and links it into place, which never replaces an existing file, so every racer ends up reading the
+# one that won.
+create_secret_once() {
+  local file=$1 tmp
+  shift
   [[ -s $file ]] && return 0
-  (umask 077 && new_secret >"$file.tmp" && mv "$file.tmp" "$file")
+  tmp=$(umask 077 && mktemp "$file.XXXXXX") || return 1
+  if ! "$@" >"$tmp"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  ln "$tmp" "$file" 2>/dev/null || [[ -s $file ]] || { rm -f "$tmp"; return 1; }
+  rm -f "$tmp"
 }
 
+ensure_secret() { create_secret_once "$1" new_secret; }
+
 # A 256-bit key (hex), e.g. the key vault backup's, which must not be the pgBackRest repository's cipher.
-ensure_key_secret() {
-  local file=$1
-  [[ -s $file ]] && return 0
-  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file.tmp" && mv "$file.tmp" "$file")
-}
+new_key_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+ensure_key_secret() { create_secret_once "$1" new_key_secret; }
 
 ensure_state_layout() {
   mkdir -p "$S"/{postgres,redis,kafka/lib,kafka/primary,kafka/backup,kafka/mirror,logs,run}
