@@ -141,11 +141,13 @@ describe('the gateway route manifest', () => {
         name,
         request: route.body?.request === undefined ? undefined : openApiSchema(route.body.request, 'input'),
       });
-      if (route.produces === undefined) {
-        expect({ name, response: responses[String(successStatus(route))]?.content?.['application/json']?.schema }).toEqual({
-          name,
-          response: route.body?.response === undefined ? undefined : openApiSchema(route.body.response, 'output'),
-        });
+      const success = responses[String(successStatus(route))]?.content;
+      expect({ name, types: Object.keys(success ?? {}) }).toEqual({
+        name,
+        types: route.produces ?? (route.body?.response === undefined ? [] : ['application/json']),
+      });
+      if (route.body?.response !== undefined) {
+        expect({ name, response: success?.['application/json']?.schema }).toEqual({ name, response: openApiSchema(route.body.response, 'output') });
       }
       for (const [status, codes] of Object.entries(route.errorCodes ?? {})) {
         expect({ name, status, listed: errorStatuses(route).includes(Number(status)) }).toEqual({ name, status, listed: true });

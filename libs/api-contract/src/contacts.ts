@@ -199,8 +199,9 @@ const restrictionStatus = z.object({ restricted: z.boolean(), version });
 const legalHold = z.object({ contactId: id, reference: z.string(), setAt: instant });
 
 /** A retention policy as a DPO declares it (validated by retention's own rules, which report RETENTION_* codes). */
+export const POLICY_NAME_MAX = 200;
 const policyFields = {
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(POLICY_NAME_MAX),
   purpose: z.enum(PURPOSES),
   category: z.enum(DATA_CATEGORIES),
   kind: z.enum(RETENTION_KINDS).meta({ description: "What starts the policy's clock for a contact" }),
@@ -211,6 +212,8 @@ const policyFields = {
   action: z.enum(RETENTION_ACTIONS),
   activityId: id.optional().meta({ description: 'The approved register activity the policy implements (it must declare the purpose)' }),
 };
+/** A whole retention policy document (period included), as retention's decision validates it after the register filled the period in. */
+export const retentionPolicyDocument = z.object(policyFields).strict();
 const policyView = z.object({
   policyId: id,
   version,

@@ -1,3 +1,4 @@
+import { contactsApi } from '@crm/api-contract';
 import { defineErrors, type ErrorTable } from '@crm/errors';
 import { DATA_CATEGORIES, PURPOSES, type DataCategory, type Purpose } from '../contact-schema/index.js';
 
@@ -35,11 +36,11 @@ export const retentionError = defineErrors(RETENTION_ERRORS);
  * - `accounting-period`: the end of the calendar (financial) year of its last purchase (no purchase: not matched);
  *   and no activity since that purchase.
  */
-export const RETENTION_KINDS = ['inactivity', 'consent-withdrawn', 'accounting-period'] as const;
+export const RETENTION_KINDS = contactsApi.RETENTION_KINDS;
 export type RetentionKind = (typeof RETENTION_KINDS)[number];
 
 /** `crypto-shred`: the subject's key is destroyed. `anonymise`: amounts, days and categories kept with no way back, then shredded. */
-export const RETENTION_ACTIONS = ['crypto-shred', 'anonymise'] as const;
+export const RETENTION_ACTIONS = contactsApi.RETENTION_ACTIONS;
 export type RetentionActionCode = (typeof RETENTION_ACTIONS)[number];
 
 /** An ISO 8601 duration in whole years, months and days (`P6Y`, `P24M`, `P30D`, `P1Y6M`), as the register writes them. */
@@ -84,12 +85,9 @@ export type RetentionVerdict =
   { apply: false; reason: 'legal-hold' | 'not-due' } | { apply: true; policyId: string; version: number; action: RetentionActionCode };
 
 const DURATION = /^P(?:(\d{1,3})Y)?(?:(\d{1,4})M)?(?:(\d{1,5})D)?$/;
-const NAME_MAX = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Postgres stores no NUL character and a lone surrogate is not Unicode: a name holding either could not be stored (jsonb). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const unstorable = (text: string): boolean => text.includes('\u0000') || LONE_SURROGATE.test(text);
-const DOCUMENT_KEYS = new Set(['name', 'purpose', 'category', 'kind', 'period', 'action', 'activityId']);
 
 /** Parses a positive ISO 8601 duration of years, months and days; anything else (negative, zero, weeks, time) is refused. */
 export function parsePeriod(value: unknown): RetentionPeriod {
@@ -106,45 +104,39 @@ export function parsePeriod(value: unknown): RetentionPeriod {
   return period;
 }
 
-/** Validates a policy document as a DPO sends it; the first problem is the error (nothing is stored on any). */
+/** Per field of the document: the code and message its first problem is reported with (the rest: RETENTION_POLICY_INVALID). */
+const FIELD_PROBLEMS: Record<string, { code: keyof typeof RETENTION_ERRORS; message: string; allowed?: readonly string[] }> = {
+  name: { code: 'RETENTION_POLICY_INVALID', message: `name must be 1-${contactsApi.POLICY_NAME_MAX} characters` },
+  purpose: { code: 'RETENTION_PURPOSE_UNKNOWN', message: 'purpose is not in the purpose catalogue', allowed: PURPOSES },
+  category: { code: 'RETENTION_CATEGORY_UNKNOWN', message: 'category is not a data category of the field catalogue', allowed: DATA_CATEGORIES },
+  kind: { code: 'RETENTION_POLICY_INVALID', message: 'kind is not a retention kind', allowed: RETENTION_KINDS },
+  period: { code: 'RETENTION_PERIOD_INVALID', message: 'period must be a positive ISO 8601 duration in years, months and days (P6Y, P24M, P30D)' },
+  action: { code: 'RETENTION_POLICY_INVALID', message: 'action is not a retention action', allowed: RETENTION_ACTIONS },
+  activityId: { code: 'RETENTION_POLICY_INVALID', message: 'activityId must be a register activity id' },
+};
+
+/**
+ * Validates a policy document as a DPO sends it (its period filled in from the register when it named an activity);
+ * the first problem is the error, with retention's code for its field, and nothing is stored on any. The shape is the
+ * API contract's (`retentionPolicyDocument`: the one statement of it, which the OpenAPI document shows); what the
+ * contract cannot say is added here: a name of more than blanks that Postgres can store, a period longer than zero.
+ */
 export function validatePolicyDocument(input: unknown): RetentionPolicyDocument {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw retentionError('RETENTION_POLICY_INVALID', 'the policy must be a JSON object');
+  const parsed = contactsApi.retentionPolicyDocument.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys')
+      throw retentionError('RETENTION_POLICY_INVALID', 'the policy has unknown fields', { details: { fields: issue.keys } });
+    const field = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
+    const problem = field === undefined ? undefined : FIELD_PROBLEMS[field];
+    if (problem === undefined) throw retentionError('RETENTION_POLICY_INVALID', 'the policy must be a JSON object');
+    throw retentionError(problem.code, problem.message, { details: { field, ...(problem.allowed === undefined ? {} : { allowed: problem.allowed }) } });
   }
-  const body = input as Record<string, unknown>;
-  const unknownKeys = Object.keys(body).filter((key) => !DOCUMENT_KEYS.has(key));
-  if (unknownKeys.length > 0) throw retentionError('RETENTION_POLICY_INVALID', 'the policy has unknown fields', { details: { fields: unknownKeys } });
-  const { name, purpose, category, kind, period, action, activityId } = body;
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > NAME_MAX || unstorable(name)) {
-    throw retentionError('RETENTION_POLICY_INVALID', `name must be 1-${NAME_MAX} characters`, { details: { field: 'name' } });
-  }
-  if (typeof purpose !== 'string' || !(PURPOSES as readonly string[]).includes(purpose)) {
-    throw retentionError('RETENTION_PURPOSE_UNKNOWN', 'purpose is not in the purpose catalogue', { details: { field: 'purpose', allowed: PURPOSES } });
-  }
-  if (typeof category !== 'string' || !(DATA_CATEGORIES as readonly string[]).includes(category)) {
-    throw retentionError('RETENTION_CATEGORY_UNKNOWN', 'category is not a data category of the field catalogue', {
-      details: { field: 'category', allowed: DATA_CATEGORIES },
-    });
-  }
-  if (typeof kind !== 'string' || !(RETENTION_KINDS as readonly string[]).includes(kind)) {
-    throw retentionError('RETENTION_POLICY_INVALID', 'kind is not a retention kind', { details: { field: 'kind', allowed: RETENTION_KINDS } });
-  }
+  const { name, period, activityId, ...rest } = parsed.data;
+  if (name.trim().length === 0 || unstorable(name))
+    throw retentionError('RETENTION_POLICY_INVALID', FIELD_PROBLEMS.name!.message, { details: { field: 'name' } });
   parsePeriod(period);
-  if (typeof action !== 'string' || !(RETENTION_ACTIONS as readonly string[]).includes(action)) {
-    throw retentionError('RETENTION_POLICY_INVALID', 'action is not a retention action', { details: { field: 'action', allowed: RETENTION_ACTIONS } });
-  }
-  if (activityId !== undefined && (typeof activityId !== 'string' || !UUID.test(activityId))) {
-    throw retentionError('RETENTION_POLICY_INVALID', 'activityId must be a register activity id', { details: { field: 'activityId' } });
-  }
-  return {
-    name: name.trim(),
-    purpose: purpose as Purpose,
-    category: category as DataCategory,
-    kind: kind as RetentionKind,
-    period: period as string,
-    action: action as RetentionActionCode,
-    ...(activityId === undefined ? {} : { activityId: activityId as string }),
-  };
+  return { name: name.trim(), period, ...rest, ...(activityId === undefined ? {} : { activityId }) };
 }
 
 /** `at` plus the period, in UTC calendar terms (a month from 31 January is the last day of February). */
@@ -240,7 +232,7 @@ export function draftPolicies(activities: readonly RegisterActivity[], policies:
         .filter((purpose): purpose is Purpose => (PURPOSES as readonly string[]).includes(purpose) && !covered.has(`${activity.activityId}/${purpose}`))
         .flatMap((purpose): PolicyDraft[] => {
           const base = {
-            name: `${activity.name} (${purpose})`.slice(0, NAME_MAX),
+            name: `${activity.name} (${purpose})`.slice(0, contactsApi.POLICY_NAME_MAX),
             purpose,
             activityId: activity.activityId,
             activityVersion: activity.version,

@@ -910,6 +910,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needs('audit:read'),
     summary: "Everything that happened to a data subject's data: JSON, or HTML with `?format=html` / Accept: text/html",
+    query: [{ name: 'format', values: ['json', 'html'], description: 'The form (default: JSON, or HTML when the Accept header prefers text/html)' }],
+    produces: ['application/json', 'text/html'],
     body: auditApi.subjectReport,
   },
   {
@@ -972,6 +974,8 @@ export const ROUTES: readonly GatewayRoute[] = [
     service: 'audit',
     guard: needsAny('register:manage', 'audit:read'),
     summary: 'The register with evidence and undeclared purposes, `format=json|csv|html` (register:manage or audit:read)',
+    query: [{ name: 'format', values: ['json', 'csv', 'html'], description: 'The form (default json)' }],
+    produces: ['application/json', 'text/csv', 'text/html'],
     body: auditApi.registerExport,
     errorCodes: { 400: ['AUDIT_FORMAT_UNSUPPORTED'] },
   },

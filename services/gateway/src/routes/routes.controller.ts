@@ -60,6 +60,20 @@ export function errorStatuses(route: Pick<GatewayRoute, 'method' | 'path' | 'gua
   return [...new Set(statuses)].sort((a, b) => a - b);
 }
 
+/**
+ * What a success answer carries, per media type: JSON with the contract's schema (when the contract states one), and
+ * for the other forms a route produces (HTML, CSV) a string.
+ */
+function successContent(route: GatewayRoute): { content?: Record<string, { schema: Record<string, unknown> }> } {
+  const json = route.body?.response === undefined ? undefined : openApiSchema(route.body.response, 'output');
+  if (route.produces === undefined) return json === undefined ? {} : { content: { 'application/json': { schema: json } } };
+  return {
+    content: Object.fromEntries(
+      route.produces.map((type) => [type, { schema: type === 'application/json' ? (json ?? { type: 'object' }) : { type: 'string' } }]),
+    ),
+  };
+}
+
 /** The OpenAPI description of a manifest entry: tag, summary, its path and query parameters, success and error statuses, media types. */
 function documentation(route: GatewayRoute, operationId: string): MethodDecorator {
   const parameters = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => ApiParam({ name: match[1]!, required: true, type: String }));
@@ -81,11 +95,7 @@ function documentation(route: GatewayRoute, operationId: string): MethodDecorato
       ApiResponse({
         status,
         description: 'Success',
-        ...(route.produces === undefined
-          ? route.body?.response === undefined
-            ? {}
-            : { content: { 'application/json': { schema: openApiSchema(route.body.response, 'output') } } }
-          : { content: Object.fromEntries(route.produces.map((type) => [type, { schema: { type: type === 'application/json' ? 'object' : 'string' } }])) }),
+        ...successContent(route),
       }),
     ),
     ...errorStatuses(route).map((status) => {
