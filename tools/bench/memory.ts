@@ -1,5 +1,6 @@
 // The platform's resident memory: every process of ours (services, brokers, the backup mirror, Postgres, Redis), summed as PSS so
-// that shared pages (Postgres's shared buffers, mapped jars) are counted once, not once per process.
+// that shared pages (mapped jars, libraries) are counted once, not once per process; Postgres's shared segment is
+// counted whole (see platformMemory).
 import { readdirSync, readFileSync } from 'node:fs';
 import { repoRoot, stateDir } from './bench-env.ts';
 
@@ -25,31 +26,72 @@ function component(pid: string): string | undefined {
   return undefined;
 }
 
-function isOurPostgres(pid: string): boolean {
+function postmasterPid(): string | undefined {
   try {
-    const postmaster = readFileSync(`${stateDir}/postgres/data/postmaster.pid`, 'utf8').split('\n')[0]!.trim();
-    if (pid === postmaster) return true;
+    return readFileSync(`${stateDir}/postgres/data/postmaster.pid`, 'utf8').split('\n')[0]!.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function isOurPostgres(pid: string): boolean {
+  const postmaster = postmasterPid();
+  if (postmaster === undefined) return false;
+  if (pid === postmaster) return true;
+  try {
     return /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] === postmaster;
   } catch {
     return false;
   }
 }
 
-function pssKiB(pid: string): number {
+/** PSS of a process, and the part of it in shared memory (Postgres's shared buffers, mapped as /dev/zero or SysV). */
+function pss(pid: string): { pssKiB: number; shmemKiB: number } {
   try {
-    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+    return { pssKiB: field('Pss'), shmemKiB: field('Pss_Shmem') };
+  } catch {
+    return { pssKiB: 0, shmemKiB: 0 };
+  }
+}
+
+/**
+ * The size of the shared memory the postmaster allotted at start (shared buffers, WAL buffers, locks): fixed for the
+ * server's life, whatever part of it has been touched yet.
+ */
+function sharedSegmentKiB(postmaster: string): number {
+  try {
+    let bytes = 0;
+    for (const line of readFileSync(`/proc/${postmaster}/maps`, 'utf8').split('\n')) {
+      const match = /^([0-9a-f]+)-([0-9a-f]+) \S*s\S* .*(?:\/dev\/zero|\/SYSV)/.exec(line);
+      if (match !== null) bytes += parseInt(match[2]!, 16) - parseInt(match[1]!, 16);
+    }
+    return bytes / 1024;
   } catch {
     return 0;
   }
 }
 
+/**
+ * PSS per component, in MiB. Postgres is counted as its processes' private memory plus its whole shared segment from
+ * the start: the shared buffers are a cache of a configured size (`shared_buffers`) that fills as data is touched,
+ * so counting only the pages touched so far would show a bounded cache warming up as growth (and understate the
+ * memory the server will hold). The brokers are treated alike by starting them with their heap touched
+ * (`-XX:+AlwaysPreTouch`, deploy/local/kafka.sh).
+ */
 export function platformMemory(): MemoryReport {
-  const byComponent: Record<string, number> = {};
+  const kib: Record<string, number> = {};
+  let postgresShared = 0;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     const name = component(pid);
     if (name === undefined) continue;
-    byComponent[name] = (byComponent[name] ?? 0) + pssKiB(pid) / 1024;
+    const { pssKiB, shmemKiB } = pss(pid);
+    kib[name] = (kib[name] ?? 0) + (name === 'postgres' ? pssKiB - shmemKiB : pssKiB);
+    if (name === 'postgres') postgresShared += shmemKiB;
   }
-  for (const name of Object.keys(byComponent)) byComponent[name] = Math.round(byComponent[name]!);
+  const postmaster = postmasterPid();
+  if (kib.postgres !== undefined && postmaster !== undefined) kib.postgres += Math.max(sharedSegmentKiB(postmaster), postgresShared);
+  const byComponent = Object.fromEntries(Object.entries(kib).map(([name, value]) => [name, Math.round(value / 1024)]));
   return { totalMiB: Object.values(byComponent).reduce((sum, value) => sum + value, 0), byComponent };
 }
