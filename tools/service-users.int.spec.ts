@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PLATFORM_SERVICES } from './secret-access.ts';
-import { ensureServiceAccounts, findTool, layOutState, secretGroupIds, type Accounts, type ServiceAccount } from './service-users.ts';
+import { ensureServiceAccounts, findTool, layOutState, secretGroupIds, unreachable, type Accounts, type ServiceAccount } from './service-users.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const isRoot = process.getuid?.() === 0;
@@ -111,6 +111,25 @@ function secretFileAs(account: ServiceAccount, operation: 'create' | 'read', fil
     ]);
     expect(PLATFORM_SERVICES.filter((service) => catAs(`crm-${service}`, join(state, 'secrets', 'kafka-admin.password')).status === 0)).toEqual([]);
     expect(statSync(join(state, 'secrets')).mode & 0o7777).toBe(0o711);
+  });
+
+  it('given a clone under a private mktemp -d directory, when the launcher checks it, then the service user cannot reach it (the separation falls back)', () => {
+    const hidden = mkdtempSync('/tmp/crm-private-clone-');
+    try {
+      const main = join(hidden, 'services', 'gateway', 'dist', 'main.js');
+      mkdirSync(join(hidden, 'services', 'gateway', 'dist'), { recursive: true });
+      writeFileSync(main, '');
+      expect(statSync(hidden).mode & 0o777).toBe(0o700);
+      expect(
+        unreachable(accounts.gateway, [
+          { path: process.execPath, test: '-x' },
+          { path: main, test: '-r' },
+        ]),
+      ).toBe(main);
+      expect(unreachable(accounts.gateway, [{ path: state, test: '-x' }])).toBeUndefined();
+    } finally {
+      rmSync(hidden, { recursive: true, force: true });
+    }
   });
 
   it('given a new KEK epoch written by contacts, when the others read it, then the key vault’s users can and the gateway cannot', () => {
