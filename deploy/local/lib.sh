@@ -113,17 +113,29 @@ require_free_port() {
 # Hex secret; /dev/urandom keeps this free of an openssl dependency.
 new_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
+# Written whole under a name of this process's own, then linked into place: the primary and backup Kafka clusters
+# start in parallel and both make the principals' passwords at a first start; ln fails when the name exists, so the
+# first one stands and both use it (a shared temporary name made the second mv fail and the start with it).
+place_new_secret() {
+  local file=$1 tmp
+  tmp="$file.$BASHPID.$RANDOM.tmp"
+  (umask 077 && cat >"$tmp") || return 1
+  ln "$tmp" "$file" 2>/dev/null || true
+  rm -f "$tmp"
+  [[ -s $file ]]
+}
+
 ensure_secret() {
   local file=$1
   [[ -s $file ]] && return 0
-  (umask 077 && new_secret >"$file.tmp" && mv "$file.tmp" "$file")
+  new_secret | place_new_secret "$file"
 }
 
 # A 256-bit key (hex), e.g. the key vault backup's, which must not be the pgBackRest repository's cipher.
 ensure_key_secret() {
   local file=$1
   [[ -s $file ]] && return 0
-  (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$file.tmp" && mv "$file.tmp" "$file")
+  head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | place_new_secret "$file"
 }
 
 ensure_state_layout() {
