@@ -207,9 +207,9 @@ function spawnService(service: ServiceSpec, foreground: boolean): ChildProcess {
     MALLOC_ARENA_MAX: '2',
     // Only its own secrets and its own Postgres role (tools/service-env.ts, docs/security.md).
     ...serviceEnvironment(service.name, process.env, stateDir),
-    // The groups secrets are shared through on purpose: a key file readable by one of them is not refused.
-    CRM_SECRET_GROUP_IDS: separation.groupIds.join(','),
   };
+  // The groups secrets are shared through on purpose: a key file readable by one of them is not refused.
+  if (separation.groupIds.length > 0) env.CRM_SECRET_GROUP_IDS = separation.groupIds.join(',');
   if (service.name === 'identity' && separation.adminPasswordFile !== undefined) env.CRM_ADMIN_PASSWORD_FILE = separation.adminPasswordFile;
   // As the cluster's OS user itself, the backup service runs pgBackRest and scratch clusters directly (no runuser).
   if (account !== undefined && service.name === 'backup' && account.user === process.env.CRM_PGBACKREST_USER) env.CRM_PGBACKREST_USER = '';

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readPrivateFile } from '@crm/crypto';
 import { PLATFORM_SERVICES } from './secret-access.ts';
 import { ensureServiceAccounts, findTool, layOutState, secretGroupIds, unreachable, type Accounts, type ServiceAccount } from './service-users.ts';
 
@@ -146,5 +147,16 @@ function secretFileAs(account: ServiceAccount, operation: 'create' | 'read', fil
     const gateway = secretFileAs(accounts.gateway, 'read', next, groupIds);
     expect(gateway.ok).toBe(false);
     expect(gateway.output).toContain('EACCES');
+  });
+
+  it('given a process the launcher did not start (a test, an operator’s command as root), when it reads the shared keys, then the crm- groups are accepted', async () => {
+    const saved = process.env.CRM_SECRET_GROUP_IDS;
+    delete process.env.CRM_SECRET_GROUP_IDS;
+    try {
+      expect(await readPrivateFile(join(state, 'secrets', 'blind-index.key'))).toBeDefined();
+      expect(await readPrivateFile(join(state, 'secrets', 'kek', '1.key'))).toBeDefined();
+    } finally {
+      if (saved !== undefined) process.env.CRM_SECRET_GROUP_IDS = saved;
+    }
   });
 });

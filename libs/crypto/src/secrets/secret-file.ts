@@ -1,4 +1,4 @@
-import { constants, type Stats } from 'node:fs';
+import { constants, readFileSync, type Stats } from 'node:fs';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -22,17 +22,40 @@ export async function readOrCreateSecretFile(path: string, size: number, randomB
 }
 
 /**
- * The groups through which the launcher shares secrets on purpose (`CRM_SECRET_GROUP_IDS`, ids separated by commas;
- * tools/secret-access.ts): a key file readable by one of them, and by no one else, is not refused.
+ * The groups through which the launcher shares secrets on purpose (tools/secret-access.ts): a key file readable by
+ * one of them, and by no one else, is not refused. The launcher tells the services (`CRM_SECRET_GROUP_IDS`, ids
+ * separated by commas); a process it did not start (a test, an operator's command run as root) takes the groups the
+ * launcher makes, all named `crm-…`, from /etc/group.
  */
 export function sharedSecretGroupIds(env: NodeJS.ProcessEnv = process.env): Set<number> {
+  const given = env.CRM_SECRET_GROUP_IDS;
+  if (given === undefined || given === '') return platformGroupIds();
   return new Set(
-    (env.CRM_SECRET_GROUP_IDS ?? '')
+    given
       .split(',')
       .map((id) => id.trim())
       .filter((id) => /^[0-9]+$/.test(id))
       .map(Number),
   );
+}
+
+let platformGroups: Set<number> | undefined;
+
+function platformGroupIds(): Set<number> {
+  if (platformGroups !== undefined) return platformGroups;
+  let lines: string[];
+  try {
+    lines = readFileSync('/etc/group', 'utf8').split('\n');
+  } catch {
+    lines = [];
+  }
+  platformGroups = new Set(
+    lines.flatMap((line) => {
+      const [name, , gid] = line.split(':');
+      return name?.startsWith('crm-') === true && /^[0-9]+$/.test(gid ?? '') ? [Number(gid)] : [];
+    }),
+  );
+  return platformGroups;
 }
 
 /** Why a key file is refused: accessible to others, or to a group the launcher did not share it through. */
