@@ -77,7 +77,9 @@ load_infra_env() {
 # `npm start` points to it) and deletes the file once the administrator has changed it at the first sign-in.
 ensure_app_secrets() {
   local secrets="$CRM_STATE_DIR/secrets"
-  mkdir -p "$secrets" && chmod 700 "$secrets"
+  # Private when made; an existing one keeps the traverse bit tools/platform.ts gives it for the services' OS users.
+  [[ -d $secrets ]] || (umask 077 && mkdir -p "$secrets")
+  chmod go-rw "$secrets"
   local key
   for key in login-throttle gateway-rate-limit gateway-forwarding; do
     [[ -s $secrets/$key.secret ]] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secrets/$key.secret")

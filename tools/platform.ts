@@ -15,6 +15,8 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { componentPidNames } from './infra-pidfiles.ts';
 import { serviceEnvironment } from './service-env.ts';
+import type { PlatformService } from './secret-access.ts';
+import { bootstrapPasswordFile, ensureServiceAccounts, layOutState, secretGroupIds, spawnPrefix, unreachable, type Accounts } from './service-users.ts';
 
 const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const stateDir = resolve(process.env.CRM_STATE_DIR ?? join(repoRoot, '.crm'));
@@ -41,6 +43,9 @@ const SERVICES: readonly ServiceSpec[] = [
 ].map((service) => ({ ...service, port: Number(process.env[`CRM_${service.name.toUpperCase()}_PORT`] ?? service.port) }));
 
 const pidFile = (name: string): string => join(runDir, `${name}.pid`);
+/** How the running services were started: each as its own OS user, or all as the launcher's (and why). */
+const separationFile = join(runDir, 'service-users.json');
+const mainOf = (name: string): string => join(repoRoot, 'services', name, 'dist', 'main.js');
 const launcherPidFile = join(runDir, 'launcher.pid');
 const logFile = (name: string): string => join(logDir, `${name}.log`);
 
@@ -103,16 +108,122 @@ function lastLines(file: string, count = 12): string {
  */
 const NODE_MEMORY_FLAGS = ['--min-semi-space-size=8', '--max-semi-space-size=8'];
 
+/**
+ * Separate: each service runs as its own OS user with exactly the groups of the secrets it reads
+ * (tools/secret-access.ts, tools/service-users.ts), the secrets laid out for it. Shared: all run as the launcher's
+ * user, as before the separation; `reason` says why.
+ */
+type Separation = ({ mode: 'separate'; accounts: Accounts } | { mode: 'shared'; reason: string }) & {
+  groupIds: number[];
+  /** Where identity writes the bootstrap administrator's generated password (undefined: the operator gave it). */
+  adminPasswordFile: string | undefined;
+};
+
+/** Decides, and prepares, how the services run; writes the outcome where `status` and the end-to-end tests read it. */
+function prepareSeparation(): Separation {
+  const adminPasswordFile = bootstrapPasswordFile(stateDir, process.env);
+  const decide = (): Separation => {
+    const groupIds = (): number[] => {
+      try {
+        return secretGroupIds();
+      } catch {
+        return [];
+      }
+    };
+    const shared = (reason: string): Separation => ({ mode: 'shared', reason, groupIds: groupIds(), adminPasswordFile });
+    if (process.getuid?.() !== 0) return shared(`the launcher does not run as root (uid ${process.getuid?.()}), so it cannot start services as other users`);
+    if (process.env.CRM_SERVICE_USERS === 'shared') return shared('CRM_SERVICE_USERS=shared');
+    let accounts: Accounts;
+    try {
+      accounts = ensureServiceAccounts(process.env.CRM_PGBACKREST_USER);
+    } catch (error) {
+      return shared(`the service users could not be made: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    for (const service of SERVICES) {
+      const account = accounts[service.name as PlatformService];
+      const path = unreachable(account, [
+        { path: process.execPath, test: '-x' },
+        { path: mainOf(service.name), test: '-r' },
+        { path: stateDir, test: '-x' },
+      ]);
+      if (path !== undefined) {
+        return shared(
+          `the OS user ${account.user} cannot reach ${path} (a directory above it is private to its owner, e.g. a clone under a mktemp -d directory); ` +
+            'move the clone or the state directory where other users may traverse, or set CRM_SERVICE_USERS=shared to accept it',
+        );
+      }
+    }
+    try {
+      layOutState(stateDir, accounts, process.env);
+    } catch (error) {
+      return shared(`the secrets could not be laid out: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { mode: 'separate', accounts, groupIds: secretGroupIds(), adminPasswordFile };
+  };
+  const separation = decide();
+  mkdirSync(runDir, { recursive: true });
+  const record =
+    separation.mode === 'separate'
+      ? {
+          mode: 'separate',
+          services: Object.fromEntries(
+            Object.values(separation.accounts).map((account) => [
+              account.service,
+              { user: account.user, uid: account.uid, gid: account.gid, groups: account.groups },
+            ]),
+          ),
+        }
+      : { mode: 'shared', reason: separation.reason };
+  writeFileSync(separationFile, `${JSON.stringify(record, null, 2)}\n`);
+  if (separation.mode === 'shared') console.error(separationWarning(separation.reason));
+  return separation;
+}
+
+function separationWarning(reason: string): string {
+  return `WARNING: service separation is OFF: every service runs as the launcher's OS user and can read every secret under ${join(stateDir, 'secrets')} (${reason}).`;
+}
+
+/** What `status` and `start` say about the separation, from the record the supervisor wrote. */
+function separationSummary(): { line: string; warning?: string } | undefined {
+  if (!existsSync(separationFile)) return undefined;
+  const record = JSON.parse(readFileSync(separationFile, 'utf8')) as { mode: string; reason?: string; services?: Record<string, { user: string }> };
+  if (record.mode === 'separate') {
+    const users = Object.entries(record.services ?? {}).map(([name, { user }]) => `${name}=${user}`);
+    return { line: `separate OS users (${users.join(', ')})` };
+  }
+  return { line: `one OS user for all: separation off (${record.reason ?? 'unknown'})`, warning: separationWarning(record.reason ?? 'unknown') };
+}
+
+let separation: Separation | undefined;
+
 function spawnService(service: ServiceSpec, foreground: boolean): ChildProcess {
   mkdirSync(runDir, { recursive: true });
   mkdirSync(logDir, { recursive: true });
-  const out = openSync(logFile(service.name), 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', ...NODE_MEMORY_FLAGS, join(repoRoot, 'services', service.name, 'dist', 'main.js')], {
-    cwd: repoRoot,
-    // Only its own secrets and its own Postgres role (tools/service-env.ts, docs/security.md).
+  separation ??= prepareSeparation();
+  const account = separation.mode === 'separate' ? separation.accounts[service.name as PlatformService] : undefined;
+  const env: NodeJS.ProcessEnv = {
     // Two malloc arenas instead of glibc's eight per core: the services' native memory (OpenSSL, the thread pool)
     // otherwise spread over many arenas and kept climbing in the soak run while their V8 heaps stayed flat.
-    env: { MALLOC_ARENA_MAX: '2', ...serviceEnvironment(service.name, process.env, stateDir) },
+    MALLOC_ARENA_MAX: '2',
+    // Only its own secrets and its own Postgres role (tools/service-env.ts, docs/security.md).
+    ...serviceEnvironment(service.name, process.env, stateDir),
+  };
+  // The groups secrets are shared through on purpose: a key file readable by one of them is not refused.
+  if (separation.groupIds.length > 0) env.CRM_SECRET_GROUP_IDS = separation.groupIds.join(',');
+  if (service.name === 'identity' && separation.adminPasswordFile !== undefined) env.CRM_ADMIN_PASSWORD_FILE = separation.adminPasswordFile;
+  // As the cluster's OS user itself, the backup service runs pgBackRest and scratch clusters directly (no runuser).
+  if (account !== undefined && service.name === 'backup' && account.user === process.env.CRM_PGBACKREST_USER) env.CRM_PGBACKREST_USER = '';
+  const command = [
+    ...(account === undefined ? [] : spawnPrefix(account)),
+    process.execPath,
+    '--enable-source-maps',
+    ...NODE_MEMORY_FLAGS,
+    mainOf(service.name),
+  ];
+  const out = openSync(logFile(service.name), 'a');
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: repoRoot,
+    env,
     stdio: ['ignore', out, out],
     // Own process group: Ctrl-C reaches only the launcher, which stops the services in order; `npm stop` finds them
     // by pidfile if the launcher itself was killed.
@@ -213,6 +324,7 @@ function alive(pid: number): boolean {
 
 async function status(): Promise<boolean> {
   let allUp = true;
+  const summary = separationSummary();
   for (const service of SERVICES) {
     const pid = readPid(service.name);
     const ready = pid !== undefined && (await isReady(service));
@@ -220,6 +332,7 @@ async function status(): Promise<boolean> {
     const state = pid === undefined ? 'down' : ready ? 'up' : 'starting';
     console.log(`${service.name.padEnd(10)} ${state.padEnd(9)} http://127.0.0.1:${service.port}${pid === undefined ? '' : `  pid ${pid}`}`);
   }
+  if (summary !== undefined && SERVICES.some((service) => readPid(service.name) !== undefined)) console.log(`${'os users'.padEnd(10)} ${summary.line}`);
   return allUp;
 }
 
@@ -397,10 +510,13 @@ switch (command ?? '') {
   case 'supervise':
     await runSupervised(false);
     break;
-  case 'start':
+  case 'start': {
     await startInBackground();
+    const summary = separationSummary();
+    if (summary?.warning !== undefined) console.error(summary.warning);
     console.log('services   up');
     break;
+  }
   case 'stop':
     await stopLauncher();
     await stopAll();

@@ -138,8 +138,14 @@ ensure_key_secret() { create_secret_once "$1" new_key_secret; }
 
 ensure_state_layout() {
   mkdir -p "$S"/{postgres,redis,kafka/lib,kafka/primary,kafka/backup,kafka/mirror,logs,run}
-  mkdir -p "$S/secrets"
-  chmod 700 "$S/secrets"
+  ensure_secrets_dir "$S/secrets"
+}
+
+# Private when made; an existing one keeps its traverse bit: tools/platform.ts makes it 0711 when the services run
+# as their own OS users (tools/secret-access.ts), and a restart of the infrastructure must not lock them out.
+ensure_secrets_dir() {
+  [[ -d $1 ]] || (umask 077 && mkdir -p "$1")
+  chmod go-rw "$1"
 }
 
 # The contract with the Node launcher, which sources this file. Rewritten on every start so that port

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, readFileSync, type Stats } from 'node:fs';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -22,6 +22,61 @@ export async function readOrCreateSecretFile(path: string, size: number, randomB
 }
 
 /**
+ * The groups through which the launcher shares secrets on purpose (tools/secret-access.ts): a key file readable by
+ * one of them, and by no one else, is not refused. The launcher tells the services (`CRM_SECRET_GROUP_IDS`, ids
+ * separated by commas); a process it did not start (a test, an operator's command run as root) takes the groups the
+ * launcher makes, all named `crm-…`, from /etc/group.
+ */
+export function sharedSecretGroupIds(env: NodeJS.ProcessEnv = process.env): Set<number> {
+  const given = env.CRM_SECRET_GROUP_IDS;
+  if (given === undefined || given === '') return platformGroupIds();
+  return new Set(
+    given
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => /^[0-9]+$/.test(id))
+      .map(Number),
+  );
+}
+
+let platformGroups: Set<number> | undefined;
+
+function platformGroupIds(): Set<number> {
+  if (platformGroups !== undefined) return platformGroups;
+  let lines: string[];
+  try {
+    lines = readFileSync('/etc/group', 'utf8').split('\n');
+  } catch {
+    lines = [];
+  }
+  platformGroups = new Set(
+    lines.flatMap((line) => {
+      const [name, , gid] = line.split(':');
+      return name?.startsWith('crm-') === true && /^[0-9]+$/.test(gid ?? '') ? [Number(gid)] : [];
+    }),
+  );
+  return platformGroups;
+}
+
+/** Why a key file is refused: accessible to others, or to a group the launcher did not share it through. */
+function exposure(info: Stats): 'others' | 'group' | undefined {
+  if ((info.mode & 0o007) !== 0) return 'others';
+  if ((info.mode & 0o070) === 0) return undefined;
+  return (info.mode & 0o010) === 0 && sharedSecretGroupIds().has(info.gid) ? undefined : 'group';
+}
+
+/**
+ * A directory several services write keys into (the launcher's KEK directory: setgid, its group one of
+ * `CRM_SECRET_GROUP_IDS`): a new file there is for the group too, 0640, or 0660 where the group may also replace and
+ * destroy files (the directory is group-writable). Its group is the directory's (setgid). Undefined: private, 0600.
+ */
+async function sharedDirectoryMode(directory: string): Promise<number | undefined> {
+  const info = await stat(directory);
+  if ((info.mode & 0o2000) === 0 || !sharedSecretGroupIds().has(info.gid)) return undefined;
+  return (info.mode & 0o020) !== 0 ? 0o660 : 0o640;
+}
+
+/**
  * Writes `content` under `path` so that no reader ever sees a partial file: a private (0600) temporary file is
  * written and fsynced, then moved into place. `exclusive` uses link() instead of rename(), which fails with EEXIST
  * when the name is taken: processes racing to create the same name agree on one winner (false for the losers).
@@ -30,6 +85,8 @@ export async function writePrivateFile(path: string, content: string | Uint8Arra
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${nodeRandomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
+    const shared = await sharedDirectoryMode(dirname(path));
+    if (shared !== undefined) await handle.chmod(shared);
     await handle.writeFile(content);
     await handle.sync();
   } finally {
@@ -49,11 +106,14 @@ export async function writePrivateFile(path: string, content: string | Uint8Arra
   return won;
 }
 
-/** Undefined when missing; refuses a file that group or others could read (a private key someone else may have). */
+/**
+ * Undefined when missing; refuses a file that others could read (a private key someone else may have), or its group
+ * unless the launcher shares it through that group on purpose (`CRM_SECRET_GROUP_IDS`).
+ */
 export async function readPrivateFile(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path);
-    if ((info.mode & 0o077) !== 0) throw cryptoError('SECRET_FILE_INSECURE', `${basename(path)} must not be accessible to group or others (chmod 600)`);
+    if (exposure(info) !== undefined) throw cryptoError('SECRET_FILE_INSECURE', `${basename(path)} must not be accessible to group or others (chmod 600)`);
     return await readFile(path, 'utf8');
   } catch (error) {
     if (isErrno(error, 'ENOENT')) return undefined;
@@ -61,12 +121,12 @@ export async function readPrivateFile(path: string): Promise<string | undefined>
   }
 }
 
-/** Undefined when the file does not exist; refuses a file of the wrong size or one readable by group/others. */
+/** Undefined when the file does not exist; refuses a file of the wrong size or one readable by others or an unshared group. */
 export async function readSecretFile(path: string, size: number): Promise<Uint8Array | undefined> {
   let bytes: Buffer;
   try {
     const info = await stat(path);
-    if ((info.mode & 0o077) !== 0)
+    if (exposure(info) !== undefined)
       throw cryptoError('SECRET_FILE_INSECURE', `secret file ${basename(path)} must not be accessible to group or others (chmod 600)`);
     bytes = await readFile(path);
   } catch (error) {
@@ -107,7 +167,12 @@ export async function destroySecretFile(path: string, randomBytes: RandomBytes):
 export async function ensurePrivateDirectory(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: 0o700 });
   // mkdir's mode is filtered by the umask and does not apply to an existing directory.
-  await chmod(path, 0o700);
+  const info = await stat(path);
+  // Someone else's directory (the launcher's, laid out for several services; an orchestrator's mount) stays as they set it.
+  if (process.getuid !== undefined && info.uid !== process.getuid()) return;
+  // A directory shared on purpose keeps its group's access; only others lose theirs.
+  if ((info.mode & 0o2000) !== 0 && sharedSecretGroupIds().has(info.gid)) await chmod(path, info.mode & 0o2770);
+  else await chmod(path, 0o700);
 }
 
 export async function syncDirectory(path: string): Promise<void> {
