@@ -148,7 +148,8 @@ export interface SoakReport {
     method: string;
     start: MemoryReport;
     end: MemoryReport;
-    samples: Array<{ atSeconds: number; totalMiB: number }>;
+    /** Every sample, per component too: a step (a heap sizing itself) and a slope (a leak) look alike in two windows. */
+    samples: Array<{ atSeconds: number; totalMiB: number; byComponent: Record<string, number> }>;
     growthPercent: Record<string, number>;
   };
   verdict: { pass: boolean; line: string };
@@ -286,7 +287,7 @@ export async function soak(minutes: number): Promise<SoakReport> {
       method,
       start,
       end,
-      samples: samples.map(({ atSeconds, totalMiB }) => ({ atSeconds, totalMiB })),
+      samples: samples.map(({ atSeconds, totalMiB, byComponent }) => ({ atSeconds, totalMiB, byComponent })),
       growthPercent,
     },
     verdict: { pass, line },
