@@ -17,6 +17,7 @@ import { auditVerifierPath } from './audit.check.js';
 import type { EventStoreLocation } from './event-gap.scan.js';
 import { RestoreRunner, type RestoreReport } from './restore.runner.js';
 import { postgresBin, scratchRoot, type ScratchCluster } from './scratch-cluster.js';
+import { holdStanza, STANZA_WAIT_MS } from '../testing/stanza.fixture.js';
 
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
 const settings = pgBackRestSettings(config);
@@ -56,7 +57,10 @@ async function onBackup(topic: string): Promise<string[]> {
   return seen;
 }
 
+let releaseStanza: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
+  releaseStanza = await holdStanza(config);
   await auditServiceHasRun(config);
   live = createPool(config.postgres!, { max: 2 });
   await live.query(
@@ -64,7 +68,7 @@ beforeAll(async () => {
   );
   await primary.ensureTopics([{ name: store.topic, partitions: 2 }]);
   vault = await scratchKeyVault(config.postgres!);
-}, 60_000);
+}, STANZA_WAIT_MS);
 
 afterAll(async () => {
   await live?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -75,6 +79,7 @@ afterAll(async () => {
     backup.deleteTopics([store.topic]).catch(() => undefined),
   ]);
   await Promise.all([primary.close(), backup.close()]);
+  await releaseStanza?.();
 });
 
 describe('a restore into scratch', () => {

@@ -17,6 +17,7 @@ import { DRILL_QUEUE, DrillJobs, WEEKLY_DRILL_SCHEDULER } from './drill.jobs.js'
 import { BACKUP_EVENTS_TOPIC, BackupEvents } from '../../events/backup-events.js';
 import { DrillRunner, RESTORE_RUNNER } from './drill.runner.js';
 import { compareEventStreams } from './live-comparison.js';
+import { holdStanza, STANZA_WAIT_MS } from '../../testing/stanza.fixture.js';
 
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
 const pgbackrest = new PgBackRest(pgBackRestSettings(config));
@@ -36,14 +37,20 @@ async function publishedOutcome(drillId: string) {
   return { envelope, event: fromBinary(RestoreDrillCompletedSchema, envelope.payload) };
 }
 
+let releaseStanza: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
+  releaseStanza = await holdStanza(config);
   await auditServiceHasRun(config);
   ({ app, call } = await startBackupApp(config));
   // A snapshot to restore (pgBackRest makes it a full one when the repository has none).
   await pgbackrest.backup('diff');
-}, 300_000);
+}, STANZA_WAIT_MS + 300_000);
 
-afterAll(() => app?.close());
+afterAll(async () => {
+  await app?.close();
+  await releaseStanza?.();
+});
 
 describe('the weekly restore drill', () => {
   it('is a BullMQ job scheduler on the platform Redis: Sundays at 03:00 UTC by default', async () => {

@@ -10,6 +10,7 @@ import { SnapshotRuns, type SnapshotRunView } from '../snapshot-runs.store.js';
 import { pgBackRestSettings } from '../snapshots.module.js';
 import { NIGHTLY_SCHEDULER, SnapshotJobs } from './snapshot.jobs.js';
 import { SnapshotRunner, VAULT_BACKUP } from './snapshot.runner.js';
+import { holdStanza, STANZA_WAIT_MS } from '../../testing/stanza.fixture.js';
 
 // The service's own (migrated) database; a BullMQ prefix of this run's, so no other worker takes its jobs.
 const config = testPlatformConfig('backup', { CRM_PG_DATABASE: 'backup' });
@@ -35,11 +36,17 @@ async function snapshotTaken(type: 'full' | 'diff'): Promise<SnapshotRunView> {
   return run as unknown as SnapshotRunView;
 }
 
-beforeAll(async () => {
-  ({ app, call } = await startBackupApp(config));
-}, 60_000);
+let releaseStanza: (() => Promise<void>) | undefined;
 
-afterAll(() => app?.close());
+beforeAll(async () => {
+  releaseStanza = await holdStanza(config);
+  ({ app, call } = await startBackupApp(config));
+}, STANZA_WAIT_MS + 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await releaseStanza?.();
+});
 
 describe('the nightly snapshot', () => {
   it('is a BullMQ job scheduler on the platform Redis: every night at 02:00 UTC by default, an auto snapshot', async () => {
