@@ -3,7 +3,7 @@
 // (tools/service-env.ts, libs/config), the shared scripts the one-shot jobs run (deploy/local/*.sh,
 // tools/kafka-access.ts), the brokers' security settings and the secrets the `secrets` job writes.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -140,6 +140,53 @@ describe('docker-compose.yml, held to the local least privilege', () => {
       expect(services[`kafka-${cluster}`]?.volumes).toContain(`crm-secrets:${SECRETS}:ro`);
     },
   );
+
+  it('given the shell scripts compose runs, when bash reads them (compose’s $$ unescaped), then every one parses', () => {
+    const scripts = Object.entries(services).flatMap(([name, service]) =>
+      [service.entrypoint, service.command].filter((part): part is string[] => Array.isArray(part) && part[0] === 'bash').map((part) => [name, part.at(-1)!]),
+    );
+    const failing = scripts.filter(([, text]) => {
+      try {
+        execFileSync('bash', ['-n', '-c', text!.replaceAll('$$', '$')], { stdio: 'ignore' });
+        return false;
+      } catch {
+        return true;
+      }
+    });
+
+    expect(scripts.length).toBeGreaterThanOrEqual(6);
+    expect(failing.map(([name]) => name)).toEqual([]);
+  });
+
+  it('given a formatted broker volume, when the Kafka entrypoint runs, then the image gets admin’s JAAS entries for every listener from the secrets volume, as server properties', () => {
+    const data = mkdtempSync(join(tmpdir(), 'crm-kafka-data-'));
+    try {
+      writeFileSync(join(data, 'meta.properties'), 'cluster.id=x\n');
+      const entrypoint = (services['kafka-primary']?.entrypoint as string[]).at(-1)!;
+      const text = entrypoint
+        .replaceAll('$$', '$')
+        .replaceAll(SECRETS, join(state, 'secrets'))
+        .replaceAll('/var/lib/kafka/data', data)
+        .replace('exec /etc/kafka/docker/run', 'env');
+      const started = execFileSync('bash', ['-ec', text], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, ...env('kafka-primary') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const admin = readFileSync(join(state, 'secrets', 'kafka-admin.password'), 'utf8').trim();
+      const scram = `org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${admin}";`;
+
+      // The image maps KAFKA_A_B___C to a.b-c: listener.name.internal.scram-sha-512.sasl.jaas.config and so on.
+      for (const listener of ['INTERNAL', 'EXTERNAL']) {
+        for (const bits of ['512', '256']) expect(started).toContain(`KAFKA_LISTENER_NAME_${listener}_SCRAM___SHA___${bits}_SASL_JAAS_CONFIG=${scram}\n`);
+      }
+      expect(started).toContain(
+        `KAFKA_LISTENER_NAME_CONTROLLER_PLAIN_SASL_JAAS_CONFIG=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="${admin}" user_admin="${admin}";`,
+      );
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
 
   it.each(['primary', 'backup'])(
     'given the %s Kafka cluster, when its ACLs are applied, then tools/kafka-access.ts runs as locally (that cluster’s grants and kafka.sh’s principals) before any service starts',
