@@ -3,6 +3,7 @@
 # the backup mirror between them (MirrorMaker 2).
 #
 #   bash deploy/local/infra.sh start|stop|status [postgres redis kafka-primary kafka-backup kafka-mirror]   (default: all)
+#   bash deploy/local/infra.sh secrets    (only generate the secrets; docker-compose.yml's `secrets` job)
 #
 # State lives in ${CRM_STATE_DIR:-<repo>/.crm}; $CRM_STATE_DIR/infra.env is what the Node launcher sources.
 # See deploy/local/README.md.
@@ -23,7 +24,7 @@ source "$here/mirror.sh"
 
 usage() {
   cat >&2 <<EOF
-usage: bash deploy/local/infra.sh start|stop|status [component...]
+usage: bash deploy/local/infra.sh start|stop|status [component...] | secrets
 components: ${CRM_COMPONENTS[*]} (default: all)
 state dir:  $S (CRM_STATE_DIR)
 EOF
@@ -164,17 +165,34 @@ on_interrupt() {
   exit 130
 }
 
-cmd_start() {
-  local comps=("$@") todo=() kafka=() others=() failed=() c tmp kafka_group_pid mirror=0
-  local -A pids=()
-  if [[ " ${comps[*]} " == *" kafka-primary "* ]] && ! kafka_count_ok; then return 1; fi
-  ensure_state_layout
+# The secrets the servers need before they start (the Kafka principals' are made when a cluster starts).
+ensure_infra_secrets() {
   pg_ensure_secrets
   ensure_secret "$S/secrets/redis.password"
   # The key vault's own backup is sealed under this key, apart from the pgBackRest repository's cipher (docs/backup.md).
   ensure_key_secret "$S/secrets/vault-backup.key"
   # The analytics streams' pseudonyms are HMACs under this key, held by contacts alone (docs/analytics.md).
   ensure_key_secret "$S/secrets/analytics.key"
+}
+
+# `infra.sh secrets`: every secret the infrastructure generates (the Postgres roles', Redis's, the keys, every Kafka
+# principal's and the Kafka tools' client settings), without starting anything. docker-compose.yml's `secrets` job
+# runs it, so compose's secrets are the local ones, by the same code. Existing files are kept.
+cmd_secrets() {
+  ensure_secrets_dir "$S/secrets"
+  # Locally pg_initdb makes it; a server started by someone else (compose's postgres image) reads it from here.
+  ensure_secret "$S/secrets/postgres-superuser.password"
+  ensure_infra_secrets
+  kafka_ensure_credentials
+  printf 'secrets in %s\n' "$S/secrets"
+}
+
+cmd_start() {
+  local comps=("$@") todo=() kafka=() others=() failed=() c tmp kafka_group_pid mirror=0
+  local -A pids=()
+  if [[ " ${comps[*]} " == *" kafka-primary "* ]] && ! kafka_count_ok; then return 1; fi
+  ensure_state_layout
+  ensure_infra_secrets
   write_infra_env
 
   for c in "${comps[@]}"; do
@@ -330,6 +348,7 @@ main() {
     start) take_lock; cmd_start "${comps[@]}" ;;
     stop) take_lock; cmd_stop "${comps[@]}" ;;
     status) cmd_status "${comps[@]}" ;;
+    secrets) cmd_secrets ;;
     -h | --help | help) usage ;;
     *) err "unknown command '$cmd'"; usage ;;
   esac

@@ -214,51 +214,54 @@ END \$\$;
 SQL
 }
 
+# The SQL that makes the roles and databases, as one psql script run by the superuser in the `postgres` database.
 # Idempotent: creates the roles and any missing database, (re)sets the login roles' passwords from their secrets
-# files (so each file is always the truth), gives each database to its owner and grants CONNECT only where needed.
-# SQL goes through stdin, never argv, so no password is in `ps`.
-pg_ensure_roles_and_databases() {
+# files (so each file is always the truth), gives each database to its owner, grants CONNECT only where needed, then
+# (\connect to each) hands what the administrator owned there to the database's owner. The same text is what
+# docker-compose.yml's `postgres-roles` job applies (deploy/local/postgres-roles-sql.sh prints it), so the two
+# deployments cannot drift apart. It holds the passwords: it goes through stdin, never argv, so no password is in `ps`.
+pg_roles_and_databases_sql() {
   local role db owner
-  {
-    printf "SELECT 'CREATE ROLE crm' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'crm') \\gexec\n"
-    printf "ALTER ROLE crm WITH LOGIN CREATEDB NOSUPERUSER NOCREATEROLE PASSWORD '%s';\n" "$(<"$(pg_password_file crm)")"
-    # Lets the plaintext-at-rest tests force dirty pages out of shared buffers into the data files they scan.
-    printf 'GRANT pg_checkpoint TO crm;\n'
-    for role in "${PG_LOGIN_ROLES[@]}" "${PG_OWNER_ROLES[@]}"; do
-      printf "SELECT 'CREATE ROLE %s' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') \\gexec\n" "$role" "$role"
-      # The administrator runs migrations as each owner (SET ROLE) and the tests read the platform's databases.
-      printf 'GRANT %s TO crm;\n' "$role"
-    done
-    for role in "${PG_LOGIN_ROLES[@]}"; do
-      printf "ALTER ROLE %s WITH LOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE PASSWORD '%s';\n" "$role" "$(<"$(pg_password_file "$role")")"
-    done
-    for role in "${PG_OWNER_ROLES[@]}"; do
-      printf 'ALTER ROLE %s WITH NOLOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE;\n' "$role"
-    done
-    for db in "${PG_DATABASES[@]}"; do
-      owner=$(pg_database_owner "$db")
-      printf "SELECT 'CREATE DATABASE %s OWNER %s' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '%s') \\gexec\n" "$db" "$owner" "$db"
-      printf 'ALTER DATABASE %s OWNER TO %s;\n' "$db" "$owner"
-      printf 'REVOKE ALL ON DATABASE %s FROM PUBLIC;\n' "$db"
-    done
-    printf 'GRANT CONNECT ON DATABASE audit TO crm_audit;\n'
-    printf 'GRANT CONNECT ON DATABASE keyvault TO crm_identity, crm_contacts, crm_consent;\n'
-    printf 'REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC;\n'
-    printf 'GRANT CONNECT ON DATABASE postgres TO crm;\n'
-  } | pg_psql_super -d postgres >/dev/null 2>>"$PG_LOG" || {
-    err "creating the Postgres roles / databases failed; see $PG_LOG"
-    log_tail "$PG_LOG" 5
-    return 1
-  }
+  printf '\\set ON_ERROR_STOP on\n'
+  printf "SELECT 'CREATE ROLE crm' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'crm') \\gexec\n"
+  printf "ALTER ROLE crm WITH LOGIN CREATEDB NOSUPERUSER NOCREATEROLE PASSWORD '%s';\n" "$(<"$(pg_password_file crm)")"
+  # Lets the plaintext-at-rest tests force dirty pages out of shared buffers into the data files they scan.
+  printf 'GRANT pg_checkpoint TO crm;\n'
+  for role in "${PG_LOGIN_ROLES[@]}" "${PG_OWNER_ROLES[@]}"; do
+    printf "SELECT 'CREATE ROLE %s' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') \\gexec\n" "$role" "$role"
+    # The administrator runs migrations as each owner (SET ROLE) and the tests read the platform's databases.
+    printf 'GRANT %s TO crm;\n' "$role"
+  done
+  for role in "${PG_LOGIN_ROLES[@]}"; do
+    printf "ALTER ROLE %s WITH LOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE PASSWORD '%s';\n" "$role" "$(<"$(pg_password_file "$role")")"
+  done
+  for role in "${PG_OWNER_ROLES[@]}"; do
+    printf 'ALTER ROLE %s WITH NOLOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE;\n' "$role"
+  done
+  for db in "${PG_DATABASES[@]}"; do
+    owner=$(pg_database_owner "$db")
+    printf "SELECT 'CREATE DATABASE %s OWNER %s' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '%s') \\gexec\n" "$db" "$owner" "$db"
+    printf 'ALTER DATABASE %s OWNER TO %s;\n' "$db" "$owner"
+    printf 'REVOKE ALL ON DATABASE %s FROM PUBLIC;\n' "$db"
+  done
+  printf 'GRANT CONNECT ON DATABASE audit TO crm_audit;\n'
+  printf 'GRANT CONNECT ON DATABASE keyvault TO crm_identity, crm_contacts, crm_consent;\n'
+  printf 'REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC;\n'
+  printf 'GRANT CONNECT ON DATABASE postgres TO crm;\n'
   for db in "${PG_DATABASES[@]}"; do
     owner=$(pg_database_owner "$db")
     [[ $owner == crm ]] && continue
-    pg_reassign_to_owner_sql "$db" "$owner" | pg_psql_super -d "$db" >/dev/null 2>>"$PG_LOG" || {
-      err "handing database $db to $owner failed; see $PG_LOG"
-      log_tail "$PG_LOG" 5
-      return 1
-    }
+    printf '\\connect %s\n' "$db"
+    pg_reassign_to_owner_sql "$db" "$owner"
   done
+}
+
+pg_ensure_roles_and_databases() {
+  pg_roles_and_databases_sql | pg_psql_super -d postgres >/dev/null 2>>"$PG_LOG" || {
+    err "creating the Postgres roles and databases (or handing a database to its owner) failed; see $PG_LOG"
+    log_tail "$PG_LOG" 5
+    return 1
+  }
 }
 
 pg_start() {
