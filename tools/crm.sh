@@ -201,7 +201,8 @@ cmd_test() {
   local rc=0
   say "unit and integration tests"
   # Three workers on two cores: an integration spec mostly waits on Postgres, Kafka or Redis (a serial run kept the
-  # machine three-quarters idle), and every spec makes its own schemas, topics, groups and keys, so they run side by side.
+  # machine three-quarters idle), and every spec makes its own schemas, topics, groups and keys, so they run side by side
+  # (the three sharing the pgBackRest stanza take turns: services/backup/src/testing/stanza.fixture.ts).
   run_jest "$reports/unit-int.json" --selectProjects unit int --maxWorkers=3 || rc=1
   say "end-to-end tests (whole platform through the gateway)"
   # A short step-up window, so the suite can watch a second factor go stale without waiting five minutes.
